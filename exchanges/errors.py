@@ -1,0 +1,255 @@
+"""One error hierarchy for every venue.
+
+Bots catch by meaning (``InsufficientFunds``, ``OrderNotFound``), never by venue code; the
+venue's own code and message ride along for logs and support tickets. Two branches matter
+to a retry loop: ``NetworkError`` (the request may or may not have acted; safe to retry
+with an idempotency key) and everything else (the venue answered and said no).
+
+No error ever holds a secret: adapters pass codes and messages, never headers.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+__all__ = [
+    "AboveMaximumSize",
+    "AccountSuspended",
+    "AuthenticationError",
+    "BadRequest",
+    "BadSymbol",
+    "BelowMinimumFunds",
+    "BelowMinimumSize",
+    "DuplicateClientOrderId",
+    "ExchangeError",
+    "ExchangeUnavailable",
+    "InsufficientFunds",
+    "InvalidApiKey",
+    "InvalidClientOrderId",
+    "InvalidOrder",
+    "InvalidPassphrase",
+    "InvalidPrecision",
+    "InvalidSignature",
+    "InvalidTimestamp",
+    "IpNotAllowed",
+    "NetworkError",
+    "NotSupported",
+    "OrderNotFound",
+    "PermissionDenied",
+    "PostOnlyWouldTake",
+    "PriceOutOfBand",
+    "RateLimitExceeded",
+    "RequestTimeout",
+    "TooManyOpenOrders",
+]
+
+
+class ExchangeError(Exception):
+    """Base of every error this project raises about a venue or an order."""
+
+    #: True where resending the same request (with the same client order id) is safe.
+    retryable: bool = False
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        venue: str = "",
+        code: str | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        self.message = message or self.__class__.__name__
+        self.venue = venue
+        self.code = code
+        self.http_status = http_status
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        tag = " ".join(p for p in (self.venue, self.code) if p)
+        return f"[{tag}] {self.message}" if tag else self.message
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__name__}(message={self.message!r}, venue={self.venue!r}, "
+            f"code={self.code!r}, http_status={self.http_status!r})"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only fields survive pickling (multiprocessing, logging queues).
+        return (self.__class__, (self.message,), self.__dict__)
+
+
+# --- the venue said no ---------------------------------------------------------------------------
+
+
+class AuthenticationError(ExchangeError):
+    """Credentials were refused; retrying the same request will not help."""
+
+
+class InvalidApiKey(AuthenticationError):
+    """The API key does not exist."""
+
+
+class InvalidSignature(AuthenticationError):
+    """The request signature did not verify."""
+
+
+class InvalidPassphrase(AuthenticationError):
+    """The passphrase (plain or signed) did not match."""
+
+
+class InvalidTimestamp(AuthenticationError):
+    """The request timestamp was too far from the venue's clock."""
+
+
+class IpNotAllowed(AuthenticationError):
+    """The caller's IP is not on the key's whitelist."""
+
+
+class PermissionDenied(AuthenticationError):
+    """The key lacks the permission this endpoint needs."""
+
+
+class AccountSuspended(AuthenticationError):
+    """The account is frozen or restricted."""
+
+
+class BadRequest(ExchangeError):
+    """The request was malformed or a parameter was out of range."""
+
+
+class BadSymbol(BadRequest):
+    """The symbol is malformed or the venue does not list it."""
+
+
+class NotSupported(ExchangeError):
+    """The venue (or this adapter) does not offer the operation."""
+
+
+class InvalidOrder(BadRequest):
+    """The order breaks a venue rule; the subclass says which."""
+
+
+class InvalidPrecision(InvalidOrder):
+    """A price, size or funds value is not a multiple of its increment."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        field: str = "",
+        value: Decimal | None = None,
+        increment: Decimal | None = None,
+        venue: str = "",
+        code: str | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        self.field = field
+        self.value = value
+        self.increment = increment
+        if not message and field:
+            message = f"{field} {value} is not a multiple of the increment {increment}"
+        super().__init__(message, venue=venue, code=code, http_status=http_status)
+
+
+class _LimitBreach(InvalidOrder):
+    """An order value beyond a market limit; carries the field, value and limit."""
+
+    _relation = ""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        field: str = "",
+        value: Decimal | None = None,
+        limit: Decimal | None = None,
+        venue: str = "",
+        code: str | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        self.field = field
+        self.value = value
+        self.limit = limit
+        if not message and field:
+            message = f"{field} {value} is {self._relation} {limit}"
+        super().__init__(message, venue=venue, code=code, http_status=http_status)
+
+
+class BelowMinimumSize(_LimitBreach):
+    """Size below the market's minimum."""
+
+    _relation = "below the minimum"
+
+
+class AboveMaximumSize(_LimitBreach):
+    """Size (or funds) above the market's maximum."""
+
+    _relation = "above the maximum"
+
+
+class BelowMinimumFunds(_LimitBreach):
+    """Order value (price x size, or funds) below the market's minimum."""
+
+    _relation = "below the minimum"
+
+
+class PostOnlyWouldTake(InvalidOrder):
+    """A post-only order would have taken liquidity and was rejected."""
+
+
+class PriceOutOfBand(InvalidOrder):
+    """The limit price is too far from the market (price protection)."""
+
+
+class TooManyOpenOrders(InvalidOrder):
+    """The venue's cap on active orders (per symbol or per account) is reached."""
+
+
+class InvalidClientOrderId(InvalidOrder):
+    """A client order id breaks the venue's rules (length, characters, prefix)."""
+
+
+class DuplicateClientOrderId(InvalidOrder):
+    """An active order already uses this client order id."""
+
+
+class InsufficientFunds(ExchangeError):
+    """Available balance cannot cover what the order would hold."""
+
+
+class OrderNotFound(ExchangeError):
+    """No such order, or it is no longer in a state that allows the operation."""
+
+
+# --- the request may not have reached the venue ---------------------------------------------------
+
+
+class NetworkError(ExchangeError):
+    """Transport-level failure: the venue may or may not have acted."""
+
+    retryable = True
+
+
+class RequestTimeout(NetworkError):
+    """No answer in time."""
+
+
+class ExchangeUnavailable(NetworkError):
+    """The venue is down, in maintenance, or answered 5xx."""
+
+
+class RateLimitExceeded(NetworkError):
+    """The venue refused for rate; ``retry_after`` says how long to wait (seconds)."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        retry_after: float | None = None,
+        venue: str = "",
+        code: str | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, venue=venue, code=code, http_status=http_status)

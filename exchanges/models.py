@@ -1,0 +1,367 @@
+"""Typed, frozen values that cross the ``Exchange`` protocol.
+
+Amounts are ``Decimal`` (floats are refused where users build values by hand), times are
+integer epoch milliseconds. Every model that an adapter parses keeps the venue's payload
+in ``raw`` (excluded from equality and repr) for whatever the model does not carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from .enums import STP, Interval, Liquidity, OrderStatus, OrderType, Side, StopKind, TimeInForce
+from .errors import InvalidOrder
+
+__all__ = [
+    "Balance",
+    "Candle",
+    "Fill",
+    "Market",
+    "Order",
+    "OrderBook",
+    "OrderBookLevel",
+    "OrderRequest",
+    "Ticker",
+    "Trade",
+    "to_decimal",
+]
+
+ZERO = Decimal(0)
+Raw = Mapping[str, Any] | list[Any] | None
+
+
+def to_decimal(value: object) -> Decimal:
+    """Exact conversion for user-supplied amounts: str, int or Decimal; floats are refused."""
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, bool):
+        raise TypeError("a bool is not an amount")
+    elif isinstance(value, int | str):
+        try:
+            result = Decimal(value)
+        except InvalidOperation:
+            raise ValueError(f"not a decimal number: {value!r}") from None
+    elif isinstance(value, float):
+        raise TypeError(f"float {value!r} refused: pass a str or Decimal so the amount is exact")
+    else:
+        raise TypeError(f"cannot use {type(value).__name__} as an amount")
+    if not result.is_finite():
+        raise ValueError(f"amount must be finite, got {value!r}")
+    return result
+
+
+def _opt_decimal(value: object) -> Decimal | None:
+    return None if value is None else to_decimal(value)
+
+
+def _raw_field() -> Any:
+    return attrs.field(default=None, eq=False, repr=False, hash=False)
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Market:
+    """A tradable pair and its rules. ``id`` is the venue's own spelling (``BTC-USDT``)."""
+
+    symbol: str
+    base: str
+    quote: str
+    id: str
+    price_increment: Decimal = attrs.field(converter=to_decimal)
+    size_increment: Decimal = attrs.field(converter=to_decimal)
+    funds_increment: Decimal = attrs.field(converter=to_decimal)
+    min_size: Decimal = attrs.field(converter=to_decimal)
+    max_size: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
+    min_funds: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
+    max_funds: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
+    enabled: bool = True
+    price_limit_rate: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
+    maker_fee_rate: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
+    taker_fee_rate: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
+    raw: Raw = _raw_field()
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Ticker:
+    symbol: str
+    timestamp: int
+    bid: Decimal | None = None
+    bid_size: Decimal | None = None
+    ask: Decimal | None = None
+    ask_size: Decimal | None = None
+    last: Decimal | None = None
+    last_size: Decimal | None = None
+    open: Decimal | None = None
+    high: Decimal | None = None
+    low: Decimal | None = None
+    volume: Decimal | None = None  # base, last 24 h
+    quote_volume: Decimal | None = None
+    change: Decimal | None = None
+    change_rate: Decimal | None = None
+    average_price: Decimal | None = None
+    raw: Raw = _raw_field()
+
+    @property
+    def mid(self) -> Decimal | None:
+        if self.bid is None or self.ask is None:
+            return None
+        return (self.bid + self.ask) / 2
+
+
+@attrs.frozen(slots=True)
+class OrderBookLevel:
+    price: Decimal
+    size: Decimal
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class OrderBook:
+    """Aggregated by price: bids best (highest) first, asks best (lowest) first."""
+
+    symbol: str
+    timestamp: int
+    bids: tuple[OrderBookLevel, ...]
+    asks: tuple[OrderBookLevel, ...]
+    sequence: int | None = None
+    raw: Raw = _raw_field()
+
+    @property
+    def best_bid(self) -> OrderBookLevel | None:
+        return self.bids[0] if self.bids else None
+
+    @property
+    def best_ask(self) -> OrderBookLevel | None:
+        return self.asks[0] if self.asks else None
+
+    @property
+    def mid(self) -> Decimal | None:
+        if not self.bids or not self.asks:
+            return None
+        return (self.bids[0].price + self.asks[0].price) / 2
+
+    @property
+    def spread(self) -> Decimal | None:
+        if not self.bids or not self.asks:
+            return None
+        return self.asks[0].price - self.bids[0].price
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Trade:
+    """A public trade print; ``side`` is the taker's side."""
+
+    id: str
+    symbol: str
+    price: Decimal
+    size: Decimal
+    side: Side
+    timestamp: int
+    raw: Raw = _raw_field()
+
+    @property
+    def funds(self) -> Decimal:
+        return self.price * self.size
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Candle:
+    """One bar; ``start`` is the bar's opening time in ms."""
+
+    start: int
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+    quote_volume: Decimal = ZERO
+    symbol: str = ""
+    interval: Interval | None = None
+    raw: Raw = _raw_field()
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Balance:
+    """One currency's balance; venues report all three, so ``total`` is stored, not derived."""
+
+    currency: str
+    total: Decimal
+    available: Decimal
+    hold: Decimal
+    raw: Raw = _raw_field()
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class OrderRequest:
+    """What a bot asks for. Checked for shape on construction; market rules are checked by
+    :func:`exchanges.precision.validate_order` and by the venue.
+
+    ``client_order_id`` is the idempotency key: adapters generate one when it is ``None``.
+    """
+
+    symbol: str
+    side: Side = attrs.field(converter=Side)
+    type: OrderType = attrs.field(converter=OrderType)
+    size: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
+    price: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
+    funds: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
+    time_in_force: TimeInForce = attrs.field(default=TimeInForce.GTC, converter=TimeInForce)
+    cancel_after: int | None = None  # seconds, GTT only
+    post_only: bool = False
+    hidden: bool = False
+    iceberg: bool = False
+    visible_size: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
+    stp: STP | None = attrs.field(default=None, converter=attrs.converters.optional(STP))
+    client_order_id: str | None = None
+    stop: StopKind | None = attrs.field(default=None, converter=attrs.converters.optional(StopKind))
+    stop_price: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
+    remark: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        problem = self._shape_problem()
+        if problem:
+            raise InvalidOrder(problem)
+
+    def _shape_problem(self) -> str | None:
+        for name in ("size", "price", "funds", "visible_size", "stop_price"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                return f"{name} must be positive, got {value}"
+        if self.type is OrderType.LIMIT:
+            if self.price is None or self.size is None:
+                return "a limit order needs both price and size"
+            if self.funds is not None:
+                return "funds applies to market orders only"
+        elif (self.size is None) == (self.funds is None):
+            return "a market order needs exactly one of size or funds"
+        elif self.price is not None:
+            return "a market order takes no price"
+        if self.time_in_force is TimeInForce.GTT:
+            if self.cancel_after is None or self.cancel_after <= 0:
+                return "GTT needs cancel_after, a positive number of seconds"
+        elif self.cancel_after is not None:
+            return "cancel_after applies to GTT orders only"
+        if self.iceberg and self.visible_size is None:
+            return "an iceberg order needs visible_size"
+        if self.visible_size is not None and not self.iceberg:
+            return "visible_size applies to iceberg orders only"
+        if self.iceberg and self.size is not None and self.visible_size is not None:
+            if self.visible_size > self.size:
+                return "visible_size cannot exceed size"
+        if (self.stop is None) != (self.stop_price is None):
+            return "a stop order needs both stop and stop_price"
+        if self.type is OrderType.MARKET and (self.post_only or self.hidden or self.iceberg):
+            return "post_only, hidden and iceberg apply to limit orders only"
+        if self.type is OrderType.MARKET and self.stp is STP.DC:
+            return "STP DC is not available for market orders"
+        return None
+
+    @property
+    def is_stop(self) -> bool:
+        return self.stop is not None
+
+    @classmethod
+    def limit(cls, symbol: str, side: Side | str, size: object, price: object, **kwargs: Any) -> OrderRequest:
+        return cls(
+            symbol=symbol,
+            side=Side(side),
+            type=OrderType.LIMIT,
+            size=to_decimal(size),
+            price=to_decimal(price),
+            **kwargs,
+        )
+
+    @classmethod
+    def market(
+        cls,
+        symbol: str,
+        side: Side | str,
+        *,
+        size: object = None,
+        funds: object = None,
+        **kwargs: Any,
+    ) -> OrderRequest:
+        return cls(
+            symbol=symbol,
+            side=Side(side),
+            type=OrderType.MARKET,
+            size=_opt_decimal(size),
+            funds=_opt_decimal(funds),
+            **kwargs,
+        )
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Order:
+    """An order as the venue knows it. ``funds`` is the quote amount asked for (market by
+    funds) or ``price x size`` for limits; ``filled_funds`` is what the fills cost."""
+
+    id: str
+    symbol: str
+    side: Side
+    type: OrderType
+    status: OrderStatus
+    client_order_id: str | None = None
+    price: Decimal | None = None
+    size: Decimal | None = None
+    funds: Decimal | None = None
+    filled_size: Decimal = ZERO
+    filled_funds: Decimal = ZERO
+    fee: Decimal = ZERO
+    fee_currency: str | None = None
+    time_in_force: TimeInForce = TimeInForce.GTC
+    post_only: bool = False
+    hidden: bool = False
+    iceberg: bool = False
+    visible_size: Decimal | None = None
+    stp: STP | None = None
+    cancel_after: int | None = None
+    stop: StopKind | None = None
+    stop_price: Decimal | None = None
+    remark: str | None = None
+    created_at: int = 0
+    updated_at: int = 0
+    raw: Raw = _raw_field()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+    @property
+    def remaining_size(self) -> Decimal | None:
+        """Base amount still to fill while open; ``None`` for market-by-funds orders."""
+        if self.size is None:
+            return None
+        if not self.status.is_open:
+            return ZERO
+        return self.size - self.filled_size
+
+    @property
+    def average_price(self) -> Decimal | None:
+        if not self.filled_size:
+            return None
+        return self.filled_funds / self.filled_size
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Fill:
+    """One execution of one of our orders. ``funds`` = price x size in quote."""
+
+    id: str
+    order_id: str
+    trade_id: str
+    symbol: str
+    side: Side
+    price: Decimal
+    size: Decimal
+    funds: Decimal
+    fee: Decimal
+    fee_currency: str
+    liquidity: Liquidity
+    timestamp: int
+    fee_rate: Decimal | None = None
+    counter_order_id: str | None = None
+    client_order_id: str | None = None
+    raw: Raw = _raw_field()

@@ -1,0 +1,145 @@
+"""The one interface bots, backtests and contract tests are written against."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
+
+import attrs
+
+from .enums import STP, Interval, OrderType, TimeInForce
+from .errors import BadRequest
+from .models import Balance, Candle, Fill, Market, Order, OrderBook, OrderRequest, Ticker, Trade
+
+__all__ = ["Capabilities", "Exchange", "require_one_ref"]
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Capabilities:
+    """What a venue supports, so callers (and the conformance suite) can skip honestly."""
+
+    order_types: frozenset[OrderType] = frozenset(OrderType)
+    time_in_force: frozenset[TimeInForce] = frozenset(TimeInForce)
+    stp: frozenset[STP] = frozenset()
+    post_only: bool = False
+    hidden: bool = False
+    iceberg: bool = False
+    market_by_funds: bool = False
+    stop_orders: bool = False
+    amend: bool = False
+    cancel_all_without_symbol: bool = True
+    fetch_by_client_order_id: bool = True
+    cancel_by_client_order_id: bool = True
+    max_candles_per_request: int | None = None
+
+    def missing(self, request: OrderRequest) -> str | None:
+        """Why this venue cannot take ``request`` (``None`` if it can)."""
+        if request.type not in self.order_types:
+            return f"order type {request.type} not supported"
+        if request.time_in_force not in self.time_in_force:
+            return f"time in force {request.time_in_force} not supported"
+        if request.stp is not None and request.stp not in self.stp:
+            return f"STP {request.stp} not supported"
+        flags = (
+            (request.post_only, self.post_only, "post-only"),
+            (request.hidden, self.hidden, "hidden orders"),
+            (request.iceberg, self.iceberg, "iceberg orders"),
+            (request.funds is not None, self.market_by_funds, "market orders by funds"),
+            (request.stop is not None, self.stop_orders, "stop orders"),
+        )
+        for asked, offered, name in flags:
+            if asked and not offered:
+                return f"{name} not supported"
+        return None
+
+
+@runtime_checkable
+class Exchange(Protocol):
+    """An async venue. Symbols are unified (``BTC/USDT``); amounts ``Decimal``; times epoch ms.
+
+    Orders are addressed by ``order_id`` or ``client_order_id`` (exactly one). Errors are
+    :mod:`exchanges.errors` types; a cancel or fetch of an order the venue no longer knows,
+    or that can no longer be cancelled, raises ``OrderNotFound``.
+    """
+
+    venue: str
+    capabilities: Capabilities
+
+    async def load_markets(self, reload: bool = False) -> Mapping[str, Market]: ...
+
+    async def fetch_ticker(self, symbol: str) -> Ticker: ...
+
+    async def fetch_order_book(self, symbol: str, depth: int | None = 20) -> OrderBook: ...
+
+    async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]: ...
+
+    async def fetch_candles(
+        self,
+        symbol: str,
+        interval: Interval | str,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> list[Candle]:
+        """Bars whose start lies in ``[start, end)``, oldest first."""
+        ...
+
+    async def fetch_balances(self) -> dict[str, Balance]: ...
+
+    async def place_order(self, request: OrderRequest) -> Order: ...
+
+    async def cancel_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
+    ) -> Order:
+        """Cancel and return the order in its final state."""
+        ...
+
+    async def cancel_all_orders(self, symbol: str | None = None) -> None: ...
+
+    async def fetch_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
+    ) -> Order: ...
+
+    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]: ...
+
+    async def fetch_closed_orders(
+        self,
+        symbol: str,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[Order]:
+        """Done orders (filled or cancelled), newest first."""
+        ...
+
+    async def fetch_fills(
+        self,
+        symbol: str,
+        *,
+        order_id: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[Fill]:
+        """Our executions, newest first."""
+        ...
+
+    async def server_time(self) -> int: ...
+
+    async def close(self) -> None: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+def require_one_ref(order_id: str | None, client_order_id: str | None) -> None:
+    """Orders are addressed by exactly one of their two ids."""
+    if (order_id is None) == (client_order_id is None):
+        raise BadRequest("pass exactly one of order_id or client_order_id")

@@ -1,0 +1,164 @@
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+
+from exchanges import (
+    STP,
+    Balance,
+    InvalidOrder,
+    Market,
+    Order,
+    OrderBook,
+    OrderBookLevel,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    Side,
+    StopKind,
+    TimeInForce,
+    to_decimal,
+)
+
+
+def test_to_decimal_refuses_float_and_bool() -> None:
+    assert to_decimal("0.1") == Decimal("0.1")
+    assert to_decimal(3) == Decimal(3)
+    with pytest.raises(TypeError, match="float"):
+        to_decimal(0.1)
+    with pytest.raises(TypeError):
+        to_decimal(True)
+    with pytest.raises(ValueError, match="finite"):
+        to_decimal("NaN")
+    with pytest.raises(ValueError, match="not a decimal"):
+        to_decimal("abc")
+
+
+def test_limit_request_converts_and_is_frozen() -> None:
+    req = OrderRequest.limit("BTC/USDT", "buy", "0.5", "30000.1")
+    assert req.side is Side.BUY and req.type is OrderType.LIMIT
+    assert req.size == Decimal("0.5") and req.price == Decimal("30000.1")
+    assert req.time_in_force is TimeInForce.GTC
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        req.size = Decimal(1)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"type": "limit", "size": "1"}, "needs both price and size"),
+        ({"type": "limit", "size": "1", "price": "1", "funds": "1"}, "funds applies to market"),
+        ({"type": "market"}, "exactly one of size or funds"),
+        ({"type": "market", "size": "1", "funds": "2"}, "exactly one of size or funds"),
+        ({"type": "market", "size": "1", "price": "2"}, "takes no price"),
+        ({"type": "limit", "size": "-1", "price": "1"}, "size must be positive"),
+        ({"type": "limit", "size": "1", "price": "0"}, "price must be positive"),
+        ({"type": "limit", "size": "1", "price": "1", "time_in_force": "GTT"}, "GTT needs cancel_after"),
+        ({"type": "limit", "size": "1", "price": "1", "cancel_after": 5}, "GTT orders only"),
+        ({"type": "limit", "size": "1", "price": "1", "iceberg": True}, "needs visible_size"),
+        ({"type": "limit", "size": "1", "price": "1", "visible_size": "1"}, "iceberg orders only"),
+        (
+            {"type": "limit", "size": "1", "price": "1", "iceberg": True, "visible_size": "2"},
+            "cannot exceed size",
+        ),
+        ({"type": "limit", "size": "1", "price": "1", "stop": "loss"}, "both stop and stop_price"),
+        ({"type": "market", "size": "1", "post_only": True}, "limit orders only"),
+        ({"type": "market", "size": "1", "stp": "DC"}, "DC is not available"),
+    ],
+)
+def test_request_shape_rules(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidOrder, match=message):
+        OrderRequest(symbol="BTC/USDT", side=Side.BUY, **kwargs)
+
+
+def test_request_accepts_full_feature_set() -> None:
+    req = OrderRequest.limit(
+        "BTC/USDT",
+        Side.SELL,
+        "2",
+        "100",
+        time_in_force=TimeInForce.GTT,
+        cancel_after=60,
+        iceberg=True,
+        visible_size="0.5",
+        stp=STP.CO,
+        client_order_id="abc",
+        stop=StopKind.LOSS,
+        stop_price="90",
+    )
+    assert req.is_stop and req.stp is STP.CO and req.visible_size == Decimal("0.5")
+    market = OrderRequest.market("BTC/USDT", "buy", funds="10")
+    assert market.funds == Decimal(10) and market.size is None
+
+
+def test_enum_values_come_from_strings() -> None:
+    req = OrderRequest(symbol="X/Y", side="sell", type="market", size="1", stp="CN")
+    assert req.side is Side.SELL and req.stp is STP.CN
+    with pytest.raises(ValueError, match="'nope'"):
+        OrderRequest(symbol="X/Y", side="nope", type="market", size="1")
+
+
+def test_order_derived_values() -> None:
+    order = Order(
+        id="1",
+        symbol="BTC/USDT",
+        side=Side.BUY,
+        type=OrderType.LIMIT,
+        status=OrderStatus.PARTIALLY_FILLED,
+        price=Decimal(100),
+        size=Decimal(3),
+        filled_size=Decimal(2),
+        filled_funds=Decimal(199),
+    )
+    assert order.is_open
+    assert order.remaining_size == Decimal(1)
+    assert order.average_price == Decimal("99.5")
+    done = attrs.evolve(order, status=OrderStatus.CANCELED)
+    assert not done.is_open and done.remaining_size == 0
+
+
+def test_status_ranks_move_forward() -> None:
+    assert OrderStatus.PENDING.rank < OrderStatus.NEW.rank < OrderStatus.OPEN.rank
+    assert OrderStatus.OPEN.rank < OrderStatus.PARTIALLY_FILLED.rank < OrderStatus.FILLED.rank
+    assert {s for s in OrderStatus if s.is_open} == {
+        OrderStatus.PENDING,
+        OrderStatus.NEW,
+        OrderStatus.OPEN,
+        OrderStatus.PARTIALLY_FILLED,
+    }
+
+
+def test_raw_payload_is_kept_but_ignored_by_equality_and_repr() -> None:
+    a = Balance(currency="USDT", total=Decimal(1), available=Decimal(1), hold=Decimal(0), raw={"k": "v"})
+    b = Balance(currency="USDT", total=Decimal(1), available=Decimal(1), hold=Decimal(0))
+    assert a == b and a.raw == {"k": "v"}
+    assert "raw" not in repr(a)
+
+
+def test_market_converts_increments() -> None:
+    m = Market(
+        symbol="BTC/USDT",
+        base="BTC",
+        quote="USDT",
+        id="BTC-USDT",
+        price_increment="0.1",
+        size_increment="0.00000001",
+        funds_increment="0.000001",
+        min_size="0.00001",
+        min_funds="0.1",
+    )
+    assert m.price_increment == Decimal("0.1") and m.max_size is None and m.enabled
+
+
+def test_order_book_helpers() -> None:
+    book = OrderBook(
+        symbol="BTC/USDT",
+        timestamp=1,
+        bids=(OrderBookLevel(Decimal(99), Decimal(1)),),
+        asks=(OrderBookLevel(Decimal(101), Decimal(2)),),
+    )
+    assert book.mid == Decimal(100) and book.spread == Decimal(2)
+    assert book.best_bid == OrderBookLevel(Decimal(99), Decimal(1))
+    empty = OrderBook(symbol="BTC/USDT", timestamp=1, bids=(), asks=())
+    assert empty.mid is None and empty.best_ask is None

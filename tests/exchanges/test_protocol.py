@@ -1,0 +1,133 @@
+from collections.abc import Mapping
+from decimal import Decimal
+from types import TracebackType
+from typing import Self
+
+import pytest
+
+from exchanges import (
+    STP,
+    BadRequest,
+    Balance,
+    Candle,
+    Capabilities,
+    Exchange,
+    Fill,
+    Interval,
+    Market,
+    Order,
+    OrderBook,
+    OrderRequest,
+    OrderType,
+    Ticker,
+    TimeInForce,
+    Trade,
+    require_one_ref,
+)
+
+
+class Minimal:
+    """The smallest object with the protocol's shape; proves the protocol is checkable."""
+
+    venue = "minimal"
+    capabilities = Capabilities()
+
+    async def load_markets(self, reload: bool = False) -> Mapping[str, Market]:
+        return {}
+
+    async def fetch_ticker(self, symbol: str) -> Ticker:
+        raise NotImplementedError
+
+    async def fetch_order_book(self, symbol: str, depth: int | None = 20) -> OrderBook:
+        raise NotImplementedError
+
+    async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
+        return []
+
+    async def fetch_candles(
+        self, symbol: str, interval: Interval | str, start: int | None = None, end: int | None = None
+    ) -> list[Candle]:
+        return []
+
+    async def fetch_balances(self) -> dict[str, Balance]:
+        return {}
+
+    async def place_order(self, request: OrderRequest) -> Order:
+        raise NotImplementedError
+
+    async def cancel_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
+    ) -> Order:
+        raise NotImplementedError
+
+    async def cancel_all_orders(self, symbol: str | None = None) -> None:
+        return None
+
+    async def fetch_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
+    ) -> Order:
+        raise NotImplementedError
+
+    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
+        return []
+
+    async def fetch_closed_orders(
+        self, symbol: str, *, start: int | None = None, end: int | None = None, limit: int | None = None
+    ) -> list[Order]:
+        return []
+
+    async def fetch_fills(
+        self,
+        symbol: str,
+        *,
+        order_id: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[Fill]:
+        return []
+
+    async def server_time(self) -> int:
+        return 0
+
+    async def close(self) -> None:
+        return None
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+
+def test_runtime_checkable() -> None:
+    assert isinstance(Minimal(), Exchange)
+    assert not isinstance(object(), Exchange)
+    exchange: Exchange = Minimal()  # and statically: mypy checks this assignment
+    assert exchange.venue == "minimal"
+
+
+def test_capabilities_explain_what_is_missing() -> None:
+    caps = Capabilities(
+        order_types=frozenset({OrderType.LIMIT}),
+        time_in_force=frozenset({TimeInForce.GTC}),
+    )
+    assert caps.missing(OrderRequest.limit("A/B", "buy", "1", "1")) is None
+    assert "order type market" in (caps.missing(OrderRequest.market("A/B", "buy", size="1")) or "")
+    ioc = OrderRequest.limit("A/B", "buy", "1", "1", time_in_force=TimeInForce.IOC)
+    assert "time in force IOC" in (caps.missing(ioc) or "")
+    assert "post-only" in (caps.missing(OrderRequest.limit("A/B", "buy", "1", "1", post_only=True)) or "")
+    assert "STP CN" in (caps.missing(OrderRequest.limit("A/B", "buy", "1", "1", stp=STP.CN)) or "")
+    full = Capabilities(market_by_funds=True)
+    assert full.missing(OrderRequest.market("A/B", "buy", funds=Decimal(1))) is None
+
+
+def test_require_one_ref() -> None:
+    require_one_ref("1", None)
+    require_one_ref(None, "c")
+    with pytest.raises(BadRequest):
+        require_one_ref(None, None)
+    with pytest.raises(BadRequest):
+        require_one_ref("1", "c")
