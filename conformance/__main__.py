@@ -1,0 +1,76 @@
+"""``python -m conformance --target NAME``: run the contract on a registered target, print a table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+
+import pytest
+
+from .helpers import AREAS
+
+
+class _Tally:
+    """A pytest plugin object counting outcomes per conformance area."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter[str]] = {area: Counter() for area in AREAS}
+        self.skips: list[str] = []
+
+    @pytest.hookimpl
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        area = dict(report.user_properties).get("conformance_area")
+        if area is None:
+            return
+        bucket = self.counts.setdefault(str(area), Counter())
+        if report.when == "call" and report.passed:
+            bucket["passed"] += 1
+        elif report.failed:
+            bucket["failed"] += 1
+        elif report.skipped:
+            bucket["skipped"] += 1
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            self.skips.append(f"{report.nodeid.split('::')[-1]}: {reason.removeprefix('Skipped: ')}")
+
+
+def table(counts: dict[str, Counter[str]]) -> str:
+    width = max(len(a) for a in counts)
+    lines = [f"{'area':<{width}}  passed  failed  skipped", f"{'-' * width}  ------  ------  -------"]
+    for area, c in counts.items():
+        lines.append(f"{area:<{width}}  {c['passed']:>6}  {c['failed']:>6}  {c['skipped']:>7}")
+    total = sum((c for c in counts.values()), Counter())
+    lines.append(f"{'total':<{width}}  {total['passed']:>6}  {total['failed']:>6}  {total['skipped']:>7}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m conformance", description=__doc__)
+    parser.add_argument("--target", required=True, help="a registered target (see --list)")
+    parser.add_argument("--list", action="store_true", help="list the registered targets and exit")
+    parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
+    if argv is None:
+        argv = sys.argv[1:]
+    if "--list" in argv:
+        from .targets import TARGETS
+
+        print("\n".join(TARGETS))
+        return 0
+    args = parser.parse_args(argv)
+    from .targets import TARGETS
+
+    if args.target not in TARGETS:
+        parser.error(f"unknown target {args.target!r}; registered: {', '.join(TARGETS) or 'none'}")
+    tally = _Tally()
+    code = pytest.main(
+        ["--pyargs", "conformance", f"--conformance-target={args.target}", "-q", "-rs", *args.pytest_args],
+        plugins=[tally],
+    )
+    print()
+    print(f"conformance of {args.target}")
+    print(table(tally.counts))
+    return int(code) if int(code) not in (5,) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,120 @@
+"""Small tools the contract tests share: sizing orders, skipping honestly, tidying up."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from decimal import Decimal
+from typing import Any, NoReturn
+
+import pytest
+
+from exchanges import (
+    Exchange,
+    ExchangeError,
+    Market,
+    OrderRequest,
+    Side,
+    Ticker,
+    ceil_to_increment,
+    floor_to_increment,
+)
+
+from .target import Target, resolve
+
+__all__ = [
+    "AREAS",
+    "cross_price",
+    "far_price",
+    "limit_far",
+    "min_size",
+    "opened",
+    "quote_for",
+    "require_trading",
+    "skip",
+    "tidy",
+]
+
+#: The report's rows, in order. Each contract module declares one with ``conformance_area``.
+AREAS = (
+    "market data",
+    "orders",
+    "client ids",
+    "errors",
+    "balances",
+    "rate limits",
+    "faults",
+    "state machine",
+)
+
+#: How far from the market a "resting" order is placed: far enough never to fill during a
+#: test, near enough to pass price-protection bands.
+FAR = Decimal("0.05")
+
+
+def skip(target: Target, reason: str) -> NoReturn:
+    pytest.skip(f"{target.name}: {reason}")
+
+
+def require_trading(target: Target) -> None:
+    if not target.trading:
+        skip(target, "trading disabled for this target (read-only run)")
+
+
+async def quote_for(exchange: Exchange, symbol: str) -> tuple[Market, Ticker]:
+    markets = await exchange.load_markets()
+    ticker = await exchange.fetch_ticker(symbol)
+    return markets[symbol], ticker
+
+
+def _reference(ticker: Ticker, side: Side) -> Decimal:
+    ref = (ticker.bid if side is Side.BUY else ticker.ask) or ticker.last or ticker.bid or ticker.ask
+    if ref is None:
+        raise AssertionError(f"{ticker.symbol}: ticker has no bid, ask or last price to size orders from")
+    return ref
+
+
+def far_price(market: Market, ticker: Ticker, side: Side, distance: Decimal = FAR) -> Decimal:
+    """A price ``distance`` away from the touch on the passive side."""
+    ref = _reference(ticker, side)
+    if side is Side.BUY:
+        return max(floor_to_increment(ref * (1 - distance), market.price_increment), market.price_increment)
+    return ceil_to_increment(ref * (1 + distance), market.price_increment)
+
+
+def cross_price(market: Market, ticker: Ticker, side: Side, distance: Decimal = Decimal("0.02")) -> Decimal:
+    """A price that crosses the book by ``distance`` (marketable), on the grid."""
+    ref = _reference(ticker, side.opposite)
+    if side is Side.BUY:
+        return ceil_to_increment(ref * (1 + distance), market.price_increment)
+    return max(floor_to_increment(ref * (1 - distance), market.price_increment), market.price_increment)
+
+
+def min_size(market: Market, price: Decimal, factor: Decimal = Decimal("1.2")) -> Decimal:
+    """The smallest size that passes min size and min funds at ``price``, with headroom."""
+    size = market.min_size
+    if market.min_funds is not None:
+        size = max(size, market.min_funds / price)
+    return ceil_to_increment(size * factor, market.size_increment)
+
+
+def limit_far(market: Market, ticker: Ticker, side: Side, **kwargs: Any) -> OrderRequest:
+    price = far_price(market, ticker, side)
+    return OrderRequest.limit(market.symbol, side, min_size(market, price), price, **kwargs)
+
+
+async def tidy(exchange: Exchange, symbols: list[str]) -> None:
+    """Best effort: leave no open orders behind."""
+    for symbol in symbols:
+        with suppress(ExchangeError):
+            await exchange.cancel_all_orders(symbol)
+
+
+@asynccontextmanager
+async def opened(target: Target, opener: object = None, *args: object) -> AsyncIterator[Exchange]:
+    """Open an exchange with ``opener`` (default: the target's), close it afterwards."""
+    exchange: Exchange = await resolve(opener or target.exchange, *args)  # type: ignore[arg-type]
+    try:
+        yield exchange
+    finally:
+        await exchange.close()

@@ -1,0 +1,108 @@
+"""The pytest plugin (entry point ``pytest11``): fixtures that hand contract tests their target.
+
+An adapter author defines a ``conformance_target`` fixture in a conftest (it overrides the
+plugin's) and runs ``pytest --pyargs conformance``. In this repository the fixture comes
+from ``--conformance-target paper,kucoin-sim,...`` and the registry in ``conformance.targets``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+
+from exchanges import Exchange
+
+from .helpers import tidy
+from .target import Target, resolve
+
+pytest_asyncio: Any
+try:
+    import pytest_asyncio
+except ImportError:  # the plugin loads in every pytest run of an environment that has us installed
+    pytest_asyncio = None
+
+__all__ = ["conformance_exchange", "conformance_target"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "exchange conformance suite")
+    group.addoption(
+        "--conformance-target",
+        action="store",
+        default=None,
+        help="comma-separated registered targets to run the contract against "
+        "(this repository: paper, kucoin-sim, kucoin-sim-socket, kucoin-live)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "conformance_area(name): which row of the conformance report a test counts in"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Label each contract test with its report row (reports carry user properties)."""
+    for item in items:
+        marker = item.get_closest_marker("conformance_area")
+        if marker is not None and marker.args:
+            item.user_properties.append(("conformance_area", str(marker.args[0])))
+
+
+def _names(config: pytest.Config) -> list[str]:
+    raw = config.getoption("--conformance-target", default=None)
+    return [n.strip() for n in str(raw).split(",") if n.strip()] if raw else []
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "conformance_target" not in metafunc.fixturenames:
+        return
+    names = _names(metafunc.config)
+    if names:
+        metafunc.parametrize("conformance_target", names, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def conformance_target(request: pytest.FixtureRequest) -> Target:
+    """The target by registered name; override this fixture in your conftest for your adapter."""
+    name = getattr(request, "param", None)
+    if name is None:
+        pytest.skip(
+            "no conformance target: define a `conformance_target` fixture in your conftest "
+            "or pass --conformance-target NAME"
+        )
+    from .targets import get_target  # only this repository's registry imports adapters/simulator
+
+    target = get_target(str(name))
+    reason = target.skip_reasons.get("*")
+    if reason:
+        pytest.skip(f"{target.name}: {reason}")
+    return target
+
+
+async def _conformance_exchange(conformance_target: Target) -> AsyncIterator[Exchange]:
+    """A fresh client of the target; open orders on the target's symbols are cancelled after."""
+    exchange: Exchange = await resolve(conformance_target.exchange)
+    try:
+        yield exchange
+    finally:
+        if conformance_target.trading:
+            symbols = [conformance_target.symbol]
+            if conformance_target.other_symbol:
+                symbols.append(conformance_target.other_symbol)
+            await tidy(exchange, symbols)
+        await exchange.close()
+
+
+if pytest_asyncio is not None:
+    conformance_exchange = pytest_asyncio.fixture(loop_scope="function", name="conformance_exchange")(
+        _conformance_exchange
+    )
+else:  # pragma: no cover - only without pytest-asyncio
+
+    @pytest.fixture(name="conformance_exchange")
+    def conformance_exchange() -> None:
+        pytest.skip("the conformance suite needs pytest-asyncio: pip install 'exchanges[conformance]'")

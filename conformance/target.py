@@ -1,0 +1,63 @@
+"""What an adapter author hands the suite: how to open their exchange, and what it trades.
+
+Every opener is a plain callable returning an ``Exchange`` (or an awaitable of one), so a
+conftest can be three lines. Optional openers unlock optional areas; an area whose opener
+is missing is skipped with that reason, never silently.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from decimal import Decimal
+from typing import Any, TypeAlias
+
+import attrs
+import httpx
+
+from exchanges import Exchange
+
+__all__ = ["Opener", "Target", "TransportWrapper", "resolve"]
+
+TransportWrapper: TypeAlias = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
+Opener: TypeAlias = Callable[..., Exchange | Awaitable[Exchange]]
+
+
+async def resolve(opener: Callable[..., Any], *args: Any) -> Any:
+    """Call ``opener``; await the result if it is awaitable."""
+    result = opener(*args)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+@attrs.frozen(kw_only=True)
+class Target:
+    """An exchange under test.
+
+    ``exchange`` opens a fresh client on an account holding at least ``balances``.
+    ``other_symbol`` (a second market) lets cancel-all scoping be checked.
+    ``trading=False`` restricts the run to read-only areas (for a live venue).
+    ``bad_credentials`` opens a client whose key is wrong.
+    ``rate_limited(limiter_on)`` opens a client on a venue with a small budget; the suite
+    sends ``rate_limit_burst`` calls at it.
+    ``faulty(wrap)`` returns ``(faulty, clean)``: two clients on one account, the first
+    with its HTTP transport wrapped by ``wrap`` (fault injection), the second clean.
+    """
+
+    name: str
+    exchange: Opener
+    symbol: str
+    other_symbol: str | None = None
+    balances: Mapping[str, Decimal] = attrs.field(factory=dict)
+    trading: bool = True
+    has_liquidity: bool = True
+    bad_credentials: Opener | None = None
+    rate_limited: Callable[[bool], Exchange | Awaitable[Exchange]] | None = None
+    rate_limit_burst: int = 0
+    faulty: (
+        Callable[[TransportWrapper], tuple[Exchange, Exchange] | Awaitable[tuple[Exchange, Exchange]]] | None
+    ) = None
+    fault_attempts: int = 1000
+    state_machine_examples: int = 8
+    skip_reasons: Mapping[str, str] = attrs.field(factory=dict)

@@ -1,0 +1,259 @@
+"""Who may trade on the served simulator: accounts, their API keys, and the server's settings.
+
+Set from the command line (one account, one key) or from a TOML file (several accounts and
+keys, plus symbols, fees and market settings handed to the venue). Secrets stay out of reprs.
+
+TOML layout::
+
+    seed = 7
+    rate_limits = "kucoin"          # kucoin | legacy | off
+    vip_level = 0                   # default for accounts that do not say
+
+    [[accounts]]
+    name = "alice"
+    uid = 10001                     # optional; numbered from 10001 otherwise
+    vip_level = 2
+    balances = { USDT = "10000", BTC = "0.5" }
+
+    [[accounts.keys]]
+    key = "alice-key"
+    secret = "alice-secret"
+    passphrase = "alice-pass"
+    version = 2                     # 1, 2 or 3
+    permissions = ["General", "Spot"]
+    ip_whitelist = ["127.0.0.1", "10.0.0.0/8"]   # empty or absent: any address
+    created_at = 1700000000000      # ms; default: when the server starts
+    remark = "bot"
+
+    [venue]                         # passed as-is to the venue (symbols, fees, market)
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import tomllib
+import uuid
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "ALL_PERMISSIONS",
+    "AccountConfig",
+    "ApiKey",
+    "ConfigError",
+    "FacadeConfig",
+    "demo_key",
+    "load_toml",
+    "parse_balance",
+]
+
+#: Permissions a KuCoin key can hold (``x-api-permission`` values and the key-info names).
+ALL_PERMISSIONS: frozenset[str] = frozenset(
+    {"General", "Spot", "Margin", "Futures", "Earn", "InnerTransfer", "Transfer", "FlexTransfers",
+     "LeadtradeFutures"}
+)
+RATE_LIMIT_PROFILES = ("kucoin", "legacy", "off")
+FIRST_UID = 10001
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message says which entry and why."""
+
+
+def _permissions(value: Iterable[str]) -> frozenset[str]:
+    perms = frozenset(value) | {"General"}  # KuCoin keys always hold General (read-only)
+    unknown = perms - ALL_PERMISSIONS
+    if unknown:
+        raise ConfigError(f"unknown API key permission(s): {', '.join(sorted(unknown))}")
+    return perms
+
+
+def _networks(value: Iterable[str]) -> tuple[str, ...]:
+    out = []
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as err:
+            raise ConfigError(f"bad IP whitelist entry {item!r}: {err}") from None
+        out.append(item)
+    return tuple(out)
+
+
+@attrs.frozen(kw_only=True)
+class ApiKey:
+    """One API key as KuCoin issues it. ``version`` is what the key-info endpoint reports."""
+
+    key: str
+    secret: str = attrs.field(repr=False)
+    passphrase: str = attrs.field(repr=False)
+    version: int = 2
+    permissions: frozenset[str] = attrs.field(default=ALL_PERMISSIONS, converter=_permissions)
+    ip_whitelist: tuple[str, ...] = attrs.field(default=(), converter=_networks)
+    created_at: int = 0
+    remark: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.key or not self.secret or not self.passphrase:
+            raise ConfigError("an API key needs a key, a secret and a passphrase")
+        if self.version not in (1, 2, 3):
+            raise ConfigError(f"API key version must be 1, 2 or 3, not {self.version}")
+
+    def allows_ip(self, ip: str) -> bool:
+        if not self.ip_whitelist:
+            return True
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            return False
+        return any(address in ipaddress.ip_network(net, strict=False) for net in self.ip_whitelist)
+
+
+def parse_balance(text: str) -> tuple[str, Decimal]:
+    """``"USDT=1000"`` -> ``("USDT", Decimal("1000"))``."""
+    currency, sep, amount = text.partition("=")
+    currency = currency.strip().upper()
+    if not sep or not currency:
+        raise ConfigError(f"balance must look like CURRENCY=AMOUNT, not {text!r}")
+    return currency, _amount(amount.strip(), currency)
+
+
+def _amount(value: Any, currency: str) -> Decimal:
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ConfigError(f"balance of {currency} is not a number: {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise ConfigError(f"balance of {currency} must be a finite amount >= 0, not {value!r}")
+    return amount
+
+
+def _balances(value: Mapping[str, Any]) -> Mapping[str, Decimal]:
+    return {str(cur).upper(): _amount(amt, str(cur)) for cur, amt in value.items()}
+
+
+@attrs.frozen(kw_only=True)
+class AccountConfig:
+    """A simulator account (a KuCoin UID) with its starting balances and keys."""
+
+    uid: int
+    name: str = ""
+    balances: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_balances)
+    keys: tuple[ApiKey, ...] = ()
+    vip_level: int = 0
+    hf: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        if not 0 <= self.vip_level <= 12:
+            raise ConfigError(f"vip_level must be 0..12, not {self.vip_level}")
+
+
+@attrs.frozen(kw_only=True)
+class FacadeConfig:
+    """Everything the KuCoin facade needs besides the venue itself."""
+
+    accounts: tuple[AccountConfig, ...] = ()
+    rate_limits: str = "kucoin"
+    timestamp_window_ms: int = 5000
+    #: Where the WebSocket token paths point clients; None: ``ws://<host of the request>/ws``.
+    ws_endpoint: str | None = None
+    seed: int = 0
+    #: Passed untouched to the venue builder (symbols, fees, market settings).
+    venue: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        if self.rate_limits not in RATE_LIMIT_PROFILES:
+            raise ConfigError(
+                f"rate_limits must be one of {', '.join(RATE_LIMIT_PROFILES)}, not {self.rate_limits!r}"
+            )
+        seen_keys: set[str] = set()
+        seen_uids: set[int] = set()
+        for account in self.accounts:
+            if account.uid in seen_uids:
+                raise ConfigError(f"account uid {account.uid} appears twice")
+            seen_uids.add(account.uid)
+            for key in account.keys:
+                if key.key in seen_keys:
+                    raise ConfigError(f"API key {key.key!r} appears twice")
+                seen_keys.add(key.key)
+
+
+def demo_key(created_at: int = 0) -> ApiKey:
+    """Fresh random credentials shaped like KuCoin's (hex key, UUID secret)."""
+    return ApiKey(
+        key=secrets.token_hex(12),
+        secret=str(uuid.uuid4()),
+        passphrase=secrets.token_urlsafe(12),
+        created_at=created_at,
+        remark="demo",
+    )
+
+
+def _key_from_toml(entry: Mapping[str, Any], where: str, default_created: int) -> ApiKey:
+    known = {"key", "secret", "passphrase", "version", "permissions", "ip_whitelist", "created_at", "remark"}
+    extra = set(entry) - known
+    if extra:
+        raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
+    try:
+        return ApiKey(
+            key=str(entry["key"]),
+            secret=str(entry["secret"]),
+            passphrase=str(entry["passphrase"]),
+            version=int(entry.get("version", 2)),
+            permissions=entry.get("permissions", ALL_PERMISSIONS),
+            ip_whitelist=entry.get("ip_whitelist", ()),
+            created_at=int(entry.get("created_at", default_created)),
+            remark=str(entry.get("remark", "")),
+        )
+    except KeyError as err:
+        raise ConfigError(f"{where}: missing {err.args[0]!r}") from None
+
+
+def load_toml(path: str | Path, *, created_at: int = 0) -> FacadeConfig:
+    """Read a TOML configuration (layout in this module's docstring)."""
+    try:
+        data = tomllib.loads(Path(path).read_text())
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"cannot read {path}: {err}") from None
+    return config_from_mapping(data, created_at=created_at)
+
+
+def config_from_mapping(data: Mapping[str, Any], *, created_at: int = 0) -> FacadeConfig:
+    known = {"seed", "rate_limits", "vip_level", "accounts", "venue", "ws_endpoint", "timestamp_window_ms"}
+    extra = set(data) - known
+    if extra:
+        raise ConfigError(f"unknown top-level field(s): {', '.join(sorted(extra))}")
+    default_vip = int(data.get("vip_level", 0))
+    accounts = []
+    for i, entry in enumerate(data.get("accounts", [])):
+        where = f"accounts[{i}]"
+        extra = set(entry) - {"name", "uid", "vip_level", "balances", "keys", "hf"}
+        if extra:
+            raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
+        keys = tuple(
+            _key_from_toml(k, f"{where}.keys[{j}]", created_at) for j, k in enumerate(entry.get("keys", []))
+        )
+        accounts.append(
+            AccountConfig(
+                uid=int(entry.get("uid", FIRST_UID + i)),
+                name=str(entry.get("name", "")),
+                balances=entry.get("balances", {}),
+                keys=keys,
+                vip_level=int(entry.get("vip_level", default_vip)),
+                hf=bool(entry.get("hf", True)),
+            )
+        )
+    return FacadeConfig(
+        accounts=tuple(accounts),
+        rate_limits=str(data.get("rate_limits", "kucoin")),
+        timestamp_window_ms=int(data.get("timestamp_window_ms", 5000)),
+        ws_endpoint=data.get("ws_endpoint"),
+        seed=int(data.get("seed", 0)),
+        venue=dict(data.get("venue", {})),
+    )

@@ -1,0 +1,133 @@
+"""KuCoin's error vocabulary: six-digit codes, their messages and HTTP statuses.
+
+Codes, messages and statuses follow ``shared/kucoin-spec/NOTES.md`` section 5: gateway and
+authentication failures carry a 4xx status, business failures come back with HTTP 200 and the
+code in the body. ``from_exchange_error`` turns the simulator's ``exchanges.errors`` into the
+body KuCoin would send for the same mistake.
+"""
+
+from __future__ import annotations
+
+import re
+
+from exchanges import errors as ex
+
+__all__ = [
+    "ApiError",
+    "access_denied",
+    "bad_param",
+    "from_exchange_error",
+    "not_found",
+    "not_supported",
+]
+
+_SIX_DIGITS = re.compile(r"^\d{6}$")
+
+
+class ApiError(Exception):
+    """A refusal in KuCoin's words: ``{"code": code, "msg": msg}`` with ``status``."""
+
+    def __init__(self, code: str, msg: str, status: int = 200) -> None:
+        super().__init__(f"{code} {msg}")
+        self.code = code
+        self.msg = msg
+        self.status = status
+
+
+# --- gateway and authentication (NOTES section 3 and 5) -------------------------------------------
+
+MISSING_HEADERS = (
+    "400001",
+    "Please check the header of your request for KC-API-KEY, KC-API-SIGN, KC-API-TIMESTAMP, "
+    "KC-API-PASSPHRASE",
+    400,
+)
+BAD_TIMESTAMP = ("400002", "Invalid KC-API-TIMESTAMP", 401)
+UNKNOWN_KEY = ("400003", "KC-API-KEY not exists", 401)
+BAD_PASSPHRASE = ("400004", "Invalid KC-API-PASSPHRASE", 401)
+BAD_SIGNATURE = ("400005", "Invalid KC-API-SIGN", 401)
+BAD_KEY_VERSION = ("400009", "Invalid KC-API-KEY-VERSION", 401)
+NOT_FOUND = ("404000", "Not Found", 404)
+UNSUPPORTED_MEDIA = ("415000", "Unsupported Media Type: Content-Type must be application/json", 415)
+TOO_MANY = ("429000", "Too Many Requests", 429)
+INTERNAL = ("500000", "Internal Server Error", 500)
+UNAVAILABLE = ("503000", "Service Unavailable", 503)
+
+# --- business (HTTP 200) ------------------------------------------------------------------------
+
+BALANCE_INSUFFICIENT = "Balance insufficient!"
+ORDER_NOT_EXIST = "order not exist."
+ORDER_NOT_CANCELLABLE = "order_not_exist_or_not_allow_to_cancel"
+CLIENT_OID_DUPLICATED = "validation.createOrder.clientOidDuplicated"
+SYMBOL_NOT_EXIST = "symbol not exists"
+
+
+def ip_not_allowed(ip: str) -> ApiError:
+    return ApiError("400006", f"Invalid request ip, the current clientIp is:{ip}", 403)
+
+
+def access_denied() -> ApiError:
+    return ApiError("400007", "Access denied, require more permission.", 403)
+
+
+def bad_param(msg: str) -> ApiError:
+    return ApiError("400100", msg)
+
+
+def not_found() -> ApiError:
+    return ApiError(*NOT_FOUND)
+
+
+def not_supported(what: str) -> ApiError:
+    """A real KuCoin path the simulator does not offer (margin, futures, earn, ...)."""
+    return ApiError("404000", f"Not supported by the simulator: {what}", 404)
+
+
+def from_exchange_error(err: ex.ExchangeError, *, not_found_msg: str = ORDER_NOT_EXIST) -> ApiError:
+    """KuCoin's answer to what the engine refused. An error that already carries a KuCoin code
+    (the venue may set one) keeps it; otherwise the class picks the code and message."""
+    if err.code and _SIX_DIGITS.match(err.code):
+        return ApiError(err.code, err.message, err.http_status or 200)
+    if isinstance(err, ex.InsufficientFunds):
+        return ApiError("200004", BALANCE_INSUFFICIENT)
+    if isinstance(err, ex.BadSymbol):
+        return ApiError("900001", SYMBOL_NOT_EXIST)
+    if isinstance(err, ex.OrderNotFound):
+        return ApiError("400100", not_found_msg)
+    if isinstance(err, ex.DuplicateClientOrderId):
+        return ApiError("400100", CLIENT_OID_DUPLICATED)
+    if isinstance(err, ex.TooManyOpenOrders):
+        return ApiError("200003", err.message)
+    if isinstance(err, ex.PriceOutOfBand):
+        return ApiError("400760", err.message)
+    if isinstance(err, ex.InvalidPrecision):
+        return ApiError("400100", _INCREMENT_MESSAGES.get(err.field, err.message))
+    if isinstance(err, ex.BelowMinimumSize):
+        return ApiError("400100", "Order size below the minimum requirement.")
+    if isinstance(err, ex.AboveMaximumSize):
+        what = "funds" if err.field == "funds" else "size"
+        return ApiError("400100", f"Order {what} above the maximum requirement.")
+    if isinstance(err, ex.BelowMinimumFunds):
+        return ApiError("400100", f"The order funds should more then {err.limit}.")
+    if isinstance(err, ex.RateLimitExceeded):
+        return ApiError(*TOO_MANY)
+    if isinstance(err, ex.ExchangeUnavailable):
+        return ApiError(*UNAVAILABLE)
+    if isinstance(err, ex.AccountSuspended):
+        return ApiError("411100", "User is frozen")
+    if isinstance(err, ex.PermissionDenied):
+        return access_denied()
+    if isinstance(err, ex.AuthenticationError):
+        return ApiError(*BAD_SIGNATURE)
+    if isinstance(err, ex.NotSupported):
+        return ApiError("400100", err.message)
+    # BadRequest, InvalidOrder and anything else the venue refused: a parameter error.
+    return ApiError("400100", err.message)
+
+
+_INCREMENT_MESSAGES = {
+    "price": "Price increment invalid.",
+    "size": "Order size increment invalid.",
+    "funds": "The amount increment is invalid.",
+    "visible_size": "Order size increment invalid.",
+}
