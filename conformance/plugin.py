@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-
 from exchanges import Exchange
 
 from .helpers import tidy
