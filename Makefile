@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PACKAGES := exchanges adapters simulator conformance tests bench
+PACKAGES := exchanges adapters simulator conformance tests bench examples
 
 .PHONY: test lint typecheck unit demo bench clean
 

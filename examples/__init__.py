@@ -1,0 +1,1 @@
+"""Example strategies; each runs unchanged in a backtest and live."""

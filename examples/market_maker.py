@@ -1,0 +1,93 @@
+"""A simple market maker: one bid and one ask around the mid, skewed against inventory,
+refreshed when the mid moves by more than a threshold. Post-only, so it never takes."""
+
+from __future__ import annotations
+
+import contextlib
+from decimal import Decimal
+from typing import Any
+
+from exchanges import (
+    ExchangeError,
+    Fill,
+    InsufficientFunds,
+    OrderBook,
+    OrderNotFound,
+    OrderRequest,
+    PostOnlyWouldTake,
+    Side,
+    ceil_to_increment,
+    floor_to_increment,
+)
+from simulator.backtest import Strategy
+
+
+class SimpleMarketMaker(Strategy):
+    name = "market-maker"
+
+    def __init__(
+        self,
+        symbol: str = "BTC/USDT",
+        spread_bps: str = "10",
+        size: str = "0.001",
+        refresh_bps: str = "2",
+        max_inventory: str = "0.01",
+        **params: Any,
+    ) -> None:
+        super().__init__(symbol, **params)
+        self.half_spread = Decimal(spread_bps) / Decimal(20000)
+        self.size = Decimal(size)
+        self.refresh = Decimal(refresh_bps) / Decimal(10000)
+        self.max_inventory = Decimal(max_inventory)
+        self.inventory = Decimal(0)
+        self.quoted_mid: Decimal | None = None
+        self.quotes: dict[Side, str] = {}
+
+    async def on_start(self) -> None:
+        markets = await self.exchange.load_markets()
+        self.market = markets[self.symbol]
+        self.size = max(ceil_to_increment(self.size, self.market.size_increment), self.market.min_size)
+
+    async def on_book(self, book: OrderBook) -> None:
+        mid = book.mid
+        if mid is None:
+            return
+        if self.quoted_mid is not None and abs(mid - self.quoted_mid) / self.quoted_mid < self.refresh:
+            return
+        await self._requote(mid)
+
+    async def _requote(self, mid: Decimal) -> None:
+        for side, order_id in list(self.quotes.items()):
+            with contextlib.suppress(OrderNotFound):  # it may have filled meanwhile
+                await self.exchange.cancel_order(self.symbol, order_id=order_id)
+            del self.quotes[side]
+        skew = -(self.inventory / self.max_inventory) * self.half_spread if self.max_inventory else Decimal(0)
+        inc = self.market.price_increment
+        bid = floor_to_increment(mid * (1 - self.half_spread + skew), inc)
+        ask = ceil_to_increment(mid * (1 + self.half_spread + skew), inc)
+        for side, price in ((Side.BUY, bid), (Side.SELL, ask)):
+            if side is Side.BUY and self.inventory >= self.max_inventory:
+                continue
+            if side is Side.SELL and self.inventory <= -self.max_inventory:
+                continue
+            try:
+                order = await self.exchange.place_order(
+                    OrderRequest.limit(self.symbol, side, self.size, price, post_only=True)
+                )
+            except (PostOnlyWouldTake, InsufficientFunds) as err:
+                self.log(f"{side} quote at {price} skipped: {err}")
+                continue
+            except ExchangeError as err:
+                self.log(f"{side} quote at {price} failed: {err}")
+                continue
+            if order.is_open:
+                self.quotes[side] = order.id
+        self.quoted_mid = mid
+
+    async def on_fill(self, fill: Fill) -> None:
+        self.inventory += fill.size if fill.side is Side.BUY else -fill.size
+        self.log(
+            f"fill: {fill.side} {fill.size} @ {fill.price} ({fill.liquidity},"
+            f" fee {fill.fee} {fill.fee_currency}); inventory {self.inventory}"
+        )
+        self.quoted_mid = None  # requote on the next book

@@ -1,0 +1,34 @@
+"""Backtesting: strategies, market data, replay, runners and reports."""
+
+from .data import (
+    cache_path,
+    candles_from_kucoin_rows,
+    read_candles_csv,
+    read_trades_csv,
+    trades_from_kucoin_rows,
+    write_candles_csv,
+    write_trades_csv,
+)
+from .live import LiveResult, LiveRunner
+from .report import EquityPoint, Report, RoundTrip, build_report
+from .strategy import Strategy, load_strategy
+from .tracking import TrackingExchange
+
+__all__ = [
+    "EquityPoint",
+    "LiveResult",
+    "LiveRunner",
+    "Report",
+    "RoundTrip",
+    "Strategy",
+    "TrackingExchange",
+    "build_report",
+    "cache_path",
+    "candles_from_kucoin_rows",
+    "load_strategy",
+    "read_candles_csv",
+    "read_trades_csv",
+    "trades_from_kucoin_rows",
+    "write_candles_csv",
+    "write_trades_csv",
+]

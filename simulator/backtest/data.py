@@ -1,0 +1,292 @@
+"""Market data for backtests: readers for KuCoin rows and CSV files, and the on-disk cache.
+
+The cache format (written by ``python -m simulator download``, read by backtests) is plain
+CSV with a header, one file per symbol and interval, oldest row first::
+
+    <cache>/<venue>/<SYMBOL>/<interval>.csv   start_ms,open,high,low,close,volume,quote_volume
+    <cache>/<venue>/<SYMBOL>/trades.csv       timestamp_ms,id,price,size,side
+
+Numbers are written exactly as received (strings), so a cached run reproduces byte for byte.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from exchanges import Candle, Interval, Side, Trade, to_ms
+
+__all__ = [
+    "CANDLE_HEADER",
+    "TRADE_HEADER",
+    "cache_path",
+    "candles_from_kucoin_rows",
+    "read_candles_csv",
+    "read_json_rows",
+    "read_trades_csv",
+    "sniff_csv",
+    "trades_from_kucoin_rows",
+    "write_candles_csv",
+    "write_trades_csv",
+]
+
+CANDLE_HEADER = ("start_ms", "open", "high", "low", "close", "volume", "quote_volume")
+TRADE_HEADER = ("timestamp_ms", "id", "price", "size", "side")
+
+_TIME_NAMES = (
+    "start_ms",
+    "timestamp_ms",
+    "timestamp",
+    "time",
+    "start",
+    "date",
+    "datetime",
+    "ts",
+    "open_time",
+)
+_SIZE_NAMES = ("size", "amount", "qty", "quantity", "volume")
+
+
+class DataError(ValueError):
+    """A data file or row that cannot be read; says which and why."""
+
+
+def cache_path(cache: Path, symbol: str, interval: Interval | str | None, venue: str = "kucoin") -> Path:
+    """``symbol`` in the venue's spelling (``BTC-USDT``); ``interval=None`` means trades."""
+    name = "trades" if interval is None else Interval.parse(interval).value
+    return cache / venue / symbol / f"{name}.csv"
+
+
+def _dec(value: Any, what: str) -> Decimal:
+    try:
+        result = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise DataError(f"{what}: {value!r} is not a number") from None
+    if not result.is_finite():
+        raise DataError(f"{what}: {value!r} is not finite")
+    return result
+
+
+def _epoch_ms(value: str, what: str) -> int:
+    """Epoch seconds, ms, µs or ns (told apart by size), or an ISO 8601 time."""
+    text = value.strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return _iso_ms(text, what)
+    if number < 10**11:
+        return int(number * 1000)
+    if number < 10**14:
+        return int(number)
+    if number < 10**17:
+        return int(number / 1000)
+    return int(number / 1_000_000)
+
+
+def _iso_ms(text: str, what: str) -> int:
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise DataError(f"{what}: {text!r} is neither an epoch time nor ISO 8601") from None
+    if parsed.tzinfo is None:
+        raise DataError(f"{what}: {text!r} has no timezone")
+    return to_ms(parsed)
+
+
+# --- KuCoin JSON rows ---------------------------------------------------------------------------
+
+
+def candles_from_kucoin_rows(
+    rows: Iterable[Sequence[Any]], symbol: str, interval: Interval | str
+) -> list[Candle]:
+    """``/api/v1/market/candles`` rows (``[start_s, open, close, high, low, volume, turnover]``,
+    newest first) -> candles, oldest first. Note KuCoin puts close before high."""
+    iv = Interval.parse(interval)
+    out = []
+    for i, row in enumerate(rows):
+        if len(row) < 7:
+            raise DataError(f"kline row {i}: expected 7 fields, got {len(row)}")
+        start_s, o, c, h, low, vol, turnover = row[:7]
+        out.append(
+            Candle(
+                start=int(_dec(start_s, f"kline row {i} start")) * 1000,
+                open=_dec(o, f"kline row {i} open"),
+                high=_dec(h, f"kline row {i} high"),
+                low=_dec(low, f"kline row {i} low"),
+                close=_dec(c, f"kline row {i} close"),
+                volume=_dec(vol, f"kline row {i} volume"),
+                quote_volume=_dec(turnover, f"kline row {i} turnover"),
+                symbol=symbol,
+                interval=iv,
+            )
+        )
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+def trades_from_kucoin_rows(rows: Iterable[dict[str, Any]], symbol: str) -> list[Trade]:
+    """``/api/v1/market/histories`` rows (``sequence, price, size, side, time`` in ns) -> trades,
+    oldest first."""
+    out = []
+    for i, row in enumerate(rows):
+        try:
+            side = Side(str(row["side"]).lower())
+            out.append(
+                Trade(
+                    id=str(row.get("sequence", row.get("tradeId", i))),
+                    symbol=symbol,
+                    price=_dec(row["price"], f"trade row {i} price"),
+                    size=_dec(row["size"], f"trade row {i} size"),
+                    side=side,
+                    timestamp=_epoch_ms(str(row["time"]), f"trade row {i} time"),
+                )
+            )
+        except (KeyError, ValueError) as exc:
+            raise DataError(f"trade row {i}: {exc}") from None
+    out.sort(key=lambda t: (t.timestamp, t.id))
+    return out
+
+
+def read_json_rows(path: Path, symbol: str, interval: Interval | str | None) -> list[Candle] | list[Trade]:
+    """A saved KuCoin response (the whole envelope or just ``data``): klines if rows are lists."""
+    try:
+        payload = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise DataError(f"{path}: {exc}") from None
+    rows = payload.get("data", payload) if isinstance(payload, dict) else payload
+    if not isinstance(rows, list):
+        raise DataError(f"{path}: expected a list of rows")
+    if rows and isinstance(rows[0], list):
+        return candles_from_kucoin_rows(rows, symbol, interval or Interval.M1)
+    return trades_from_kucoin_rows(rows, symbol)
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+
+def _find(header: Sequence[str], names: Sequence[str], path: Path, what: str) -> int:
+    lowered = [h.strip().lower() for h in header]
+    for name in names:
+        if name in lowered:
+            return lowered.index(name)
+    raise DataError(f"{path}: no {what} column (looked for {', '.join(names)})")
+
+
+def sniff_csv(path: Path) -> str:
+    """``"candles"`` or ``"trades"``, from the header."""
+    with path.open(newline="") as fh:
+        header = next(csv.reader(fh), [])
+    lowered = {h.strip().lower() for h in header}
+    if {"open", "high", "low", "close"} <= lowered:
+        return "candles"
+    if "price" in lowered:
+        return "trades"
+    raise DataError(f"{path}: header {header} is neither OHLCV nor trades")
+
+
+def read_candles_csv(path: Path, symbol: str, interval: Interval | str) -> list[Candle]:
+    iv = Interval.parse(interval)
+    with path.open(newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            raise DataError(f"{path}: empty file")
+        t = _find(header, _TIME_NAMES, path, "time")
+        o, h, low, c = (_find(header, (n,), path, n) for n in ("open", "high", "low", "close"))
+        v = _find(header, ("volume", "vol", "base_volume"), path, "volume")
+        lowered = [x.strip().lower() for x in header]
+        qv = next((lowered.index(n) for n in ("quote_volume", "turnover", "quote_vol") if n in lowered), None)
+        out = []
+        for line, row in enumerate(reader, start=2):
+            if not row:
+                continue
+            where = f"{path}:{line}"
+            out.append(
+                Candle(
+                    start=_epoch_ms(row[t], where),
+                    open=_dec(row[o], where),
+                    high=_dec(row[h], where),
+                    low=_dec(row[low], where),
+                    close=_dec(row[c], where),
+                    volume=_dec(row[v], where),
+                    quote_volume=_dec(row[qv], where) if qv is not None else Decimal(0),
+                    symbol=symbol,
+                    interval=iv,
+                )
+            )
+    out.sort(key=lambda candle: candle.start)
+    return out
+
+
+def read_trades_csv(path: Path, symbol: str) -> list[Trade]:
+    with path.open(newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            raise DataError(f"{path}: empty file")
+        t = _find(header, _TIME_NAMES, path, "time")
+        p = _find(header, ("price",), path, "price")
+        s = _find(header, _SIZE_NAMES, path, "size")
+        sd = _find(header, ("side", "taker_side"), path, "side")
+        lowered = [x.strip().lower() for x in header]
+        ident = next(
+            (lowered.index(n) for n in ("id", "trade_id", "tradeid", "sequence") if n in lowered), None
+        )
+        out = []
+        for line, row in enumerate(reader, start=2):
+            if not row:
+                continue
+            where = f"{path}:{line}"
+            try:
+                side = Side(row[sd].strip().lower())
+            except ValueError:
+                raise DataError(f"{where}: side {row[sd]!r} is not buy or sell") from None
+            out.append(
+                Trade(
+                    id=row[ident] if ident is not None else str(line - 1),
+                    symbol=symbol,
+                    price=_dec(row[p], where),
+                    size=_dec(row[s], where),
+                    side=side,
+                    timestamp=_epoch_ms(row[t], where),
+                )
+            )
+    out.sort(key=lambda trade: trade.timestamp)
+    return out
+
+
+def write_candles_csv(path: Path, candles: Iterable[Candle]) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(CANDLE_HEADER)
+        for c in sorted(candles, key=lambda c: c.start):
+            w.writerow((c.start, c.open, c.high, c.low, c.close, c.volume, c.quote_volume))
+            n += 1
+    return n
+
+
+def write_trades_csv(path: Path, trades: Iterable[Trade]) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(TRADE_HEADER)
+        for t in sorted(trades, key=lambda t: t.timestamp):
+            w.writerow((t.timestamp, t.id, t.price, t.size, t.side.value))
+            n += 1
+    return n
+
+
+def iter_rows(path: Path) -> Iterator[list[str]]:
+    """Raw rows (for the replay benchmark's read-only baseline)."""
+    with path.open(newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        yield from reader

@@ -1,0 +1,272 @@
+"""The backtest report: what the strategy did and how it went, computed exactly from fills.
+
+Everything is derived from two inputs the runner records: the fills (in time order) and an
+equity curve sampled on the run's clock. Money stays ``Decimal``; ratios (Sharpe, drawdown,
+exposure) are ``float`` rounded for display, since they are statistics, not amounts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from exchanges import Fill, Side
+
+__all__ = ["EquityPoint", "Report", "RoundTrip", "build_report"]
+
+ZERO = Decimal(0)
+YEAR_MS = 365 * 24 * 3600 * 1000
+
+
+@attrs.frozen(slots=True)
+class EquityPoint:
+    timestamp: int
+    equity: Decimal  # in the quote currency, base marked at the current price
+    position: Decimal  # base held (for exposure)
+    price: Decimal
+
+
+@attrs.frozen(slots=True)
+class RoundTrip:
+    """A closed position slice: bought at ``entry``, sold at ``exit`` (or the reverse)."""
+
+    opened_at: int
+    closed_at: int
+    size: Decimal
+    entry: Decimal
+    exit: Decimal
+    pnl: Decimal  # after fees
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Report:
+    symbol: str
+    base: str
+    quote: str
+    start: int
+    end: int
+    fills: int
+    orders: int
+    volume: Decimal  # quote traded
+    fees: Mapping[str, Decimal]
+    initial_balances: Mapping[str, Decimal]
+    final_balances: Mapping[str, Decimal]
+    initial_equity: Decimal
+    final_equity: Decimal
+    realized_pnl: Decimal
+    unrealized_pnl: Decimal
+    total_pnl: Decimal  # marked to market: final equity - initial equity
+    total_return: float
+    max_drawdown: float
+    sharpe: float
+    exposure: float
+    win_rate: float | None
+    round_trips: int
+    equity_curve: tuple[EquityPoint, ...] = attrs.field(repr=False)
+
+    def to_json(self) -> str:
+        """Deterministic JSON: sorted keys, Decimals as strings, ratios rounded."""
+        body: dict[str, Any] = {
+            "symbol": self.symbol,
+            "start": self.start,
+            "end": self.end,
+            "fills": self.fills,
+            "orders": self.orders,
+            "volume": str(self.volume),
+            "fees": {k: str(v) for k, v in sorted(self.fees.items())},
+            "initial_balances": {k: str(v) for k, v in sorted(self.initial_balances.items())},
+            "final_balances": {k: str(v) for k, v in sorted(self.final_balances.items())},
+            "initial_equity": str(self.initial_equity),
+            "final_equity": str(self.final_equity),
+            "realized_pnl": str(self.realized_pnl),
+            "unrealized_pnl": str(self.unrealized_pnl),
+            "total_pnl": str(self.total_pnl),
+            "total_return": round(self.total_return, 8),
+            "max_drawdown": round(self.max_drawdown, 8),
+            "sharpe": round(self.sharpe, 6),
+            "exposure": round(self.exposure, 6),
+            "win_rate": None if self.win_rate is None else round(self.win_rate, 6),
+            "round_trips": self.round_trips,
+            "equity_curve": [[p.timestamp, str(p.equity)] for p in self.equity_curve],
+        }
+        return json.dumps(body, sort_keys=True, indent=1) + "\n"
+
+    def table(self) -> str:
+        q = self.quote
+
+        def money(value: Decimal) -> str:
+            return f"{value.quantize(Decimal('0.01')):,} {q}"
+
+        rows = [
+            ("symbol", self.symbol),
+            ("period", f"{self.start} .. {self.end} ms"),
+            ("orders / fills", f"{self.orders} / {self.fills}"),
+            ("volume", money(self.volume)),
+            ("fees", ", ".join(f"{v.normalize()} {k}" for k, v in sorted(self.fees.items())) or "0"),
+            ("initial equity", money(self.initial_equity)),
+            ("final equity", money(self.final_equity)),
+            ("realised PnL", money(self.realized_pnl)),
+            ("unrealised PnL", money(self.unrealized_pnl)),
+            ("total PnL (marked)", money(self.total_pnl)),
+            ("return", f"{self.total_return:+.4%}"),
+            ("max drawdown", f"{self.max_drawdown:.4%}"),
+            ("Sharpe (annualised)", f"{self.sharpe:.3f}"),
+            ("exposure", f"{self.exposure:.2%}"),
+            ("win rate", "n/a" if self.win_rate is None else f"{self.win_rate:.2%} of {self.round_trips}"),
+            (
+                "final balances",
+                ", ".join(f"{v.normalize()} {k}" for k, v in sorted(self.final_balances.items())),
+            ),
+        ]
+        width = max(len(k) for k, _ in rows)
+        return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+@attrs.define
+class _Lot:
+    size: Decimal  # signed: long > 0, short < 0
+    price: Decimal
+    opened_at: int
+    unit_fee: Decimal  # entry fee per unit, in quote
+
+
+@attrs.frozen
+class _Book:
+    trips: list[RoundTrip]
+    realized: Decimal
+    position: Decimal
+    avg_entry: Decimal
+    open_fees: Decimal  # entry fees of the still-open lots (not yet in realised PnL)
+
+
+def _fifo(fills: Sequence[Fill], base: str, quote: str) -> _Book:
+    """FIFO lots: each reducing fill closes the oldest open slices. Fees count against the
+    round trip they belong to, valued in quote (base fees at the fill price)."""
+    lots: list[_Lot] = []
+    trips: list[RoundTrip] = []
+    realized = ZERO
+    for f in fills:
+        if f.fee_currency == quote:
+            fee = f.fee
+        elif f.fee_currency == base:
+            fee = f.fee * f.price
+        else:
+            fee = ZERO
+        unit_fee = fee / f.size if f.size else ZERO
+        remaining = f.size if f.side is Side.BUY else -f.size
+        while remaining and lots and (lots[0].size > 0) != (remaining > 0):
+            lot = lots[0]
+            take = min(abs(lot.size), abs(remaining))
+            direction = 1 if lot.size > 0 else -1
+            pnl = (f.price - lot.price) * take * direction - (lot.unit_fee + unit_fee) * take
+            trips.append(RoundTrip(lot.opened_at, f.timestamp, take, lot.price, f.price, pnl))
+            realized += pnl
+            lot.size -= take * direction
+            remaining += take * direction
+            if lot.size == 0:
+                lots.pop(0)
+        if remaining:
+            lots.append(_Lot(remaining, f.price, f.timestamp, unit_fee))
+    position = sum((lot.size for lot in lots), ZERO)
+    cost = sum((abs(lot.size) * lot.price for lot in lots), ZERO)
+    open_fees = sum((abs(lot.size) * lot.unit_fee for lot in lots), ZERO)
+    avg = cost / abs(position) if position else ZERO
+    return _Book(trips, realized, position, avg, open_fees)
+
+
+def _max_drawdown(curve: Sequence[EquityPoint]) -> float:
+    peak = None
+    worst = 0.0
+    for p in curve:
+        e = float(p.equity)
+        peak = e if peak is None or e > peak else peak
+        if peak > 0:
+            worst = max(worst, (peak - e) / peak)
+    return worst
+
+
+def _sharpe(curve: Sequence[EquityPoint]) -> float:
+    """Per-sample simple returns, annualised by the sampling rate (risk-free rate 0)."""
+    if len(curve) < 3:
+        return 0.0
+    rets = []
+    for a, b in itertools.pairwise(curve):
+        if a.equity > 0:
+            rets.append(float(b.equity / a.equity) - 1.0)
+    if len(rets) < 2:
+        return 0.0
+    mean = sum(rets) / len(rets)
+    var = sum((r - mean) ** 2 for r in rets) / (len(rets) - 1)
+    std = math.sqrt(var)
+    if std == 0:
+        return 0.0
+    step = (curve[-1].timestamp - curve[0].timestamp) / (len(curve) - 1)
+    periods_per_year = YEAR_MS / step if step > 0 else 0.0
+    return mean / std * math.sqrt(periods_per_year)
+
+
+def _exposure(curve: Sequence[EquityPoint]) -> float:
+    """Fraction of the run's time during which a position was held."""
+    if len(curve) < 2:
+        return 0.0
+    held = 0
+    for a, b in itertools.pairwise(curve):
+        if a.position != 0:
+            held += b.timestamp - a.timestamp
+    span = curve[-1].timestamp - curve[0].timestamp
+    return held / span if span > 0 else 0.0
+
+
+def build_report(
+    *,
+    symbol: str,
+    base: str,
+    quote: str,
+    fills: Sequence[Fill],
+    orders: int,
+    initial_balances: Mapping[str, Decimal],
+    final_balances: Mapping[str, Decimal],
+    curve: Sequence[EquityPoint],
+) -> Report:
+    if not curve:
+        raise ValueError("an equity curve needs at least one point")
+    book = _fifo(fills, base, quote)
+    trips, realized = book.trips, book.realized
+    last_price = curve[-1].price
+    unrealized = (last_price - book.avg_entry) * book.position - book.open_fees if book.position else ZERO
+    fees: dict[str, Decimal] = {}
+    for f in fills:
+        fees[f.fee_currency] = fees.get(f.fee_currency, ZERO) + f.fee
+    initial_equity, final_equity = curve[0].equity, curve[-1].equity
+    wins = sum(1 for t in trips if t.pnl > 0)
+    return Report(
+        symbol=symbol,
+        base=base,
+        quote=quote,
+        start=curve[0].timestamp,
+        end=curve[-1].timestamp,
+        fills=len(fills),
+        orders=orders,
+        volume=sum((f.funds for f in fills), ZERO),
+        fees=fees,
+        initial_balances=dict(initial_balances),
+        final_balances=dict(final_balances),
+        initial_equity=initial_equity,
+        final_equity=final_equity,
+        realized_pnl=realized,
+        unrealized_pnl=unrealized,
+        total_pnl=final_equity - initial_equity,
+        total_return=float(final_equity / initial_equity - 1) if initial_equity else 0.0,
+        max_drawdown=_max_drawdown(curve),
+        sharpe=_sharpe(curve),
+        exposure=_exposure(curve),
+        win_rate=wins / len(trips) if trips else None,
+        round_trips=len(trips),
+        equity_curve=tuple(curve),
+    )

@@ -1,0 +1,110 @@
+"""The strategy interface: a small class with async callbacks and the ``Exchange`` it trades on.
+
+A strategy sees the market only through its callbacks and acts only through
+``self.exchange`` (the ``exchanges.Exchange`` protocol), so the same class runs in a backtest
+(on a ``PaperExchange`` and a manual clock) and live (on the KuCoin adapter, real or simulated).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import sys
+from pathlib import Path
+from typing import Any
+
+from exchanges import Candle, Exchange, Fill, Order, OrderBook, Trade
+
+__all__ = ["Strategy", "load_strategy"]
+
+
+class Strategy:
+    """Override what you need; every callback is optional.
+
+    ``symbol`` is the market the runner feeds (unified, ``BTC/USDT``). ``log`` collects
+    human-readable lines the runners print (kept in memory so backtests stay deterministic).
+    """
+
+    name = "strategy"
+
+    def __init__(self, symbol: str = "BTC/USDT", **params: Any) -> None:
+        self.symbol = symbol
+        self.params = params
+        self.log_lines: list[str] = []
+        self._exchange: Exchange | None = None
+
+    @property
+    def exchange(self) -> Exchange:
+        if self._exchange is None:
+            raise RuntimeError("the strategy has not been started: no exchange yet")
+        return self._exchange
+
+    def bind(self, exchange: Exchange) -> None:
+        self._exchange = exchange
+
+    def log(self, line: str) -> None:
+        self.log_lines.append(line)
+
+    async def on_start(self) -> None:
+        """Called once, before the first event; ``self.exchange`` is ready."""
+
+    async def on_candle(self, candle: Candle) -> None:
+        """A bar has closed."""
+
+    async def on_trade(self, trade: Trade) -> None:
+        """A public trade printed."""
+
+    async def on_book(self, book: OrderBook) -> None:
+        """A fresh order book snapshot."""
+
+    async def on_order(self, order: Order) -> None:
+        """One of our orders changed state."""
+
+    async def on_fill(self, fill: Fill) -> None:
+        """One of our orders filled (partly)."""
+
+    async def on_stop(self) -> None:
+        """Called once at the end; open orders are cancelled by the runner afterwards."""
+
+
+def _first_strategy(module: Any, where: str) -> type[Strategy]:
+    found = [
+        obj
+        for obj in vars(module).values()
+        if inspect.isclass(obj)
+        and issubclass(obj, Strategy)
+        and obj is not Strategy
+        and obj.__module__ == module.__name__
+    ]
+    if not found:
+        raise ValueError(f"{where}: no Strategy subclass found")
+    if len(found) > 1:
+        names = ", ".join(sorted(c.__name__ for c in found))
+        raise ValueError(f"{where}: several strategies ({names}); name one with {where}:ClassName")
+    return found[0]
+
+
+def load_strategy(spec: str) -> type[Strategy]:
+    """``examples/ma_crossover.py``, ``examples/ma_crossover.py:Name``, ``pkg.module`` or
+    ``pkg.module:Name`` -> the Strategy subclass."""
+    target, _, name = spec.partition(":")
+    path = Path(target)
+    if target.endswith(".py") or path.exists():
+        if not path.is_file():
+            raise ValueError(f"strategy file {path} not found")
+        mod_name = f"_strategy_{path.stem}"
+        loader_spec = importlib.util.spec_from_file_location(mod_name, path)
+        if loader_spec is None or loader_spec.loader is None:
+            raise ValueError(f"cannot load {path}")
+        module = importlib.util.module_from_spec(loader_spec)
+        sys.modules[mod_name] = module
+        loader_spec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(target)
+    if name:
+        cls = getattr(module, name, None)
+        if not (inspect.isclass(cls) and issubclass(cls, Strategy)):
+            raise ValueError(f"{spec}: {name} is not a Strategy subclass")
+        return cls
+    return _first_strategy(module, target)

@@ -1,0 +1,140 @@
+"""An ``Exchange`` wrapper that remembers the orders a strategy placed.
+
+Runners hand this to the strategy so they know, without any hook into the venue, which
+orders are the strategy's: to report their changes (``on_order``), find their fills, and
+cancel what is still open at shutdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Self
+
+from exchanges import (
+    Balance,
+    Candle,
+    Capabilities,
+    Exchange,
+    Fill,
+    Interval,
+    Market,
+    Order,
+    OrderBook,
+    OrderNotFound,
+    OrderRequest,
+    Ticker,
+    Trade,
+)
+
+__all__ = ["TrackingExchange"]
+
+
+class TrackingExchange:
+    def __init__(self, inner: Exchange) -> None:
+        self.inner = inner
+        self.venue = inner.venue
+        self.capabilities: Capabilities = inner.capabilities
+        self.orders: dict[str, Order] = {}  # last known state of every order the strategy placed
+        self.placed = 0
+
+    # --- what the runners use ---------------------------------------------------------------
+
+    def remember(self, order: Order) -> bool:
+        """Record ``order``'s state; True if it changed since last seen."""
+        before = self.orders.get(order.id)
+        self.orders[order.id] = order
+        return before != order
+
+    def open_ids(self, symbol: str | None = None) -> list[str]:
+        return [o.id for o in self.orders.values() if o.is_open and (symbol is None or o.symbol == symbol)]
+
+    async def cancel_open(self) -> list[Order]:
+        """Cancel every order of the strategy still open; returns their final states."""
+        done = []
+        for order_id in self.open_ids():
+            order = self.orders[order_id]
+            try:
+                final = await self.inner.cancel_order(order.symbol, order_id=order_id)
+            except OrderNotFound:
+                final = await self.inner.fetch_order(order.symbol, order_id=order_id)
+            self.remember(final)
+            done.append(final)
+        return done
+
+    # --- the protocol, delegated ------------------------------------------------------------
+
+    async def place_order(self, request: OrderRequest) -> Order:
+        order = await self.inner.place_order(request)
+        self.placed += 1
+        self.orders[order.id] = order
+        return order
+
+    async def cancel_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
+    ) -> Order:
+        order = await self.inner.cancel_order(symbol, order_id=order_id, client_order_id=client_order_id)
+        if order.id in self.orders:
+            self.orders[order.id] = order
+        return order
+
+    async def load_markets(self, reload: bool = False) -> Mapping[str, Market]:
+        return await self.inner.load_markets(reload)
+
+    async def fetch_ticker(self, symbol: str) -> Ticker:
+        return await self.inner.fetch_ticker(symbol)
+
+    async def fetch_order_book(self, symbol: str, depth: int | None = 20) -> OrderBook:
+        return await self.inner.fetch_order_book(symbol, depth)
+
+    async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
+        return await self.inner.fetch_trades(symbol, limit)
+
+    async def fetch_candles(
+        self, symbol: str, interval: Interval | str, start: int | None = None, end: int | None = None
+    ) -> list[Candle]:
+        return await self.inner.fetch_candles(symbol, interval, start, end)
+
+    async def fetch_balances(self) -> dict[str, Balance]:
+        return await self.inner.fetch_balances()
+
+    async def cancel_all_orders(self, symbol: str | None = None) -> None:
+        await self.inner.cancel_all_orders(symbol)
+
+    async def fetch_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
+    ) -> Order:
+        return await self.inner.fetch_order(symbol, order_id=order_id, client_order_id=client_order_id)
+
+    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
+        return await self.inner.fetch_open_orders(symbol)
+
+    async def fetch_closed_orders(
+        self, symbol: str, *, start: int | None = None, end: int | None = None, limit: int | None = None
+    ) -> list[Order]:
+        return await self.inner.fetch_closed_orders(symbol, start=start, end=end, limit=limit)
+
+    async def fetch_fills(
+        self,
+        symbol: str,
+        *,
+        order_id: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[Fill]:
+        return await self.inner.fetch_fills(symbol, order_id=order_id, start=start, end=end, limit=limit)
+
+    async def server_time(self) -> int:
+        return await self.inner.server_time()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()

@@ -1,0 +1,104 @@
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from exchanges import Interval, Side
+from simulator.backtest import (
+    cache_path,
+    candles_from_kucoin_rows,
+    read_candles_csv,
+    read_trades_csv,
+    trades_from_kucoin_rows,
+    write_candles_csv,
+    write_trades_csv,
+)
+from simulator.backtest.data import DataError, read_json_rows, sniff_csv
+
+
+def test_kucoin_kline_rows_put_close_before_high() -> None:
+    rows = [
+        ["1700000060", "101", "103", "104", "100", "2", "206"],
+        ["1700000000", "100", "101", "102", "99", "1", "100.5"],
+    ]
+    candles = candles_from_kucoin_rows(rows, "BTC/USDT", "1min")
+    assert [c.start for c in candles] == [1_700_000_000_000, 1_700_000_060_000]
+    first = candles[0]
+    assert (first.open, first.high, first.low, first.close) == (D(100), D(102), D(99), D(101))
+    assert first.quote_volume == D("100.5")
+    assert first.interval is Interval.M1
+
+
+def test_kucoin_trade_rows_in_nanoseconds() -> None:
+    rows = [
+        {"sequence": "2", "price": "10", "size": "1", "side": "sell", "time": 1_700_000_001_000_000_000},
+        {"sequence": "1", "price": "11", "size": "2", "side": "buy", "time": 1_700_000_000_000_000_000},
+    ]
+    trades = trades_from_kucoin_rows(rows, "BTC/USDT")
+    assert [t.id for t in trades] == ["1", "2"]
+    assert trades[0].timestamp == 1_700_000_000_000
+    assert trades[1].side is Side.SELL
+    with pytest.raises(DataError, match="trade row 0"):
+        trades_from_kucoin_rows([{"price": "1"}], "BTC/USDT")
+
+
+def test_csv_round_trip_through_the_cache_format(tmp_path: Path) -> None:
+    candles = candles_from_kucoin_rows([["1700000000", "1", "2", "3", "0.5", "10", "20"]], "BTC/USDT", "1min")
+    path = cache_path(tmp_path, "BTC-USDT", "1min")
+    assert path == tmp_path / "kucoin" / "BTC-USDT" / "1m.csv"
+    assert write_candles_csv(path, candles) == 1
+    assert sniff_csv(path) == "candles"
+    assert read_candles_csv(path, "BTC/USDT", Interval.M1) == candles
+    trades = trades_from_kucoin_rows(
+        [{"sequence": "7", "price": "10.5", "size": "0.1", "side": "buy", "time": 1_700_000_000_123_000_000}],
+        "BTC/USDT",
+    )
+    tpath = cache_path(tmp_path, "BTC-USDT", None)
+    write_trades_csv(tpath, trades)
+    assert sniff_csv(tpath) == "trades"
+    assert read_trades_csv(tpath, "BTC/USDT") == trades
+
+
+@pytest.mark.parametrize(
+    ("stamp", "ms"),
+    [
+        ("1700000000", 1_700_000_000_000),
+        ("1700000000123", 1_700_000_000_123),
+        ("1700000000123456", 1_700_000_000_123),
+        ("1700000000123456789", 1_700_000_000_123),
+        ("2023-11-14T22:13:20Z", 1_700_000_000_000),
+    ],
+)
+def test_generic_csv_time_units(tmp_path: Path, stamp: str, ms: int) -> None:
+    path = tmp_path / "ohlcv.csv"
+    path.write_text(f"Timestamp,Open,High,Low,Close,Volume\n{stamp},1,2,0.5,1.5,3\n")
+    (candle,) = read_candles_csv(path, "BTC/USDT", "1m")
+    assert candle.start == ms
+    assert candle.quote_volume == 0
+
+
+def test_generic_trades_csv_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("time,price,amount,side\n1700000000000,10,1,BUY\n")
+    (trade,) = read_trades_csv(path, "BTC/USDT")
+    assert trade.side is Side.BUY
+    assert trade.size == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,price,amount,side\n1700000000000,ten,1,buy\n")
+    with pytest.raises(DataError, match=r"bad\.csv:2"):
+        read_trades_csv(bad, "BTC/USDT")
+    nohead = tmp_path / "x.csv"
+    nohead.write_text("a,b\n1,2\n")
+    with pytest.raises(DataError, match="neither"):
+        sniff_csv(nohead)
+    naive = tmp_path / "naive.csv"
+    naive.write_text("time,price,amount,side\n2023-11-14T22:13:20,10,1,buy\n")
+    with pytest.raises(DataError, match="timezone"):
+        read_trades_csv(naive, "BTC/USDT")
+
+
+def test_saved_kucoin_json(tmp_path: Path) -> None:
+    path = tmp_path / "k.json"
+    path.write_text('{"code":"200000","data":[["1700000000","1","2","3","0.5","10","20"]]}')
+    candles = read_json_rows(path, "BTC/USDT", "1min")
+    assert len(candles) == 1
