@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PACKAGES := exchanges adapters simulator conformance tests bench examples
 
-.PHONY: test lint typecheck unit demo bench clean
+.PHONY: test unit demo bench clean conformance
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -12,10 +12,16 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
+CONFORMANCE_TARGETS ?= paper
+
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m mypy $(PACKAGES)
 	$(PY) -m pytest
+	$(PY) -m pytest --pyargs conformance --conformance-target=$(CONFORMANCE_TARGETS) -o asyncio_default_fixture_loop_scope=function
+
+conformance: $(VENV)/.installed
+	$(PY) -m conformance --target $(TARGET)
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest

@@ -48,7 +48,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance", description=__doc__)
     parser.add_argument("--target", required=True, help="a registered target (see --list)")
     parser.add_argument("--list", action="store_true", help="list the registered targets and exit")
-    parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     if argv is None:
         argv = sys.argv[1:]
     if "--list" in argv:
@@ -56,19 +55,32 @@ def main(argv: list[str] | None = None) -> int:
 
         print("\n".join(TARGETS))
         return 0
-    args = parser.parse_args(argv)
+    args, pytest_args = parser.parse_known_args(argv)  # anything else goes to pytest (-x, -k ...)
     from .targets import TARGETS
 
     if args.target not in TARGETS:
         parser.error(f"unknown target {args.target!r}; registered: {', '.join(TARGETS) or 'none'}")
     tally = _Tally()
     code = pytest.main(
-        ["--pyargs", "conformance", f"--conformance-target={args.target}", "-q", "-rs", *args.pytest_args],
+        [
+            "--pyargs",
+            "conformance",
+            f"--conformance-target={args.target}",
+            "-q",
+            "-rs",
+            "-W",
+            "ignore::pytest.PytestAssertRewriteWarning",
+            *pytest_args,
+        ],
         plugins=[tally],
     )
     print()
     print(f"conformance of {args.target}")
     print(table(tally.counts))
+    if tally.skips:
+        print("\nskipped, and why:")
+        for line in tally.skips:
+            print(f"  {line}")
     return int(code) if int(code) not in (5,) else 0
 
 

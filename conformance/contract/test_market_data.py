@@ -50,9 +50,7 @@ async def test_order_book_sorted_and_not_crossed(
         assert book.asks, "no asks"
     bid_prices = [level.price for level in book.bids]
     ask_prices = [level.price for level in book.asks]
-    assert all(a > b for a, b in itertools.pairwise(bid_prices)), (
-        "bids not strictly descending"
-    )
+    assert all(a > b for a, b in itertools.pairwise(bid_prices)), "bids not strictly descending"
     assert all(a < b for a, b in itertools.pairwise(ask_prices)), "asks not strictly ascending"
     assert all(level.size > 0 for level in (*book.bids, *book.asks)), "a level with no size"
     if book.bids and book.asks:
