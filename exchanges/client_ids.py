@@ -50,12 +50,24 @@ class ClientIdRule:
     prefix: str = ""
     note: str = ""
 
+    _char: re.Pattern[str] = attrs.field(init=False, repr=False, eq=False)
+    _whole: re.Pattern[str] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Compiled once per venue: validation sits on the order-placing hot path.
+        object.__setattr__(self, "_char", re.compile(f"[{self.charset}]"))
+        body = f"[{self.charset}]{{1,{self.max_length - len(self.prefix)}}}"
+        object.__setattr__(self, "_whole", re.compile(re.escape(self.prefix) + body))
+
     @property
     def body_length(self) -> int:
         return self.max_length - len(self.prefix)
 
     def allowed(self, char: str) -> bool:
-        return re.fullmatch(f"[{self.charset}]", char) is not None
+        return self._char.fullmatch(char) is not None
+
+    def accepts(self, client_id: str) -> bool:
+        return self._whole.fullmatch(client_id) is not None
 
 
 _ALNUM = "A-Za-z0-9"
@@ -172,6 +184,8 @@ def new_client_order_id(venue: str, *, tag: str = "", now_ms: int | None = None)
 def _problem(rule: ClientIdRule, client_id: object) -> str | None:
     if not isinstance(client_id, str):
         return f"must be a str, got {type(client_id).__name__}"
+    if rule.accepts(client_id):
+        return None
     if len(client_id) == 0:
         return "must not be empty"
     if rule.prefix and not client_id.startswith(rule.prefix):
