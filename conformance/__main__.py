@@ -31,7 +31,7 @@ class _Tally:
         elif report.skipped:
             bucket["skipped"] += 1
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-            self.skips.append(f"{report.nodeid.split('::')[-1]}: {reason.removeprefix('Skipped: ')}")
+            self.skips.append(reason.removeprefix("Skipped: "))
 
 
 def table(counts: dict[str, Counter[str]]) -> str:
@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table(tally.counts))
     if tally.skips:
         print("\nskipped, and why:")
-        for line in tally.skips:
-            print(f"  {line}")
+        for reason, count in Counter(tally.skips).most_common():
+            print(f"  {count:>3} x {reason}")
     return int(code) if int(code) not in (5,) else 0
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -34,7 +35,40 @@ def _paper() -> Target:
     )
 
 
-TARGETS: dict[str, Callable[[], Target]] = {"paper": _paper}
+def _kucoin_live() -> Target:
+    """Real KuCoin, opt-in: read-only unless CONFORMANCE_ALLOW_TRADING=1 (then the minimum
+    size, far from the market, cancelled at once)."""
+    from adapters.kucoin import KucoinCredentials, KucoinExchange
+
+    names = ("KUCOIN_API_KEY", "KUCOIN_API_SECRET", "KUCOIN_API_PASSPHRASE")
+    missing = [n for n in names if not os.environ.get(n)]
+    trading = os.environ.get("CONFORMANCE_ALLOW_TRADING") == "1"
+
+    def open_live() -> Exchange:
+        return KucoinExchange(KucoinCredentials.from_env())
+
+    def open_bad() -> Exchange:
+        return KucoinExchange(KucoinCredentials("not-a-key", "not-a-secret", "not-a-passphrase"))
+
+    reasons = {
+        "rate limits": "not provoked on the real venue (it would risk the account's budget)",
+        "faults": "not injected on the real venue",
+    }
+    if missing:
+        reasons["*"] = f"real KuCoin needs {', '.join(missing)} in the environment"
+    return Target(
+        name="kucoin-live",
+        exchange=open_live,
+        symbol=os.environ.get("CONFORMANCE_SYMBOL", "BTC/USDT"),
+        other_symbol=os.environ.get("CONFORMANCE_OTHER_SYMBOL", "ETH/USDT"),
+        trading=trading,
+        bad_credentials=open_bad,
+        state_machine_examples=2,
+        skip_reasons=reasons,
+    )
+
+
+TARGETS: dict[str, Callable[[], Target]] = {"paper": _paper, "kucoin-live": _kucoin_live}
 
 
 def get_target(name: str) -> Target:
