@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-CONFORMANCE_TARGETS ?= paper
+CONFORMANCE_TARGETS ?= paper,kucoin-sim,kucoin-sim-socket
 
 test: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -3,13 +3,20 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
+
+import httpx
 
 from exchanges import Exchange
 
-from .target import Target
+from .target import Target, TransportWrapper
 
 __all__ = ["TARGETS", "get_target"]
 
@@ -68,7 +75,191 @@ def _kucoin_live() -> Target:
     )
 
 
-TARGETS: dict[str, Callable[[], Target]] = {"paper": _paper, "kucoin-live": _kucoin_live}
+# --- the KuCoin adapter against the simulator's KuCoin server ------------------------------------
+
+KEY, SECRET, PASSPHRASE = "conformance-key", "conformance-secret", "conformance-pass"
+SIM_BALANCES = {"USDT": Decimal(1_000_000), "BTC": Decimal(20), "ETH": Decimal(300)}
+#: A shrunken ``kucoin`` profile so a burst crosses the budget in about a second.
+SMALL_WINDOW_S, SMALL_PUBLIC_QUOTA, BURST = 1.0, 600, 120  # fetch_ticker weighs 15: 40 a window
+
+
+def _small_pools(limiter: bool) -> dict[str, Any]:
+    """The adapter told the server's shrunken budget, as a bot configures it for such a server."""
+    return {
+        "rate_limit": limiter,
+        "pool_quotas": {"Public": SMALL_PUBLIC_QUOTA},
+        "rate_limit_window_s": SMALL_WINDOW_S,
+    }
+
+
+def _adapter(base_url: str, transport: httpx.AsyncBaseTransport | None, **options: Any) -> Exchange:
+    from adapters.kucoin import KucoinCredentials, KucoinExchange
+
+    return KucoinExchange(
+        KucoinCredentials(KEY, SECRET, PASSPHRASE),
+        base_url=base_url,
+        transport=transport,
+        reconcile_delay=0.0,
+        **options,
+    )
+
+
+def _in_process_app(*, rate_limits: str = "kucoin", small: bool = False) -> Any:
+    from exchanges import SystemClock
+    from simulator import Venue
+    from simulator.kucoin import AccountConfig, ApiKey, FacadeConfig, build_facade
+
+    venue = Venue(seed=11, clock=SystemClock(), synthetic=True)
+    key = ApiKey(key=KEY, secret=SECRET, passphrase=PASSPHRASE)
+    account = AccountConfig(uid=1, balances=SIM_BALANCES, keys=(key,))
+    config = FacadeConfig(
+        accounts=(account,),
+        rate_limits=rate_limits,
+        rate_limit_window_s=SMALL_WINDOW_S if small else 30.0,
+        rate_limit_quotas={"Public": SMALL_PUBLIC_QUOTA} if small else {},
+    )
+    venue.sync()
+    return build_facade(venue, config).app
+
+
+def _kucoin_sim() -> Target:
+    """``KucoinExchange`` -> the facade in-process (httpx's ASGI transport), a fresh venue each time."""
+    url = "http://kucoin-sim.local"
+
+    def open_sim() -> Exchange:
+        return _adapter(url, httpx.ASGITransport(app=_in_process_app()))
+
+    def open_bad() -> Exchange:
+        from adapters.kucoin import KucoinCredentials, KucoinExchange
+
+        transport = httpx.ASGITransport(app=_in_process_app())
+        wrong = KucoinCredentials(KEY, "wrong-secret", PASSPHRASE)
+        return KucoinExchange(wrong, base_url=url, transport=transport)
+
+    def open_limited(limiter: bool) -> Exchange:
+        transport = httpx.ASGITransport(app=_in_process_app(small=True))
+        return _adapter("http://kucoin-sim-small.local", transport, **_small_pools(limiter))
+
+    def open_faulty(wrap: TransportWrapper) -> tuple[Exchange, Exchange]:
+        transport = httpx.ASGITransport(app=_in_process_app())
+        return _adapter(url, wrap(transport)), _adapter(url, transport)
+
+    return Target(
+        name="kucoin-sim",
+        exchange=open_sim,
+        symbol="BTC/USDT",
+        other_symbol="ETH/USDT",
+        balances=SIM_BALANCES,
+        bad_credentials=open_bad,
+        rate_limited=open_limited,
+        rate_limit_burst=BURST,
+        faulty=open_faulty,
+    )
+
+
+class _ServedSimulator:
+    """``python -m simulator serve`` in a subprocess on a free loopback port, once per process."""
+
+    def __init__(self, *extra: str) -> None:
+        self.extra = extra
+        self.process: subprocess.Popen[str] | None = None
+        self.url = ""
+
+    def start(self) -> str:
+        if self.process is not None:
+            return self.url
+        command = [sys.executable, "-m", "simulator", "serve", "--port", "0", "--quiet", *self.extra]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert process.stdout is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            if line.startswith("listening on "):
+                self.process, self.url = process, line.split()[-1]
+                atexit.register(self.stop)
+                return self.url
+        process.kill()
+        raise RuntimeError("python -m simulator serve did not report a listening address")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            self.process = None
+
+
+_SERVERS: dict[str, _ServedSimulator] = {}
+
+
+def _served(name: str, *extra: str) -> str:
+    server = _SERVERS.setdefault(name, _ServedSimulator(*extra))
+    return server.start()
+
+
+def _small_config() -> str:
+    import tempfile
+
+    body = (
+        f"rate_limit_window_s = {SMALL_WINDOW_S}\n"
+        f"[rate_limit_quotas]\nPublic = {SMALL_PUBLIC_QUOTA}\n"
+        f"[[accounts]]\nuid = 1\nbalances = {{ USDT = 1000 }}\n"
+        f"[[accounts.keys]]\nkey = \"{KEY}\"\nsecret = \"{SECRET}\"\npassphrase = \"{PASSPHRASE}\"\n"
+    )
+    handle = tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False)  # noqa: SIM115 - lives as long as the server
+    handle.write(body)
+    handle.close()
+    atexit.register(os.unlink, handle.name)
+    return handle.name
+
+
+def _kucoin_sim_socket() -> Target:
+    """The same adapter through a real socket to ``python -m simulator serve`` (real uvicorn)."""
+
+    def main() -> str:
+        balances = [arg for cur, amount in SIM_BALANCES.items() for arg in ("--balance", f"{cur}={amount}")]
+        credentials = ("--api-key", KEY, "--api-secret", SECRET, "--api-passphrase", PASSPHRASE)
+        return _served("main", "--seed", "13", *credentials, *balances)
+
+    def open_socket() -> Exchange:
+        return _adapter(main(), None)
+
+    def open_bad() -> Exchange:
+        from adapters.kucoin import KucoinCredentials, KucoinExchange
+
+        return KucoinExchange(KucoinCredentials(KEY, "wrong-secret", PASSPHRASE), base_url=main())
+
+    def open_limited(limiter: bool) -> Exchange:
+        url = _served("small", "--config", _small_config())
+        return _adapter(url, None, **_small_pools(limiter))
+
+    def open_faulty(wrap: TransportWrapper) -> tuple[Exchange, Exchange]:
+        url = main()
+        return _adapter(url, wrap(httpx.AsyncHTTPTransport())), _adapter(url, None)
+
+    return Target(
+        name="kucoin-sim-socket",
+        exchange=open_socket,
+        symbol="BTC/USDT",
+        other_symbol="ETH/USDT",
+        balances=SIM_BALANCES,
+        bad_credentials=open_bad,
+        rate_limited=open_limited,
+        rate_limit_burst=BURST,
+        faulty=open_faulty,
+    )
+
+
+TARGETS: dict[str, Callable[[], Target]] = {
+    "paper": _paper,
+    "kucoin-sim": _kucoin_sim,
+    "kucoin-sim-socket": _kucoin_sim_socket,
+    "kucoin-live": _kucoin_live,
+}
 
 
 def get_target(name: str) -> Target:

@@ -1,1 +1,46 @@
-"""KuCoin spot adapter."""
+"""KuCoin spot adapter: ``KucoinExchange`` implements ``exchanges.Exchange`` over KuCoin's
+REST API (or anything that speaks it, such as the local simulator)."""
+
+from .client import KucoinClient
+from .credentials import KucoinCredentials
+from .endpoints import ENDPOINTS, POOL_QUOTAS, Endpoint, endpoint
+from .errors import class_for, error_from_response
+from .exchange import CAPABILITIES, KucoinExchange
+from .models import (
+    Account,
+    ApiKeyInfo,
+    CancelAllResult,
+    Currency,
+    DeadCancelStatus,
+    LedgerEntry,
+    OrderAck,
+    PartialCancel,
+    ServiceStatus,
+    TradeFee,
+)
+from .options import DEFAULT_BASE_URL, KucoinOptions
+
+__all__ = [
+    "CAPABILITIES",
+    "DEFAULT_BASE_URL",
+    "ENDPOINTS",
+    "POOL_QUOTAS",
+    "Account",
+    "ApiKeyInfo",
+    "CancelAllResult",
+    "Currency",
+    "DeadCancelStatus",
+    "Endpoint",
+    "KucoinClient",
+    "KucoinCredentials",
+    "KucoinExchange",
+    "KucoinOptions",
+    "LedgerEntry",
+    "OrderAck",
+    "PartialCancel",
+    "ServiceStatus",
+    "TradeFee",
+    "class_for",
+    "endpoint",
+    "error_from_response",
+]

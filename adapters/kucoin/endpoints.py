@@ -36,9 +36,7 @@ class Endpoint:
         return self.method == "GET"
 
 
-ENDPOINTS: Mapping[tuple[str, str], Endpoint] = {
-    (row[0], row[1]): Endpoint(*row) for row in ENDPOINT_ROWS
-}
+ENDPOINTS: Mapping[tuple[str, str], Endpoint] = {(row[0], row[1]): Endpoint(*row) for row in ENDPOINT_ROWS}
 
 
 def endpoint(method: str, path: str) -> Endpoint:

@@ -10,6 +10,7 @@ Columns: domain, method, path, pool, weight, permission (None = public), depreca
 
 from __future__ import annotations
 
+# fmt: off
 SPEC_ENDPOINTS: tuple[tuple[str, str, str, str, int | None, str | None, bool, str], ...] = (
     ('Futures', 'DELETE', '/api/v1/orders', 'Futures', 800, 'Futures', True, 'Cancel All Orders - V1'),
     ('Futures', 'DELETE', '/api/v1/orders/client-order/{clientOid}', 'Futures', 1, 'Futures', False, 'Cancel Order By ClientOid'),
@@ -193,3 +194,4 @@ SPEC_ENDPOINTS: tuple[tuple[str, str, str, str, int | None, str | None, bool, st
     ('Spot', 'POST', '/api/v3/sub/user/futures/enable', 'Management', 15, 'Futures', False, 'Add sub-account Futures Permission'),
     ('Spot', 'POST', '/api/v3/sub/user/margin/enable', 'Management', 15, 'Margin', False, 'Add sub-account Margin Permission'),
 )
+# fmt: on

@@ -14,6 +14,8 @@ TOML layout::
     uid = 10001                     # optional; numbered from 10001 otherwise
     vip_level = 2
     balances = { USDT = "10000", BTC = "0.5" }
+    maker_fee_rate = "0.0008"       # optional; default KuCoin's VIP0 0.1 %
+    taker_fee_rate = "0.001"
 
     [[accounts.keys]]
     key = "alice-key"
@@ -25,7 +27,19 @@ TOML layout::
     created_at = 1700000000000      # ms; default: when the server starts
     remark = "bot"
 
-    [venue]                         # passed as-is to the venue (symbols, fees, market)
+    [venue]                         # the exchange itself (see simulator.kucoin.build)
+    maker_fee_rate = "0.001"
+    taker_fee_rate = "0.001"
+    synthetic = true                # the embedded synthetic market (or a table of its settings)
+
+    [[venue.symbols]]               # replaces the default pairs; KuCoin's camelCase or snake_case
+    symbol = "BTC-USDT"
+    baseIncrement = "0.00000001"
+    quoteIncrement = "0.000001"
+    priceIncrement = "0.1"
+    baseMinSize = "0.00001"
+    quoteMinSize = "0.1"
+    initialPrice = "65000"
 """
 
 from __future__ import annotations
@@ -47,6 +61,7 @@ __all__ = [
     "ApiKey",
     "ConfigError",
     "FacadeConfig",
+    "config_from_mapping",
     "demo_key",
     "load_toml",
     "parse_balance",
@@ -54,8 +69,17 @@ __all__ = [
 
 #: Permissions a KuCoin key can hold (``x-api-permission`` values and the key-info names).
 ALL_PERMISSIONS: frozenset[str] = frozenset(
-    {"General", "Spot", "Margin", "Futures", "Earn", "InnerTransfer", "Transfer", "FlexTransfers",
-     "LeadtradeFutures"}
+    {
+        "General",
+        "Spot",
+        "Margin",
+        "Futures",
+        "Earn",
+        "InnerTransfer",
+        "Transfer",
+        "FlexTransfers",
+        "LeadtradeFutures",
+    }
 )
 RATE_LIMIT_PROFILES = ("kucoin", "legacy", "off")
 FIRST_UID = 10001
@@ -148,10 +172,16 @@ class AccountConfig:
     keys: tuple[ApiKey, ...] = ()
     vip_level: int = 0
     hf: bool = True
+    #: Base fee rates of this account (None: the venue's defaults, KuCoin's VIP0 0.1 %).
+    maker_fee_rate: Decimal | None = attrs.field(default=None, converter=attrs.converters.optional(Decimal))
+    taker_fee_rate: Decimal | None = attrs.field(default=None, converter=attrs.converters.optional(Decimal))
 
     def __attrs_post_init__(self) -> None:
         if not 0 <= self.vip_level <= 12:
             raise ConfigError(f"vip_level must be 0..12, not {self.vip_level}")
+        for rate in (self.maker_fee_rate, self.taker_fee_rate):
+            if rate is not None and not (rate.is_finite() and -1 < rate < 1):
+                raise ConfigError(f"fee rates must be fractions between -1 and 1, not {rate}")
 
 
 @attrs.frozen(kw_only=True)
@@ -160,6 +190,10 @@ class FacadeConfig:
 
     accounts: tuple[AccountConfig, ...] = ()
     rate_limits: str = "kucoin"
+    #: Window length of the ``kucoin`` profile's pools (KuCoin: 30 s); shorter for tests.
+    rate_limit_window_s: float = 30.0
+    #: Per-pool quotas overriding the VIP table (``{"Public": 50}``); for tests and demos.
+    rate_limit_quotas: Mapping[str, int] = attrs.field(factory=dict)
     timestamp_window_ms: int = 5000
     #: Where the WebSocket token paths point clients; None: ``ws://<host of the request>/ws``.
     ws_endpoint: str | None = None
@@ -215,6 +249,15 @@ def _key_from_toml(entry: Mapping[str, Any], where: str, default_created: int) -
         raise ConfigError(f"{where}: missing {err.args[0]!r}") from None
 
 
+def _rate(value: Any, where: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(repr(value) if isinstance(value, float) else str(value))
+    except InvalidOperation:
+        raise ConfigError(f"{where}: fee rate is not a number: {value!r}") from None
+
+
 def load_toml(path: str | Path, *, created_at: int = 0) -> FacadeConfig:
     """Read a TOML configuration (layout in this module's docstring)."""
     try:
@@ -225,7 +268,17 @@ def load_toml(path: str | Path, *, created_at: int = 0) -> FacadeConfig:
 
 
 def config_from_mapping(data: Mapping[str, Any], *, created_at: int = 0) -> FacadeConfig:
-    known = {"seed", "rate_limits", "vip_level", "accounts", "venue", "ws_endpoint", "timestamp_window_ms"}
+    known = {
+        "seed",
+        "rate_limits",
+        "rate_limit_window_s",
+        "rate_limit_quotas",
+        "vip_level",
+        "accounts",
+        "venue",
+        "ws_endpoint",
+        "timestamp_window_ms",
+    }
     extra = set(data) - known
     if extra:
         raise ConfigError(f"unknown top-level field(s): {', '.join(sorted(extra))}")
@@ -233,7 +286,16 @@ def config_from_mapping(data: Mapping[str, Any], *, created_at: int = 0) -> Faca
     accounts = []
     for i, entry in enumerate(data.get("accounts", [])):
         where = f"accounts[{i}]"
-        extra = set(entry) - {"name", "uid", "vip_level", "balances", "keys", "hf"}
+        extra = set(entry) - {
+            "name",
+            "uid",
+            "vip_level",
+            "balances",
+            "keys",
+            "hf",
+            "maker_fee_rate",
+            "taker_fee_rate",
+        }
         if extra:
             raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
         keys = tuple(
@@ -247,11 +309,15 @@ def config_from_mapping(data: Mapping[str, Any], *, created_at: int = 0) -> Faca
                 keys=keys,
                 vip_level=int(entry.get("vip_level", default_vip)),
                 hf=bool(entry.get("hf", True)),
+                maker_fee_rate=_rate(entry.get("maker_fee_rate"), where),
+                taker_fee_rate=_rate(entry.get("taker_fee_rate"), where),
             )
         )
     return FacadeConfig(
         accounts=tuple(accounts),
         rate_limits=str(data.get("rate_limits", "kucoin")),
+        rate_limit_window_s=float(data.get("rate_limit_window_s", 30.0)),
+        rate_limit_quotas={str(k): int(v) for k, v in dict(data.get("rate_limit_quotas", {})).items()},
         timestamp_window_ms=int(data.get("timestamp_window_ms", 5000)),
         ws_endpoint=data.get("ws_endpoint"),
         seed=int(data.get("seed", 0)),

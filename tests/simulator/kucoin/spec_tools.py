@@ -103,10 +103,11 @@ def render_table(rows: list[Row]) -> str:
         "",
         "from __future__ import annotations",
         "",
+        "# fmt: off",
         "SPEC_ENDPOINTS: tuple[tuple[str, str, str, str, int | None, str | None, bool, str], ...] = (",
     ]
     lines += [f"    {row!r}," for row in rows]
-    lines += [")", ""]
+    lines += [")", "# fmt: on", ""]
     return "\n".join(lines)
 
 

@@ -1,0 +1,805 @@
+"""``KucoinExchange``: the ``exchanges.Exchange`` protocol over KuCoin's spot REST API, plus
+the KuCoin operations the protocol does not cover (batch, test, alter, partial cancel,
+stop orders, dead-man switch, ledgers, fees, key info).
+
+Placing is idempotent: every order carries a clientOid; when a placement's response is
+lost (timeout, reset connection, 5xx, 429), the order is looked up by that clientOid
+before anything is resent, and resent with the same clientOid only if it is not there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Self
+
+import attrs
+import httpx
+
+from exchanges import (
+    STP,
+    BadRequest,
+    Capabilities,
+    Clock,
+    DuplicateClientOrderId,
+    ExchangeError,
+    Fill,
+    InvalidOrder,
+    InvalidPrecision,
+    Market,
+    NetworkError,
+    NotSupported,
+    Order,
+    OrderNotFound,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    RateLimitExceeded,
+    RateLimitRegistry,
+    TimeInForce,
+    conform_order,
+    is_multiple,
+    new_client_order_id,
+    require_one_ref,
+    validate_client_order_id,
+    validate_order,
+)
+
+from .account import AccountData
+from .client import KucoinClient
+from .credentials import KucoinCredentials
+from .endpoints import Endpoint
+from .errors import VENUE, error_from_response
+from .market_data import MarketData
+from .models import (
+    CancelAllResult,
+    DeadCancelStatus,
+    OrderAck,
+    PartialCancel,
+)
+from .options import KucoinOptions
+from .paging import cursor, pages, unique, windows
+from .parsing import (
+    from_native,
+    parse_cancel_all,
+    parse_dead_cancel,
+    parse_fill,
+    parse_order,
+    parse_stop_order,
+    to_native,
+)
+from .routes import (
+    CL_BATCH,
+    CL_CANCEL,
+    CL_CANCEL_ALL,
+    CL_CANCEL_COID,
+    CL_FILLS,
+    CL_ORDER,
+    CL_ORDER_COID,
+    CL_ORDERS,
+    CL_PLACE,
+    CL_PLACE_TEST,
+    CL_RECENT,
+    DCP_QUERY,
+    DCP_SET,
+    HF_ACTIVE,
+    HF_ACTIVE_SYMBOLS,
+    HF_ALTER,
+    HF_BATCH,
+    HF_BATCH_SYNC,
+    HF_CANCEL,
+    HF_CANCEL_ALL,
+    HF_CANCEL_COID,
+    HF_CANCEL_COID_SYNC,
+    HF_CANCEL_PARTIAL,
+    HF_CANCEL_SYMBOL,
+    HF_CANCEL_SYNC,
+    HF_DONE,
+    HF_FILLS,
+    HF_ORDER,
+    HF_ORDER_COID,
+    HF_PLACE,
+    HF_PLACE_SYNC,
+    HF_PLACE_TEST,
+    STOP_CANCEL,
+    STOP_CANCEL_COID,
+    STOP_CANCEL_MANY,
+    STOP_LIST,
+    STOP_ORDER,
+    STOP_ORDER_COID,
+    STOP_PLACE,
+)
+from .wire import decimal_text, order_body, stop_order_body
+
+__all__ = ["CAPABILITIES", "KucoinExchange"]
+
+log = logging.getLogger("adapters.kucoin")
+
+CAPABILITIES = Capabilities(
+    order_types=frozenset(OrderType),
+    time_in_force=frozenset(TimeInForce),
+    stp=frozenset(STP),
+    post_only=True,
+    hidden=True,
+    iceberg=True,
+    market_by_funds=True,
+    stop_orders=True,
+    amend=True,
+    cancel_all_without_symbol=True,
+    fetch_by_client_order_id=True,
+    cancel_by_client_order_id=True,
+    max_candles_per_request=1500,
+)
+
+_RECENT_ORDERS = 2048
+_REMARK_MAX = 20
+
+
+class KucoinExchange(MarketData, AccountData):
+    """KuCoin spot behind the ``Exchange`` protocol.
+
+    ``KucoinExchange(credentials, base_url="http://127.0.0.1:8080")`` talks to the local
+    simulator with the same code; any :class:`KucoinOptions` field can be given by keyword.
+    """
+
+    venue = VENUE
+    capabilities = CAPABILITIES
+
+    def __init__(
+        self,
+        credentials: KucoinCredentials | None = None,
+        *,
+        options: KucoinOptions | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+        registry: RateLimitRegistry | None = None,
+        **option_overrides: Any,
+    ) -> None:
+        opts = options or KucoinOptions()
+        if option_overrides:
+            opts = attrs.evolve(opts, **option_overrides)
+        self.options = opts
+        self._client = KucoinClient(opts, credentials, transport=transport, clock=clock, registry=registry)
+        self._markets: dict[str, Market] | None = None
+        self._markets_lock = asyncio.Lock()
+        self._recent: OrderedDict[str, Order] = OrderedDict()
+
+    def __repr__(self) -> str:
+        return (
+            f"KucoinExchange(base_url={self.options.base_url!r}, hf={self.options.hf}, "
+            f"credentials={self._client.credentials!r})"
+        )
+
+    @property
+    def client(self) -> KucoinClient:
+        return self._client
+
+    @property
+    def clock(self) -> Clock:
+        return self._client.clock
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # === placing ==================================================================================
+
+    async def _checked(self, request: OrderRequest) -> tuple[OrderRequest, Market]:
+        market = await self.market(request.symbol)
+        if request.remark is not None and (len(request.remark) > _REMARK_MAX or not request.remark.isascii()):
+            raise InvalidOrder(f"remark must be at most {_REMARK_MAX} ASCII characters", venue=VENUE)
+        if self.options.conform:
+            return conform_order(request, market), market
+        validate_order(request, market, venue=VENUE)
+        return request, market
+
+    @staticmethod
+    def _client_oid(request: OrderRequest) -> str:
+        if request.client_order_id is None:
+            return new_client_order_id(VENUE)
+        return validate_client_order_id(VENUE, request.client_order_id)
+
+    def _remember(self, order: Order) -> Order:
+        recent = self._recent
+        recent[order.id] = order
+        recent.move_to_end(order.id)
+        while len(recent) > _RECENT_ORDERS:
+            recent.popitem(last=False)
+        return order
+
+    def _order_from_request(
+        self,
+        request: OrderRequest,
+        order_id: str,
+        client_oid: str,
+        status: OrderStatus,
+        raw: Any,
+        created_at: int | None = None,
+    ) -> Order:
+        now = created_at or self._client.now_ms()
+        funds = request.funds
+        if request.type is OrderType.LIMIT and request.price is not None and request.size is not None:
+            funds = request.price * request.size
+        return Order(
+            id=order_id,
+            symbol=request.symbol,
+            side=request.side,
+            type=request.type,
+            status=status,
+            client_order_id=client_oid,
+            price=request.price,
+            size=request.size,
+            funds=funds,
+            time_in_force=request.time_in_force,
+            post_only=request.post_only,
+            hidden=request.hidden,
+            iceberg=request.iceberg,
+            visible_size=request.visible_size,
+            stp=request.stp,
+            cancel_after=request.cancel_after,
+            stop=request.stop,
+            stop_price=request.stop_price,
+            remark=request.remark,
+            created_at=now,
+            updated_at=now,
+            raw=raw,
+        )
+
+    async def place_order(self, request: OrderRequest) -> Order:
+        """Place one order (stop orders too) and return it as KuCoin knows it.
+
+        With ``sync_orders`` (the default) the order comes back open, partially filled,
+        filled or canceled; otherwise (and on the classic endpoints) as NEW.
+        """
+        if request.stop is not None:
+            return await self.place_stop_order(request)
+        checked, market = await self._checked(request)
+        client_oid = self._client_oid(checked)
+        body = order_body(checked, market.id, client_oid)
+        hf, sync = self.options.hf, self.options.sync_orders
+        ep = (HF_PLACE_SYNC if sync else HF_PLACE) if hf else CL_PLACE
+        data, found = await self._place_once(ep, body, self._finder(request.symbol, client_oid))
+        if found is not None:
+            return self._remember(found)
+        return self._remember(await self._placed_order(checked, client_oid, data))
+
+    async def _placed_order(self, request: OrderRequest, client_oid: str, data: Mapping[str, Any]) -> Order:
+        order_id = str(data["orderId"])
+        if "status" not in data:  # asynchronous placement: accepted, outcome unknown yet
+            return self._order_from_request(request, order_id, client_oid, OrderStatus.NEW, data)
+        dealt = Decimal(data.get("dealSize") or 0)
+        if dealt > 0:  # the fills' funds and fees are only in the full order
+            return await self.fetch_order(request.symbol, order_id=order_id)
+        # done with nothing dealt: an IOC, FOK or post-only order that ended unfilled
+        status = OrderStatus.OPEN if data.get("status") == "open" else OrderStatus.CANCELED
+        created = int(data.get("orderTime") or 0) or None
+        return self._order_from_request(request, order_id, client_oid, status, data, created)
+
+    async def _place_once(
+        self,
+        ep: Endpoint,
+        body: Mapping[str, Any],
+        find: Callable[[], Awaitable[Order | None]],
+    ) -> tuple[Any, Order | None]:
+        """Send a placement; after a lost response, look the order up before any resend."""
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                return await self._client.call(ep, ep.path, body=body, retry_rate_limit=False), None
+            except RateLimitExceeded as exc:
+                if not self.options.rate_limit:
+                    raise
+                lost: NetworkError = exc  # refused for rate: reconciled all the same, never resent blind
+            except NetworkError as exc:
+                lost = exc
+            except DuplicateClientOrderId:
+                if attempts == 1:
+                    raise
+                # an earlier send did land after all: return that order
+                found = await find()
+                if found is None:
+                    raise
+                return None, found
+            log.info("kucoin placement response lost (%s); reconciling by clientOid", type(lost).__name__)
+            found = await self._reconcile(find, lost)
+            if found is not None:
+                return None, found
+            if attempts >= self.options.max_place_attempts:
+                raise lost
+
+    async def _reconcile(
+        self, find: Callable[[], Awaitable[Order | None]], lost: NetworkError
+    ) -> Order | None:
+        """The order if it exists, ``None`` if KuCoin says it does not; re-raise ``lost`` when
+        the question cannot be answered (then the caller may retry with the same id)."""
+        for _ in range(3):
+            if self.options.reconcile_delay > 0:
+                await self._client.clock.sleep(self.options.reconcile_delay)
+            try:
+                return await find()
+            except RateLimitExceeded:
+                if not self.options.rate_limit:
+                    raise lost from None
+            except NetworkError:
+                continue
+        raise lost
+
+    async def _find_by_client_oid(self, symbol: str, client_oid: str) -> Order | None:
+        try:
+            return await self.fetch_order(symbol, client_order_id=client_oid)
+        except OrderNotFound:
+            pass
+        if self.options.hf:
+            return None
+        # classic answers "not exist" once an order is done: look through the last 24 h too
+        rows = await self._client.call(CL_RECENT, CL_RECENT.path)
+        for row in rows or ():
+            if row.get("clientOid") == client_oid and row.get("symbol") == to_native(symbol):
+                return self._parse_order(row)
+        return None
+
+    async def place_test_order(self, request: OrderRequest) -> OrderAck:
+        """Validate and sign-check an order without it reaching the matcher."""
+        if request.stop is not None:
+            raise NotSupported("KuCoin has no test endpoint for stop orders", venue=VENUE)
+        checked, market = await self._checked(request)
+        client_oid = self._client_oid(checked)
+        ep = HF_PLACE_TEST if self.options.hf else CL_PLACE_TEST
+        data = await self._client.call(ep, ep.path, body=order_body(checked, market.id, client_oid))
+        return OrderAck(
+            order_id=data.get("orderId"), client_order_id=data.get("clientOid") or client_oid, raw=data
+        )
+
+    async def place_orders(self, requests: Sequence[OrderRequest]) -> list[Order | ExchangeError]:
+        """Place many orders: limit orders go in batches (KuCoin takes ``batch_size`` per call,
+        one symbol per batch), others one by one. Results follow the input order; an order
+        KuCoin refused comes back as the error it would have raised."""
+        results: list[Order | ExchangeError | None] = [None] * len(requests)
+        groups: dict[str, list[tuple[int, OrderRequest, str, dict[str, Any]]]] = {}
+        singles: list[int] = []
+        for index, request in enumerate(requests):
+            if request.type is not OrderType.LIMIT or request.stop is not None:
+                singles.append(index)
+                continue
+            try:
+                checked, market = await self._checked(request)
+                client_oid = self._client_oid(checked)
+            except ExchangeError as exc:
+                results[index] = exc
+                continue
+            groups.setdefault(market.id, []).append(
+                (index, checked, client_oid, order_body(checked, market.id, client_oid))
+            )
+        for native, items in groups.items():
+            for i in range(0, len(items), self.options.batch_size):
+                chunk = items[i : i + self.options.batch_size]
+                for index, outcome in await self._place_batch(native, chunk):
+                    results[index] = outcome
+        for index in singles:
+            try:
+                results[index] = await self.place_order(requests[index])
+            except ExchangeError as exc:
+                results[index] = exc
+        return [r if r is not None else ExchangeError("not placed", venue=VENUE) for r in results]
+
+    async def _place_batch(
+        self, native: str, items: list[tuple[int, OrderRequest, str, dict[str, Any]]]
+    ) -> list[tuple[int, Order | ExchangeError]]:
+        """One batch request; after a lost response each order is reconciled by clientOid and
+        only those KuCoin does not know are sent again."""
+        hf = self.options.hf
+        ep = (HF_BATCH_SYNC if self.options.sync_orders else HF_BATCH) if hf else CL_BATCH
+        pending = list(items)
+        done: list[tuple[int, Order | ExchangeError]] = []
+        for attempt in range(1, self.options.max_place_attempts + 1):
+            bodies = [b for *_, b in pending]
+            if hf:
+                body: dict[str, Any] = {"orderList": bodies}
+            else:
+                body = {
+                    "symbol": native,
+                    "orderList": [{k: v for k, v in b.items() if k != "symbol"} for b in bodies],
+                }
+            try:
+                data = await self._client.call(ep, ep.path, body=body, retry_rate_limit=False)
+            except NetworkError as exc:
+                if isinstance(exc, RateLimitExceeded) and not self.options.rate_limit:
+                    raise
+                still = []
+                for item in pending:
+                    found = await self._reconcile(self._finder(item[1].symbol, item[2]), exc)
+                    if found is None:
+                        still.append(item)
+                    else:
+                        done.append((item[0], self._remember(found)))
+                pending = still
+                if not pending:
+                    return done
+                if attempt == self.options.max_place_attempts:
+                    raise
+                continue
+            rows = data.get("data") if isinstance(data, dict) else data
+            for (index, request, client_oid, _), row in zip(pending, rows or (), strict=False):
+                ok = row.get("success") if "success" in row else row.get("status") == "success"
+                if not ok:
+                    done.append(
+                        (index, error_from_response(None, str(row.get("failMsg") or "order refused")))
+                    )
+                    continue
+                placed = {"orderId": row.get("orderId") or row.get("id")}
+                if hf:
+                    placed.update({k: row[k] for k in ("status", "dealSize", "orderTime") if k in row})
+                try:
+                    done.append(
+                        (index, self._remember(await self._placed_order(request, client_oid, placed)))
+                    )
+                except ExchangeError as exc:
+                    done.append((index, exc))
+            return done
+        return done
+
+    def _finder(self, symbol: str, client_oid: str) -> Callable[[], Awaitable[Order | None]]:
+        async def find() -> Order | None:
+            return await self._find_by_client_oid(symbol, client_oid)
+
+        return find
+
+    async def amend_order(
+        self,
+        symbol: str,
+        *,
+        order_id: str | None = None,
+        client_order_id: str | None = None,
+        price: Decimal | str | None = None,
+        size: Decimal | str | None = None,
+    ) -> OrderAck:
+        """Modify price and/or size (KuCoin cancels and replaces: the new order has a new id
+        and keeps the clientOid). If the new size is not above what is filled, the order ends."""
+        require_one_ref(order_id, client_order_id)
+        if not self.options.hf:
+            raise NotSupported("order modification needs the HF endpoints", venue=VENUE)
+        if price is None and size is None:
+            raise BadRequest("pass a new price, a new size, or both", venue=VENUE)
+        market = await self.market(symbol)
+        body: dict[str, Any] = {"symbol": market.id}
+        if order_id is not None:
+            body["orderId"] = order_id
+        else:
+            body["clientOid"] = client_order_id
+        if price is not None:
+            new_price = Decimal(price)
+            if new_price <= 0 or not is_multiple(new_price, market.price_increment):
+                raise InvalidPrecision(
+                    field="price", value=new_price, increment=market.price_increment, venue=VENUE
+                )
+            body["newPrice"] = decimal_text(new_price)
+        if size is not None:
+            new_size = Decimal(size)
+            if new_size <= 0 or not is_multiple(new_size, market.size_increment):
+                raise InvalidPrecision(
+                    field="size", value=new_size, increment=market.size_increment, venue=VENUE
+                )
+            body["newSize"] = decimal_text(new_size)
+        data = await self._client.call(HF_ALTER, HF_ALTER.path, body=body)
+        return OrderAck(order_id=data.get("newOrderId"), client_order_id=data.get("clientOid"), raw=data)
+
+    # === cancelling ===============================================================================
+
+    async def cancel_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
+    ) -> Order:
+        """Cancel and return the order in its final state; a filled or unknown order raises
+        ``OrderNotFound``."""
+        require_one_ref(order_id, client_order_id)
+        native = to_native(symbol)
+        if not self.options.hf:
+            return await self._cancel_classic(symbol, order_id, client_order_id)
+        if order_id is not None:
+            data = await self._client.call(
+                HF_CANCEL_SYNC, f"/api/v1/hf/orders/sync/{order_id}", query={"symbol": native}
+            )
+        else:
+            data = await self._client.call(
+                HF_CANCEL_COID_SYNC,
+                f"/api/v1/hf/orders/sync/client-order/{client_order_id}",
+                query={"symbol": native},
+            )
+        data = data or {}
+        known = self._recent.get(order_id or str(data.get("orderId") or ""))
+        if known is None and client_order_id is not None:
+            known = next(
+                (o for o in reversed(self._recent.values()) if o.client_order_id == client_order_id), None
+            )
+        dealt = Decimal(data.get("dealSize") or 0)
+        if known is not None and data.get("status") == "done" and dealt == 0 and known.filled_size == 0:
+            final = attrs.evolve(
+                known, status=OrderStatus.CANCELED, updated_at=self._client.now_ms(), raw=data
+            )
+            return self._remember(final)
+        if order_id is not None or data.get("orderId"):
+            return self._remember(await self.fetch_order(symbol, order_id=order_id or str(data["orderId"])))
+        return self._remember(await self.fetch_order(symbol, client_order_id=client_order_id))
+
+    async def _cancel_classic(self, symbol: str, order_id: str | None, client_order_id: str | None) -> Order:
+        if order_id is not None:
+            await self._client.call(CL_CANCEL, f"/api/v1/orders/{order_id}")
+            target = order_id
+        else:
+            data = await self._client.call(CL_CANCEL_COID, f"/api/v1/order/client-order/{client_order_id}")
+            target = str(data.get("cancelledOrderId") or "")
+            if not target:
+                raise OrderNotFound(f"no order with clientOid {client_order_id!r}", venue=VENUE)
+        order = await self.fetch_order(symbol, order_id=target)
+        for _ in range(3):  # classic cancels are queued: wait (briefly) for the order to end
+            if not order.is_open:
+                break
+            await self._client.clock.sleep(max(self.options.reconcile_delay, 0.05))
+            order = await self.fetch_order(symbol, order_id=target)
+        return self._remember(order)
+
+    async def request_cancel(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
+    ) -> OrderAck:
+        """Queue a cancel and return at once (the outcome arrives by query or WebSocket)."""
+        require_one_ref(order_id, client_order_id)
+        native = to_native(symbol)
+        if not self.options.hf:
+            if order_id is not None:
+                data = await self._client.call(CL_CANCEL, f"/api/v1/orders/{order_id}")
+                ids = data.get("cancelledOrderIds") or [order_id]
+                return OrderAck(order_id=str(ids[0]), raw=data)
+            data = await self._client.call(CL_CANCEL_COID, f"/api/v1/order/client-order/{client_order_id}")
+            return OrderAck(order_id=data.get("cancelledOrderId"), client_order_id=client_order_id, raw=data)
+        if order_id is not None:
+            data = await self._client.call(
+                HF_CANCEL, f"/api/v1/hf/orders/{order_id}", query={"symbol": native}
+            )
+            return OrderAck(order_id=data.get("orderId") or order_id, raw=data)
+        data = await self._client.call(
+            HF_CANCEL_COID, f"/api/v1/hf/orders/client-order/{client_order_id}", query={"symbol": native}
+        )
+        return OrderAck(order_id=None, client_order_id=data.get("clientOid") or client_order_id, raw=data)
+
+    async def cancel_order_partial(self, symbol: str, order_id: str, size: Decimal | str) -> PartialCancel:
+        """Cancel ``size`` of an open order, keeping its place in the queue."""
+        if not self.options.hf:
+            raise NotSupported("partial cancel needs the HF endpoints", venue=VENUE)
+        amount = Decimal(size)
+        if amount <= 0:
+            raise BadRequest("cancel size must be positive", venue=VENUE)
+        data = await self._client.call(
+            HF_CANCEL_PARTIAL,
+            f"/api/v1/hf/orders/cancel/{order_id}",
+            query={"symbol": to_native(symbol), "cancelSize": decimal_text(amount)},
+        )
+        return PartialCancel(order_id=str(data["orderId"]), cancel_size=Decimal(data["cancelSize"]), raw=data)
+
+    async def cancel_all(self, symbol: str | None = None) -> CancelAllResult:
+        """Cancel every open order (of one symbol, or everywhere) and say what happened."""
+        if not self.options.hf:
+            query = {"symbol": to_native(symbol)} if symbol else None
+            data = await self._client.call(CL_CANCEL_ALL, CL_CANCEL_ALL.path, query=query)
+            return CancelAllResult(succeeded=(symbol,) if symbol else (), raw=data)
+        if symbol is not None:
+            data = await self._client.call(
+                HF_CANCEL_SYMBOL, HF_CANCEL_SYMBOL.path, query={"symbol": to_native(symbol)}
+            )
+            return CancelAllResult(succeeded=(symbol,), raw=data)
+        data = await self._client.call(HF_CANCEL_ALL, HF_CANCEL_ALL.path)
+        return parse_cancel_all(data or {})
+
+    async def cancel_all_orders(self, symbol: str | None = None) -> None:
+        result = await self.cancel_all(symbol)
+        if result.failed:
+            detail = "; ".join(f"{s}: {reason}" for s, reason in result.failed.items())
+            raise ExchangeError(f"cancel all failed for {detail}", venue=VENUE)
+
+    # === querying orders ==========================================================================
+
+    async def fetch_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
+    ) -> Order:
+        require_one_ref(order_id, client_order_id)
+        native = to_native(symbol)
+        if self.options.hf:
+            if order_id is not None:
+                data = await self._client.call(
+                    HF_ORDER, f"/api/v1/hf/orders/{order_id}", query={"symbol": native}
+                )
+            else:
+                data = await self._client.call(
+                    HF_ORDER_COID,
+                    f"/api/v1/hf/orders/client-order/{client_order_id}",
+                    query={"symbol": native},
+                )
+        elif order_id is not None:
+            data = await self._client.call(CL_ORDER, f"/api/v1/orders/{order_id}")
+        else:
+            data = await self._client.call(CL_ORDER_COID, f"/api/v1/order/client-order/{client_order_id}")
+        if not data:
+            ref = order_id if order_id is not None else f"clientOid {client_order_id}"
+            raise OrderNotFound(f"order {ref} does not exist", venue=VENUE)
+        return self._parse_order(data)
+
+    def _parse_order(self, data: Mapping[str, Any]) -> Order:
+        """Parse with the market's size increment when markets are loaded (see ``order_status``)."""
+        increment = None
+        if self._markets is not None and data.get("type") == "market":
+            market = self._markets.get(from_native(str(data.get("symbol"))))
+            increment = market.size_increment if market is not None else None
+        return parse_order(data, increment)
+
+    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
+        """Open orders, newest first; without a symbol, every symbol that has some."""
+        if not self.options.hf:
+            query = {"status": "active", "symbol": to_native(symbol) if symbol else None}
+            rows = await pages(self._client, CL_ORDERS, CL_ORDERS.path, query, None)
+            return [self._parse_order(r) for r in rows]
+        symbols = [symbol] if symbol is not None else await self.fetch_symbols_with_open_orders()
+        lists = await asyncio.gather(
+            *(self._client.call(HF_ACTIVE, HF_ACTIVE.path, query={"symbol": to_native(s)}) for s in symbols)
+        )
+        orders = [self._parse_order(row) for rows in lists for row in rows or ()]
+        orders.sort(key=lambda o: o.updated_at, reverse=True)
+        return orders
+
+    async def fetch_symbols_with_open_orders(self) -> list[str]:
+        data = await self._client.call(HF_ACTIVE_SYMBOLS, HF_ACTIVE_SYMBOLS.path)
+        return [from_native(s) for s in (data or {}).get("symbols") or ()]
+
+    async def fetch_closed_orders(
+        self,
+        symbol: str,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[Order]:
+        """Done orders, newest first: cursor-paged (``lastId``), ranges split into 7-day windows."""
+        native = to_native(symbol)
+        rows: list[Mapping[str, Any]] = []
+        for lo, hi in windows(start, end, self.options.max_window_ms, self._client.now_ms()):
+            want = None if limit is None else limit - len(rows)
+            if self.options.hf:
+                query = {"symbol": native, "startAt": lo, "endAt": hi}
+                rows += await cursor(self._client, HF_DONE, HF_DONE.path, query, want, 100)
+            else:
+                query = {"status": "done", "symbol": native, "startAt": lo, "endAt": hi}
+                rows += await pages(self._client, CL_ORDERS, CL_ORDERS.path, query, want)
+            if limit is not None and len(rows) >= limit:
+                break
+        orders = unique((self._parse_order(r) for r in rows), lambda o: o.id)
+        orders.sort(key=lambda o: o.updated_at, reverse=True)
+        return orders[:limit] if limit is not None else orders
+
+    async def fetch_fills(
+        self,
+        symbol: str,
+        *,
+        order_id: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[Fill]:
+        """Our executions, newest first (HF fills by cursor; classic by page)."""
+        native = to_native(symbol)
+        rows: list[Mapping[str, Any]] = []
+        spans = (
+            [(None, None)]
+            if order_id is not None
+            else windows(start, end, self.options.max_window_ms, self._client.now_ms())
+        )
+        for lo, hi in spans:
+            want = None if limit is None else limit - len(rows)
+            query = {"symbol": native, "orderId": order_id, "startAt": lo, "endAt": hi}
+            if self.options.hf:
+                rows += await cursor(self._client, HF_FILLS, HF_FILLS.path, query, want, 100)
+            else:
+                rows += await pages(self._client, CL_FILLS, CL_FILLS.path, query, want)
+            if limit is not None and len(rows) >= limit:
+                break
+        fills = unique((parse_fill(r) for r in rows), lambda f: f.id)
+        fills.sort(key=lambda f: f.timestamp, reverse=True)
+        return fills[:limit] if limit is not None else fills
+
+    # === dead-man switch ==========================================================================
+
+    async def set_dead_cancel(self, seconds: int, symbols: Sequence[str] | None = None) -> DeadCancelStatus:
+        """Cancel all (or ``symbols``') orders unless renewed within ``seconds`` (5..86400);
+        ``seconds=-1`` switches the switch off."""
+        if seconds != -1 and not 5 <= seconds <= 86400:
+            raise BadRequest("dead-cancel timeout must be -1 or 5..86400 seconds", venue=VENUE)
+        natives = [to_native(s) for s in symbols or ()]
+        if len(natives) > 50:
+            raise BadRequest("the dead-man switch takes at most 50 symbols", venue=VENUE)
+        body: dict[str, Any] = {"timeout": seconds}
+        if natives:
+            body["symbols"] = ",".join(natives)
+        data = await self._client.call(DCP_SET, DCP_SET.path, body=body) or {}
+        return parse_dead_cancel({"timeout": seconds, "symbols": natives, **data})
+
+    async def fetch_dead_cancel(self) -> DeadCancelStatus | None:
+        """The dead-man switch's setting, ``None`` when it is off."""
+        data = await self._client.call(DCP_QUERY, DCP_QUERY.path)
+        return parse_dead_cancel(data) if data else None
+
+    # === stop orders ==============================================================================
+
+    async def place_stop_order(self, request: OrderRequest) -> Order:
+        """A stop order: PENDING until the last price crosses ``stop_price``."""
+        if request.stop is None:
+            raise BadRequest("a stop order needs stop and stop_price", venue=VENUE)
+        checked, market = await self._checked(request)
+        client_oid = self._client_oid(checked)
+        body = stop_order_body(checked, market.id, client_oid)
+
+        async def find() -> Order | None:
+            rows = await self._client.call(
+                STOP_ORDER_COID, STOP_ORDER_COID.path, query={"clientOid": client_oid, "symbol": market.id}
+            )
+            return parse_stop_order(rows[0]) if rows else None
+
+        data, found = await self._place_once(STOP_PLACE, body, find)
+        if found is not None:
+            return found
+        return self._order_from_request(checked, str(data["orderId"]), client_oid, OrderStatus.PENDING, data)
+
+    async def cancel_stop_order(
+        self, symbol: str | None = None, *, order_id: str | None = None, client_order_id: str | None = None
+    ) -> tuple[str, ...]:
+        """Cancel one stop order; returns the cancelled ids."""
+        require_one_ref(order_id, client_order_id)
+        if order_id is not None:
+            data = await self._client.call(STOP_CANCEL, f"/api/v1/stop-order/{order_id}")
+            return tuple(str(i) for i in data.get("cancelledOrderIds") or ())
+        query = {"symbol": to_native(symbol) if symbol else None, "clientOid": client_order_id}
+        data = await self._client.call(STOP_CANCEL_COID, STOP_CANCEL_COID.path, query=query)
+        cancelled = data.get("cancelledOrderId")
+        return (str(cancelled),) if cancelled else ()
+
+    async def cancel_stop_orders(
+        self, symbol: str | None = None, order_ids: Sequence[str] | None = None
+    ) -> tuple[str, ...]:
+        query = {
+            "symbol": to_native(symbol) if symbol else None,
+            "orderIds": ",".join(order_ids) if order_ids else None,
+        }
+        data = await self._client.call(STOP_CANCEL_MANY, STOP_CANCEL_MANY.path, query=query)
+        return tuple(str(i) for i in data.get("cancelledOrderIds") or ())
+
+    async def fetch_stop_orders(self, symbol: str | None = None, *, limit: int | None = None) -> list[Order]:
+        """Untriggered stop orders, newest first."""
+        query = {"symbol": to_native(symbol) if symbol else None}
+        rows = await pages(self._client, STOP_LIST, STOP_LIST.path, query, limit)
+        orders = [parse_stop_order(r) for r in rows]
+        return orders[:limit] if limit is not None else orders
+
+    async def fetch_stop_order(
+        self, symbol: str | None = None, *, order_id: str | None = None, client_order_id: str | None = None
+    ) -> Order:
+        require_one_ref(order_id, client_order_id)
+        if order_id is not None:
+            data = await self._client.call(STOP_ORDER, f"/api/v1/stop-order/{order_id}")
+            if not data:
+                raise OrderNotFound(f"stop order {order_id} does not exist", venue=VENUE)
+            return parse_stop_order(data)
+        query = {"clientOid": client_order_id, "symbol": to_native(symbol) if symbol else None}
+        rows = await self._client.call(STOP_ORDER_COID, STOP_ORDER_COID.path, query=query)
+        if not rows:
+            raise OrderNotFound(f"no stop order with clientOid {client_order_id!r}", venue=VENUE)
+        return parse_stop_order(rows[0])

@@ -1,0 +1,60 @@
+"""The adapter's settings, in one frozen value."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+__all__ = ["DEFAULT_BASE_URL", "KucoinOptions"]
+
+DEFAULT_BASE_URL = "https://api.kucoin.com"
+_WEEK_MS = 7 * 24 * 3600 * 1000
+
+
+def _base_url(value: str) -> str:
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        raise ValueError(f"base_url must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
+
+
+def _vip(_: object, __: attrs.Attribute[int], value: int) -> None:
+    if not 0 <= value <= 12:
+        raise ValueError(f"vip_level must be 0..12, got {value}")
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class KucoinOptions:
+    """How a :class:`KucoinExchange` talks to KuCoin (or to anything that speaks KuCoin)."""
+
+    #: Real KuCoin by default; ``http://127.0.0.1:8080`` for the local simulator.
+    base_url: str = attrs.field(default=DEFAULT_BASE_URL, converter=_base_url)
+    #: HF order endpoints (``/api/v1/hf/...``); False for the classic ``/api/v1/orders`` family.
+    hf: bool = True
+    #: Place through ``/hf/orders/sync`` so the returned order already says open/filled/canceled.
+    sync_orders: bool = True
+    #: Sizes the 30 s pool budgets (NOTES section 6).
+    vip_level: int = attrs.field(default=0, validator=_vip)
+    #: Client-side rate limiting and 429 waits. Off: nothing waits and a 429 surfaces at once.
+    rate_limit: bool = True
+    #: Pool budgets overriding KuCoin's VIP table (``{"Public": 600}``): for servers with their own
+    #: budgets, such as a simulator configured with small pools.
+    pool_quotas: Mapping[str, int] = attrs.field(factory=dict)
+    #: Length of a pool's window; KuCoin's is 30 s.
+    rate_limit_window_s: float = 30.0
+    #: Retries of a request answered 429 (after waiting for the pool's reset).
+    max_rate_limit_retries: int = 3
+    #: Round prices and sizes onto the market's grid (safe side) instead of raising InvalidOrder.
+    conform: bool = False
+    #: Seconds before a request is abandoned (and, for a placement, reconciled).
+    timeout: float = 10.0
+    #: Sends of one placement at most, lost responses included (each one reconciled first).
+    max_place_attempts: int = 3
+    #: Pause before asking for an order whose placement response was lost.
+    reconcile_delay: float = 0.25
+    #: Use the aiohttp transport under httpx when available (about half the client CPU).
+    fast_transport: bool = True
+    #: Orders per batch request (KuCoin's HF and classic batch endpoints take 5).
+    batch_size: int = 5
+    #: The longest time range KuCoin answers in one history query; longer ranges are split.
+    max_window_ms: int = _WEEK_MS

@@ -1,0 +1,311 @@
+"""Balances of many accounts, with holds, fees, and a ledger line for every change.
+
+Each user has a ``trade`` (spot) and a ``main`` (funding) account per currency, as on
+KuCoin; trading uses ``trade``. A wallet keeps ``total`` and ``hold`` (``available`` is
+their difference). Every change writes one ledger entry carrying the signed change of the
+total and of the hold, so summing a wallet's entries gives back its balance exactly.
+
+Fees go to the fee collector account, so the sum of every currency over all accounts
+(collector included) moves only by deposits and withdrawals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from exchanges import BadRequest, InsufficientFunds
+
+__all__ = [
+    "ACCOUNT_TYPES",
+    "FEE_COLLECTOR",
+    "Account",
+    "Accounts",
+    "Entry",
+    "Wallet",
+]
+
+ZERO = Decimal(0)
+FEE_COLLECTOR = "fee-collector"
+ACCOUNT_TYPES = ("trade", "main")
+_BIZ = {
+    "deposit": "DEPOSIT",
+    "withdrawal": "WITHDRAW",
+    "transfer": "TRANSFER",
+    "trade": "TRADE_EXCHANGE",
+    "fee": "TRADE_EXCHANGE",
+    "hold": "HOLD",
+    "release": "RELEASE",
+}
+
+
+class Wallet:
+    """One currency in one account of one user."""
+
+    __slots__ = ("account_type", "currency", "hold", "id", "total")
+
+    def __init__(self, wallet_id: str, currency: str, account_type: str) -> None:
+        self.id = wallet_id
+        self.currency = currency
+        self.account_type = account_type
+        self.total = ZERO
+        self.hold = ZERO
+
+    @property
+    def available(self) -> Decimal:
+        return self.total - self.hold
+
+
+class Entry:
+    """A ledger line (internal form; the venue turns it into a ``LedgerEntry``)."""
+
+    __slots__ = ("context", "delta", "fee", "hold_delta", "id", "kind", "time", "total_after", "wallet")
+
+    def __init__(
+        self,
+        entry_id: int,
+        wallet: Wallet,
+        kind: str,
+        delta: Decimal,
+        hold_delta: Decimal,
+        fee: Decimal,
+        time: int,
+        context: tuple[str, str, str] | None,
+    ) -> None:
+        self.id = entry_id
+        self.wallet = wallet
+        self.kind = kind
+        self.delta = delta
+        self.hold_delta = hold_delta
+        self.fee = fee
+        self.time = time
+        self.total_after = wallet.total
+        self.context = context  # (symbol, order id, trade id)
+
+    @property
+    def biz_type(self) -> str:
+        return _BIZ[self.kind]
+
+
+class Account:
+    """One user: wallets per (type, currency), fee rates, and the ledger."""
+
+    __slots__ = ("entries", "fee_overrides", "keep_ledger", "maker_rate", "taker_rate", "uid", "wallets")
+
+    def __init__(self, uid: str, maker_rate: Decimal, taker_rate: Decimal, keep_ledger: bool) -> None:
+        self.uid = uid
+        self.wallets: dict[tuple[str, str], Wallet] = {}
+        self.entries: list[Entry] = []
+        self.maker_rate = maker_rate
+        self.taker_rate = taker_rate
+        self.fee_overrides: dict[str, tuple[Decimal, Decimal]] = {}
+        self.keep_ledger = keep_ledger
+
+    def rates(self, symbol: str) -> tuple[Decimal, Decimal]:
+        """Base ``(maker, taker)`` rates for ``symbol`` (before the symbol's coefficients)."""
+        return self.fee_overrides.get(symbol, (self.maker_rate, self.taker_rate))
+
+
+class Accounts:
+    """All accounts of a venue. ``wallet_ids`` makes a new wallet (account) id."""
+
+    def __init__(
+        self,
+        wallet_ids: Callable[[], str],
+        entry_ids: Callable[[], int],
+        *,
+        maker_rate: Decimal = Decimal("0.001"),
+        taker_rate: Decimal = Decimal("0.001"),
+        venue: str = "paper",
+    ) -> None:
+        self._wallet_ids = wallet_ids
+        self._entry_ids = entry_ids
+        self.maker_rate = maker_rate
+        self.taker_rate = taker_rate
+        self.venue = venue
+        self._accounts: dict[str, Account] = {}
+        self.deposited: dict[str, Decimal] = {}  # net external inflow per currency
+        self.collector = self.open(FEE_COLLECTOR)
+
+    # ---------------------------------------------------------------- accounts
+
+    def open(self, uid: str, *, keep_ledger: bool = True) -> Account:
+        if uid in self._accounts:
+            raise BadRequest(f"account {uid!r} already exists", venue=self.venue, code="400100")
+        account = Account(uid, self.maker_rate, self.taker_rate, keep_ledger)
+        self._accounts[uid] = account
+        return account
+
+    def get(self, uid: str) -> Account | None:
+        return self._accounts.get(uid)
+
+    def __iter__(self) -> Iterator[Account]:
+        return iter(self._accounts.values())
+
+    def __contains__(self, uid: str) -> bool:
+        return uid in self._accounts
+
+    def wallet(self, account: Account, currency: str, account_type: str = "trade") -> Wallet:
+        """The wallet, created (empty) on first use."""
+        key = (account_type, currency)
+        wallet = account.wallets.get(key)
+        if wallet is None:
+            if account_type not in ACCOUNT_TYPES:
+                raise BadRequest(f"unknown account type {account_type!r}", venue=self.venue, code="400100")
+            wallet = account.wallets[key] = Wallet(self._wallet_ids(), currency, account_type)
+        return wallet
+
+    # ---------------------------------------------------------------- changes
+
+    def _log(
+        self,
+        account: Account,
+        wallet: Wallet,
+        kind: str,
+        delta: Decimal,
+        hold_delta: Decimal,
+        fee: Decimal,
+        now: int,
+        context: tuple[str, str, str] | None,
+    ) -> None:
+        if account.keep_ledger:
+            account.entries.append(
+                Entry(self._entry_ids(), wallet, kind, delta, hold_delta, fee, now, context)
+            )
+
+    def deposit(
+        self, account: Account, currency: str, amount: Decimal, now: int, account_type: str = "trade"
+    ) -> None:
+        if amount <= 0:
+            raise BadRequest("deposit amount must be positive", venue=self.venue, code="400100")
+        wallet = self.wallet(account, currency, account_type)
+        wallet.total += amount
+        self.deposited[currency] = self.deposited.get(currency, ZERO) + amount
+        self._log(account, wallet, "deposit", amount, ZERO, ZERO, now, None)
+
+    def withdraw(
+        self, account: Account, currency: str, amount: Decimal, now: int, account_type: str = "trade"
+    ) -> None:
+        wallet = self.wallet(account, currency, account_type)
+        if amount <= 0:
+            raise BadRequest("withdrawal amount must be positive", venue=self.venue, code="400100")
+        if wallet.total - wallet.hold < amount:
+            raise InsufficientFunds("Balance insufficient!", venue=self.venue, code="200004")
+        wallet.total -= amount
+        self.deposited[currency] = self.deposited.get(currency, ZERO) - amount
+        self._log(account, wallet, "withdrawal", -amount, ZERO, ZERO, now, None)
+
+    def transfer(
+        self, account: Account, currency: str, amount: Decimal, from_type: str, to_type: str, now: int
+    ) -> None:
+        """Move available funds between the user's own accounts (main <-> trade)."""
+        if amount <= 0:
+            raise BadRequest("transfer amount must be positive", venue=self.venue, code="400100")
+        if from_type == to_type:
+            raise BadRequest("cannot transfer to the same account", venue=self.venue, code="400100")
+        source = self.wallet(account, currency, from_type)
+        target = self.wallet(account, currency, to_type)
+        if source.total - source.hold < amount:
+            raise InsufficientFunds("Balance insufficient!", venue=self.venue, code="200004")
+        source.total -= amount
+        self._log(account, source, "transfer", -amount, ZERO, ZERO, now, None)
+        target.total += amount
+        self._log(account, target, "transfer", amount, ZERO, ZERO, now, None)
+
+    def hold(
+        self,
+        account: Account,
+        currency: str,
+        amount: Decimal,
+        now: int,
+        context: tuple[str, str, str] | None = None,
+    ) -> None:
+        """Reserve ``amount`` of the trade wallet, or raise ``InsufficientFunds`` (200004)."""
+        wallet = account.wallets.get(("trade", currency))
+        if wallet is None:
+            wallet = self.wallet(account, currency)
+        if wallet.total - wallet.hold < amount:
+            raise InsufficientFunds("Balance insufficient!", venue=self.venue, code="200004")
+        if amount:
+            wallet.hold += amount
+            if account.keep_ledger:
+                account.entries.append(
+                    Entry(self._entry_ids(), wallet, "hold", ZERO, amount, ZERO, now, context)
+                )
+
+    def release(
+        self,
+        account: Account,
+        currency: str,
+        amount: Decimal,
+        now: int,
+        context: tuple[str, str, str] | None = None,
+    ) -> None:
+        if not amount:
+            return
+        wallet = account.wallets[("trade", currency)]
+        if amount > wallet.hold:
+            raise AssertionError(f"release {amount} {currency} > hold {wallet.hold} of {account.uid}")
+        wallet.hold -= amount
+        if account.keep_ledger:
+            account.entries.append(
+                Entry(self._entry_ids(), wallet, "release", ZERO, -amount, ZERO, now, context)
+            )
+
+    def spend_held(
+        self,
+        account: Account,
+        currency: str,
+        amount: Decimal,
+        fee: Decimal,
+        now: int,
+        context: tuple[str, str, str] | None,
+    ) -> None:
+        """A trade paid from the hold: total and hold both drop by ``amount`` (fee included)."""
+        wallet = account.wallets[("trade", currency)]
+        wallet.total -= amount
+        wallet.hold -= amount
+        if wallet.hold < 0:
+            raise AssertionError(f"hold of {account.uid} {currency} went negative")
+        if account.keep_ledger:
+            account.entries.append(
+                Entry(self._entry_ids(), wallet, "trade", -amount, -amount, fee, now, context)
+            )
+
+    def receive(
+        self,
+        account: Account,
+        currency: str,
+        amount: Decimal,
+        fee: Decimal,
+        now: int,
+        context: tuple[str, str, str] | None,
+        kind: str = "trade",
+    ) -> None:
+        """A trade's proceeds (net of ``fee``, shown on the entry) land in the trade wallet."""
+        wallet = account.wallets.get(("trade", currency))
+        if wallet is None:
+            wallet = self.wallet(account, currency)
+        wallet.total += amount
+        if account.keep_ledger:
+            account.entries.append(Entry(self._entry_ids(), wallet, kind, amount, ZERO, fee, now, context))
+
+    def collect_fee(
+        self, currency: str, amount: Decimal, now: int, context: tuple[str, str, str] | None
+    ) -> None:
+        if amount:
+            self.receive(self.collector, currency, amount, ZERO, now, context, kind="fee")
+
+    # ---------------------------------------------------------------- totals
+
+    def total(self, currency: str) -> Decimal:
+        """The sum of ``currency`` over every account (fee collector included)."""
+        return sum(
+            (
+                w.total
+                for a in self._accounts.values()
+                for (_, cur), w in a.wallets.items()
+                if cur == currency
+            ),
+            ZERO,
+        )

@@ -1,0 +1,138 @@
+"""``python -m simulator serve``: the local KuCoin server (the facade under uvicorn).
+
+Options kept stable for scripts: --host, --port, --seed, --api-key/--api-secret/--api-passphrase,
+--balance CUR=AMT (repeatable), --rate-limits, --config. Prints ``listening on http://HOST:PORT``
+once it accepts connections (then the demo credentials, if it made them), logs one line per
+request on stderr, and stops cleanly on SIGINT and SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+from .cli import Command
+
+__all__ = ["COMMAND", "DEFAULT_BALANCES"]
+
+#: What the command-line account holds when no --balance is given.
+DEFAULT_BALANCES: dict[str, Decimal] = {
+    "USDT": Decimal(100000),
+    "BTC": Decimal(2),
+    "ETH": Decimal(20),
+    "SOL": Decimal(200),
+}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed of the synthetic market (default 0)")
+    parser.add_argument("--api-key", help="API key of the command-line account")
+    parser.add_argument("--api-secret", help="its secret")
+    parser.add_argument("--api-passphrase", help="its passphrase")
+    parser.add_argument(
+        "--balance",
+        action="append",
+        default=[],
+        metavar="CURRENCY=AMOUNT",
+        help="starting balance of the command-line account (repeatable; default "
+        + ", ".join(f"{c}={a}" for c, a in DEFAULT_BALANCES.items())
+        + ")",
+    )
+    parser.add_argument(
+        "--rate-limits",
+        choices=("kucoin", "legacy", "off"),
+        default=None,
+        help="kucoin: 30 s resource pools by VIP level (default); legacy: per-3 s table; off",
+    )
+    parser.add_argument(
+        "--vip-level", type=int, default=None, help="VIP level of the command-line account (0-12)"
+    )
+    parser.add_argument(
+        "--config", metavar="FILE.toml", help="accounts, keys, symbols, fees, market settings"
+    )
+    parser.add_argument("--quiet", action="store_true", help="do not log each request")
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here so that `python -m simulator --help` stays quick.
+    import logging
+
+    import attrs
+
+    from .kucoin import build, config, server
+
+    now = int(time.time() * 1000)
+    try:
+        cfg = config.load_toml(args.config, created_at=now) if args.config else config.FacadeConfig()
+        given = [args.api_key, args.api_secret, args.api_passphrase]
+        if any(given) and not all(given):
+            raise config.ConfigError("--api-key, --api-secret and --api-passphrase go together")
+        generated = None
+        if all(given):
+            key = config.ApiKey(
+                key=args.api_key, secret=args.api_secret, passphrase=args.api_passphrase, created_at=now
+            )
+        elif not cfg.accounts:
+            key = generated = config.demo_key(created_at=now)
+        else:
+            key = None
+        balances = dict(config.parse_balance(b) for b in args.balance) if args.balance else DEFAULT_BALANCES
+        accounts = list(cfg.accounts)
+        if key is not None:
+            uid = max((a.uid for a in accounts), default=config.FIRST_UID - 1) + 1
+            vip = args.vip_level if args.vip_level is not None else 0
+            accounts.append(
+                config.AccountConfig(uid=uid, name="cli", balances=balances, keys=(key,), vip_level=vip)
+            )
+        cfg = attrs.evolve(
+            cfg,
+            accounts=tuple(accounts),
+            rate_limits=args.rate_limits if args.rate_limits is not None else cfg.rate_limits,
+            seed=args.seed if args.seed is not None else cfg.seed,
+        )
+        served = build.build_served(cfg)
+    except (config.ConfigError, ValueError) as err:
+        print(f"simulator serve: {err}", file=sys.stderr)
+        return 2
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    if args.quiet:
+        logging.getLogger("simulator.kucoin.access").setLevel(logging.WARNING)
+
+    def listening(url: str) -> None:
+        print(f"listening on {url}", flush=True)
+        if generated is not None:
+            print(f"api key: {generated.key}", flush=True)
+            print(f"api secret: {generated.secret}", flush=True)
+            print(f"api passphrase: {generated.passphrase}", flush=True)
+
+    try:
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            runner.run(
+                server.run(served.app, args.host, args.port, on_listening=listening, market=served.market)
+            )
+    except OSError as err:
+        print(f"simulator serve: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop when installed (a faster event loop for the server), else asyncio's own."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
+
+
+COMMAND = Command("serve", "Serve the simulator over KuCoin's REST API (a local KuCoin).", configure, run)

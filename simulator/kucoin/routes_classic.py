@@ -1,0 +1,289 @@
+"""The classic spot order family (``/api/v1/orders``, ``/api/v1/fills``, the ``limit`` lists) and
+stop orders (``/api/v1/stop-order``). Deprecated by KuCoin, still used by many bots.
+
+The classic family shares the venue's orders with the HF one: an order placed on either is seen
+on both. Classic lists are pages (``currentPage``, ``pageSize``), newest first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from exchanges import ExchangeError
+from simulator.venue import OrderInfo
+
+from . import serialize as ser
+from .app import Ctx
+from .endpoints import Registry
+from .errors import ApiError, bad_param, from_exchange_error
+from .params import opt_enum, opt_int, opt_str, order_params, page, req_str
+
+__all__ = ["registry"]
+
+registry = Registry()
+route = registry.route
+
+CANCEL_MSG = "order_not_exist_or_not_allow_to_cancel"
+MAX_BATCH = 5
+DAY_MS = 86_400_000
+RECENT_LIMIT = 1000
+
+
+@route("POST", "/api/v1/orders")
+def place(ctx: Ctx) -> dict[str, str]:
+    params = order_params(ctx.json(), require_client_oid=True, default_type="limit")
+    o: OrderInfo = ctx.venue.place_order(str(ctx.uid), params)
+    return {"orderId": o.id}
+
+
+@route("POST", "/api/v1/orders/test")
+def place_test(ctx: Ctx) -> dict[str, str]:
+    params = order_params(ctx.json(), require_client_oid=True, default_type="limit")
+    return {"orderId": ctx.venue.test_order(str(ctx.uid), params)}
+
+
+_ECHO = {
+    "symbol": "",
+    "type": "limit",
+    "side": "",
+    "price": "",
+    "size": "",
+    "funds": "",
+    "stp": "",
+    "stop": "",
+    "stopPrice": "",
+    "timeInForce": "GTC",
+    "cancelAfter": 0,
+    "postOnly": False,
+    "hidden": False,
+    "iceberge": False,  # sic: the spec's schema requires this misspelling too
+    "iceberg": False,
+    "visibleSize": "",
+    "channel": "API",
+    "clientOid": "",
+}
+
+
+def _echo(item: dict[str, Any]) -> dict[str, Any]:
+    """The batch reply repeats each order's fields, with KuCoin's types."""
+    out = dict(_ECHO)
+    for key, default in _ECHO.items():
+        value = item.get(key)
+        if (
+            value is not None
+            and isinstance(value, type(default))
+            and not (isinstance(value, bool) and not isinstance(default, bool))
+        ):
+            out[key] = value
+    out["iceberge"] = out["iceberg"]
+    return out
+
+
+@route("POST", "/api/v1/orders/multi", bulk=True)
+def place_batch(ctx: Ctx) -> dict[str, list[dict[str, Any]]]:
+    body = ctx.json()
+    symbol = req_str(body, "symbol", max_len=40)
+    orders = body.get("orderList")
+    if not isinstance(orders, list) or not orders:
+        raise bad_param("orderList is required")
+    if len(orders) > MAX_BATCH:
+        raise bad_param(f"orderList holds at most {MAX_BATCH} orders")
+    rows = []
+    for raw in orders:
+        item = {**raw, "symbol": symbol} if isinstance(raw, dict) else {"symbol": symbol}
+        row = _echo(item)
+        try:
+            if not isinstance(raw, dict):
+                raise bad_param("each order must be a JSON object")
+            params = order_params(item, require_client_oid=True, default_type="limit")
+            o: OrderInfo = ctx.venue.place_order(str(ctx.uid), params)
+            row.update(id=o.id, status="success", failMsg="")
+        except ApiError as err:
+            row.update(id="", status="fail", failMsg=err.msg)
+        except ExchangeError as err:
+            row.update(id="", status="fail", failMsg=from_exchange_error(err).msg)
+        rows.append(row)
+    return {"data": rows}
+
+
+@route("DELETE", "/api/v1/orders/{orderId}", not_found_msg=CANCEL_MSG)
+def cancel(ctx: Ctx) -> dict[str, list[str]]:
+    o: OrderInfo = ctx.venue.cancel_order(str(ctx.uid), None, order_id=ctx.path["orderId"])
+    return {"cancelledOrderIds": [o.id]}
+
+
+@route("DELETE", "/api/v1/order/client-order/{clientOid}", not_found_msg=CANCEL_MSG)
+def cancel_by_client_oid(ctx: Ctx) -> dict[str, Any]:
+    o: OrderInfo = ctx.venue.cancel_order(str(ctx.uid), None, client_oid=ctx.path["clientOid"])
+    return {"cancelledOrderId": o.id, "clientOid": ctx.path["clientOid"], "cancelledOcoOrderIds": []}
+
+
+@route("DELETE", "/api/v1/orders", bulk=True)
+def cancel_all(ctx: Ctx) -> dict[str, list[str]]:
+    _trade_type(ctx)
+    symbol = opt_str(ctx.query, "symbol", max_len=40)
+    result = ctx.venue.cancel_all(str(ctx.uid), symbol, include_stops=False)
+    return {"cancelledOrderIds": list(result.cancelled_ids)}
+
+
+def _trade_type(ctx: Ctx) -> None:
+    if opt_str(ctx.query, "tradeType") not in (None, "TRADE"):
+        raise bad_param("tradeType must be TRADE (margin trading is not supported by the simulator)")
+
+
+def _orders(ctx: Ctx, *, status: str, since: int | None = None) -> list[OrderInfo]:
+    """The user's orders (``active`` or ``done``), newest first, filtered by the query."""
+    _trade_type(ctx)
+    uid = str(ctx.uid)
+    symbol = opt_str(ctx.query, "symbol", max_len=40)
+    side = opt_enum(ctx.query, "side", ("buy", "sell"))
+    kind = opt_enum(
+        ctx.query, "type", ("limit", "market", "limit_stop", "market_stop", "oco_limit", "oco_stop")
+    )
+    start = opt_int(ctx.query, "startAt", low=0, high=10**14)
+    end = opt_int(ctx.query, "endAt", low=0, high=10**14)
+    if since is not None:
+        start = max(start or 0, since)
+    if kind is not None and kind not in ("limit", "market"):
+        return []  # stop and OCO orders are listed by their own endpoints
+    symbols = [symbol] if symbol is not None else [s.symbol for s in ctx.venue.symbols()]
+    found: list[OrderInfo] = []
+    if status == "active":
+        for o in ctx.venue.active_orders(uid, symbol):
+            if (side is None or str(o.side) == side) and (kind is None or str(o.type) == kind):
+                if (start is None or o.created_at >= start) and (end is None or o.created_at <= end):
+                    found.append(o)
+    else:
+        for sym in symbols:
+            done = ctx.venue.done_orders(uid, sym, side=side, type=kind, start=start, end=end, limit=10**9)
+            found.extend(done.items)
+    found.sort(key=lambda o: (o.last_updated_at, o.created_at), reverse=True)
+    return found
+
+
+@route("GET", "/api/v1/orders")
+def list_orders(ctx: Ctx) -> dict[str, Any]:
+    status = opt_enum(ctx.query, "status", ("active", "done")) or "done"
+    return page(ctx.query, [ser.order_classic(o) for o in _orders(ctx, status=status)])
+
+
+@route("GET", "/api/v1/orders/{orderId}")
+def get_order(ctx: Ctx) -> dict[str, Any]:
+    return ser.order_classic(ctx.venue.get_order(str(ctx.uid), None, order_id=ctx.path["orderId"]))
+
+
+@route("GET", "/api/v1/order/client-order/{clientOid}")
+def get_by_client_oid(ctx: Ctx) -> dict[str, Any]:
+    return ser.order_classic(ctx.venue.get_order(str(ctx.uid), None, client_oid=ctx.path["clientOid"]))
+
+
+@route("GET", "/api/v1/limit/orders")
+def recent_orders(ctx: Ctx) -> list[dict[str, Any]]:
+    since = ctx.now_ms() - DAY_MS
+    recent = _orders(ctx, status="active", since=since) + _orders(ctx, status="done", since=since)
+    recent.sort(key=lambda o: (o.last_updated_at, o.created_at), reverse=True)
+    return [ser.order_classic(o) for o in recent[:RECENT_LIMIT]]
+
+
+def _fills(ctx: Ctx, *, since: int | None = None, limit: int = 10**9) -> list[dict[str, Any]]:
+    _trade_type(ctx)
+    start = opt_int(ctx.query, "startAt", low=0, high=10**14)
+    if since is not None:
+        start = max(start or 0, since)
+    result = ctx.venue.fills(
+        str(ctx.uid),
+        opt_str(ctx.query, "symbol", max_len=40),
+        order_id=opt_str(ctx.query, "orderId", max_len=64),
+        side=opt_enum(ctx.query, "side", ("buy", "sell")),
+        type=opt_enum(ctx.query, "type", ("limit", "market")),
+        start=start,
+        end=opt_int(ctx.query, "endAt", low=0, high=10**14),
+        limit=limit,
+    )
+    return [ser.fill_classic(f) for f in result.items]
+
+
+@route("GET", "/api/v1/fills")
+def list_fills(ctx: Ctx) -> dict[str, Any]:
+    return page(ctx.query, _fills(ctx))
+
+
+@route("GET", "/api/v1/limit/fills")
+def recent_fills(ctx: Ctx) -> list[dict[str, Any]]:
+    return _fills(ctx, since=ctx.now_ms() - DAY_MS, limit=RECENT_LIMIT)
+
+
+# --- stop orders ------------------------------------------------------------------------------
+
+
+@route("POST", "/api/v1/stop-order")
+def place_stop(ctx: Ctx) -> dict[str, str]:
+    body = ctx.json()
+    if body.get("stopPrice") in (None, ""):
+        raise bad_param("stopPrice is required")
+    o: OrderInfo = ctx.venue.place_stop_order(str(ctx.uid), order_params(body, default_type="limit"))
+    return {"orderId": o.id}
+
+
+def _stop(ctx: Ctx, o: OrderInfo) -> dict[str, Any]:
+    return ser.stop_order(o, str(ctx.uid))
+
+
+@route("GET", "/api/v1/stop-order")
+def list_stops(ctx: Ctx) -> dict[str, Any]:
+    _trade_type(ctx)
+    ids = opt_str(ctx.query, "orderIds", max_len=2000)
+    stop = opt_enum(ctx.query, "stop", ("loss", "entry"))
+    orders = ctx.venue.stop_orders(
+        str(ctx.uid),
+        symbol=opt_str(ctx.query, "symbol", max_len=40),
+        side=opt_enum(ctx.query, "side", ("buy", "sell")),
+        type=opt_enum(ctx.query, "type", ("limit", "market")),
+        start=opt_int(ctx.query, "startAt", low=0, high=10**14),
+        end=opt_int(ctx.query, "endAt", low=0, high=10**14),
+        order_ids=[i.strip() for i in ids.split(",")] if ids else None,
+    )
+    rows = [_stop(ctx, o) for o in orders if stop is None or str(o.stop) == stop]
+    return page(ctx.query, rows)
+
+
+@route("GET", "/api/v1/stop-order/queryOrderByClientOid")
+def stop_by_client_oid(ctx: Ctx) -> list[dict[str, Any]]:
+    client_oid = req_str(ctx.query, "clientOid", max_len=40)
+    symbol = opt_str(ctx.query, "symbol", max_len=40)
+    o: OrderInfo = ctx.venue.get_stop_order(str(ctx.uid), client_oid=client_oid)
+    if symbol is not None and o.symbol != symbol:
+        return []
+    return [_stop(ctx, o)]
+
+
+@route("GET", "/api/v1/stop-order/{orderId}")
+def get_stop(ctx: Ctx) -> dict[str, Any]:
+    return _stop(ctx, ctx.venue.get_stop_order(str(ctx.uid), order_id=ctx.path["orderId"]))
+
+
+@route("DELETE", "/api/v1/stop-order/cancelOrderByClientOid", not_found_msg=CANCEL_MSG)
+def cancel_stop_by_client_oid(ctx: Ctx) -> dict[str, str]:
+    client_oid = req_str(ctx.query, "clientOid", max_len=40)
+    o: OrderInfo = ctx.venue.cancel_stop_order(
+        str(ctx.uid), client_oid=client_oid, symbol=opt_str(ctx.query, "symbol", max_len=40)
+    )
+    return {"clientOid": client_oid, "cancelledOrderId": o.id}
+
+
+@route("DELETE", "/api/v1/stop-order/cancel", bulk=True)
+def cancel_stops(ctx: Ctx) -> dict[str, list[str]]:
+    _trade_type(ctx)
+    ids = opt_str(ctx.query, "orderIds", max_len=2000)
+    cancelled = ctx.venue.cancel_stop_orders(
+        str(ctx.uid),
+        symbol=opt_str(ctx.query, "symbol", max_len=40),
+        order_ids=[i.strip() for i in ids.split(",")] if ids else None,
+    )
+    return {"cancelledOrderIds": list(cancelled)}
+
+
+@route("DELETE", "/api/v1/stop-order/{orderId}", not_found_msg=CANCEL_MSG)
+def cancel_stop(ctx: Ctx) -> dict[str, list[str]]:
+    o: OrderInfo = ctx.venue.cancel_stop_order(str(ctx.uid), order_id=ctx.path["orderId"])
+    return {"cancelledOrderIds": [o.id]}

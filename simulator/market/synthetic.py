@@ -1,0 +1,276 @@
+"""The embedded synthetic market: seeded agents that keep a live book with no data at all.
+
+Per symbol, a mid price follows a geometric random walk with a realistic volatility; a
+market maker quotes ``levels`` prices a side around it (sizes growing with distance), and
+re-quotes as the mid moves; background takers send market orders at Poisson times. Both
+agents are ordinary users of the venue (funded system accounts, no ledger or history),
+trading through the same engine, so users see trades, a moving ticker, a full book, fills
+when the market moves through their orders, and slippage on large market orders.
+
+The random walk and the order sizes are drawn as floats (a model, not money) and turned
+into integer ticks and lots before anything reaches the book.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from exchanges import ExchangeError
+from simulator.engine import FILLED, FLAG_MARKET, STP_CO
+
+if TYPE_CHECKING:
+    from simulator.venue.orders import VenueOrder
+    from simulator.venue.venue import Venue, _Market, _User
+
+__all__ = ["SyntheticConfig", "SyntheticMarket"]
+
+_YEAR_MS = 365 * 86_400_000
+_MAKER = "synthetic-maker"
+_TAKER = "synthetic-taker"
+
+
+def _decimal_or_float(value: object) -> float:
+    if isinstance(value, Decimal | int | float | str):
+        return float(value)
+    raise TypeError(f"expected a number, got {value!r}")
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class SyntheticConfig:
+    """Knobs of the synthetic market (defaults give a KuCoin-like book for the defaults).
+
+    ``symbols``: which pairs get agents (``None``: all). Sizes are multiples of each pair's
+    ``base_min_size``: a level holds about ``level_size`` of them (more further out), a
+    taker order about ``taker_size``. ``volatility`` is annualised (0.6 = 60 %/year),
+    per-symbol overrides in ``volatilities``. ``warmup_ms`` of history (trades, candles,
+    24 h statistics) is generated before the venue's start time, so a newcomer's first
+    requests see a market with a past; it is drawn from the same model (the mid's walk,
+    takers at the quotes) but printed directly, in milliseconds, without simulating the book.
+    """
+
+    step_ms: int = 1000
+    symbols: tuple[str, ...] | None = None
+    levels: int = 20
+    spread_bps: float = attrs.field(default=1.0, converter=_decimal_or_float)
+    spacing_bps: float = attrs.field(default=1.5, converter=_decimal_or_float)
+    level_size: float = attrs.field(default=4000.0, converter=_decimal_or_float)
+    taker_rate: float = attrs.field(default=0.5, converter=_decimal_or_float)  # market orders per second
+    taker_size: float = attrs.field(default=1500.0, converter=_decimal_or_float)
+    volatility: float = attrs.field(default=0.6, converter=_decimal_or_float)
+    volatilities: Mapping[str, float] = attrs.field(factory=dict)
+    warmup_ms: int = 900_000
+
+    def __attrs_post_init__(self) -> None:
+        if self.step_ms <= 0 or self.levels <= 0:
+            raise ValueError("step_ms and levels must be positive")
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> SyntheticConfig:
+        """From plain data (a TOML table); unknown keys are an error."""
+        fields = dict(data)
+        if "symbols" in fields and fields["symbols"] is not None:
+            fields["symbols"] = tuple(fields["symbols"])
+        if "volatilities" in fields:
+            fields["volatilities"] = {k: float(v) for k, v in fields["volatilities"].items()}
+        fields.pop("enabled", None)
+        return cls(**fields)
+
+
+class _Agent:
+    """Per-symbol state: the mid, the maker's quotes, a private random stream."""
+
+    __slots__ = ("asks", "bids", "grid", "lot_scale", "mid", "mkt", "rng", "sigma", "tick")
+
+    def __init__(self, mkt: _Market, config: SyntheticConfig, seed: int) -> None:
+        self.mkt = mkt
+        spec = mkt.spec
+        self.rng = random.Random(f"synthetic-{seed}-{spec.symbol}")
+        self.tick = float(spec.price_increment)
+        self.mid = float(spec.initial_price)
+        vol = config.volatilities.get(spec.symbol, config.volatility)
+        self.sigma = vol * math.sqrt(config.step_ms / _YEAR_MS)
+        self.lot_scale = float(spec.base_min_size / spec.base_increment)  # lots per min size
+        # Quotes sit on a fixed grid of prices, so a small move of the mid changes only the
+        # edge levels instead of re-pricing the whole ladder.
+        self.grid = max(1, round(self.mid * config.spacing_bps / 10_000 / self.tick))
+        self.bids: dict[int, VenueOrder] = {}  # price ticks -> maker order
+        self.asks: dict[int, VenueOrder] = {}
+
+
+class SyntheticMarket:
+    """A :class:`~simulator.market.MarketDriver` running the agents of every configured
+    symbol every ``step_ms`` of venue time."""
+
+    def __init__(self, venue: Venue, config: SyntheticConfig, *, seed: int = 0) -> None:
+        self.config = config
+        self._venue = venue
+        self._next = venue.now
+        self._agents: dict[str, _Agent] = {}
+        for spec in venue.symbols():
+            if config.symbols is None or spec.symbol in config.symbols:
+                self._agents[spec.symbol] = _Agent(venue._markets[spec.symbol], config, seed)
+        self._maker: _User = venue._new_user(_MAKER, keep_history=False, keep_ledger=False)
+        self._taker: _User = venue._new_user(_TAKER, keep_history=False, keep_ledger=False)
+        self._funded: dict[str, Decimal] = {}
+        if config.warmup_ms > 0:
+            for agent in self._agents.values():
+                self._warm_up(agent, venue.now - config.warmup_ms, venue.now, seed)
+        for agent in self._agents.values():
+            self._fund(agent)
+        for agent in self._agents.values():
+            self._quote(agent)  # a full book from the first instant
+
+    # ---------------------------------------------------------------- driver protocol
+
+    def next_time(self) -> int | None:
+        return self._next
+
+    def step(self, venue: Venue, now_ms: int) -> None:
+        for agent in self._agents.values():
+            self._walk(agent)
+            self._quote(agent)
+            self._take(agent)
+        self._next = now_ms + self.config.step_ms
+
+    # ---------------------------------------------------------------- steering
+
+    def mid(self, symbol: str) -> Decimal:
+        """The current model mid (rounded to the tick)."""
+        agent = self._agents[symbol]
+        return agent.mkt.scale.price(round(agent.mid / agent.tick))
+
+    def set_mid(self, symbol: str, price: Decimal | str) -> None:
+        """Move the mid (e.g. to follow replayed prices); quotes follow at the next step."""
+        self._agents[symbol].mid = float(Decimal(price))
+
+    @property
+    def symbols(self) -> list[str]:
+        return list(self._agents)
+
+    # ---------------------------------------------------------------- agents
+
+    def _walk(self, agent: _Agent) -> None:
+        agent.mid *= math.exp(agent.sigma * agent.rng.gauss(0.0, 1.0) - agent.sigma * agent.sigma / 2)
+        floor = agent.tick * 20
+        if agent.mid < floor:
+            agent.mid = floor
+
+    def _fund(self, agent: _Agent) -> None:
+        """Keep the agents rich enough to quote and take for a long while."""
+        venue = self._venue
+        spec = agent.mkt.spec
+        size = float(spec.base_min_size) * self.config.level_size * self.config.levels * 40
+        base_amount = Decimal(str(round(size, 8))).quantize(spec.base_increment)
+        quote_amount = Decimal(str(round(size * agent.mid, 2)))
+        for user in (self._maker, self._taker):
+            for currency, amount in ((spec.base_currency, base_amount), (spec.quote_currency, quote_amount)):
+                wallet = venue.accounts.wallet(user.account, currency)
+                if wallet.total - wallet.hold < amount / 2:
+                    venue.accounts.deposit(user.account, currency, amount, venue.now)
+
+    def _quote(self, agent: _Agent) -> None:
+        venue = self._venue
+        cfg = self.config
+        grid = agent.grid
+        mid_ticks = agent.mid / agent.tick
+        half = mid_ticks * cfg.spread_bps / 10_000
+        top_bid = math.floor((mid_ticks - half) / grid) * grid
+        low_ask = math.ceil((mid_ticks + half) / grid) * grid
+        if low_ask <= top_bid:
+            low_ask = top_bid + grid
+        want_bids = {top_bid - k * grid: k for k in range(cfg.levels) if top_bid - k * grid > 0}
+        want_asks = {low_ask + k * grid: k for k in range(cfg.levels)}
+        for quotes, wanted in ((agent.bids, want_bids), (agent.asks, want_asks)):
+            for price, order in list(quotes.items()):
+                if order.status >= FILLED:
+                    del quotes[price]
+                elif price not in wanted:
+                    venue._cancel(order, venue.now)
+                    del quotes[price]
+        for is_buy, quotes, wanted in ((True, agent.bids, want_bids), (False, agent.asks, want_asks)):
+            for price, k in wanted.items():
+                if price not in quotes:
+                    lots = self._size(agent, cfg.level_size * (1 + 0.15 * k))
+                    placed = self._place(agent, self._maker, is_buy, price, lots)
+                    if placed is not None:
+                        quotes[price] = placed
+
+    def _warm_up(self, agent: _Agent, start: int, end: int, seed: int) -> None:
+        """Print the history of ``[start, end)``: the mid walks in 10 s steps (the same
+        volatility), takers trade at the quotes around it at Poisson times."""
+        venue = self._venue
+        cfg = self.config
+        mkt = agent.mkt
+        rng = random.Random(f"synthetic-warmup-{seed}-{mkt.spec.symbol}")
+        step = 10_000
+        sigma = agent.sigma * math.sqrt(step / cfg.step_ms)
+        half = cfg.spread_bps / 10_000 + 0.5 * cfg.spacing_bps / 10_000
+        rate = cfg.taker_rate * step / 1000
+        tick = agent.tick
+        mid = agent.mid
+        trade_ids = venue.ids.trade_ids
+        prints = []
+        for t in range(start, end, step):
+            mid *= math.exp(sigma * rng.gauss(0.0, 1.0) - sigma * sigma / 2)
+            mid = max(mid, tick * 20)
+            count = 0
+            threshold = math.exp(-rate)
+            p = rng.random()
+            while p > threshold:
+                count += 1
+                p *= rng.random()
+            for at in sorted(t + int(rng.random() * step) for _ in range(count)):
+                taker_buy = rng.random() < 0.5
+                price = mid * (1 + half) if taker_buy else mid * (1 - half)
+                ticks = max(1, round(price / tick))
+                lots = self._size(agent, cfg.taker_size, rng)
+                prints.append((at, ticks, lots, taker_buy))
+        for at, ticks, lots, taker_buy in prints:
+            venue._record_print(mkt, next(trade_ids), ticks, lots, ticks * lots, taker_buy, at)
+        if prints:
+            at, ticks, lots, taker_buy = prints[-1]
+            book = mkt.book
+            book.last_price, book.last_size, book.last_time, book.last_taker_buy = ticks, lots, at, taker_buy
+        agent.mid = mid
+
+    def _take(self, agent: _Agent) -> None:
+        rate = self.config.taker_rate * self.config.step_ms / 1000
+        rng = agent.rng
+        count = 0
+        threshold = math.exp(-rate)
+        p = rng.random()
+        while p > threshold and count < 50:
+            count += 1
+            p *= rng.random()
+        for _ in range(count):
+            lots = self._size(agent, self.config.taker_size)
+            self._place(agent, self._taker, rng.random() < 0.5, 0, lots, market=True)
+
+    def _size(self, agent: _Agent, mean_min_sizes: float, rng: random.Random | None = None) -> int:
+        """Lognormal size around ``mean_min_sizes`` minimum sizes, in lots (at least one
+        minimum size)."""
+        draw = (rng or agent.rng).lognormvariate(0.0, 0.6) * math.exp(-0.18)
+        lots = int(mean_min_sizes * draw * agent.lot_scale)
+        least = int(agent.lot_scale)
+        return lots if lots > least else least
+
+    def _place(
+        self, agent: _Agent, user: _User, is_buy: bool, price: int, lots: int, market: bool = False
+    ) -> VenueOrder | None:
+        venue = self._venue
+        mkt = agent.mkt
+        order = venue._system_order(user, mkt, is_buy, price, lots, FLAG_MARKET if market else 0, STP_CO)
+        try:
+            venue._submit(order)
+        except ExchangeError:  # refused (funds, price band): skip it this step
+            self._fund(agent)
+            return None
+        if order.status >= FILLED:
+            return None
+        return order

@@ -1,0 +1,438 @@
+"""``PaperExchange``: the ``exchanges.Exchange`` protocol in-process, on a simulated venue.
+
+One user of a :class:`~simulator.venue.Venue` (several paper exchanges may share a venue
+and trade with each other). Unified symbols in and out (``BTC/USDT``), ``Decimal``
+amounts, epoch-ms times; errors are :mod:`exchanges.errors` types with ``venue="paper"``
+and KuCoin's codes (``[paper 200004] Balance insufficient!``). Requests are checked with
+:func:`exchanges.precision.validate_order` before the venue applies KuCoin's own rules.
+
+The venue reads its clock at every call: with a ``ManualClock`` nothing moves until the
+clock does (a backtest advances it); with a ``SystemClock`` the market runs in real time.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from decimal import Decimal
+from types import TracebackType
+from typing import Self
+
+from exchanges import (
+    STP,
+    BadSymbol,
+    Balance,
+    Candle,
+    Capabilities,
+    Clock,
+    Fill,
+    Interval,
+    ManualClock,
+    Market,
+    NotSupported,
+    Order,
+    OrderBook,
+    OrderBookLevel,
+    OrderRequest,
+    OrderType,
+    Ticker,
+    TimeInForce,
+    Trade,
+    require_one_ref,
+    validate_client_order_id,
+    validate_order,
+)
+from simulator.market.symbols import CurrencySpec, SymbolSpec
+from simulator.market.synthetic import SyntheticConfig
+from simulator.venue import FillInfo, OrderInfo, Venue
+from simulator.venue.orders import to_order
+
+__all__ = ["PAPER_CAPABILITIES", "PaperExchange"]
+
+PAPER_CAPABILITIES = Capabilities(
+    order_types=frozenset(OrderType),
+    time_in_force=frozenset(TimeInForce),
+    stp=frozenset(STP),
+    post_only=True,
+    hidden=True,
+    iceberg=True,
+    market_by_funds=True,
+    stop_orders=True,
+    amend=True,
+    cancel_all_without_symbol=True,
+    fetch_by_client_order_id=True,
+    cancel_by_client_order_id=True,
+    max_candles_per_request=None,
+)
+
+
+class PaperExchange:
+    """A paper-trading ``Exchange``.
+
+    ``balances`` fund the user's trade account. Without ``venue`` a private venue is made
+    from ``seed``, ``clock`` (default: a ``ManualClock``), ``symbols`` and ``synthetic``
+    (the embedded synthetic market, on by default so the book is full from the start;
+    pass ``False`` for an empty, quiet book). With ``venue`` the exchange joins it as a new
+    user (``uid``), sharing its books and clock with every other user.
+    """
+
+    venue = "paper"
+
+    def __init__(
+        self,
+        balances: Mapping[str, Decimal | str | int] | None = None,
+        *,
+        seed: int = 0,
+        clock: Clock | None = None,
+        venue: Venue | None = None,
+        uid: str | None = None,
+        symbols: list[SymbolSpec] | None = None,
+        currencies: list[CurrencySpec] | None = None,
+        synthetic: bool | SyntheticConfig = True,
+        maker_fee_rate: Decimal | str | None = None,
+        taker_fee_rate: Decimal | str | None = None,
+    ) -> None:
+        if venue is None:
+            venue = Venue(
+                seed=seed,
+                clock=clock if clock is not None else ManualClock(),
+                symbols=symbols,
+                currencies=currencies,
+                synthetic=synthetic,
+                name=self.venue,
+            )
+        elif clock is not None and clock is not venue.clock:
+            raise ValueError("a shared venue has its own clock; do not pass another")
+        self.sim = venue
+        self.clock = venue.clock
+        self.uid = venue.create_user(
+            uid, balances, maker_fee_rate=maker_fee_rate, taker_fee_rate=taker_fee_rate
+        )
+        self._user = venue._user(self.uid)
+        self.capabilities = PAPER_CAPABILITIES
+        self._native: dict[str, str] = {}
+        self._unified: dict[str, str] = {}
+        self._markets: dict[str, Market] = {}
+        self._coid_counter = itertools.count(1)
+        self._closed = False
+        self._index_symbols()
+
+    def __repr__(self) -> str:
+        return f"PaperExchange(uid={self.uid!r}, clock={self.clock!r})"
+
+    # ---------------------------------------------------------------- symbols
+
+    def _index_symbols(self) -> None:
+        for spec in self.sim.symbols():
+            self._native[spec.unified] = spec.symbol
+            self._unified[spec.symbol] = spec.unified
+
+    def _to_native(self, symbol: str) -> str:
+        native = self._native.get(symbol)
+        if native is None:
+            self._index_symbols()  # a symbol may have been listed since
+            native = self._native.get(symbol)
+            if native is None:
+                raise BadSymbol(f"unknown symbol {symbol!r}", venue=self.venue, code="900001")
+        return native
+
+    def _market(self, symbol: str) -> Market:
+        market = self._markets.get(symbol)
+        if market is None:
+            native = self._to_native(symbol)
+            rates = self.sim.fee_rates(self.uid, native)
+            market = self.sim.symbol(native).to_market(rates.maker, rates.taker)
+            self._markets[symbol] = market
+        return market
+
+    # ---------------------------------------------------------------- market data
+
+    async def load_markets(self, reload: bool = False) -> Mapping[str, Market]:
+        if reload:
+            self._markets.clear()
+            self._index_symbols()
+        return {spec.unified: self._market(spec.unified) for spec in self.sim.symbols()}
+
+    async def fetch_ticker(self, symbol: str) -> Ticker:
+        native = self._to_native(symbol)
+        stats = self.sim.stats(native, self.uid)
+        level1 = self.sim.level1(native)
+        return Ticker(
+            symbol=symbol,
+            timestamp=level1.time,
+            bid=level1.best_bid,
+            bid_size=level1.best_bid_size,
+            ask=level1.best_ask,
+            ask_size=level1.best_ask_size,
+            last=level1.price,
+            last_size=level1.size,
+            open=stats.open,
+            high=stats.high,
+            low=stats.low,
+            volume=stats.vol,
+            quote_volume=stats.vol_value,
+            change=stats.change_price,
+            change_rate=stats.change_rate,
+            average_price=stats.average_price,
+        )
+
+    async def fetch_order_book(self, symbol: str, depth: int | None = 20) -> OrderBook:
+        snap = self.sim.order_book(self._to_native(symbol), depth)
+        return OrderBook(
+            symbol=symbol,
+            timestamp=snap.time,
+            bids=tuple(OrderBookLevel(p, q) for p, q in snap.bids),
+            asks=tuple(OrderBookLevel(p, q) for p, q in snap.asks),
+            sequence=snap.sequence,
+        )
+
+    async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
+        """Recent public trades, oldest first (at most the last 1000)."""
+        rows = self.sim.trades(self._to_native(symbol), 1000 if limit is None else limit)
+        return [
+            Trade(
+                id=str(t.trade_id), symbol=symbol, price=t.price, size=t.size, side=t.side, timestamp=t.time
+            )
+            for t in rows
+        ]
+
+    async def fetch_candles(
+        self,
+        symbol: str,
+        interval: Interval | str,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> list[Candle]:
+        iv = Interval.parse(interval)
+        bars = self.sim.candles(self._to_native(symbol), iv, start, end)
+        return [
+            Candle(
+                start=b.start,
+                open=b.open,
+                high=b.high,
+                low=b.low,
+                close=b.close,
+                volume=b.volume,
+                quote_volume=b.turnover,
+                symbol=symbol,
+                interval=iv,
+            )
+            for b in bars
+        ]
+
+    # ---------------------------------------------------------------- account
+
+    async def fetch_balances(self) -> dict[str, Balance]:
+        return {
+            row.currency: Balance(
+                currency=row.currency, total=row.balance, available=row.available, hold=row.holds
+            )
+            for row in self.sim.accounts_of(self.uid, account_type="trade")
+        }
+
+    # ---------------------------------------------------------------- orders
+
+    async def place_order(self, request: OrderRequest) -> Order:
+        market = self._market(request.symbol)
+        problem = self.capabilities.missing(request)
+        if problem:
+            raise NotSupported(problem, venue=self.venue)
+        validate_order(request, market, venue=self.venue)
+        coid = request.client_order_id
+        if coid is None:
+            coid = self._new_client_order_id()
+        else:
+            validate_client_order_id(self.venue, coid)
+        # The venue's typed entry point (no OrderParams, no KuCoin-shaped snapshot): this
+        # is the paper exchange's hot path.
+        sim = self.sim
+        now = sim.sync()
+        order = sim._build_fields(
+            self._user,
+            now,
+            market.id,
+            request.side,
+            request.type,
+            coid,
+            request.price,
+            request.size,
+            request.funds,
+            request.time_in_force,
+            request.cancel_after,
+            request.post_only,
+            request.hidden,
+            request.iceberg,
+            request.visible_size,
+            request.stp,
+            request.remark,
+            None,
+            request.stop,
+            request.stop_price,
+            stop_order=request.stop is not None,
+            checked_ids=True,  # generated here, or checked by validate_client_order_id
+        )
+        sim._submit(order)
+        return to_order(order, request.symbol)
+
+    def _new_client_order_id(self) -> str:
+        """Deterministic (same seed and calls, same ids), unique per exchange object."""
+        return f"paper{self.uid}x{self.sim.now:x}x{next(self._coid_counter):x}"
+
+    async def cancel_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
+    ) -> Order:
+        require_one_ref(order_id, client_order_id)
+        native = self._to_native(symbol)
+        sim = self.sim
+        now = sim.sync()
+        order = sim._find_active(self._user, native, order_id, client_order_id)
+        sim._cancel(order, now)
+        return to_order(order, symbol)
+
+    async def cancel_all_orders(self, symbol: str | None = None) -> None:
+        self.sim.cancel_all(self.uid, None if symbol is None else self._to_native(symbol))
+
+    async def amend_order(
+        self,
+        symbol: str,
+        *,
+        order_id: str | None = None,
+        client_order_id: str | None = None,
+        price: Decimal | None = None,
+        size: Decimal | None = None,
+    ) -> Order:
+        """Amend an open limit order in place (not part of the protocol): a smaller size
+        keeps its queue priority, a new price or a larger size loses it."""
+        require_one_ref(order_id, client_order_id)
+        native = self._to_native(symbol)
+        if order_id is None:
+            order_id = self.sim.get_order(self.uid, native, client_oid=client_order_id).id
+        return self._order(self.sim.amend_order(self.uid, native, order_id, new_price=price, new_size=size))
+
+    async def fetch_order(
+        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
+    ) -> Order:
+        require_one_ref(order_id, client_order_id)
+        native = self._to_native(symbol)
+        self.sim.sync()
+        return to_order(self.sim._find(self._user, native, order_id, client_order_id), symbol)
+
+    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
+        """Open orders (waiting stop orders included), newest first."""
+        native = None if symbol is None else self._to_native(symbol)
+        self.sim.sync()
+        return [
+            to_order(o, self._unified[o.mkt.spec.symbol])
+            for o in reversed(list(self._user.active.values()))
+            if native is None or o.mkt.spec.symbol == native
+        ]
+
+    async def fetch_closed_orders(
+        self,
+        symbol: str,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[Order]:
+        native = self._to_native(symbol)
+        out: list[Order] = []
+        last_id: int | None = None
+        while limit is None or len(out) < limit:
+            want = 100 if limit is None else min(100, limit - len(out))
+            page = self.sim.done_orders(self.uid, native, start=start, end=end, last_id=last_id, limit=want)
+            out.extend(self._order(info) for info in page.items)
+            if len(page.items) < want:
+                break
+            last_id = page.last_id
+        return out
+
+    async def fetch_fills(
+        self,
+        symbol: str,
+        *,
+        order_id: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[Fill]:
+        native = self._to_native(symbol)
+        out: list[Fill] = []
+        last_id: int | None = None
+        while limit is None or len(out) < limit:
+            want = 100 if limit is None else min(100, limit - len(out))
+            page = self.sim.fills(
+                self.uid, native, order_id=order_id, start=start, end=end, last_id=last_id, limit=want
+            )
+            out.extend(self._fill(info) for info in page.items)
+            if len(page.items) < want:
+                break
+            last_id = page.last_id
+        return out
+
+    async def server_time(self) -> int:
+        return self.sim.sync()
+
+    async def close(self) -> None:
+        self._closed = True
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # ---------------------------------------------------------------- conversions
+
+    def _order(self, info: OrderInfo) -> Order:
+        return Order(
+            id=info.id,
+            symbol=self._unified[info.symbol],
+            side=info.side,
+            type=info.type,
+            status=info.status,
+            client_order_id=info.client_oid,
+            price=info.price,
+            size=info.size,
+            funds=info.funds,
+            filled_size=info.deal_size,
+            filled_funds=info.deal_funds,
+            fee=info.fee,
+            fee_currency=info.fee_currency,
+            time_in_force=info.time_in_force,
+            post_only=info.post_only,
+            hidden=info.hidden,
+            iceberg=info.iceberg,
+            visible_size=info.visible_size,
+            stp=info.stp,
+            cancel_after=info.cancel_after,
+            stop=info.stop,
+            stop_price=info.stop_price,
+            remark=info.remark,
+            created_at=info.created_at,
+            updated_at=info.last_updated_at,
+        )
+
+    def _fill(self, info: FillInfo) -> Fill:
+        return Fill(
+            id=str(info.id),
+            order_id=info.order_id,
+            trade_id=str(info.trade_id),
+            symbol=self._unified[info.symbol],
+            side=info.side,
+            price=info.price,
+            size=info.size,
+            funds=info.funds,
+            fee=info.fee,
+            fee_currency=info.fee_currency,
+            liquidity=info.liquidity,
+            timestamp=info.created_at,
+            fee_rate=info.fee_rate,
+            counter_order_id=info.counter_order_id or None,
+            client_order_id=info.client_oid,
+        )

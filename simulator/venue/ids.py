@@ -1,0 +1,59 @@
+"""Identifiers that look like KuCoin's, drawn deterministically from the venue's seed.
+
+Order ids are 24 lower-case hex digits like a Mongo ObjectId (seconds, then a per-venue
+salt, then a counter); trade, fill and ledger ids are large integers; stop-order ids start
+with ``vs`` as KuCoin's do; account ids are 24 hex digits.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+__all__ = ["IdSource"]
+
+_B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+class IdSource:
+    def __init__(self, seed: int) -> None:
+        rng = random.Random(f"simulator-ids-{seed}")
+        self._salt = rng.getrandbits(16)
+        self._orders = itertools.count(rng.getrandbits(28))
+        self.trade_ids = itertools.count(10_000_000_000_000_000 + rng.getrandbits(44))
+        self._fills = itertools.count(19_000_000_000_000 + rng.getrandbits(36))
+        self._ledger = itertools.count(250_000_000_000_000 + rng.getrandbits(40))
+        self._done = itertools.count(20_000_000_000_000 + rng.getrandbits(36))
+        self.sequence_base = 1_000_000_000 + rng.getrandbits(30)
+        self._stop_rng = random.Random(f"simulator-stop-ids-{seed}")
+        self._account_rng = random.Random(f"simulator-account-ids-{seed}")
+        self._test_orders = itertools.count(1)
+
+    def order_id(self, now_ms: int) -> str:
+        return (
+            f"{(now_ms // 1000) & 0xFFFFFFFF:08x}{self._salt:04x}{next(self._orders) & 0xFFFFFFFFFFFF:012x}"
+        )
+
+    def test_order_id(self, now_ms: int) -> str:
+        """An id for a validate-only order: well-formed, never used by a real order."""
+        return f"{(now_ms // 1000) & 0xFFFFFFFF:08x}{(self._salt ^ 0xFFFF):04x}{next(self._test_orders):012x}"
+
+    def stop_id(self) -> str:
+        bits = self._stop_rng.getrandbits(114)
+        chars = []
+        for _ in range(22):
+            bits, rem = divmod(bits, 36)
+            chars.append(_B36[rem])
+        return "vs" + "".join(chars)
+
+    def account_id(self) -> str:
+        return f"{self._account_rng.getrandbits(96):024x}"
+
+    def fill_id(self) -> int:
+        return next(self._fills)
+
+    def ledger_id(self) -> int:
+        return next(self._ledger)
+
+    def done_id(self) -> int:
+        return next(self._done)
