@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-CONFORMANCE_TARGETS ?= paper,kucoin-sim,kucoin-sim-socket
+CONFORMANCE_TARGETS ?= paper,kucoin-sim,kucoin-sim-socket,kucoin-sim-classic
 
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
@@ -25,6 +25,9 @@ conformance: $(VENV)/.installed
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest
+
+demo: $(VENV)/.installed
+	$(PY) examples/demo.py
 
 bench: $(VENV)/.installed
 	$(PY) -m bench

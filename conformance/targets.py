@@ -208,7 +208,7 @@ def _small_config() -> str:
         f"rate_limit_window_s = {SMALL_WINDOW_S}\n"
         f"[rate_limit_quotas]\nPublic = {SMALL_PUBLIC_QUOTA}\n"
         f"[[accounts]]\nuid = 1\nbalances = {{ USDT = 1000 }}\n"
-        f"[[accounts.keys]]\nkey = \"{KEY}\"\nsecret = \"{SECRET}\"\npassphrase = \"{PASSPHRASE}\"\n"
+        f'[[accounts.keys]]\nkey = "{KEY}"\nsecret = "{SECRET}"\npassphrase = "{PASSPHRASE}"\n'
     )
     handle = tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False)  # noqa: SIM115 - lives as long as the server
     handle.write(body)
@@ -254,9 +254,34 @@ def _kucoin_sim_socket() -> Target:
     )
 
 
+def _kucoin_sim_classic() -> Target:
+    """The adapter's classic ``/api/v1/orders`` endpoints (``hf=False``) against the facade."""
+    url = "http://kucoin-sim-classic.local"
+
+    def open_classic() -> Exchange:
+        return _adapter(url, httpx.ASGITransport(app=_in_process_app()), hf=False)
+
+    def open_faulty(wrap: TransportWrapper) -> tuple[Exchange, Exchange]:
+        transport = httpx.ASGITransport(app=_in_process_app())
+        return _adapter(url, wrap(transport), hf=False), _adapter(url, transport, hf=False)
+
+    return Target(
+        name="kucoin-sim-classic",
+        exchange=open_classic,
+        symbol="BTC/USDT",
+        other_symbol="ETH/USDT",
+        balances=SIM_BALANCES,
+        faulty=open_faulty,
+        skip_reasons={
+            "rate limits": "covered by kucoin-sim (the pools do not depend on the endpoint family)"
+        },
+    )
+
+
 TARGETS: dict[str, Callable[[], Target]] = {
     "paper": _paper,
     "kucoin-sim": _kucoin_sim,
+    "kucoin-sim-classic": _kucoin_sim_classic,
     "kucoin-sim-socket": _kucoin_sim_socket,
     "kucoin-live": _kucoin_live,
 }

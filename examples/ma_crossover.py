@@ -7,8 +7,14 @@ from collections import deque
 from decimal import Decimal
 from typing import Any
 
-from exchanges import Candle, Fill, InvalidOrder, OrderRequest, Side, floor_to_increment
+from exchanges import Candle, Fill, InvalidOrder, OrderRequest, Side, floor_to_increment, from_ms
 from simulator.backtest import Strategy
+
+
+def _at(candle: Candle) -> str:
+    """When the strategy saw the bar: its close."""
+    end = candle.start + (candle.interval.ms if candle.interval else 0)
+    return f"{from_ms(end):%m-%d %H:%M}"
 
 
 class MovingAverageCrossover(Strategy):
@@ -17,17 +23,17 @@ class MovingAverageCrossover(Strategy):
     def __init__(
         self,
         symbol: str = "BTC/USDT",
-        fast: int = 10,
-        slow: int = 30,
+        fast: int | str = 10,
+        slow: int | str = 30,
         allocation: str = "0.95",
         **params: Any,
     ) -> None:
         super().__init__(symbol, **params)
-        if not 0 < fast < slow:
+        self.fast, self.slow = int(fast), int(slow)  # strings from the command line too
+        if not 0 < self.fast < self.slow:
             raise ValueError("need 0 < fast < slow")
-        self.fast, self.slow = fast, slow
         self.allocation = Decimal(allocation)
-        self.closes: deque[Decimal] = deque(maxlen=slow)
+        self.closes: deque[Decimal] = deque(maxlen=self.slow)
         self.prev_diff: Decimal | None = None
 
     async def on_start(self) -> None:
@@ -59,10 +65,10 @@ class MovingAverageCrossover(Strategy):
         try:
             order = await self.exchange.place_order(OrderRequest.market(self.symbol, Side.BUY, funds=funds))
         except InvalidOrder as err:
-            self.log(f"{candle.start}: buy skipped: {err}")
+            self.log(f"{_at(candle)}: buy skipped: {err}")
             return
         self.log(
-            f"{candle.start}: fast above slow at {candle.close}: buy {funds} {self.market.quote} ({order.id})"
+            f"{_at(candle)}: fast above slow at {candle.close}: buy {funds} {self.market.quote} ({order.id})"
         )
 
     async def _go_flat(self, candle: Candle) -> None:
@@ -75,10 +81,10 @@ class MovingAverageCrossover(Strategy):
             return
         order = await self.exchange.place_order(OrderRequest.market(self.symbol, Side.SELL, size=size))
         self.log(
-            f"{candle.start}: fast below slow at {candle.close}: sell {size} {self.market.base} ({order.id})"
+            f"{_at(candle)}: fast below slow at {candle.close}: sell {size} {self.market.base} ({order.id})"
         )
 
     async def on_fill(self, fill: Fill) -> None:
-        self.log(
-            f"{fill.timestamp}: {fill.side} {fill.size} @ {fill.price}, fee {fill.fee} {fill.fee_currency}"
-        )
+        at = from_ms(fill.timestamp)
+        fee = f"{fill.fee} {fill.fee_currency}"
+        self.log(f"{at:%m-%d %H:%M:%S}: {fill.side} {fill.size} @ {fill.price}, fee {fee}")

@@ -10,7 +10,7 @@ from .data import (
     write_trades_csv,
 )
 from .live import LiveResult, LiveRunner
-from .report import EquityPoint, Report, RoundTrip, build_report
+from .report import EquityPoint, Report, build_report
 from .strategy import Strategy, load_strategy
 from .tracking import TrackingExchange
 
@@ -19,7 +19,6 @@ __all__ = [
     "LiveResult",
     "LiveRunner",
     "Report",
-    "RoundTrip",
     "Strategy",
     "TrackingExchange",
     "build_report",

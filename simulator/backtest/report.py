@@ -18,7 +18,7 @@ import attrs
 
 from exchanges import Fill, Side
 
-__all__ = ["EquityPoint", "Report", "RoundTrip", "build_report"]
+__all__ = ["EquityPoint", "Report", "build_report"]
 
 ZERO = Decimal(0)
 YEAR_MS = 365 * 24 * 3600 * 1000
@@ -30,18 +30,6 @@ class EquityPoint:
     equity: Decimal  # in the quote currency, base marked at the current price
     position: Decimal  # base held (for exposure)
     price: Decimal
-
-
-@attrs.frozen(slots=True)
-class RoundTrip:
-    """A closed position slice: bought at ``entry``, sold at ``exit`` (or the reverse)."""
-
-    opened_at: int
-    closed_at: int
-    size: Decimal
-    entry: Decimal
-    exit: Decimal
-    pnl: Decimal  # after fees
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -67,7 +55,7 @@ class Report:
     sharpe: float
     exposure: float
     win_rate: float | None
-    round_trips: int
+    round_trips: int  # positions opened from flat and closed back to flat
     equity_curve: tuple[EquityPoint, ...] = attrs.field(repr=False)
 
     def to_json(self) -> str:
@@ -132,13 +120,12 @@ class Report:
 class _Lot:
     size: Decimal  # signed: long > 0, short < 0
     price: Decimal
-    opened_at: int
     unit_fee: Decimal  # entry fee per unit, in quote
 
 
 @attrs.frozen
 class _Book:
-    trips: list[RoundTrip]
+    trades: list[Decimal]  # PnL of each position taken from flat and closed back to flat
     realized: Decimal
     position: Decimal
     avg_entry: Decimal
@@ -149,7 +136,8 @@ def _fifo(fills: Sequence[Fill], base: str, quote: str) -> _Book:
     """FIFO lots: each reducing fill closes the oldest open slices. Fees count against the
     round trip they belong to, valued in quote (base fees at the fill price)."""
     lots: list[_Lot] = []
-    trips: list[RoundTrip] = []
+    trades: list[Decimal] = []
+    trade_pnl: Decimal | None = None  # the position being closed, if any
     realized = ZERO
     for f in fills:
         if f.fee_currency == quote:
@@ -165,19 +153,22 @@ def _fifo(fills: Sequence[Fill], base: str, quote: str) -> _Book:
             take = min(abs(lot.size), abs(remaining))
             direction = 1 if lot.size > 0 else -1
             pnl = (f.price - lot.price) * take * direction - (lot.unit_fee + unit_fee) * take
-            trips.append(RoundTrip(lot.opened_at, f.timestamp, take, lot.price, f.price, pnl))
             realized += pnl
+            trade_pnl = (trade_pnl or ZERO) + pnl
             lot.size -= take * direction
             remaining += take * direction
             if lot.size == 0:
                 lots.pop(0)
+        if not lots and trade_pnl is not None:  # back to flat (or flipping through it)
+            trades.append(trade_pnl)
+            trade_pnl = None
         if remaining:
-            lots.append(_Lot(remaining, f.price, f.timestamp, unit_fee))
+            lots.append(_Lot(remaining, f.price, unit_fee))
     position = sum((lot.size for lot in lots), ZERO)
     cost = sum((abs(lot.size) * lot.price for lot in lots), ZERO)
     open_fees = sum((abs(lot.size) * lot.unit_fee for lot in lots), ZERO)
     avg = cost / abs(position) if position else ZERO
-    return _Book(trips, realized, position, avg, open_fees)
+    return _Book(trades, realized, position, avg, open_fees)
 
 
 def _max_drawdown(curve: Sequence[EquityPoint]) -> float:
@@ -237,14 +228,14 @@ def build_report(
     if not curve:
         raise ValueError("an equity curve needs at least one point")
     book = _fifo(fills, base, quote)
-    trips, realized = book.trips, book.realized
+    realized = book.realized
     last_price = curve[-1].price
     unrealized = (last_price - book.avg_entry) * book.position - book.open_fees if book.position else ZERO
     fees: dict[str, Decimal] = {}
     for f in fills:
         fees[f.fee_currency] = fees.get(f.fee_currency, ZERO) + f.fee
     initial_equity, final_equity = curve[0].equity, curve[-1].equity
-    wins = sum(1 for t in trips if t.pnl > 0)
+    wins = sum(1 for pnl in book.trades if pnl > 0)
     return Report(
         symbol=symbol,
         base=base,
@@ -266,7 +257,7 @@ def build_report(
         max_drawdown=_max_drawdown(curve),
         sharpe=_sharpe(curve),
         exposure=_exposure(curve),
-        win_rate=wins / len(trips) if trips else None,
-        round_trips=len(trips),
+        win_rate=wins / len(book.trades) if book.trades else None,
+        round_trips=len(book.trades),
         equity_curve=tuple(curve),
     )

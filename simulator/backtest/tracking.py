@@ -36,6 +36,7 @@ class TrackingExchange:
         self.venue = inner.venue
         self.capabilities: Capabilities = inner.capabilities
         self.orders: dict[str, Order] = {}  # last known state of every order the strategy placed
+        self._open: set[str] = set()  # ids of those last seen open (kept in step with ``orders``)
         self.placed = 0
 
     # --- what the runners use ---------------------------------------------------------------
@@ -43,11 +44,22 @@ class TrackingExchange:
     def remember(self, order: Order) -> bool:
         """Record ``order``'s state; True if it changed since last seen."""
         before = self.orders.get(order.id)
-        self.orders[order.id] = order
+        self._store(order)
         return before != order
 
+    def _store(self, order: Order) -> None:
+        self.orders[order.id] = order
+        if order.is_open:
+            self._open.add(order.id)
+        else:
+            self._open.discard(order.id)
+
+    @property
+    def has_open(self) -> bool:
+        return bool(self._open)
+
     def open_ids(self, symbol: str | None = None) -> list[str]:
-        return [o.id for o in self.orders.values() if o.is_open and (symbol is None or o.symbol == symbol)]
+        return [i for i in self._open if symbol is None or self.orders[i].symbol == symbol]
 
     async def cancel_open(self) -> list[Order]:
         """Cancel every order of the strategy still open; returns their final states."""
@@ -67,7 +79,7 @@ class TrackingExchange:
     async def place_order(self, request: OrderRequest) -> Order:
         order = await self.inner.place_order(request)
         self.placed += 1
-        self.orders[order.id] = order
+        self._store(order)
         return order
 
     async def cancel_order(
@@ -75,7 +87,7 @@ class TrackingExchange:
     ) -> Order:
         order = await self.inner.cancel_order(symbol, order_id=order_id, client_order_id=client_order_id)
         if order.id in self.orders:
-            self.orders[order.id] = order
+            self._store(order)
         return order
 
     async def load_markets(self, reload: bool = False) -> Mapping[str, Market]:

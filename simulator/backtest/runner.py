@@ -1,0 +1,315 @@
+"""The backtest runner: a ``ManualClock``, a ``PaperExchange`` and a market data source.
+
+Time moves event by event. Each event goes to the venue first (the replay matcher fills
+what it reaches, or the synthetic market runs up to it), then the strategy hears about its
+own orders and fills, then the event itself. So a strategy never sees data from its future,
+and the same seed and data give the same report, byte for byte.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any, Literal
+
+import attrs
+
+from exchanges import (
+    Candle,
+    Fill,
+    Interval,
+    ManualClock,
+    Order,
+    OrderNotFound,
+    OrderRequest,
+    Trade,
+    codec_for,
+    parse_symbol,
+)
+from simulator.market.synthetic import SyntheticConfig
+from simulator.paper import PaperExchange
+
+from .replay import FillRules, ReplayMatcher
+from .report import EquityPoint, Report, build_report
+from .strategy import Strategy
+from .tracking import TrackingExchange
+
+__all__ = ["Backtest", "BacktestResult", "MarketData", "SyntheticData"]
+
+ZERO = Decimal(0)
+
+
+@attrs.frozen
+class MarketData:
+    """Recorded events of one symbol, oldest first."""
+
+    symbol: str  # unified, BTC/USDT
+    kind: Literal["candles", "trades"]
+    events: Sequence[Candle | Trade]
+    interval: Interval | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind == "candles" and self.interval is None:
+            raise ValueError("candle data needs its interval")
+
+
+@attrs.frozen
+class SyntheticData:
+    """The embedded synthetic market: no data needed. Bars of ``interval`` for ``duration_ms``."""
+
+    symbol: str = "BTC/USDT"
+    interval: Interval = Interval.M1
+    duration_ms: int = 12 * 3600 * 1000
+    start_ms: int = 1_700_000_000_000
+
+
+@attrs.frozen
+class BacktestResult:
+    report: Report
+    fills: tuple[Fill, ...]
+    orders: tuple[Order, ...]
+    log: tuple[str, ...]
+
+
+class _BacktestExchange(TrackingExchange):
+    """The strategy's exchange: remembers its orders; in synthetic runs a placement reaches
+    the book only after the latency has passed on the run's clock."""
+
+    def __init__(self, inner: PaperExchange, clock: ManualClock, latency: Callable[[], int] | None) -> None:
+        super().__init__(inner)
+        self._clock = clock
+        self._latency = latency
+
+    async def place_order(self, request: OrderRequest) -> Order:
+        if self._latency is not None:
+            delay = self._latency()
+            if delay:
+                self._clock.advance_ms(delay)
+        return await super().place_order(request)
+
+
+def _overrides(strategy: Strategy, name: str) -> bool:
+    return getattr(type(strategy), name) is not getattr(Strategy, name)
+
+
+class Backtest:
+    def __init__(
+        self,
+        strategy: Strategy,
+        data: MarketData | SyntheticData,
+        *,
+        balances: dict[str, Decimal],
+        seed: int = 0,
+        rules: FillRules | None = None,
+        maker_fee_rate: Decimal | None = None,
+        taker_fee_rate: Decimal | None = None,
+        sample_ms: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        if data.symbol != strategy.symbol:
+            raise ValueError(f"the data is for {data.symbol}, the strategy trades {strategy.symbol}")
+        self.strategy = strategy
+        self.data = data
+        self.balances = balances
+        self.seed = seed
+        self.rules = rules or FillRules()
+        self.fees = (maker_fee_rate, taker_fee_rate)
+        self.sample_ms = sample_ms
+        self.progress = progress
+        self.base, self.quote = parse_symbol(data.symbol)
+        self.native = codec_for("kucoin").to_native(data.symbol)
+        self._curve: list[EquityPoint] = []
+        self._next_sample = 0
+        self._fills: list[Fill] = []
+        self._seen_fills: set[str] = set()
+        self._delivered: dict[str, Decimal] = {}
+        self._last_price: Decimal | None = None
+
+    # --- set-up ---------------------------------------------------------------------------------
+
+    def _paper(self, clock: ManualClock, synthetic: Any) -> PaperExchange:
+        maker, taker = self.fees
+        return PaperExchange(
+            self.balances,
+            seed=self.seed,
+            clock=clock,
+            synthetic=synthetic,
+            maker_fee_rate=maker,
+            taker_fee_rate=taker,
+        )
+
+    async def run(self) -> BacktestResult:
+        if isinstance(self.data, SyntheticData):
+            return await self._run_synthetic(self.data)
+        return await self._run_replay(self.data)
+
+    # --- replay of recorded data ---------------------------------------------------------------
+
+    async def _run_replay(self, data: MarketData) -> BacktestResult:
+        events = data.events
+        if not events:
+            raise ValueError("no market data to replay")
+        iv_ms = data.interval.ms if data.interval else 0
+        first = events[0]
+        start = first.start if isinstance(first, Candle) else first.timestamp
+        clock = ManualClock(start)
+        paper = self._paper(clock, False)
+        venue = paper.sim
+        venue.set_external(self.native)
+        matcher = ReplayMatcher(venue, self.native, self.rules, self.seed)
+        ex = _BacktestExchange(paper, clock, None)
+        strategy = self.strategy
+        strategy.bind(ex)
+        self._last_price = first.open if isinstance(first, Candle) else first.price
+        self._sample_every = self.sample_ms or (iv_ms or 60_000)
+        await self._sample(paper, start)
+        await strategy.on_start()
+        wants_trade, wants_candle = _overrides(strategy, "on_trade"), _overrides(strategy, "on_candle")
+        total = len(events)
+        report_every = max(total // 200, 1)
+        for i, event in enumerate(events):
+            if isinstance(event, Candle):
+                now = event.start + iv_ms
+                if now > clock.now_ms():
+                    clock.set_ms(now)
+                matcher.on_candle(event, now, match=ex.has_open)
+                self._last_price = event.close
+            else:
+                now = event.timestamp
+                if now > clock.now_ms():
+                    clock.set_ms(now)
+                matcher.on_trade(event, match=ex.has_open)
+                self._last_price = event.price
+            if ex.has_open:
+                await self._deliver(ex)
+            if isinstance(event, Candle):
+                if wants_candle:
+                    await strategy.on_candle(event)
+            elif wants_trade:
+                await strategy.on_trade(event)
+            if ex.has_open:
+                await self._deliver(ex)
+            if now >= self._next_sample:
+                await self._sample(paper, now)
+            if self.progress is not None and i % report_every == 0:
+                self.progress(i + 1, total)
+        return await self._finish(paper, ex, clock)
+
+    # --- the embedded synthetic market ---------------------------------------------------------
+
+    async def _run_synthetic(self, data: SyntheticData) -> BacktestResult:
+        iv = data.interval
+        start_ms = -(-data.start_ms // iv.ms) * iv.ms  # bars are aligned to the interval
+        clock = ManualClock(start_ms)
+        config = SyntheticConfig(symbols=(self.native,), warmup_ms=0)
+        paper = self._paper(clock, config)
+        rules = self.rules
+        jitter = random_source(self.seed, rules)
+        ex = _BacktestExchange(
+            paper, clock, jitter if (rules.latency_ms or rules.latency_jitter_ms) else None
+        )
+        strategy = self.strategy
+        strategy.bind(ex)
+        ticker = await paper.fetch_ticker(data.symbol)
+        self._last_price = ticker.last or ticker.bid
+        self._sample_every = self.sample_ms or iv.ms
+        await self._sample(paper, start_ms)
+        await strategy.on_start()
+        wants_book = _overrides(strategy, "on_book")
+        wants_trade = _overrides(strategy, "on_trade")
+        steps = data.duration_ms // iv.ms
+        last_trade_ms = start_ms
+        report_every = max(steps // 200, 1)
+        for k in range(steps):
+            bar_start = start_ms + k * iv.ms
+            now = bar_start + iv.ms
+            if now > clock.now_ms():
+                clock.set_ms(now)
+            paper.sim.sync()
+            await self._deliver(ex)
+            if wants_trade:
+                for trade in await paper.fetch_trades(data.symbol):
+                    if last_trade_ms <= trade.timestamp < now:
+                        await strategy.on_trade(trade)
+                last_trade_ms = now
+            bars = await paper.fetch_candles(data.symbol, iv, bar_start, now)
+            for bar in bars:
+                if bar.start + iv.ms > now:  # never a bar still forming
+                    continue
+                self._last_price = bar.close
+                await strategy.on_candle(bar)
+            if wants_book:
+                await strategy.on_book(await paper.fetch_order_book(data.symbol))
+            await self._deliver(ex)
+            if now >= self._next_sample:
+                await self._sample(paper, now)
+            if self.progress is not None and k % report_every == 0:
+                self.progress(k + 1, steps)
+        return await self._finish(paper, ex, clock)
+
+    # --- shared ---------------------------------------------------------------------------------
+
+    async def _deliver(self, ex: TrackingExchange) -> None:
+        """Tell the strategy about its orders that changed and fills it has not seen."""
+        for order_id, known in list(ex.orders.items()):
+            order = known
+            if known.is_open:
+                try:
+                    order = await ex.inner.fetch_order(known.symbol, order_id=order_id)
+                except OrderNotFound:
+                    continue
+            if order.filled_size > self._delivered.get(order_id, ZERO):
+                fills = await ex.inner.fetch_fills(order.symbol, order_id=order_id)
+                for fill in sorted(fills, key=lambda f: (f.timestamp, f.id)):
+                    if fill.id not in self._seen_fills:
+                        self._seen_fills.add(fill.id)
+                        self._fills.append(fill)
+                        await self.strategy.on_fill(fill)
+                self._delivered[order_id] = order.filled_size
+            if ex.remember(order):
+                await self.strategy.on_order(order)
+
+    async def _sample(self, paper: PaperExchange, now: int) -> None:
+        balances = await paper.fetch_balances()
+        base = balances[self.base].total if self.base in balances else ZERO
+        quote = balances[self.quote].total if self.quote in balances else ZERO
+        price = self._last_price or ZERO
+        point = EquityPoint(now, quote + base * price, base - self.balances.get(self.base, ZERO), price)
+        if self._curve and self._curve[-1].timestamp == now:
+            self._curve[-1] = point
+        else:
+            self._curve.append(point)
+        self._next_sample = now + self._sample_every
+
+    async def _finish(self, paper: PaperExchange, ex: TrackingExchange, clock: ManualClock) -> BacktestResult:
+        await self.strategy.on_stop()
+        await ex.cancel_open()
+        await self._deliver(ex)
+        await self._sample(paper, clock.now_ms())
+        balances = await paper.fetch_balances()
+        final = {c: b.total for c, b in balances.items() if b.total}
+        report = build_report(
+            symbol=self.data.symbol,
+            base=self.base,
+            quote=self.quote,
+            fills=self._fills,
+            orders=ex.placed,
+            initial_balances={c: v for c, v in self.balances.items() if v},
+            final_balances=final,
+            curve=self._curve,
+        )
+        await paper.close()
+        return BacktestResult(
+            report, tuple(self._fills), tuple(ex.orders.values()), tuple(self.strategy.log_lines)
+        )
+
+
+def random_source(seed: int, rules: FillRules) -> Callable[[], int]:
+    """The latency of each placement: fixed plus seeded uniform jitter (ms)."""
+    rng = random.Random(seed ^ 0x5EED)
+
+    def draw() -> int:
+        return rules.latency_ms + (rng.randint(0, rules.latency_jitter_ms) if rules.latency_jitter_ms else 0)
+
+    return draw

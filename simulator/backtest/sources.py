@@ -1,0 +1,77 @@
+"""``--data SOURCE``: turn a command-line data source into replayable market data.
+
+SOURCE is one of:
+
+* ``synthetic`` or ``synthetic:6h`` (also ``90m``, ``2d``): the embedded synthetic market;
+* ``cache`` : the download cache entry for the symbol and interval (``--cache DIR``);
+* a ``.csv`` file: OHLCV candles or trades (told apart by the header);
+* a ``.json`` file: a saved KuCoin response, klines or trade history (envelope or bare ``data``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from exchanges import Interval, codec_for
+
+from .data import DataError, cache_path, read_candles_csv, read_json_rows, read_trades_csv, sniff_csv
+from .runner import MarketData, SyntheticData
+
+__all__ = ["DEFAULT_CACHE", "load_source", "parse_duration"]
+
+DEFAULT_CACHE = Path(".cache") / "market-data"
+_UNITS = {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
+def parse_duration(text: str) -> int:
+    """``90m``, ``6h``, ``2d``, ``30s`` -> milliseconds."""
+    match = re.fullmatch(r"(\d+)([smhd])", text.strip())
+    if not match:
+        raise ValueError(f"duration {text!r}: expected a number and one of s, m, h, d (e.g. 6h)")
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def load_source(
+    source: str,
+    symbol: str,
+    interval: Interval | str = Interval.M1,
+    *,
+    cache: Path = DEFAULT_CACHE,
+    trades: bool = False,
+) -> MarketData | SyntheticData:
+    """``symbol`` is unified (``BTC/USDT``); ``trades`` picks the trade cache over klines."""
+    iv = Interval.parse(interval)
+    if source == "synthetic" or source.startswith("synthetic:"):
+        _, _, span = source.partition(":")
+        duration = parse_duration(span) if span else SyntheticData().duration_ms
+        return SyntheticData(symbol=symbol, interval=iv, duration_ms=duration)
+    if source == "cache":
+        native = codec_for("kucoin").to_native(symbol)
+        path = cache_path(cache, native, None if trades else iv)
+        if not path.is_file():
+            raise DataError(
+                f"{path} not found: fill the cache first with "
+                f"python -m simulator download --symbol {native} --interval {iv.value}"
+                + (" --trades" if trades else "")
+            )
+        return _from_file(path, symbol, iv)
+    path = Path(source)
+    if not path.is_file():
+        raise DataError(f"data source {source!r} is neither 'synthetic', 'cache' nor an existing file")
+    return _from_file(path, symbol, iv)
+
+
+def _from_file(path: Path, symbol: str, interval: Interval) -> MarketData:
+    if path.suffix == ".json":
+        rows = read_json_rows(path, symbol, interval)
+        kind = "candles" if rows and hasattr(rows[0], "open") else "trades"
+    elif sniff_csv(path) == "candles":
+        rows, kind = read_candles_csv(path, symbol, interval), "candles"
+    else:
+        rows, kind = read_trades_csv(path, symbol), "trades"
+    if not rows:
+        raise DataError(f"{path}: no rows")
+    if kind == "candles":
+        return MarketData(symbol, "candles", rows, interval)
+    return MarketData(symbol, "trades", rows, None)

@@ -1,0 +1,169 @@
+"""``python -m simulator backtest STRATEGY --data SOURCE``: run a strategy over market data.
+
+Writes ``report.json``, ``report.txt``, ``fills.csv``, ``log.txt`` and ``equity.png`` to
+``--out`` and prints the report. The same seed and data give the same report, byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .cli import Command
+
+__all__ = ["COMMAND", "DEFAULT_BALANCES"]
+
+DEFAULT_BALANCES = {"USDT": Decimal(10_000)}
+
+
+def _param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value.strip()
+
+
+def _balance(text: str) -> tuple[str, Decimal]:
+    name, value = _param(text)
+    try:
+        return name.upper(), Decimal(value)
+    except ArithmeticError:
+        raise argparse.ArgumentTypeError(f"{text!r}: {value!r} is not an amount") from None
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("strategy", help="a file (examples/ma_crossover.py[:Class]) or module[:Class]")
+    parser.add_argument(
+        "--data",
+        required=True,
+        help="synthetic[:DURATION] (e.g. synthetic:12h), cache, or a .csv / .json file",
+    )
+    parser.add_argument("--symbol", default="BTC/USDT", help="unified symbol (default BTC/USDT)")
+    parser.add_argument("--interval", default="1m", help="candle interval (default 1m; 1min also works)")
+    parser.add_argument("--trades", action="store_true", help="with --data cache: replay trades, not klines")
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="download cache (default .cache/market-data)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic market and latency jitter")
+    parser.add_argument(
+        "--balance",
+        action="append",
+        type=_balance,
+        metavar="CUR=AMT",
+        help="starting balance (repeatable; default USDT=10000)",
+    )
+    parser.add_argument(
+        "--param", action="append", type=_param, metavar="NAME=VALUE", help="strategy argument"
+    )
+    parser.add_argument("--latency", type=int, default=0, help="ms from decision to the book (default 0)")
+    parser.add_argument("--jitter", type=int, default=0, help="extra seeded random latency, 0..N ms")
+    parser.add_argument(
+        "--path", default="nearest", choices=("OHLC", "OLHC", "nearest"), help="path through each candle"
+    )
+    parser.add_argument(
+        "--maker-fee", type=Decimal, default=None, help="maker fee rate (default KuCoin VIP0)"
+    )
+    parser.add_argument(
+        "--taker-fee", type=Decimal, default=None, help="taker fee rate (default KuCoin VIP0)"
+    )
+    parser.add_argument("--out", type=Path, default=Path("out") / "backtest", help="output directory")
+    parser.add_argument("--no-plot", action="store_true", help="skip the PNG")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _progress(quiet: bool) -> tuple[Any, Any]:
+    """A tqdm bar that appears only for runs longer than a second."""
+    if quiet:
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, delay=1.0, unit="ev", file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    return bar, update
+
+
+def run(args: argparse.Namespace) -> int:
+    from simulator.backtest import load_strategy
+    from simulator.backtest.data import DataError
+    from simulator.backtest.plot import plot_report
+    from simulator.backtest.replay import FillRules
+    from simulator.backtest.runner import Backtest
+    from simulator.backtest.sources import DEFAULT_CACHE, load_source
+
+    try:
+        strategy_cls = load_strategy(args.strategy)
+        strategy = strategy_cls(args.symbol, **dict(args.param or []))
+        data = load_source(
+            args.data, args.symbol, args.interval, cache=args.cache or DEFAULT_CACHE, trades=args.trades
+        )
+        rules = FillRules(candle_path=args.path, latency_ms=args.latency, latency_jitter_ms=args.jitter)
+    except (ValueError, TypeError, OSError, DataError) as err:
+        print(f"simulator backtest: {err}", file=sys.stderr)
+        return 2
+    balances = dict(args.balance or DEFAULT_BALANCES.items())
+    bar, update = _progress(args.quiet)
+    backtest = Backtest(
+        strategy,
+        data,
+        balances=balances,
+        seed=args.seed,
+        rules=rules,
+        maker_fee_rate=args.maker_fee,
+        taker_fee_rate=args.taker_fee,
+        progress=update,
+    )
+    try:
+        result = asyncio.run(backtest.run())
+    finally:
+        if bar is not None:
+            bar.close()
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    report = result.report
+    (out / "report.json").write_text(report.to_json())
+    (out / "report.txt").write_text(report.table() + "\n")
+    (out / "log.txt").write_text("".join(f"{line}\n" for line in result.log))
+    with (out / "fills.csv").open("w", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(
+            ("timestamp_ms", "order_id", "side", "price", "size", "funds", "fee", "fee_currency", "liquidity")
+        )
+        for f in result.fills:
+            writer.writerow(
+                (
+                    f.timestamp,
+                    f.order_id,
+                    f.side,
+                    f.price,
+                    f.size,
+                    f.funds,
+                    f.fee,
+                    f.fee_currency,
+                    f.liquidity,
+                )
+            )
+    print(report.table())
+    print(f"\nwritten to {out}/: report.json, report.txt, fills.csv, log.txt", end="")
+    if not args.no_plot:
+        png = plot_report(report, out / "equity.png")
+        print(f", {png.name}")
+    else:
+        print()
+    return 0
+
+
+COMMAND = Command(
+    name="backtest",
+    help="run a strategy over synthetic, cached or file market data and report",
+    configure=configure,
+    run=run,
+)

@@ -1,0 +1,139 @@
+"""``python -m simulator backtest`` and ``download``, the latter against the local KuCoin server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from exchanges import SystemClock
+from simulator.backtest import read_candles_csv, read_trades_csv, write_candles_csv
+from simulator.backtest.data import cache_path
+from simulator.cli import main
+from simulator.kucoin import FacadeConfig, build_served, serve_in_thread
+
+from .test_replay import bar
+
+EXAMPLE = str(Path(__file__).parents[2] / "examples" / "ma_crossover.py")
+
+
+def test_backtest_on_synthetic_data_is_reproducible(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["backtest", EXAMPLE, "--data", "synthetic:3h", "--seed", "9", "--quiet", "--no-plot"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert main([*args, "--out", str(tmp_path / "b")]) == 0
+    first = (tmp_path / "a" / "report.json").read_text()
+    assert first == (tmp_path / "b" / "report.json").read_text()
+    body = json.loads(first)
+    assert body["symbol"] == "BTC/USDT"
+    assert body["orders"] > 0, "the crossover traded at least once in 3 h"
+    assert (tmp_path / "a" / "fills.csv").read_text().count("\n") == body["fills"] + 1
+    assert "max drawdown" in capsys.readouterr().out
+    other = ["backtest", EXAMPLE, "--data", "synthetic:3h", "--seed", "10", "--quiet", "--no-plot"]
+    assert main([*other, "--out", str(tmp_path / "c")]) == 0
+    assert (tmp_path / "c" / "report.json").read_text() != first
+
+
+def test_backtest_on_a_candle_file_with_strategy_params(tmp_path: Path) -> None:
+    prices = [100 + (i % 40 if (i // 40) % 2 == 0 else 40 - i % 40) for i in range(400)]
+    bars = [
+        bar(i, str(p), str(p + 1), str(p - 1), str(p + (1 if i % 2 else -1))) for i, p in enumerate(prices)
+    ]
+    data = tmp_path / "bars.csv"
+    write_candles_csv(data, bars)
+    code = main(
+        ["backtest", f"{EXAMPLE}:MovingAverageCrossover", "--data", str(data), "--param", "fast=5", "--param",
+         "slow=15", "--balance", "USDT=5000", "--quiet", "--out", str(tmp_path / "out"), "--latency", "100"]
+    )  # fmt: skip
+    assert code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["fills"] > 0
+    assert report["initial_balances"] == {"USDT": "5000"}
+    assert (tmp_path / "out" / "equity.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope.py", "--data", "synthetic"], "not found"),
+        ([EXAMPLE, "--data", "missing.csv"], "neither 'synthetic'"),
+        ([EXAMPLE, "--data", "synthetic:soon"], "duration"),
+        ([EXAMPLE, "--data", "cache", "--cache", "/nonexistent"], "python -m simulator download"),
+        ([EXAMPLE, "--data", "synthetic", "--param", "fast=50"], "0 < fast < slow"),
+    ],
+)
+def test_backtest_refuses_bad_input_clearly(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["backtest", *args, "--quiet"]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    served = build_served(FacadeConfig(seed=4), clock=SystemClock())
+    with serve_in_thread(served.facade.app, market=served.market) as url:
+        yield url
+
+
+def test_download_klines_then_backtest_from_the_cache(server: str, tmp_path: Path) -> None:
+    async def now_ms() -> int:
+        import httpx
+
+        async with httpx.AsyncClient(base_url=server) as client:
+            return int((await client.get("/api/v1/timestamp")).json()["data"])
+
+    end = asyncio.run(now_ms())
+    start = end - 10 * 60_000
+    cache = tmp_path / "cache"
+    code = main(
+        ["download", "--symbol", "BTC-USDT", "--interval", "1min", "--start", str(start), "--end", str(end),
+         "--base-url", server, "--cache", str(cache), "--quiet"]
+    )  # fmt: skip
+    assert code == 0
+    path = cache_path(cache, "BTC-USDT", "1min")
+    candles = read_candles_csv(path, "BTC/USDT", "1m")
+    assert 8 <= len(candles) <= 11, "the warmed-up simulator has ten minutes of bars"
+    assert [c.start for c in candles] == sorted({c.start for c in candles})
+    assert all(start - 60_000 < c.start < end for c in candles)
+    out = tmp_path / "out"
+    code = main(
+        ["backtest", EXAMPLE, "--data", "cache", "--cache", str(cache), "--param", "fast=2",
+         "--param", "slow=4", "--quiet", "--no-plot", "--out", str(out)]
+    )  # fmt: skip
+    assert code == 0
+    assert json.loads((out / "report.json").read_text())["symbol"] == "BTC/USDT"
+
+
+def test_download_trades_accumulates_by_id(server: str, tmp_path: Path) -> None:
+    args = [
+        "download",
+        "--symbol",
+        "BTC/USDT",
+        "--trades",
+        "--base-url",
+        server,
+        "--cache",
+        str(tmp_path),
+        "--quiet",
+    ]
+    assert main(args) == 0
+    path = cache_path(tmp_path, "BTC-USDT", None)
+    first = read_trades_csv(path, "BTC/USDT")
+    assert first
+    assert main(args) == 0
+    again = read_trades_csv(path, "BTC/USDT")
+    assert {t.id for t in first} <= {t.id for t in again}
+    assert len({t.id for t in again}) == len(again)
+    assert all(t.price > Decimal(0) for t in again)
+
+
+def test_download_reports_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["download", "--symbol", "BTC-USDT", "--start", "2024-01-02", "--end", "2024-01-01"]
+    assert main([*args, "--base-url", "http://127.0.0.1:9", "--cache", str(tmp_path), "--quiet"]) == 1
+    assert "simulator download" in capsys.readouterr().err

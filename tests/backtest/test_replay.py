@@ -1,0 +1,215 @@
+"""Replay fill rules, no look-ahead and determinism, on small hand-made data."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal as D
+
+import pytest
+
+from exchanges import (
+    Candle,
+    Fill,
+    Interval,
+    Liquidity,
+    Order,
+    OrderRequest,
+    OrderStatus,
+    Side,
+    TimeInForce,
+    Trade,
+)
+from simulator.backtest import Strategy
+from simulator.backtest.replay import FillRules
+from simulator.backtest.runner import Backtest, BacktestResult, MarketData
+
+T0 = 1_700_000_000_000
+SYMBOL = "BTC/USDT"
+BALANCES = {"USDT": D(100_000), "BTC": D(10)}
+
+Action = Callable[["Scripted"], Awaitable[None]]
+
+
+def trade(i: int, price: str, size: str, side: str = "sell", dt: int = 1000) -> Trade:
+    return Trade(
+        id=str(i), symbol=SYMBOL, price=D(price), size=D(size), side=Side(side), timestamp=T0 + i * dt
+    )
+
+
+def bar(i: int, o: str, h: str, low: str, c: str, v: str = "10") -> Candle:
+    return Candle(
+        start=T0 + i * 60_000, open=D(o), high=D(h), low=D(low), close=D(c), volume=D(v), symbol=SYMBOL,
+        interval=Interval.M1,
+    )  # fmt: skip
+
+
+class Scripted(Strategy):
+    """Runs ``script[k]`` when it sees its k-th event; records what it saw and got."""
+
+    def __init__(self, script: dict[int, Action]) -> None:
+        super().__init__(SYMBOL)
+        self.script = script
+        self.seen = 0
+        self.seen_times: list[int] = []
+        self.orders: list[Order] = []
+        self.fills: list[Fill] = []
+
+    async def _event(self, at: int) -> None:
+        self.seen_times.append(at)
+        action = self.script.get(self.seen)
+        self.seen += 1
+        if action is not None:
+            await action(self)
+
+    async def on_trade(self, trade: Trade) -> None:
+        await self._event(trade.timestamp)
+
+    async def on_candle(self, candle: Candle) -> None:
+        await self._event(candle.start + 60_000)
+
+    async def on_fill(self, fill: Fill) -> None:
+        self.fills.append(fill)
+
+    async def place(self, request: OrderRequest) -> None:
+        self.orders.append(await self.exchange.place_order(request))
+
+
+def place(request: OrderRequest) -> Action:
+    async def act(s: Scripted) -> None:
+        await s.place(request)
+
+    return act
+
+
+async def run(
+    events: list[Trade] | list[Candle], script: dict[int, Action], **kw: object
+) -> tuple[Scripted, BacktestResult]:
+    strategy = Scripted(script)
+    kind = "candles" if isinstance(events[0], Candle) else "trades"
+    data = MarketData(SYMBOL, kind, events, Interval.M1 if kind == "candles" else None)  # type: ignore[arg-type]
+    result = await Backtest(strategy, data, balances=dict(BALANCES), **kw).run()  # type: ignore[arg-type]
+    return strategy, result
+
+
+def limit(side: str, size: str, price: str, **kw: object) -> OrderRequest:
+    return OrderRequest.limit(SYMBOL, side, size, price, **kw)
+
+
+async def test_one_print_never_fills_more_than_its_size() -> None:
+    events = [trade(0, "100.5", "1"), trade(1, "99.5", "1.5"), trade(2, "100", "0.2"), trade(3, "101", "5")]
+    s, result = await run(events, {0: place(limit("buy", "1", "100")), 1: place(limit("buy", "1", "100"))})
+    # print 1 (1.5 @ 99.5) reaches only the first order: the second is placed after seeing it
+    first, second = s.orders
+    by_order: dict[str, list[Fill]] = {}
+    for f in result.fills:
+        by_order.setdefault(f.order_id, []).append(f)
+    assert [f.size for f in by_order[first.id]] == [D(1)]
+    assert [f.size for f in by_order[second.id]] == [D("0.2")]
+    assert all(f.price == D(100) for f in result.fills)
+    assert by_order[first.id][0].liquidity is Liquidity.MAKER, "resting: maker at its own limit"
+    assert by_order[second.id][0].liquidity is Liquidity.TAKER, "placed through the last price (99.5): taker"
+
+
+async def test_liquidity_is_shared_in_price_then_time_priority() -> None:
+    events = [trade(0, "105", "1"), trade(1, "99", "1.5")]
+    s, result = await run(events, {0: _both})
+    sizes = {f.order_id: f.size for f in result.fills}
+    better, older = s.orders[1], s.orders[0]
+    assert sizes[better.id] == D(1), "the higher bid fills first"
+    assert sizes[older.id] == D("0.5"), "what is left of the print goes to the next"
+    assert sum(sizes.values()) == D("1.5")
+
+
+async def _both(s: Scripted) -> None:
+    await s.place(limit("buy", "1", "100"))
+    await s.place(limit("buy", "1", "101"))
+
+
+async def test_marketable_orders_take_at_the_print_price() -> None:
+    events = [trade(0, "100", "1"), trade(1, "101", "0.3", "buy"), trade(2, "102", "1", "buy")]
+    _s, result = await run(events, {0: place(OrderRequest.market(SYMBOL, "buy", size="0.5"))})
+    assert [(f.price, f.size) for f in result.fills] == [(D(101), D("0.3")), (D(102), D("0.2"))]
+    assert all(f.liquidity is Liquidity.TAKER for f in result.fills)
+    assert result.orders[0].status is OrderStatus.FILLED
+
+
+async def test_ioc_keeps_what_the_first_print_fills() -> None:
+    events = [trade(0, "99", "1"), trade(1, "99.5", "0.5"), trade(2, "99", "5")]
+    _s, result = await run(events, {0: place(limit("buy", "2", "100", time_in_force=TimeInForce.IOC))})
+    assert [f.size for f in result.fills] == [D("0.5")]
+    assert result.orders[0].status is OrderStatus.CANCELED
+
+
+async def test_fok_is_all_or_nothing() -> None:
+    events = [trade(0, "99", "1"), trade(1, "99.5", "0.5"), trade(2, "99", "5")]
+    _, result = await run(events, {0: place(limit("buy", "2", "100", time_in_force=TimeInForce.FOK))})
+    assert result.fills == ()
+    assert result.orders[0].status is OrderStatus.CANCELED
+    _, filled = await run(events, {1: place(limit("buy", "2", "100", time_in_force=TimeInForce.FOK))})
+    assert [f.size for f in filled.fills] == [D(2)]
+
+
+async def test_post_only_that_would_take_ends_unfilled() -> None:
+    events = [trade(0, "99", "1"), trade(1, "99", "5")]
+    _, result = await run(events, {0: place(limit("buy", "1", "100", post_only=True))})
+    assert result.fills == ()
+    assert result.orders[0].status is OrderStatus.CANCELED
+
+
+async def test_latency_delays_arrival() -> None:
+    events = [trade(i, "99", "1") for i in range(10)]
+    _, result = await run(events, {0: place(limit("buy", "1", "100"))}, rules=FillRules(latency_ms=4_500))
+    (fill,) = result.fills
+    assert fill.timestamp == T0 + 5_000, "placed at t0, arrives at t0 + 4.5 s, fills on the next print"
+
+
+async def test_candles_fill_from_the_next_bar_never_the_same() -> None:
+    bars = [
+        bar(0, "100", "101", "99", "100"),
+        bar(1, "110", "111", "109", "110"),
+        bar(2, "90", "91", "89", "90"),
+    ]
+    s, result = await run(bars, {0: place(OrderRequest.market(SYMBOL, "buy", size="1"))})
+    (fill,) = result.fills
+    assert fill.price == D(110), "a market order decided at bar 0's close fills at bar 1's open"
+    assert fill.timestamp == bars[1].start + 60_000
+    assert s.seen_times == [b.start + 60_000 for b in bars], "each bar is seen at its close"
+
+
+@pytest.mark.parametrize(("path", "filled"), [("OHLC", D(95)), ("OLHC", D(95)), ("nearest", D(95))])
+async def test_candle_path_reaches_resting_prices(path: str, filled: D) -> None:
+    bars = [
+        bar(0, "100", "100", "100", "100"),
+        bar(1, "100", "101", "94", "99"),
+        bar(2, "99", "99", "99", "99"),
+    ]
+    _, result = await run(bars, {0: place(limit("buy", "1", "95"))}, rules=FillRules(candle_path=path))
+    (fill,) = result.fills
+    assert fill.price == filled
+    assert fill.liquidity is Liquidity.MAKER
+
+
+async def test_candle_volume_caps_what_our_orders_take() -> None:
+    bars = [
+        bar(0, "100", "100", "100", "100"),
+        bar(1, "100", "100", "90", "95", v="0.4"),
+        bar(2, "95", "95", "95", "95"),
+    ]
+    _, result = await run(bars, {0: place(limit("buy", "1", "99"))})
+    first, rest = result.fills
+    assert (first.size, first.timestamp) == (D("0.4"), bars[1].start + 60_000), "bar 1 had only 0.4 to give"
+    assert (rest.size, rest.timestamp) == (D("0.6"), bars[2].start + 60_000)
+
+
+async def test_same_seed_same_report_byte_for_byte() -> None:
+    events = [trade(i, str(100 + (i % 7) - 3), "0.7", "buy" if i % 2 else "sell") for i in range(300)]
+    script: dict[int, Action] = {
+        i: place(limit("buy" if i % 20 else "sell", "0.3", "99")) for i in range(0, 300, 10)
+    }
+    rules = FillRules(latency_ms=200, latency_jitter_ms=3000)
+    _, a = await run(events, script, seed=5, rules=rules)
+    _, b = await run(events, script, seed=5, rules=rules)
+    assert a.report.to_json() == b.report.to_json()
+    assert a.fills == b.fills
+    _, c = await run(events, script, seed=6, rules=rules)
+    assert c.report.to_json() != a.report.to_json(), "the seed drives the latency jitter"
