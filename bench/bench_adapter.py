@@ -22,6 +22,8 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
@@ -195,6 +197,22 @@ async def _ccxt(base: str) -> float | None:
         await exchange.close()
 
 
+def _served_simulator() -> tuple[subprocess.Popen[str], str]:
+    """``python -m simulator serve`` with rate limits off, on a free port."""
+    command = [
+        sys.executable, "-m", "simulator", "serve", "--port", "0", "--quiet", "--rate-limits", "off",
+        "--api-key", KEY, "--api-secret", SECRET, "--api-passphrase", PASSPHRASE,
+        "--balance", "USDT=100000000", "--balance", "BTC=1000",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line.startswith("listening on "):
+        process.kill()
+        raise RuntimeError(f"the simulator did not start: {line!r}")
+    return process, line.split()[-1]
+
+
 def main() -> None:
     base = os.environ.get("KUCOIN_BENCH_URL")
     server = None
@@ -221,6 +239,18 @@ def main() -> None:
     else:
         print(f"ccxt_create_order: {ccxt_ms:.3f} ms/call")
         print(f"ratio_adapter_over_ccxt: {adapter / ccxt_ms:.2f}")
+    # the same two clients side by side on the served simulator (KuCoin's full server logic)
+    process, url = _served_simulator()
+    try:
+        sim_adapter = asyncio.run(_adapter(url, fast=True))
+        sim_ccxt = asyncio.run(_ccxt(url))
+    finally:
+        process.terminate()
+        process.wait(10)
+    print(f"adapter_place_order_on_simulator: {sim_adapter:.3f} ms/call")
+    if sim_ccxt is not None:
+        print(f"ccxt_create_order_on_simulator: {sim_ccxt:.3f} ms/call")
+        print(f"ratio_adapter_over_ccxt_on_simulator: {sim_adapter / sim_ccxt:.2f}")
 
 
 if __name__ == "__main__":
