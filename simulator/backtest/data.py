@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -260,33 +260,28 @@ def read_trades_csv(path: Path, symbol: str) -> list[Trade]:
     return out
 
 
-def write_candles_csv(path: Path, candles: Iterable[Candle]) -> int:
+def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
     with path.open("w", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(CANDLE_HEADER)
-        for c in sorted(candles, key=lambda c: c.start):
-            w.writerow((c.start, c.open, c.high, c.low, c.close, c.volume, c.quote_volume))
+        w.writerow(header)
+        for row in rows:
+            w.writerow(row)
             n += 1
     return n
+
+
+def write_candles_csv(path: Path, candles: Iterable[Candle]) -> int:
+    rows = sorted(candles, key=lambda c: c.start)
+    return _write(
+        path,
+        CANDLE_HEADER,
+        ((c.start, c.open, c.high, c.low, c.close, c.volume, c.quote_volume) for c in rows),
+    )
 
 
 def write_trades_csv(path: Path, trades: Iterable[Trade]) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    n = 0
-    with path.open("w", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(TRADE_HEADER)
-        for t in sorted(trades, key=lambda t: t.timestamp):
-            w.writerow((t.timestamp, t.id, t.price, t.size, t.side.value))
-            n += 1
-    return n
+    rows = sorted(trades, key=lambda t: t.timestamp)
+    return _write(path, TRADE_HEADER, ((t.timestamp, t.id, t.price, t.size, t.side.value) for t in rows))
 
-
-def iter_rows(path: Path) -> Iterator[list[str]]:
-    """Raw rows (for the replay benchmark's read-only baseline)."""
-    with path.open(newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader, None)
-        yield from reader
