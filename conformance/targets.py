@@ -104,6 +104,13 @@ def _adapter(base_url: str, transport: httpx.AsyncBaseTransport | None, **option
     )
 
 
+def _wrong_key(base_url: str, transport: httpx.AsyncBaseTransport | None, **options: Any) -> Exchange:
+    from adapters.kucoin import KucoinCredentials, KucoinExchange
+
+    wrong = KucoinCredentials(KEY, "wrong-secret", PASSPHRASE)
+    return KucoinExchange(wrong, base_url=base_url, transport=transport, **options)
+
+
 def _in_process_app(*, rate_limits: str = "kucoin", small: bool = False) -> Any:
     from exchanges import SystemClock
     from simulator import Venue
@@ -130,11 +137,7 @@ def _kucoin_sim() -> Target:
         return _adapter(url, httpx.ASGITransport(app=_in_process_app()))
 
     def open_bad() -> Exchange:
-        from adapters.kucoin import KucoinCredentials, KucoinExchange
-
-        transport = httpx.ASGITransport(app=_in_process_app())
-        wrong = KucoinCredentials(KEY, "wrong-secret", PASSPHRASE)
-        return KucoinExchange(wrong, base_url=url, transport=transport)
+        return _wrong_key(url, httpx.ASGITransport(app=_in_process_app()))
 
     def open_limited(limiter: bool) -> Exchange:
         transport = httpx.ASGITransport(app=_in_process_app(small=True))
@@ -229,9 +232,7 @@ def _kucoin_sim_socket() -> Target:
         return _adapter(main(), None)
 
     def open_bad() -> Exchange:
-        from adapters.kucoin import KucoinCredentials, KucoinExchange
-
-        return KucoinExchange(KucoinCredentials(KEY, "wrong-secret", PASSPHRASE), base_url=main())
+        return _wrong_key(main(), None)
 
     def open_limited(limiter: bool) -> Exchange:
         url = _served("small", "--config", _small_config())
@@ -265,9 +266,13 @@ def _kucoin_sim_classic() -> Target:
         transport = httpx.ASGITransport(app=_in_process_app())
         return _adapter(url, wrap(transport), hf=False), _adapter(url, transport, hf=False)
 
+    def open_bad() -> Exchange:
+        return _wrong_key(url, httpx.ASGITransport(app=_in_process_app()), hf=False)
+
     return Target(
         name="kucoin-sim-classic",
         exchange=open_classic,
+        bad_credentials=open_bad,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",
         balances=SIM_BALANCES,
