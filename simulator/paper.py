@@ -40,12 +40,12 @@ from exchanges import (
     Trade,
     require_one_ref,
     validate_client_order_id,
-    validate_order,
 )
 from simulator.market.symbols import CurrencySpec, SymbolSpec
 from simulator.market.synthetic import SyntheticConfig
 from simulator.venue import FillInfo, OrderInfo, Venue
 from simulator.venue.orders import to_order
+from simulator.venue.state import MarketState
 
 __all__ = ["PAPER_CAPABILITIES", "PaperExchange"]
 
@@ -113,7 +113,10 @@ class PaperExchange:
         self._native: dict[str, str] = {}
         self._unified: dict[str, str] = {}
         self._markets: dict[str, Market] = {}
+        self._routes: dict[str, MarketState] = {}
         self._coid_counter = itertools.count(1)
+        self._coid_time = -1
+        self._coid_prefix = ""
         self._closed = False
         self._index_symbols()
 
@@ -135,6 +138,11 @@ class PaperExchange:
             if native is None:
                 raise BadSymbol(f"unknown symbol {symbol!r}", venue=self.venue, code="900001")
         return native
+
+    def _route(self, symbol: str) -> MarketState:
+        """The venue's state of the pair ``symbol`` (unified), looked up once."""
+        mkt = self._routes[symbol] = self.sim._market(self._to_native(symbol))
+        return mkt
 
     def _market(self, symbol: str) -> Market:
         market = self._markets.get(symbol)
@@ -233,56 +241,46 @@ class PaperExchange:
     # ---------------------------------------------------------------- orders
 
     async def place_order(self, request: OrderRequest) -> Order:
-        market = self._market(request.symbol)
-        problem = self.capabilities.missing(request)
-        if problem:
-            raise NotSupported(problem, venue=self.venue)
-        validate_order(request, market, venue=self.venue)
+        symbol = request.symbol
+        mkt = self._routes.get(symbol)
+        if mkt is None:
+            mkt = self._route(symbol)
+        capabilities = self.capabilities
+        if capabilities is not PAPER_CAPABILITIES:  # (which offers everything a request can ask)
+            problem = capabilities.missing(request)
+            if problem:
+                raise NotSupported(problem, venue=self.venue)
+        # validate_order's checks, precompiled for the pair; the venue's typed entry point
+        # then applies what remains of KuCoin's rules (no OrderParams, no KuCoin snapshot)
+        ticks, lots = mkt.rules.check_request(request)
         coid = request.client_order_id
         if coid is None:
             coid = self._new_client_order_id()
         else:
             validate_client_order_id(self.venue, coid)
-        # The venue's typed entry point (no OrderParams, no KuCoin-shaped snapshot): this
-        # is the paper exchange's hot path.
         sim = self.sim
         now = sim.sync()
-        order = sim._build_fields(
-            self._user,
-            now,
-            market.id,
-            request.side,
-            request.type,
-            coid,
-            request.price,
-            request.size,
-            request.funds,
-            request.time_in_force,
-            request.cancel_after,
-            request.post_only,
-            request.hidden,
-            request.iceberg,
-            request.visible_size,
-            request.stp,
-            request.remark,
-            None,
-            request.stop,
-            request.stop_price,
-            stop_order=request.stop is not None,
-            checked_ids=True,  # generated here, or checked by validate_client_order_id
-        )
+        order = sim._build_request(self._user, now, mkt, request, ticks, lots, coid)
         sim._submit(order)
-        return to_order(order, request.symbol)
+        return to_order(order, symbol)
 
     def _new_client_order_id(self) -> str:
-        """Deterministic (same seed and calls, same ids), unique per exchange object."""
-        return f"paper{self.uid}x{self.sim.now:x}x{next(self._coid_counter):x}"
+        """Deterministic (same seed and calls, same ids), unique per exchange object:
+        ``paper<uid>x<venue time, hex>x<counter, hex>``."""
+        now = self.sim.now
+        if now != self._coid_time:
+            self._coid_time = now
+            self._coid_prefix = f"paper{self.uid}x{now:x}x"
+        return f"{self._coid_prefix}{next(self._coid_counter):x}"
 
     async def cancel_order(
         self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
     ) -> Order:
-        require_one_ref(order_id, client_order_id)
-        native = self._to_native(symbol)
+        if (order_id is None) == (client_order_id is None):
+            require_one_ref(order_id, client_order_id)  # raises
+        native = self._native.get(symbol)
+        if native is None:
+            native = self._to_native(symbol)
         sim = self.sim
         now = sim.sync()
         order = sim._find_active(self._user, native, order_id, client_order_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import NamedTuple
 
 from exchanges import BadRequest, InsufficientFunds
 
@@ -56,45 +57,47 @@ class Wallet:
         return self.total - self.hold
 
 
-class Entry:
-    """A ledger line (internal form; the venue turns it into a ``LedgerEntry``)."""
+class Entry(NamedTuple):
+    """A ledger line (internal form; the venue turns it into a ``LedgerEntry``): the signed
+    changes of one wallet's total and hold, and the total after it. A tuple, because
+    every order writes at least two (its hold and its release)."""
 
-    __slots__ = ("context", "delta", "fee", "hold_delta", "id", "kind", "time", "total_after", "wallet")
-
-    def __init__(
-        self,
-        entry_id: int,
-        wallet: Wallet,
-        kind: str,
-        delta: Decimal,
-        hold_delta: Decimal,
-        fee: Decimal,
-        time: int,
-        context: tuple[str, str, str] | None,
-    ) -> None:
-        self.id = entry_id
-        self.wallet = wallet
-        self.kind = kind
-        self.delta = delta
-        self.hold_delta = hold_delta
-        self.fee = fee
-        self.time = time
-        self.total_after = wallet.total
-        self.context = context  # (symbol, order id, trade id)
+    id: int
+    wallet: Wallet
+    kind: str
+    delta: Decimal
+    hold_delta: Decimal
+    fee: Decimal
+    time: int
+    context: tuple[str, str, str] | None  # (symbol, order id, trade id)
+    total_after: Decimal
 
     @property
     def biz_type(self) -> str:
         return _BIZ[self.kind]
 
 
+_entry = tuple.__new__  # builds an Entry from one tuple, without NamedTuple's Python __new__
+
+
 class Account:
     """One user: wallets per (type, currency), fee rates, and the ledger."""
 
-    __slots__ = ("entries", "fee_overrides", "keep_ledger", "maker_rate", "taker_rate", "uid", "wallets")
+    __slots__ = (
+        "entries",
+        "fee_overrides",
+        "keep_ledger",
+        "maker_rate",
+        "taker_rate",
+        "trade",
+        "uid",
+        "wallets",
+    )
 
     def __init__(self, uid: str, maker_rate: Decimal, taker_rate: Decimal, keep_ledger: bool) -> None:
         self.uid = uid
-        self.wallets: dict[tuple[str, str], Wallet] = {}
+        self.wallets: dict[tuple[str, str], Wallet] = {}  # by (account type, currency)
+        self.trade: dict[str, Wallet] = {}  # the trade wallets again, by currency (the hot path's)
         self.entries: list[Entry] = []
         self.maker_rate = maker_rate
         self.taker_rate = taker_rate
@@ -153,6 +156,8 @@ class Accounts:
             if account_type not in ACCOUNT_TYPES:
                 raise BadRequest(f"unknown account type {account_type!r}", venue=self.venue, code="400100")
             wallet = account.wallets[key] = Wallet(self._wallet_ids(), currency, account_type)
+            if account_type == "trade":
+                account.trade[currency] = wallet
         return wallet
 
     # ---------------------------------------------------------------- changes
@@ -169,9 +174,8 @@ class Accounts:
         context: tuple[str, str, str] | None,
     ) -> None:
         if account.keep_ledger:
-            account.entries.append(
-                Entry(self._entry_ids(), wallet, kind, delta, hold_delta, fee, now, context)
-            )
+            entry = (self._entry_ids(), wallet, kind, delta, hold_delta, fee, now, context, wallet.total)
+            account.entries.append(_entry(Entry, entry))
 
     def deposit(
         self, account: Account, currency: str, amount: Decimal, now: int, account_type: str = "trade"
@@ -221,17 +225,16 @@ class Accounts:
         context: tuple[str, str, str] | None = None,
     ) -> None:
         """Reserve ``amount`` of the trade wallet, or raise ``InsufficientFunds`` (200004)."""
-        wallet = account.wallets.get(("trade", currency))
+        wallet = account.trade.get(currency)
         if wallet is None:
             wallet = self.wallet(account, currency)
         if wallet.total - wallet.hold < amount:
             raise InsufficientFunds("Balance insufficient!", venue=self.venue, code="200004")
         if amount:
             wallet.hold += amount
-            if account.keep_ledger:
-                account.entries.append(
-                    Entry(self._entry_ids(), wallet, "hold", ZERO, amount, ZERO, now, context)
-                )
+            if account.keep_ledger:  # (what _log does, inlined: every order holds and releases)
+                entry = (self._entry_ids(), wallet, "hold", ZERO, amount, ZERO, now, context, wallet.total)
+                account.entries.append(_entry(Entry, entry))
 
     def release(
         self,
@@ -243,14 +246,13 @@ class Accounts:
     ) -> None:
         if not amount:
             return
-        wallet = account.wallets[("trade", currency)]
+        wallet = account.trade[currency]
         if amount > wallet.hold:
             raise AssertionError(f"release {amount} {currency} > hold {wallet.hold} of {account.uid}")
         wallet.hold -= amount
         if account.keep_ledger:
-            account.entries.append(
-                Entry(self._entry_ids(), wallet, "release", ZERO, -amount, ZERO, now, context)
-            )
+            entry = (self._entry_ids(), wallet, "release", ZERO, -amount, ZERO, now, context, wallet.total)
+            account.entries.append(_entry(Entry, entry))
 
     def spend_held(
         self,
@@ -262,15 +264,12 @@ class Accounts:
         context: tuple[str, str, str] | None,
     ) -> None:
         """A trade paid from the hold: total and hold both drop by ``amount`` (fee included)."""
-        wallet = account.wallets[("trade", currency)]
+        wallet = account.trade[currency]
         wallet.total -= amount
         wallet.hold -= amount
         if wallet.hold < 0:
             raise AssertionError(f"hold of {account.uid} {currency} went negative")
-        if account.keep_ledger:
-            account.entries.append(
-                Entry(self._entry_ids(), wallet, "trade", -amount, -amount, fee, now, context)
-            )
+        self._log(account, wallet, "trade", -amount, -amount, fee, now, context)
 
     def receive(
         self,
@@ -283,12 +282,11 @@ class Accounts:
         kind: str = "trade",
     ) -> None:
         """A trade's proceeds (net of ``fee``, shown on the entry) land in the trade wallet."""
-        wallet = account.wallets.get(("trade", currency))
+        wallet = account.trade.get(currency)
         if wallet is None:
             wallet = self.wallet(account, currency)
         wallet.total += amount
-        if account.keep_ledger:
-            account.entries.append(Entry(self._entry_ids(), wallet, kind, amount, ZERO, fee, now, context))
+        self._log(account, wallet, kind, amount, ZERO, fee, now, context)
 
     def collect_fee(
         self, currency: str, amount: Decimal, now: int, context: tuple[str, str, str] | None

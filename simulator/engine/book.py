@@ -5,15 +5,14 @@ orders that are due, as KuCoin's engine does before processing anything else.
 
 Layout, chosen for speed in pure Python: each side is a dict ``price -> Level`` plus a heap
 of prices (lazy: stale prices are skipped when they surface) and the cached best price.
-A level keeps its orders in a deque; cancels are lazy (the order is marked done and skipped
-when it reaches the front; the deque is compacted when dead entries outnumber live ones),
-so a cancel costs O(1). Events are built only when a listener is attached.
+A level keeps its orders as a doubly linked list through the orders themselves (``prev``,
+``next``), so appending, matching at the front and cancelling anywhere all cost O(1) and a
+cancelled order is freed at once. Events are built only when a listener is attached.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from heapq import heapify, heappop, heappush, nlargest, nsmallest
 
@@ -74,15 +73,49 @@ Admit = Callable[[EngineOrder], str | None]
 
 
 class Level:
-    """Orders resting at one price, oldest first. ``visible`` is what the public book shows
-    (hidden orders excluded, icebergs by their shown slice); ``live`` counts live orders."""
+    """Orders resting at one price, oldest (``head``) to newest (``tail``), linked through
+    their ``prev`` and ``next``. ``visible`` is what the public book shows (hidden orders
+    excluded, icebergs by their shown slice); ``live`` counts the orders."""
 
-    __slots__ = ("live", "orders", "visible")
+    __slots__ = ("head", "live", "tail", "visible")
 
     def __init__(self) -> None:
-        self.orders: deque[EngineOrder] = deque()
+        self.head: EngineOrder | None = None
+        self.tail: EngineOrder | None = None
         self.visible = 0
         self.live = 0
+
+    def __iter__(self) -> Iterator[EngineOrder]:
+        o = self.head
+        while o is not None:
+            yield o
+            o = o.next
+
+    def append(self, o: EngineOrder) -> None:
+        """``o`` joins the back of the queue."""
+        tail = self.tail
+        o.prev = tail
+        if tail is None:
+            self.head = o
+        else:
+            tail.next = o
+        self.tail = o
+        self.live += 1
+
+    def unlink(self, o: EngineOrder) -> None:
+        """``o`` leaves the queue (from anywhere in it)."""
+        prev = o.prev
+        after = o.next
+        if prev is None:
+            self.head = after
+        else:
+            prev.next = after
+        if after is None:
+            self.tail = prev
+        else:
+            after.prev = prev
+        o.prev = o.next = None
+        self.live -= 1
 
 
 class Book:
@@ -109,7 +142,10 @@ class Book:
         self.listener = listener
         self.admit = admit
         self.divert: Callable[[EngineOrder], None] | None = None
-        self.emit_accepted = True  # a listener that ignores Accepted may turn it off
+        # A listener that ignores Accepted or Opened (it learns what it needs elsewhere) may
+        # turn them off: the resting hot path then builds no event at all.
+        self.emit_accepted = True
+        self.emit_opened = True
         self.trade_ids = trade_ids if trade_ids is not None else itertools.count(1)
         self.sequence = sequence  # bumps on every change to the resting book
         self.now = 0
@@ -195,7 +231,7 @@ class Book:
         lvl = (self._bids if is_buy else self._asks).get(price)
         if lvl is None:
             return []
-        return [o for o in lvl.orders if o.status < FILLED]
+        return list(lvl)
 
     def level_prices(self, is_buy: bool) -> list[int]:
         """Prices with live orders, best first."""
@@ -214,7 +250,9 @@ class Book:
         seen: set[Hashable] = set()
         for is_buy, levels in ((True, self._bids), (False, self._asks)):
             for price, lvl in levels.items():
-                live = [o for o in lvl.orders if o.status < FILLED]
+                live = [o for o in lvl if o.status < FILLED]
+                if len(live) != sum(1 for _ in lvl):
+                    problems.append(f"level {price} keeps done orders")
                 if not live:
                     problems.append(f"empty level {price} kept")
                 visible = 0
@@ -253,56 +291,37 @@ class Book:
         listener = self.listener
         if listener is not None and self.emit_accepted:
             listener(Accepted(order, self.now))
-        price = order.price
         if not order.flags & _SPECIAL and not order.stop:
             # Hot path: a plain limit order that does not cross (and so cannot be out of
             # band while the other side has orders) rests at once.
+            price = order.price
             if order.is_buy:
                 best = self.best_ask
-                if best > price and (best != NO_ASK or not self.band_ppm):
-                    levels = self._bids
-                    lvl = levels.get(price)
-                    if lvl is None:
-                        lvl = levels[price] = Level()
-                        heap = self._bid_heap
-                        heappush(heap, -price)
-                        if price > self.best_bid:
-                            self.best_bid = price
-                        if len(heap) > 2 * len(levels) + 64:
-                            heap[:] = [-p for p in levels]
-                            heapify(heap)
-                    lvl.visible += order.remaining
-                    lvl.orders.append(order)
-                    lvl.live += 1
-                    self._orders[order.id] = order
-                    order.status = OPEN
-                    self.sequence += 1
-                    if listener is not None:
-                        listener(Opened(order, self.now))
-                    return order
+                rests = best > price and (best != NO_ASK or not self.band_ppm)
+                levels = self._bids
             else:
                 best = self.best_bid
-                if best < price and (best != NO_BID or not self.band_ppm):
-                    levels = self._asks
-                    lvl = levels.get(price)
-                    if lvl is None:
-                        lvl = levels[price] = Level()
-                        heap = self._ask_heap
-                        heappush(heap, price)
-                        if price < self.best_ask:
-                            self.best_ask = price
-                        if len(heap) > 2 * len(levels) + 64:
-                            heap[:] = list(levels)
-                            heapify(heap)
-                    lvl.visible += order.remaining
-                    lvl.orders.append(order)
-                    lvl.live += 1
-                    self._orders[order.id] = order
-                    order.status = OPEN
-                    self.sequence += 1
-                    if listener is not None:
-                        listener(Opened(order, self.now))
-                    return order
+                rests = best < price and (best != NO_BID or not self.band_ppm)
+                levels = self._asks
+            if rests:
+                lvl = levels.get(price)
+                if lvl is None:
+                    lvl = self._new_level(order.is_buy, price)
+                lvl.visible += order.remaining
+                tail = lvl.tail  # (Level.append, inlined)
+                order.prev = tail
+                if tail is None:
+                    lvl.head = order
+                else:
+                    tail.next = order
+                lvl.tail = order
+                lvl.live += 1
+                self._orders[order.id] = order
+                order.status = OPEN
+                self.sequence += 1
+                if listener is not None and self.emit_opened:
+                    listener(Opened(order, self.now))
+                return order
         elif order.stop:
             self._add_stop(order)
             return order
@@ -327,7 +346,7 @@ class Book:
             if stop is not None:
                 self._finish(stop, CANCELED, reason)
             return stop
-        # Inline removal (the common case of _remove): lazy, the deque keeps it dead.
+        # (the common case of _remove, inlined)
         levels = self._bids if order.is_buy else self._asks
         price = order.price
         lvl = levels[price]
@@ -337,14 +356,13 @@ class Book:
         elif flags & FLAG_ICEBERG:
             lvl.visible -= order.shown
             order.shown = 0
-        lvl.live -= 1
+        if lvl.live == 1:
+            self._drop_level(levels, price)
+        else:
+            lvl.unlink(order)
         order.status = CANCELED
         order.reason = reason
         order.remaining = 0
-        if lvl.live == 0:
-            self._drop_level(levels, price)
-        elif len(lvl.orders) > 2 * lvl.live + 16:
-            lvl.orders = deque([x for x in lvl.orders if x.status < FILLED])
         self.sequence += 1
         if self.listener is not None:
             self.listener(Canceled(order, self.now, reason))
@@ -553,32 +571,34 @@ class Book:
         ref = self.best_bid if crosses else (self.last_price if self.best_bid == NO_BID else 0)
         return ref > 0 and o.price < -((-ref * (_PPM - band)) // _PPM)
 
-    def _rest(self, o: EngineOrder) -> None:
-        price = o.price
-        if o.is_buy:
+    def _new_level(self, is_buy: bool, price: int) -> Level:
+        """An empty level at ``price`` (its price joins the side's heap and may be the best)."""
+        if is_buy:
             levels = self._bids
-            lvl = levels.get(price)
-            if lvl is None:
-                lvl = levels[price] = Level()
-                heap = self._bid_heap
-                heappush(heap, -price)
-                if price > self.best_bid:
-                    self.best_bid = price
-                if len(heap) > 2 * len(levels) + 64:
-                    heap[:] = [-p for p in levels]
-                    heapify(heap)
+            heap = self._bid_heap
+            heappush(heap, -price)
+            if price > self.best_bid:
+                self.best_bid = price
+            if len(heap) > 2 * len(levels) + 64:  # stale prices outnumber live ones: rebuild
+                heap[:] = [-p for p in levels]
+                heapify(heap)
         else:
             levels = self._asks
-            lvl = levels.get(price)
-            if lvl is None:
-                lvl = levels[price] = Level()
-                heap = self._ask_heap
-                heappush(heap, price)
-                if price < self.best_ask:
-                    self.best_ask = price
-                if len(heap) > 2 * len(levels) + 64:
-                    heap[:] = list(levels)
-                    heapify(heap)
+            heap = self._ask_heap
+            heappush(heap, price)
+            if price < self.best_ask:
+                self.best_ask = price
+            if len(heap) > 2 * len(levels) + 64:
+                heap[:] = list(levels)
+                heapify(heap)
+        lvl = levels[price] = Level()
+        return lvl
+
+    def _rest(self, o: EngineOrder) -> None:
+        price = o.price
+        lvl = (self._bids if o.is_buy else self._asks).get(price)
+        if lvl is None:
+            lvl = self._new_level(o.is_buy, price)
         flags = o.flags
         if flags & _HIDDEN_OR_ICEBERG:
             if flags & FLAG_ICEBERG:
@@ -586,14 +606,13 @@ class Book:
                 lvl.visible += o.shown
         else:
             lvl.visible += o.remaining
-        lvl.orders.append(o)
-        lvl.live += 1
+        lvl.append(o)
         self._orders[o.id] = o
         o.status = PARTIAL if o.filled else OPEN
         if flags & FLAG_GTT and o.expire_at:
             heappush(self._gtt, (o.expire_at, next(self._counter), o.id))
         self.sequence += 1
-        if self.listener is not None:
+        if self.listener is not None and self.emit_opened:
             self.listener(Opened(o, self.now))
 
     def _take(self, o: EngineOrder, limit: int, swap: bool) -> str | None:
@@ -623,12 +642,7 @@ class Book:
             if (best > limit) if is_buy else (best < limit):
                 break
             lvl = levels[best]
-            q = lvl.orders
-            while q:
-                m = q[0]
-                if m.status >= FILLED:
-                    q.popleft()
-                    continue
+            while (m := lvl.head) is not None:
                 if stp and m.owner == owner:
                     o.remaining, o.filled, o.filled_funds = rem, got, spent
                     stopped = self._self_trade(o, m, lvl, stp)
@@ -673,7 +687,12 @@ class Book:
                         )
                     )
                 if m.remaining == 0:
-                    q.popleft()
+                    after = m.next  # (lvl.unlink(m) for the head, inlined)
+                    lvl.head = after
+                    if after is None:
+                        lvl.tail = None
+                    else:
+                        after.prev = m.next = None
                     lvl.live -= 1
                     del orders[m.id]
                     if m.filled == m.size:
@@ -690,10 +709,10 @@ class Book:
                     if mflags & FLAG_ICEBERG:
                         m.shown -= qty
                         if m.shown == 0:  # refill from the hidden rest, at the back of the queue
-                            q.popleft()
+                            lvl.unlink(m)
                             m.shown = m.visible if m.visible < m.remaining else m.remaining
                             lvl.visible += m.shown
-                            q.append(m)
+                            lvl.append(m)
                 if rem == 0:
                     break
             self.sequence += 1
@@ -754,7 +773,6 @@ class Book:
 
     def _stp_cancel_maker(self, m: EngineOrder, lvl: Level) -> None:
         """Cancel a resting order met by its owner's STP taker (it sits at its queue front)."""
-        lvl.orders.popleft()
         self._remove(m, CANCELED, "stp", lvl)
 
     def _shrink(self, order: EngineOrder, lots: int) -> None:
@@ -784,11 +802,11 @@ class Book:
                 heappop(heap)
             self.best_bid = -heap[0] if heap else NO_BID
 
-    def _remove(self, o: EngineOrder, status: int, reason: str, lvl: Level | None = None) -> None:
-        """Take a resting order out of the book (lazily: it stays in its deque, dead).
+    def _take_out(self, o: EngineOrder, lvl: Level | None = None) -> None:
+        """Take a live resting order off its level and out of the index.
 
-        ``lvl`` is passed by the matching loop, which owns the level meanwhile: then the
-        level is neither dropped nor compacted here."""
+        ``lvl`` is passed by the matching loop, which owns the level meanwhile: then an
+        emptied level is not dropped here."""
         levels = self._bids if o.is_buy else self._asks
         matching = lvl is not None
         if lvl is None:
@@ -799,37 +817,24 @@ class Book:
             o.shown = 0
         elif not flags & FLAG_HIDDEN:
             lvl.visible -= o.remaining
-        lvl.live -= 1
+        lvl.unlink(o)
         del self._orders[o.id]
+        if lvl.live == 0 and not matching:
+            self._drop_level(levels, o.price)
+        self.sequence += 1
+
+    def _remove(self, o: EngineOrder, status: int, reason: str, lvl: Level | None = None) -> None:
+        """End a resting order unfilled (``lvl``: see :meth:`_take_out`)."""
+        self._take_out(o, lvl)
         o.status = status
         o.reason = reason
         o.remaining = 0
-        if matching:
-            pass
-        elif lvl.live == 0:
-            self._drop_level(levels, o.price)
-        elif len(lvl.orders) > 2 * lvl.live + 16:
-            lvl.orders = deque([x for x in lvl.orders if x.status < FILLED])
-        self.sequence += 1
         if self.listener is not None:
             self.listener(Canceled(o, self.now, reason))
 
     def _detach(self, o: EngineOrder) -> None:
-        """Physically remove a live resting order from its level (amend), leaving it live."""
-        levels = self._bids if o.is_buy else self._asks
-        lvl = levels[o.price]
-        flags = o.flags
-        if flags & FLAG_ICEBERG:
-            lvl.visible -= o.shown
-            o.shown = 0
-        elif not flags & FLAG_HIDDEN:
-            lvl.visible -= o.remaining
-        lvl.orders.remove(o)
-        lvl.live -= 1
-        del self._orders[o.id]
-        if lvl.live == 0:
-            self._drop_level(levels, o.price)
-        self.sequence += 1
+        """Take a live resting order out of the book to enter it again (amend)."""
+        self._take_out(o)
 
     def _finish(self, o: EngineOrder, status: int, reason: str | None) -> None:
         """End an order that is not resting (taker, waiting stop). A limit order that ran
@@ -869,9 +874,7 @@ class Book:
         levels = self._asks if o.is_buy else self._bids
         total = 0
         for price in self._crossing_prices(o):
-            for m in levels[price].orders:
-                if m.status >= FILLED:
-                    continue
+            for m in levels[price]:
                 if o.stp and m.owner == o.owner:
                     return total
                 total += m.remaining
@@ -883,8 +886,8 @@ class Book:
         """Would ``o`` take any displayed liquidity? (Hidden and iceberg do not count.)"""
         levels = self._asks if o.is_buy else self._bids
         for price in self._crossing_prices(o):
-            for m in levels[price].orders:
-                if m.status < FILLED and not m.flags & _HIDDEN_OR_ICEBERG:
+            for m in levels[price]:
+                if not m.flags & _HIDDEN_OR_ICEBERG:
                     return True
         return False
 

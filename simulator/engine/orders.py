@@ -97,7 +97,9 @@ class EngineOrder:
         "funds_limit",
         "id",
         "is_buy",
+        "next",
         "owner",
+        "prev",
         "price",
         "reason",
         "remaining",
@@ -118,7 +120,6 @@ class EngineOrder:
         price: int,
         size: int,
         flags: int = 0,
-        *,
         funds_limit: int = 0,
         stp: int = STP_NONE,
         visible: int = 0,
@@ -144,6 +145,8 @@ class EngineOrder:
         self.stop_price = stop_price
         self.status = NEW
         self.reason: str | None = None
+        self.prev: EngineOrder | None = None  # neighbours in its level's queue while resting
+        self.next: EngineOrder | None = None
 
     @property
     def is_done(self) -> bool:

@@ -26,7 +26,8 @@ from simulator.engine import FILLED, FLAG_MARKET, STP_CO
 
 if TYPE_CHECKING:
     from simulator.venue.orders import VenueOrder
-    from simulator.venue.venue import Venue, _Market, _User
+    from simulator.venue.state import MarketState, UserState
+    from simulator.venue.venue import Venue
 
 __all__ = ["SyntheticConfig", "SyntheticMarket"]
 
@@ -87,7 +88,7 @@ class _Agent:
 
     __slots__ = ("asks", "bids", "grid", "lot_scale", "mid", "mkt", "rng", "sigma", "tick")
 
-    def __init__(self, mkt: _Market, config: SyntheticConfig, seed: int) -> None:
+    def __init__(self, mkt: MarketState, config: SyntheticConfig, seed: int) -> None:
         self.mkt = mkt
         spec = mkt.spec
         self.rng = random.Random(f"synthetic-{seed}-{spec.symbol}")
@@ -115,8 +116,8 @@ class SyntheticMarket:
         for spec in venue.symbols():
             if config.symbols is None or spec.symbol in config.symbols:
                 self._agents[spec.symbol] = _Agent(venue._markets[spec.symbol], config, seed)
-        self._maker: _User = venue._new_user(_MAKER, keep_history=False, keep_ledger=False)
-        self._taker: _User = venue._new_user(_TAKER, keep_history=False, keep_ledger=False)
+        self._maker: UserState = venue._new_user(_MAKER, keep_history=False, keep_ledger=False)
+        self._taker: UserState = venue._new_user(_TAKER, keep_history=False, keep_ledger=False)
         self._funded: dict[str, Decimal] = {}
         if config.warmup_ms > 0:
             for agent in self._agents.values():
@@ -261,7 +262,7 @@ class SyntheticMarket:
         return lots if lots > least else least
 
     def _place(
-        self, agent: _Agent, user: _User, is_buy: bool, price: int, lots: int, market: bool = False
+        self, agent: _Agent, user: UserState, is_buy: bool, price: int, lots: int, market: bool = False
     ) -> VenueOrder | None:
         venue = self._venue
         mkt = agent.mkt

@@ -20,19 +20,23 @@ class IdSource:
         rng = random.Random(f"simulator-ids-{seed}")
         self._salt = rng.getrandbits(16)
         self._orders = itertools.count(rng.getrandbits(28))
+        self._second = -1  # the order-id prefix (seconds, salt) of the latest second
+        self._prefix = ""
         self.trade_ids = itertools.count(10_000_000_000_000_000 + rng.getrandbits(44))
         self._fills = itertools.count(19_000_000_000_000 + rng.getrandbits(36))
-        self._ledger = itertools.count(250_000_000_000_000 + rng.getrandbits(40))
-        self._done = itertools.count(20_000_000_000_000 + rng.getrandbits(36))
+        self.ledger_ids = itertools.count(250_000_000_000_000 + rng.getrandbits(40))
+        self.done_ids = itertools.count(20_000_000_000_000 + rng.getrandbits(36))
         self.sequence_base = 1_000_000_000 + rng.getrandbits(30)
         self._stop_rng = random.Random(f"simulator-stop-ids-{seed}")
         self._account_rng = random.Random(f"simulator-account-ids-{seed}")
         self._test_orders = itertools.count(1)
 
     def order_id(self, now_ms: int) -> str:
-        return (
-            f"{(now_ms // 1000) & 0xFFFFFFFF:08x}{self._salt:04x}{next(self._orders) & 0xFFFFFFFFFFFF:012x}"
-        )
+        second = now_ms // 1000
+        if second != self._second:
+            self._second = second
+            self._prefix = f"{second & 0xFFFFFFFF:08x}{self._salt:04x}"
+        return f"{self._prefix}{next(self._orders) & 0xFFFFFFFFFFFF:012x}"
 
     def test_order_id(self, now_ms: int) -> str:
         """An id for a validate-only order: well-formed, never used by a real order."""
@@ -53,7 +57,7 @@ class IdSource:
         return next(self._fills)
 
     def ledger_id(self) -> int:
-        return next(self._ledger)
+        return next(self.ledger_ids)
 
     def done_id(self) -> int:
-        return next(self._done)
+        return next(self.done_ids)

@@ -21,10 +21,11 @@ from simulator.engine import (
     UNLIMITED,
     EngineOrder,
 )
+from simulator.venue.builders import template_builder
 from simulator.venue.records import FillInfo, OrderInfo
 
 if TYPE_CHECKING:
-    from simulator.venue.venue import _Market, _User
+    from simulator.venue.state import MarketState, UserState
 
 __all__ = ["FillRecord", "VenueOrder", "fill_info", "order_info", "tidy", "to_order"]
 
@@ -61,10 +62,14 @@ _STATUS = (
 class VenueOrder(EngineOrder):
     """An order with its owner, market, KuCoin fields, hold and fee bookkeeping.
 
-    ``hold_left`` is what this order still holds of ``hold_currency``; fills spend from it
-    and the end of the order releases the rest, so the account's hold is always the sum of
-    its open orders' ``hold_left``.
+    ``hold_left`` is what this order still holds of :attr:`hold_currency`; fills spend from
+    it and the end of the order releases the rest, so the account's hold is always the sum
+    of its open orders' ``hold_left``. ``hold_context`` is the context of its hold and
+    release ledger lines (made once, ``None`` when the owner keeps no ledger).
     """
+
+    id: str  # the engine takes any hashable id; the venue's are KuCoin-style strings
+    owner: str
 
     __slots__ = (
         "cancel_after",
@@ -73,54 +78,68 @@ class VenueOrder(EngineOrder):
         "done_id",
         "fee",
         "funds_req",
-        "hold_currency",
+        "hold_context",
         "hold_left",
         "maker_rate",
         "mkt",
-        "otype",
         "remark",
         "stp_req",
         "tags",
         "taker_rate",
         "tif",
         "trigger_time",
-        "uid",
         "updated_at",
         "user",
+        "view",
     )
 
     def __init__(
         self,
         order_id: str,
-        user: _User,
-        mkt: _Market,
+        user: UserState,
+        mkt: MarketState,
         is_buy: bool,
         price: int,
         size: int,
         flags: int,
         now: int,
+        rates: tuple[Decimal, Decimal] = (ZERO, ZERO),
+        client_oid: str | None = None,
+        tif: TimeInForce = TimeInForce.GTC,
     ) -> None:
         EngineOrder.__init__(self, order_id, user.uid, is_buy, price, size, flags)
         self.user = user
-        self.uid = user.uid
         self.mkt = mkt
-        self.client_oid: str | None = None
+        self.client_oid = client_oid
         self.created_at = now
         self.updated_at = now
         self.remark: str | None = None
         self.tags: str | None = None
         self.cancel_after: int | None = None
-        self.hold_currency = ""
+        self.hold_context: tuple[str, str, str] | None = None
         self.hold_left = ZERO
         self.fee = ZERO
         self.funds_req: Decimal | None = None
         self.done_id: int | None = None
-        self.maker_rate = ZERO
-        self.taker_rate = ZERO
+        self.maker_rate, self.taker_rate = rates  # actual rates on this pair
         self.stp_req: STP | None = None
-        self.tif = TimeInForce.GTC
-        self.otype = OrderType.MARKET if flags & FLAG_MARKET else OrderType.LIMIT
+        self.tif = tif
         self.trigger_time: int | None = None
+        self.view: tuple[object, ...] | None = None  # see to_order; None after an amend
+
+    @property
+    def uid(self) -> str:
+        return self.owner
+
+    @property
+    def otype(self) -> OrderType:
+        return OrderType.MARKET if self.flags & FLAG_MARKET else OrderType.LIMIT
+
+    @property
+    def hold_currency(self) -> str:
+        """Buys hold the quote currency, sells the base."""
+        spec = self.mkt.spec
+        return spec.quote_currency if self.is_buy else spec.base_currency
 
 
 class FillRecord:
@@ -220,7 +239,7 @@ def order_info(o: VenueOrder) -> OrderInfo:
     elif o.stop == STOP_ENTRY:
         stop = StopKind.ENTRY
     return OrderInfo(
-        id=str(o.id),
+        id=o.id,
         client_oid=o.client_oid,
         symbol=mkt.spec.symbol,
         type=o.otype,
@@ -263,12 +282,35 @@ def order_info(o: VenueOrder) -> OrderInfo:
     )
 
 
+_ORDER_VARYING = ("status", "filled_size", "filled_funds", "fee", "updated_at")
+_build_order = template_builder(Order, _ORDER_VARYING)
+
+
 def to_order(o: VenueOrder, symbol: str) -> Order:
     """The venue-neutral ``exchanges.Order`` of ``o`` (``symbol`` unified), built directly:
-    the paper exchange's hot path skips the KuCoin-shaped snapshot."""
+    the paper exchange's hot path skips the KuCoin-shaped snapshot. What cannot change
+    until the order is amended is computed once (:attr:`VenueOrder.view`)."""
+    fixed = o.view
+    if fixed is None or fixed[1] != symbol:
+        fixed = o.view = _order_fixed(o, symbol)
+    filled = o.filled
+    if not filled:
+        return _build_order(fixed, _STATUS[o.status], ZERO, ZERO, ZERO, o.updated_at)  # type: ignore[no-any-return]
+    mkt = o.mkt
+    return _build_order(  # type: ignore[no-any-return]
+        fixed,
+        _STATUS[o.status],
+        mkt.size(filled),
+        tidy(mkt.scale.funds(o.filled_funds)),
+        tidy(o.fee),
+        o.updated_at,
+    )
+
+
+def _order_fixed(o: VenueOrder, symbol: str) -> tuple[object, ...]:
+    """The fields of ``o``'s ``Order`` other than :data:`_ORDER_VARYING`, in field order."""
     mkt = o.mkt
     flags = o.flags
-    status = o.status
     if flags & FLAG_MARKET:
         price = None
         size = None if flags & FLAG_BY_FUNDS else mkt.size(o.size)
@@ -277,33 +319,29 @@ def to_order(o: VenueOrder, symbol: str) -> Order:
         price = mkt.price(o.price)
         size = mkt.size(o.size)
         funds = tidy(price * size)
-    filled = o.filled
-    return Order(
-        id=o.id,  # type: ignore[arg-type]
-        symbol=symbol,
-        side=Side.BUY if o.is_buy else Side.SELL,
-        type=o.otype,
-        status=_STATUS[status],
-        client_order_id=o.client_oid,
-        price=price,
-        size=size,
-        funds=funds,
-        filled_size=mkt.size(filled) if filled else ZERO,
-        filled_funds=tidy(mkt.scale.funds(o.filled_funds)) if filled else ZERO,
-        fee=tidy(o.fee) if filled else ZERO,
-        fee_currency=mkt.spec.fee_currency,
-        time_in_force=o.tif,
-        post_only=bool(flags & FLAG_POST_ONLY),
-        hidden=bool(flags & FLAG_HIDDEN),
-        iceberg=bool(flags & FLAG_ICEBERG),
-        visible_size=mkt.size(o.visible) if flags & FLAG_ICEBERG else None,
-        stp=o.stp_req,
-        cancel_after=o.cancel_after,
-        stop=_STOP_KINDS[o.stop],
-        stop_price=mkt.price(o.stop_price) if o.stop else None,
-        remark=o.remark,
-        created_at=o.created_at,
-        updated_at=o.updated_at,
+    iceberg = bool(flags & FLAG_ICEBERG)
+    return (
+        o.id,
+        symbol,
+        Side.BUY if o.is_buy else Side.SELL,
+        o.otype,
+        o.client_oid,
+        price,
+        size,
+        funds,
+        mkt.spec.fee_currency,
+        o.tif,
+        bool(flags & FLAG_POST_ONLY),
+        bool(flags & FLAG_HIDDEN),
+        iceberg,
+        mkt.size(o.visible) if iceberg else None,
+        o.stp_req,
+        o.cancel_after,
+        _STOP_KINDS[o.stop],
+        mkt.price(o.stop_price) if o.stop else None,
+        o.remark,
+        o.created_at,
+        None,  # raw
     )
 
 
@@ -315,7 +353,7 @@ def fill_info(f: FillRecord) -> FillInfo:
     spec = o.mkt.spec
     return FillInfo(
         id=f.id,
-        order_id=str(o.id),
+        order_id=o.id,
         counter_order_id=f.counter_id,
         trade_id=f.trade_id,
         symbol=spec.symbol,

@@ -31,6 +31,7 @@ __all__ = [
     "Page",
     "PublicTrade",
     "Stats24h",
+    "VenueEvent",
 ]
 
 T = TypeVar("T")
@@ -281,3 +282,18 @@ class DcpInfo:
     symbols: tuple[str, ...]  # empty: all symbols
     current_time: int  # s
     trigger_time: int  # s
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class VenueEvent:
+    """What subscribers hear: ``kind`` ``order`` (``change``: received, open, match,
+    update, filled, canceled, rejected, triggered), ``fill`` (one side of a trade, for its
+    owner) or ``trade`` (a public print). Built only when someone subscribed."""
+
+    kind: str
+    change: str
+    time: int
+    uid: str | None = None
+    order: OrderInfo | None = None
+    fill: FillInfo | None = None
+    trade: PublicTrade | None = None

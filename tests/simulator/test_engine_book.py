@@ -323,12 +323,14 @@ def test_cancel_removes_and_reports_unknown(book: Book) -> None:
     assert book.depth() == ([], [])
 
 
-def test_lazy_cancels_are_compacted(book: Book) -> None:
+def test_cancels_leave_nothing_behind(book: Book) -> None:
     orders = [book.submit(order("a", "buy", 100, 1), 0) for _ in range(200)]
     for o in orders[:-5]:
         book.cancel(o.id, 0)
-    lvl_orders = book._bids[100].orders
+    lvl_orders = list(book._bids[100])
     assert len(lvl_orders) <= 2 * 5 + 16
+    assert lvl_orders == orders[-5:]
+    assert all(o.prev is None and o.next is None for o in orders[:-5])
     assert book.level_orders(True, 100) == orders[-5:]
     taker = book.submit(order("b", "sell", 100, 5), 0)
     assert taker.status == FILLED

@@ -1,0 +1,70 @@
+"""The audit layer of the venue: its self-check (conservation, holds, ledgers, books)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from simulator.engine import FLAG_MARKET, PENDING, UNLIMITED
+from simulator.venue.holds import Holds
+
+__all__ = ["Audit"]
+
+ZERO = Decimal(0)
+
+
+class Audit(Holds):
+    """:meth:`audit`, which tests and the state machine run after every step."""
+
+    def audit(self) -> list[str]:
+        """Check the venue's books and balances; returns the problems found (none: ``[]``).
+
+        Every currency equals its net deposits over all accounts (fee collector included);
+        each wallet's hold equals what its open orders hold and covers what they still
+        need; ledgers (where kept) sum to the balances; no book is crossed at rest; no
+        order has filled more than its size.
+        """
+        problems: list[str] = []
+        deposited = self.accounts.deposited
+        currencies = {cur for a in self.accounts for (_, cur) in a.wallets} | set(deposited)
+        for cur in sorted(currencies):
+            total = self.accounts.total(cur)
+            if total != deposited.get(cur, ZERO):
+                problems.append(f"{cur}: accounts hold {total}, deposits net {deposited.get(cur, ZERO)}")
+        for user in self._users.values():
+            account = user.account
+            held: dict[str, Decimal] = {}
+            for o in user.active.values():
+                if o.hold_left < 0:
+                    problems.append(f"order {o.id} holds {o.hold_left}")
+                if o.hold_left:
+                    held[o.hold_currency] = held.get(o.hold_currency, ZERO) + o.hold_left
+                if o.status != PENDING and not o.flags & FLAG_MARKET:
+                    currency, need = self._hold_for(o)
+                    if o.hold_left < need:
+                        problems.append(f"order {o.id} holds {o.hold_left} {currency} < needed {need}")
+                if o.size != UNLIMITED and o.filled > o.size:
+                    problems.append(f"order {o.id} filled {o.filled} > size {o.size}")
+            for (kind, cur), wallet in account.wallets.items():
+                if wallet.hold < 0 or wallet.total < 0:
+                    problems.append(f"{user.uid} {kind} {cur}: total {wallet.total} hold {wallet.hold}")
+                expected = held.get(cur, ZERO) if kind == "trade" else ZERO
+                if wallet.hold != expected:
+                    problems.append(f"{user.uid} {kind} {cur}: hold {wallet.hold} != open orders' {expected}")
+            if account.keep_ledger:
+                sums: dict[int, tuple[Decimal, Decimal]] = {}
+                for entry in account.entries:
+                    t, h = sums.get(id(entry.wallet), (ZERO, ZERO))
+                    sums[id(entry.wallet)] = (t + entry.delta, h + entry.hold_delta)
+                for wallet in account.wallets.values():
+                    t, h = sums.get(id(wallet), (ZERO, ZERO))
+                    if (t, h) != (wallet.total, wallet.hold):
+                        problems.append(
+                            f"{user.uid} {wallet.currency}: ledger sums {t}/{h} "
+                            f"!= {wallet.total}/{wallet.hold}"
+                        )
+        for symbol, mkt in self._markets.items():
+            problems.extend(f"{symbol}: {problem}" for problem in mkt.book.audit())
+            bid, ask = mkt.book.best()
+            if bid is not None and ask is not None and bid >= ask:
+                problems.append(f"{symbol}: book crossed at rest ({bid} >= {ask})")
+        return problems

@@ -1,0 +1,229 @@
+"""The cancel layer of the venue: cancel, partial cancel, cancel all, amend in place and
+KuCoin's alter (cancel and replace), on the engine's book or on parked orders alike."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from exchanges import BadRequest, BelowMinimumFunds, OrderNotFound, OrderType, Side
+from simulator.engine import CANCELED, FILLED, FLAG_HIDDEN, FLAG_ICEBERG, FLAG_POST_ONLY, PENDING
+from simulator.venue.holds import limit_need
+from simulator.venue.orders import VenueOrder, order_info
+from simulator.venue.params import OrderParams
+from simulator.venue.placing import Placing
+from simulator.venue.records import CancelAllResult, OrderInfo
+from simulator.venue.state import UserState
+
+__all__ = ["Cancels"]
+
+ONE = Decimal(1)
+
+
+class Cancels(Placing):
+    """Finding a user's order, and changing or ending it."""
+
+    def _find(
+        self, user: UserState, symbol: str | None, order_id: str | None, client_oid: str | None
+    ) -> VenueOrder:
+        if (order_id is None) == (client_oid is None):
+            raise self._error(BadRequest, "pass exactly one of orderId or clientOid", "400100")
+        if order_id is not None:
+            order = self._orders.get(order_id)
+            if order is None or order.user is not user:
+                order = None
+        else:
+            assert client_oid is not None
+            order = user.by_coid.get(client_oid)
+        if order is None or (symbol is not None and order.mkt.spec.symbol != symbol):
+            raise self._error(OrderNotFound, "order not exist.", "400100")
+        return order
+
+    def _find_active(
+        self, user: UserState, symbol: str | None, order_id: str | None, client_oid: str | None
+    ) -> VenueOrder:
+        if order_id is not None and client_oid is None:  # the common case, looked up at once
+            order = self._orders.get(order_id)
+            if (
+                order is not None
+                and order.user is user
+                and order.status < FILLED
+                and (symbol is None or order.mkt.spec.symbol == symbol)
+            ):
+                return order
+        try:
+            order = self._find(user, symbol, order_id, client_oid)
+        except OrderNotFound:
+            order = None
+        if order is None or order.status >= FILLED:
+            raise self._error(OrderNotFound, "order_not_exist_or_not_allow_to_cancel", "400100")
+        return order
+
+    def cancel_order(
+        self,
+        uid: str,
+        symbol: str | None = None,
+        *,
+        order_id: str | None = None,
+        client_oid: str | None = None,
+    ) -> OrderInfo:
+        """Cancel an open order (or a waiting stop order) and return its final state.
+        ``OrderNotFound`` (400100) if it is unknown, already done, or not this user's."""
+        user = self._user(uid)
+        now = self.sync()
+        order = self._find_active(user, symbol, order_id, client_oid)
+        self._cancel(order, now)
+        return order_info(order)
+
+    def cancel_partial(
+        self, uid: str, symbol: str, order_id: str, cancel_size: Decimal | str | int
+    ) -> OrderInfo:
+        """Cancel ``cancel_size`` of an open order, keeping its place in the queue (all of
+        what remains, or more, cancels the order)."""
+        user = self._user(uid)
+        now = self.sync()
+        order = self._find_active(user, symbol, order_id, None)
+        size = self._amount("cancelSize", cancel_size)
+        lots = order.mkt.rules.lots(size, "cancelSize", check_limits=False)
+        if order.status == PENDING:
+            raise self._error(BadRequest, "partial cancel does not apply to stop orders", "400100")
+        self._reduce(order, lots, now)
+        return order_info(order)
+
+    def cancel_all(
+        self, uid: str, symbol: str | None = None, *, include_stops: bool = True
+    ) -> CancelAllResult:
+        """Cancel every open order of the user (on one symbol, or all); waiting stop
+        orders too unless ``include_stops`` is false (KuCoin's HF cancel-all leaves them)."""
+        user = self._user(uid)
+        now = self.sync()
+        if symbol is not None:
+            self._market(symbol)
+        cancelled: list[str] = []
+        touched: list[str] = []
+        for order in list(user.active.values()):
+            sym = order.mkt.spec.symbol
+            if symbol is not None and sym != symbol:
+                continue
+            if order.status == PENDING and not include_stops:
+                continue
+            if order.status < FILLED:
+                self._cancel(order, now)
+                cancelled.append(order.id)
+                if sym not in touched:
+                    touched.append(sym)
+        succeeded = (symbol,) if symbol is not None else tuple(touched)
+        return CancelAllResult(succeeded=succeeded, cancelled_ids=tuple(cancelled))
+
+    def alter_order(
+        self,
+        uid: str,
+        symbol: str,
+        *,
+        order_id: str | None = None,
+        client_oid: str | None = None,
+        new_price: Decimal | str | int | None = None,
+        new_size: Decimal | str | int | None = None,
+    ) -> OrderInfo:
+        """KuCoin's modify (``/api/v1/hf/orders/alter``): cancel the order and place a new
+        one with the new price and/or size, keeping the other fields and the clientOid.
+        ``new_size`` is the new total: the replacement's size is ``new_size`` minus what
+        already filled; at or below that, the order simply ends. Returns the replacement
+        (its ``id`` is KuCoin's ``newOrderId``), or the ended order."""
+        user = self._user(uid)
+        now = self.sync()
+        old = self._find_active(user, symbol, order_id, client_oid)
+        if old.otype is not OrderType.LIMIT or old.status == 0:
+            raise self._error(BadRequest, "only open limit orders can be modified", "400100")
+        if new_price is None and new_size is None:
+            raise self._error(BadRequest, "newPrice or newSize is required", "400100")
+        scale = old.mkt.scale
+        price = self._amount("newPrice", new_price) if new_price is not None else scale.price(old.price)
+        total = self._amount("newSize", new_size) if new_size is not None else scale.size(old.size)
+        filled = scale.size(old.filled)
+        params = OrderParams(
+            symbol=symbol,
+            side=Side.BUY if old.is_buy else Side.SELL,
+            type=OrderType.LIMIT,
+            client_oid=old.client_oid,
+            price=price,
+            size=total - filled if total > filled else total,
+            time_in_force=old.tif,
+            cancel_after=old.cancel_after,
+            post_only=bool(old.flags & FLAG_POST_ONLY),
+            hidden=bool(old.flags & FLAG_HIDDEN),
+            iceberg=bool(old.flags & FLAG_ICEBERG),
+            visible_size=scale.size(old.visible) if old.flags & FLAG_ICEBERG else None,
+            stp=old.stp_req,
+            remark=old.remark,
+            tags=old.tags,
+        )
+        if total <= filled:
+            self._cancel(old, now, "amended")
+            return order_info(old)
+        replacement = self._build(user, params, now)  # validate before cancelling
+        self._cancel(old, now, "amended")
+        self._submit(replacement)
+        return order_info(replacement)
+
+    def amend_order(
+        self,
+        uid: str,
+        symbol: str,
+        order_id: str,
+        *,
+        new_price: Decimal | str | int | None = None,
+        new_size: Decimal | str | int | None = None,
+    ) -> OrderInfo:
+        """Amend an open limit order in place (same id): a smaller size keeps its queue
+        priority; a larger size or a new price loses it (and may trade at once). Holds are
+        adjusted first, so a costlier amend the balance cannot cover raises
+        ``InsufficientFunds`` and leaves the order untouched."""
+        user = self._user(uid)
+        now = self.sync()
+        order = self._find_active(user, symbol, order_id, None)
+        if order.otype is not OrderType.LIMIT or order.status == PENDING:
+            raise self._error(BadRequest, "only open limit orders can be amended", "400100")
+        mkt = order.mkt
+        price_ticks = None
+        size_lots = None
+        if new_price is not None:
+            price_ticks = mkt.rules.ticks(self._amount("newPrice", new_price), "newPrice")
+        if new_size is not None:
+            size_lots = mkt.rules.lots(self._amount("newSize", new_size), "newSize")
+        remaining = order.remaining if size_lots is None else size_lots - order.filled
+        if remaining > 0:
+            price = mkt.scale.price(order.price if price_ticks is None else price_ticks)
+            if price * mkt.scale.size(remaining + order.filled) < mkt.spec.min_funds:
+                raise self._error(
+                    BelowMinimumFunds,
+                    f"The order funds should more then {mkt.spec.min_funds} {mkt.spec.quote_currency}.",
+                    "400100",
+                )
+            need = limit_need(order, order.price if price_ticks is None else price_ticks, remaining)
+            extra = need - order.hold_left
+            if extra > 0:
+                self.accounts.hold(user.account, order.hold_currency, extra, now, order.hold_context)
+                order.hold_left += extra
+        self._amend(order, now, price_ticks, size_lots)
+        if order.status < FILLED:
+            self._trim_hold(order)
+        return order_info(order)
+
+    def _cancel(self, o: VenueOrder, now: int, reason: str = "canceled") -> None:
+        mkt = o.mkt
+        if o.id in mkt.parked:
+            self._end_parked(o, now, CANCELED, reason)
+        else:
+            mkt.book.cancel(o.id, now, reason)
+
+    def _reduce(self, o: VenueOrder, lots: int, now: int) -> None:
+        if o.id in o.mkt.parked:
+            self._reduce_parked(o, lots, now)
+        else:
+            o.mkt.book.reduce(o.id, lots, now)
+
+    def _amend(self, o: VenueOrder, now: int, price: int | None, size: int | None) -> None:
+        if o.id in o.mkt.parked:
+            self._amend_parked(o, now, price, size)
+        else:
+            o.mkt.book.amend(o.id, now, price=price, size=size)

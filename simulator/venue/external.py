@@ -1,0 +1,281 @@
+"""The external-matching layer of the venue (backtest replay): orders of an external
+symbol are validated and held as usual, then parked for the replay to fill or end; the
+replay's trades and candles feed the public data."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from heapq import heappop, heappush
+from typing import Any
+
+from exchanges import BadRequest, InsufficientFunds, Liquidity, OrderNotFound, Side
+from simulator.engine import (
+    CANCELED,
+    EXPIRED,
+    FILLED,
+    FLAG_GTT,
+    FLAG_ICEBERG,
+    FLAG_MARKET,
+    NEW,
+    OPEN,
+    PARTIAL,
+    Amended,
+    Canceled,
+    Filled,
+    Opened,
+)
+from simulator.venue.orders import VenueOrder, fill_info, order_info
+from simulator.venue.records import FillInfo, OrderInfo
+from simulator.venue.settlement import Settlement
+from simulator.venue.state import MarketState
+
+__all__ = ["External"]
+
+ZERO = Decimal(0)
+_REPLAY_USER = "replay-market"
+
+
+class External(Settlement):
+    """Parking, external fills and ends, replayed prints and candles."""
+
+    def set_external(self, symbol: str, external: bool = True) -> None:
+        """Switch ``symbol`` to external matching: orders are validated and their holds
+        taken as usual, then parked (never matched by the engine, market and crossing
+        orders included) until :meth:`external_fill` / :meth:`external_end` settle them.
+        A replay decides the fills; :meth:`record_trade` / :meth:`record_candle` feed the
+        public data. Only allowed while the symbol has no resting or parked orders."""
+        mkt = self._market(symbol)
+        self.sync()
+        if mkt.book.resting_count or mkt.parked:
+            raise self._error(BadRequest, f"{symbol} has live orders; cancel them first", "400100")
+        mkt.external = external
+        mkt.book.divert = self._park if external else None
+
+    def is_external(self, symbol: str) -> bool:
+        return self._market(symbol).external
+
+    def parked_orders(self, symbol: str) -> list[OrderInfo]:
+        """External mode: live orders of ``symbol`` in time priority (oldest first); their
+        ``created_at`` (or ``stop_trigger_time`` for triggered stops) is when they arrived."""
+        mkt = self._market(symbol)
+        self.sync()
+        return [order_info(o) for o in mkt.parked.values()]
+
+    def _park(self, o: Any) -> None:
+        assert isinstance(o, VenueOrder)
+        mkt = o.mkt
+        now = self._now
+        oid = o.id
+        mkt.parked[oid] = o
+        if o.flags & FLAG_MARKET:
+            o.status = NEW
+            return
+        o.status = OPEN if not o.filled else PARTIAL
+        if o.flags & FLAG_ICEBERG:
+            o.shown = min(o.visible, o.remaining)
+        if o.flags & FLAG_GTT and o.expire_at:
+            heappush(mkt.parked_gtt, (o.expire_at, oid))
+        self._on_opened(Opened(o, now))
+
+    def _parked(self, order_id: str) -> VenueOrder:
+        o = self._orders.get(order_id)
+        if o is None or o.id not in o.mkt.parked:
+            raise self._error(OrderNotFound, "order not exist.", "400100")
+        return o
+
+    def _expire_parked(self, mkt: MarketState, now: int) -> None:
+        heap = mkt.parked_gtt
+        while heap and heap[0][0] <= now:
+            at, oid = heappop(heap)
+            o = mkt.parked.get(oid)
+            if o is not None and o.expire_at == at:
+                self._end_parked(o, now, EXPIRED, "expired")
+
+    def _end_parked(self, o: VenueOrder, now: int, status: int, reason: str | None) -> None:
+        del o.mkt.parked[o.id]
+        o.status = status
+        o.reason = reason
+        if status == FILLED:
+            self._on_done(Filled(o, now))
+        else:
+            o.remaining = 0
+            o.shown = 0
+            self._on_done(Canceled(o, now, reason or "canceled"))
+
+    def _reduce_parked(self, o: VenueOrder, lots: int, now: int) -> None:
+        """Partial cancel of a parked order (its place in time priority is kept)."""
+        if lots >= o.remaining:
+            self._end_parked(o, now, CANCELED, "partial_cancel")
+            return
+        o.remaining -= lots
+        if o.flags & FLAG_ICEBERG:
+            o.shown = min(o.shown, o.remaining)
+        self._on_amended(Amended(o, now, lots, o.price, "partial_cancel"))
+
+    def _amend_parked(self, o: VenueOrder, now: int, price: int | None, size: int | None) -> None:
+        """Amend a parked order as the engine would a resting one (a new price or a larger
+        size moves it to the back of the time priority)."""
+        new_price = o.price if price is None else price
+        new_remaining = o.remaining if size is None else size - o.filled
+        if new_remaining <= 0:
+            self._end_parked(o, now, CANCELED, "amended")
+            return
+        loses_priority = new_price != o.price or new_remaining > o.remaining
+        cut = max(o.remaining - new_remaining, 0)
+        old_price = o.price
+        o.price = new_price
+        o.remaining = new_remaining
+        if size is not None:
+            o.size = size
+        if o.flags & FLAG_ICEBERG:
+            o.shown = min(o.visible, o.remaining)
+        if loses_priority:
+            parked = o.mkt.parked
+            del parked[o.id]
+            parked[o.id] = o
+        self._on_amended(Amended(o, now, cut, old_price, "amended"))
+
+    def external_fill(
+        self,
+        order_id: str,
+        price: Decimal | str | int,
+        size: Decimal | str | int,
+        liquidity: Liquidity | str,
+        *,
+        time: int | None = None,
+    ) -> FillInfo | None:
+        """Book a fill of a parked order decided outside the engine, exactly as an engine
+        fill: balances, the maker or taker fee, ledger, order state, fill record, events.
+        The counterparty is the replay's market (a system user funded as needed). An order
+        that becomes completely filled ends. Returns the fill (``None`` for users that keep
+        no history)."""
+        self.sync()
+        o = self._parked(order_id)
+        mkt = o.mkt
+        now = self._now if time is None else time
+        liq = Liquidity(liquidity)
+        p = self._amount("price", price)
+        q = self._amount("size", size)
+        ticks = mkt.rules.ticks(p, "price")
+        lots = mkt.rules.lots(q, check_limits=False)
+        if lots > o.remaining:
+            raise self._error(BadRequest, f"fill of {q} exceeds the order's remaining size", "400100")
+        if not o.flags & FLAG_MARKET and (ticks > o.price if o.is_buy else ticks < o.price):
+            raise self._error(BadRequest, f"fill price {p} is beyond the order's limit", "400100")
+        units = ticks * lots
+        if o.funds_limit and o.filled_funds + units > o.funds_limit:
+            raise self._error(BadRequest, "fill exceeds the order's funds", "400100")
+        is_maker = liq is Liquidity.MAKER
+        rate = o.maker_rate if is_maker else o.taker_rate
+        scale = mkt.scale
+        price_d, size_d, funds = scale.price(ticks), scale.size(lots), scale.funds(units)
+        fee = funds * rate
+        if o.is_buy and funds + fee > o.hold_left:
+            raise self._error(InsufficientFunds, "fill costs more than the order holds", "200004")
+        o.remaining -= lots
+        o.filled += lots
+        o.filled_funds += units
+        if o.flags & FLAG_ICEBERG:
+            o.shown = min(o.visible, o.remaining)
+        if o.status < PARTIAL:
+            o.status = PARTIAL
+        counter = self._market_counterparty(mkt, o.is_buy, size_d, funds)
+        trade_id = next(self.ids.trade_ids)
+        fills_before = len(o.user.fills)
+        self._settle(o, price_d, size_d, funds, fee, rate, is_maker, False, trade_id, counter, now)
+        self._collect_fees(mkt, fee, trade_id, now)
+        if o.remaining == 0:
+            self._end_parked(o, now, FILLED, None)
+        fill = o.user.fills[-1] if len(o.user.fills) > fills_before else None
+        return fill_info(fill) if fill is not None else None
+
+    def external_end(
+        self, order_id: str, reason: str = "canceled", *, filled: bool = False, time: int | None = None
+    ) -> OrderInfo:
+        """End a parked order's remainder (IOC/FOK/market leftovers, or a market-by-funds
+        order whose funds are spent: ``filled=True`` ends it as filled), releasing holds."""
+        self.sync()
+        o = self._parked(order_id)
+        now = self._now if time is None else time
+        self._end_parked(
+            o, now, FILLED if filled or o.remaining == 0 else CANCELED, None if filled else reason
+        )
+        return order_info(o)
+
+    def _market_counterparty(
+        self, mkt: MarketState, user_buys: bool, size: Decimal, funds: Decimal
+    ) -> VenueOrder:
+        """The replay's side of an external fill: a system user that delivers what the
+        user buys (deposited as needed, so every currency stays accounted for)."""
+        user = self._users.get(_REPLAY_USER)
+        if user is None:
+            user = self._new_user(_REPLAY_USER, keep_history=False, keep_ledger=False)
+        spec = mkt.spec
+        account = user.account
+        now = self._now
+        if user_buys:
+            give, get = spec.base_currency, spec.quote_currency
+            amount, proceeds = size, funds
+        else:
+            give, get = spec.quote_currency, spec.base_currency
+            amount, proceeds = funds, size
+        wallet = self.accounts.wallet(account, give)
+        if wallet.total - wallet.hold < amount:
+            self.accounts.deposit(account, give, amount - (wallet.total - wallet.hold), now)
+        self.accounts.hold(account, give, amount, now)
+        self.accounts.spend_held(account, give, amount, ZERO, now, None)
+        self.accounts.receive(account, get, proceeds, ZERO, now, None)
+        return VenueOrder("", user, mkt, not user_buys, 0, 0, FLAG_MARKET, now)
+
+    def record_trade(
+        self,
+        symbol: str,
+        price: Decimal | str | int,
+        size: Decimal | str | int,
+        taker_side: Side | str,
+        *,
+        time: int | None = None,
+    ) -> None:
+        """Print a trade that happened elsewhere (replayed data): public trades, candles,
+        24 h stats and the last price (which triggers stop orders). Sizes below one lot
+        are rounded down to the lot; nothing is matched."""
+        mkt = self._market(symbol)
+        self.sync()
+        now = self._now if time is None else time
+        ticks = mkt.rules.ticks(self._amount("price", price), "price")
+        lots = int(self._amount("size", size) / mkt.scale.lot)
+        taker_buy = Side(taker_side) is Side.BUY
+        self._record_print(mkt, next(self.ids.trade_ids), ticks, lots, ticks * lots, taker_buy, now)
+        book = mkt.book
+        book.last_size = lots
+        book.last_taker_buy = taker_buy
+        book.set_last_price(ticks, now)
+
+    def record_candle(
+        self,
+        symbol: str,
+        start: int,
+        open: Decimal | str | int,
+        high: Decimal | str | int,
+        low: Decimal | str | int,
+        close: Decimal | str | int,
+        volume: Decimal | str | int,
+        turnover: Decimal | str | int | None = None,
+    ) -> None:
+        """Add a replayed bar (any interval; bars must come in time order) to the candle
+        store, and move the last price to its close (stop orders see the close only)."""
+        mkt = self._market(symbol)
+        self.sync()
+        scale = mkt.scale
+        o, h, lo, c = (
+            mkt.rules.ticks(self._amount(n, v), n)
+            for n, v in (("open", open), ("high", high), ("low", low), ("close", close))
+        )
+        vol = Decimal(volume)
+        lots = int(vol / scale.lot)
+        units = lots * (o + h + lo + c) // 4 if turnover is None else scale.units(Decimal(turnover))
+        mkt.candles.add_bar(start, o, h, lo, c, lots, units)
+        book = mkt.book
+        book.last_size = 0
+        book.set_last_price(c, max(start, self._now))
+

@@ -1,0 +1,127 @@
+"""The history layer of the venue: an order by id or clientOid, open orders, and the
+done-order and fill listings."""
+
+from __future__ import annotations
+
+from exchanges import OrderType, Side
+from simulator.engine import PENDING
+from simulator.venue.cancels import Cancels
+from simulator.venue.orders import FillRecord, VenueOrder, fill_info, order_info
+from simulator.venue.paging import newest_first, order_filter
+from simulator.venue.records import FillInfo, OrderInfo, Page
+
+__all__ = ["History"]
+
+
+class History(Cancels):
+    """Reading a user's orders and fills."""
+
+    def get_order(
+        self,
+        uid: str,
+        symbol: str | None = None,
+        *,
+        order_id: str | None = None,
+        client_oid: str | None = None,
+    ) -> OrderInfo:
+        """One order by id, or the latest with that clientOid; ``OrderNotFound`` if none."""
+        user = self._user(uid)
+        self.sync()
+        return order_info(self._find(user, symbol, order_id, client_oid))
+
+    def active_orders(self, uid: str, symbol: str | None = None, *, stops: bool = False) -> list[OrderInfo]:
+        """Open orders, newest first (waiting stop orders only with ``stops``)."""
+        user = self._user(uid)
+        self.sync()
+        return [
+            order_info(o)
+            for o in reversed(list(user.active.values()))
+            if (symbol is None or o.mkt.spec.symbol == symbol) and (stops or o.status != PENDING)
+        ]
+
+    def active_symbols(self, uid: str) -> list[str]:
+        """Symbols where the user has open (non-stop) orders."""
+        user = self._user(uid)
+        self.sync()
+        seen: dict[str, None] = {}
+        for o in user.active.values():
+            if o.status != PENDING:
+                seen.setdefault(o.mkt.spec.symbol, None)
+        return list(seen)
+
+    def done_orders(
+        self,
+        uid: str,
+        symbol: str,
+        *,
+        side: Side | str | None = None,
+        type: OrderType | str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        last_id: int | None = None,
+        limit: int = 20,
+    ) -> Page[OrderInfo]:
+        """Done orders of ``symbol``, most recently done first. ``last_id`` (the previous
+        page's) continues with older ones; ``start``/``end`` bound the done time."""
+        user = self._user(uid)
+        self.sync()
+        self._market(symbol)
+        rows = newest_first(
+            reversed(user.done.get(symbol, ())),
+            id_of=_done_id,
+            time_of=_updated_at,
+            last_id=last_id,
+            start=start,
+            end=end,
+            keep=order_filter(side=side, type=type),
+            limit=limit,
+        )
+        return Page(items=tuple(map(order_info, rows)), last_id=rows[-1].done_id if rows else None)
+
+    def fills(
+        self,
+        uid: str,
+        symbol: str | None = None,
+        *,
+        order_id: str | None = None,
+        side: Side | str | None = None,
+        type: OrderType | str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        last_id: int | None = None,
+        limit: int = 20,
+    ) -> Page[FillInfo]:
+        """The user's fills, newest first, with the same cursor rules as done orders."""
+        user = self._user(uid)
+        self.sync()
+        if symbol is not None:
+            self._market(symbol)
+        keep = order_filter(symbol, side, type, None if order_id is None else (order_id,))
+        rows = newest_first(
+            reversed(user.fills),
+            id_of=_fill_id,
+            time_of=_fill_time,
+            last_id=last_id,
+            start=start,
+            end=end,
+            keep=lambda f: keep(f.order),
+            limit=limit,
+        )
+        return Page(items=tuple(map(fill_info, rows)), last_id=rows[-1].id if rows else None)
+
+
+def _done_id(o: VenueOrder) -> int:
+    assert o.done_id is not None
+    return o.done_id
+
+
+def _updated_at(o: VenueOrder) -> int:
+    return o.updated_at
+
+
+def _fill_id(f: FillRecord) -> int:
+    return f.id
+
+
+def _fill_time(f: FillRecord) -> int:
+    return f.time

@@ -1,0 +1,106 @@
+"""The holds layer of the venue: what an order reserves of its owner's balance.
+
+An order holds what it could still spend; fills spend from the hold and the end of the
+order releases the rest, so a wallet's hold is always the sum of its open orders'
+``hold_left``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from exchanges import InsufficientFunds
+from simulator.engine import FLAG_BY_FUNDS, FLAG_MARKET
+from simulator.venue.orders import VenueOrder
+from simulator.venue.state import UserState
+from simulator.venue.users import Users
+
+__all__ = ["Holds", "ledger_context", "limit_need"]
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+def limit_need(o: VenueOrder, price: int, lots: int) -> Decimal:
+    """What a limit order for ``lots`` at ``price`` ticks holds: a buy its cost plus the
+    larger of its fee rates (it may end up either maker or taker), a sell its size."""
+    mkt = o.mkt
+    if o.is_buy:
+        rate = o.maker_rate if o.maker_rate > o.taker_rate else o.taker_rate
+        return mkt.price(price) * mkt.size(lots) * (ONE + rate)
+    return mkt.size(lots)
+
+
+def ledger_context(o: VenueOrder, trade_id: str) -> tuple[str, str, str] | None:
+    """The ``(symbol, order id, trade id)`` of ``o``'s ledger lines for one trade (none if
+    the owner keeps no ledger; its hold and release lines share ``o.hold_context``)."""
+    return (o.mkt.spec.symbol, o.id, trade_id) if o.user.account.keep_ledger else None
+
+
+class Holds(Users):
+    """Taking, trimming and sizing holds."""
+
+    def _hold_for(self, o: VenueOrder) -> tuple[str, Decimal]:
+        """What ``o`` must hold: ``(currency, amount)``. Limit orders: see :func:`limit_need`;
+        market buys by funds hold funds plus the taker fee; market buys by size hold the
+        whole available quote balance (as KuCoin does, briefly: the rest is released when
+        the order ends); market sells hold the size, or by funds the whole available base
+        balance."""
+        spec = o.mkt.spec
+        flags = o.flags
+        currency = spec.quote_currency if o.is_buy else spec.base_currency
+        if not flags & FLAG_MARKET:
+            return currency, limit_need(o, o.price, o.remaining)
+        if flags & FLAG_BY_FUNDS:
+            if o.is_buy:
+                assert o.funds_req is not None
+                return currency, o.funds_req * (ONE + o.taker_rate)
+            return currency, self._available(o.user, currency)
+        if o.is_buy:
+            return currency, self._available(o.user, currency)
+        return currency, o.mkt.scale.size(o.remaining)
+
+    @staticmethod
+    def _available(user: UserState, currency: str) -> Decimal:
+        wallet = user.account.trade.get(currency)
+        return ZERO if wallet is None else wallet.total - wallet.hold
+
+    def _take_hold(self, o: VenueOrder) -> None:
+        """Hold what ``o`` needs (raises ``InsufficientFunds``) and size its buying power."""
+        flags = o.flags
+        spec = o.mkt.spec
+        if flags & FLAG_MARKET:
+            currency, amount = self._hold_for(o)
+        else:
+            currency = spec.quote_currency if o.is_buy else spec.base_currency
+            amount = limit_need(o, o.price, o.remaining)
+        if amount <= 0:
+            raise self._error(InsufficientFunds, "Balance insufficient!", "200004")
+        account = o.user.account
+        context = o.hold_context = (spec.symbol, o.id, "") if account.keep_ledger else None
+        self.accounts.hold(account, currency, amount, self._now, context)
+        o.hold_left = amount
+        if flags & FLAG_MARKET:
+            scale = o.mkt.scale
+            if o.is_buy:
+                if flags & FLAG_BY_FUNDS:
+                    assert o.funds_req is not None
+                    o.funds_limit = scale.units(o.funds_req)
+                else:  # buying power: what the hold pays for, fee included
+                    o.funds_limit = scale.units(amount / (ONE + o.taker_rate))
+            elif flags & FLAG_BY_FUNDS:
+                assert o.funds_req is not None
+                o.funds_limit = scale.units(o.funds_req)
+                lots = int(amount / scale.lot)
+                o.size = o.remaining = lots
+                o.view = None
+
+    def _trim_hold(self, o: VenueOrder) -> None:
+        """Release what a limit order holds beyond what its remaining size could cost."""
+        if o.flags & FLAG_MARKET:
+            return
+        need = limit_need(o, o.price, o.remaining)
+        excess = o.hold_left - need
+        if excess > 0:
+            self.accounts.release(o.user.account, o.hold_currency, excess, self._now, o.hold_context)
+            o.hold_left = need

@@ -1,0 +1,239 @@
+"""The market-data layer of the venue: listed pairs and currencies, and the public data
+(level 1, 24 h stats, order book, trades, candles)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_FLOOR, Decimal
+
+from exchanges import BadRequest, Interval
+from simulator.engine import FLAG_HIDDEN, FLAG_ICEBERG, FLAG_MARKET, Book
+from simulator.market.symbols import CurrencySpec, SymbolSpec
+from simulator.venue.orders import tidy
+from simulator.venue.placing import Placing
+from simulator.venue.records import BookSnapshot, CandleBar, Level1, PublicTrade, Stats24h
+from simulator.venue.state import MarketState
+
+__all__ = ["MarketData"]
+
+ZERO = Decimal(0)
+_DAY_MS = 86_400_000
+_t = tidy
+
+
+class MarketData(Placing):
+    """Listing pairs (a pair's book reports to the settlement layer and asks the placing
+    layer to admit triggered stops), and reading the public data."""
+
+    def add_symbol(self, spec: SymbolSpec) -> None:
+        """List a pair (its currencies are added with default specs if unknown)."""
+        if spec.symbol in self._markets:
+            raise ValueError(f"symbol {spec.symbol} already listed")
+        band = int(spec.price_limit_rate * 1_000_000)
+        book = Book(
+            band_ppm=band,
+            listener=self._on_event,
+            trade_ids=self.ids.trade_ids,
+            sequence=self.ids.sequence_base,
+        )
+        mkt = MarketState(spec, book, self.name)
+        book.admit = self._admit
+        book.emit_accepted = book.emit_opened = bool(self._subscribers)
+        self._markets[spec.symbol] = mkt
+        for code in (spec.base_currency, spec.quote_currency):
+            self._currencies.setdefault(code, CurrencySpec(currency=code))
+
+    def symbols(self, market: str | None = None) -> list[SymbolSpec]:
+        """Every listed pair (``market`` filters on KuCoin's market name, e.g. ``USDS``)."""
+        return [m.spec for m in self._markets.values() if market is None or m.spec.market == market]
+
+    def symbol(self, symbol: str) -> SymbolSpec:
+        return self._market(symbol).spec
+
+    def market_names(self) -> list[str]:
+        """KuCoin's ``GET /api/v1/markets``: the market groups in use."""
+        return sorted({m.spec.market for m in self._markets.values()})
+
+    def currencies(self) -> list[CurrencySpec]:
+        return list(self._currencies.values())
+
+    def currency(self, code: str) -> CurrencySpec:
+        spec = self._currencies.get(code)
+        if spec is None:
+            raise self._error(BadRequest, f"currency {code} not exists", "900001")
+        return spec
+
+    # ---------------------------------------------------------------- market data
+
+    def book(self, symbol: str) -> Book:
+        """The engine book of ``symbol`` (read it; change it only through the venue)."""
+        return self._market(symbol).book
+
+    def last_price(self, symbol: str) -> Decimal | None:
+        mkt = self._market(symbol)
+        self.sync()
+        return mkt.scale.price(mkt.book.last_price) if mkt.book.last_price else None
+
+    def reference_price(self, symbol: str) -> Decimal:
+        """Last trade price, else the mid of the book, else the symbol's initial price."""
+        mkt = self._market(symbol)
+        self.sync()
+        return self._reference(mkt)
+
+    def level1(self, symbol: str) -> Level1:
+        mkt = self._market(symbol)
+        now = self.sync()
+        book = mkt.book
+        scale = mkt.scale
+        bid, ask = self._best_visible(mkt)
+        return Level1(
+            symbol=symbol,
+            time=now,
+            sequence=book.sequence,
+            price=_t(scale.price(book.last_price)) if book.last_price else None,
+            size=_t(scale.size(book.last_size)) if book.last_price else None,
+            best_bid=_t(scale.price(bid[0])) if bid else None,
+            best_bid_size=_t(scale.size(bid[1])) if bid else None,
+            best_ask=_t(scale.price(ask[0])) if ask else None,
+            best_ask_size=_t(scale.size(ask[1])) if ask else None,
+        )
+
+    def stats(self, symbol: str, uid: str | None = None) -> Stats24h:
+        """Rolling 24 h statistics (fee rates: ``uid``'s if given, else the defaults)."""
+        mkt = self._market(symbol)
+        now = self.sync()
+        return self._stats(mkt, now, uid)
+
+    def all_stats(self, uid: str | None = None) -> list[Stats24h]:
+        now = self.sync()
+        return [self._stats(mkt, now, uid) for mkt in self._markets.values()]
+
+    def _stats(self, mkt: MarketState, now: int, uid: str | None) -> Stats24h:
+        scale = mkt.scale
+        spec = mkt.spec
+        book = mkt.book
+        bid, ask = self._best_visible(mkt)
+        window = mkt.candles.window(now - _DAY_MS + 1, now + 1)
+        last = scale.price(book.last_price) if book.last_price else None
+        rates = self._rates_for(uid, mkt)
+        if window is None:
+            open_ = high = low = change = change_rate = average = None
+            vol = vol_value = ZERO
+        else:
+            _, o, h, lo, _, lots, units = window
+            open_, high, low = scale.price(o), scale.price(h), scale.price(lo)
+            vol = scale.size(lots)
+            vol_value = scale.funds(units)
+            change = (last - open_) if last is not None else None
+            change_rate = (change / open_).quantize(Decimal("0.0001")) if change is not None else None
+            average = (
+                (vol_value / vol).quantize(spec.price_increment / 1000, rounding=ROUND_FLOOR) if vol else None
+            )
+        buy = _t(scale.price(bid[0])) if bid else None
+        sell = _t(scale.price(ask[0])) if ask else None
+        return Stats24h(
+            symbol=spec.symbol,
+            symbol_name=spec.name,
+            time=now,
+            buy=buy,
+            best_bid_size=_t(scale.size(bid[1])) if bid else None,
+            sell=sell,
+            best_ask_size=_t(scale.size(ask[1])) if ask else None,
+            change_rate=_t(change_rate) if change_rate is not None else None,
+            change_price=_t(change) if change is not None else None,
+            open=_t(open_) if open_ is not None else None,
+            high=_t(high) if high is not None else None,
+            low=_t(low) if low is not None else None,
+            vol=_t(vol),
+            vol_value=_t(vol_value),
+            last=_t(last) if last is not None else None,
+            average_price=_t(average) if average is not None else None,
+            maker_fee_rate=rates.maker,
+            taker_fee_rate=rates.taker,
+            maker_coefficient=spec.maker_fee_coefficient,
+            taker_coefficient=spec.taker_fee_coefficient,
+        )
+
+    def _best_visible(self, mkt: MarketState) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        if mkt.external:
+            bids, asks = self._parked_depth(mkt, 1)
+            return (bids[0] if bids else None), (asks[0] if asks else None)
+        return mkt.book.best_visible(True), mkt.book.best_visible(False)
+
+    @staticmethod
+    def _parked_depth(
+        mkt: MarketState, depth: int | None
+    ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """External mode: the parked limit orders' visible sizes, aggregated by price."""
+        bids: dict[int, int] = {}
+        asks: dict[int, int] = {}
+        for o in mkt.parked.values():
+            if o.flags & (FLAG_MARKET | FLAG_HIDDEN):
+                continue
+            shown = o.shown if o.flags & FLAG_ICEBERG else o.remaining
+            side = bids if o.is_buy else asks
+            side[o.price] = side.get(o.price, 0) + shown
+        bid_rows = sorted(bids.items(), reverse=True)
+        ask_rows = sorted(asks.items())
+        if depth is not None:
+            bid_rows, ask_rows = bid_rows[:depth], ask_rows[:depth]
+        return bid_rows, ask_rows
+
+    def order_book(self, symbol: str, depth: int | None = 20) -> BookSnapshot:
+        """Visible book aggregated by price, ``depth`` levels a side (``None``: full)."""
+        mkt = self._market(symbol)
+        now = self.sync()
+        bids, asks = self._parked_depth(mkt, depth) if mkt.external else mkt.book.depth(depth)
+        scale = mkt.scale
+        return BookSnapshot(
+            symbol=symbol,
+            time=now,
+            sequence=mkt.book.sequence,
+            bids=tuple((_t(scale.price(p)), _t(scale.size(q))) for p, q in bids),
+            asks=tuple((_t(scale.price(p)), _t(scale.size(q))) for p, q in asks),
+        )
+
+    def trades(self, symbol: str, limit: int = 100) -> list[PublicTrade]:
+        """The latest public trades, oldest first (at most the last 1000 are kept)."""
+        mkt = self._market(symbol)
+        self.sync()
+        rows = list(mkt.trades)[-limit:] if limit > 0 else []
+        return [self._public_trade(mkt, row) for row in rows]
+
+    def candles(
+        self,
+        symbol: str,
+        interval: Interval | str,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[CandleBar]:
+        """Bars whose start lies in ``[start, end)``, oldest first; ``limit`` keeps the
+        newest ``limit`` of them (KuCoin answers at most 1500). Intervals take the unified
+        or KuCoin spelling (``1m``/``1min``, ``1w``/``1week``, ``1M``/``1month``)."""
+        mkt = self._market(symbol)
+        now = self.sync()
+        try:
+            iv = Interval.parse(interval)
+        except ValueError as err:
+            raise self._error(BadRequest, str(err), "400100") from None
+        lo = 0 if start is None else start
+        hi = now + 1 if end is None else end
+        rows = mkt.candles.bars(iv, lo, hi)
+        if limit is not None:
+            rows = rows[-limit:] if limit > 0 else []
+        scale = mkt.scale
+        return [
+            CandleBar(
+                symbol=symbol,
+                interval=iv,
+                start=s,
+                open=_t(scale.price(o)),
+                close=_t(scale.price(c)),
+                high=_t(scale.price(h)),
+                low=_t(scale.price(lo_)),
+                volume=_t(scale.size(lots)),
+                turnover=_t(scale.funds(units)),
+            )
+            for s, o, h, lo_, c, lots, units in rows
+        ]
+

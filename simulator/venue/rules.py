@@ -1,0 +1,199 @@
+"""One pair's trading rules, compiled once: amounts checked and turned into ticks and lots.
+
+Two vocabularies over the same limits. The venue's own checks speak KuCoin's (code 400100,
+KuCoin's wording: ``Price increment invalid.``); :meth:`PairRules.check_request` speaks
+:func:`exchanges.precision.validate_order`'s, raising exactly what it raises for the pair's
+``Market``, for callers that hand in a venue-neutral ``OrderRequest`` (the paper exchange).
+Both are on the hot path of every order, hence the precomputed values.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from exchanges import (
+    AboveMaximumSize,
+    BelowMinimumFunds,
+    BelowMinimumSize,
+    InvalidPrecision,
+    OrderRequest,
+)
+from simulator.market.symbols import SymbolSpec
+
+__all__ = ["PairRules"]
+
+_CODE = "400100"
+
+
+class PairRules:
+    """The rules of ``spec``; errors name ``venue``."""
+
+    __slots__ = (
+        "base_increment",
+        "base_max",
+        "base_min",
+        "least_funds",
+        "min_funds",
+        "price_increment",
+        "quote_increment",
+        "quote_max",
+        "spec",
+        "venue",
+    )
+
+    def __init__(self, spec: SymbolSpec, venue: str) -> None:
+        self.spec = spec
+        self.venue = venue
+        self.price_increment = spec.price_increment
+        self.base_increment = spec.base_increment
+        self.quote_increment = spec.quote_increment
+        self.base_min = spec.base_min_size
+        self.base_max = spec.base_max_size
+        self.quote_max = spec.quote_max_size
+        self.min_funds = spec.min_funds
+        self.least_funds = max(spec.quote_min_size, spec.min_funds)  # a market order by funds
+
+    # ---------------------------------------------------------------- KuCoin's checks
+
+    def ticks(self, price: Decimal, name: str = "price") -> int:
+        """``price`` in whole ticks (KuCoin's precision error otherwise)."""
+        q, r = divmod(price, self.price_increment)
+        if r or not q:
+            raise InvalidPrecision(
+                "Price increment invalid.",
+                field=name,
+                value=price,
+                increment=self.price_increment,
+                venue=self.venue,
+                code=_CODE,
+            )
+        return int(q)
+
+    def lots(self, size: Decimal, name: str = "size", check_limits: bool = True) -> int:
+        """``size`` in whole lots, within the pair's size limits unless told otherwise."""
+        q, r = divmod(size, self.base_increment)
+        if r or not q:
+            raise InvalidPrecision(
+                "Order size increment invalid.",
+                field=name,
+                value=size,
+                increment=self.base_increment,
+                venue=self.venue,
+                code=_CODE,
+            )
+        if check_limits:
+            if size < self.base_min:
+                raise BelowMinimumSize(
+                    "Order size below the minimum requirement.",
+                    field=name,
+                    value=size,
+                    limit=self.base_min,
+                    venue=self.venue,
+                    code=_CODE,
+                )
+            if size > self.base_max:
+                raise AboveMaximumSize(
+                    "Order size above the maximum requirement.",
+                    field=name,
+                    value=size,
+                    limit=self.base_max,
+                    venue=self.venue,
+                    code=_CODE,
+                )
+        return int(q)
+
+    def check_value(self, value: Decimal) -> None:
+        """A limit order's ``price x size`` must reach the pair's minimum funds."""
+        if value < self.min_funds:
+            raise BelowMinimumFunds(
+                f"The order funds should more then {self.min_funds} {self.spec.quote_currency}.",
+                field="funds",
+                value=value,
+                limit=self.min_funds,
+                venue=self.venue,
+                code=_CODE,
+            )
+
+    def funds(self, funds: Decimal) -> Decimal:
+        """A market order's ``funds``: on the quote increment, within the quote limits."""
+        if funds % self.quote_increment:
+            raise InvalidPrecision(
+                "The amount increment is invalid.",
+                field="funds",
+                value=funds,
+                increment=self.quote_increment,
+                venue=self.venue,
+                code=_CODE,
+            )
+        if funds < self.least_funds:
+            raise BelowMinimumFunds(
+                f"The order funds should more then {self.least_funds} {self.spec.quote_currency}.",
+                field="funds",
+                value=funds,
+                limit=self.least_funds,
+                venue=self.venue,
+                code=_CODE,
+            )
+        if funds > self.quote_max:
+            raise AboveMaximumSize(
+                f"The order funds should less then {self.quote_max} {self.spec.quote_currency}.",
+                field="funds",
+                value=funds,
+                limit=self.quote_max,
+                venue=self.venue,
+                code=_CODE,
+            )
+        return funds
+
+    # ---------------------------------------------------------------- validate_order's checks
+
+    def check_request(self, request: OrderRequest) -> tuple[int, int]:
+        """``validate_order(request, market)`` for this pair's ``Market`` (same checks, in
+        the same order, same errors), returning the price in ticks and the size in lots
+        (0 where the request has none) so they need not be computed again."""
+        venue = self.venue
+        ticks = lots = 0
+        price = request.price
+        if price is not None:
+            q, r = divmod(price, self.price_increment)
+            if r:
+                raise InvalidPrecision(
+                    field="price", value=price, increment=self.price_increment, venue=venue
+                )
+            ticks = int(q)
+        stop_price = request.stop_price
+        if stop_price is not None and stop_price % self.price_increment:
+            raise InvalidPrecision(
+                field="stop_price", value=stop_price, increment=self.price_increment, venue=venue
+            )
+        size = request.size
+        if size is not None:
+            q, r = divmod(size, self.base_increment)
+            if r:
+                raise InvalidPrecision(field="size", value=size, increment=self.base_increment, venue=venue)
+            if size < self.base_min:
+                raise BelowMinimumSize(field="size", value=size, limit=self.base_min, venue=venue)
+            if size > self.base_max:
+                raise AboveMaximumSize(field="size", value=size, limit=self.base_max, venue=venue)
+            lots = int(q)
+        visible = request.visible_size
+        if visible is not None and visible % self.base_increment:
+            raise InvalidPrecision(
+                field="visible_size", value=visible, increment=self.base_increment, venue=venue
+            )
+        funds = request.funds
+        if funds is not None:
+            if funds % self.quote_increment:
+                raise InvalidPrecision(
+                    field="funds", value=funds, increment=self.quote_increment, venue=venue
+                )
+            if funds > self.quote_max:
+                raise AboveMaximumSize(field="funds", value=funds, limit=self.quote_max, venue=venue)
+            value: Decimal | None = funds
+        elif price is not None and size is not None:
+            value = price * size
+        else:
+            value = None
+        if value is not None and value < self.min_funds:
+            raise BelowMinimumFunds(field="funds", value=value, limit=self.min_funds, venue=venue)
+        return ticks, lots

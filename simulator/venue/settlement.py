@@ -1,0 +1,236 @@
+"""The settlement layer of the venue: what the engine reports becomes balances, ledger
+lines, order and fill records, public prints, candles and subscriber events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from exchanges import Side
+from simulator.engine import (
+    FILLED,
+    REJECTED,
+    Accepted,
+    Amended,
+    Canceled,
+    Event,
+    Filled,
+    Matched,
+    Opened,
+    Rejected,
+    Triggered,
+)
+from simulator.venue.holds import Holds, ledger_context
+from simulator.venue.orders import FillRecord, VenueOrder, fill_info, order_info, tidy
+from simulator.venue.records import PublicTrade, VenueEvent
+from simulator.venue.state import MarketState
+
+__all__ = ["Settlement"]
+
+ZERO = Decimal(0)
+_t = tidy
+
+
+class Settlement(Holds):
+    """The books' listener (:meth:`_on_event`) and the bookkeeping of trades."""
+
+    def _on_event(self, event: Event) -> None:
+        _HANDLERS[type(event)](self, event)
+
+    def _emit(self, event: VenueEvent) -> None:
+        for callback in list(self._subscribers):
+            callback(event)
+
+    def _emit_order(self, o: VenueOrder, change: str, time: int) -> None:
+        if o.user.keep_history:
+            self._emit(VenueEvent(kind="order", change=change, time=time, uid=o.uid, order=order_info(o)))
+
+    def _on_accepted(self, ev: Accepted) -> None:
+        if self._subscribers:
+            o = ev.order
+            assert isinstance(o, VenueOrder)
+            self._emit_order(o, "received", ev.time)
+
+    def _on_opened(self, ev: Opened) -> None:
+        o = ev.order
+        assert isinstance(o, VenueOrder)
+        o.updated_at = ev.time
+        if self._subscribers:
+            self._emit_order(o, "open", ev.time)
+
+    def _on_triggered(self, ev: Triggered) -> None:
+        o = ev.order
+        assert isinstance(o, VenueOrder)
+        o.trigger_time = ev.time
+        o.updated_at = ev.time
+        if self._subscribers:
+            self._emit_order(o, "triggered", ev.time)
+
+    def _on_amended(self, ev: Amended) -> None:
+        o = ev.order
+        assert isinstance(o, VenueOrder)
+        o.updated_at = ev.time
+        o.view = None  # its price or size may have changed
+        if o.status < FILLED and o.hold_left:
+            self._trim_hold(o)
+        if self._subscribers:
+            self._emit_order(o, "update", ev.time)
+
+    def _on_done(self, ev: Filled | Canceled | Rejected) -> None:
+        o = ev.order
+        assert isinstance(o, VenueOrder)
+        now = ev.time
+        o.updated_at = now
+        user = o.user
+        if o.hold_left:
+            spec = o.mkt.spec
+            currency = spec.quote_currency if o.is_buy else spec.base_currency
+            self.accounts.release(user.account, currency, o.hold_left, now, o.hold_context)
+            o.hold_left = ZERO
+        if user.active.pop(o.id, None) is not None:
+            user.counts[o.mkt.spec.symbol] -= 1
+        if not user.keep_history or (o.status == REJECTED and not o.stop):
+            # refused on entry (the caller gets an error), or nobody keeps it: no trace
+            self._forget(o)
+            return
+        o.done_id = next(self.ids.done_ids)
+        done = user.done[o.mkt.spec.symbol]
+        done.append(o)
+        if len(done) > self.max_done_per_symbol:
+            old = done.popleft()
+            if self._orders.get(old.id) is old:
+                del self._orders[old.id]
+        if self._subscribers:
+            change = "filled" if o.status == FILLED else ("rejected" if o.status == REJECTED else "canceled")
+            self._emit_order(o, change, now)
+
+    def _forget(self, o: VenueOrder) -> None:
+        """Drop a done order from the lookups (by id, and by clientOid if it is the latest)."""
+        self._orders.pop(o.id, None)
+        coid = o.client_oid
+        if coid is not None and o.user.by_coid.get(coid) is o:
+            del o.user.by_coid[coid]
+
+    def _on_matched(self, ev: Matched) -> None:
+        taker = ev.order
+        maker = ev.maker
+        assert isinstance(taker, VenueOrder) and isinstance(maker, VenueOrder)
+        mkt = taker.mkt
+        scale = mkt.scale
+        now = ev.time
+        price = scale.price(ev.price)
+        size = scale.size(ev.size)
+        funds = scale.funds(ev.funds)
+        t_rate = taker.maker_rate if ev.taker_is_maker else taker.taker_rate
+        m_rate = maker.taker_rate if ev.maker_pays_taker else maker.maker_rate
+        t_fee = funds * t_rate
+        m_fee = funds * m_rate
+        trade_id = ev.trade_id
+        self._settle(taker, price, size, funds, t_fee, t_rate, ev.taker_is_maker, False, trade_id, maker, now)
+        self._settle(
+            maker,
+            price,
+            size,
+            funds,
+            m_fee,
+            m_rate,
+            not ev.taker_is_maker,
+            ev.maker_pays_taker,
+            trade_id,
+            taker,
+            now,
+        )
+        self._collect_fees(mkt, t_fee + m_fee, trade_id, now)
+        public_buy = taker.is_buy if not ev.taker_is_maker else maker.is_buy
+        self._record_print(mkt, trade_id, ev.price, ev.size, ev.funds, public_buy, now)
+
+    def _collect_fees(self, mkt: MarketState, fees: Decimal, trade_id: int, now: int) -> None:
+        if fees:
+            ctx = (mkt.spec.symbol, "", str(trade_id))
+            self.accounts.collect_fee(mkt.spec.quote_currency, fees, now, ctx)
+
+    def _record_print(
+        self, mkt: MarketState, trade_id: int, price: int, lots: int, units: int, taker_buy: bool, now: int
+    ) -> None:
+        row = (trade_id, price, lots, taker_buy, now)
+        mkt.trades.append(row)
+        mkt.candles.add(now, price, lots, units)
+        if self._subscribers:
+            self._emit(VenueEvent(kind="trade", change="match", time=now, trade=self._public_trade(mkt, row)))
+
+    def _settle(
+        self,
+        o: VenueOrder,
+        price: Decimal,
+        size: Decimal,
+        funds: Decimal,
+        fee: Decimal,
+        rate: Decimal,
+        is_maker: bool,
+        force_taker: bool,
+        trade_id: int,
+        counter: VenueOrder,
+        now: int,
+    ) -> None:
+        user = o.user
+        account = user.account
+        spec = o.mkt.spec
+        accounts = self.accounts
+        ctx = ledger_context(o, str(trade_id))
+        if o.is_buy:
+            cost = funds + fee
+            accounts.spend_held(account, spec.quote_currency, cost, fee, now, ctx)
+            o.hold_left -= cost
+            accounts.receive(account, spec.base_currency, size, ZERO, now, ctx)
+        else:
+            accounts.spend_held(account, spec.base_currency, size, ZERO, now, ctx)
+            o.hold_left -= size
+            accounts.receive(account, spec.quote_currency, funds - fee, fee, now, ctx)
+        o.fee += fee
+        o.updated_at = now
+        if user.keep_history:
+            record = FillRecord(
+                self.ids.fill_id(),
+                o,
+                counter.id,
+                trade_id,
+                price,
+                size,
+                funds,
+                fee,
+                rate,
+                is_maker,
+                force_taker,
+                now,
+            )
+            user.fills.append(record)
+            if self._subscribers:
+                fill = fill_info(record)
+                self._emit(VenueEvent(kind="fill", change="match", time=now, uid=o.uid, fill=fill))
+                self._emit_order(o, "match", now)
+
+    def _public_trade(self, mkt: MarketState, row: tuple[int, int, int, bool, int]) -> PublicTrade:
+        trade_id, price, lots, taker_buy, time = row
+        return PublicTrade(
+            symbol=mkt.spec.symbol,
+            sequence=trade_id,
+            trade_id=trade_id,
+            price=_t(mkt.scale.price(price)),
+            size=_t(mkt.scale.size(lots)),
+            side=Side.BUY if taker_buy else Side.SELL,
+            time=time,
+            time_ns=time * 1_000_000,
+        )
+
+
+_HANDLERS: dict[type[Event], Callable[[Settlement, Any], None]] = {
+    Matched: Settlement._on_matched,
+    Filled: Settlement._on_done,
+    Canceled: Settlement._on_done,
+    Rejected: Settlement._on_done,
+    Amended: Settlement._on_amended,
+    Triggered: Settlement._on_triggered,
+    Opened: Settlement._on_opened,
+    Accepted: Settlement._on_accepted,
+}

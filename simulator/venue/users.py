@@ -1,0 +1,255 @@
+"""The users layer of the venue: users, their accounts and balances, ledgers, fee rates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from exchanges import BadRequest
+from simulator.accounts import FEE_COLLECTOR, Entry, Wallet
+from simulator.market.symbols import CurrencySpec
+from simulator.venue.core import Core
+from simulator.venue.orders import tidy
+from simulator.venue.paging import newest_first
+from simulator.venue.records import AccountBalance, FeeRates, LedgerEntry
+from simulator.venue.state import MarketState, UserState
+
+__all__ = ["Users"]
+
+_t = tidy
+
+
+class Users(Core):
+    """Users and what they own; system users (market agents) keep no history or ledger."""
+
+    def create_user(
+        self,
+        uid: str | int | None = None,
+        balances: Mapping[str, Decimal | str | int] | None = None,
+        *,
+        maker_fee_rate: Decimal | str | None = None,
+        taker_fee_rate: Decimal | str | None = None,
+        keep_history: bool = True,
+        keep_ledger: bool = True,
+    ) -> str:
+        """Open a user with trade-account ``balances`` (deposits, in the ledger); returns
+        the uid (generated, like KuCoin's numeric uids, when not given). System users
+        (market agents) turn history and ledger off to stay fast and small."""
+        self.sync()
+        user = self._new_user(uid, keep_history=keep_history, keep_ledger=keep_ledger)
+        account = user.account
+        if maker_fee_rate is not None:
+            account.maker_rate = Decimal(maker_fee_rate)
+        if taker_fee_rate is not None:
+            account.taker_rate = Decimal(taker_fee_rate)
+        for currency, amount in (balances or {}).items():
+            if Decimal(amount) != 0:
+                self.deposit(user.uid, currency, amount)
+        return user.uid
+
+    def _new_user(self, uid: str | int | None, *, keep_history: bool, keep_ledger: bool) -> UserState:
+        """Open a user without moving the clock (market agents are made during setup)."""
+        uid = str(100_000_000 + len(self._users)) if uid is None else str(uid)
+        if uid in self._users:
+            raise self._error(BadRequest, f"user {uid!r} already exists", "400100")
+        account = self.accounts.open(uid, keep_ledger=keep_ledger)
+        user = self._users[uid] = UserState(uid, account, keep_history)
+        return user
+
+    def users(self) -> list[str]:
+        return [uid for uid in self._users if uid != FEE_COLLECTOR]
+
+    def has_user(self, uid: str) -> bool:
+        return uid in self._users
+
+    def deposit(
+        self, uid: str, currency: str, amount: Decimal | str | int, account_type: str = "trade"
+    ) -> None:
+        """Credit ``amount`` from outside the venue (a deposit ledger entry)."""
+        user = self._user(uid)
+        now = self.sync()
+        self._currencies.setdefault(currency, CurrencySpec(currency=currency))
+        self.accounts.deposit(user.account, currency, self._amount("amount", amount), now, account_type)
+
+    def withdraw(
+        self, uid: str, currency: str, amount: Decimal | str | int, account_type: str = "trade"
+    ) -> None:
+        user = self._user(uid)
+        now = self.sync()
+        self.accounts.withdraw(user.account, currency, self._amount("amount", amount), now, account_type)
+
+    def transfer(
+        self, uid: str, currency: str, amount: Decimal | str | int, from_type: str, to_type: str
+    ) -> None:
+        """Move available funds between the user's ``main`` and ``trade`` accounts."""
+        user = self._user(uid)
+        now = self.sync()
+        self.accounts.transfer(
+            user.account, currency, self._amount("amount", amount), from_type.lower(), to_type.lower(), now
+        )
+
+    def accounts_of(
+        self, uid: str, currency: str | None = None, account_type: str | None = None
+    ) -> list[AccountBalance]:
+        """``GET /api/v1/accounts``: one row per (type, currency) the user ever held."""
+        user = self._user(uid)
+        self.sync()
+        return [
+            _balance_row(wallet)
+            for (kind, cur), wallet in user.account.wallets.items()
+            if (currency is None or cur == currency) and (account_type is None or kind == account_type)
+        ]
+
+    def account(self, uid: str, account_id: str) -> AccountBalance:
+        for row in self.accounts_of(uid):
+            if row.id == account_id:
+                return row
+        raise self._error(BadRequest, "account not exists", "400100")
+
+    def balance(self, uid: str, currency: str, account_type: str = "trade") -> AccountBalance:
+        """One currency of one account (zero, with a fresh id, if never used)."""
+        user = self._user(uid)
+        self.sync()
+        return _balance_row(self.accounts.wallet(user.account, currency, account_type))
+
+    def ledger(
+        self,
+        uid: str,
+        *,
+        currency: str | None = None,
+        direction: str | None = None,
+        biz_type: str | None = None,
+        account_type: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        last_id: int | None = None,
+        limit: int | None = 100,
+        include_holds: bool = False,
+    ) -> list[LedgerEntry]:
+        """Ledger entries, newest first; ``last_id`` returns those older than it (HF
+        cursor), ``start``/``end`` bound ``created_at`` (inclusive). Hold and release
+        entries only with ``include_holds`` (KuCoin's ledgers do not show them)."""
+        user = self._user(uid)
+        self.sync()
+        kind = None if account_type is None else account_type.lower()
+
+        def skip(entry: Entry) -> bool:
+            wallet = entry.wallet
+            return (
+                (not include_holds and entry.kind in ("hold", "release"))
+                or (currency is not None and wallet.currency != currency)
+                or (kind is not None and wallet.account_type != kind)
+            )
+
+        def keep(entry: Entry) -> bool:
+            return (direction is None or _direction(entry) == direction) and (
+                biz_type is None or entry.biz_type == biz_type
+            )
+
+        rows = newest_first(
+            reversed(user.account.entries),
+            id_of=_entry_id,
+            time_of=_entry_time,
+            last_id=last_id,
+            start=start,
+            end=end,
+            skip=skip,
+            keep=keep,
+            limit=limit,
+        )
+        return [self._ledger_entry(uid, entry) for entry in rows]
+
+    @staticmethod
+    def _ledger_entry(uid: str, entry: Entry) -> LedgerEntry:
+        context: dict[str, str] = {}
+        if entry.context is not None:
+            context = {"symbol": entry.context[0], "orderId": entry.context[1]}
+            if entry.context[2]:
+                context["tradeId"] = entry.context[2]
+        return LedgerEntry(
+            id=entry.id,
+            uid=uid,
+            account_id=entry.wallet.id,
+            currency=entry.wallet.currency,
+            amount=_t(abs(entry.delta)),
+            direction=_direction(entry),
+            fee=_t(entry.fee),
+            balance=_t(entry.total_after),
+            hold_delta=_t(entry.hold_delta),
+            account_type=entry.wallet.account_type.upper(),
+            biz_type=entry.biz_type,
+            kind=entry.kind,
+            created_at=entry.time,
+            context=context,
+        )
+
+    def fee_rates(self, uid: str | None, symbol: str) -> FeeRates:
+        """Actual rates of ``uid`` on ``symbol``: base rate x the symbol's coefficient."""
+        return self._rates_for(uid, self._market(symbol))
+
+    def base_fee_rates(self, uid: str | None = None) -> FeeRates:
+        """``GET /api/v1/base-fee``: the user's base rates (``symbol`` empty)."""
+        if uid is None:
+            return FeeRates(symbol="", maker=self.accounts.maker_rate, taker=self.accounts.taker_rate)
+        account = self._user(uid).account
+        return FeeRates(symbol="", maker=account.maker_rate, taker=account.taker_rate)
+
+    def set_fee_rates(
+        self, uid: str, maker: Decimal | str, taker: Decimal | str, symbol: str | None = None
+    ) -> None:
+        """Change a user's base rates, for all symbols or one."""
+        user = self._user(uid)
+        account = user.account
+        user.rates.clear()
+        pair = (Decimal(maker), Decimal(taker))
+        if symbol is None:
+            account.maker_rate, account.taker_rate = pair
+        else:
+            self._market(symbol)
+            account.fee_overrides[symbol] = pair
+
+    def _rates_for(self, uid: str | None, mkt: MarketState) -> FeeRates:
+        """``uid``'s actual rates on ``mkt`` (the venue's default rates for ``None``)."""
+        spec = mkt.spec
+        if uid is None:
+            maker = self.accounts.maker_rate * spec.maker_fee_coefficient
+            taker = self.accounts.taker_rate * spec.taker_fee_coefficient
+        else:
+            maker, taker = self._user_rates(self._user(uid), mkt)
+        return FeeRates(symbol=spec.symbol, maker=maker, taker=taker)
+
+    def _user_rates(self, user: UserState, mkt: MarketState) -> tuple[Decimal, Decimal]:
+        """Actual (maker, taker) rates of ``user`` on ``mkt``, cached until rates change."""
+        symbol = mkt.spec.symbol
+        rates = user.rates.get(symbol)
+        if rates is None:
+            maker, taker = user.account.rates(symbol)
+            rates = user.rates[symbol] = (
+                maker * mkt.spec.maker_fee_coefficient,
+                taker * mkt.spec.taker_fee_coefficient,
+            )
+        return rates
+
+
+def _balance_row(wallet: Wallet) -> AccountBalance:
+    return AccountBalance(
+        id=wallet.id,
+        currency=wallet.currency,
+        type=wallet.account_type,
+        balance=_t(wallet.total),
+        available=_t(wallet.total - wallet.hold),
+        holds=_t(wallet.hold),
+    )
+
+
+def _direction(entry: Entry) -> str:
+    """KuCoin's ``direction``: ``out`` for a decrease (or a hold), else ``in``."""
+    return "out" if entry.delta < 0 or (entry.delta == 0 and entry.hold_delta > 0) else "in"
+
+
+def _entry_id(entry: Entry) -> int:
+    return entry.id
+
+
+def _entry_time(entry: Entry) -> int:
+    return entry.time
