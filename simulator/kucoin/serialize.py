@@ -97,21 +97,21 @@ def symbol(s: SymbolSpec) -> dict[str, Any]:
 
 def currency_v3(c: CurrencySpec) -> dict[str, Any]:
     """``/api/v3/currencies``: the simulator has no deposit or withdrawal chains."""
-    return {
-        "currency": c.currency,
-        "name": c.name,
-        "fullName": c.full_name,
-        "precision": c.precision,
-        "confirms": c.confirms if c.confirms is not None else 0,
-        "contractAddress": c.contract_address or "",
-        "isMarginEnabled": c.is_margin_enabled,
-        "isDebitEnabled": c.is_debit_enabled,
-        "chains": [],
-    }
+    out = _currency(c)
+    out["chains"] = []
+    return out
 
 
 def currency_v1(c: CurrencySpec) -> dict[str, Any]:
-    """``/api/v1/currencies`` (KuCoin's older, flat shape)."""
+    """``/api/v1/currencies`` (KuCoin's older, flat shape): no deposits or withdrawals."""
+    out = _currency(c)
+    out.update(
+        withdrawalMinSize="0", withdrawalMinFee="0", isWithdrawEnabled=False, isDepositEnabled=False
+    )
+    return out
+
+
+def _currency(c: CurrencySpec) -> dict[str, Any]:
     return {
         "currency": c.currency,
         "name": c.name,
@@ -119,10 +119,6 @@ def currency_v1(c: CurrencySpec) -> dict[str, Any]:
         "precision": c.precision,
         "confirms": c.confirms if c.confirms is not None else 0,
         "contractAddress": c.contract_address or "",
-        "withdrawalMinSize": "0",
-        "withdrawalMinFee": "0",
-        "isWithdrawEnabled": False,
-        "isDepositEnabled": False,
         "isMarginEnabled": c.is_margin_enabled,
         "isDebitEnabled": c.is_debit_enabled,
     }
@@ -401,23 +397,9 @@ def fill_hf(f: FillInfo) -> dict[str, Any]:
 
 
 def fill_classic(f: FillInfo) -> dict[str, Any]:
-    """The classic fill (``/api/v1/fills``, ``/api/v1/limit/fills``): ``tradeId`` a string."""
-    return {
-        "symbol": f.symbol,
-        "tradeId": str(f.trade_id),
-        "orderId": f.order_id,
-        "counterOrderId": f.counter_order_id,
-        "side": str(f.side),
-        "liquidity": str(f.liquidity),
-        "forceTaker": f.force_taker,
-        "price": dec(f.price),
-        "size": dec(f.size),
-        "funds": dec(f.funds),
-        "fee": dec(f.fee),
-        "feeRate": dec(f.fee_rate),
-        "feeCurrency": f.fee_currency,
-        "stop": "",
-        "tradeType": "TRADE",
-        "type": str(f.type),
-        "createdAt": f.created_at,
-    }
+    """The classic fill (``/api/v1/fills``, ``/api/v1/limit/fills``): the HF shape with a
+    string ``tradeId``, no integer ``id`` cursor and no tax fields."""
+    out = fill_hf(f)
+    del out["id"], out["taxRate"], out["tax"]
+    out["tradeId"] = str(f.trade_id)
+    return out
