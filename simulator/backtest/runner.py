@@ -165,6 +165,107 @@ class Backtest:
         self._sample_every = self.sample_ms or (iv_ms or 60_000)
         await self._sample(paper, start)
         await strategy.on_start()
+        if data.kind == "trades" and all(isinstance(e, Trade) for e in events):
+            await self._replay_trades(events, clock, paper, matcher, ex)  # type: ignore[arg-type]
+        elif data.kind == "candles" and all(isinstance(e, Candle) for e in events):
+            await self._replay_candles(events, iv_ms, clock, paper, matcher, ex)  # type: ignore[arg-type]
+        else:
+            await self._replay_mixed(events, iv_ms, clock, paper, matcher, ex)
+        return await self._finish(paper, ex, clock)
+
+    # The loops below run once per event: they keep to locals, and while the strategy has
+    # nothing open (so nothing can fill) they only put the event on the venue's replay tape,
+    # which the venue applies, in order, before anything reads it (its next sync). With
+    # orders open, the matcher fills what the event reaches and then records it.
+
+    async def _replay_trades(
+        self,
+        events: Sequence[Trade],
+        clock: ManualClock,
+        paper: PaperExchange,
+        matcher: ReplayMatcher,
+        ex: _BacktestExchange,
+    ) -> None:
+        strategy = self.strategy
+        on_trade = strategy.on_trade if _overrides(strategy, "on_trade") else None
+        live = ex.open_set
+        defer = paper.sim.replay_tape(self.native).append
+        now_ms, set_ms = clock.now_ms, clock.set_ms
+        deliver, progress = self._deliver, self.progress
+        total = len(events)
+        report_every = max(total // 200, 1)
+        for i, event in enumerate(events):
+            now = event.timestamp
+            if now > now_ms():
+                set_ms(now)
+            if live:
+                matcher.last_price = events[i - 1].price if i else None
+                matcher.on_trade(event)
+                await deliver(ex)
+            else:
+                defer(event)
+            if on_trade is not None:
+                await on_trade(event)
+            if live:
+                await deliver(ex)
+            if now >= self._next_sample:
+                self._last_price = event.price
+                await self._sample(paper, now)
+            if progress is not None and i % report_every == 0:
+                progress(i + 1, total)
+        matcher.last_price = self._last_price = events[-1].price
+
+    async def _replay_candles(
+        self,
+        events: Sequence[Candle],
+        iv_ms: int,
+        clock: ManualClock,
+        paper: PaperExchange,
+        matcher: ReplayMatcher,
+        ex: _BacktestExchange,
+    ) -> None:
+        strategy = self.strategy
+        on_candle = strategy.on_candle if _overrides(strategy, "on_candle") else None
+        live = ex.open_set
+        defer = paper.sim.replay_tape(self.native).append
+        now_ms, set_ms = clock.now_ms, clock.set_ms
+        deliver, progress = self._deliver, self.progress
+        total = len(events)
+        report_every = max(total // 200, 1)
+        for i, event in enumerate(events):
+            now = event.start + iv_ms
+            clock_ms = now_ms()
+            if now > clock_ms:
+                set_ms(now)
+                clock_ms = now
+            if live:
+                matcher.last_price = events[i - 1].close if i else None
+                matcher.on_candle(event, now)
+                await deliver(ex)
+            else:
+                defer((event, clock_ms))  # recorded as of the venue's time now: the clock's
+            if on_candle is not None:
+                await on_candle(event)
+            if live:
+                await deliver(ex)
+            if now >= self._next_sample:
+                self._last_price = event.close
+                await self._sample(paper, now)
+            if progress is not None and i % report_every == 0:
+                progress(i + 1, total)
+        matcher.last_price = self._last_price = events[-1].close
+
+    async def _replay_mixed(
+        self,
+        events: Sequence[Candle | Trade],
+        iv_ms: int,
+        clock: ManualClock,
+        paper: PaperExchange,
+        matcher: ReplayMatcher,
+        ex: _BacktestExchange,
+    ) -> None:
+        """Events of both kinds (or of the other kind than the data says): one at a time."""
+        strategy = self.strategy
         wants_trade, wants_candle = _overrides(strategy, "on_trade"), _overrides(strategy, "on_candle")
         total = len(events)
         report_every = max(total // 200, 1)
@@ -194,7 +295,6 @@ class Backtest:
                 await self._sample(paper, now)
             if self.progress is not None and i % report_every == 0:
                 self.progress(i + 1, total)
-        return await self._finish(paper, ex, clock)
 
     # --- the embedded synthetic market ---------------------------------------------------------
 

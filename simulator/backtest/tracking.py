@@ -36,7 +36,8 @@ class TrackingExchange:
         self.venue = inner.venue
         self.capabilities: Capabilities = inner.capabilities
         self.orders: dict[str, Order] = {}  # last known state of every order the strategy placed
-        self._open: set[str] = set()  # ids of those last seen open (kept in step with ``orders``)
+        #: ids of those last seen open (kept in step with ``orders``; read it, never change it)
+        self.open_set: set[str] = set()
         self.placed = 0
 
     # --- what the runners use ---------------------------------------------------------------
@@ -50,16 +51,16 @@ class TrackingExchange:
     def _store(self, order: Order) -> None:
         self.orders[order.id] = order
         if order.is_open:
-            self._open.add(order.id)
+            self.open_set.add(order.id)
         else:
-            self._open.discard(order.id)
+            self.open_set.discard(order.id)
 
     @property
     def has_open(self) -> bool:
-        return bool(self._open)
+        return bool(self.open_set)
 
     def open_ids(self, symbol: str | None = None) -> list[str]:
-        return [i for i in self._open if symbol is None or self.orders[i].symbol == symbol]
+        return [i for i in self.open_set if symbol is None or self.orders[i].symbol == symbol]
 
     async def cancel_open(self) -> list[Order]:
         """Cancel every order of the strategy still open; returns their final states."""

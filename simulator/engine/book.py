@@ -64,6 +64,7 @@ _HIDDEN_OR_ICEBERG = FLAG_HIDDEN | FLAG_ICEBERG
 _MARKET_ONLY = FLAG_MARKET | FLAG_HIDDEN | FLAG_ICEBERG  # a market order without (invalid) display flags
 _SPECIAL = FLAG_MARKET | FLAG_IOC | FLAG_FOK | FLAG_POST_ONLY | FLAG_GTT | FLAG_ICEBERG | FLAG_HIDDEN
 _PPM = 1_000_000
+_SPARE_LEVELS = 32  # dropped levels a book keeps for reuse
 
 # Why a taker stopped matching before its size or the book ran out.
 _STOP_FUNDS = "funds"
@@ -77,9 +78,10 @@ class Level:
     their ``prev`` and ``next``. ``visible`` is what the public book shows (hidden orders
     excluded, icebergs by their shown slice); ``live`` counts the orders."""
 
-    __slots__ = ("head", "live", "tail", "visible")
+    __slots__ = ("head", "live", "price", "tail", "visible")
 
-    def __init__(self) -> None:
+    def __init__(self, price: int) -> None:
+        self.price = price
         self.head: EngineOrder | None = None
         self.tail: EngineOrder | None = None
         self.visible = 0
@@ -166,6 +168,7 @@ class Book:
         self._entry: list[tuple[int, int, Hashable]] = []  # (stop price, n, id): lowest first
         self._gtt: list[tuple[int, int, Hashable]] = []  # (expire at, n, id)
         self._counter = itertools.count()
+        self._spare: list[Level] = []  # dropped levels kept for reuse (a level is often rebuilt soon)
 
     # ------------------------------------------------------------------ queries
 
@@ -291,22 +294,32 @@ class Book:
         listener = self.listener
         if listener is not None and self.emit_accepted:
             listener(Accepted(order, self.now))
-        if not order.flags & _SPECIAL and not order.stop:
+        flags = order.flags
+        if not flags & _SPECIAL and not order.stop:
             # Hot path: a plain limit order that does not cross (and so cannot be out of
             # band while the other side has orders) rests at once.
             price = order.price
             if order.is_buy:
                 best = self.best_ask
-                rests = best > price and (best != NO_ASK or not self.band_ppm)
-                levels = self._bids
+                if best > price and (best != NO_ASK or not self.band_ppm):
+                    lvl = self._bids.get(price)
+                    if lvl is None:
+                        lvl = self._new_level(True, price)
+                    else:
+                        order.price = lvl.price  # share one int per price (fewer cache misses)
+                else:
+                    lvl = None
             else:
                 best = self.best_bid
-                rests = best < price and (best != NO_BID or not self.band_ppm)
-                levels = self._asks
-            if rests:
-                lvl = levels.get(price)
-                if lvl is None:
-                    lvl = self._new_level(order.is_buy, price)
+                if best < price and (best != NO_BID or not self.band_ppm):
+                    lvl = self._asks.get(price)
+                    if lvl is None:
+                        lvl = self._new_level(False, price)
+                    else:
+                        order.price = lvl.price
+                else:
+                    lvl = None
+            if lvl is not None:
                 lvl.visible += order.remaining
                 tail = lvl.tail  # (Level.append, inlined)
                 order.prev = tail
@@ -322,14 +335,17 @@ class Book:
                 if listener is not None and self.emit_opened:
                     listener(Opened(order, self.now))
                 return order
+            last = self.last_price
+            self._enter(order)
         elif order.stop:
             self._add_stop(order)
             return order
-        last = self.last_price
-        if order.flags & _MARKET_ONLY == FLAG_MARKET:
-            self._enter_market(order)
         else:
-            self._enter(order)
+            last = self.last_price
+            if flags & _MARKET_ONLY == FLAG_MARKET:
+                self._enter_market(order)
+            else:
+                self._enter(order)
         if self._stops and self.last_price != last:
             self._run_stops()
         return order
@@ -359,7 +375,19 @@ class Book:
         if lvl.live == 1:
             self._drop_level(levels, price)
         else:
-            lvl.unlink(order)
+            prev = order.prev  # (Level.unlink, inlined)
+            after = order.next
+            if prev is None:
+                lvl.head = after
+            else:
+                prev.next = after
+                order.prev = None
+            if after is None:
+                lvl.tail = prev
+            else:
+                after.prev = prev
+                order.next = None
+            lvl.live -= 1
         order.status = CANCELED
         order.reason = reason
         order.remaining = 0
@@ -538,21 +566,27 @@ class Book:
         is_buy = o.is_buy
         if o.stp == STP_DC:
             o.stp = STP_CN  # DC is not offered for market orders; never shrink a market order
-        limit = MAX_PRICE if is_buy else 0
+        best = self.best_ask if is_buy else self.best_bid
+        stopped = None
         capped = False
-        if self.band_ppm:
-            if is_buy and self.best_ask != NO_ASK:
-                limit = self.best_ask + self.best_ask * self.band_ppm // _PPM
+        if best != (NO_ASK if is_buy else NO_BID):
+            band = self.band_ppm
+            if not band:
+                limit = MAX_PRICE if is_buy else 0
+            elif is_buy:
+                limit = best + best * band // _PPM
                 capped = True
-            elif not is_buy and self.best_bid != NO_BID:
-                limit = -((-self.best_bid * (_PPM - self.band_ppm)) // _PPM)
+            else:
+                limit = -((-best * (_PPM - band)) // _PPM)
                 capped = True
-        crosses = self.best_ask != NO_ASK if is_buy else self.best_bid != NO_BID
-        stopped = self._take(o, limit, False) if crosses else None
-        if o.status >= FILLED:
-            return
+            stopped = self._take(o, limit, False)
+            if o.status >= FILLED:
+                return
         if o.remaining == 0 or (stopped is _STOP_FUNDS and o.flags & FLAG_BY_FUNDS):
-            self._finish(o, FILLED, None)
+            o.status = FILLED  # (_finish for a market order, inlined)
+            o.reason = None
+            if self.listener is not None:
+                self.listener(Filled(o, self.now))
         elif stopped is _STOP_FUNDS:
             self._finish(o, CANCELED, "insufficient_funds")
         elif capped and self._crosses(o, MAX_PRICE if is_buy else 0):
@@ -591,7 +625,14 @@ class Book:
             if len(heap) > 2 * len(levels) + 64:
                 heap[:] = list(levels)
                 heapify(heap)
-        lvl = levels[price] = Level()
+        spare = self._spare
+        if spare:  # reuse a dropped level (cheaper than building one)
+            lvl = spare.pop()
+            lvl.price = price
+            lvl.visible = lvl.live = 0
+        else:
+            lvl = Level(price)
+        levels[price] = lvl
         return lvl
 
     def _rest(self, o: EngineOrder) -> None:
@@ -633,7 +674,7 @@ class Book:
         stopped: str | None = None
         trades = 0
         price = 0
-        qty = 0
+        size = 0  # of the last trade
         rem = o.remaining
         got = o.filled
         spent = o.filled_funds
@@ -651,20 +692,24 @@ class Book:
                         break
                     continue
                 mflags = m.flags
-                avail = m.shown if mflags & FLAG_ICEBERG else m.remaining
+                mrem = m.remaining
+                avail = m.shown if mflags & FLAG_ICEBERG else mrem
                 qty = rem if rem < avail else avail
                 if funds_limit:
                     cap = (funds_limit - spent) // best
                     if cap < qty:
-                        qty = cap
-                        if qty <= 0:
+                        if cap <= 0:
                             stopped = _STOP_FUNDS
                             break
+                        qty = cap
                 funds = qty * best
                 price = best
+                size = qty
                 trades += 1
-                m.remaining -= qty
-                m.filled += qty
+                mrem -= qty
+                m.remaining = mrem
+                mfilled = m.filled + qty
+                m.filled = mfilled
                 m.filled_funds += funds
                 rem -= qty
                 got += qty
@@ -686,7 +731,7 @@ class Book:
                             bool(mflags & _HIDDEN_OR_ICEBERG),
                         )
                     )
-                if m.remaining == 0:
+                if mrem == 0:
                     after = m.next  # (lvl.unlink(m) for the head, inlined)
                     lvl.head = after
                     if after is None:
@@ -695,7 +740,7 @@ class Book:
                         after.prev = m.next = None
                     lvl.live -= 1
                     del orders[m.id]
-                    if m.filled == m.size:
+                    if mfilled == m.size:
                         m.status = FILLED
                         if listener is not None:
                             listener(Filled(m, now))
@@ -710,7 +755,7 @@ class Book:
                         m.shown -= qty
                         if m.shown == 0:  # refill from the hidden rest, at the back of the queue
                             lvl.unlink(m)
-                            m.shown = m.visible if m.visible < m.remaining else m.remaining
+                            m.shown = m.visible if m.visible < mrem else mrem
                             lvl.visible += m.shown
                             lvl.append(m)
                 if rem == 0:
@@ -723,14 +768,17 @@ class Book:
         if stopped is not _STOP_STP:  # (an STP end wrote the counters and ended the taker)
             o.remaining, o.filled, o.filled_funds = rem, got, spent
         if trades:
-            if listener is None:
-                for _ in range(trades):  # keep trade ids venue-wide even when nobody listens
+            if listener is None:  # keep trade ids venue-wide even when nobody listens
+                if trades == 1:
                     next(trade_ids)
+                else:
+                    for _ in range(trades):
+                        next(trade_ids)
             self.trade_count += trades
             if o.status == NEW:
                 o.status = PARTIAL
             self.last_price = price
-            self.last_size = qty
+            self.last_size = size
             self.last_time = now
             self.last_taker_buy = is_buy
         return stopped
@@ -789,7 +837,10 @@ class Book:
 
     def _drop_level(self, levels: dict[int, Level], price: int) -> None:
         """Remove an empty level (the opposite side's ``levels`` when matching)."""
-        del levels[price]
+        lvl = levels.pop(price)
+        if len(self._spare) < _SPARE_LEVELS:
+            lvl.head = lvl.tail = None  # (it may still point at the order that just left)
+            self._spare.append(lvl)
         if levels is self._asks:
             if price == self.best_ask:
                 heap = self._ask_heap

@@ -10,6 +10,7 @@ no trade have no bar, as on KuCoin.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from exchanges import Interval
@@ -96,6 +97,60 @@ class _Series:
         bar[4] += lots
         bar[5] += units
 
+    def add_many(
+        self,
+        times: Sequence[int],
+        opens: Sequence[int],
+        highs: Sequence[int],
+        lows: Sequence[int],
+        closes: Sequence[int],
+        lots: Sequence[int],
+        units: Sequence[int],
+    ) -> None:
+        """``add_bar`` for each row in turn (a print is a bar with o = h = l = c), done a
+        run of rows in the same bar at a time. ``times`` must be in ascending order."""
+        step = self.step
+        bars = self.bars
+        starts = self.starts
+        n = len(times)
+        if n > 1 and times[1] - times[0] >= step:  # bars as long as the series' (or longer)?
+            news = [ms - ms % step for ms in times]
+            if (not starts or news[0] > starts[-1]) and len(set(news)) == n:
+                # each row a new bar, after every bar there is: no merging to do
+                rows = map(list, zip(opens, highs, lows, closes, lots, units, strict=True))
+                bars.update(zip(news, rows, strict=True))
+                starts.extend(news)
+                return
+        i = 0
+        while i < n:
+            ms = times[i]
+            start = ms - ms % step
+            end = start + step
+            j = i + 1
+            if j < n and times[j] < end:
+                j = bisect_left(times, end, j + 1, n)
+            if j == i + 1:
+                o, h, lo, c, q, u = opens[i], highs[i], lows[i], closes[i], lots[i], units[i]
+            else:
+                o, h, lo, c = opens[i], max(highs[i:j]), min(lows[i:j]), closes[j - 1]
+                q, u = sum(lots[i:j]), sum(units[i:j])
+            bar = bars.get(start)
+            if bar is None:
+                bars[start] = [o, h, lo, c, q, u]
+                if not starts or start > starts[-1]:
+                    starts.append(start)
+                else:
+                    starts.insert(bisect_left(starts, start), start)
+            else:
+                if h > bar[1]:
+                    bar[1] = h
+                if lo < bar[2]:
+                    bar[2] = lo
+                bar[3] = c
+                bar[4] += q
+                bar[5] += u
+            i = j
+
     def range(self, lo: int, hi: int) -> list[tuple[int, list[int]]]:
         starts = self.starts
         i = bisect_left(starts, lo)
@@ -120,6 +175,27 @@ class CandleStore:
         """A whole bar from replayed data (at its start, in every resolution)."""
         for series in (self._minute, self._hour, self._day):
             series.add_bar(start, o, h, lo, c, lots, units)
+
+    def add_many(
+        self,
+        times: Sequence[int],
+        opens: Sequence[int],
+        highs: Sequence[int],
+        lows: Sequence[int],
+        closes: Sequence[int],
+        lots: Sequence[int],
+        units: Sequence[int],
+    ) -> None:
+        """Rows in arrival order, each a print (``add``: pass its price as o, h, l and c)
+        or a whole bar (``add_bar``); the same result as adding them one by one."""
+        if not times:
+            return
+        if len(times) > 1 and list(times) != sorted(times):
+            for row in zip(times, opens, highs, lows, closes, lots, units, strict=True):
+                self.add_bar(*row)
+            return
+        for series in (self._minute, self._hour, self._day):
+            series.add_many(times, opens, highs, lows, closes, lots, units)
 
     def _base(self, interval: Interval) -> _Series:
         if interval.ms < _HOUR:

@@ -64,6 +64,7 @@ class Core:
         self._users[FEE_COLLECTOR] = UserState(FEE_COLLECTOR, self.accounts.collector, False)
         self._orders: dict[str, VenueOrder] = {}  # every known order (users' done ones too)
         self._markets: dict[str, MarketState] = {}
+        self._taped: list[MarketState] = []  # markets with a replay tape (External.replay_tape)
         self._currencies: dict[str, CurrencySpec] = {}
         self._drivers: list[MarketDriver] = []
         self._subscribers: list[Callable[[VenueEvent], None]] = []
@@ -77,17 +78,26 @@ class Core:
 
     @property
     def now(self) -> int:
-        """The venue's time (ms) as of the last sync."""
+        """The venue's time (ms) as of the last sync (a sync first if replayed events wait
+        on a tape: recording them would have synced)."""
+        if self._taped and any(mkt.tape for mkt in self._taped):
+            self.sync()
         return self._now
 
     def sync(self) -> int:
         """Bring the venue up to the clock: run market drivers, GTT expiries and dead-man
         switches that fall due, in time order. Every public call does this first; a
         served exchange also calls it periodically so the market moves between requests."""
+        if self._taped:
+            self._apply_tapes()
         target = self.clock.now_ms()
         if target > self._now:
             self._advance(target)
         return self._now
+
+    def _apply_tapes(self) -> None:
+        """Apply replayed prints and bars waiting on tapes (the external layer knows how)."""
+        raise NotImplementedError
 
     def _advance(self, target: int) -> None:
         """Run everything that falls due up to ``target`` (the assembled
@@ -97,6 +107,8 @@ class Core:
     def advance_to(self, now_ms: int) -> int:
         """Move the venue's time to ``now_ms`` (if later) regardless of the clock, running
         whatever falls due; for a task that drives a served venue in real time."""
+        if self._taped:
+            self._apply_tapes()
         if now_ms > self._now:
             self._advance(now_ms)
         return self._now

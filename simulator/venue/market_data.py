@@ -66,7 +66,10 @@ class MarketData(Placing):
 
     def book(self, symbol: str) -> Book:
         """The engine book of ``symbol`` (read it; change it only through the venue)."""
-        return self._market(symbol).book
+        mkt = self._market(symbol)
+        if self._taped:
+            self._apply_tapes()
+        return mkt.book
 
     def last_price(self, symbol: str) -> Decimal | None:
         mkt = self._market(symbol)

@@ -154,8 +154,7 @@ class Settlement(Holds):
         self, mkt: MarketState, trade_id: int, price: int, lots: int, units: int, taker_buy: bool, now: int
     ) -> None:
         row = (trade_id, price, lots, taker_buy, now)
-        mkt.trades.append(row)
-        mkt.candles.add(now, price, lots, units)
+        mkt.add_print(row, units)
         if self._subscribers:
             self._emit(VenueEvent(kind="trade", change="match", time=now, trade=self._public_trade(mkt, row)))
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from decimal import Decimal
+from functools import cache
+from itertools import repeat
+from operator import mul, truediv
 
+from exchanges import Candle, Trade
 from simulator.accounts import Account
 from simulator.engine import Book, Scale
 from simulator.market.symbols import SymbolSpec
@@ -12,10 +16,67 @@ from simulator.venue.candles import CandleStore
 from simulator.venue.orders import FillRecord, VenueOrder, tidy
 from simulator.venue.rules import PairRules
 
-__all__ = ["MarketState", "UserState"]
+__all__ = ["BarRows", "MarketState", "PrintRows", "UserState", "power_of_ten", "to_lots", "to_ticks"]
 
 TRADE_HISTORY = 1000  # public trades kept per symbol
 _CACHE = 50_000  # tidy Decimals kept per symbol (prices and sizes each)
+UNSETTLED_MAX = 1_000_000  # replayed rows kept checked but unfiled before filing them anyway
+
+
+@cache
+def power_of_ten(increment: Decimal) -> Decimal | None:
+    """``1 / increment`` if ``increment`` is 10^-k (k >= 0): dividing by it is then an
+    exact multiplication."""
+    inverse = (1 / increment).normalize()
+    sign, digits, exponent = inverse.as_tuple()
+    if sign or digits != (1,) or not isinstance(exponent, int) or exponent < 0:
+        return None
+    return inverse
+
+
+def to_ticks(prices: list[Decimal], increment: Decimal) -> list[int]:
+    """Whole multiples of ``increment`` (as checked beforehand) in ticks, all at once."""
+    scale = power_of_ten(increment)
+    if scale is None:
+        return [int(q) for q, _ in map(divmod, prices, repeat(increment))]
+    return list(map(int, map(mul, prices, repeat(scale))))
+
+
+def to_lots(sizes: list[Decimal], lot: Decimal) -> list[int]:
+    """``int(size / lot)`` of each, all at once."""
+    scale = power_of_ten(lot)
+    if scale is None:
+        return list(map(int, map(truediv, sizes, repeat(lot))))
+    return list(map(int, map(mul, sizes, repeat(scale))))
+
+
+class PrintRows:
+    """Replayed prints, checked, waiting to be filed into trades and candles."""
+
+    __slots__ = ("buys", "ids", "prices", "sizes", "times")
+
+    def __init__(
+        self, times: list[int], prices: list[Decimal], sizes: list[Decimal], buys: list[bool], ids: list[int]
+    ) -> None:
+        self.times, self.prices, self.sizes, self.buys = times, prices, sizes, buys
+        self.ids = ids  # trade ids of the last len(ids) prints (those the history keeps)
+
+
+class BarRows:
+    """Replayed bars, checked, waiting to be filed into candles."""
+
+    __slots__ = ("closes", "highs", "lows", "opens", "starts", "turnovers", "volumes")
+
+    def __init__(
+        self,
+        starts: list[int],
+        columns: list[list[Decimal]],
+        volumes: list[Decimal],
+        turnovers: list[Decimal | None],
+    ) -> None:
+        self.starts = starts
+        self.opens, self.highs, self.lows, self.closes = columns
+        self.volumes, self.turnovers = volumes, turnovers
 
 
 class MarketState:
@@ -23,8 +84,9 @@ class MarketState:
     orders parked for a replay to fill."""
 
     __slots__ = (
+        "_candles",
+        "_trades",
         "book",
-        "candles",
         "external",
         "parked",
         "parked_gtt",
@@ -33,7 +95,10 @@ class MarketState:
         "scale",
         "sizes",
         "spec",
-        "trades",
+        "tape",
+        "ticks",
+        "unsettled",
+        "unsettled_rows",
     )
 
     def __init__(self, spec: SymbolSpec, book: Book, venue: str) -> None:
@@ -44,10 +109,70 @@ class MarketState:
         self.parked_gtt: list[tuple[int, str]] = []
         self.scale = Scale(spec.price_increment, spec.base_increment)
         self.book = book
-        self.trades: deque[tuple[int, int, int, bool, int]] = deque(maxlen=TRADE_HISTORY)
-        self.candles = CandleStore()
+        self._trades: deque[tuple[int, int, int, bool, int]] = deque(maxlen=TRADE_HISTORY)
+        self._candles = CandleStore()
         self.prices: dict[int, Decimal] = {}  # tidy Decimal per tick count (a bounded cache)
         self.sizes: dict[int, Decimal] = {}
+        self.ticks: dict[Decimal, int] = {}  # replayed prices already checked, in ticks (bounded)
+        # external mode: replayed prints and bars not applied yet (see External.replay_tape)
+        self.tape: list[Trade | tuple[Candle, int]] | None = None
+        # replayed rows applied (checked, the book moved, trade ids drawn) but not yet filed
+        # into ``trades`` and ``candles``: filed when either is read, all at once
+        self.unsettled: list[PrintRows | BarRows] = []
+        self.unsettled_rows = 0
+
+    @property
+    def trades(self) -> deque[tuple[int, int, int, bool, int]]:
+        """The latest public prints ``(trade_id, ticks, lots, taker_buy, time)``."""
+        if self.unsettled:
+            self.settle()
+        return self._trades
+
+    @property
+    def candles(self) -> CandleStore:
+        if self.unsettled:
+            self.settle()
+        return self._candles
+
+    def add_print(self, row: tuple[int, int, int, bool, int], units: int) -> None:
+        """File one print ``(trade_id, ticks, lots, taker_buy, time)`` of ``units`` funds."""
+        if self.unsettled:
+            self.settle()
+        self._trades.append(row)
+        self._candles.add(row[4], row[1], row[2], units)
+
+    def defer(self, rows: PrintRows | BarRows, count: int) -> None:
+        """Keep checked replayed rows to file later (when read, or when many wait)."""
+        self.unsettled.append(rows)
+        self.unsettled_rows += count
+        if self.unsettled_rows > UNSETTLED_MAX:
+            self.settle()
+
+    def settle(self) -> None:
+        """File the waiting replayed rows, in order: the same as printing them one by one."""
+        batches = self.unsettled
+        self.unsettled = []
+        self.unsettled_rows = 0
+        increment, scale = self.rules.price_increment, self.scale
+        for rows in batches:
+            if isinstance(rows, PrintRows):
+                ticks = to_ticks(rows.prices, increment)
+                lots = to_lots(rows.sizes, scale.lot)
+                units = list(map(mul, ticks, lots))
+                cut = len(ticks) - len(rows.ids)
+                self._trades.extend(
+                    zip(rows.ids, ticks[cut:], lots[cut:], rows.buys[cut:], rows.times[cut:], strict=True)
+                )
+                self._candles.add_many(rows.times, ticks, ticks, ticks, ticks, lots, units)
+            else:
+                columns = (rows.opens, rows.highs, rows.lows, rows.closes)
+                o, h, lo, c = (to_ticks(column, increment) for column in columns)
+                lots = to_lots(rows.volumes, scale.lot)
+                units = [
+                    q * (a + b + d + e) // 4 if t is None else scale.units(t)
+                    for q, a, b, d, e, t in zip(lots, o, h, lo, c, rows.turnovers, strict=True)
+                ]
+                self._candles.add_many(rows.starts, o, h, lo, c, lots, units)
 
     def price(self, ticks: int) -> Decimal:
         """``ticks`` as a tidy price (``65000``, not ``65000.0``), cached."""

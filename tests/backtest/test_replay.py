@@ -213,3 +213,72 @@ async def test_same_seed_same_report_byte_for_byte() -> None:
     assert a.fills == b.fills
     _, c = await run(events, script, seed=6, rules=rules)
     assert c.report.to_json() != a.report.to_json(), "the seed drives the latency jitter"
+
+
+class _Probe(Strategy):
+    """Places and cancels orders now and then and reads the public data it may read."""
+
+    def __init__(self) -> None:
+        super().__init__(SYMBOL)
+        self.n = 0
+        self.seen: list[object] = []
+
+    async def _event(self, price: D) -> None:
+        self.n += 1
+        ex = self.exchange
+        if self.n % 7 == 0:
+            ticker = await ex.fetch_ticker(SYMBOL)
+            self.seen.append((ticker, await ex.fetch_trades(SYMBOL, 3)))
+            self.seen.append(await ex.fetch_candles(SYMBOL, Interval.M5, T0, T0 + 86_400_000))
+        if self.n % 23 == 0:
+            side = "buy" if self.n % 2 else "sell"
+            at = price + (-1 if side == "buy" else 1)
+            self.seen.append(await ex.place_order(limit(side, "0.3", str(at))))
+        if self.n % 61 == 0:
+            for order in await ex.fetch_open_orders(SYMBOL):
+                await ex.cancel_order(SYMBOL, order_id=order.id)
+
+    async def on_trade(self, trade: Trade) -> None:
+        await self._event(trade.price)
+
+    async def on_candle(self, candle: Candle) -> None:
+        await self._event(candle.close)
+
+    async def on_fill(self, fill: Fill) -> None:
+        self.seen.append(fill)
+
+    async def on_order(self, order: Order) -> None:
+        self.seen.append(order)
+
+
+@pytest.mark.parametrize("kind", ["trades", "candles"])
+async def test_the_fast_loops_match_the_one_event_at_a_time_loop(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While nothing is open the runner only tapes events (the venue files them when read);
+    everything the strategy sees and the report must be as when each is recorded at once."""
+    rows = [(i, 100 + (i * 7919 % 13) - 6, f"0.{1 + i % 9}") for i in range(700)]
+    events: list[Trade] | list[Candle]
+    if kind == "trades":
+        events = [trade(i, str(p), size, "buy" if i % 3 else "sell", dt=1_300) for i, p, size in rows]
+    else:
+        events = [bar(i, str(p), str(p + 2), str(p - 2), str(p + 1), size) for i, p, size in rows]
+    data = MarketData(SYMBOL, kind, events, Interval.M1 if kind == "candles" else None)  # type: ignore[arg-type]
+    rules = FillRules(latency_ms=300, latency_jitter_ms=2_000)
+
+    async def once() -> tuple[object, ...]:
+        probe = _Probe()
+        backtest = Backtest(probe, data, balances=dict(BALANCES), seed=9, rules=rules, sample_ms=45_000)
+        result = await backtest.run()
+        return result.report.to_json(), result.fills, result.orders, probe.seen
+
+    fast = await once()
+
+    async def one_at_a_time(self: Backtest, events: object, *args: object) -> None:
+        iv_ms = args[0] if kind == "candles" else 0
+        await self._replay_mixed(events, iv_ms, *args[-4:])  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Backtest, "_replay_trades" if kind == "trades" else "_replay_candles", one_at_a_time)
+    slow = await once()
+    assert fast == slow
+    assert len(fast[1]) > 5 and len(fast[3]) > 100  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 
@@ -128,6 +129,7 @@ def test_market_by_funds_stops_when_funds_cannot_buy_another_lot(book: Book) -> 
     assert taker.filled == 5  # 300 for 3 lots, then 2 x 110 = 220; 5 left cannot buy a lot
     assert taker.filled_funds == 520
     assert taker.status == FILLED
+    assert (book.last_price, book.last_size) == (110, 2)  # the last trade, not the lot it could not buy
 
 
 def test_market_buying_power_exhausted_is_cancelled(book: Book) -> None:
@@ -457,3 +459,48 @@ def test_a_taker_ended_by_stp_after_trading_still_moves_the_last_price(book: Boo
     assert taker.filled == 1 and taker.status == CANCELED
     assert book.last_price == 99 and book.trade_count == 1
     assert book.audit() == []
+
+
+def test_a_book_without_listener_ends_as_one_with_a_listener() -> None:
+    """The quiet fast paths (no events built) match the same way as the listened-to ones,
+    including levels emptied and built again at the same and other prices."""
+    flags_pool = [0, 0, 0, 0, FLAG_MARKET, FLAG_IOC, FLAG_HIDDEN, FLAG_ICEBERG]
+    books = [Book(listener=Recorder()), Book()]
+    placed: list[int] = []
+    states = []
+    for book in books:
+        ids = itertools.count(1)
+        placed.clear()
+        r = random.Random(3)
+        for _ in range(3000):
+            x = r.random()
+            if x < 0.25 and placed:
+                book.cancel(placed.pop(r.randrange(len(placed))), 0)
+                continue
+            flags = r.choice(flags_pool)
+            is_buy = r.random() < 0.5
+            price = (
+                0 if flags == FLAG_MARKET else (100 - r.randint(0, 8) if is_buy else 100 + r.randint(0, 8))
+            )
+            if x < 0.35 and flags != FLAG_MARKET:
+                price = 100 + r.randint(-4, 4)  # may cross
+            size = r.randint(1, 20)
+            oid = next(ids)
+            book.submit(
+                EngineOrder(oid, r.choice("ab"), is_buy, price, size, flags, visible=max(1, size // 3)), 0
+            )
+            placed.append(oid)
+            assert book.audit() == []
+        states.append(
+            (
+                book.depth(),
+                book.trade_count,
+                book.last_price,
+                book.last_size,
+                book.sequence,
+                sorted((o.id, o.remaining, o.filled, o.status) for o in book.resting()),
+                next(book.trade_ids),
+            )
+        )
+    assert states[0] == states[1]
+    assert states[0][1] > 100  # it did trade

@@ -1,0 +1,120 @@
+"""No look-ahead: whatever a strategy asks its exchange while handling an event, the answer
+holds nothing that happened after that event (clock, ticker, trades, candles, book)."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal as D
+
+from exchanges import Candle, Interval, Side, Trade
+from simulator.backtest import Strategy
+from simulator.backtest.runner import Backtest, MarketData
+
+T0 = 1_700_000_040_000  # on a minute boundary, as bars are
+SYMBOL = "BTC/USDT"
+BALANCES = {"USDT": D(100_000), "BTC": D(10)}
+
+
+def _trades(n: int) -> list[Trade]:
+    rng = random.Random(5)
+    price = 60_000
+    out = []
+    for i in range(n):
+        price += rng.choice((-30, -10, 0, 10, 30))
+        out.append(
+            Trade(
+                id=str(i),
+                symbol=SYMBOL,
+                price=D(price),
+                size=D(rng.randint(1, 900)) / 1000,
+                side=Side.BUY if rng.random() < 0.5 else Side.SELL,
+                timestamp=T0 + i * 7_000,  # several per minute: candles form as prints arrive
+            )
+        )
+    return out
+
+
+def _bars(n: int) -> list[Candle]:
+    rng = random.Random(6)
+    price = 60_000
+    out = []
+    for i in range(n):
+        o = price
+        price += rng.choice((-50, -20, 20, 50))
+        out.append(
+            Candle(
+                start=T0 + i * 60_000,
+                open=D(o),
+                high=D(max(o, price) + rng.randint(0, 40)),
+                low=D(min(o, price) - rng.randint(0, 40)),
+                close=D(price),
+                volume=D(rng.randint(1, 50)),
+                symbol=SYMBOL,
+                interval=Interval.M1,
+            )
+        )
+    return out
+
+
+class Peeker(Strategy):
+    """At every event, asks everything it can and checks none of it is from later on."""
+
+    def __init__(self) -> None:
+        super().__init__(SYMBOL)
+        self.checked = 0
+        self.seen: list[Trade] = []
+
+    async def on_trade(self, trade: Trade) -> None:
+        self.seen.append(trade)
+        ex = self.exchange
+        assert await ex.server_time() == trade.timestamp
+        ticker = await ex.fetch_ticker(SYMBOL)
+        assert ticker.last == trade.price
+        assert ticker.timestamp <= trade.timestamp
+        recent = await ex.fetch_trades(SYMBOL)
+        assert recent, "the print just replayed is public"
+        assert max(t.timestamp for t in recent) == trade.timestamp
+        assert {t.price for t in recent} <= {t.price for t in self.seen}
+        candles = await ex.fetch_candles(SYMBOL, Interval.M1, T0, trade.timestamp + 600_000)
+        assert candles and candles[-1].start <= trade.timestamp < candles[-1].start + 60_000
+        last = candles[-1]
+        in_bar = [t for t in self.seen if t.timestamp >= last.start]
+        assert last.close == in_bar[-1].price
+        assert last.high == max(t.price for t in in_bar)
+        assert last.low == min(t.price for t in in_bar)
+        assert last.volume == sum((t.size for t in in_bar), D(0))
+        self.checked += 1
+
+    async def on_candle(self, candle: Candle) -> None:
+        ex = self.exchange
+        close_time = candle.start + 60_000
+        assert await ex.server_time() == close_time
+        ticker = await ex.fetch_ticker(SYMBOL)
+        assert ticker.last == candle.close
+        candles = await ex.fetch_candles(SYMBOL, Interval.M1, T0, close_time + 3_600_000)
+        assert candles[-1].start == candle.start, "the bar just closed is the latest one"
+        assert (candles[-1].open, candles[-1].high, candles[-1].low, candles[-1].close) == (
+            candle.open,
+            candle.high,
+            candle.low,
+            candle.close,
+        )
+        book = await ex.fetch_order_book(SYMBOL, 20)
+        assert book.timestamp <= close_time
+        self.checked += 1
+
+
+async def test_trade_replay_shows_nothing_from_the_future() -> None:
+    trades = _trades(120)
+    strategy = Peeker()
+    await Backtest(strategy, MarketData(SYMBOL, "trades", trades), balances=dict(BALANCES)).run()
+    assert strategy.checked == len(trades)
+
+
+async def test_candle_replay_shows_nothing_from_the_future() -> None:
+    bars = _bars(60)
+    strategy = Peeker()
+    await Backtest(
+        strategy, MarketData(SYMBOL, "candles", bars, Interval.M1), balances=dict(BALANCES)
+    ).run()
+    assert strategy.checked == len(bars)
