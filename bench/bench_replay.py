@@ -1,5 +1,10 @@
 """Replay throughput: events per second through the backtest runner with a strategy that does
-nothing, for trades and for candles, each against merely reading the same events from disk."""
+nothing, for trades and for candles, each against merely reading the same events from disk.
+
+The idle strategy has nothing open, so events go on the venue's replay tape (checked and
+applied in bulk) and, as nothing reads them, are never filed into public trades and candles
+(that is deferred until read). ``replay_trades_one_order_open`` shows the other regime: one
+order resting all along, so every event goes through the fill matcher and order polling."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from exchanges import Candle, Interval, Side, Trade
+from exchanges import Candle, Interval, OrderRequest, Side, Trade
 from simulator.backtest import (
     Strategy,
     read_candles_csv,
@@ -28,6 +33,20 @@ CANDLES = 100_000
 
 class Idle(Strategy):
     """Does nothing: what is measured is the runner, the matcher and the venue's bookkeeping."""
+
+    async def on_trade(self, trade: Trade) -> None:
+        return None
+
+    async def on_candle(self, candle: Candle) -> None:
+        return None
+
+
+class Resting(Strategy):
+    """Keeps one limit order resting far below the market all along: every event goes
+    through the fill matcher and the order polling, as in a strategy that quotes."""
+
+    async def on_start(self) -> None:
+        await self.exchange.place_order(OrderRequest.limit(self.symbol, "buy", "0.001", "1000"))
 
     async def on_trade(self, trade: Trade) -> None:
         return None
@@ -79,8 +98,8 @@ def _candles(n: int) -> list[Candle]:
     return out
 
 
-def _replay(data: MarketData) -> float:
-    backtest = Backtest(Idle(SYMBOL), data, balances={"USDT": Decimal(10_000)}, sample_ms=3_600_000)
+def _replay(data: MarketData, strategy: type[Strategy] = Idle) -> float:
+    backtest = Backtest(strategy(SYMBOL), data, balances={"USDT": Decimal(10_000)}, sample_ms=3_600_000)
     start = time.perf_counter()
     asyncio.run(backtest.run())
     return time.perf_counter() - start
@@ -96,6 +115,7 @@ def main() -> None:
         trades = read_trades_csv(trades_csv, SYMBOL)
         read_trades = time.perf_counter() - start
         replay_trades = _replay(MarketData(SYMBOL, "trades", trades))
+        open_trades = _replay(MarketData(SYMBOL, "trades", trades), Resting)
 
         start = time.perf_counter()
         candles = read_candles_csv(candles_csv, SYMBOL, Interval.M1)
@@ -105,6 +125,8 @@ def main() -> None:
     print(f"replay_trades: {TRADES / replay_trades:,.0f} events/s")
     print(f"read_trades: {TRADES / read_trades:,.0f} events/s")
     print(f"replay_trades_vs_read: {read_trades / replay_trades:.2f} ratio")
+    print(f"replay_trades_one_order_open: {TRADES / open_trades:,.0f} events/s")
+    print(f"replay_trades_one_order_open_vs_read: {read_trades / open_trades:.2f} ratio")
     print(f"replay_candles: {CANDLES / replay_candles:,.0f} events/s")
     print(f"read_candles: {CANDLES / read_candles:,.0f} events/s")
     print(f"replay_candles_vs_read: {read_candles / replay_candles:.2f} ratio")

@@ -287,6 +287,17 @@ class PaperExchange:
         sim._cancel(order, now)
         return to_order(order, symbol)
 
+    def order_stamp(self, order_id: str) -> tuple[int, int, int, int, int] | None:
+        """What this account's order ``order_id`` looks like, cheaply: two equal stamps mean
+        ``fetch_order`` would return equal ``Order``s (None if the venue no longer has it).
+        For runners that poll every open order on every event."""
+        sim = self.sim
+        sim.sync()
+        o = sim._orders.get(order_id)
+        if o is None or o.user is not self._user:
+            return None
+        return (o.status, o.filled, o.size, o.price, o.updated_at)
+
     async def cancel_all_orders(self, symbol: str | None = None) -> None:
         self.sim.cancel_all(self.uid, None if symbol is None else self._to_native(symbol))
 

@@ -129,18 +129,26 @@ class LiveRunner:
         await self._own_orders()
 
     async def _own_orders(self) -> None:
-        for order_id, known in list(self.exchange.orders.items()):
-            order = known
-            if known.is_open:
-                order = await self.exchange.fetch_order(known.symbol, order_id=order_id)
-            if order.filled_size > self._delivered.get(order_id, ZERO):
-                fills = await self.exchange.fetch_fills(order.symbol, order_id=order_id)
-                for fill in sorted(fills, key=lambda f: f.timestamp):
-                    if fill.id not in self._seen_fills:
-                        self._seen_fills.add(fill.id)
-                        self._fills.append(fill)
-                        self._say(f"fill: {fill.side} {fill.size} @ {fill.price} ({fill.liquidity})")
-                        await self.strategy.on_fill(fill)
-                self._delivered[order_id] = order.filled_size
-            if self.exchange.remember(order):
-                await self.strategy.on_order(order)
+        pending = self.exchange.take_pending()
+        for i, order_id in enumerate(pending):
+            try:
+                await self._own_order(order_id)
+            except NetworkError:
+                self.exchange.requeue(pending[i:])  # looked at again on the next poll
+                raise
+
+    async def _own_order(self, order_id: str) -> None:
+        order = known = self.exchange.orders[order_id]
+        if known.is_open:
+            order = await self.exchange.fetch_order(known.symbol, order_id=order_id)
+        if order.filled_size > self._delivered.get(order_id, ZERO):
+            fills = await self.exchange.fetch_fills(order.symbol, order_id=order_id)
+            for fill in sorted(fills, key=lambda f: f.timestamp):
+                if fill.id not in self._seen_fills:
+                    self._seen_fills.add(fill.id)
+                    self._fills.append(fill)
+                    self._say(f"fill: {fill.side} {fill.size} @ {fill.price} ({fill.liquidity})")
+                    await self.strategy.on_fill(fill)
+            self._delivered[order_id] = order.filled_size
+        if self.exchange.remember(order):
+            await self.strategy.on_order(order)

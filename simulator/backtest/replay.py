@@ -82,42 +82,60 @@ class ReplayMatcher:
         jitter = self.rules.latency_jitter_ms
         return self.rules.latency_ms + (self._rng.randint(0, jitter) if jitter else 0)
 
-    def _live(self, now: int, *, atomic_start: int | None = None) -> list[tuple[OrderInfo, _Tracked]]:
-        """Parked orders that have arrived, each with its tracking (created on first sight)."""
-        orders = self.venue.parked_orders(self.symbol)
-        live_ids = {o.id for o in orders}
-        for gone in [oid for oid in self._tracked if oid not in live_ids]:
-            del self._tracked[gone]
+    def _live(
+        self, now: int, low: Decimal, high: Decimal, *, atomic_start: int | None = None
+    ) -> list[tuple[OrderInfo, _Tracked]]:
+        """Parked orders that have arrived and that this event (prices ``low`` to ``high``)
+        can act on, each with its tracking (created on first sight). A resting limit the
+        event does not reach is left out: nothing can happen to it, so no snapshot is built."""
+        venue = self.venue
+        quotes = venue.parked_quotes(self.symbol)
+        tracked_by_id = self._tracked
+        if tracked_by_id:
+            live_ids = {oid for oid, _, _ in quotes}
+            for gone in [oid for oid in tracked_by_id if oid not in live_ids]:
+                del tracked_by_id[gone]
+        deadline = now if atomic_start is None else atomic_start
         out = []
-        for order in orders:
-            tracked = self._tracked.get(order.id)
+        for oid, is_buy, price in quotes:
+            tracked = tracked_by_id.get(oid)
             if tracked is None:
+                order = venue.parked_order(oid)
                 placed = (
                     order.stop_trigger_time
                     if order.stop_triggered and order.stop_trigger_time
                     else order.created_at
                 )
-                tracked = self._tracked[order.id] = _Tracked(arrival=placed + self._latency())
-            deadline = now if atomic_start is None else atomic_start
-            if tracked.arrival <= deadline:
-                if tracked.taker is None:
-                    tracked.taker = self._crosses(order)
-                out.append((order, tracked))
+                tracked = tracked_by_id[oid] = _Tracked(arrival=placed + self._latency())
+            if tracked.arrival > deadline:
+                continue
+            if tracked.taker is None:
+                tracked.taker = self._crosses(is_buy, price)
+            if (
+                tracked.first_event_done
+                and not tracked.taker
+                and price is not None
+                and (low > price if is_buy else high < price)
+            ):
+                continue
+            out.append((venue.parked_order(oid), tracked))
         return out
 
-    def _crosses(self, order: OrderInfo) -> bool:
-        if order.type is OrderType.MARKET:
+    def _crosses(self, is_buy: bool, price: Decimal | None) -> bool:
+        """Whether an order takes liquidity on arrival: a market order, or a limit at or
+        through the last price."""
+        if price is None:
             return True
-        if self.last_price is None or order.price is None:
+        if self.last_price is None:
             return False
-        return order.price >= self.last_price if order.side is Side.BUY else order.price <= self.last_price
+        return price >= self.last_price if is_buy else price <= self.last_price
 
     # --- events ------------------------------------------------------------------------------
 
     def on_trade(self, trade: Trade, *, match: bool = True) -> None:
         """Fill what this print reaches, then record it as the market's last trade.
         ``match=False`` skips the matching when the caller knows nothing is parked."""
-        live = self._live(trade.timestamp) if match else None
+        live = self._live(trade.timestamp, trade.price, trade.price) if match else None
         if live:
             self._match(live, [trade.price], trade.size, trade.timestamp)
         self.venue.record_trade(self.symbol, trade.price, trade.size, trade.side, time=trade.timestamp)
@@ -125,7 +143,7 @@ class ReplayMatcher:
 
     def on_candle(self, candle: Candle, close_time: int, *, match: bool = True) -> None:
         """Walk the bar's path over the orders that had arrived by its start; record the bar."""
-        live = self._live(close_time, atomic_start=candle.start) if match else None
+        live = self._live(close_time, candle.low, candle.high, atomic_start=candle.start) if match else None
         if live:
             budget = candle.volume * self.rules.candle_participation
             self._match(live, self._path(candle), budget, close_time)

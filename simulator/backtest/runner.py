@@ -78,6 +78,7 @@ class _BacktestExchange(TrackingExchange):
 
     def __init__(self, inner: PaperExchange, clock: ManualClock, latency: Callable[[], int] | None) -> None:
         super().__init__(inner)
+        self.paper = inner
         self._clock = clock
         self._latency = latency
 
@@ -124,6 +125,7 @@ class Backtest:
         self._fills: list[Fill] = []
         self._seen_fills: set[str] = set()
         self._delivered: dict[str, Decimal] = {}
+        self._stamps: dict[str, tuple[int, int, int, int, int] | None] = {}  # of delivered open orders
         self._last_price: Decimal | None = None
 
     # --- set-up ---------------------------------------------------------------------------------
@@ -188,7 +190,7 @@ class Backtest:
     ) -> None:
         strategy = self.strategy
         on_trade = strategy.on_trade if _overrides(strategy, "on_trade") else None
-        live = ex.open_set
+        live = ex.open
         defer = paper.sim.replay_tape(self.native).append
         now_ms, set_ms = clock.now_ms, clock.set_ms
         deliver, progress = self._deliver, self.progress
@@ -226,7 +228,7 @@ class Backtest:
     ) -> None:
         strategy = self.strategy
         on_candle = strategy.on_candle if _overrides(strategy, "on_candle") else None
-        live = ex.open_set
+        live = ex.open
         defer = paper.sim.replay_tape(self.native).append
         now_ms, set_ms = clock.now_ms, clock.set_ms
         deliver, progress = self._deliver, self.progress
@@ -350,17 +352,23 @@ class Backtest:
 
     # --- shared ---------------------------------------------------------------------------------
 
-    async def _deliver(self, ex: TrackingExchange) -> None:
+    async def _deliver(self, ex: _BacktestExchange) -> None:
         """Tell the strategy about its orders that changed and fills it has not seen."""
-        for order_id, known in list(ex.orders.items()):
-            order = known
-            if known.is_open:
+        paper = ex.paper
+        stamps = self._stamps
+        for order_id in ex.take_pending():
+            order = ex.orders[order_id]
+            if order.is_open:
+                stamp = paper.order_stamp(order_id)
+                if stamp is not None and stamps.get(order_id) == stamp:
+                    continue  # unchanged since last delivered
+                stamps[order_id] = stamp
                 try:
-                    order = await ex.inner.fetch_order(known.symbol, order_id=order_id)
+                    order = await paper.fetch_order(order.symbol, order_id=order_id)
                 except OrderNotFound:
                     continue
             if order.filled_size > self._delivered.get(order_id, ZERO):
-                fills = await ex.inner.fetch_fills(order.symbol, order_id=order_id)
+                fills = await paper.fetch_fills(order.symbol, order_id=order_id)
                 for fill in sorted(fills, key=lambda f: (f.timestamp, f.id)):
                     if fill.id not in self._seen_fills:
                         self._seen_fills.add(fill.id)
@@ -369,6 +377,8 @@ class Backtest:
                 self._delivered[order_id] = order.filled_size
             if ex.remember(order):
                 await self.strategy.on_order(order)
+            if not order.is_open:
+                stamps.pop(order_id, None)
 
     async def _sample(self, paper: PaperExchange, now: int) -> None:
         balances = await paper.fetch_balances()
@@ -382,7 +392,9 @@ class Backtest:
             self._curve.append(point)
         self._next_sample = now + self._sample_every
 
-    async def _finish(self, paper: PaperExchange, ex: TrackingExchange, clock: ManualClock) -> BacktestResult:
+    async def _finish(
+        self, paper: PaperExchange, ex: _BacktestExchange, clock: ManualClock
+    ) -> BacktestResult:
         await self.strategy.on_stop()
         await ex.cancel_open()
         await self._deliver(ex)

@@ -36,9 +36,11 @@ class TrackingExchange:
         self.venue = inner.venue
         self.capabilities: Capabilities = inner.capabilities
         self.orders: dict[str, Order] = {}  # last known state of every order the strategy placed
-        #: ids of those last seen open (kept in step with ``orders``; read it, never change it)
-        self.open_set: set[str] = set()
+        #: ids of those last seen open, oldest first (read it, never change it)
+        self.open: dict[str, None] = {}
         self.placed = 0
+        self._rank: dict[str, int] = {}  # placement order
+        self._news: list[str] = []  # placed or cancelled by the strategy since take_pending()
 
     # --- what the runners use ---------------------------------------------------------------
 
@@ -48,19 +50,41 @@ class TrackingExchange:
         self._store(order)
         return before != order
 
+    def _note(self, order: Order) -> None:
+        """Store a state the strategy caused (its placement or cancel), for the runner to look at."""
+        self._news.append(order.id)
+        self._store(order)
+
     def _store(self, order: Order) -> None:
         self.orders[order.id] = order
         if order.is_open:
-            self.open_set.add(order.id)
+            self.open[order.id] = None
         else:
-            self.open_set.discard(order.id)
+            self.open.pop(order.id, None)
 
     @property
     def has_open(self) -> bool:
-        return bool(self.open_set)
+        return bool(self.open)
 
     def open_ids(self, symbol: str | None = None) -> list[str]:
-        return [i for i in self.open_set if symbol is None or self.orders[i].symbol == symbol]
+        return [i for i in self.open if symbol is None or self.orders[i].symbol == symbol]
+
+    def take_pending(self) -> list[str]:
+        """Ids of the orders that may have news since the last call, in placement order: the
+        open ones, and those the strategy placed or cancelled since (closed at once, or
+        filled before the cancel). A closed order never changes again, so a runner polling
+        these never rereads the whole history."""
+        news = self._news
+        if not news:
+            return list(self.open)
+        self._news = []
+        ids = dict.fromkeys(self.open)
+        ids.update(dict.fromkeys(news))
+        return sorted(ids, key=self._rank.__getitem__)
+
+    def requeue(self, order_ids: list[str]) -> None:
+        """Hand ids from :meth:`take_pending` back (a poll that failed part-way)."""
+        self._news.extend(order_ids)
 
     async def cancel_open(self) -> list[Order]:
         """Cancel every order of the strategy still open; returns their final states."""
@@ -71,7 +95,7 @@ class TrackingExchange:
                 final = await self.inner.cancel_order(order.symbol, order_id=order_id)
             except OrderNotFound:
                 final = await self.inner.fetch_order(order.symbol, order_id=order_id)
-            self.remember(final)
+            self._note(final)
             done.append(final)
         return done
 
@@ -80,7 +104,8 @@ class TrackingExchange:
     async def place_order(self, request: OrderRequest) -> Order:
         order = await self.inner.place_order(request)
         self.placed += 1
-        self._store(order)
+        self._rank[order.id] = self.placed
+        self._note(order)
         return order
 
     async def cancel_order(
@@ -88,7 +113,7 @@ class TrackingExchange:
     ) -> Order:
         order = await self.inner.cancel_order(symbol, order_id=order_id, client_order_id=client_order_id)
         if order.id in self.orders:
-            self._store(order)
+            self._note(order)
         return order
 
     async def load_markets(self, reload: bool = False) -> Mapping[str, Market]:

@@ -83,6 +83,21 @@ class External(Settlement):
         self.sync()
         return [order_info(o) for o in mkt.parked.values()]
 
+    def parked_quotes(self, symbol: str) -> list[tuple[str, bool, Decimal | None]]:
+        """:meth:`parked_orders` at a glance, for a matcher that runs on every replayed
+        event: ``(id, is_buy, limit price or None for a market order)``, oldest first. It
+        builds no snapshot; :meth:`parked_order` gives one for the orders that need it."""
+        mkt = self._market(symbol)
+        self.sync()
+        price = mkt.price
+        return [
+            (o.id, o.is_buy, None if o.flags & FLAG_MARKET else price(o.price)) for o in mkt.parked.values()
+        ]
+
+    def parked_order(self, order_id: str) -> OrderInfo:
+        """The snapshot of one parked order (``OrderNotFound`` if it is not parked)."""
+        return order_info(self._parked(order_id))
+
     def _park(self, o: Any) -> None:
         assert isinstance(o, VenueOrder)
         mkt = o.mkt
