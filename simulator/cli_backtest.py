@@ -123,6 +123,9 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         result = asyncio.run(backtest.run())
+    except DataError as err:  # data the venue refuses: say which row, no traceback
+        print(f"simulator backtest: {err}", file=sys.stderr)
+        return 2
     finally:
         if bar is not None:
             bar.close()

@@ -3,6 +3,7 @@
 from .data import (
     cache_path,
     candles_from_kucoin_rows,
+    check_replayable,
     read_candles_csv,
     read_trades_csv,
     trades_from_kucoin_rows,
@@ -24,6 +25,7 @@ __all__ = [
     "build_report",
     "cache_path",
     "candles_from_kucoin_rows",
+    "check_replayable",
     "load_strategy",
     "read_candles_csv",
     "read_trades_csv",

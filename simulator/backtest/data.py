@@ -16,16 +16,19 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from itertools import repeat
+from operator import mod
 from pathlib import Path
 from typing import Any
 
-from exchanges import Candle, Interval, Side, Trade, to_ms
+from exchanges import Candle, Interval, Side, Trade, from_ms, to_ms
 
 __all__ = [
     "CANDLE_HEADER",
     "TRADE_HEADER",
     "cache_path",
     "candles_from_kucoin_rows",
+    "check_replayable",
     "read_candles_csv",
     "read_json_rows",
     "read_trades_csv",
@@ -285,3 +288,49 @@ def write_trades_csv(path: Path, trades: Iterable[Trade]) -> int:
     rows = sorted(trades, key=lambda t: t.timestamp)
     return _write(path, TRADE_HEADER, ((t.timestamp, t.id, t.price, t.size, t.side.value) for t in rows))
 
+
+
+def check_replayable(events: Sequence[Candle | Trade], symbol: str, price_increment: Decimal) -> None:
+    """Refuse, before a run starts, data the venue would refuse part-way through it: a price
+    that is not a positive multiple of the pair's tick, a size or volume below zero. The
+    error names the first bad event, its time, the value and the rule. Checked in bulk
+    (the common, clean case costs one pass in C), then row by row only to find the culprit."""
+    trades = [e for e in events if isinstance(e, Trade)]
+    candles = [e for e in events if isinstance(e, Candle)]
+    prices = [t.price for t in trades]
+    for c in candles:
+        prices += (c.open, c.high, c.low, c.close)
+    amounts = [t.size for t in trades] + [c.volume for c in candles]
+    try:
+        clean = (not prices or min(prices) > 0) and not any(map(mod, prices, repeat(price_increment)))
+        clean = clean and (not amounts or min(amounts) >= 0) and all(a.is_finite() for a in amounts)
+    except (ArithmeticError, TypeError):
+        clean = False
+    if clean:
+        return
+    for i, event in enumerate(events):
+        if isinstance(event, Trade):
+            fields = {"price": event.price}
+            amount = ("size", event.size)
+            what = f"trade {event.id} at {_iso(event.timestamp)}"
+        else:
+            fields = {"open": event.open, "high": event.high, "low": event.low, "close": event.close}
+            amount = ("volume", event.volume)
+            what = f"bar at {_iso(event.start)}"
+        for name, value in fields.items():
+            try:
+                on_tick = value > 0 and not value % price_increment
+            except (ArithmeticError, TypeError):
+                on_tick = False
+            if not on_tick:
+                raise DataError(
+                    f"event {i + 1} ({what}): {name} {value} is not a positive multiple of "
+                    f"{symbol}'s price increment {price_increment}"
+                )
+        name, value = amount
+        if not (value.is_finite() and value >= 0):
+            raise DataError(f"event {i + 1} ({what}): {name} {value} is not a finite amount >= 0")
+
+
+def _iso(ms: int) -> str:
+    return from_ms(ms).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

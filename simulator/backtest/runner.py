@@ -30,6 +30,7 @@ from exchanges import (
 from simulator.market.synthetic import SyntheticConfig
 from simulator.paper import PaperExchange
 
+from .data import check_replayable
 from .replay import FillRules, ReplayMatcher
 from .report import EquityPoint, Report, build_report
 from .strategy import Strategy
@@ -158,6 +159,7 @@ class Backtest:
         clock = ManualClock(start)
         paper = self._paper(clock, False)
         venue = paper.sim
+        check_replayable(events, self.native, venue.symbol(self.native).price_increment)
         venue.set_external(self.native)
         matcher = ReplayMatcher(venue, self.native, self.rules, self.seed)
         ex = _BacktestExchange(paper, clock, None)

@@ -137,3 +137,21 @@ def test_download_reports_errors(tmp_path: Path, capsys: pytest.CaptureFixture[s
     args = ["download", "--symbol", "BTC-USDT", "--start", "2024-01-02", "--end", "2024-01-01"]
     assert main([*args, "--base-url", "http://127.0.0.1:9", "--cache", str(tmp_path), "--quiet"]) == 1
     assert "simulator download" in capsys.readouterr().err
+
+
+def test_backtest_names_the_row_the_venue_would_refuse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "trades.csv"
+    data.write_text(
+        "timestamp_ms,id,price,size,side\n"
+        "1700000040000,1,60000.1,0.01,buy\n"
+        "1700000041000,2,60000.123,0.01,buy\n"
+        "1700000042000,3,60000.2,0.01,sell\n"
+    )
+    out = tmp_path / "out"
+    assert main(["backtest", EXAMPLE, "--data", str(data), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "event 2 (trade 2 at 2023-11-14T22:14:01.000Z)" in err
+    assert "price 60000.123 is not a positive multiple of BTC-USDT's price increment 0.1" in err
+    assert "Traceback" not in err

@@ -1,9 +1,10 @@
 from decimal import Decimal as D
 from pathlib import Path
 
+import attrs
 import pytest
 
-from exchanges import Interval, Side
+from exchanges import Candle, Interval, Side
 from simulator.backtest import (
     cache_path,
     candles_from_kucoin_rows,
@@ -13,7 +14,7 @@ from simulator.backtest import (
     write_candles_csv,
     write_trades_csv,
 )
-from simulator.backtest.data import DataError, read_json_rows, sniff_csv
+from simulator.backtest.data import DataError, check_replayable, read_json_rows, sniff_csv
 
 
 def test_kucoin_kline_rows_put_close_before_high() -> None:
@@ -102,3 +103,17 @@ def test_saved_kucoin_json(tmp_path: Path) -> None:
     path.write_text('{"code":"200000","data":[["1700000000","1","2","3","0.5","10","20"]]}')
     candles = read_json_rows(path, "BTC/USDT", "1min")
     assert len(candles) == 1
+
+
+def test_check_replayable_names_the_first_bad_bar() -> None:
+    good = Candle(
+        start=1_700_000_040_000, open=D("10.1"), high=D("10.5"), low=D("10"), close=D("10.2"),
+        volume=D("3"), symbol="BTC/USDT", interval=Interval.M1,
+    )  # fmt: skip
+    check_replayable([good, good], "BTC-USDT", D("0.1"))
+    low_off_tick = attrs.evolve(good, start=good.start + 60_000, low=D("10.05"))
+    with pytest.raises(DataError, match=r"event 2 \(bar at 2023-11-14T22:15:00.000Z\): low 10.05 "):
+        check_replayable([good, low_off_tick], "BTC-USDT", D("0.1"))
+    negative = attrs.evolve(good, volume=D("-1"))
+    with pytest.raises(DataError, match="volume -1 is not a finite amount"):
+        check_replayable([negative], "BTC-USDT", D("0.1"))
