@@ -92,6 +92,7 @@ def _progress(quiet: bool) -> tuple[Any, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from exchanges import BadSymbol
     from simulator.backtest import load_strategy
     from simulator.backtest.data import DataError
     from simulator.backtest.plot import plot_report
@@ -123,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         result = asyncio.run(backtest.run())
-    except DataError as err:  # data the venue refuses: say which row, no traceback
+    except (DataError, BadSymbol) as err:  # data or a pair the venue refuses: no traceback
         print(f"simulator backtest: {err}", file=sys.stderr)
         return 2
     finally:

@@ -28,10 +28,17 @@ DEFAULT_BALANCES: dict[str, Decimal] = {
 }
 
 
+def _port(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port (0-65535)")
+    return port
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
-        "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)"
+        "--port", type=_port, default=8080, help="port to bind; 0 picks a free one (default 8080)"
     )
     parser.add_argument("--seed", type=int, default=None, help="seed of the synthetic market (default 0)")
     parser.add_argument("--api-key", help="API key of the command-line account")

@@ -155,3 +155,9 @@ def test_backtest_names_the_row_the_venue_would_refuse(
     assert "event 2 (trade 2 at 2023-11-14T22:14:01.000Z)" in err
     assert "price 60000.123 is not a positive multiple of BTC-USDT's price increment 0.1" in err
     assert "Traceback" not in err
+
+
+def test_backtest_refuses_an_unknown_pair(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["backtest", EXAMPLE, "--data", "synthetic:1h", "--symbol", "FOO/BAR", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "900001" in err and "FOO/BAR" in err

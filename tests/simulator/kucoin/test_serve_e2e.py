@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -228,3 +229,28 @@ def test_bad_options_exit_with_a_message() -> None:
         timeout=30,
     )
     assert result.returncode == 2 and "go together" in result.stderr
+
+
+def _serve_fails(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "simulator", "serve", "--quiet", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_a_port_out_of_range_is_refused() -> None:
+    result = _serve_fails("--port", "99999")
+    assert result.returncode == 2 and "99999 is not a port (0-65535)" in result.stderr
+
+
+def test_a_taken_port_is_one_clear_line_not_a_traceback() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _serve_fails("--port", str(port))
+    assert result.returncode == 1, result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
