@@ -19,9 +19,9 @@ class Audit(Holds):
         """Check the venue's books and balances; returns the problems found (none: ``[]``).
 
         Every currency equals its net deposits over all accounts (fee collector included);
-        each wallet's hold equals what its open orders hold and covers what they still
-        need; ledgers (where kept) sum to the balances; no book is crossed at rest; no
-        order has filled more than its size.
+        each wallet's hold equals what its open orders hold, and a limit order holds
+        exactly what its remaining size needs; ledgers (where kept) sum to the balances;
+        no book is crossed at rest; no order has filled more than its size.
         """
         problems: list[str] = []
         deposited = self.accounts.deposited
@@ -40,8 +40,8 @@ class Audit(Holds):
                     held[o.hold_currency] = held.get(o.hold_currency, ZERO) + o.hold_left
                 if o.status != PENDING and not o.flags & FLAG_MARKET:
                     currency, need = self._hold_for(o)
-                    if o.hold_left < need:
-                        problems.append(f"order {o.id} holds {o.hold_left} {currency} < needed {need}")
+                    if o.hold_left != need:
+                        problems.append(f"order {o.id} holds {o.hold_left} {currency}, needs {need}")
                 if o.size != UNLIMITED and o.filled > o.size:
                     problems.append(f"order {o.id} filled {o.filled} > size {o.size}")
             for (kind, cur), wallet in account.wallets.items():

@@ -181,6 +181,8 @@ class Settlement(Holds):
             cost = funds + fee
             accounts.spend_held(account, spec.quote_currency, cost, fee, now, ctx)
             o.hold_left -= cost
+            if o.remaining:  # a limit buy held for the dearer fee rate and its own price
+                self._trim_hold(o)  # (it may have paid less): it holds what the rest needs
             accounts.receive(account, spec.base_currency, size, ZERO, now, ctx)
         else:
             accounts.spend_held(account, spec.base_currency, size, ZERO, now, ctx)

@@ -44,8 +44,17 @@ class VenueMachine(RuleBasedStateMachine):
         super().__init__()
         self.clock = ManualClock(START_MS)
         self.venue = Venue(seed=0, clock=self.clock, max_active_per_symbol=25)
+        # fee rates differ per user, and maker from taker, so holds sized for the dearer
+        # rate must be trimmed as orders fill (the audit wants them exact)
+        rates = {"u1": ("0.001", "0.001"), "u2": ("0.0002", "0.001"), "u3": ("0", "0.0025")}
         for uid in USERS:
-            self.venue.create_user(uid, {"USDT": "200000", "BTC": "4", "ETH": "40"})
+            maker, taker = rates[uid]
+            self.venue.create_user(
+                uid,
+                {"USDT": "200000", "BTC": "4", "ETH": "40"},
+                maker_fee_rate=maker,
+                taker_fee_rate=taker,
+            )
         self.orders: dict[str, tuple[str, str]] = {}  # id -> (uid, symbol)
         self.rank: dict[str, int] = {}
         self.kind: dict[str, OrderParams] = {}
