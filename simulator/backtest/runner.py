@@ -9,9 +9,10 @@ and the same seed and data give the same report, byte for byte.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
-from typing import Any, Literal
+from operator import attrgetter
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -39,6 +40,7 @@ from .tracking import TrackingExchange
 __all__ = ["Backtest", "BacktestResult", "MarketData", "SyntheticData"]
 
 ZERO = Decimal(0)
+_E = TypeVar("_E", Trade, Candle)
 
 
 @attrs.frozen
@@ -177,8 +179,8 @@ class Backtest:
             await self._replay_mixed(events, iv_ms, clock, paper, matcher, ex)
         return await self._finish(paper, ex, clock)
 
-    # The loops below run once per event: they keep to locals, and while the strategy has
-    # nothing open (so nothing can fill) they only put the event on the venue's replay tape,
+    # The loop below runs once per event: it keeps to locals, and while the strategy has
+    # nothing open (so nothing can fill) it only puts the event on the venue's replay tape,
     # which the venue applies, in order, before anything reads it (its next sync). With
     # orders open, the matcher fills what the event reaches and then records it.
 
@@ -191,33 +193,18 @@ class Backtest:
         ex: _BacktestExchange,
     ) -> None:
         strategy = self.strategy
-        on_trade = strategy.on_trade if _overrides(strategy, "on_trade") else None
-        live = ex.open
-        defer = paper.sim.replay_tape(self.native).append
-        now_ms, set_ms = clock.now_ms, clock.set_ms
-        deliver, progress = self._deliver, self.progress
-        total = len(events)
-        report_every = max(total // 200, 1)
-        for i, event in enumerate(events):
-            now = event.timestamp
-            if now > now_ms():
-                set_ms(now)
-            if live:
-                matcher.last_price = events[i - 1].price if i else None
-                matcher.on_trade(event)
-                await deliver(ex)
-            else:
-                defer(event)
-            if on_trade is not None:
-                await on_trade(event)
-            if live:
-                await deliver(ex)
-            if now >= self._next_sample:
-                self._last_price = event.price
-                await self._sample(paper, now)
-            if progress is not None and i % report_every == 0:
-                progress(i + 1, total)
-        matcher.last_price = self._last_price = events[-1].price
+        await self._replay_fast(
+            events,
+            clock,
+            paper,
+            matcher,
+            ex,
+            time_of=attrgetter("timestamp"),
+            price_of=attrgetter("price"),
+            match=lambda trade, _now: matcher.on_trade(trade),
+            taped=lambda trade, _venue_ms: trade,
+            callback=strategy.on_trade if _overrides(strategy, "on_trade") else None,
+        )
 
     async def _replay_candles(
         self,
@@ -229,7 +216,33 @@ class Backtest:
         ex: _BacktestExchange,
     ) -> None:
         strategy = self.strategy
-        on_candle = strategy.on_candle if _overrides(strategy, "on_candle") else None
+        await self._replay_fast(
+            events,
+            clock,
+            paper,
+            matcher,
+            ex,
+            time_of=lambda bar: bar.start + iv_ms,  # a bar is seen at its close
+            price_of=attrgetter("close"),
+            match=matcher.on_candle,
+            taped=lambda bar, venue_ms: (bar, venue_ms),  # recorded as of the venue's time now
+            callback=strategy.on_candle if _overrides(strategy, "on_candle") else None,
+        )
+
+    async def _replay_fast(
+        self,
+        events: Sequence[_E],
+        clock: ManualClock,
+        paper: PaperExchange,
+        matcher: ReplayMatcher,
+        ex: _BacktestExchange,
+        *,
+        time_of: Callable[[_E], int],
+        price_of: Callable[[_E], Decimal],
+        match: Callable[[_E, int], None],
+        taped: Callable[[_E, int], Trade | tuple[Candle, int]],
+        callback: Callable[[_E], Awaitable[None]] | None,
+    ) -> None:
         live = ex.open
         defer = paper.sim.replay_tape(self.native).append
         now_ms, set_ms = clock.now_ms, clock.set_ms
@@ -237,27 +250,27 @@ class Backtest:
         total = len(events)
         report_every = max(total // 200, 1)
         for i, event in enumerate(events):
-            now = event.start + iv_ms
+            now = time_of(event)
             clock_ms = now_ms()
             if now > clock_ms:
                 set_ms(now)
                 clock_ms = now
             if live:
-                matcher.last_price = events[i - 1].close if i else None
-                matcher.on_candle(event, now)
+                matcher.last_price = price_of(events[i - 1]) if i else None
+                match(event, now)
                 await deliver(ex)
             else:
-                defer((event, clock_ms))  # recorded as of the venue's time now: the clock's
-            if on_candle is not None:
-                await on_candle(event)
+                defer(taped(event, clock_ms))
+            if callback is not None:
+                await callback(event)
             if live:
                 await deliver(ex)
             if now >= self._next_sample:
-                self._last_price = event.close
+                self._last_price = price_of(event)
                 await self._sample(paper, now)
             if progress is not None and i % report_every == 0:
                 progress(i + 1, total)
-        matcher.last_price = self._last_price = events[-1].close
+        matcher.last_price = self._last_price = price_of(events[-1])
 
     async def _replay_mixed(
         self,
