@@ -41,6 +41,7 @@ from .errors import (
     TooManyOpenOrders,
 )
 from .models import (
+    MAX_AMOUNT_DIGITS,
     Balance,
     Candle,
     Fill,
@@ -54,6 +55,7 @@ from .models import (
     to_decimal,
 )
 from .precision import (
+    EXACT,
     ceil_to_increment,
     conform_order,
     floor_to_increment,
@@ -75,6 +77,8 @@ from .times import from_ms, ms_from_seconds, to_ms
 
 __all__ = [
     "CLIENT_ID_RULES",
+    "EXACT",
+    "MAX_AMOUNT_DIGITS",
     "STP",
     "AboveMaximumSize",
     "AccountSuspended",

@@ -34,6 +34,11 @@ ZERO = Decimal(0)
 Raw = Mapping[str, Any] | list[Any] | None
 
 
+#: No exchange amount has more integer digits than this (KuCoin's largest limits have about
+#: 11); bounding them keeps arithmetic on increments exact.
+MAX_AMOUNT_DIGITS = 18
+
+
 def to_decimal(value: object) -> Decimal:
     """Exact conversion for user-supplied amounts: str, int or Decimal; floats are refused."""
     if isinstance(value, Decimal):
@@ -51,6 +56,8 @@ def to_decimal(value: object) -> Decimal:
         raise TypeError(f"cannot use {type(value).__name__} as an amount")
     if not result.is_finite():
         raise ValueError(f"amount must be finite, got {value!r}")
+    if result and result.adjusted() >= MAX_AMOUNT_DIGITS:
+        raise ValueError(f"amount out of range, got {value!r} (at most {MAX_AMOUNT_DIGITS} integer digits)")
     return result
 
 

@@ -6,7 +6,7 @@ count of decimal places, so venues whose ticks are not powers of ten work too.
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
 import attrs
@@ -25,6 +25,11 @@ __all__ = [
 ]
 
 
+#: Wide enough that a step count is exact for any amount ``to_decimal`` admits on any
+#: increment (the default context's 28 digits are not: 1e20 in 1e-9 steps overflows it).
+EXACT = Context(prec=80)
+
+
 def _check(value: Decimal, increment: Decimal) -> None:
     if increment <= 0:
         raise ValueError(f"increment must be positive, got {increment}")
@@ -36,11 +41,11 @@ def round_to_increment(value: Decimal, increment: Decimal, rounding: str = ROUND
     """The multiple of ``increment`` nearest ``value`` in the given ``decimal`` rounding mode,
     written with the increment's exponent (``0.10`` steps give ``12.30``)."""
     _check(value, increment)
-    steps = (value / increment).to_integral_value(rounding=rounding)
-    result = steps * increment
+    steps = EXACT.divide(value, increment).to_integral_value(rounding=rounding)
+    result = EXACT.multiply(steps, increment)
     exponent = increment.as_tuple().exponent
     if isinstance(exponent, int) and exponent < 0:
-        result = result.quantize(Decimal(1).scaleb(exponent))
+        result = result.quantize(Decimal(1).scaleb(exponent), context=EXACT)
     return result
 
 
@@ -55,7 +60,7 @@ def ceil_to_increment(value: Decimal, increment: Decimal) -> Decimal:
 def is_multiple(value: Decimal, increment: Decimal) -> bool:
     if increment <= 0:
         raise ValueError(f"increment must be positive, got {increment}")
-    return value % increment == 0
+    return not EXACT.remainder(value, increment)
 
 
 def validate_order(request: OrderRequest, market: Market, *, venue: str = "") -> None:

@@ -20,6 +20,7 @@ from typing import Self
 
 from exchanges import (
     STP,
+    BadRequest,
     BadSymbol,
     Balance,
     Candle,
@@ -92,6 +93,10 @@ class PaperExchange:
         maker_fee_rate: Decimal | str | None = None,
         taker_fee_rate: Decimal | str | None = None,
     ) -> None:
+        if balances is not None and not isinstance(balances, Mapping):
+            raise TypeError(
+                f"balances must map currency to amount, like {{'USDT': '1000'}}, got {balances!r}"
+            )
         if venue is None:
             venue = Venue(
                 seed=seed,
@@ -185,6 +190,8 @@ class PaperExchange:
         )
 
     async def fetch_order_book(self, symbol: str, depth: int | None = 20) -> OrderBook:
+        if depth is not None and depth <= 0:
+            raise BadRequest(f"depth must be positive, got {depth}", venue=self.venue, code="400100")
         snap = self.sim.order_book(self._to_native(symbol), depth)
         return OrderBook(
             symbol=symbol,
@@ -196,6 +203,8 @@ class PaperExchange:
 
     async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
         """Recent public trades, oldest first (at most the last 1000)."""
+        if limit is not None and limit < 0:
+            raise BadRequest(f"limit must not be negative, got {limit}", venue=self.venue, code="400100")
         rows = self.sim.trades(self._to_native(symbol), 1000 if limit is None else limit)
         return [
             Trade(
@@ -212,6 +221,11 @@ class PaperExchange:
         end: int | None = None,
     ) -> list[Candle]:
         iv = Interval.parse(interval)
+        for name, ms in (("start", start), ("end", end)):
+            if ms is not None and ms < 0:
+                raise BadRequest(
+                    f"{name} must be an epoch time in ms >= 0, got {ms}", venue=self.venue, code="400100"
+                )
         bars = self.sim.candles(self._to_native(symbol), iv, start, end)
         return [
             Candle(

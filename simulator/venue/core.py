@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from exchanges import (
+    MAX_AMOUNT_DIGITS,
     BadRequest,
     BadSymbol,
     Clock,
@@ -173,4 +174,10 @@ class Core:
             raise self._error(BadRequest, f"{name} invalid: {value!r}", "400100")
         if not result.is_finite() or result <= 0:
             raise self._error(BadRequest, f"{name} must be positive: {value!r}", "400100")
+        if result.adjusted() >= MAX_AMOUNT_DIGITS:
+            raise self._error(
+                BadRequest,
+                f"{name} too large: {value} (at most {MAX_AMOUNT_DIGITS} integer digits)",
+                "400100",
+            )
         return result

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from exchanges import (
+    EXACT,
     AboveMaximumSize,
     BelowMinimumFunds,
     BelowMinimumSize,
@@ -23,6 +24,8 @@ from simulator.market.symbols import SymbolSpec
 __all__ = ["PairRules"]
 
 _CODE = "400100"
+_divmod = EXACT.divmod  # exact step counts for any amount the venue admits
+_rem = EXACT.remainder
 
 
 class PairRules:
@@ -57,7 +60,7 @@ class PairRules:
 
     def ticks(self, price: Decimal, name: str = "price") -> int:
         """``price`` in whole ticks (KuCoin's precision error otherwise)."""
-        q, r = divmod(price, self.price_increment)
+        q, r = _divmod(price, self.price_increment)
         if r or not q:
             raise InvalidPrecision(
                 "Price increment invalid.",
@@ -71,7 +74,7 @@ class PairRules:
 
     def lots(self, size: Decimal, name: str = "size", check_limits: bool = True) -> int:
         """``size`` in whole lots, within the pair's size limits unless told otherwise."""
-        q, r = divmod(size, self.base_increment)
+        q, r = _divmod(size, self.base_increment)
         if r or not q:
             raise InvalidPrecision(
                 "Order size increment invalid.",
@@ -116,7 +119,7 @@ class PairRules:
 
     def funds(self, funds: Decimal) -> Decimal:
         """A market order's ``funds``: on the quote increment, within the quote limits."""
-        if funds % self.quote_increment:
+        if _rem(funds, self.quote_increment):
             raise InvalidPrecision(
                 "The amount increment is invalid.",
                 field="funds",
@@ -155,20 +158,20 @@ class PairRules:
         ticks = lots = 0
         price = request.price
         if price is not None:
-            q, r = divmod(price, self.price_increment)
+            q, r = _divmod(price, self.price_increment)
             if r:
                 raise InvalidPrecision(
                     field="price", value=price, increment=self.price_increment, venue=venue
                 )
             ticks = int(q)
         stop_price = request.stop_price
-        if stop_price is not None and stop_price % self.price_increment:
+        if stop_price is not None and _rem(stop_price, self.price_increment):
             raise InvalidPrecision(
                 field="stop_price", value=stop_price, increment=self.price_increment, venue=venue
             )
         size = request.size
         if size is not None:
-            q, r = divmod(size, self.base_increment)
+            q, r = _divmod(size, self.base_increment)
             if r:
                 raise InvalidPrecision(field="size", value=size, increment=self.base_increment, venue=venue)
             if size < self.base_min:
@@ -177,13 +180,13 @@ class PairRules:
                 raise AboveMaximumSize(field="size", value=size, limit=self.base_max, venue=venue)
             lots = int(q)
         visible = request.visible_size
-        if visible is not None and visible % self.base_increment:
+        if visible is not None and _rem(visible, self.base_increment):
             raise InvalidPrecision(
                 field="visible_size", value=visible, increment=self.base_increment, venue=venue
             )
         funds = request.funds
         if funds is not None:
-            if funds % self.quote_increment:
+            if _rem(funds, self.quote_increment):
                 raise InvalidPrecision(
                     field="funds", value=funds, increment=self.quote_increment, venue=venue
                 )

@@ -43,7 +43,11 @@ class Users(Core):
         if taker_fee_rate is not None:
             account.taker_rate = Decimal(taker_fee_rate)
         for currency, amount in (balances or {}).items():
-            if Decimal(amount) != 0:
+            try:
+                empty = Decimal(amount) == 0  # (an empty wallet is the default)
+            except (ArithmeticError, TypeError, ValueError):
+                empty = False  # refused, clearly, by deposit
+            if not empty:
                 self.deposit(user.uid, currency, amount)
         return user.uid
 
@@ -67,6 +71,8 @@ class Users(Core):
     ) -> None:
         """Credit ``amount`` from outside the venue (a deposit ledger entry)."""
         user = self._user(uid)
+        if not isinstance(currency, str) or not currency.isalnum() or currency != currency.upper():
+            raise self._error(BadRequest, f"currency must be a code like 'USDT', got {currency!r}", "400100")
         now = self.sync()
         self._currencies.setdefault(currency, CurrencySpec(currency=currency))
         self.accounts.deposit(user.account, currency, self._amount("amount", amount), now, account_type)

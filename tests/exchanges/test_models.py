@@ -162,3 +162,10 @@ def test_order_book_helpers() -> None:
     assert book.best_bid == OrderBookLevel(Decimal(99), Decimal(1))
     empty = OrderBook(symbol="BTC/USDT", timestamp=1, bids=(), asks=())
     assert empty.mid is None and empty.best_ask is None
+
+
+def test_to_decimal_refuses_absurd_magnitudes() -> None:
+    assert to_decimal("999999999999999999.5") == Decimal("999999999999999999.5")
+    for value in ("1e18", "-1e30", Decimal("1E+400")):
+        with pytest.raises(ValueError, match="amount out of range"):
+            to_decimal(value)

@@ -106,3 +106,11 @@ def test_conform_rounds_on_the_safe_side() -> None:
     assert funds.funds == Decimal("10.123456")
     with pytest.raises(BelowMinimumSize, match="rounds to zero"):
         conform_order(OrderRequest.limit("BTC/USDT", Side.BUY, "0.000001", "30000"), BTC)
+
+
+def test_step_counts_are_exact_beyond_decimals_default_precision() -> None:
+    big = Decimal("99999999999999999.999999999999")  # 30 digits of 1e-12 steps
+    assert is_multiple(big, Decimal("1e-12"))
+    assert not is_multiple(big, Decimal("1e-11"))
+    assert round_to_increment(big, Decimal("1e-11")) == Decimal("100000000000000000.00000000000")
+    assert floor_to_increment(big, Decimal("1e-11")) == Decimal("99999999999999999.99999999999")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from exchanges import (
     STP,
+    AboveMaximumSize,
     BadRequest,
     BadSymbol,
     BelowMinimumSize,
@@ -266,3 +269,42 @@ async def test_runs_on_the_system_clock() -> None:
     order = await ex.place_order(OrderRequest.limit(SYM, "buy", "0.001", book.bids[-1].price))
     assert (await ex.cancel_order(SYM, order_id=order.id)).status is OrderStatus.CANCELED
     assert ex.sim.audit() == []
+
+
+async def test_absurd_amounts_are_refused_clearly(quiet: PaperExchange) -> None:
+    with pytest.raises(ValueError, match="amount out of range"):
+        OrderRequest.limit(SYM, "buy", "1e30", "50000")
+    huge = OrderRequest.limit(SYM, "buy", D("100000000000000000"), "50000")  # 1e17: admitted, too big
+    with pytest.raises(AboveMaximumSize):
+        await quiet.place_order(huge)
+    tiny_tick_huge_size = OrderRequest.limit(SYM, "buy", D("99999999999999999.99999999"), "50000")
+    with pytest.raises(AboveMaximumSize):  # exact even past Decimal's default 28 digits
+        await quiet.place_order(tiny_tick_huge_size)
+
+
+@pytest.mark.parametrize(
+    ("balances", "error", "message"),
+    [
+        ({"USDT": "abc"}, BadRequest, "amount invalid: 'abc'"),
+        ({"USDT": "1e400"}, BadRequest, "amount too large"),
+        ({"USDT": "-5"}, BadRequest, "amount must be positive"),
+        ({"usdt": "100"}, BadRequest, "currency must be a code like 'USDT', got 'usdt'"),
+        (["USDT", "100"], TypeError, "balances must map currency to amount"),
+    ],
+)
+def test_bad_balances_are_refused_at_construction(
+    balances: object, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=re.escape(message)):
+        PaperExchange(balances, synthetic=False)  # type: ignore[arg-type]
+
+
+async def test_bad_query_arguments_are_bad_requests(quiet: PaperExchange) -> None:
+    for depth in (0, -1):
+        with pytest.raises(BadRequest, match="depth must be positive"):
+            await quiet.fetch_order_book(SYM, depth)
+    with pytest.raises(BadRequest, match="limit must not be negative"):
+        await quiet.fetch_trades(SYM, -1)
+    assert await quiet.fetch_trades(SYM, 0) == []
+    with pytest.raises(BadRequest, match="start must be an epoch time"):
+        await quiet.fetch_candles(SYM, "1m", start=-5)
