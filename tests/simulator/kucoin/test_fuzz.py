@@ -50,6 +50,8 @@ _scalars = (
     | st.booleans()
     | st.integers(min_value=-(10**20), max_value=10**20)
     | st.floats(allow_nan=True, allow_infinity=True)
+    | st.integers(min_value=-40, max_value=400).map(lambda e: f"1e{e}")  # amounts of any magnitude
+    | st.decimals(allow_nan=False, allow_infinity=False).map(str)
     | st.sampled_from(_WORDS)
     | st.text(max_size=12)
 )
