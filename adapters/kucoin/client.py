@@ -96,6 +96,7 @@ class KucoinClient:
         self._pools: dict[str, RatePool] = {}
         self.offset_ms: int | None = None
         self._offset_lock = asyncio.Lock()
+        self._closed = False
 
     def __repr__(self) -> str:
         return f"KucoinClient(base_url={self.options.base_url!r}, credentials={self.credentials!r})"
@@ -105,8 +106,20 @@ class KucoinClient:
         """The exchange's ``httpx.AsyncClient`` (same transport), for calls the adapter lacks."""
         return self._http
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     async def aclose(self) -> None:
+        """Release the connections; harmless twice. Any call afterwards raises ``ExchangeError``."""
+        if self._closed:
+            return
+        self._closed = True
         await self._http.aclose()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ExchangeError("exchange is closed", venue=VENUE)
 
     # --- rate-limit pools ------------------------------------------------------------------------
 
@@ -184,8 +197,10 @@ class KucoinClient:
 
         ``path`` is ``ep.path`` with its placeholders filled in. A 429 is waited out and
         retried when ``retry_rate_limit`` (default: the endpoint is a read) and the limiter
-        is on; a ``400002`` re-measures the clock offset and retries once.
+        is on; a ``400002`` re-measures the clock offset and retries once. After
+        :meth:`aclose` every call raises ``ExchangeError("exchange is closed")``.
         """
+        self._check_open()
         if ep.private:
             if self.credentials is None:
                 raise AuthenticationError(
@@ -203,6 +218,7 @@ class KucoinClient:
         while True:
             if pool is not None and pool.try_acquire(ep.weight) > 0:
                 await pool.acquire(ep.weight)  # over budget: queue (first come, first served)
+            self._check_open()
             headers: dict[str, str] | None = None
             if ep.private:
                 assert self.credentials is not None
@@ -263,11 +279,16 @@ class KucoinClient:
             finally:
                 await response.aclose()
             return response
-        except httpx.TimeoutException as exc:
-            raise RequestTimeout(f"{where}: timed out ({type(exc).__name__})", venue=VENUE) from None
-        except httpx.ConnectError as exc:
-            raise ExchangeUnavailable(f"{where}: cannot connect ({exc})", venue=VENUE) from None
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, RuntimeError) as exc:
+            if self._closed:  # closed while in flight (aiohttp may say "Session is closed")
+                raise ExchangeError("exchange is closed", venue=VENUE) from None
+            if isinstance(exc, RuntimeError):
+                raise
+            raise _network_error(where, exc) from None
+        except Exception as exc:
+            if not type(exc).__module__.startswith("aiohttp"):
+                raise
+            # what httpx-aiohttp leaves untranslated (a malformed HTTP answer, ...)
             raise NetworkError(f"{where}: {type(exc).__name__}: {exc}", venue=VENUE) from None
 
     @staticmethod
@@ -285,6 +306,41 @@ class KucoinClient:
         if status == 200 and code is None:
             return ExchangeError("malformed response: the envelope has no code", venue=VENUE, http_status=200)
         return error_from_response(code, message, status, retry_after=retry_after)
+
+
+def _network_error(where: str, exc: httpx.TransportError) -> NetworkError:
+    """One meaning per failure whichever transport saw it.
+
+    httpx-aiohttp maps every ``aiohttp.ClientConnectionError`` it does not know better to
+    ``httpx.ConnectTimeout`` -- a refused connection included -- so the aiohttp exception it
+    chains as ``__cause__`` decides: a connector error (refused, unreachable, DNS, TLS) is
+    "cannot connect", a timeout is a timeout, anything else (reset, server disconnected) is a
+    plain network error, as httpx's own transport reports them.
+    """
+    kind: type[BaseException] = type(exc)
+    name = kind.__name__
+    cause = exc.__cause__
+    if cause is not None and type(cause).__module__.startswith("aiohttp"):
+        name = type(cause).__name__
+        if _is_aiohttp_connector_error(cause):
+            kind = httpx.ConnectError
+        elif isinstance(cause, TimeoutError):
+            kind = httpx.TimeoutException
+        elif issubclass(kind, httpx.TimeoutException):
+            kind = httpx.NetworkError
+    if issubclass(kind, httpx.TimeoutException):
+        return RequestTimeout(f"{where}: timed out ({name})", venue=VENUE)
+    if issubclass(kind, httpx.ConnectError):
+        return ExchangeUnavailable(f"{where}: cannot connect ({exc})", venue=VENUE)
+    return NetworkError(f"{where}: {name}: {exc}", venue=VENUE)
+
+
+def _is_aiohttp_connector_error(exc: BaseException) -> bool:
+    try:
+        from aiohttp import ClientConnectorError
+    except ImportError:  # pragma: no cover - only reached with an aiohttp cause
+        return False
+    return isinstance(exc, ClientConnectorError)
 
 
 def _decode(content: bytes) -> Any:

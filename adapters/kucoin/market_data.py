@@ -162,11 +162,16 @@ class MarketData:
         return parse_order_book(data, symbol, depth)
 
     async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
-        """The last trades (KuCoin keeps 100), oldest first."""
-        data = await self._client.call(HISTORIES, HISTORIES.path, query={"symbol": to_native(symbol)})
+        """The last trades (KuCoin keeps 100), oldest first; ``limit`` keeps the newest ``limit``."""
+        native = to_native(symbol)
+        if limit is not None and limit < 0:
+            raise BadRequest(f"limit must not be negative, got {limit}", venue=VENUE, code="400100")
+        if limit == 0:
+            return []
+        data = await self._client.call(HISTORIES, HISTORIES.path, query={"symbol": native})
         trades = [parse_trade(row, symbol) for row in data or ()]
         trades.sort(key=lambda t: (t.timestamp, int(t.id) if t.id.isdigit() else 0))
-        return trades[-limit:] if limit else trades
+        return trades if limit is None else trades[-limit:]
 
     async def fetch_candles(
         self,

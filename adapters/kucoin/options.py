@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import attrs
 
@@ -23,6 +23,34 @@ def _vip(_: object, __: attrs.Attribute[int], value: int) -> None:
         raise ValueError(f"vip_level must be 0..12, got {value}")
 
 
+def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"{attribute.name} must be positive, got {value!r}")
+
+
+def _at_least(low: int, high: int | None = None) -> Callable[[object, attrs.Attribute[int], int], None]:
+    def check(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{attribute.name} must be an integer, got {value!r}")
+        if high is None and value < low:
+            raise ValueError(f"{attribute.name} must be at least {low}, got {value}")
+        if high is not None and not low <= value <= high:
+            raise ValueError(f"{attribute.name} must be {low}..{high}, got {value}")
+
+    return check
+
+
+def _not_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        raise ValueError(f"{attribute.name} must not be negative, got {value!r}")
+
+
+def _quotas(_: object, attribute: attrs.Attribute[Mapping[str, int]], value: Mapping[str, int]) -> None:
+    for pool, capacity in value.items():
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity <= 0:
+            raise ValueError(f"{attribute.name}[{pool!r}] must be a positive integer, got {capacity!r}")
+
+
 @attrs.frozen(slots=True, kw_only=True)
 class KucoinOptions:
     """How a :class:`KucoinExchange` talks to KuCoin (or to anything that speaks KuCoin)."""
@@ -39,22 +67,22 @@ class KucoinOptions:
     rate_limit: bool = True
     #: Pool budgets overriding KuCoin's VIP table (``{"Public": 600}``): for servers with their own
     #: budgets, such as a simulator configured with small pools.
-    pool_quotas: Mapping[str, int] = attrs.field(factory=dict)
+    pool_quotas: Mapping[str, int] = attrs.field(factory=dict, validator=_quotas)
     #: Length of a pool's window; KuCoin's is 30 s.
-    rate_limit_window_s: float = 30.0
+    rate_limit_window_s: float = attrs.field(default=30.0, validator=_positive)
     #: Retries of a request answered 429 (after waiting for the pool's reset).
-    max_rate_limit_retries: int = 3
+    max_rate_limit_retries: int = attrs.field(default=3, validator=_at_least(0))
     #: Round prices and sizes onto the market's grid (safe side) instead of raising InvalidOrder.
     conform: bool = False
     #: Seconds before a request is abandoned (and, for a placement, reconciled).
-    timeout: float = 10.0
+    timeout: float = attrs.field(default=10.0, validator=_positive)
     #: Sends of one placement at most, lost responses included (each one reconciled first).
-    max_place_attempts: int = 3
+    max_place_attempts: int = attrs.field(default=3, validator=_at_least(1))
     #: Pause before asking for an order whose placement response was lost.
-    reconcile_delay: float = 0.25
+    reconcile_delay: float = attrs.field(default=0.25, validator=_not_negative)
     #: Use the aiohttp transport under httpx when available (about half the client CPU).
     fast_transport: bool = True
     #: Orders per batch request (KuCoin's HF and classic batch endpoints take 5).
-    batch_size: int = 5
+    batch_size: int = attrs.field(default=5, validator=_at_least(1, 20))
     #: The longest time range KuCoin answers in one history query; longer ranges are split.
-    max_window_ms: int = _WEEK_MS
+    max_window_ms: int = attrs.field(default=_WEEK_MS, validator=_at_least(1))

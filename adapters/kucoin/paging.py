@@ -15,6 +15,8 @@ _T = TypeVar("_T")
 
 def windows(start: int | None, end: int | None, span: int, now: int) -> list[tuple[int | None, int | None]]:
     """Split ``[start, end]`` into windows KuCoin answers in one query, newest first."""
+    if span <= 0:
+        raise ValueError(f"window span must be positive, got {span}")
     if start is None and end is None:
         return [(None, None)]
     if end is None:
