@@ -72,7 +72,10 @@ class Exchange(Protocol):
 
     async def fetch_order_book(self, symbol: str, depth: int | None = 20) -> OrderBook: ...
 
-    async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]: ...
+    async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
+        """Recent public trades, oldest first; ``limit`` keeps the newest ``limit`` (0: none,
+        negative: ``BadRequest``)."""
+        ...
 
     async def fetch_candles(
         self,

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from conformance.target import Target
-from exchanges import Exchange, Interval, parse_symbol
+from exchanges import BadRequest, Exchange, Interval, parse_symbol
 
 pytestmark = [pytest.mark.conformance_area("market data"), pytest.mark.asyncio(loop_scope="function")]
 
@@ -79,6 +79,22 @@ async def test_trades_ordered_in_time(conformance_target: Target, conformance_ex
         assert trade.symbol == conformance_target.symbol
         assert trade.price > 0
         assert trade.size > 0
+
+
+async def test_trade_limit_keeps_the_newest(
+    conformance_target: Target, conformance_exchange: Exchange
+) -> None:
+    ex, symbol = conformance_exchange, conformance_target.symbol
+    assert await ex.fetch_trades(symbol, 0) == []
+    with pytest.raises(BadRequest):
+        await ex.fetch_trades(symbol, -1)
+    newest = [t.id for t in await ex.fetch_trades(symbol, 2)]
+    every = [t.id for t in await ex.fetch_trades(symbol)]  # (a live market may have traded since)
+    if len(every) < 3:
+        pytest.skip("too few public trades to compare limits")
+    assert len(newest) == 2 and newest[0] in every, "limit must keep the newest"
+    start = every.index(newest[0])
+    assert every[start : start + 2] == newest, "limit must keep the newest, oldest first"
 
 
 async def test_candles_ordered_and_well_formed(
