@@ -34,6 +34,25 @@ class _Tally:
             self.skips.append(reason.removeprefix("Skipped: "))
 
 
+LOOP_SCOPE_INI = "asyncio_default_fixture_loop_scope"
+
+
+def _sets_ini(args: list[str], name: str) -> bool:
+    """Whether pytest arguments override the ini option ``name`` (``-o NAME=...`` and spellings)."""
+    for i, arg in enumerate(args):
+        if arg in ("-o", "--override-ini"):
+            value = args[i + 1] if i + 1 < len(args) else ""
+        elif arg.startswith("--override-ini="):
+            value = arg.removeprefix("--override-ini=")
+        elif arg.startswith("-o"):
+            value = arg.removeprefix("-o")
+        else:
+            continue
+        if value.partition("=")[0].strip() == name:
+            return True
+    return False
+
+
 def table(counts: dict[str, Counter[str]]) -> str:
     width = max(len(a) for a in counts)
     lines = [f"{'area':<{width}}  passed  failed  skipped", f"{'-' * width}  ------  ------  -------"]
@@ -61,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.target not in TARGETS:
         parser.error(f"unknown target {args.target!r}; registered: {', '.join(TARGETS) or 'none'}")
     tally = _Tally()
+    if not _sets_ini(pytest_args, LOOP_SCOPE_INI):
+        # Outside this repository no ini file sets it, and pytest-asyncio warns on every run.
+        pytest_args = ["-o", f"{LOOP_SCOPE_INI}=function", *pytest_args]
     code = pytest.main(
         [
             "--pyargs",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import deque
 from decimal import Decimal
-from typing import Any
 
 from exchanges import Candle, Fill, InvalidOrder, OrderRequest, Side, floor_to_increment, from_ms
 from simulator.backtest import Strategy
@@ -26,13 +25,20 @@ class MovingAverageCrossover(Strategy):
         fast: int | str = 10,
         slow: int | str = 30,
         allocation: str = "0.95",
-        **params: Any,
     ) -> None:
-        super().__init__(symbol, **params)
-        self.fast, self.slow = int(fast), int(slow)  # strings from the command line too
+        super().__init__(symbol)
+        try:  # strings from the command line too
+            self.fast, self.slow = int(fast), int(slow)
+        except ValueError:
+            raise ValueError(f"fast and slow must be whole numbers of bars, not {fast!r}, {slow!r}") from None
         if not 0 < self.fast < self.slow:
             raise ValueError("need 0 < fast < slow")
-        self.allocation = Decimal(allocation)
+        try:
+            self.allocation = Decimal(allocation)
+        except ArithmeticError:
+            raise ValueError(f"allocation must be a fraction, not {allocation!r}") from None
+        if not (self.allocation.is_finite() and 0 < self.allocation <= 1):
+            raise ValueError(f"allocation must be in (0, 1], not {allocation}")
         self.closes: deque[Decimal] = deque(maxlen=self.slow)
         self.prev_diff: Decimal | None = None
 

@@ -1,13 +1,17 @@
 """A simple market maker: one bid and one ask around the mid, skewed against inventory,
-refreshed when the mid moves by more than a threshold. Post-only, so it never takes."""
+refreshed when the mid moves by more than a threshold. Post-only, so it never takes.
+
+It quotes around the order book's mid when there is a book (the synthetic market, live
+trading). Replayed files (``--data trades.csv`` or candles) carry no book: then it quotes
+around the last trade price, or the last bar's close."""
 
 from __future__ import annotations
 
 import contextlib
 from decimal import Decimal
-from typing import Any
 
 from exchanges import (
+    Candle,
     ExchangeError,
     Fill,
     InsufficientFunds,
@@ -16,6 +20,7 @@ from exchanges import (
     OrderRequest,
     PostOnlyWouldTake,
     Side,
+    Trade,
     ceil_to_increment,
     floor_to_increment,
 )
@@ -32,26 +37,40 @@ class SimpleMarketMaker(Strategy):
         size: str = "0.001",
         refresh_bps: str = "2",
         max_inventory: str = "0.01",
-        **params: Any,
     ) -> None:
-        super().__init__(symbol, **params)
-        self.half_spread = Decimal(spread_bps) / Decimal(20000)
-        self.size = Decimal(size)
-        self.refresh = Decimal(refresh_bps) / Decimal(10000)
-        self.max_inventory = Decimal(max_inventory)
+        super().__init__(symbol)
+        self.half_spread = _number("spread_bps", spread_bps) / Decimal(20000)
+        self.size = _number("size", size)
+        self.refresh = _number("refresh_bps", refresh_bps) / Decimal(10000)
+        self.max_inventory = _number("max_inventory", max_inventory)
         self.inventory = Decimal(0)
         self.quoted_mid: Decimal | None = None
         self.quotes: dict[Side, str] = {}
+        #: No book to quote around (replayed data): quote around the last price instead.
+        self.from_prices = False
 
     async def on_start(self) -> None:
         markets = await self.exchange.load_markets()
         self.market = markets[self.symbol]
         self.size = max(ceil_to_increment(self.size, self.market.size_increment), self.market.min_size)
+        book = await self.exchange.fetch_order_book(self.symbol)
+        self.from_prices = book.mid is None
+        if self.from_prices:
+            self.log("no order book in this data: quoting around the last trade price or bar close")
 
     async def on_book(self, book: OrderBook) -> None:
-        mid = book.mid
-        if mid is None:
-            return
+        if book.mid is not None:
+            await self._maybe_requote(book.mid)
+
+    async def on_trade(self, trade: Trade) -> None:
+        if self.from_prices:
+            await self._maybe_requote(trade.price)
+
+    async def on_candle(self, candle: Candle) -> None:
+        if self.from_prices:
+            await self._maybe_requote(candle.close)
+
+    async def _maybe_requote(self, mid: Decimal) -> None:
         if self.quoted_mid is not None and abs(mid - self.quoted_mid) / self.quoted_mid < self.refresh:
             return
         await self._requote(mid)
@@ -90,4 +109,14 @@ class SimpleMarketMaker(Strategy):
             f"fill: {fill.side} {fill.size} @ {fill.price} ({fill.liquidity},"
             f" fee {fill.fee} {fill.fee_currency}); inventory {self.inventory}"
         )
-        self.quoted_mid = None  # requote on the next book
+        self.quoted_mid = None  # requote on the next book (or price)
+
+
+def _number(name: str, value: str | Decimal | int) -> Decimal:
+    try:
+        number = Decimal(value)
+    except ArithmeticError:
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
+    if not (number.is_finite() and number >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+    return number

@@ -31,9 +31,35 @@ def _param(text: str) -> tuple[str, str]:
 def _balance(text: str) -> tuple[str, Decimal]:
     name, value = _param(text)
     try:
-        return name.upper(), Decimal(value)
+        amount = Decimal(value)
     except ArithmeticError:
         raise argparse.ArgumentTypeError(f"{text!r}: {value!r} is not an amount") from None
+    if not (amount.is_finite() and amount >= 0):
+        raise argparse.ArgumentTypeError(f"{text!r}: the amount must be a finite number >= 0")
+    return name.upper(), amount
+
+
+def _fee_rate(text: str) -> Decimal:
+    """A fee rate as a fraction: 0.001 is 0.1 %."""
+    try:
+        rate = Decimal(text.strip())
+    except ArithmeticError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number (a fraction: 0.001 is 0.1 %)") from None
+    if not (rate.is_finite() and 0 <= rate < 1):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a fee rate is a fraction, 0 <= rate < 1 (0.001 is 0.1 %)"
+        )
+    return rate
+
+
+def _symbol(text: str) -> str:
+    from exchanges import BadSymbol, parse_symbol
+
+    try:
+        parse_symbol(text)
+    except BadSymbol as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +69,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="synthetic[:DURATION] (e.g. synthetic:12h), cache, or a .csv / .json file",
     )
-    parser.add_argument("--symbol", default="BTC/USDT", help="unified symbol (default BTC/USDT)")
+    parser.add_argument(
+        "--symbol", type=_symbol, default="BTC/USDT", help="unified symbol, BASE/QUOTE (default BTC/USDT)"
+    )
     parser.add_argument("--interval", default="1m", help="candle interval (default 1m; 1min also works)")
     parser.add_argument("--trades", action="store_true", help="with --data cache: replay trades, not klines")
     parser.add_argument(
@@ -66,10 +94,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--path", default="nearest", choices=("OHLC", "OLHC", "nearest"), help="path through each candle"
     )
     parser.add_argument(
-        "--maker-fee", type=Decimal, default=None, help="maker fee rate (default KuCoin VIP0)"
+        "--maker-fee",
+        type=_fee_rate,
+        default=None,
+        help="maker fee rate, a fraction in [0, 1) (default KuCoin VIP0, 0.001)",
     )
     parser.add_argument(
-        "--taker-fee", type=Decimal, default=None, help="taker fee rate (default KuCoin VIP0)"
+        "--taker-fee",
+        type=_fee_rate,
+        default=None,
+        help="taker fee rate, a fraction in [0, 1) (default KuCoin VIP0, 0.001)",
     )
     parser.add_argument("--out", type=Path, default=Path("out") / "backtest", help="output directory")
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG")
@@ -92,40 +126,42 @@ def _progress(quiet: bool) -> tuple[Any, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from exchanges import BadSymbol
-    from simulator.backtest import load_strategy
+    from exchanges import ExchangeError
+    from simulator.backtest import load_strategy, make_strategy
     from simulator.backtest.data import DataError
     from simulator.backtest.plot import plot_report
     from simulator.backtest.replay import FillRules
-    from simulator.backtest.runner import Backtest
+    from simulator.backtest.runner import Backtest, SetupError, Unfunded
     from simulator.backtest.sources import DEFAULT_CACHE, load_source
 
     try:
+        balances = dict(args.balance or DEFAULT_BALANCES.items())
         strategy_cls = load_strategy(args.strategy)
-        strategy = strategy_cls(args.symbol, **dict(args.param or []))
+        strategy = make_strategy(strategy_cls, args.symbol, dict(args.param or []))
         data = load_source(
             args.data, args.symbol, args.interval, cache=args.cache or DEFAULT_CACHE, trades=args.trades
         )
         rules = FillRules(candle_path=args.path, latency_ms=args.latency, latency_jitter_ms=args.jitter)
-    except (ValueError, TypeError, OSError, DataError) as err:
+        backtest = Backtest(
+            strategy,
+            data,
+            balances=balances,
+            seed=args.seed,
+            rules=rules,
+            maker_fee_rate=args.maker_fee,
+            taker_fee_rate=args.taker_fee,
+        )
+    except (ValueError, TypeError, OSError, ExchangeError) as err:
         print(f"simulator backtest: {err}", file=sys.stderr)
         return 2
-    balances = dict(args.balance or DEFAULT_BALANCES.items())
-    bar, update = _progress(args.quiet)
-    backtest = Backtest(
-        strategy,
-        data,
-        balances=balances,
-        seed=args.seed,
-        rules=rules,
-        maker_fee_rate=args.maker_fee,
-        taker_fee_rate=args.taker_fee,
-        progress=update,
-    )
+    bar, backtest.progress = _progress(args.quiet)
     try:
         result = asyncio.run(backtest.run())
-    except (DataError, BadSymbol) as err:  # data or a pair the venue refuses: no traceback
-        print(f"simulator backtest: {err}", file=sys.stderr)
+    except (SetupError, DataError) as err:  # refused before the strategy ran: no traceback
+        hint = ""
+        if isinstance(err, Unfunded):
+            hint = f"; pass --balance {err.quote}=AMOUNT (or --balance {err.base}=AMOUNT)"
+        print(f"simulator backtest: {err}{hint}", file=sys.stderr)
         return 2
     finally:
         if bar is not None:

@@ -74,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
 
     import attrs
 
+    from exchanges import ExchangeError
+
     from .kucoin import build, config, server
 
     now = int(time.time() * 1000)
@@ -106,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed if args.seed is not None else cfg.seed,
         )
         served = build.build_served(cfg)
-    except (config.ConfigError, ValueError) as err:
+    except (config.ConfigError, ValueError, ExchangeError) as err:  # (the venue refusing a balance)
         print(f"simulator serve: {err}", file=sys.stderr)
         return 2
 

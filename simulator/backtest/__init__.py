@@ -12,7 +12,7 @@ from .data import (
 )
 from .live import LiveResult, LiveRunner
 from .report import EquityPoint, Report, build_report
-from .strategy import Strategy, load_strategy
+from .strategy import Strategy, load_strategy, make_strategy, strategy_params
 from .tracking import TrackingExchange
 
 __all__ = [
@@ -27,8 +27,10 @@ __all__ = [
     "candles_from_kucoin_rows",
     "check_replayable",
     "load_strategy",
+    "make_strategy",
     "read_candles_csv",
     "read_trades_csv",
+    "strategy_params",
     "trades_from_kucoin_rows",
     "write_candles_csv",
     "write_trades_csv",

@@ -180,6 +180,11 @@ def _find(header: Sequence[str], names: Sequence[str], path: Path, what: str) ->
     raise DataError(f"{path}: no {what} column (looked for {', '.join(names)})")
 
 
+def _check_width(row: Sequence[str], header: Sequence[str], where: str) -> None:
+    if len(row) < len(header):
+        raise DataError(f"{where}: expected {len(header)} columns, got {len(row)}")
+
+
 def sniff_csv(path: Path) -> str:
     """``"candles"`` or ``"trades"``, from the header."""
     with path.open(newline="") as fh:
@@ -209,6 +214,7 @@ def read_candles_csv(path: Path, symbol: str, interval: Interval | str) -> list[
             if not row:
                 continue
             where = f"{path}:{line}"
+            _check_width(row, header, where)
             out.append(
                 Candle(
                     start=_epoch_ms(row[t], where),
@@ -245,6 +251,7 @@ def read_trades_csv(path: Path, symbol: str) -> list[Trade]:
             if not row:
                 continue
             where = f"{path}:{line}"
+            _check_width(row, header, where)
             try:
                 side = Side(row[sd].strip().lower())
             except ValueError:

@@ -96,7 +96,7 @@ class Report:
             ("period", f"{self.start} .. {self.end} ms"),
             ("orders / fills", f"{self.orders} / {self.fills}"),
             ("volume", money(self.volume)),
-            ("fees", ", ".join(f"{v.normalize()} {k}" for k, v in sorted(self.fees.items())) or "0"),
+            ("fees", ", ".join(f"{_rounded(v)} {k}" for k, v in sorted(self.fees.items())) or "0"),
             ("initial equity", money(self.initial_equity)),
             ("final equity", money(self.final_equity)),
             ("realised PnL", money(self.realized_pnl)),
@@ -109,11 +109,29 @@ class Report:
             ("win rate", "n/a" if self.win_rate is None else f"{self.win_rate:.2%} of {self.round_trips}"),
             (
                 "final balances",
-                ", ".join(f"{v.normalize()} {k}" for k, v in sorted(self.final_balances.items())),
+                ", ".join(f"{_plain(v)} {k}" for k, v in sorted(self.final_balances.items())),
             ),
         ]
         width = max(len(k) for k, _ in rows)
         return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def _plain(value: Decimal) -> str:
+    """Exact, without trailing zeros and never in scientific notation: ``10000``, ``0.0001``."""
+    if not value.is_finite():
+        return str(value)
+    if value == 0:
+        return "0"
+    return format(value.normalize(), "f")
+
+
+def _rounded(value: Decimal, significant: int = 6, max_places: int = 8) -> str:
+    """For display: about ``significant`` digits, at most ``max_places`` decimals (the JSON
+    report keeps the exact amount)."""
+    if not value.is_finite() or value == 0:
+        return _plain(value)
+    places = min(max_places, max(0, significant - 1 - value.adjusted()))
+    return _plain(value.quantize(Decimal(1).scaleb(-places)))
 
 
 @attrs.define

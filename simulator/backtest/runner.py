@@ -8,8 +8,9 @@ and the same seed and data give the same report, byte for byte.
 
 from __future__ import annotations
 
+import contextlib
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any, Literal, TypeVar
@@ -18,6 +19,7 @@ import attrs
 
 from exchanges import (
     Candle,
+    ExchangeError,
     Fill,
     Interval,
     ManualClock,
@@ -31,16 +33,43 @@ from exchanges import (
 from simulator.market.synthetic import SyntheticConfig
 from simulator.paper import PaperExchange
 
-from .data import check_replayable
+from .data import DataError, check_replayable
 from .replay import FillRules, ReplayMatcher
 from .report import EquityPoint, Report, build_report
 from .strategy import Strategy
 from .tracking import TrackingExchange
 
-__all__ = ["Backtest", "BacktestResult", "MarketData", "SyntheticData"]
+__all__ = ["Backtest", "BacktestResult", "MarketData", "SetupError", "SyntheticData", "Unfunded"]
 
 ZERO = Decimal(0)
 _E = TypeVar("_E", Trade, Candle)
+
+
+class SetupError(ValueError):
+    """The run could not start (before the strategy's first callback): the venue refused the
+    pair, a balance, a fee rate... The message is the venue's; ``__cause__`` the original."""
+
+
+class Unfunded(SetupError):
+    """The starting balances hold neither currency of the pair: equity would start at 0."""
+
+    def __init__(self, symbol: str, base: str, quote: str, balances: dict[str, Decimal]) -> None:
+        held = ", ".join(f"{c}={a}" for c, a in balances.items() if a) or "nothing"
+        super().__init__(
+            f"the starting balances ({held}) hold neither {base} nor {quote}: "
+            f"nothing to trade on {symbol}, and its equity would start at 0 {quote}"
+        )
+        self.symbol, self.base, self.quote = symbol, base, quote
+
+
+@contextlib.contextmanager
+def _setting_up() -> Iterator[None]:
+    try:
+        yield
+    except (DataError, SetupError):
+        raise
+    except (ExchangeError, ValueError) as err:
+        raise SetupError(str(err)) from err
 
 
 @attrs.frozen
@@ -144,6 +173,10 @@ class Backtest:
             taker_fee_rate=taker,
         )
 
+    def _check_funded(self) -> None:
+        if not (self.balances.get(self.base) or self.balances.get(self.quote)):
+            raise Unfunded(self.data.symbol, self.base, self.quote, self.balances)
+
     async def run(self) -> BacktestResult:
         if isinstance(self.data, SyntheticData):
             return await self._run_synthetic(self.data)
@@ -159,17 +192,19 @@ class Backtest:
         first = events[0]
         start = first.start if isinstance(first, Candle) else first.timestamp
         clock = ManualClock(start)
-        paper = self._paper(clock, False)
-        venue = paper.sim
-        check_replayable(events, self.native, venue.symbol(self.native).price_increment)
-        venue.set_external(self.native)
-        matcher = ReplayMatcher(venue, self.native, self.rules, self.seed)
-        ex = _BacktestExchange(paper, clock, None)
+        with _setting_up():
+            paper = self._paper(clock, False)
+            venue = paper.sim
+            check_replayable(events, self.native, venue.symbol(self.native).price_increment)
+            self._check_funded()
+            venue.set_external(self.native)
+            matcher = ReplayMatcher(venue, self.native, self.rules, self.seed)
+            ex = _BacktestExchange(paper, clock, None)
+            self._last_price = first.open if isinstance(first, Candle) else first.price
+            self._sample_every = self.sample_ms or (iv_ms or 60_000)
+            await self._sample(paper, start)
         strategy = self.strategy
         strategy.bind(ex)
-        self._last_price = first.open if isinstance(first, Candle) else first.price
-        self._sample_every = self.sample_ms or (iv_ms or 60_000)
-        await self._sample(paper, start)
         await strategy.on_start()
         if data.kind == "trades" and all(isinstance(e, Trade) for e in events):
             await self._replay_trades(events, clock, paper, matcher, ex)  # type: ignore[arg-type]
@@ -319,19 +354,21 @@ class Backtest:
         iv = data.interval
         start_ms = -(-data.start_ms // iv.ms) * iv.ms  # bars are aligned to the interval
         clock = ManualClock(start_ms)
-        config = SyntheticConfig(symbols=(self.native,), warmup_ms=0)
-        paper = self._paper(clock, config)
-        rules = self.rules
-        jitter = random_source(self.seed, rules)
-        ex = _BacktestExchange(
-            paper, clock, jitter if (rules.latency_ms or rules.latency_jitter_ms) else None
-        )
+        with _setting_up():
+            config = SyntheticConfig(symbols=(self.native,), warmup_ms=0)
+            paper = self._paper(clock, config)
+            rules = self.rules
+            jitter = random_source(self.seed, rules)
+            ex = _BacktestExchange(
+                paper, clock, jitter if (rules.latency_ms or rules.latency_jitter_ms) else None
+            )
+            ticker = await paper.fetch_ticker(data.symbol)
+            self._check_funded()
+            self._last_price = ticker.last or ticker.bid
+            self._sample_every = self.sample_ms or iv.ms
+            await self._sample(paper, start_ms)
         strategy = self.strategy
         strategy.bind(ex)
-        ticker = await paper.fetch_ticker(data.symbol)
-        self._last_price = ticker.last or ticker.bid
-        self._sample_every = self.sample_ms or iv.ms
-        await self._sample(paper, start_ms)
         await strategy.on_start()
         wants_book = _overrides(strategy, "on_book")
         wants_trade = _overrides(strategy, "on_trade")

@@ -11,12 +11,13 @@ import importlib
 import importlib.util
 import inspect
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from exchanges import Candle, Exchange, Fill, Order, OrderBook, Trade
 
-__all__ = ["Strategy", "load_strategy"]
+__all__ = ["Strategy", "load_strategy", "make_strategy", "strategy_params"]
 
 
 class Strategy:
@@ -101,10 +102,51 @@ def load_strategy(spec: str) -> type[Strategy]:
         sys.modules[mod_name] = module
         loader_spec.loader.exec_module(module)
     else:
-        module = importlib.import_module(target)
+        try:
+            module = importlib.import_module(target)
+        except ModuleNotFoundError as err:
+            missing = err.name or ""
+            if not missing or not (target == missing or target.startswith(missing + ".")):
+                raise  # the strategy's own import failed: keep the traceback
+            raise ValueError(
+                f"strategy {spec!r}: no file {target} and no module {missing!r} "
+                "(give a path to a .py file or an importable module)"
+            ) from None
     if name:
         cls = getattr(module, name, None)
         if not (inspect.isclass(cls) and issubclass(cls, Strategy)):
             raise ValueError(f"{spec}: {name} is not a Strategy subclass")
         return cls
     return _first_strategy(module, target)
+
+
+def strategy_params(cls: type[Strategy]) -> list[str] | None:
+    """The names ``cls(symbol, **params)`` accepts, or None when it takes any (``**params``)."""
+    try:
+        signature = inspect.signature(cls)
+    except (TypeError, ValueError):
+        return None
+    names = []
+    for i, param in enumerate(signature.parameters.values()):
+        if param.kind is param.VAR_KEYWORD:
+            return None
+        if param.kind in (param.VAR_POSITIONAL, param.POSITIONAL_ONLY) or (i == 0 and param.name == "symbol"):
+            continue
+        names.append(param.name)
+    return names
+
+
+def make_strategy(cls: type[Strategy], symbol: str, params: Mapping[str, Any]) -> Strategy:
+    """``cls(symbol, **params)``, refusing (ValueError) a name the strategy does not take.
+
+    A strategy that declares its parameters as keyword arguments of ``__init__`` (and no
+    ``**params``) gets its names checked; one that keeps ``**params`` accepts anything."""
+    accepted = strategy_params(cls)
+    if accepted is not None:
+        unknown = [name for name in params if name not in accepted]
+        if unknown:
+            listing = ", ".join(accepted) if accepted else "none"
+            raise ValueError(
+                f"{cls.__name__} has no parameter {', '.join(map(repr, unknown))}; it accepts: {listing}"
+            )
+    return cls(symbol, **params)

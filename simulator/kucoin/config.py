@@ -45,6 +45,7 @@ TOML layout::
 from __future__ import annotations
 
 import ipaddress
+import math
 import secrets
 import tomllib
 import uuid
@@ -229,33 +230,173 @@ def demo_key(created_at: int = 0) -> ApiKey:
     )
 
 
-def _key_from_toml(entry: Mapping[str, Any], where: str, default_created: int) -> ApiKey:
-    known = {"key", "secret", "passphrase", "version", "permissions", "ip_whitelist", "created_at", "remark"}
-    extra = set(entry) - known
+# --- reading TOML: every field's type checked, errors name the field's path -----------------
+
+
+def _kind(value: Any) -> str:
+    """How TOML would call the value's type, with the value: ``a string 'abc'``."""
+    if isinstance(value, bool):
+        name = "a boolean"
+    elif isinstance(value, int):
+        name = "an integer"
+    elif isinstance(value, float):
+        name = "a float"
+    elif isinstance(value, str):
+        name = "a string"
+    elif isinstance(value, Mapping):
+        return "a table"
+    elif isinstance(value, list):
+        return "an array"
+    else:
+        name = "a date/time" if hasattr(value, "isoformat") else type(value).__name__
+    return f"{name} {value!r}"
+
+
+def _int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{where}: expected an integer, got {_kind(value)}")
+    return value
+
+
+def _str(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string, got {_kind(value)}")
+    return value
+
+
+def _bool(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: expected a boolean (true or false), got {_kind(value)}")
+    return value
+
+
+def _positive_number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{where}: expected a number, got {_kind(value)}")
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"{where}: expected a number > 0, got {value!r}")
+    return float(value)
+
+
+def _table(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}: expected a table, got {_kind(value)}")
+    return value
+
+
+def _tables(value: Any, where: str) -> list[Mapping[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
+        raise ConfigError(f"{where}: expected an array of tables, got {_kind(value)}")
+    return value
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: expected an array of strings, got {_kind(value)}")
+    for i, item in enumerate(value):
+        _str(item, f"{where}[{i}]")
+    return value
+
+
+def _unknown(entry: Mapping[str, Any], known: Iterable[str], where: str) -> None:
+    extra = set(entry) - set(known)
     if extra:
         raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
+
+
+def _at(where: str, build: Any, **kwargs: Any) -> Any:
+    """``build(**kwargs)``, a ConfigError from it prefixed with the entry's path."""
     try:
-        return ApiKey(
-            key=str(entry["key"]),
-            secret=str(entry["secret"]),
-            passphrase=str(entry["passphrase"]),
-            version=int(entry.get("version", 2)),
-            permissions=entry.get("permissions", ALL_PERMISSIONS),
-            ip_whitelist=entry.get("ip_whitelist", ()),
-            created_at=int(entry.get("created_at", default_created)),
-            remark=str(entry.get("remark", "")),
-        )
-    except KeyError as err:
-        raise ConfigError(f"{where}: missing {err.args[0]!r}") from None
+        return build(**kwargs)
+    except ConfigError as err:
+        raise ConfigError(f"{where}: {err}") from None
+
+
+_KEY_FIELDS = (
+    "key",
+    "secret",
+    "passphrase",
+    "version",
+    "permissions",
+    "ip_whitelist",
+    "created_at",
+    "remark",
+)
+
+
+def _key_from_toml(entry: Mapping[str, Any], where: str, default_created: int) -> ApiKey:
+    _unknown(entry, _KEY_FIELDS, where)
+    for name in ("key", "secret", "passphrase"):
+        if name not in entry:
+            raise ConfigError(f"{where}: missing {name!r}")
+    key: ApiKey = _at(
+        where,
+        ApiKey,
+        key=_str(entry["key"], f"{where}.key"),
+        secret=_str(entry["secret"], f"{where}.secret"),
+        passphrase=_str(entry["passphrase"], f"{where}.passphrase"),
+        version=_int(entry.get("version", 2), f"{where}.version"),
+        permissions=_strings(entry["permissions"], f"{where}.permissions")
+        if "permissions" in entry
+        else ALL_PERMISSIONS,
+        ip_whitelist=_strings(entry.get("ip_whitelist", []), f"{where}.ip_whitelist"),
+        created_at=_int(entry.get("created_at", default_created), f"{where}.created_at"),
+        remark=_str(entry.get("remark", ""), f"{where}.remark"),
+    )
+    return key
 
 
 def _rate(value: Any, where: str) -> Decimal | None:
     if value is None:
         return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ConfigError(f'{where}: expected a fee rate (a number such as "0.001"), got {_kind(value)}')
     try:
-        return Decimal(repr(value) if isinstance(value, float) else str(value))
+        rate = Decimal(
+            repr(value) if isinstance(value, float) else value.strip() if isinstance(value, str) else value
+        )
     except InvalidOperation:
         raise ConfigError(f"{where}: fee rate is not a number: {value!r}") from None
+    if not (rate.is_finite() and -1 < rate < 1):
+        raise ConfigError(
+            f"{where}: a fee rate is a fraction between -1 and 1 (0.001 is 0.1 %), not {value!r}"
+        )
+    return rate
+
+
+_VENUE_FIELDS_CHECKED = {
+    "maker_fee_rate",
+    "taker_fee_rate",
+    "synthetic",
+    "max_active_per_symbol",
+    "max_active_per_account",
+    "symbols",
+    "currencies",
+}
+
+
+def _venue(value: Any) -> dict[str, Any]:
+    """The ``[venue]`` table, its known fields' types checked (the venue builder reads it and
+    refuses unknown fields)."""
+    table = dict(_table(value, "venue"))
+    for key in ("maker_fee_rate", "taker_fee_rate"):
+        if key in table:
+            _rate(table[key], f"venue.{key}")
+    for key in ("max_active_per_symbol", "max_active_per_account"):
+        if key in table and _int(table[key], f"venue.{key}") <= 0:
+            raise ConfigError(f"venue.{key}: expected an integer > 0, got {table[key]}")
+    if "synthetic" in table and not isinstance(table["synthetic"], Mapping):
+        _bool(table["synthetic"], "venue.synthetic")
+    if "symbols" in table:
+        symbols = table["symbols"]
+        if isinstance(symbols, Mapping):
+            for name, fields in symbols.items():
+                _table(fields, f"venue.symbols.{name}")
+        else:
+            _tables(symbols, "venue.symbols")
+    if "currencies" in table:
+        _tables(table["currencies"], "venue.currencies")
+    return table
 
 
 def load_toml(path: str | Path, *, created_at: int = 0) -> FacadeConfig:
@@ -267,59 +408,63 @@ def load_toml(path: str | Path, *, created_at: int = 0) -> FacadeConfig:
     return config_from_mapping(data, created_at=created_at)
 
 
+_TOP_FIELDS = (
+    "seed",
+    "rate_limits",
+    "rate_limit_window_s",
+    "rate_limit_quotas",
+    "vip_level",
+    "accounts",
+    "venue",
+    "ws_endpoint",
+    "timestamp_window_ms",
+)
+_ACCOUNT_FIELDS = ("name", "uid", "vip_level", "balances", "keys", "hf", "maker_fee_rate", "taker_fee_rate")
+
+
 def config_from_mapping(data: Mapping[str, Any], *, created_at: int = 0) -> FacadeConfig:
-    known = {
-        "seed",
-        "rate_limits",
-        "rate_limit_window_s",
-        "rate_limit_quotas",
-        "vip_level",
-        "accounts",
-        "venue",
-        "ws_endpoint",
-        "timestamp_window_ms",
-    }
-    extra = set(data) - known
+    """A configuration from parsed TOML (or JSON); a ConfigError names the offending field."""
+    extra = set(data) - set(_TOP_FIELDS)
     if extra:
         raise ConfigError(f"unknown top-level field(s): {', '.join(sorted(extra))}")
-    default_vip = int(data.get("vip_level", 0))
+    default_vip = _int(data.get("vip_level", 0), "vip_level")
     accounts = []
-    for i, entry in enumerate(data.get("accounts", [])):
+    for i, entry in enumerate(_tables(data.get("accounts", []), "accounts")):
         where = f"accounts[{i}]"
-        extra = set(entry) - {
-            "name",
-            "uid",
-            "vip_level",
-            "balances",
-            "keys",
-            "hf",
-            "maker_fee_rate",
-            "taker_fee_rate",
-        }
-        if extra:
-            raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
+        _unknown(entry, _ACCOUNT_FIELDS, where)
         keys = tuple(
-            _key_from_toml(k, f"{where}.keys[{j}]", created_at) for j, k in enumerate(entry.get("keys", []))
+            _key_from_toml(k, f"{where}.keys[{j}]", created_at)
+            for j, k in enumerate(_tables(entry.get("keys", []), f"{where}.keys"))
         )
+        balances = _table(entry.get("balances", {}), f"{where}.balances")
+        for currency, amount in balances.items():
+            _at(f"{where}.balances", _amount, value=amount, currency=currency)
         accounts.append(
-            AccountConfig(
-                uid=int(entry.get("uid", FIRST_UID + i)),
-                name=str(entry.get("name", "")),
-                balances=entry.get("balances", {}),
+            _at(
+                where,
+                AccountConfig,
+                uid=_int(entry.get("uid", FIRST_UID + i), f"{where}.uid"),
+                name=_str(entry.get("name", ""), f"{where}.name"),
+                balances=balances,
                 keys=keys,
-                vip_level=int(entry.get("vip_level", default_vip)),
-                hf=bool(entry.get("hf", True)),
-                maker_fee_rate=_rate(entry.get("maker_fee_rate"), where),
-                taker_fee_rate=_rate(entry.get("taker_fee_rate"), where),
+                vip_level=_int(entry.get("vip_level", default_vip), f"{where}.vip_level"),
+                hf=_bool(entry.get("hf", True), f"{where}.hf"),
+                maker_fee_rate=_rate(entry.get("maker_fee_rate"), f"{where}.maker_fee_rate"),
+                taker_fee_rate=_rate(entry.get("taker_fee_rate"), f"{where}.taker_fee_rate"),
             )
         )
+    quotas = _table(data.get("rate_limit_quotas", {}), "rate_limit_quotas")
+    ws_endpoint = data.get("ws_endpoint")
+    timestamp_window_ms = _int(data.get("timestamp_window_ms", 5000), "timestamp_window_ms")
+    if timestamp_window_ms <= 0:
+        raise ConfigError(f"timestamp_window_ms: expected an integer > 0, got {timestamp_window_ms}")
     return FacadeConfig(
         accounts=tuple(accounts),
-        rate_limits=str(data.get("rate_limits", "kucoin")),
-        rate_limit_window_s=float(data.get("rate_limit_window_s", 30.0)),
-        rate_limit_quotas={str(k): int(v) for k, v in dict(data.get("rate_limit_quotas", {})).items()},
-        timestamp_window_ms=int(data.get("timestamp_window_ms", 5000)),
-        ws_endpoint=data.get("ws_endpoint"),
-        seed=int(data.get("seed", 0)),
-        venue=dict(data.get("venue", {})),
+        rate_limits=_str(data.get("rate_limits", "kucoin"), "rate_limits"),
+        rate_limit_window_s=_positive_number(data.get("rate_limit_window_s", 30.0), "rate_limit_window_s"),
+        rate_limit_quotas={str(k): _int(v, f"rate_limit_quotas.{k}") for k, v in quotas.items()},
+        timestamp_window_ms=timestamp_window_ms,
+        ws_endpoint=None if ws_endpoint is None else _str(ws_endpoint, "ws_endpoint"),
+        seed=_int(data.get("seed", 0), "seed"),
+        venue=_venue(data.get("venue", {})),
     )

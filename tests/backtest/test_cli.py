@@ -161,3 +161,115 @@ def test_backtest_refuses_an_unknown_pair(capsys: pytest.CaptureFixture[str]) ->
     assert main(["backtest", EXAMPLE, "--data", "synthetic:1h", "--symbol", "FOO/BAR", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "900001" in err and "FOO/BAR" in err
+
+
+MARKET_MAKER = str(Path(__file__).parents[2] / "examples" / "market_maker.py")
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--balance", "USDT=-5"], "argument --balance: 'USDT=-5': the amount must be a finite number >= 0"),
+        (["--balance", "USDT=nan"], "argument --balance: 'USDT=nan'"),
+        (["--balance", "USDT=inf"], "argument --balance: 'USDT=inf'"),
+        (["--balance", "USDT=lots"], "is not an amount"),
+        (["--maker-fee", "abc"], "argument --maker-fee: 'abc' is not a number"),
+        (["--taker-fee", "abc"], "argument --taker-fee: 'abc' is not a number"),
+        (["--maker-fee", "-0.001"], "a fee rate is a fraction, 0 <= rate < 1"),
+        (["--taker-fee", "1"], "a fee rate is a fraction, 0 <= rate < 1"),
+        (["--taker-fee", "nan"], "a fee rate is a fraction"),
+        (["--symbol", "BTCUSDT"], "argument --symbol: bad symbol 'BTCUSDT': expected BASE/QUOTE"),
+    ],
+)
+def test_backtest_refuses_bad_options_while_parsing(
+    option: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["backtest", EXAMPLE, "--data", "synthetic:1h", "--quiet", *option])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["nonexist.module", "--data", "synthetic:1h"],
+            "strategy 'nonexist.module': no file nonexist.module and no module 'nonexist'",
+        ),
+        (
+            [EXAMPLE, "--data", "synthetic:1h", "--balance", "USDT=1e400"],
+            "amount too large",
+        ),
+        (
+            [EXAMPLE, "--data", "synthetic:1h", "--param", "nosuch=1"],
+            "MovingAverageCrossover has no parameter 'nosuch'; it accepts: fast, slow, allocation",
+        ),
+        ([EXAMPLE, "--data", "synthetic:1h", "--param", "fast=ten"], "fast and slow must be whole numbers"),
+        (
+            [MARKET_MAKER, "--data", "synthetic:1h", "--param", "spread=5"],
+            "SimpleMarketMaker has no parameter 'spread'; it accepts: spread_bps, size, refresh_bps,"
+            " max_inventory",
+        ),
+        (
+            [EXAMPLE, "--data", "synthetic:1h", "--symbol", "ETH/BTC"],
+            "the starting balances (USDT=10000) hold neither ETH nor BTC: nothing to trade on ETH/BTC,"
+            " and its equity would start at 0 BTC; pass --balance BTC=AMOUNT (or --balance ETH=AMOUNT)",
+        ),
+        (
+            [EXAMPLE, "--data", "synthetic:1h", "--balance", "USDT=0", "--balance", "ETH=1"],
+            "hold neither BTC nor USDT",
+        ),
+    ],
+)
+def test_backtest_set_up_errors_are_one_line(
+    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["backtest", *args, "--quiet", "--no-plot", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err
+    assert err.count("\n") == 1 and err.startswith("simulator backtest: "), err
+
+
+def test_backtest_on_a_short_csv_row_names_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "bars.csv"
+    data.write_text(
+        "start_ms,open,high,low,close,volume,quote_volume\n1704067200000,1,2,0.5,1.5,3,4\n1704067500000,1,2\n"
+    )
+    assert main(["backtest", EXAMPLE, "--data", str(data), "--quiet", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == f"simulator backtest: {data}:3: expected 7 columns, got 3\n"
+
+
+def test_a_strategys_own_errors_keep_their_traceback(tmp_path: Path) -> None:
+    strategy = tmp_path / "boom.py"
+    strategy.write_text(
+        "from simulator.backtest import Strategy\n\n\n"
+        "class Boom(Strategy):\n"
+        "    async def on_start(self) -> None:\n"
+        "        raise ValueError('my bug')\n"
+    )
+    with pytest.raises(ValueError, match="my bug"):
+        main(["backtest", str(strategy), "--data", "synthetic:1h", "--quiet", "--out", str(tmp_path / "out")])
+    broken_import = tmp_path / "needs.py"
+    broken_import.write_text("import nonexistent_dependency_xyz\n")
+    with pytest.raises(ModuleNotFoundError):
+        main(["backtest", str(broken_import), "--data", "synthetic:1h", "--quiet"])
+
+
+def test_the_market_maker_quotes_on_replayed_trades(tmp_path: Path) -> None:
+    rows = ["timestamp_ms,id,price,size,side"]
+    for i in range(400):
+        price = 60000 + (i % 20) * 5 - (10 if i % 2 else 0)  # oscillates around 60000..60100
+        rows.append(f"{1700000000000 + i * 1000},{i},{price}.0,0.05,{'buy' if i % 2 else 'sell'}")
+    data = tmp_path / "trades.csv"
+    data.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    args = [MARKET_MAKER, "--data", str(data), "--balance", "USDT=10000", "--balance", "BTC=0.05"]
+    assert main(["backtest", *args, "--quiet", "--no-plot", "--out", str(out)]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["orders"] > 0 and report["fills"] > 0
+    assert "no order book in this data" in (out / "log.txt").read_text()

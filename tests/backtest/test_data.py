@@ -117,3 +117,16 @@ def test_check_replayable_names_the_first_bad_bar() -> None:
     negative = attrs.evolve(good, volume=D("-1"))
     with pytest.raises(DataError, match="volume -1 is not a finite amount"):
         check_replayable([negative], "BTC-USDT", D("0.1"))
+
+
+def test_short_csv_rows_name_the_line_and_the_column_count(tmp_path: Path) -> None:
+    bars = tmp_path / "bars.csv"
+    bars.write_text(
+        "start_ms,open,high,low,close,volume,quote_volume\n1704067200000,1,2,0.5,1.5,3,4\n1704067500000,1,2\n"
+    )
+    with pytest.raises(DataError, match=r"bars\.csv:3: expected 7 columns, got 3$"):
+        read_candles_csv(bars, "BTC/USDT", "1m")
+    trades = tmp_path / "trades.csv"
+    trades.write_text("timestamp_ms,id,price,size,side\n1700000000000,1,10,1,buy\n1700000001000,2\n")
+    with pytest.raises(DataError, match=r"trades\.csv:3: expected 5 columns, got 2$"):
+        read_trades_csv(trades, "BTC/USDT")

@@ -4,6 +4,7 @@ from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from exchanges import Fill, Liquidity, Side
@@ -123,3 +124,22 @@ def test_empty_curve_refused() -> None:
     with pytest.raises(ValueError, match="equity curve"):
         build_report(symbol="X/Y", base="X", quote="Y", fills=[], orders=0, initial_balances={},
                      final_balances={}, curve=[])  # fmt: skip
+
+
+def test_table_prints_plain_amounts_and_rounded_fees() -> None:
+    curve = [EquityPoint(0, D(10000), D(0), D(100)), EquityPoint(60_000, D(10000), D(0), D(100))]
+    report = build_report(
+        symbol="BTC/USDT", base="BTC", quote="USDT", fills=[], orders=0,
+        initial_balances={"USDT": D("1E+4")},
+        final_balances={"USDT": D("1.00E+4"), "BTC": D("0.00010000"), "ETH": D("2.5E-7")},
+        curve=curve,
+    )  # fmt: skip
+    fees = {"USDT": D("12.345678901234"), "BTC": D("0.0000012345678"), "ETH": D(0)}
+    report = attrs.evolve(report, fees=fees)
+    table = report.table()
+    assert "10000 USDT" in table and "E+" not in table and "E-" not in table
+    assert "0.0001 BTC" in table and "0.00000025 ETH" in table
+    assert "12.3457 USDT" in table and "0.00000123 BTC" in table and "0 ETH" in table
+    body = json.loads(report.to_json())
+    assert body["fees"]["USDT"] == "12.345678901234", "the JSON keeps exact amounts"
+    assert body["final_balances"]["USDT"] == "1.00E+4", "and their exact spelling"

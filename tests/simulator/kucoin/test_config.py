@@ -132,3 +132,62 @@ def test_venue_table_sets_symbols_fees_and_market() -> None:
         venue_from_config({"colour": "blue"}, seed=1, clock=ManualClock())
     with pytest.raises(ConfigError, match="venue"):
         venue_from_config({"symbols": [{"symbol": "BAD"}]}, seed=1, clock=ManualClock())
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("accounts = 5", "accounts: expected an array of tables, got an integer 5"),
+        ("venue = 5", "venue: expected a table, got an integer 5"),
+        ("[[accounts]]\nkeys = 5", "accounts[0].keys: expected an array of tables"),
+        ("[[accounts]]\nbalances = 'x'", "accounts[0].balances: expected a table, got a string 'x'"),
+        ("[venue]\nmaker_fee_rate = 'abc'", "venue.maker_fee_rate: fee rate is not a number: 'abc'"),
+        ("[venue]\ntaker_fee_rate = '2'", "venue.taker_fee_rate: a fee rate is a fraction"),
+        ("seed = 'abc'", "seed: expected an integer, got a string 'abc'"),
+        ("seed = 1.5", "seed: expected an integer, got a float 1.5"),
+        ("seed = true", "seed: expected an integer, got a boolean True"),
+        ("[venue]\nsynthetic = 'yes'", "venue.synthetic: expected a boolean (true or false)"),
+        ("[[accounts]]\nhf = 1", "accounts[0].hf: expected a boolean"),
+        ("[[accounts]]\nuid = '7'", "accounts[0].uid: expected an integer"),
+        ("[[accounts]]\nname = 3", "accounts[0].name: expected a string"),
+        ("[[accounts]]\nvip_level = 99", "accounts[0]: vip_level must be 0..12"),
+        ("[[accounts]]\nmaker_fee_rate = true", "accounts[0].maker_fee_rate: expected a fee rate"),
+        ("[[accounts]]\nbalances = { USDT = 'lots' }", "accounts[0].balances: balance of USDT"),
+        (
+            "[[accounts]]\n[[accounts.keys]]\nkey = 5\nsecret = 's'\npassphrase = 'p'",
+            "keys[0].key: expected a string",
+        ),
+        (
+            "[[accounts]]\n[[accounts.keys]]\nkey = 'k'\nsecret = 's'\npassphrase = 'p'\nversion = '2'",
+            "accounts[0].keys[0].version: expected an integer",
+        ),
+        (
+            "[[accounts]]\n[[accounts.keys]]\nkey='k'\nsecret='s'\npassphrase='p'\npermissions='Spot'",
+            "accounts[0].keys[0].permissions: expected an array of strings",
+        ),
+        ("rate_limit_quotas = { Public = 'x' }", "rate_limit_quotas.Public: expected an integer"),
+        ("rate_limit_window_s = 0", "rate_limit_window_s: expected a number > 0"),
+        ("ws_endpoint = 5", "ws_endpoint: expected a string"),
+        ("vip_level = 'x'", "vip_level: expected an integer"),
+        ("[venue]\nsymbols = 5", "venue.symbols: expected an array of tables"),
+        ("[venue]\nmax_active_per_symbol = 1.5", "venue.max_active_per_symbol: expected an integer"),
+    ],
+)
+def test_every_field_is_type_checked_and_named(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_toml(path)
+    assert message in str(info.value)
+
+
+def test_serve_reports_a_badly_typed_config_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from simulator.cli import main
+
+    path = tmp_path / "bad.toml"
+    path.write_text("[[accounts]]\nkeys = 5\n")
+    assert main(["serve", "--port", "0", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err == "simulator serve: accounts[0].keys: expected an array of tables, got an integer 5\n"

@@ -254,3 +254,9 @@ def test_a_taken_port_is_one_clear_line_not_a_traceback() -> None:
     assert result.returncode == 1, result.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_balance_the_venue_refuses_is_one_line() -> None:
+    result = _serve_fails("--port", "0", "--balance", "USDT=1e400")
+    assert result.returncode == 2 and "amount too large" in result.stderr
+    assert "Traceback" not in result.stderr
