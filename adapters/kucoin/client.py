@@ -46,6 +46,7 @@ log = logging.getLogger("adapters.kucoin")
 
 _SUCCESS = "200000"
 _DEFAULT_429_WAIT = 1.0
+_READ_BACKOFF_S = 0.25  # first pause before retrying a failed read; doubles each time
 _BASE_HEADERS = (
     ("Content-Type", "application/json"),
     ("Accept", "application/json"),
@@ -214,6 +215,7 @@ class KucoinClient:
         pool = self.pool(ep.pool) if limited else None
         may_retry = ep.safe_to_retry if retry_rate_limit is None else retry_rate_limit
         rate_retries = 0
+        read_retries = 0 if ep.safe_to_retry else self.options.max_read_retries  # (none left)
         resynced = False
         while True:
             if pool is not None and pool.try_acquire(ep.weight) > 0:
@@ -224,7 +226,14 @@ class KucoinClient:
                 assert self.credentials is not None
                 stamp = str(self.now_ms())
                 headers = self.credentials.headers(stamp, stamp + ep.method + target + content)
-            response = await self._send(ep.method, target, headers, content)
+            try:
+                response = await self._send(ep.method, target, headers, content)
+            except NetworkError:
+                if read_retries >= self.options.max_read_retries:
+                    raise
+                await self.clock.sleep(_READ_BACKOFF_S * 2**read_retries)
+                read_retries += 1
+                continue
             if pool is not None:
                 self._update_pool(pool, response.headers)
             status = response.status_code
@@ -244,6 +253,10 @@ class KucoinClient:
                 if may_retry and rate_retries < self.options.max_rate_limit_retries:
                     rate_retries += 1
                     continue
+            elif isinstance(error, ExchangeUnavailable) and read_retries < self.options.max_read_retries:
+                await self.clock.sleep(_READ_BACKOFF_S * 2**read_retries)
+                read_retries += 1
+                continue
             raise error
 
     async def _send(

@@ -72,6 +72,9 @@ class KucoinOptions:
     rate_limit_window_s: float = attrs.field(default=30.0, validator=_positive)
     #: Retries of a request answered 429 (after waiting for the pool's reset).
     max_rate_limit_retries: int = attrs.field(default=3, validator=_at_least(0))
+    #: Retries of a read (GET) that failed in transit or answered 5xx, spaced 0.25 s, 0.5 s,
+    #: 1 s...; writes are never resent blindly (placements are reconciled by clientOid).
+    max_read_retries: int = attrs.field(default=2, validator=_at_least(0))
     #: Round prices and sizes onto the market's grid (safe side) instead of raising InvalidOrder.
     conform: bool = False
     #: Seconds before a request is abandoned (and, for a placement, reconciled).

@@ -85,6 +85,7 @@ def credentials() -> KucoinCredentials:
 
 def make_exchange(router: respx.Router, *, creds: bool = True, **options: Any) -> KucoinExchange:
     options.setdefault("reconcile_delay", 0.0)
+    options.setdefault("max_read_retries", 0)  # (tests of read retries ask for them)
     options.setdefault("registry", RateLimitRegistry())
     return KucoinExchange(
         credentials() if creds else None,

@@ -248,3 +248,54 @@ async def test_a_malformed_http_answer_is_a_network_error(fast: bool, garbage_se
     async with _local(garbage_server, fast) as ex:
         with pytest.raises(NetworkError):
             await ex.fetch_ticker("BTC/USDT")
+
+
+# --- reads retried on transient failures -----------------------------------------------------------
+
+
+async def test_a_read_answered_5xx_is_retried_after_a_pause(router: respx.Router) -> None:
+    route = router.get("/api/v1/status").mock(
+        side_effect=[
+            httpx.Response(502, text="Bad Gateway"),
+            httpx.Response(503, text="busy"),
+            httpx.Response(200, json={"code": "200000", "data": {"status": "open", "msg": ""}}),
+        ]
+    )
+    clock = ManualClock(SERVER_TIME)
+    async with make_exchange(router, clock=clock, max_read_retries=2) as ex:
+        task = asyncio.create_task(ex.service_status())
+        await clock.run_until(SERVER_TIME + 200)
+        assert route.call_count == 1 and not task.done()  # waiting 0.25 s
+        await clock.run_until(SERVER_TIME + 300)
+        assert route.call_count == 2 and not task.done()  # then 0.5 s
+        await clock.run_until(SERVER_TIME + 800)
+        assert (await task).status == "open"
+    assert route.call_count == 3
+
+
+async def test_read_retries_are_bounded(router: respx.Router) -> None:
+    route = router.get("/api/v1/status").mock(return_value=httpx.Response(503, text="busy"))
+    clock = ManualClock(SERVER_TIME)
+    async with make_exchange(router, clock=clock, max_read_retries=2) as ex:
+        task = asyncio.create_task(ex.service_status())
+        await clock.run_until(SERVER_TIME + 10_000)
+        with pytest.raises(ExchangeUnavailable):
+            await task
+    assert route.call_count == 3
+
+
+async def test_a_write_answered_5xx_is_not_resent(router: respx.Router) -> None:
+    route = router.delete(url__regex=r"/api/v1/hf/orders/sync/.*").mock(
+        return_value=httpx.Response(503, text="busy")
+    )
+    async with make_exchange(router, clock=ManualClock(SERVER_TIME), max_read_retries=2) as ex:
+        with pytest.raises(ExchangeUnavailable):
+            await ex.cancel_order("BTC/USDT", order_id="abc")
+    assert route.call_count == 1
+
+
+@pytest.mark.parametrize("fast", TRANSPORTS)
+async def test_a_refused_read_is_retried_then_reported(fast: bool) -> None:
+    async with _local(_closed_port(), fast, max_read_retries=1) as ex:
+        with pytest.raises(ExchangeUnavailable, match="cannot connect"):
+            await ex.fetch_ticker("BTC/USDT")  # (one pause of 0.25 s on the system clock)
