@@ -77,6 +77,10 @@ class Entry(NamedTuple):
         return _BIZ[self.kind]
 
 
+#: Ledger lines kept per account; the older half is folded away past this (KuCoin, too,
+#: answers ledger queries for a limited past only).
+MAX_LEDGER_ENTRIES = 200_000
+
 _entry = tuple.__new__  # builds an Entry from one tuple, without NamedTuple's Python __new__
 
 
@@ -84,6 +88,7 @@ class Account:
     """One user: wallets per (type, currency), fee rates, and the ledger."""
 
     __slots__ = (
+        "carried",
         "entries",
         "fee_overrides",
         "keep_ledger",
@@ -99,6 +104,8 @@ class Account:
         self.wallets: dict[tuple[str, str], Wallet] = {}  # by (account type, currency)
         self.trade: dict[str, Wallet] = {}  # the trade wallets again, by currency (the hot path's)
         self.entries: list[Entry] = []
+        #: what trimmed-off ledger lines added up to, per wallet (by ``id``): ``(total, hold)``
+        self.carried: dict[int, tuple[Decimal, Decimal]] = {}
         self.maker_rate = maker_rate
         self.taker_rate = taker_rate
         self.fee_overrides: dict[str, tuple[Decimal, Decimal]] = {}
@@ -120,8 +127,10 @@ class Accounts:
         maker_rate: Decimal = Decimal("0.001"),
         taker_rate: Decimal = Decimal("0.001"),
         venue: str = "paper",
+        max_ledger_entries: int = MAX_LEDGER_ENTRIES,
     ) -> None:
         self._wallet_ids = wallet_ids
+        self.max_ledger_entries = max_ledger_entries
         self._entry_ids = entry_ids
         self.maker_rate = maker_rate
         self.taker_rate = taker_rate
@@ -176,6 +185,21 @@ class Accounts:
         if account.keep_ledger:
             entry = (self._entry_ids(), wallet, kind, delta, hold_delta, fee, now, context, wallet.total)
             account.entries.append(_entry(Entry, entry))
+            if len(account.entries) > self.max_ledger_entries:
+                self._trim_ledger(account)
+
+    def _trim_ledger(self, account: Account) -> None:
+        """Drop the older half of a long ledger (a served simulator runs for days), folding
+        what it added up to into ``account.carried`` so the ledger still explains every
+        balance. Amortised O(1) a line."""
+        entries = account.entries
+        drop = len(entries) - self.max_ledger_entries // 2
+        carried = account.carried
+        for e in entries[:drop]:
+            key = id(e.wallet)
+            total, hold = carried.get(key, (ZERO, ZERO))
+            carried[key] = (total + e.delta, hold + e.hold_delta)
+        del entries[:drop]
 
     def deposit(
         self, account: Account, currency: str, amount: Decimal, now: int, account_type: str = "trade"
@@ -235,6 +259,8 @@ class Accounts:
             if account.keep_ledger:  # (what _log does, inlined: every order holds and releases)
                 entry = (self._entry_ids(), wallet, "hold", ZERO, amount, ZERO, now, context, wallet.total)
                 account.entries.append(_entry(Entry, entry))
+                if len(account.entries) > self.max_ledger_entries:
+                    self._trim_ledger(account)
 
     def release(
         self,
@@ -253,6 +279,8 @@ class Accounts:
         if account.keep_ledger:
             entry = (self._entry_ids(), wallet, "release", ZERO, -amount, ZERO, now, context, wallet.total)
             account.entries.append(_entry(Entry, entry))
+            if len(account.entries) > self.max_ledger_entries:
+                self._trim_ledger(account)
 
     def spend_held(
         self,

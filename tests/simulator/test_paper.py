@@ -308,3 +308,23 @@ async def test_bad_query_arguments_are_bad_requests(quiet: PaperExchange) -> Non
     assert await quiet.fetch_trades(SYM, 0) == []
     with pytest.raises(BadRequest, match="start must be an epoch time"):
         await quiet.fetch_candles(SYM, "1m", start=-5)
+
+
+async def test_a_long_ledger_is_trimmed_and_still_explains_every_balance(clock: ManualClock) -> None:
+    venue = Venue(clock=clock, synthetic=False)
+    venue.accounts.max_ledger_entries = 40
+    maker = PaperExchange({"USDT": "100000", "BTC": "2"}, venue=venue)
+    taker = PaperExchange({"USDT": "100000", "BTC": "2"}, venue=venue)
+    for _ in range(30):  # a trade (fees, proceeds), then a place/cancel pair (hold, release)
+        await maker.place_order(OrderRequest.limit(SYM, "sell", "0.001", "50000"))
+        await taker.place_order(OrderRequest.limit(SYM, "buy", "0.001", "50000"))
+        bid = await maker.place_order(OrderRequest.limit(SYM, "buy", "0.001", "49000"))
+        await maker.cancel_order(SYM, order_id=bid.id)
+        clock.advance(1)
+    account = venue.accounts.get(maker.uid)
+    assert account is not None
+    assert 20 <= len(account.entries) <= 40 and account.carried, "trimmed, the rest carried"
+    assert venue.audit() == []
+    newest = venue.ledger(maker.uid, include_holds=True, limit=5)
+    assert [int(e.id) for e in newest] == sorted((int(e.id) for e in newest), reverse=True)
+    assert int(newest[0].id) == account.entries[-1].id
