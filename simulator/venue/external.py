@@ -218,12 +218,13 @@ class External(Settlement):
             o.status = PARTIAL
         counter = self._market_counterparty(mkt, o.is_buy, size_d, funds)
         trade_id = next(self.ids.trade_ids)
-        fills_before = len(o.user.fills)
+        fills = o.user.fills
+        last_before = fills[-1] if fills else None
         self._settle(o, price_d, size_d, funds, fee, rate, is_maker, False, trade_id, counter, now)
         self._collect_fees(mkt, fee, trade_id, now)
         if o.remaining == 0:
             self._end_parked(o, now, FILLED, None)
-        fill = o.user.fills[-1] if len(o.user.fills) > fills_before else None
+        fill = fills[-1] if fills and fills[-1] is not last_before else None
         return fill_info(fill) if fill is not None else None
 
     def external_end(

@@ -35,6 +35,10 @@ _t = tidy
 class Settlement(Holds):
     """The books' listener (:meth:`_on_event`) and the bookkeeping of trades."""
 
+    #: Fills kept per user for queries; past this the older half is dropped (KuCoin, too,
+    #: answers fill queries for a limited past only), so a long-running venue stays bounded.
+    max_fills_per_user = 200_000
+
     def _on_event(self, event: Event) -> None:
         _HANDLERS[type(event)](self, event)
 
@@ -205,7 +209,10 @@ class Settlement(Holds):
                 force_taker,
                 now,
             )
-            user.fills.append(record)
+            fills = user.fills
+            fills.append(record)
+            if len(fills) > self.max_fills_per_user:
+                del fills[: len(fills) - self.max_fills_per_user // 2]  # the older half goes
             if self._subscribers:
                 fill = fill_info(record)
                 self._emit(VenueEvent(kind="fill", change="match", time=now, uid=o.uid, fill=fill))

@@ -328,3 +328,17 @@ async def test_a_long_ledger_is_trimmed_and_still_explains_every_balance(clock: 
     newest = venue.ledger(maker.uid, include_holds=True, limit=5)
     assert [int(e.id) for e in newest] == sorted((int(e.id) for e in newest), reverse=True)
     assert int(newest[0].id) == account.entries[-1].id
+
+
+async def test_old_fills_are_dropped_past_the_cap(clock: ManualClock) -> None:
+    venue = Venue(clock=clock, synthetic=False)
+    venue.max_fills_per_user = 10
+    maker = PaperExchange({"USDT": "100000", "BTC": "2"}, venue=venue)
+    taker = PaperExchange({"USDT": "100000", "BTC": "2"}, venue=venue)
+    for _ in range(12):
+        await maker.place_order(OrderRequest.limit(SYM, "sell", "0.001", "50000"))
+        await taker.place_order(OrderRequest.limit(SYM, "buy", "0.001", "50000"))
+        clock.advance(1)
+    fills = await maker.fetch_fills(SYM, limit=100)
+    assert 5 <= len(fills) <= 10
+    assert venue.audit() == []
