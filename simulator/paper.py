@@ -26,6 +26,7 @@ from exchanges import (
     Candle,
     Capabilities,
     Clock,
+    ExchangeError,
     Fill,
     Interval,
     ManualClock,
@@ -161,12 +162,14 @@ class PaperExchange:
     # ---------------------------------------------------------------- market data
 
     async def load_markets(self, reload: bool = False) -> Mapping[str, Market]:
+        self._check_open()
         if reload:
             self._markets.clear()
             self._index_symbols()
         return {spec.unified: self._market(spec.unified) for spec in self.sim.symbols()}
 
     async def fetch_ticker(self, symbol: str) -> Ticker:
+        self._check_open()
         native = self._to_native(symbol)
         stats = self.sim.stats(native, self.uid)
         level1 = self.sim.level1(native)
@@ -190,6 +193,7 @@ class PaperExchange:
         )
 
     async def fetch_order_book(self, symbol: str, depth: int | None = 20) -> OrderBook:
+        self._check_open()
         if depth is not None and depth <= 0:
             raise BadRequest(f"depth must be positive, got {depth}", venue=self.venue, code="400100")
         snap = self.sim.order_book(self._to_native(symbol), depth)
@@ -203,6 +207,7 @@ class PaperExchange:
 
     async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
         """Recent public trades, oldest first (at most the last 1000)."""
+        self._check_open()
         if limit is not None and limit < 0:
             raise BadRequest(f"limit must not be negative, got {limit}", venue=self.venue, code="400100")
         rows = self.sim.trades(self._to_native(symbol), 1000 if limit is None else limit)
@@ -220,6 +225,7 @@ class PaperExchange:
         start: int | None = None,
         end: int | None = None,
     ) -> list[Candle]:
+        self._check_open()
         iv = Interval.parse(interval)
         for name, ms in (("start", start), ("end", end)):
             if ms is not None and ms < 0:
@@ -245,6 +251,7 @@ class PaperExchange:
     # ---------------------------------------------------------------- account
 
     async def fetch_balances(self) -> dict[str, Balance]:
+        self._check_open()
         return {
             row.currency: Balance(
                 currency=row.currency, total=row.balance, available=row.available, hold=row.holds
@@ -255,6 +262,7 @@ class PaperExchange:
     # ---------------------------------------------------------------- orders
 
     async def place_order(self, request: OrderRequest) -> Order:
+        self._check_open()
         symbol = request.symbol
         mkt = self._routes.get(symbol)
         if mkt is None:
@@ -290,6 +298,7 @@ class PaperExchange:
     async def cancel_order(
         self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
     ) -> Order:
+        self._check_open()
         if (order_id is None) == (client_order_id is None):
             require_one_ref(order_id, client_order_id)  # raises
         native = self._native.get(symbol)
@@ -313,6 +322,7 @@ class PaperExchange:
         return (o.status, o.filled, o.size, o.price, o.updated_at)
 
     async def cancel_all_orders(self, symbol: str | None = None) -> None:
+        self._check_open()
         self.sim.cancel_all(self.uid, None if symbol is None else self._to_native(symbol))
 
     async def amend_order(
@@ -326,6 +336,7 @@ class PaperExchange:
     ) -> Order:
         """Amend an open limit order in place (not part of the protocol): a smaller size
         keeps its queue priority, a new price or a larger size loses it."""
+        self._check_open()
         require_one_ref(order_id, client_order_id)
         native = self._to_native(symbol)
         if order_id is None:
@@ -335,6 +346,7 @@ class PaperExchange:
     async def fetch_order(
         self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
     ) -> Order:
+        self._check_open()
         require_one_ref(order_id, client_order_id)
         native = self._to_native(symbol)
         self.sim.sync()
@@ -342,6 +354,7 @@ class PaperExchange:
 
     async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
         """Open orders (waiting stop orders included), newest first."""
+        self._check_open()
         native = None if symbol is None else self._to_native(symbol)
         self.sim.sync()
         return [
@@ -358,6 +371,7 @@ class PaperExchange:
         end: int | None = None,
         limit: int | None = None,
     ) -> list[Order]:
+        self._check_open()
         native = self._to_native(symbol)
         out: list[Order] = []
         last_id: int | None = None
@@ -379,6 +393,7 @@ class PaperExchange:
         end: int | None = None,
         limit: int | None = None,
     ) -> list[Fill]:
+        self._check_open()
         native = self._to_native(symbol)
         out: list[Fill] = []
         last_id: int | None = None
@@ -394,10 +409,17 @@ class PaperExchange:
         return out
 
     async def server_time(self) -> int:
+        self._check_open()
         return self.sim.sync()
 
     async def close(self) -> None:
+        """Later calls raise ``ExchangeError("exchange is closed")``, as a closed
+        ``KucoinExchange``'s do; the venue (maybe shared) lives on."""
         self._closed = True
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ExchangeError("exchange is closed", venue=self.venue)
 
     async def __aenter__(self) -> Self:
         return self

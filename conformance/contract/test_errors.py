@@ -7,12 +7,13 @@ from decimal import Decimal
 import pytest
 
 from conformance.helpers import far_price, min_size, opened, quote_for, require_trading, skip
-from conformance.target import Target
+from conformance.target import Target, resolve
 from exchanges import (
     AuthenticationError,
     BadSymbol,
     BelowMinimumSize,
     Exchange,
+    ExchangeError,
     InsufficientFunds,
     InvalidOrder,
     InvalidPrecision,
@@ -92,3 +93,14 @@ async def test_bad_credentials(conformance_target: Target) -> None:
     async with opened(conformance_target, conformance_target.bad_credentials) as ex:
         with pytest.raises(AuthenticationError):
             await ex.fetch_balances()
+
+
+async def test_calls_after_close_are_a_clear_error(conformance_target: Target) -> None:
+    """A closed client says so (an ``ExchangeError``), never a transport's own exception;
+    closing twice is harmless."""
+    exchange: Exchange = await resolve(conformance_target.exchange)
+    await exchange.server_time()
+    await exchange.close()
+    await exchange.close()
+    with pytest.raises(ExchangeError, match="closed"):
+        await exchange.fetch_ticker(conformance_target.symbol)
