@@ -295,7 +295,7 @@ async def test_a_write_answered_5xx_is_not_resent(router: respx.Router) -> None:
 
 
 @pytest.mark.parametrize("fast", TRANSPORTS)
-async def test_a_refused_read_is_retried_then_reported(fast: bool) -> None:
+async def test_a_refused_read_still_says_cannot_connect_after_its_retries(fast: bool) -> None:
     async with _local(_closed_port(), fast, max_read_retries=1) as ex:
         with pytest.raises(ExchangeUnavailable, match="cannot connect"):
             await ex.fetch_ticker("BTC/USDT")  # (one pause of 0.25 s on the system clock)
