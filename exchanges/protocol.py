@@ -33,6 +33,21 @@ class Capabilities:
     cancel_by_client_order_id: bool = True
     max_candles_per_request: int | None = None
 
+    @classmethod
+    def everything(cls, *, max_candles_per_request: int | None = None) -> Capabilities:
+        """Every order type, time in force, STP mode and flag the protocol knows (KuCoin's
+        spot venue offers them all, and so does the simulator that imitates it)."""
+        return cls(
+            stp=frozenset(STP),
+            post_only=True,
+            hidden=True,
+            iceberg=True,
+            market_by_funds=True,
+            stop_orders=True,
+            amend=True,
+            max_candles_per_request=max_candles_per_request,
+        )
+
     def missing(self, request: OrderRequest) -> str | None:
         """Why this venue cannot take ``request`` (``None`` if it can)."""
         if request.type not in self.order_types:

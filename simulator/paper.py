@@ -19,7 +19,6 @@ from types import TracebackType
 from typing import Self
 
 from exchanges import (
-    STP,
     BadRequest,
     BadSymbol,
     Balance,
@@ -36,9 +35,7 @@ from exchanges import (
     OrderBook,
     OrderBookLevel,
     OrderRequest,
-    OrderType,
     Ticker,
-    TimeInForce,
     Trade,
     require_one_ref,
     validate_client_order_id,
@@ -51,21 +48,7 @@ from simulator.venue.state import MarketState
 
 __all__ = ["PAPER_CAPABILITIES", "PaperExchange"]
 
-PAPER_CAPABILITIES = Capabilities(
-    order_types=frozenset(OrderType),
-    time_in_force=frozenset(TimeInForce),
-    stp=frozenset(STP),
-    post_only=True,
-    hidden=True,
-    iceberg=True,
-    market_by_funds=True,
-    stop_orders=True,
-    amend=True,
-    cancel_all_without_symbol=True,
-    fetch_by_client_order_id=True,
-    cancel_by_client_order_id=True,
-    max_candles_per_request=None,
-)
+PAPER_CAPABILITIES = Capabilities.everything()
 
 
 class PaperExchange:

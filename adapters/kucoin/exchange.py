@@ -21,7 +21,6 @@ import attrs
 import httpx
 
 from exchanges import (
-    STP,
     BadRequest,
     Capabilities,
     Clock,
@@ -40,7 +39,6 @@ from exchanges import (
     OrderType,
     RateLimitExceeded,
     RateLimitRegistry,
-    TimeInForce,
     conform_order,
     is_multiple,
     new_client_order_id,
@@ -119,21 +117,7 @@ __all__ = ["CAPABILITIES", "KucoinExchange"]
 
 log = logging.getLogger("adapters.kucoin")
 
-CAPABILITIES = Capabilities(
-    order_types=frozenset(OrderType),
-    time_in_force=frozenset(TimeInForce),
-    stp=frozenset(STP),
-    post_only=True,
-    hidden=True,
-    iceberg=True,
-    market_by_funds=True,
-    stop_orders=True,
-    amend=True,
-    cancel_all_without_symbol=True,
-    fetch_by_client_order_id=True,
-    cancel_by_client_order_id=True,
-    max_candles_per_request=1500,
-)
+CAPABILITIES = Capabilities.everything(max_candles_per_request=1500)
 
 _RECENT_ORDERS = 2048
 _REMARK_MAX = 20

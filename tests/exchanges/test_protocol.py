@@ -131,3 +131,15 @@ def test_require_one_ref() -> None:
         require_one_ref(None, None)
     with pytest.raises(BadRequest):
         require_one_ref("1", "c")
+
+
+def test_everything_offers_every_option_the_protocol_knows() -> None:
+    from exchanges import STP, OrderType, TimeInForce
+
+    full = Capabilities.everything(max_candles_per_request=1500)
+    assert full.order_types == frozenset(OrderType) and full.time_in_force == frozenset(TimeInForce)
+    assert full.stp == frozenset(STP) and full.max_candles_per_request == 1500
+    assert all(
+        [full.post_only, full.hidden, full.iceberg, full.market_by_funds, full.stop_orders, full.amend]
+    )
+    assert full.cancel_all_without_symbol and full.fetch_by_client_order_id and full.cancel_by_client_order_id
