@@ -23,6 +23,7 @@ __all__ = [
     "Account",
     "Accounts",
     "Entry",
+    "Row",
     "Wallet",
 ]
 
@@ -43,12 +44,15 @@ _BIZ = {
 class Wallet:
     """One currency in one account of one user."""
 
-    __slots__ = ("account_type", "currency", "hold", "id", "total")
+    __slots__ = ("account_type", "currency", "hold", "id", "ref", "total")
 
     def __init__(self, wallet_id: str, currency: str, account_type: str) -> None:
         self.id = wallet_id
         self.currency = currency
         self.account_type = account_type
+        #: what a ledger line records of its wallet: plain strings in a plain tuple (see
+        #: :data:`Row`), so that the garbage collector stops tracking the line
+        self.ref = (wallet_id, currency, account_type)
         self.total = ZERO
         self.hold = ZERO
 
@@ -59,11 +63,11 @@ class Wallet:
 
 class Entry(NamedTuple):
     """A ledger line (internal form; the venue turns it into a ``LedgerEntry``): the signed
-    changes of one wallet's total and hold, and the total after it. A tuple, because
-    every order writes at least two (its hold and its release)."""
+    changes of one wallet's total and hold, and the total after it. ``wallet`` is
+    ``(wallet id, currency, account type)``."""
 
     id: int
-    wallet: Wallet
+    wallet: tuple[str, str, str]
     kind: str
     delta: Decimal
     hold_delta: Decimal
@@ -76,23 +80,44 @@ class Entry(NamedTuple):
     def biz_type(self) -> str:
         return _BIZ[self.kind]
 
+    @property
+    def wallet_id(self) -> str:
+        return self.wallet[0]
+
+    @property
+    def currency(self) -> str:
+        return self.wallet[1]
+
+    @property
+    def account_type(self) -> str:
+        return self.wallet[2]
+
+
+#: How :attr:`Account.rows` stores an :class:`Entry`: a plain tuple of its fields. Every
+#: order writes at least two lines (its hold and its release) and a ledger keeps up to
+#: :data:`MAX_LEDGER_ENTRIES`. CPython's garbage collector stops tracking a plain tuple
+#: of untracked values, but never a tuple subclass; tracked, the lines made every full
+#: collection walk the whole ledger.
+Row = tuple[
+    int, tuple[str, str, str], str, Decimal, Decimal, Decimal, int, tuple[str, str, str] | None, Decimal
+]
+
 
 #: Ledger lines kept per account; the older half is folded away past this (KuCoin, too,
 #: answers ledger queries for a limited past only).
 MAX_LEDGER_ENTRIES = 200_000
 
-_entry = tuple.__new__  # builds an Entry from one tuple, without NamedTuple's Python __new__
-
 
 class Account:
-    """One user: wallets per (type, currency), fee rates, and the ledger."""
+    """One user: wallets per (type, currency), fee rates, and the ledger (:attr:`rows`,
+    oldest first; :meth:`ledger` reads them as entries)."""
 
     __slots__ = (
         "carried",
-        "entries",
         "fee_overrides",
         "keep_ledger",
         "maker_rate",
+        "rows",
         "taker_rate",
         "trade",
         "uid",
@@ -103,13 +128,18 @@ class Account:
         self.uid = uid
         self.wallets: dict[tuple[str, str], Wallet] = {}  # by (account type, currency)
         self.trade: dict[str, Wallet] = {}  # the trade wallets again, by currency (the hot path's)
-        self.entries: list[Entry] = []
-        #: what trimmed-off ledger lines added up to, per wallet (by ``id``): ``(total, hold)``
-        self.carried: dict[int, tuple[Decimal, Decimal]] = {}
+        self.rows: list[Row] = []
+        #: what trimmed-off ledger lines added up to, per wallet id: ``(total, hold)``
+        self.carried: dict[str, tuple[Decimal, Decimal]] = {}
         self.maker_rate = maker_rate
         self.taker_rate = taker_rate
         self.fee_overrides: dict[str, tuple[Decimal, Decimal]] = {}
         self.keep_ledger = keep_ledger
+
+    def ledger(self, *, newest_first: bool = False) -> Iterator[Entry]:
+        """The ledger lines still kept (older ones are folded into :attr:`carried`)."""
+        rows = reversed(self.rows) if newest_first else iter(self.rows)
+        return map(Entry._make, rows)
 
     def rates(self, symbol: str) -> tuple[Decimal, Decimal]:
         """Base ``(maker, taker)`` rates for ``symbol`` (before the symbol's coefficients)."""
@@ -183,23 +213,24 @@ class Accounts:
         context: tuple[str, str, str] | None,
     ) -> None:
         if account.keep_ledger:
-            entry = (self._entry_ids(), wallet, kind, delta, hold_delta, fee, now, context, wallet.total)
-            account.entries.append(_entry(Entry, entry))
-            if len(account.entries) > self.max_ledger_entries:
+            rows = account.rows
+            line = (self._entry_ids(), wallet.ref, kind, delta, hold_delta, fee, now, context, wallet.total)
+            rows.append(line)
+            if len(rows) > self.max_ledger_entries:
                 self._trim_ledger(account)
 
     def _trim_ledger(self, account: Account) -> None:
         """Drop the older half of a long ledger (a served simulator runs for days), folding
         what it added up to into ``account.carried`` so the ledger still explains every
         balance. Amortised O(1) a line."""
-        entries = account.entries
-        drop = len(entries) - self.max_ledger_entries // 2
+        rows = account.rows
+        drop = len(rows) - self.max_ledger_entries // 2
         carried = account.carried
-        for e in entries[:drop]:
-            key = id(e.wallet)
+        for e in map(Entry._make, rows[:drop]):
+            key = e.wallet_id
             total, hold = carried.get(key, (ZERO, ZERO))
             carried[key] = (total + e.delta, hold + e.hold_delta)
-        del entries[:drop]
+        del rows[:drop]
 
     def deposit(
         self, account: Account, currency: str, amount: Decimal, now: int, account_type: str = "trade"
@@ -257,9 +288,10 @@ class Accounts:
         if amount:
             wallet.hold += amount
             if account.keep_ledger:  # (what _log does, inlined: every order holds and releases)
-                entry = (self._entry_ids(), wallet, "hold", ZERO, amount, ZERO, now, context, wallet.total)
-                account.entries.append(_entry(Entry, entry))
-                if len(account.entries) > self.max_ledger_entries:
+                rows = account.rows
+                line = (self._entry_ids(), wallet.ref, "hold", ZERO, amount, ZERO, now, context, wallet.total)
+                rows.append(line)
+                if len(rows) > self.max_ledger_entries:
                     self._trim_ledger(account)
 
     def release(
@@ -277,9 +309,10 @@ class Accounts:
             raise AssertionError(f"release {amount} {currency} > hold {wallet.hold} of {account.uid}")
         wallet.hold -= amount
         if account.keep_ledger:
-            entry = (self._entry_ids(), wallet, "release", ZERO, -amount, ZERO, now, context, wallet.total)
-            account.entries.append(_entry(Entry, entry))
-            if len(account.entries) > self.max_ledger_entries:
+            rows = account.rows
+            line = (self._entry_ids(), wallet.ref, "release", ZERO, -amount, ZERO, now, context, wallet.total)
+            rows.append(line)
+            if len(rows) > self.max_ledger_entries:
                 self._trim_ledger(account)
 
     def spend_held(

@@ -52,11 +52,11 @@ class Audit(Holds):
                     problems.append(f"{user.uid} {kind} {cur}: hold {wallet.hold} != open orders' {expected}")
             if account.keep_ledger:
                 sums = dict(account.carried)  # (lines trimmed off long ledgers)
-                for entry in account.entries:
-                    t, h = sums.get(id(entry.wallet), (ZERO, ZERO))
-                    sums[id(entry.wallet)] = (t + entry.delta, h + entry.hold_delta)
+                for entry in account.ledger():
+                    t, h = sums.get(entry.wallet_id, (ZERO, ZERO))
+                    sums[entry.wallet_id] = (t + entry.delta, h + entry.hold_delta)
                 for wallet in account.wallets.values():
-                    t, h = sums.get(id(wallet), (ZERO, ZERO))
+                    t, h = sums.get(wallet.id, (ZERO, ZERO))
                     if (t, h) != (wallet.total, wallet.hold):
                         problems.append(
                             f"{user.uid} {wallet.currency}: ledger sums {t}/{h} "

@@ -289,10 +289,14 @@ _build_order = template_builder(Order, _ORDER_VARYING)
 def to_order(o: VenueOrder, symbol: str) -> Order:
     """The venue-neutral ``exchanges.Order`` of ``o`` (``symbol`` unified), built directly:
     the paper exchange's hot path skips the KuCoin-shaped snapshot. What cannot change
-    until the order is amended is computed once (:attr:`VenueOrder.view`)."""
+    until the order is amended is computed once (:attr:`VenueOrder.view`), and let go
+    once the order is done: the done-order history would otherwise keep one more object
+    per order for the garbage collector to walk."""
     fixed = o.view
     if fixed is None or fixed[1] != symbol:
         fixed = o.view = _order_fixed(o, symbol)
+    if o.status >= FILLED:
+        o.view = None
     filled = o.filled
     if not filled:
         return _build_order(fixed, _STATUS[o.status], ZERO, ZERO, ZERO, o.updated_at)  # type: ignore[no-any-return]

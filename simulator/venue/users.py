@@ -140,11 +140,10 @@ class Users(Core):
         kind = None if account_type is None else account_type.lower()
 
         def skip(entry: Entry) -> bool:
-            wallet = entry.wallet
             return (
                 (not include_holds and entry.kind in ("hold", "release"))
-                or (currency is not None and wallet.currency != currency)
-                or (kind is not None and wallet.account_type != kind)
+                or (currency is not None and entry.currency != currency)
+                or (kind is not None and entry.account_type != kind)
             )
 
         def keep(entry: Entry) -> bool:
@@ -153,7 +152,7 @@ class Users(Core):
             )
 
         rows = newest_first(
-            reversed(user.account.entries),
+            user.account.ledger(newest_first=True),
             id_of=_entry_id,
             time_of=_entry_time,
             last_id=last_id,
@@ -175,14 +174,14 @@ class Users(Core):
         return LedgerEntry(
             id=entry.id,
             uid=uid,
-            account_id=entry.wallet.id,
-            currency=entry.wallet.currency,
+            account_id=entry.wallet_id,
+            currency=entry.currency,
             amount=_t(abs(entry.delta)),
             direction=_direction(entry),
             fee=_t(entry.fee),
             balance=_t(entry.total_after),
             hold_delta=_t(entry.hold_delta),
-            account_type=entry.wallet.account_type.upper(),
+            account_type=entry.account_type.upper(),
             biz_type=entry.biz_type,
             kind=entry.kind,
             created_at=entry.time,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 
 import pytest
@@ -323,11 +324,30 @@ async def test_a_long_ledger_is_trimmed_and_still_explains_every_balance(clock: 
         clock.advance(1)
     account = venue.accounts.get(maker.uid)
     assert account is not None
-    assert 20 <= len(account.entries) <= 40 and account.carried, "trimmed, the rest carried"
+    assert 20 <= len(account.rows) <= 40 and account.carried, "trimmed, the rest carried"
     assert venue.audit() == []
     newest = venue.ledger(maker.uid, include_holds=True, limit=5)
     assert [int(e.id) for e in newest] == sorted((int(e.id) for e in newest), reverse=True)
-    assert int(newest[0].id) == account.entries[-1].id
+    assert int(newest[0].id) == next(account.ledger(newest_first=True)).id
+
+
+async def test_history_leaves_little_for_the_garbage_collector(clock: ManualClock) -> None:
+    """A long-running venue keeps a long ledger and done-order history: ledger lines must
+    be plain tuples the collector stops tracking, and a done order must not keep its cached
+    ``Order`` fields, or every full collection walks them all."""
+    venue = Venue(clock=clock, synthetic=False)
+    ex = PaperExchange({"USDT": "100000"}, venue=venue)
+    for _ in range(50):
+        order = await ex.place_order(OrderRequest.limit(SYM, "buy", "0.001", "49000"))
+        await ex.cancel_order(SYM, order_id=order.id)
+    gc.collect()  # untracks the tuples inside the lines (wallet, context) ...
+    gc.collect()  # ... and then the lines
+    account = venue.accounts.get(ex.uid)
+    assert account is not None and len(account.rows) == 101, "the deposit, then a hold and a release each"
+    assert not any(gc.is_tracked(row) for row in account.rows)
+    done = venue._user(ex.uid).done["BTC-USDT"]
+    assert len(done) == 50 and all(o.view is None for o in done)
+    assert venue.audit() == []
 
 
 async def test_old_fills_are_dropped_past_the_cap(clock: ManualClock) -> None:
