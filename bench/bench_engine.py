@@ -4,7 +4,9 @@ Workload (seeded, generated before timing): 1,000,000 operations: 60 % resting l
 orders (1-50 ticks from a fixed mid), 15 % marketable orders (market by size), 25 %
 cancels of earlier orders (some already filled: a cancel that finds nothing still counts).
 The baseline runs the same operation list doing only a dict insert (limits) or pop (market
-orders and cancels) per operation, so the ratio shows the engine's cost over Python's floor.
+orders and cancels) per operation, so the ratio shows the engine's cost over Python's
+floor. Each is timed as the best of three runs, with the median beside it
+(:mod:`bench.timing`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import gc
 import random
 import time
 import tracemalloc
+from collections.abc import Callable
 
+from bench.timing import repeat
 from simulator.engine import FLAG_MARKET, Book, EngineOrder
 
 OPS = 1_000_000
@@ -89,23 +93,30 @@ def memory_per_resting_order(n: int = 100_000) -> float:
     return (peak - before) / n
 
 
+def timed(run: Callable[[], object]) -> Callable[[], float]:
+    def measure() -> float:
+        start = time.perf_counter()
+        run()
+        return time.perf_counter() - start
+
+    return measure
+
+
 def main() -> None:
     ops = workload()
-    gc.collect()
-    start = time.perf_counter()
-    run_baseline(ops)
-    baseline = time.perf_counter() - start
-    gc.collect()
-    start = time.perf_counter()
+    baseline = repeat(timed(lambda: run_baseline(ops)))
+    engine = repeat(timed(lambda: run_engine(ops)))
     book = run_engine(ops)
-    elapsed = time.perf_counter() - start
-    print(f"engine_ops: {len(ops)} ops")
-    print(f"engine_throughput: {len(ops) / elapsed:.0f} ops/s")
-    print(f"engine_latency: {elapsed / len(ops) * 1e6:.3f} us/op")
+    n = len(ops)
+    print(f"engine_ops: {n} ops")
+    print(f"engine_runs: {len(engine.runs)} runs (best and median)")
+    print(f"engine_throughput: {n / engine.best:.0f} ops/s")
+    print(f"engine_throughput_median: {n / engine.median:.0f} ops/s")
+    print(f"engine_latency: {engine.best / n * 1e6:.3f} us/op")
     print(f"engine_trades: {book.trade_count} trades")
     print(f"engine_resting_at_end: {book.resting_count} orders")
-    print(f"baseline_throughput: {len(ops) / baseline:.0f} ops/s")
-    print(f"engine_vs_baseline: {elapsed / baseline:.2f} x")
+    print(f"baseline_throughput: {n / baseline.best:.0f} ops/s")
+    print(f"engine_vs_baseline: {engine.best / baseline.best:.2f} x")
     print(f"engine_memory_per_resting_order: {memory_per_resting_order():.0f} bytes")
 
 
