@@ -221,13 +221,12 @@ def order_info(o: VenueOrder) -> OrderInfo:
         funds = None
     if funds is not None:
         remain = funds - deal_funds
-        if active:
-            remain_funds, cancelled_funds = remain, ZERO
-        elif by_funds:
-            remain_funds, cancelled_funds = ZERO, remain
+        if by_funds:
+            remain_funds, cancelled_funds = (remain, ZERO) if active else (ZERO, remain)
         else:
-            # KuCoin keeps price x unfilled size as cancelledFunds and the price improvement
-            # of what filled in remainFunds (its example: a filled limit buy shows both).
+            # KuCoin keeps price x cancelled size (a partial cancel, an STP decrease, or the
+            # end of the order) as cancelledFunds and the rest, with the price improvement of
+            # what filled, in remainFunds (its example: a filled limit buy shows both).
             cancelled_funds = price * cancelled_size if price is not None else ZERO
             remain_funds = remain - cancelled_funds
     else:
@@ -264,7 +263,7 @@ def order_info(o: VenueOrder) -> OrderInfo:
         cancel_after=o.cancel_after,
         remark=o.remark,
         tags=o.tags,
-        cancel_exist=(not active) and status != FILLED,
+        cancel_exist=(not active and status != FILLED) or cancelled_size > 0,
         in_order_book=status in (OPEN, PARTIAL),
         active=active,
         created_at=o.created_at,

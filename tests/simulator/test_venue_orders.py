@@ -440,6 +440,10 @@ def test_partial_cancel_keeps_priority_and_releases_the_hold(venue: Venue) -> No
     second = venue.place_order(b, limit(BTC, "sell", "60000", "1"))
     reduced = venue.cancel_partial(a, BTC, first.id, "0.4")
     assert reduced.size == D("1") and reduced.remain_size == D("0.6") and reduced.cancelled_size == D("0.4")
+    # the cancelled part is priced in cancelledFunds and recorded while the order still rests
+    assert (reduced.remain_funds, reduced.cancelled_funds) == (D("36000"), D("24000"))
+    assert reduced.active and reduced.cancel_exist
+    assert not venue.get_order(b, BTC, order_id=second.id).cancel_exist
     assert balance(venue, a, "BTC") == (D("10"), D("9.4"), D("0.6"))
     buyer = funded(venue)
     venue.place_order(buyer, market(BTC, "buy", size="0.6"))
