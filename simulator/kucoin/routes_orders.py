@@ -86,6 +86,7 @@ def _batch(ctx: Ctx, *, sync: bool) -> list[dict[str, Any]]:
     if len(orders) > MAX_BATCH:
         raise bad_param(f"orderList holds at most {MAX_BATCH} orders")
     out: list[dict[str, Any]] = []
+    pair = next((item.get("symbol") for item in orders if isinstance(item, dict)), None)
     for item in orders:
         client_oid = item.get("clientOid") if isinstance(item, dict) else None
         try:
@@ -93,6 +94,8 @@ def _batch(ctx: Ctx, *, sync: bool) -> list[dict[str, Any]]:
                 raise bad_param("each order must be a JSON object")
             if item.get("type", "limit") != "limit":
                 raise bad_param("batch orders must be limit orders")
+            if item.get("symbol") != pair:  # KuCoin: "limit orders of the same trading pair"
+                raise bad_param(f"batch orders must be of one trading pair ({pair})")
             o = _place(ctx, {"type": "limit", **item})
         except ApiError as err:
             out.append(_failure(client_oid, err.msg))

@@ -181,3 +181,11 @@ async def test_batch_reports_each_failure_in_its_slot(client: httpx.AsyncClient,
     assert [r["success"] for r in rows] == [True, False, False]
     assert rows[1] == {"success": False, "failMsg": "Balance insufficient!", "clientOid": "b-2"}
     assert rows[2]["failMsg"] == "each order must be a JSON object"
+
+
+async def test_batch_orders_must_share_one_trading_pair(client: httpx.AsyncClient, signer: Signer) -> None:
+    batch = {"orderList": [_order(clientOid="p-1"), _order(clientOid="p-2", symbol="ETH-USDT", price="100")]}
+    response = await call(client, "POST", "/api/v1/hf/orders/multi", body=batch, signer=signer)
+    rows = response.json()["data"]
+    assert [r["success"] for r in rows] == [True, False]
+    assert rows[1]["failMsg"] == "batch orders must be of one trading pair (BTC-USDT)"
