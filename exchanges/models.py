@@ -22,6 +22,7 @@ __all__ = [
     "Fill",
     "Market",
     "Order",
+    "OrderAck",
     "OrderBook",
     "OrderBookLevel",
     "OrderRequest",
@@ -350,6 +351,16 @@ class Order:
         if not self.filled_size:
             return None
         return self.filled_funds / self.filled_size
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class OrderAck:
+    """A request the venue accepted whose outcome the answer does not carry: KuCoin's order
+    modification, for one, answers only with the new order's id."""
+
+    order_id: str | None
+    client_order_id: str | None = None
+    raw: Raw = _raw_field()
 
 
 @attrs.frozen(slots=True, kw_only=True)

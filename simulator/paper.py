@@ -32,6 +32,7 @@ from exchanges import (
     Market,
     NotSupported,
     Order,
+    OrderAck,
     OrderBook,
     OrderBookLevel,
     OrderRequest,
@@ -314,17 +315,23 @@ class PaperExchange:
         *,
         order_id: str | None = None,
         client_order_id: str | None = None,
-        price: Decimal | None = None,
-        size: Decimal | None = None,
-    ) -> Order:
-        """Amend an open limit order in place (not part of the protocol): a smaller size
-        keeps its queue priority, a new price or a larger size loses it."""
+        price: Decimal | str | None = None,
+        size: Decimal | str | None = None,
+    ) -> OrderAck:
+        """Modify an open limit order the way KuCoin does (not part of the protocol; the
+        same call as ``KucoinExchange.amend_order``): the order is cancelled and a new one
+        placed with the new price and/or size, a new id, the same clientOid and options, at
+        the back of the queue. ``size`` is the new total: if it is not above what already
+        filled, the order just ends. The ack names the new order (or the ended one)."""
         self._check_open()
         require_one_ref(order_id, client_order_id)
+        if price is None and size is None:
+            raise BadRequest("pass a new price, a new size, or both", venue=self.venue)
         native = self._to_native(symbol)
-        if order_id is None:
-            order_id = self.sim.get_order(self.uid, native, client_oid=client_order_id).id
-        return self._order(self.sim.amend_order(self.uid, native, order_id, new_price=price, new_size=size))
+        info = self.sim.alter_order(
+            self.uid, native, order_id=order_id, client_oid=client_order_id, new_price=price, new_size=size
+        )
+        return OrderAck(order_id=info.id, client_order_id=info.client_oid)
 
     async def fetch_order(
         self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None

@@ -1,6 +1,8 @@
 """KuCoin spot adapter: ``KucoinExchange`` implements ``exchanges.Exchange`` over KuCoin's
 REST API (or anything that speaks it, such as the local simulator)."""
 
+from exchanges import OrderAck  # (re-exported: its home was here before the paper exchange needed it)
+
 from .client import KucoinClient
 from .credentials import KucoinCredentials
 from .endpoints import ENDPOINTS, POOL_QUOTAS, Endpoint, endpoint
@@ -13,7 +15,6 @@ from .models import (
     Currency,
     DeadCancelStatus,
     LedgerEntry,
-    OrderAck,
     PartialCancel,
     ServiceStatus,
     TradeFee,

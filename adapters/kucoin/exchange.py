@@ -33,6 +33,7 @@ from exchanges import (
     NetworkError,
     NotSupported,
     Order,
+    OrderAck,
     OrderNotFound,
     OrderRequest,
     OrderStatus,
@@ -56,7 +57,6 @@ from .market_data import MarketData
 from .models import (
     CancelAllResult,
     DeadCancelStatus,
-    OrderAck,
     PartialCancel,
 )
 from .options import KucoinOptions

@@ -19,7 +19,6 @@ __all__ = [
     "Currency",
     "DeadCancelStatus",
     "LedgerEntry",
-    "OrderAck",
     "PartialCancel",
     "ServiceStatus",
     "TradeFee",
@@ -99,15 +98,6 @@ class ApiKeyInfo:
     is_master: bool = True
     sub_name: str = ""
     remark: str = ""
-    raw: Any = _raw()
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class OrderAck:
-    """An accepted request whose outcome is not known yet (test orders, alter, async cancel)."""
-
-    order_id: str | None
-    client_order_id: str | None = None
     raw: Any = _raw()
 
 

@@ -191,12 +191,27 @@ async def test_every_order_type_and_flag(quiet: PaperExchange, clock: ManualCloc
     assert quiet.sim.audit() == []
 
 
-async def test_amend_order_extension(quiet: PaperExchange) -> None:
+async def test_amend_order_cancels_and_replaces_like_kucoin(quiet: PaperExchange) -> None:
+    """KuCoin's modify (``/api/v1/hf/orders/alter``) cancels the order and places a new one:
+    a new id, the same clientOid, the back of the queue; the same call as the adapter's."""
     order = await quiet.place_order(OrderRequest.limit(SYM, "buy", "0.02", "50000", client_order_id="am"))
-    amended = await quiet.amend_order(SYM, client_order_id="am", size=D("0.01"))
-    assert amended.id == order.id and amended.size == D("0.01")
-    moved = await quiet.amend_order(SYM, order_id=order.id, price=D("49000"))
-    assert moved.price == D("49000")
+    behind = await quiet.place_order(OrderRequest.limit(SYM, "buy", "0.01", "50000"))
+    ack = await quiet.amend_order(SYM, client_order_id="am", size="0.01")
+    assert ack.order_id != order.id and ack.client_order_id == "am"
+    assert (await quiet.fetch_order(SYM, order_id=order.id)).status is OrderStatus.CANCELED
+    smaller = await quiet.fetch_order(SYM, client_order_id="am")
+    assert (smaller.id, smaller.size, smaller.price) == (ack.order_id, D("0.01"), D("50000"))
+    seller = PaperExchange({"BTC": "1"}, venue=quiet.sim)
+    await seller.place_order(OrderRequest.limit(SYM, "sell", "0.01", "50000"))
+    assert (await quiet.fetch_order(SYM, order_id=behind.id)).status is OrderStatus.FILLED
+    assert (await quiet.fetch_order(SYM, order_id=ack.order_id)).filled_size == 0, "it lost its place"
+    moved = await quiet.amend_order(SYM, order_id=ack.order_id, price=D("49000"))
+    assert (await quiet.fetch_order(SYM, order_id=moved.order_id)).price == D("49000")
+    with pytest.raises(BadRequest, match="new price, a new size"):
+        await quiet.amend_order(SYM, order_id=moved.order_id)
+    with pytest.raises(InvalidPrecision):
+        await quiet.amend_order(SYM, order_id=moved.order_id, price="49000.05")
+    assert quiet.sim.audit() == []
 
 
 async def test_errors_are_exchanges_errors_with_venue_paper(quiet: PaperExchange) -> None:
