@@ -181,3 +181,21 @@ class Core:
                 "400100",
             )
         return result
+
+    def _fee_rate(self, name: str, value: object) -> Decimal:
+        """A fee rate: a fraction in [0, 1) (0.001 is 0.1 %), as ``Decimal``, ``str`` or
+        ``int`` (a float would carry binary noise into every hold). Rebates (negative
+        rates) are not simulated."""
+        result: Decimal | None = None
+        if isinstance(value, Decimal):
+            result = value
+        elif isinstance(value, str | int) and not isinstance(value, bool):
+            try:
+                result = Decimal(value)
+            except InvalidOperation:
+                result = None
+        if result is None or not result.is_finite() or not 0 <= result < 1:
+            raise self._error(
+                BadRequest, f"{name} must be a fraction in [0, 1) such as '0.001': {value!r}", "400100"
+            )
+        return result

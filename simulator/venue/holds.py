@@ -66,34 +66,43 @@ class Holds(Users):
         return ZERO if wallet is None else wallet.total - wallet.hold
 
     def _take_hold(self, o: VenueOrder) -> None:
-        """Hold what ``o`` needs (raises ``InsufficientFunds``) and size its buying power."""
+        """Hold what ``o`` needs and size its buying power; ``InsufficientFunds`` if the
+        balance cannot pay for the least the order could trade (one unit of funds, or one
+        lot for a market sell by funds)."""
         flags = o.flags
         spec = o.mkt.spec
+        funds_limit = lots = 0
         if flags & FLAG_MARKET:
             currency, amount = self._hold_for(o)
+            scale = o.mkt.scale
+            if o.is_buy:
+                if flags & FLAG_BY_FUNDS:
+                    assert o.funds_req is not None
+                    funds_limit = scale.units(o.funds_req)
+                else:  # buying power: what the hold pays for, fee included
+                    funds_limit = scale.units(amount / (ONE + o.taker_rate))
+                reach = funds_limit  # (0 would read as "no limit" in the engine)
+            elif flags & FLAG_BY_FUNDS:
+                assert o.funds_req is not None
+                funds_limit = scale.units(o.funds_req)
+                reach = lots = int(amount / scale.lot)
+            else:
+                reach = o.remaining
         else:
             currency = spec.quote_currency if o.is_buy else spec.base_currency
             amount = limit_need(o, o.price, o.remaining)
-        if amount <= 0:
+            reach = o.remaining
+        if amount <= 0 or reach <= 0:
             raise self._error(InsufficientFunds, "Balance insufficient!", "200004")
         account = o.user.account
         context = o.hold_context = (spec.symbol, o.id, "") if account.keep_ledger else None
         self.accounts.hold(account, currency, amount, self._now, context)
         o.hold_left = amount
-        if flags & FLAG_MARKET:
-            scale = o.mkt.scale
-            if o.is_buy:
-                if flags & FLAG_BY_FUNDS:
-                    assert o.funds_req is not None
-                    o.funds_limit = scale.units(o.funds_req)
-                else:  # buying power: what the hold pays for, fee included
-                    o.funds_limit = scale.units(amount / (ONE + o.taker_rate))
-            elif flags & FLAG_BY_FUNDS:
-                assert o.funds_req is not None
-                o.funds_limit = scale.units(o.funds_req)
-                lots = int(amount / scale.lot)
-                o.size = o.remaining = lots
-                o.view = None
+        if funds_limit:
+            o.funds_limit = funds_limit
+        if lots:
+            o.size = o.remaining = lots
+            o.view = None
 
     def _trim_hold(self, o: VenueOrder) -> None:
         """Release what a limit order holds beyond what its remaining size could cost."""

@@ -36,12 +36,14 @@ class Users(Core):
         the uid (generated, like KuCoin's numeric uids, when not given). System users
         (market agents) turn history and ledger off to stay fast and small."""
         self.sync()
+        maker = None if maker_fee_rate is None else self._fee_rate("maker_fee_rate", maker_fee_rate)
+        taker = None if taker_fee_rate is None else self._fee_rate("taker_fee_rate", taker_fee_rate)
         user = self._new_user(uid, keep_history=keep_history, keep_ledger=keep_ledger)
         account = user.account
-        if maker_fee_rate is not None:
-            account.maker_rate = Decimal(maker_fee_rate)
-        if taker_fee_rate is not None:
-            account.taker_rate = Decimal(taker_fee_rate)
+        if maker is not None:
+            account.maker_rate = maker
+        if taker is not None:
+            account.taker_rate = taker
         for currency, amount in (balances or {}).items():
             try:
                 empty = Decimal(amount) == 0  # (an empty wallet is the default)
@@ -205,8 +207,8 @@ class Users(Core):
         """Change a user's base rates, for all symbols or one."""
         user = self._user(uid)
         account = user.account
+        pair = (self._fee_rate("maker", maker), self._fee_rate("taker", taker))
         user.rates.clear()
-        pair = (Decimal(maker), Decimal(taker))
         if symbol is None:
             account.maker_rate, account.taker_rate = pair
         else:

@@ -146,6 +146,29 @@ def test_insufficient_balance_is_200004(venue: Venue) -> None:
         venue.place_order(poor, market(BTC, "buy", size="0.01"))
 
 
+def test_market_orders_that_cannot_trade_one_unit_are_refused(venue: Venue) -> None:
+    """A balance too small for one unit of funds (or one lot, selling by funds) used to
+    slip through: a zero funds cap read as "no cap" and the buyer's balance went negative;
+    a sell by funds was "filled" with nothing."""
+    seller = venue.create_user(balances={"SOL": "10"})
+    venue.place_order(seller, limit("SOL-USDT", "sell", "150", "2"))
+    bidder = venue.create_user(balances={"USDT": "1000"})
+    venue.place_order(bidder, limit("SOL-USDT", "buy", "140", "1"))
+    dust = venue.create_user(balances={"USDT": "0.0000005", "SOL": "0.00005"})
+    with pytest.raises(InsufficientFunds):
+        venue.place_order(dust, market("SOL-USDT", "buy", size="1"))
+    with pytest.raises(InsufficientFunds):
+        venue.place_order(dust, market("SOL-USDT", "sell", funds="1"))
+    # a stop order that triggers with too little to trade is rejected, not the trigger's trade
+    stop = venue.place_stop_order(dust, market("SOL-USDT", "buy", size="1", stop="entry", stop_price="150"))
+    buyer = funded(venue, usdt="1000", btc="0")
+    taken = venue.place_order(buyer, market("SOL-USDT", "buy", size="0.01"))
+    assert taken.status is OrderStatus.FILLED
+    assert venue.get_order(dust, "SOL-USDT", order_id=stop.id).status is OrderStatus.REJECTED
+    assert balance(venue, dust, "USDT") == (D("0.0000005"), D("0.0000005"), 0)
+    assert venue.audit() == []
+
+
 def test_test_order_validates_without_placing(venue: Venue) -> None:
     uid = funded(venue, usdt="1000")
     order_id = venue.test_order(uid, limit(BTC, "buy", "60000", "0.01"))
@@ -207,6 +230,20 @@ def test_fee_rates_per_user_and_symbol_with_coefficients(venue: Venue) -> None:
     assert venue.base_fee_rates(uid).taker == D("0.0009")
     vip = venue.create_user(balances={"USDT": "1000"}, maker_fee_rate="0", taker_fee_rate="0.0002")
     assert venue.fee_rates(vip, BTC).taker == D("0.0002")
+
+
+@pytest.mark.parametrize("rate", [0.001, "NaN", "Infinity", "-0.001", "1", "abc", True, None])
+def test_fee_rates_are_fractions_in_zero_to_one(venue: Venue, rate: object) -> None:
+    """Floats would carry binary noise into every hold, NaN would poison balances, and
+    negative rates (rebates) would drive the fee collector below zero."""
+    uid = funded(venue)
+    with pytest.raises(BadRequest, match=r"must be a fraction in \[0, 1\)") as info:
+        venue.set_fee_rates(uid, "0.001", rate)  # type: ignore[arg-type]
+    assert info.value.code == "400100"
+    if rate is not None:
+        with pytest.raises(BadRequest, match="maker_fee_rate"):
+            venue.create_user(maker_fee_rate=rate)  # type: ignore[arg-type]
+    assert venue.fee_rates(uid, BTC).taker == D("0.001"), "unchanged"
 
 
 def test_fill_records_carry_kucoin_fields(venue: Venue, clock: ManualClock) -> None:
