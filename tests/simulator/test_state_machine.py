@@ -35,7 +35,12 @@ SYMBOLS = {
     "BTC-USDT": (Decimal("60000"), Decimal("10"), Decimal("0.01")),
     "ETH-BTC": (Decimal("0.05"), Decimal("0.0001"), Decimal("0.1")),
 }
-USERS = ("u1", "u2", "u3")
+USERS = ("u1", "u2", "u3", "u4")
+FUNDED = {"USDT": Decimal("200000"), "BTC": Decimal("4"), "ETH": Decimal("40")}
+# u4 has dust: less than one unit of funds (price step x size step) or one lot anywhere,
+# so its market orders must be refused rather than trade without limit
+DUST = {"USDT": Decimal("5E-10"), "BTC": Decimal("5E-13"), "ETH": Decimal("1E-9")}
+DEPOSITS = {"u1": FUNDED, "u2": FUNDED, "u3": FUNDED, "u4": DUST}
 EXPECTED = (InsufficientFunds, PostOnlyWouldTake, PriceOutOfBand, TooManyOpenOrders, DuplicateClientOrderId)
 
 
@@ -46,15 +51,15 @@ class VenueMachine(RuleBasedStateMachine):
         self.venue = Venue(seed=0, clock=self.clock, max_active_per_symbol=25)
         # fee rates differ per user, and maker from taker, so holds sized for the dearer
         # rate must be trimmed as orders fill (the audit wants them exact)
-        rates = {"u1": ("0.001", "0.001"), "u2": ("0.0002", "0.001"), "u3": ("0", "0.0025")}
+        rates = {
+            "u1": ("0.001", "0.001"),
+            "u2": ("0.0002", "0.001"),
+            "u3": ("0", "0.0025"),
+            "u4": ("0.001", "0.001"),
+        }
         for uid in USERS:
             maker, taker = rates[uid]
-            self.venue.create_user(
-                uid,
-                {"USDT": "200000", "BTC": "4", "ETH": "40"},
-                maker_fee_rate=maker,
-                taker_fee_rate=taker,
-            )
+            self.venue.create_user(uid, DEPOSITS[uid], maker_fee_rate=maker, taker_fee_rate=taker)
         self.orders: dict[str, tuple[str, str]] = {}  # id -> (uid, symbol)
         self.rank: dict[str, int] = {}
         self.kind: dict[str, OrderParams] = {}
@@ -293,15 +298,8 @@ class VenueMachine(RuleBasedStateMachine):
     def each_currency_is_conserved(self) -> None:
         venue = self.venue
         for currency in ("USDT", "BTC", "ETH"):
-            assert (
-                venue.accounts.total(currency)
-                == Decimal(len(USERS))
-                * {
-                    "USDT": Decimal("200000"),
-                    "BTC": Decimal("4"),
-                    "ETH": Decimal("40"),
-                }[currency]
-            )
+            deposited = sum(DEPOSITS[uid][currency] for uid in USERS)
+            assert venue.accounts.total(currency) == deposited
 
 
 VenueMachine.TestCase.settings = settings(
