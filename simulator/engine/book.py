@@ -607,8 +607,17 @@ class Book:
 
     def _new_level(self, is_buy: bool, price: int) -> Level:
         """An empty level at ``price`` (its price joins the side's heap and may be the best)."""
+        spare = self._spare
+        if spare:  # reuse a dropped level (cheaper than building one)
+            lvl = spare.pop()
+            lvl.price = price
+            lvl.visible = lvl.live = 0
+        else:
+            lvl = Level(price)
+        # (the level joins its side before any rebuild of the heap, which must include it)
         if is_buy:
             levels = self._bids
+            levels[price] = lvl
             heap = self._bid_heap
             heappush(heap, -price)
             if price > self.best_bid:
@@ -618,6 +627,7 @@ class Book:
                 heapify(heap)
         else:
             levels = self._asks
+            levels[price] = lvl
             heap = self._ask_heap
             heappush(heap, price)
             if price < self.best_ask:
@@ -625,14 +635,6 @@ class Book:
             if len(heap) > 2 * len(levels) + 64:
                 heap[:] = list(levels)
                 heapify(heap)
-        spare = self._spare
-        if spare:  # reuse a dropped level (cheaper than building one)
-            lvl = spare.pop()
-            lvl.price = price
-            lvl.visible = lvl.live = 0
-        else:
-            lvl = Level(price)
-        levels[price] = lvl
         return lvl
 
     def _rest(self, o: EngineOrder) -> None:

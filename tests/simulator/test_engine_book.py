@@ -452,6 +452,25 @@ def test_heap_of_prices_stays_bounded_under_churn(book: Book) -> None:
     assert book.best() == (5, None)
 
 
+@pytest.mark.parametrize("side", ["buy", "sell"])
+def test_a_level_opened_by_a_heap_rebuild_is_not_lost(side: str) -> None:
+    """The submission that rebuilds a side's heap (stale prices outnumber live ones) opens
+    a level that must be in the rebuilt heap: it was not, and once the better level went,
+    the book lost it (its orders could not be hit, and the book could cross)."""
+    book = Book()
+    away = -1 if side == "buy" else 1  # direction away from the spread
+    best = book.submit(order("a", side, 1000, 1), 0)
+    worse = [book.submit(order("a", side, 1000 + away * (100 + i), 1), 0) for i in range(70)]
+    for o in worse:  # 70 worse levels opened, then closed: 70 stale prices in the heap
+        book.cancel(o.id, 0)
+    kept = book.submit(order("a", side, 1000 + away * 50, 1), 0)  # rebuilds the heap
+    book.cancel(best.id, 0)
+    assert book.audit() == []
+    assert book.best() == ((kept.price, None) if side == "buy" else (None, kept.price))
+    taker = book.submit(order("b", "sell" if side == "buy" else "buy", kept.price, 1), 0)
+    assert taker.status == FILLED and kept.status == FILLED
+
+
 def test_a_taker_ended_by_stp_after_trading_still_moves_the_last_price(book: Book) -> None:
     book.submit(order("b", "sell", 99, 1), 0)
     book.submit(order("a", "sell", 100, 5), 0)
