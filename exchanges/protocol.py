@@ -99,7 +99,8 @@ class Exchange(Protocol):
         start: int | None = None,
         end: int | None = None,
     ) -> list[Candle]:
-        """Bars whose start lies in ``[start, end)``, oldest first."""
+        """Bars whose start lies in ``[start, end)``, oldest first. An unknown interval or
+        a negative time is a ``BadRequest`` (see :func:`check_history_args`)."""
         ...
 
     async def fetch_balances(self) -> dict[str, Balance]: ...
@@ -128,7 +129,8 @@ class Exchange(Protocol):
         end: int | None = None,
         limit: int | None = None,
     ) -> list[Order]:
-        """Done orders (filled or cancelled), newest first."""
+        """Done orders (filled or cancelled), newest first; at most ``limit`` of them. A
+        negative ``limit`` or time is a ``BadRequest``."""
         ...
 
     async def fetch_fills(
@@ -140,7 +142,8 @@ class Exchange(Protocol):
         end: int | None = None,
         limit: int | None = None,
     ) -> list[Fill]:
-        """Our executions, newest first."""
+        """Our executions, newest first; at most ``limit`` of them. A negative ``limit`` or
+        time is a ``BadRequest``."""
         ...
 
     async def server_time(self) -> int: ...
@@ -161,3 +164,30 @@ def require_one_ref(order_id: str | None, client_order_id: str | None) -> None:
     """Orders are addressed by exactly one of their two ids."""
     if (order_id is None) == (client_order_id is None):
         raise BadRequest("pass exactly one of order_id or client_order_id")
+
+
+def check_history_args(
+    *,
+    limit: int | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    venue: str = "",
+    code: str | None = None,
+) -> None:
+    """The protocol's rules for the arguments of the history calls (trades, candles,
+    closed orders, fills): ``limit`` is not negative, ``start`` and ``end`` are epoch ms
+    (not negative). ``BadRequest`` naming the argument otherwise, so that every venue
+    refuses the same calls the same way."""
+    if limit is not None and limit < 0:
+        raise BadRequest(f"limit must not be negative, got {limit}", venue=venue, code=code)
+    for name, ms in (("start", start), ("end", end)):
+        if ms is not None and ms < 0:
+            raise BadRequest(f"{name} must be an epoch time in ms >= 0, got {ms}", venue=venue, code=code)
+
+
+def parse_interval(value: Interval | str, *, venue: str = "", code: str | None = None) -> Interval:
+    """:meth:`Interval.parse` for a caller's argument: ``BadRequest`` for an unknown one."""
+    try:
+        return Interval.parse(value)
+    except ValueError as err:
+        raise BadRequest(str(err), venue=venue, code=code) from None

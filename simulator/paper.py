@@ -38,6 +38,8 @@ from exchanges import (
     OrderRequest,
     Ticker,
     Trade,
+    check_history_args,
+    parse_interval,
     require_one_ref,
     validate_client_order_id,
 )
@@ -50,6 +52,7 @@ from simulator.venue.state import MarketState
 __all__ = ["PAPER_CAPABILITIES", "PaperExchange"]
 
 PAPER_CAPABILITIES = Capabilities.everything()
+_BAD = "400100"  # KuCoin's code for bad parameters
 
 
 class PaperExchange:
@@ -192,8 +195,7 @@ class PaperExchange:
     async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
         """Recent public trades, oldest first (at most the last 1000)."""
         self._check_open()
-        if limit is not None and limit < 0:
-            raise BadRequest(f"limit must not be negative, got {limit}", venue=self.venue, code="400100")
+        check_history_args(limit=limit, venue=self.venue, code=_BAD)
         rows = self.sim.trades(self._to_native(symbol), 1000 if limit is None else limit)
         return [
             Trade(
@@ -210,12 +212,8 @@ class PaperExchange:
         end: int | None = None,
     ) -> list[Candle]:
         self._check_open()
-        iv = Interval.parse(interval)
-        for name, ms in (("start", start), ("end", end)):
-            if ms is not None and ms < 0:
-                raise BadRequest(
-                    f"{name} must be an epoch time in ms >= 0, got {ms}", venue=self.venue, code="400100"
-                )
+        iv = parse_interval(interval, venue=self.venue, code=_BAD)
+        check_history_args(start=start, end=end, venue=self.venue, code=_BAD)
         bars = self.sim.candles(self._to_native(symbol), iv, start, end)
         return [
             Candle(
@@ -362,6 +360,7 @@ class PaperExchange:
         limit: int | None = None,
     ) -> list[Order]:
         self._check_open()
+        check_history_args(limit=limit, start=start, end=end, venue=self.venue, code=_BAD)
         native = self._to_native(symbol)
         out: list[Order] = []
         last_id: int | None = None
@@ -384,6 +383,7 @@ class PaperExchange:
         limit: int | None = None,
     ) -> list[Fill]:
         self._check_open()
+        check_history_args(limit=limit, start=start, end=end, venue=self.venue, code=_BAD)
         native = self._to_native(symbol)
         out: list[Fill] = []
         last_id: int | None = None

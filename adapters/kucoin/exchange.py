@@ -40,6 +40,7 @@ from exchanges import (
     OrderType,
     RateLimitExceeded,
     RateLimitRegistry,
+    check_history_args,
     conform_order,
     is_multiple,
     new_client_order_id,
@@ -655,6 +656,7 @@ class KucoinExchange(MarketData, AccountData):
         limit: int | None = None,
     ) -> list[Order]:
         """Done orders, newest first: cursor-paged (``lastId``), ranges split into 7-day windows."""
+        check_history_args(limit=limit, start=start, end=end, venue=VENUE, code="400100")
         native = to_native(symbol)
         rows: list[Mapping[str, Any]] = []
         for lo, hi in windows(start, end, self.options.max_window_ms, self._client.now_ms()):
@@ -681,6 +683,7 @@ class KucoinExchange(MarketData, AccountData):
         limit: int | None = None,
     ) -> list[Fill]:
         """Our executions, newest first (HF fills by cursor; classic by page)."""
+        check_history_args(limit=limit, start=start, end=end, venue=VENUE, code="400100")
         native = to_native(symbol)
         rows: list[Mapping[str, Any]] = []
         spans = (

@@ -16,6 +16,8 @@ from exchanges import (
     OrderBook,
     Ticker,
     Trade,
+    check_history_args,
+    parse_interval,
 )
 
 from .client import KucoinClient
@@ -164,8 +166,7 @@ class MarketData:
     async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
         """The last trades (KuCoin keeps 100), oldest first; ``limit`` keeps the newest ``limit``."""
         native = to_native(symbol)
-        if limit is not None and limit < 0:
-            raise BadRequest(f"limit must not be negative, got {limit}", venue=VENUE, code="400100")
+        check_history_args(limit=limit, venue=VENUE, code="400100")
         if limit == 0:
             return []
         data = await self._client.call(HISTORIES, HISTORIES.path, query={"symbol": native})
@@ -181,7 +182,8 @@ class MarketData:
         end: int | None = None,
     ) -> list[Candle]:
         """Bars starting in ``[start, end)``, oldest first; ranges over 1500 bars are paged."""
-        unit = Interval.parse(interval)
+        unit = parse_interval(interval, venue=VENUE, code="400100")
+        check_history_args(start=start, end=end, venue=VENUE, code="400100")
         native = to_native(symbol)
         kline_type = KLINE_TYPES[unit]
         if start is None and end is None:

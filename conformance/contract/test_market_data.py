@@ -113,6 +113,17 @@ async def test_candles_ordered_and_well_formed(
         assert c.volume >= 0
 
 
+async def test_candles_refuse_unknown_intervals_and_negative_times(
+    conformance_target: Target, conformance_exchange: Exchange
+) -> None:
+    ex, symbol = conformance_exchange, conformance_target.symbol
+    for interval in ("7m", ""):
+        with pytest.raises(BadRequest, match="interval"):
+            await ex.fetch_candles(symbol, interval)
+    with pytest.raises(BadRequest):
+        await ex.fetch_candles(symbol, Interval.M1, start=-1)
+
+
 async def test_server_time_is_epoch_ms(conformance_exchange: Exchange) -> None:
     ms = await conformance_exchange.server_time()
     assert isinstance(ms, int)

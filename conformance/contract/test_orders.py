@@ -10,6 +10,7 @@ import pytest
 from conformance.helpers import cross_price, far_price, limit_far, min_size, quote_for, require_trading, skip
 from conformance.target import Target
 from exchanges import (
+    BadRequest,
     Exchange,
     OrderNotFound,
     OrderRequest,
@@ -96,6 +97,23 @@ async def test_open_and_closed_lists_agree_with_status(
     assert closed[drop.id].status is OrderStatus.CANCELED
     everywhere = await ex.fetch_open_orders(None)
     assert keep.id in {o.id for o in everywhere}
+
+
+async def test_history_calls_refuse_negative_limits_and_times(
+    conformance_target: Target, conformance_exchange: Exchange
+) -> None:
+    require_trading(conformance_target)
+    ex, symbol = conformance_exchange, conformance_target.symbol
+    market, ticker = await quote_for(ex, symbol)
+    drop = await ex.place_order(limit_far(market, ticker, Side.BUY))
+    await ex.cancel_order(symbol, order_id=drop.id)
+    for call in (ex.fetch_closed_orders, ex.fetch_fills):
+        with pytest.raises(BadRequest):
+            await call(symbol, limit=-1)
+        with pytest.raises(BadRequest):
+            await call(symbol, start=-1)
+    assert await ex.fetch_closed_orders(symbol, limit=0) == []
+    assert [o.id for o in await ex.fetch_closed_orders(symbol, limit=1)] == [drop.id], "newest first"
 
 
 async def test_ioc_never_rests(conformance_target: Target, conformance_exchange: Exchange) -> None:

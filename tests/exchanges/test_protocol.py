@@ -22,6 +22,8 @@ from exchanges import (
     Ticker,
     TimeInForce,
     Trade,
+    check_history_args,
+    parse_interval,
     require_one_ref,
 )
 
@@ -143,3 +145,21 @@ def test_everything_offers_every_option_the_protocol_knows() -> None:
         [full.post_only, full.hidden, full.iceberg, full.market_by_funds, full.stop_orders, full.amend]
     )
     assert full.cancel_all_without_symbol and full.fetch_by_client_order_id and full.cancel_by_client_order_id
+
+
+def test_history_arguments_are_checked_alike_everywhere() -> None:
+    check_history_args(limit=0, start=0, end=1)
+    check_history_args()
+    for kwargs, word in (({"limit": -1}, "limit"), ({"start": -5}, "start"), ({"end": -1}, "end")):
+        with pytest.raises(BadRequest, match=word) as info:
+            check_history_args(venue="v", code="400100", **kwargs)
+        assert (info.value.venue, info.value.code) == ("v", "400100")
+
+
+def test_unknown_intervals_are_bad_requests() -> None:
+    assert parse_interval("1hour") is Interval.H1
+    assert parse_interval(Interval.M5) is Interval.M5
+    with pytest.raises(BadRequest, match="unknown candle interval '7m'") as info:
+        parse_interval("7m", venue="paper", code="400100")
+    assert info.value.code == "400100"
+
