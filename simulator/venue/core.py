@@ -183,9 +183,9 @@ class Core:
         return result
 
     def _fee_rate(self, name: str, value: object) -> Decimal:
-        """A fee rate: a fraction in [0, 1) (0.001 is 0.1 %), as ``Decimal``, ``str`` or
-        ``int`` (a float would carry binary noise into every hold). Rebates (negative
-        rates) are not simulated."""
+        """A fee rate: a fraction in (-1, 1) (0.001 is 0.1 %; a negative maker rate is a
+        rebate, paid from the fee collector), as ``Decimal``, ``str`` or ``int`` (a float
+        would carry binary noise into every hold)."""
         result: Decimal | None = None
         if isinstance(value, Decimal):
             result = value
@@ -194,8 +194,8 @@ class Core:
                 result = Decimal(value)
             except InvalidOperation:
                 result = None
-        if result is None or not result.is_finite() or not 0 <= result < 1:
+        if result is None or not result.is_finite() or not -1 < result < 1:
             raise self._error(
-                BadRequest, f"{name} must be a fraction in [0, 1) such as '0.001': {value!r}", "400100"
+                BadRequest, f"{name} must be a fraction in (-1, 1) such as '0.001': {value!r}", "400100"
             )
         return result

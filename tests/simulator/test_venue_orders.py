@@ -29,6 +29,7 @@ from exchanges import (
     TimeInForce,
     TooManyOpenOrders,
 )
+from simulator.accounts import FEE_COLLECTOR
 from simulator.venue import OrderParams, Venue
 from tests.simulator.helpers import START_MS, D, limit, market
 
@@ -232,18 +233,27 @@ def test_fee_rates_per_user_and_symbol_with_coefficients(venue: Venue) -> None:
     assert venue.fee_rates(vip, BTC).taker == D("0.0002")
 
 
-@pytest.mark.parametrize("rate", [0.001, "NaN", "Infinity", "-0.001", "1", "abc", True, None])
-def test_fee_rates_are_fractions_in_zero_to_one(venue: Venue, rate: object) -> None:
-    """Floats would carry binary noise into every hold, NaN would poison balances, and
-    negative rates (rebates) would drive the fee collector below zero."""
+@pytest.mark.parametrize("rate", [0.001, "NaN", "Infinity", "-1", "1", "abc", True, None])
+def test_fee_rates_are_fractions_between_minus_one_and_one(venue: Venue, rate: object) -> None:
+    """Floats would carry binary noise into every hold, and NaN would poison balances."""
     uid = funded(venue)
-    with pytest.raises(BadRequest, match=r"must be a fraction in \[0, 1\)") as info:
+    with pytest.raises(BadRequest, match=r"must be a fraction in \(-1, 1\)") as info:
         venue.set_fee_rates(uid, "0.001", rate)  # type: ignore[arg-type]
     assert info.value.code == "400100"
     if rate is not None:
         with pytest.raises(BadRequest, match="maker_fee_rate"):
             venue.create_user(maker_fee_rate=rate)  # type: ignore[arg-type]
     assert venue.fee_rates(uid, BTC).taker == D("0.001"), "unchanged"
+
+
+def test_a_negative_maker_rate_is_a_rebate_paid_by_the_fee_collector(venue: Venue) -> None:
+    maker = venue.create_user(balances={"BTC": "1"}, maker_fee_rate="-0.0001")
+    taker = venue.create_user(balances={"USDT": "10000"}, taker_fee_rate="0")
+    venue.place_order(maker, limit(BTC, "sell", "60000", "0.1"))
+    venue.place_order(taker, market(BTC, "buy", size="0.1"))
+    assert balance(venue, maker, "USDT")[0] == D("6000.6")  # 6000 plus 0.01 % of it
+    assert venue.balance(FEE_COLLECTOR, "USDT").balance == D("-0.6"), "the venue paid it"
+    assert venue.audit() == [], "conserved, and only the collector may go below zero"
 
 
 def test_fill_records_carry_kucoin_fields(venue: Venue, clock: ManualClock) -> None:
