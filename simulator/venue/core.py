@@ -163,14 +163,8 @@ class Core:
 
     def _amount(self, name: str, value: object) -> Decimal:
         """A positive, finite ``Decimal`` from what arrived (``Decimal``, ``str`` or ``int``)."""
-        if isinstance(value, Decimal):
-            result = value
-        elif isinstance(value, str | int) and not isinstance(value, bool):
-            try:
-                result = Decimal(value)
-            except InvalidOperation:
-                raise self._error(BadRequest, f"{name} invalid: {value!r}", "400100") from None
-        else:
+        result = _decimal(value)
+        if result is None:
             raise self._error(BadRequest, f"{name} invalid: {value!r}", "400100")
         if not result.is_finite() or result <= 0:
             raise self._error(BadRequest, f"{name} must be positive: {value!r}", "400100")
@@ -186,16 +180,22 @@ class Core:
         """A fee rate: a fraction in (-1, 1) (0.001 is 0.1 %; a negative maker rate is a
         rebate, paid from the fee collector), as ``Decimal``, ``str`` or ``int`` (a float
         would carry binary noise into every hold)."""
-        result: Decimal | None = None
-        if isinstance(value, Decimal):
-            result = value
-        elif isinstance(value, str | int) and not isinstance(value, bool):
-            try:
-                result = Decimal(value)
-            except InvalidOperation:
-                result = None
+        result = _decimal(value)
         if result is None or not result.is_finite() or not -1 < result < 1:
             raise self._error(
                 BadRequest, f"{name} must be a fraction in (-1, 1) such as '0.001': {value!r}", "400100"
             )
         return result
+
+
+def _decimal(value: object) -> Decimal | None:
+    """``value`` as a ``Decimal`` if it is one, or a ``str`` or ``int`` spelling one (not a
+    float or a bool); ``None`` otherwise."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return None
+    return None
