@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -129,20 +130,38 @@ def _closed_port() -> int:
     return port  # nothing listens here any more: connecting is refused
 
 
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@contextlib.asynccontextmanager
+async def _raw_server(handle: Handler) -> AsyncIterator[int]:
+    """A TCP server on a loopback port that answers with ``handle`` (not HTTP unless it
+    writes HTTP); the connections it left open are closed with it."""
+    writers: list[asyncio.StreamWriter] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        await handle(reader, writer)
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        for writer in writers:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+
+
 @pytest.fixture
 async def silent_server() -> AsyncIterator[int]:
     """Accepts connections and never answers."""
-    held: list[asyncio.StreamWriter] = []
 
-    async def handle(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        held.append(writer)
+    async def handle(_: asyncio.StreamReader, __: asyncio.StreamWriter) -> None:
+        return None
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    yield server.sockets[0].getsockname()[1]
-    for writer in held:
-        writer.close()
-    server.close()
-    await server.wait_closed()
+    async with _raw_server(handle) as port:
+        yield port
 
 
 @pytest.fixture
@@ -153,10 +172,8 @@ async def hanging_up_server() -> AsyncIterator[int]:
         await reader.readuntil(b"\r\n\r\n")
         writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    yield server.sockets[0].getsockname()[1]
-    server.close()
-    await server.wait_closed()
+    async with _raw_server(handle) as port:
+        yield port
 
 
 @pytest.fixture
@@ -169,10 +186,8 @@ async def garbage_server() -> AsyncIterator[int]:
         await writer.drain()
         writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    yield server.sockets[0].getsockname()[1]
-    server.close()
-    await server.wait_closed()
+    async with _raw_server(handle) as port:
+        yield port
 
 
 def _local(port: int, fast: bool, **options: Any) -> KucoinExchange:
