@@ -182,7 +182,7 @@ class PaperExchange:
     async def fetch_order_book(self, symbol: str, depth: int | None = 20) -> OrderBook:
         self._check_open()
         if depth is not None and depth <= 0:
-            raise BadRequest(f"depth must be positive, got {depth}", venue=self.venue, code="400100")
+            raise BadRequest(f"depth must be positive, got {depth}", venue=self.venue, code=_BAD)
         snap = self.sim.order_book(self._to_native(symbol), depth)
         return OrderBook(
             symbol=symbol,

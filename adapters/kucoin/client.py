@@ -231,8 +231,7 @@ class KucoinClient:
             except NetworkError:
                 if read_retries >= self.options.max_read_retries:
                     raise
-                await self.clock.sleep(_READ_BACKOFF_S * 2**read_retries)
-                read_retries += 1
+                read_retries = await self._pause_before_read_retry(read_retries)
                 continue
             if pool is not None:
                 self._update_pool(pool, response.headers)
@@ -254,10 +253,14 @@ class KucoinClient:
                     rate_retries += 1
                     continue
             elif isinstance(error, ExchangeUnavailable) and read_retries < self.options.max_read_retries:
-                await self.clock.sleep(_READ_BACKOFF_S * 2**read_retries)
-                read_retries += 1
+                read_retries = await self._pause_before_read_retry(read_retries)
                 continue
             raise error
+
+    async def _pause_before_read_retry(self, done: int) -> int:
+        """Wait before retry number ``done + 1`` of a read (0.25 s, doubling); the new count."""
+        await self.clock.sleep(_READ_BACKOFF_S * 2**done)
+        return done + 1
 
     async def _send(
         self, method: str, target: str, headers: dict[str, str] | None, content: str

@@ -41,6 +41,7 @@ from exchanges import (
 )
 
 __all__ = [
+    "BAD_PARAMS",
     "BROAD_MESSAGES",
     "CODE_ERRORS",
     "EXACT_MESSAGES",
@@ -51,6 +52,8 @@ __all__ = [
 ]
 
 VENUE = "kucoin"
+#: KuCoin's code for bad parameters, also given to the same mistakes caught before sending
+BAD_PARAMS = "400100"
 ErrorClass = type[ExchangeError]
 
 #: Body ``code`` -> error class.

@@ -53,7 +53,7 @@ from .account import AccountData
 from .client import KucoinClient
 from .credentials import KucoinCredentials
 from .endpoints import Endpoint
-from .errors import VENUE, error_from_response
+from .errors import BAD_PARAMS, VENUE, error_from_response
 from .market_data import MarketData
 from .models import (
     CancelAllResult,
@@ -656,7 +656,7 @@ class KucoinExchange(MarketData, AccountData):
         limit: int | None = None,
     ) -> list[Order]:
         """Done orders, newest first: cursor-paged (``lastId``), ranges split into 7-day windows."""
-        check_history_args(limit=limit, start=start, end=end, venue=VENUE, code="400100")
+        check_history_args(limit=limit, start=start, end=end, venue=VENUE, code=BAD_PARAMS)
         native = to_native(symbol)
         rows: list[Mapping[str, Any]] = []
         for lo, hi in windows(start, end, self.options.max_window_ms, self._client.now_ms()):
@@ -683,7 +683,7 @@ class KucoinExchange(MarketData, AccountData):
         limit: int | None = None,
     ) -> list[Fill]:
         """Our executions, newest first (HF fills by cursor; classic by page)."""
-        check_history_args(limit=limit, start=start, end=end, venue=VENUE, code="400100")
+        check_history_args(limit=limit, start=start, end=end, venue=VENUE, code=BAD_PARAMS)
         native = to_native(symbol)
         rows: list[Mapping[str, Any]] = []
         spans = (

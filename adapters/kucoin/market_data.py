@@ -21,7 +21,7 @@ from exchanges import (
 )
 
 from .client import KucoinClient
-from .errors import VENUE
+from .errors import BAD_PARAMS, VENUE
 from .models import Currency, ServiceStatus
 from .parsing import (
     from_native,
@@ -166,7 +166,7 @@ class MarketData:
     async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
         """The last trades (KuCoin keeps 100), oldest first; ``limit`` keeps the newest ``limit``."""
         native = to_native(symbol)
-        check_history_args(limit=limit, venue=VENUE, code="400100")
+        check_history_args(limit=limit, venue=VENUE, code=BAD_PARAMS)
         if limit == 0:
             return []
         data = await self._client.call(HISTORIES, HISTORIES.path, query={"symbol": native})
@@ -182,8 +182,8 @@ class MarketData:
         end: int | None = None,
     ) -> list[Candle]:
         """Bars starting in ``[start, end)``, oldest first; ranges over 1500 bars are paged."""
-        unit = parse_interval(interval, venue=VENUE, code="400100")
-        check_history_args(start=start, end=end, venue=VENUE, code="400100")
+        unit = parse_interval(interval, venue=VENUE, code=BAD_PARAMS)
+        check_history_args(start=start, end=end, venue=VENUE, code=BAD_PARAMS)
         native = to_native(symbol)
         kline_type = KLINE_TYPES[unit]
         if start is None and end is None:
