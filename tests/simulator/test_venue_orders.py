@@ -238,12 +238,13 @@ def test_fee_rates_are_fractions_between_minus_one_and_one(venue: Venue, rate: o
     """Floats would carry binary noise into every hold, and NaN would poison balances."""
     uid = funded(venue)
     with pytest.raises(BadRequest, match=r"must be a fraction in \(-1, 1\)") as info:
-        venue.set_fee_rates(uid, "0.001", rate)  # type: ignore[arg-type]
+        venue.set_fee_rates(uid, "0.0005", rate)  # type: ignore[arg-type]
     assert info.value.code == "400100"
     if rate is not None:
         with pytest.raises(BadRequest, match="maker_fee_rate"):
             venue.create_user(maker_fee_rate=rate)  # type: ignore[arg-type]
-    assert venue.fee_rates(uid, BTC).taker == D("0.001"), "unchanged"
+    rates = venue.fee_rates(uid, BTC)
+    assert (rates.maker, rates.taker) == (D("0.001"), D("0.001")), "neither rate changed"
 
 
 def test_a_negative_maker_rate_is_a_rebate_paid_by_the_fee_collector(venue: Venue) -> None:
