@@ -83,13 +83,15 @@ _MIN_SIZE = Decimal("0.00001")
 _MIN_FUNDS = Decimal("0.1")
 _HOLD_RATE = Decimal("1.001")  # price x size plus the fee
 _build_order = template_builder(Order, ("status", "filled_size", "filled_funds", "fee", "updated_at"))
+# the Order fields after fee_currency that a plain GTC limit order never changes
+_PLAIN = (TimeInForce.GTC, False, False, False, None, None, None, None, None, None, 0, None)
 
 
 async def run_floor(reqs: list[OrderRequest]) -> float:
     book = Book()
     balance = {"total": Decimal(100_000_000), "hold": _ZERO}
     ledger: list[tuple[str, str, Decimal, Decimal]] = []
-    held: dict[str, Decimal] = {}
+    held: dict[str, tuple[Decimal, tuple[object, ...]]] = {}  # id -> (hold, the Order's fixed fields)
     ids = itertools.count()
 
     async def place(req: OrderRequest) -> Order:
@@ -106,21 +108,18 @@ async def run_floor(reqs: list[OrderRequest]) -> float:
         balance["hold"] += need
         oid = f"{next(ids):024x}"
         ledger.append((oid, "hold", need, balance["total"]))
-        held[oid] = need
         book.submit(EngineOrder(oid, 1, True, int(price / _TICK), int(size / _LOT)), 0)
-        fixed = (oid, req.symbol, Side.BUY, OrderType.LIMIT, None, price, size, funds, "USDT")
-        rest = (TimeInForce.GTC, False, False, False, None, None, None, None, None, None, 0, None)
-        return _build_order(fixed + rest, OrderStatus.OPEN, _ZERO, _ZERO, _ZERO, 0)  # type: ignore[no-any-return]
+        fixed = (oid, req.symbol, Side.BUY, OrderType.LIMIT, None, price, size, funds, "USDT", *_PLAIN)
+        held[oid] = (need, fixed)
+        return _build_order(fixed, OrderStatus.OPEN, _ZERO, _ZERO, _ZERO, 0)  # type: ignore[no-any-return]
 
-    async def cancel(symbol: str, order_id: str) -> Order:
+    async def cancel(_symbol: str, order_id: str) -> Order:
         if book.cancel(order_id, 0) is None:
             raise InvalidOrder("not found")
-        need = held.pop(order_id)
+        need, fixed = held.pop(order_id)
         balance["hold"] -= need
         ledger.append((order_id, "release", need, balance["total"]))
-        fixed = (order_id, symbol, Side.BUY, OrderType.LIMIT, None, None, None, None, "USDT")
-        rest = (TimeInForce.GTC, False, False, False, None, None, None, None, None, None, 0, None)
-        return _build_order(fixed + rest, OrderStatus.CANCELED, _ZERO, _ZERO, _ZERO, 0)  # type: ignore[no-any-return]
+        return _build_order(fixed, OrderStatus.CANCELED, _ZERO, _ZERO, _ZERO, 0)  # type: ignore[no-any-return]
 
     start = time.perf_counter()
     for req in reqs:
