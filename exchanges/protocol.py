@@ -119,7 +119,9 @@ class Exchange(Protocol):
         self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
     ) -> Order: ...
 
-    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]: ...
+    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
+        """Open orders (of ``symbol``, or all), most recently updated first."""
+        ...
 
     async def fetch_closed_orders(
         self,

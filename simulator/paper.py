@@ -46,7 +46,7 @@ from exchanges import (
 from simulator.market.symbols import CurrencySpec, SymbolSpec
 from simulator.market.synthetic import SyntheticConfig
 from simulator.venue import FillInfo, OrderInfo, Venue
-from simulator.venue.orders import to_order
+from simulator.venue.orders import VenueOrder, to_order
 from simulator.venue.state import MarketState
 
 __all__ = ["PAPER_CAPABILITIES", "PaperExchange"]
@@ -341,15 +341,16 @@ class PaperExchange:
         return to_order(self.sim._find(self._user, native, order_id, client_order_id), symbol)
 
     async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
-        """Open orders (waiting stop orders included), newest first."""
+        """Open orders (waiting stop orders included), most recently updated first, as
+        KuCoin lists them (orders updated in the same millisecond: newest first)."""
         self._check_open()
         native = None if symbol is None else self._to_native(symbol)
         self.sim.sync()
-        return [
-            to_order(o, self._unified[o.mkt.spec.symbol])
-            for o in reversed(list(self._user.active.values()))
-            if native is None or o.mkt.spec.symbol == native
-        ]
+        active = reversed(list(self._user.active.values()))  # newest first
+        mine = [o for o in active if native is None or o.mkt.spec.symbol == native]
+        mine.sort(key=_updated_at, reverse=True)  # (stable: ties stay newest first)
+        unified = self._unified
+        return [to_order(o, unified[o.mkt.spec.symbol]) for o in mine]
 
     async def fetch_closed_orders(
         self,
@@ -471,3 +472,7 @@ class PaperExchange:
             counter_order_id=info.counter_order_id or None,
             client_order_id=info.client_oid,
         )
+
+
+def _updated_at(o: VenueOrder) -> int:
+    return o.updated_at

@@ -630,11 +630,14 @@ class KucoinExchange(MarketData, AccountData):
         return parse_order(data, increment)
 
     async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
-        """Open orders, newest first; without a symbol, every symbol that has some."""
+        """Open orders, most recently updated first (as KuCoin's HF list sorts them, here
+        across symbols too); without a symbol, every symbol that has some."""
         if not self.options.hf:
             query = {"status": "active", "symbol": to_native(symbol) if symbol else None}
             rows = await pages(self._client, CL_ORDERS, CL_ORDERS.path, query, None)
-            return [self._parse_order(r) for r in rows]
+            found = [self._parse_order(r) for r in rows]
+            found.sort(key=lambda o: o.updated_at, reverse=True)
+            return found
         symbols = [symbol] if symbol is not None else await self.fetch_symbols_with_open_orders()
         lists = await asyncio.gather(
             *(self._client.call(HF_ACTIVE, HF_ACTIVE.path, query={"symbol": to_native(s)}) for s in symbols)

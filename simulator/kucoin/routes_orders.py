@@ -218,7 +218,9 @@ def _active(ctx: Ctx) -> list[dict[str, Any]]:
 
 @route("GET", "/api/v1/hf/orders/active")
 def active(ctx: Ctx) -> list[dict[str, Any]]:
-    return _active(ctx)
+    # newest update first (the /page variant keeps newest created first); the sort is
+    # stable, so orders updated in the same millisecond stay newest created first
+    return sorted(_active(ctx), key=lambda o: o["lastUpdatedAt"], reverse=True)
 
 
 @route("GET", "/api/v1/hf/orders/active/page")

@@ -138,7 +138,13 @@ class Cancels(Placing):
             raise self._error(BadRequest, "newPrice or newSize is required", "400100")
         scale = old.mkt.scale
         price = self._amount("newPrice", new_price) if new_price is not None else scale.price(old.price)
-        total = self._amount("newSize", new_size) if new_size is not None else scale.size(old.size)
+        # the total so far: what filled plus what still rests (a partial cancel or an STP
+        # decrement took the rest away for good; a price-only modify must not bring it back)
+        total = (
+            self._amount("newSize", new_size)
+            if new_size is not None
+            else scale.size(old.filled + old.remaining)
+        )
         filled = scale.size(old.filled)
         params = OrderParams(
             symbol=symbol,

@@ -453,7 +453,8 @@ class Placing(External):
             order.stop_price = stop_ticks
         if expire_after is not None:
             order.cancel_after = expire_after
-            order.expire_at = now + expire_after * 1000
+            if not stop_order:  # a stop order's time starts when it triggers (see _admit)
+                order.expire_at = now + expire_after * 1000
         return order
 
     def _check_options(
@@ -531,14 +532,19 @@ class Placing(External):
         symbol = mkt.spec.symbol
         user.counts[symbol] = user.counts.get(symbol, 0) + 1
         coid = o.client_oid
+        earlier = None
         if coid is not None:
-            user.by_coid[coid] = o
+            by_coid = user.by_coid
+            earlier = by_coid.get(coid)
+            by_coid[coid] = o
         if mkt.external and not is_stop:
             self._on_accepted(Accepted(o, self._now))
             self._park(o)
             return
         mkt.book.submit(o, self._now)
         if o.status == REJECTED and not is_stop:
+            if earlier is not None and coid is not None:
+                user.by_coid[coid] = earlier  # a refused order leaves no trace: not even here
             self._raise_rejection(o)
 
     def _raise_rejection(self, o: VenueOrder) -> None:
@@ -561,10 +567,14 @@ class Placing(External):
         raise self._error(BadRequest, f"order rejected: {reason}", "400100")
 
     def _admit(self, o: Any) -> str | None:
-        """A stop order triggered: hold for it now, or reject it."""
+        """A stop order triggered: hold for it now, or reject it. A GTT stop's
+        ``cancelAfter`` counts from here, when it enters the book as an ordinary order:
+        while it waits it is in no book to expire from."""
         assert isinstance(o, VenueOrder)
         try:
             self._take_hold(o)
         except InsufficientFunds:
             return "insufficient_funds"
+        if o.cancel_after is not None:
+            o.expire_at = self._now + o.cancel_after * 1000
         return None

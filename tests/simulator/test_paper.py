@@ -29,6 +29,7 @@ from exchanges import (
     TimeInForce,
 )
 from simulator import PAPER_CAPABILITIES, PaperExchange, Venue
+from simulator.venue import OrderParams
 from tests.simulator.helpers import START_MS, D
 
 SYM = "BTC/USDT"
@@ -99,6 +100,20 @@ async def test_fetch_candles_returns_bars_starting_in_start_end(
     assert all(c.interval is Interval.M1 and c.symbol == SYM for c in window)
     five = await live.fetch_candles(SYM, "5min")
     assert sum(c.volume for c in five) == sum(c.volume for c in every)
+
+
+async def test_open_orders_come_most_recently_updated_first(quiet: PaperExchange, clock: ManualClock) -> None:
+    older = await quiet.place_order(OrderRequest.limit(SYM, "sell", "0.1", "60000"))
+    clock.advance(1)
+    newer = await quiet.place_order(OrderRequest.limit(SYM, "sell", "0.1", "60100"))
+    assert [o.id for o in await quiet.fetch_open_orders(SYM)] == [newer.id, older.id]
+    clock.advance(1)
+    buyer = quiet.sim.create_user(balances={"USDT": "10000"})
+    quiet.sim.place_order(buyer, OrderParams(symbol="BTC-USDT", side="buy", type="market", size="0.05"))
+    assert [o.id for o in await quiet.fetch_open_orders(SYM)] == [older.id, newer.id]  # a fill updates it
+    clock.advance(1)
+    eth = await quiet.place_order(OrderRequest.limit("ETH/USDT", "buy", "0.1", "1000"))
+    assert [o.id for o in await quiet.fetch_open_orders()] == [eth.id, older.id, newer.id]
 
 
 async def test_place_fetch_cancel_a_limit_order(quiet: PaperExchange) -> None:

@@ -430,6 +430,18 @@ def test_client_oid_is_unique_among_active_orders_only(venue: Venue) -> None:
     assert venue.get_order(uid, BTC, order_id=first.id).status is OrderStatus.CANCELED
 
 
+def test_a_refused_order_leaves_its_client_oid_naming_the_earlier_order(venue: Venue) -> None:
+    uid = funded(venue)
+    seller = funded(venue)
+    venue.place_order(seller, limit(BTC, "sell", "60000", "0.1"))
+    first = venue.place_order(uid, limit(BTC, "buy", "50000", "0.01", client_oid="again"))
+    venue.cancel_order(uid, BTC, order_id=first.id)
+    with pytest.raises(PostOnlyWouldTake):  # refused by the engine, after the checks
+        venue.place_order(uid, limit(BTC, "buy", "60000", "0.01", client_oid="again", post_only=True))
+    assert venue.get_order(uid, BTC, client_oid="again").id == first.id
+    assert venue.audit() == []
+
+
 def test_orders_of_other_users_are_not_found(venue: Venue) -> None:
     a = funded(venue)
     b = funded(venue)
@@ -538,6 +550,21 @@ def test_alter_to_a_size_already_filled_just_ends_the_order(venue: Venue) -> Non
         venue.alter_order(uid, BTC, order_id=venue.place_order(uid, limit(BTC, "sell", "70000", "1")).id)
 
 
+@pytest.mark.parametrize("how", ["partial cancel", "STP DC"])
+def test_alter_by_price_replaces_only_what_still_rests(venue: Venue, how: str) -> None:
+    uid = funded(venue)
+    old = venue.place_order(uid, limit(BTC, "sell", "60000", "1"))
+    if how == "partial cancel":
+        venue.cancel_partial(uid, BTC, old.id, "0.6")
+    else:  # a buy of 0.6 by the same user decrements the resting sell by 0.6
+        venue.place_order(uid, limit(BTC, "buy", "60000", "0.6", stp="DC"))
+    assert venue.get_order(uid, BTC, order_id=old.id).remain_size == D("0.4")
+    new = venue.alter_order(uid, BTC, order_id=old.id, new_price="60100")
+    assert new.size == D("0.4") and new.remain_size == D("0.4")
+    assert balance(venue, uid, "BTC") == (D("10"), D("9.6"), D("0.4"))
+    assert venue.audit() == []
+
+
 def test_alter_validation_fails_before_cancelling(venue: Venue) -> None:
     uid = funded(venue)
     old = venue.place_order(uid, limit(BTC, "buy", "50000", "0.1"))
@@ -575,6 +602,29 @@ def test_gtt_cancel_after_on_the_venue_clock(venue: Venue, clock: ManualClock) -
         done.status is OrderStatus.EXPIRED and done.cancel_exist and done.last_updated_at == START_MS + 30_000
     )
     assert balance(venue, uid, "USDT")[2] == 0
+
+
+def test_a_gtt_stop_order_counts_cancel_after_from_its_trigger(venue: Venue, clock: ManualClock) -> None:
+    maker = funded(venue)
+    uid = funded(venue)
+    venue.place_order(maker, limit(BTC, "sell", "60000", "1"))
+    venue.place_order(maker, limit(BTC, "buy", "59000", "1"))
+    venue.place_order(maker, market(BTC, "buy", size="0.01"))  # last price 60000
+    stop = venue.place_stop_order(
+        uid, limit(BTC, "sell", "61000", "0.5", stop_price="59000", time_in_force="GTT", cancel_after=10)
+    )
+    clock.advance(20)  # waiting in no book: nothing to expire from
+    assert venue.get_order(uid, BTC, order_id=stop.id).status is OrderStatus.PENDING
+    venue.place_order(maker, market(BTC, "sell", size="0.01"))  # trades at 59000: triggers it
+    clock.advance(9)
+    venue.place_order(maker, limit(BTC, "buy", "100", "0.01"))  # any activity
+    resting = venue.get_order(uid, BTC, order_id=stop.id)
+    assert resting.status is OrderStatus.OPEN and resting.in_order_book
+    clock.advance(1)
+    expired = venue.get_order(uid, BTC, order_id=stop.id)
+    assert expired.status is OrderStatus.EXPIRED and expired.last_updated_at == START_MS + 30_000
+    assert balance(venue, uid, "BTC")[2] == 0
+    assert venue.audit() == []
 
 
 def test_ioc_and_fok_records(venue: Venue) -> None:

@@ -7,6 +7,10 @@ from typing import Any
 import httpx
 import pytest
 
+from exchanges import ManualClock
+from simulator.venue import OrderParams, Venue
+
+from .conftest import MAKER
 from .helpers import Signer, call
 
 ORDER = {
@@ -189,3 +193,20 @@ async def test_batch_orders_must_share_one_trading_pair(client: httpx.AsyncClien
     rows = response.json()["data"]
     assert [r["success"] for r in rows] == [True, False]
     assert rows[1]["failMsg"] == "batch orders must be of one trading pair (BTC-USDT)"
+
+
+async def test_active_orders_newest_update_first_and_the_page_newest_created_first(
+    client: httpx.AsyncClient, signer: Signer, venue: Venue, clock: ManualClock
+) -> None:
+    ids = []
+    for price in ("65500", "65600"):  # the older one is the cheaper ask
+        placed = await call(client, "POST", "/api/v1/hf/orders", signer=signer,
+                            body=_order(clientOid=f"a-{price}", side="sell", price=price))  # fmt: skip
+        ids.append(placed.json()["data"]["orderId"])
+        clock.advance(1)
+    venue.place_order(MAKER, OrderParams(symbol="BTC-USDT", side="buy", type="market", size="0.001"))
+    query = {"symbol": "BTC-USDT"}
+    active = (await call(client, "GET", "/api/v1/hf/orders/active", params=query, signer=signer)).json()
+    assert [o["id"] for o in active["data"]] == ids  # the partly filled older order first
+    paged = await call(client, "GET", "/api/v1/hf/orders/active/page", params=query, signer=signer)
+    assert [o["id"] for o in paged.json()["data"]["items"]] == ids[::-1]
