@@ -12,7 +12,9 @@ clock does (a backtest advances it); with a ``SystemClock`` the market runs in r
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from types import TracebackType
@@ -270,11 +272,12 @@ class PaperExchange:
 
     def _new_client_order_id(self) -> str:
         """Deterministic (same seed and calls, same ids), unique per exchange object:
-        ``paper<uid>x<venue time, hex>x<counter, hex>``."""
+        ``paper<uid tag>x<venue time, hex>x<counter, hex>``, a valid clientOid for any uid
+        (see :func:`_uid_tag`), so the bot can place again under the same id."""
         now = self.sim.now
         if now != self._coid_time:
             self._coid_time = now
-            self._coid_prefix = f"paper{self.uid}x{now:x}x"
+            self._coid_prefix = f"paper{_uid_tag(self.uid)}x{now:x}x"
         return f"{self._coid_prefix}{next(self._coid_counter):x}"
 
     async def cancel_order(
@@ -476,3 +479,14 @@ class PaperExchange:
 
 def _updated_at(o: VenueOrder) -> int:
     return o.updated_at
+
+
+_SAFE_UID = re.compile(r"[A-Za-z0-9]{1,12}")
+
+
+def _uid_tag(uid: str) -> str:
+    """``uid`` when it is short and alphanumeric (KuCoin's are numbers), else 8 hex digits
+    of its hash: KuCoin allows 40 characters of letters, digits, ``_`` and ``-``."""
+    if _SAFE_UID.fullmatch(uid):
+        return uid
+    return hashlib.blake2b(uid.encode(), digest_size=4).hexdigest()

@@ -103,8 +103,9 @@ Row = tuple[
 ]
 
 
-#: Ledger lines kept per account; the older half is folded away past this (KuCoin, too,
-#: answers ledger queries for a limited past only).
+#: Ledger lines kept per account, at least: once a ledger is half as long again, its
+#: older lines are folded away down to this (KuCoin, too, answers ledger queries for a
+#: limited past only).
 MAX_LEDGER_ENTRIES = 200_000
 
 
@@ -160,7 +161,7 @@ class Accounts:
         max_ledger_entries: int = MAX_LEDGER_ENTRIES,
     ) -> None:
         self._wallet_ids = wallet_ids
-        self.max_ledger_entries = max_ledger_entries
+        self.max_ledger_entries = max_ledger_entries  # (sets _trim_past)
         self._entry_ids = entry_ids
         self.maker_rate = maker_rate
         self.taker_rate = taker_rate
@@ -216,15 +217,26 @@ class Accounts:
             rows = account.rows
             line = (self._entry_ids(), wallet.ref, kind, delta, hold_delta, fee, now, context, wallet.total)
             rows.append(line)
-            if len(rows) > self.max_ledger_entries:
+            if len(rows) > self._trim_past:
                 self._trim_ledger(account)
 
+    @property
+    def max_ledger_entries(self) -> int:
+        """The newest ledger lines every account keeps (see :data:`MAX_LEDGER_ENTRIES`)."""
+        return self._keep
+
+    @max_ledger_entries.setter
+    def max_ledger_entries(self, keep: int) -> None:
+        self._keep = keep
+        self._trim_past = keep + keep // 2
+
     def _trim_ledger(self, account: Account) -> None:
-        """Drop the older half of a long ledger (a served simulator runs for days), folding
-        what it added up to into ``account.carried`` so the ledger still explains every
-        balance. Amortised O(1) a line."""
+        """Drop the older lines of a long ledger (a served simulator runs for days) down to
+        the newest :attr:`max_ledger_entries`, folding what they added up to into
+        ``account.carried`` so the ledger still explains every balance. Amortised O(1) a
+        line: it runs once per ``max_ledger_entries / 2`` lines."""
         rows = account.rows
-        drop = len(rows) - self.max_ledger_entries // 2
+        drop = len(rows) - self._keep
         carried = account.carried
         for e in map(Entry._make, rows[:drop]):
             key = e.wallet_id
@@ -291,7 +303,7 @@ class Accounts:
                 rows = account.rows
                 line = (self._entry_ids(), wallet.ref, "hold", ZERO, amount, ZERO, now, context, wallet.total)
                 rows.append(line)
-                if len(rows) > self.max_ledger_entries:
+                if len(rows) > self._trim_past:
                     self._trim_ledger(account)
 
     def release(
@@ -312,7 +324,7 @@ class Accounts:
             rows = account.rows
             line = (self._entry_ids(), wallet.ref, "release", ZERO, -amount, ZERO, now, context, wallet.total)
             rows.append(line)
-            if len(rows) > self.max_ledger_entries:
+            if len(rows) > self._trim_past:
                 self._trim_ledger(account)
 
     def spend_held(

@@ -35,8 +35,9 @@ _t = tidy
 class Settlement(Holds):
     """The books' listener (:meth:`_on_event`) and the bookkeeping of trades."""
 
-    #: Fills kept per user for queries; past this the older half is dropped (KuCoin, too,
-    #: answers fill queries for a limited past only), so a long-running venue stays bounded.
+    #: Fills kept per user for queries, at least: once a user has half as many again, the
+    #: older ones are dropped down to this (KuCoin, too, answers fill queries for a
+    #: limited past only), so a long-running venue stays bounded.
     max_fills_per_user = 200_000
 
     def _on_event(self, event: Event) -> None:
@@ -102,16 +103,15 @@ class Settlement(Holds):
         done = user.done[o.mkt.spec.symbol]
         done.append(o)
         if len(done) > self.max_done_per_symbol:
-            old = done.popleft()
-            if self._orders.get(old.id) is old:
-                del self._orders[old.id]
+            self._forget(done.popleft())  # by id and by clientOid (or that index grows forever)
         if self._subscribers:
             change = "filled" if o.status == FILLED else ("rejected" if o.status == REJECTED else "canceled")
             self._emit_order(o, change, now)
 
     def _forget(self, o: VenueOrder) -> None:
         """Drop a done order from the lookups (by id, and by clientOid if it is the latest)."""
-        self._orders.pop(o.id, None)
+        if self._orders.get(o.id) is o:
+            del self._orders[o.id]
         coid = o.client_oid
         if coid is not None and o.user.by_coid.get(coid) is o:
             del o.user.by_coid[coid]
@@ -211,8 +211,9 @@ class Settlement(Holds):
             )
             fills = user.fills
             fills.append(record)
-            if len(fills) > self.max_fills_per_user:
-                del fills[: len(fills) - self.max_fills_per_user // 2]  # the older half goes
+            keep = self.max_fills_per_user
+            if len(fills) > keep + keep // 2:
+                del fills[: len(fills) - keep]  # (once per keep / 2 fills: amortised O(1))
             if self._subscribers:
                 fill = fill_info(record)
                 self._emit(VenueEvent(kind="fill", change="match", time=now, uid=o.uid, fill=fill))

@@ -354,7 +354,7 @@ async def test_a_long_ledger_is_trimmed_and_still_explains_every_balance(clock: 
         clock.advance(1)
     account = venue.accounts.get(maker.uid)
     assert account is not None
-    assert 20 <= len(account.rows) <= 40 and account.carried, "trimmed, the rest carried"
+    assert 40 <= len(account.rows) <= 60 and account.carried, "trimmed to the newest 40, the rest carried"
     assert venue.audit() == []
     newest = venue.ledger(maker.uid, include_holds=True, limit=5)
     assert [int(e.id) for e in newest] == sorted((int(e.id) for e in newest), reverse=True)
@@ -385,10 +385,41 @@ async def test_old_fills_are_dropped_past_the_cap(clock: ManualClock) -> None:
     venue.max_fills_per_user = 10
     maker = PaperExchange({"USDT": "100000", "BTC": "2"}, venue=venue)
     taker = PaperExchange({"USDT": "100000", "BTC": "2"}, venue=venue)
-    for _ in range(12):
-        await maker.place_order(OrderRequest.limit(SYM, "sell", "0.001", "50000"))
+    orders = []
+    for _ in range(20):
+        orders.append(await maker.place_order(OrderRequest.limit(SYM, "sell", "0.001", "50000")))
         await taker.place_order(OrderRequest.limit(SYM, "buy", "0.001", "50000"))
         clock.advance(1)
-    fills = await maker.fetch_fills(SYM, limit=100)
-    assert 5 <= len(fills) <= 10
+        fills = await maker.fetch_fills(SYM, limit=100)
+        assert [f.order_id for f in fills[:10]] == [o.id for o in orders[::-1][:10]], "the newest 10 kept"
+        assert len(fills) <= 15
+    assert len(fills) < 20
     assert venue.audit() == []
+
+
+async def test_done_orders_past_the_cap_are_not_found_by_client_id_either(clock: ManualClock) -> None:
+    venue = Venue(clock=clock, synthetic=False, max_done_per_symbol=3)
+    ex = PaperExchange({"USDT": "100000"}, venue=venue)
+    ids = []
+    for i in range(5):
+        request = OrderRequest.limit(SYM, "buy", "0.001", "49000", client_order_id=f"c{i}")
+        ids.append((await ex.place_order(request)).id)
+        await ex.cancel_order(SYM, client_order_id=f"c{i}")
+    for i in (0, 1):
+        with pytest.raises(OrderNotFound):
+            await ex.fetch_order(SYM, order_id=ids[i])
+        with pytest.raises(OrderNotFound):
+            await ex.fetch_order(SYM, client_order_id=f"c{i}")
+    assert (await ex.fetch_order(SYM, client_order_id="c2")).id == ids[2]
+    assert sorted(venue._user(ex.uid).by_coid) == ["c2", "c3", "c4"]
+
+
+@pytest.mark.parametrize("uid", ["bob smith", "u" * 36, "12345678"])
+async def test_generated_client_ids_are_valid_ones_for_any_uid(clock: ManualClock, uid: str) -> None:
+    ex = PaperExchange({"USDT": "100000"}, clock=clock, synthetic=False, uid=uid)
+    order = await ex.place_order(OrderRequest.limit(SYM, "buy", "0.001", "49000"))
+    coid = order.client_order_id
+    assert coid is not None and re.fullmatch(r"[A-Za-z0-9_-]{1,40}", coid), coid
+    await ex.cancel_order(SYM, order_id=order.id)
+    again = OrderRequest.limit(SYM, "buy", "0.001", "49000", client_order_id=coid)
+    assert (await ex.place_order(again)).client_order_id == coid  # valid to place under again
