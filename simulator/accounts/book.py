@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from exchanges import BadRequest, InsufficientFunds
+from simulator.accounts.money import add, sub
 
 __all__ = [
     "ACCOUNT_TYPES",
@@ -58,7 +59,7 @@ class Wallet:
 
     @property
     def available(self) -> Decimal:
-        return self.total - self.hold
+        return sub(self.total, self.hold)
 
 
 class Entry(NamedTuple):
@@ -241,7 +242,7 @@ class Accounts:
         for e in map(Entry._make, rows[:drop]):
             key = e.wallet_id
             total, hold = carried.get(key, (ZERO, ZERO))
-            carried[key] = (total + e.delta, hold + e.hold_delta)
+            carried[key] = (add(total, e.delta), add(hold, e.hold_delta))
         del rows[:drop]
 
     def deposit(
@@ -250,8 +251,8 @@ class Accounts:
         if amount <= 0:
             raise BadRequest("deposit amount must be positive", venue=self.venue, code="400100")
         wallet = self.wallet(account, currency, account_type)
-        wallet.total += amount
-        self.deposited[currency] = self.deposited.get(currency, ZERO) + amount
+        wallet.total = add(wallet.total, amount)
+        self.deposited[currency] = add(self.deposited.get(currency, ZERO), amount)
         self._log(account, wallet, "deposit", amount, ZERO, ZERO, now, None)
 
     def withdraw(
@@ -260,11 +261,11 @@ class Accounts:
         wallet = self.wallet(account, currency, account_type)
         if amount <= 0:
             raise BadRequest("withdrawal amount must be positive", venue=self.venue, code="400100")
-        if wallet.total - wallet.hold < amount:
+        if sub(wallet.total, wallet.hold) < amount:
             raise InsufficientFunds("Balance insufficient!", venue=self.venue, code="200004")
-        wallet.total -= amount
-        self.deposited[currency] = self.deposited.get(currency, ZERO) - amount
-        self._log(account, wallet, "withdrawal", -amount, ZERO, ZERO, now, None)
+        wallet.total = sub(wallet.total, amount)
+        self.deposited[currency] = sub(self.deposited.get(currency, ZERO), amount)
+        self._log(account, wallet, "withdrawal", amount.copy_negate(), ZERO, ZERO, now, None)
 
     def transfer(
         self, account: Account, currency: str, amount: Decimal, from_type: str, to_type: str, now: int
@@ -276,11 +277,11 @@ class Accounts:
             raise BadRequest("cannot transfer to the same account", venue=self.venue, code="400100")
         source = self.wallet(account, currency, from_type)
         target = self.wallet(account, currency, to_type)
-        if source.total - source.hold < amount:
+        if sub(source.total, source.hold) < amount:
             raise InsufficientFunds("Balance insufficient!", venue=self.venue, code="200004")
-        source.total -= amount
-        self._log(account, source, "transfer", -amount, ZERO, ZERO, now, None)
-        target.total += amount
+        source.total = sub(source.total, amount)
+        self._log(account, source, "transfer", amount.copy_negate(), ZERO, ZERO, now, None)
+        target.total = add(target.total, amount)
         self._log(account, target, "transfer", amount, ZERO, ZERO, now, None)
 
     def hold(
@@ -295,10 +296,10 @@ class Accounts:
         wallet = account.trade.get(currency)
         if wallet is None:
             wallet = self.wallet(account, currency)
-        if wallet.total - wallet.hold < amount:
+        if sub(wallet.total, wallet.hold) < amount:
             raise InsufficientFunds("Balance insufficient!", venue=self.venue, code="200004")
         if amount:
-            wallet.hold += amount
+            wallet.hold = add(wallet.hold, amount)
             if account.keep_ledger:  # (what _log does, inlined: every order holds and releases)
                 rows = account.rows
                 line = (self._entry_ids(), wallet.ref, "hold", ZERO, amount, ZERO, now, context, wallet.total)
@@ -319,10 +320,11 @@ class Accounts:
         wallet = account.trade[currency]
         if amount > wallet.hold:
             raise AssertionError(f"release {amount} {currency} > hold {wallet.hold} of {account.uid}")
-        wallet.hold -= amount
+        wallet.hold = sub(wallet.hold, amount)
         if account.keep_ledger:
             rows = account.rows
-            line = (self._entry_ids(), wallet.ref, "release", ZERO, -amount, ZERO, now, context, wallet.total)
+            out = amount.copy_negate()
+            line = (self._entry_ids(), wallet.ref, "release", ZERO, out, ZERO, now, context, wallet.total)
             rows.append(line)
             if len(rows) > self._trim_past:
                 self._trim_ledger(account)
@@ -338,11 +340,12 @@ class Accounts:
     ) -> None:
         """A trade paid from the hold: total and hold both drop by ``amount`` (fee included)."""
         wallet = account.trade[currency]
-        wallet.total -= amount
-        wallet.hold -= amount
+        wallet.total = sub(wallet.total, amount)
+        wallet.hold = sub(wallet.hold, amount)
         if wallet.hold < 0:
             raise AssertionError(f"hold of {account.uid} {currency} went negative")
-        self._log(account, wallet, "trade", -amount, -amount, fee, now, context)
+        spent = amount.copy_negate()  # (exact: unary minus rounds to the thread's context)
+        self._log(account, wallet, "trade", spent, spent, fee, now, context)
 
     def receive(
         self,
@@ -358,7 +361,7 @@ class Accounts:
         wallet = account.trade.get(currency)
         if wallet is None:
             wallet = self.wallet(account, currency)
-        wallet.total += amount
+        wallet.total = add(wallet.total, amount)
         self._log(account, wallet, kind, amount, ZERO, fee, now, context)
 
     def collect_fee(
@@ -371,12 +374,9 @@ class Accounts:
 
     def total(self, currency: str) -> Decimal:
         """The sum of ``currency`` over every account (fee collector included)."""
-        return sum(
-            (
-                w.total
-                for a in self._accounts.values()
-                for (_, cur), w in a.wallets.items()
-                if cur == currency
-            ),
-            ZERO,
-        )
+        result = ZERO
+        for a in self._accounts.values():
+            for (_, cur), w in a.wallets.items():
+                if cur == currency:
+                    result = add(result, w.total)
+        return result

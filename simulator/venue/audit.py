@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from simulator.accounts.money import add
 from simulator.engine import FLAG_MARKET, PENDING, UNLIMITED
 from simulator.venue.holds import Holds
 
@@ -37,7 +38,7 @@ class Audit(Holds):
                 if o.hold_left < 0:
                     problems.append(f"order {o.id} holds {o.hold_left}")
                 if o.hold_left:
-                    held[o.hold_currency] = held.get(o.hold_currency, ZERO) + o.hold_left
+                    held[o.hold_currency] = add(held.get(o.hold_currency, ZERO), o.hold_left)
                 if o.status != PENDING and not o.flags & FLAG_MARKET:
                     currency, need = self._hold_for(o)
                     if o.hold_left != need:
@@ -55,7 +56,7 @@ class Audit(Holds):
                 sums = dict(account.carried)  # (lines trimmed off long ledgers)
                 for entry in account.ledger():
                     t, h = sums.get(entry.wallet_id, (ZERO, ZERO))
-                    sums[entry.wallet_id] = (t + entry.delta, h + entry.hold_delta)
+                    sums[entry.wallet_id] = (add(t, entry.delta), add(h, entry.hold_delta))
                 for wallet in account.wallets.values():
                     t, h = sums.get(wallet.id, (ZERO, ZERO))
                     if (t, h) != (wallet.total, wallet.hold):

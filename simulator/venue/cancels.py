@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from exchanges import BadRequest, BelowMinimumFunds, OrderNotFound, OrderType, Side
+from simulator.accounts.money import add, mul, sub
 from simulator.engine import CANCELED, FILLED, FLAG_HIDDEN, FLAG_ICEBERG, FLAG_POST_ONLY, PENDING
 from simulator.venue.holds import limit_need
 from simulator.venue.orders import VenueOrder, order_info
@@ -199,17 +200,17 @@ class Cancels(Placing):
         remaining = order.remaining if size_lots is None else size_lots - order.filled
         if remaining > 0:
             price = mkt.scale.price(order.price if price_ticks is None else price_ticks)
-            if price * mkt.scale.size(remaining + order.filled) < mkt.spec.min_funds:
+            if mul(price, mkt.scale.size(remaining + order.filled)) < mkt.spec.min_funds:
                 raise self._error(
                     BelowMinimumFunds,
                     f"The order funds should more then {mkt.spec.min_funds} {mkt.spec.quote_currency}.",
                     "400100",
                 )
             need = limit_need(order, order.price if price_ticks is None else price_ticks, remaining)
-            extra = need - order.hold_left
+            extra = sub(need, order.hold_left)
             if extra > 0:
                 self.accounts.hold(user.account, order.hold_currency, extra, now, order.hold_context)
-                order.hold_left += extra
+                order.hold_left = add(order.hold_left, extra)
         self._amend(order, now, price_ticks, size_lots)
         if order.status < FILLED:
             self._trim_hold(order)

@@ -178,14 +178,26 @@ class Core:
 
     def _fee_rate(self, name: str, value: object) -> Decimal:
         """A fee rate: a fraction in (-1, 1) (0.001 is 0.1 %; a negative maker rate is a
-        rebate, paid from the fee collector), as ``Decimal``, ``str`` or ``int`` (a float
-        would carry binary noise into every hold)."""
+        rebate, paid from the fee collector) of at most 18 decimal places (KuCoin's have a
+        handful; the bound keeps every fee exact in :mod:`simulator.accounts.money`), as
+        ``Decimal``, ``str`` or ``int`` (a float would carry binary noise into every hold)."""
         result = _decimal(value)
-        if result is None or not result.is_finite() or not -1 < result < 1:
+        if (
+            result is None
+            or not result.is_finite()
+            or not -1 < result < 1
+            or result.normalize().as_tuple().exponent < -_RATE_PLACES  # type: ignore[operator]
+        ):
             raise self._error(
-                BadRequest, f"{name} must be a fraction in (-1, 1) such as '0.001': {value!r}", "400100"
+                BadRequest,
+                f"{name} must be a fraction in (-1, 1) of at most {_RATE_PLACES} decimal places"
+                f" such as '0.001': {value!r}",
+                "400100",
             )
         return result
+
+
+_RATE_PLACES = 18
 
 
 def _decimal(value: object) -> Decimal | None:

@@ -20,6 +20,7 @@ from exchanges import (
     Side,
     Trade,
 )
+from simulator.accounts.money import add, mul, sub
 from simulator.engine import (
     CANCELED,
     EXPIRED,
@@ -206,8 +207,8 @@ class External(Settlement):
         rate = o.maker_rate if is_maker else o.taker_rate
         scale = mkt.scale
         price_d, size_d, funds = scale.price(ticks), scale.size(lots), scale.funds(units)
-        fee = funds * rate
-        if o.is_buy and funds + fee > o.hold_left:
+        fee = mul(funds, rate)
+        if o.is_buy and add(funds, fee) > o.hold_left:
             raise self._error(InsufficientFunds, "fill costs more than the order holds", "200004")
         o.remaining -= lots
         o.filled += lots
@@ -258,8 +259,8 @@ class External(Settlement):
             give, get = spec.quote_currency, spec.base_currency
             amount, proceeds = funds, size
         wallet = self.accounts.wallet(account, give)
-        if wallet.total - wallet.hold < amount:
-            self.accounts.deposit(account, give, amount - (wallet.total - wallet.hold), now)
+        if wallet.available < amount:
+            self.accounts.deposit(account, give, sub(amount, wallet.available), now)
         self.accounts.hold(account, give, amount, now)
         self.accounts.spend_held(account, give, amount, ZERO, now, None)
         self.accounts.receive(account, get, proceeds, ZERO, now, None)

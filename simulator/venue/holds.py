@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from exchanges import InsufficientFunds
+from simulator.accounts.money import add, div, mul, sub
 from simulator.engine import FLAG_BY_FUNDS, FLAG_MARKET
 from simulator.venue.orders import VenueOrder
 from simulator.venue.state import UserState
@@ -27,7 +28,7 @@ def limit_need(o: VenueOrder, price: int, lots: int) -> Decimal:
     mkt = o.mkt
     if o.is_buy:
         rate = o.maker_rate if o.maker_rate > o.taker_rate else o.taker_rate
-        return mkt.price(price) * mkt.size(lots) * (ONE + rate)
+        return mul(mul(mkt.price(price), mkt.size(lots)), add(ONE, rate))
     return mkt.size(lots)
 
 
@@ -54,7 +55,7 @@ class Holds(Users):
         if flags & FLAG_BY_FUNDS:
             if o.is_buy:
                 assert o.funds_req is not None
-                return currency, o.funds_req * (ONE + o.taker_rate)
+                return currency, mul(o.funds_req, add(ONE, o.taker_rate))
             return currency, self._available(o.user, currency)
         if o.is_buy:
             return currency, self._available(o.user, currency)
@@ -63,7 +64,7 @@ class Holds(Users):
     @staticmethod
     def _available(user: UserState, currency: str) -> Decimal:
         wallet = user.account.trade.get(currency)
-        return ZERO if wallet is None else wallet.total - wallet.hold
+        return ZERO if wallet is None else sub(wallet.total, wallet.hold)
 
     def _take_hold(self, o: VenueOrder) -> None:
         """Hold what ``o`` needs and size its buying power; ``InsufficientFunds`` if the
@@ -80,12 +81,12 @@ class Holds(Users):
                     assert o.funds_req is not None
                     funds_limit = scale.units(o.funds_req)
                 else:  # buying power: what the hold pays for, fee included
-                    funds_limit = scale.units(amount / (ONE + o.taker_rate))
+                    funds_limit = scale.units(div(amount, add(ONE, o.taker_rate)))
                 reach = funds_limit  # (0 would read as "no limit" in the engine)
             elif flags & FLAG_BY_FUNDS:
                 assert o.funds_req is not None
                 funds_limit = scale.units(o.funds_req)
-                reach = lots = int(amount / scale.lot)
+                reach = lots = int(div(amount, scale.lot))
             else:
                 reach = o.remaining
         else:
@@ -109,7 +110,7 @@ class Holds(Users):
         if o.flags & FLAG_MARKET:
             return
         need = limit_need(o, o.price, o.remaining)
-        excess = o.hold_left - need
+        excess = sub(o.hold_left, need)
         if excess > 0:
             self.accounts.release(o.user.account, o.hold_currency, excess, self._now, o.hold_context)
             o.hold_left = need

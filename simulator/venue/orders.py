@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from exchanges import STP, Liquidity, Order, OrderStatus, OrderType, Side, StopKind, TimeInForce
+from exchanges import EXACT, STP, Liquidity, Order, OrderStatus, OrderType, Side, StopKind, TimeInForce
 from simulator.engine import (
     FILLED,
     FLAG_BY_FUNDS,
@@ -39,8 +39,8 @@ def tidy(value: Decimal) -> Decimal:
     if not value:
         return ZERO
     if value == value.to_integral_value():
-        return value.quantize(ONE)
-    return value.normalize()
+        return value.quantize(ONE, context=EXACT)
+    return value.normalize(EXACT)  # (in the thread's context it would round past 28 digits)
 
 
 def _tidy_opt(value: Decimal | None) -> Decimal | None:

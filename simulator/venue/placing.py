@@ -97,7 +97,7 @@ class Placing(External):
         if not is_stop:
             currency, amount = self._hold_for(order)
             wallet = user.account.trade.get(currency)
-            available = (wallet.total - wallet.hold) if wallet is not None else ZERO
+            available = wallet.available if wallet is not None else ZERO
             if amount > available or (amount == 0 and available <= 0):
                 raise self._error(InsufficientFunds, "Balance insufficient!", "200004")
         return order.id

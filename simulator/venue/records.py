@@ -173,7 +173,7 @@ class LedgerEntry:
 
     @property
     def signed_amount(self) -> Decimal:
-        return self.amount if self.direction == "in" else -self.amount
+        return self.amount if self.direction == "in" else self.amount.copy_negate()
 
 
 @attrs.frozen(slots=True, kw_only=True)

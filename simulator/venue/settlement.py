@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from exchanges import Side
+from simulator.accounts.money import add, mul, sub
 from simulator.engine import (
     FILLED,
     REJECTED,
@@ -128,8 +129,8 @@ class Settlement(Holds):
         funds = scale.funds(ev.funds)
         t_rate = taker.maker_rate if ev.taker_is_maker else taker.taker_rate
         m_rate = maker.taker_rate if ev.maker_pays_taker else maker.maker_rate
-        t_fee = funds * t_rate
-        m_fee = funds * m_rate
+        t_fee = mul(funds, t_rate)
+        m_fee = mul(funds, m_rate)
         trade_id = ev.trade_id
         self._settle(taker, price, size, funds, t_fee, t_rate, ev.taker_is_maker, False, trade_id, maker, now)
         self._settle(
@@ -145,7 +146,7 @@ class Settlement(Holds):
             taker,
             now,
         )
-        self._collect_fees(mkt, t_fee + m_fee, trade_id, now)
+        self._collect_fees(mkt, add(t_fee, m_fee), trade_id, now)
         public_buy = taker.is_buy if not ev.taker_is_maker else maker.is_buy
         self._record_print(mkt, trade_id, ev.price, ev.size, ev.funds, public_buy, now)
 
@@ -182,17 +183,17 @@ class Settlement(Holds):
         accounts = self.accounts
         ctx = ledger_context(o, str(trade_id))
         if o.is_buy:
-            cost = funds + fee
+            cost = add(funds, fee)
             accounts.spend_held(account, spec.quote_currency, cost, fee, now, ctx)
-            o.hold_left -= cost
+            o.hold_left = sub(o.hold_left, cost)
             if o.remaining:  # a limit buy held for the dearer fee rate and its own price
                 self._trim_hold(o)  # (it may have paid less): it holds what the rest needs
             accounts.receive(account, spec.base_currency, size, ZERO, now, ctx)
         else:
             accounts.spend_held(account, spec.base_currency, size, ZERO, now, ctx)
-            o.hold_left -= size
-            accounts.receive(account, spec.quote_currency, funds - fee, fee, now, ctx)
-        o.fee += fee
+            o.hold_left = sub(o.hold_left, size)
+            accounts.receive(account, spec.quote_currency, sub(funds, fee), fee, now, ctx)
+        o.fee = add(o.fee, fee)
         o.updated_at = now
         if user.keep_history:
             record = FillRecord(

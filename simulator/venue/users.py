@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from exchanges import BadRequest
 from simulator.accounts import FEE_COLLECTOR, Entry, Wallet
+from simulator.accounts.money import mul
 from simulator.market.symbols import CurrencySpec
 from simulator.venue.core import Core
 from simulator.venue.orders import tidy
@@ -178,7 +179,7 @@ class Users(Core):
             uid=uid,
             account_id=entry.wallet_id,
             currency=entry.currency,
-            amount=_t(abs(entry.delta)),
+            amount=_t(entry.delta.copy_abs()),
             direction=_direction(entry),
             fee=_t(entry.fee),
             balance=_t(entry.total_after),
@@ -219,8 +220,8 @@ class Users(Core):
         """``uid``'s actual rates on ``mkt`` (the venue's default rates for ``None``)."""
         spec = mkt.spec
         if uid is None:
-            maker = self.accounts.maker_rate * spec.maker_fee_coefficient
-            taker = self.accounts.taker_rate * spec.taker_fee_coefficient
+            maker = mul(self.accounts.maker_rate, spec.maker_fee_coefficient)
+            taker = mul(self.accounts.taker_rate, spec.taker_fee_coefficient)
         else:
             maker, taker = self._user_rates(self._user(uid), mkt)
         return FeeRates(symbol=spec.symbol, maker=maker, taker=taker)
@@ -232,8 +233,8 @@ class Users(Core):
         if rates is None:
             maker, taker = user.account.rates(symbol)
             rates = user.rates[symbol] = (
-                maker * mkt.spec.maker_fee_coefficient,
-                taker * mkt.spec.taker_fee_coefficient,
+                mul(maker, mkt.spec.maker_fee_coefficient),
+                mul(taker, mkt.spec.taker_fee_coefficient),
             )
         return rates
 
@@ -244,7 +245,7 @@ def _balance_row(wallet: Wallet) -> AccountBalance:
         currency=wallet.currency,
         type=wallet.account_type,
         balance=_t(wallet.total),
-        available=_t(wallet.total - wallet.hold),
+        available=_t(wallet.available),
         holds=_t(wallet.hold),
     )
 

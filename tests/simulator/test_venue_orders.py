@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import pytest
 
 from exchanges import (
+    EXACT,
     STP,
     AboveMaximumSize,
     BadRequest,
@@ -30,6 +31,7 @@ from exchanges import (
     TooManyOpenOrders,
 )
 from simulator.accounts import FEE_COLLECTOR
+from simulator.market.symbols import DEFAULT_CURRENCIES, CurrencySpec, SymbolSpec
 from simulator.venue import OrderParams, Venue
 from tests.simulator.helpers import START_MS, D, limit, market
 
@@ -233,7 +235,9 @@ def test_fee_rates_per_user_and_symbol_with_coefficients(venue: Venue) -> None:
     assert venue.fee_rates(vip, BTC).taker == D("0.0002")
 
 
-@pytest.mark.parametrize("rate", [0.001, "NaN", "Infinity", "-1", "1", "abc", True, None])
+@pytest.mark.parametrize(
+    "rate", [0.001, "NaN", "Infinity", "-1", "1", "abc", True, None, "0.0036495544263243562"]
+)
 def test_fee_rates_are_fractions_between_minus_one_and_one(venue: Venue, rate: object) -> None:
     """Floats would carry binary noise into every hold, and NaN would poison balances."""
     uid = funded(venue)
@@ -245,6 +249,28 @@ def test_fee_rates_are_fractions_between_minus_one_and_one(venue: Venue, rate: o
             venue.create_user(maker_fee_rate=rate)  # type: ignore[arg-type]
     rates = venue.fee_rates(uid, BTC)
     assert (rates.maker, rates.taker) == (D("0.001"), D("0.001")), "neither rate changed"
+
+
+def test_money_is_exact_beyond_the_default_28_digits(clock: ManualClock) -> None:
+    """A balance of millions and a fee on two 8-decimal amounts at 0.00075 x 0.8 need more
+    than the 28 digits of Python's default context: rounding there created money."""
+    xyz = SymbolSpec(
+        symbol="XYZ-USDT", base_currency="XYZ", quote_currency="USDT", base_increment="0.00000001",
+        quote_increment="0.00000001", price_increment="0.00000001", base_min_size="0.00000001",
+        quote_min_size="0.0000001", min_funds="0.0000001", initial_price="1.2",
+        maker_fee_coefficient="0.8", taker_fee_coefficient="0.8", base_max_size="100000000000",
+    )  # fmt: skip
+    venue = Venue(clock=clock, symbols=[xyz], currencies=[*DEFAULT_CURRENCIES, CurrencySpec(currency="XYZ")])
+    buyer = venue.create_user(balances={"USDT": "12345678.12345678"}, maker_fee_rate="0.00075")
+    seller = venue.create_user(balances={"XYZ": "98765432.1"}, maker_fee_rate="0.0009")
+    for price, size in (("1.00488946", "1556813.07161138"), ("1.24336039", "8213452.65340086")):
+        venue.place_order(seller, limit("XYZ-USDT", "sell", price, size))
+        venue.place_order(buyer, limit("XYZ-USDT", "buy", str(D(price) + D("0.00000007")), size))
+        assert venue.audit() == []
+    with localcontext(EXACT):
+        spent = sum((f.funds + f.fee for f in venue.fills(buyer, "XYZ-USDT").items), Decimal(0))
+        left = D("12345678.12345678") - spent
+    assert balance(venue, buyer, "USDT")[0] == left
 
 
 def test_a_negative_maker_rate_is_a_rebate_paid_by_the_fee_collector(venue: Venue) -> None:
