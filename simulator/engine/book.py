@@ -444,10 +444,13 @@ class Book:
             self._remove(order, CANCELED, "amended")
             return order
         if new_price == order.price and new_remaining <= order.remaining:
+            old_size = order.size
             if size is not None:
                 order.size = size  # the new total: what it no longer asks for is not "cancelled"
             if new_remaining < order.remaining:
                 return self.reduce(order_id, order.remaining - new_remaining, now, "amended")
+            if order.size != old_size and self.listener is not None:  # only the total changed
+                self.listener(Amended(order, self.now, 0, order.price, "amended"))
             return order
         old_price = order.price
         cut = order.remaining - new_remaining

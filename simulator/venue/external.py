@@ -224,7 +224,7 @@ class External(Settlement):
         self._settle(o, price_d, size_d, funds, fee, rate, is_maker, False, trade_id, counter, now)
         self._collect_fees(mkt, fee, trade_id, now)
         if o.remaining == 0:
-            self._end_parked(o, now, FILLED, None)
+            self._end_spent(o, now)
         fill = fills[-1] if fills and fills[-1] is not last_before else None
         return fill_info(fill) if fill is not None else None
 
@@ -236,10 +236,21 @@ class External(Settlement):
         self.sync()
         o = self._parked(order_id)
         now = self._now if time is None else time
-        self._end_parked(
-            o, now, FILLED if filled or o.remaining == 0 else CANCELED, None if filled else reason
-        )
+        if filled:
+            self._end_parked(o, now, FILLED, None)
+        elif o.remaining == 0:
+            self._end_spent(o, now)
+        else:
+            self._end_parked(o, now, CANCELED, reason)
         return order_info(o)
+
+    def _end_spent(self, o: VenueOrder, now: int) -> None:
+        """End an order with nothing left: filled, or (part of it cancelled before, by a
+        partial cancel) cancelled, as the matching engine ends a maker."""
+        if o.filled == o.size:
+            self._end_parked(o, now, FILLED, None)
+        else:
+            self._end_parked(o, now, CANCELED, "canceled")
 
     def _market_counterparty(
         self, mkt: MarketState, user_buys: bool, size: Decimal, funds: Decimal

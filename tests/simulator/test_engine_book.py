@@ -365,6 +365,18 @@ def test_amend_smaller_keeps_priority_larger_or_new_price_loses_it(book: Book) -
     assert a.status == CANCELED
 
 
+def test_an_amend_that_only_changes_the_total_is_an_event_too(book: Book, rec: Recorder) -> None:
+    """After a partial cancel of 2, a new total of 3 leaves 3 to fill as before: the order
+    keeps its place, but its size changed, and listeners must hear of it."""
+    a = book.submit(order("a", "sell", 100, 5), 0)
+    book.reduce(a.id, 2, 0)
+    rec.events.clear()
+    book.amend(a.id, 1, size=3)
+    assert (a.size, a.remaining) == (3, 3) and rec.kinds() == ["amended"]
+    book.amend(a.id, 2, size=3)
+    assert rec.kinds() == ["amended"], "no change, no event"
+
+
 def test_amend_to_a_crossing_price_trades(book: Book) -> None:
     bid = book.submit(order("a", "buy", 99, 5), 0)
     ask = book.submit(order("b", "sell", 101, 3), 0)

@@ -94,6 +94,17 @@ def test_external_end_releases_and_classifies(replay: Venue) -> None:
     assert replay.audit() == []
 
 
+def test_a_partly_cancelled_order_filled_to_the_end_ends_cancelled_as_on_the_engine(replay: Venue) -> None:
+    uid = replay.create_user(balances={"USDT": "100000"})
+    order = replay.place_order(uid, limit(BTC, "buy", "60000", "0.03"))
+    replay.cancel_partial(uid, BTC, order.id, "0.01")
+    replay.external_fill(order.id, "60000", "0.02", "maker")
+    ended = replay.get_order(uid, BTC, order_id=order.id)
+    assert (ended.status, ended.reason) == (OrderStatus.CANCELED, "canceled")
+    assert (ended.deal_size, ended.cancelled_size) == (D("0.02"), D("0.01"))
+    assert replay.balance(uid, "USDT").holds == 0 and replay.audit() == []
+
+
 def test_cancel_amend_gtt_and_dcp_work_on_parked_orders(replay: Venue, clock: ManualClock) -> None:
     uid = replay.create_user(balances={"USDT": "100000"})
     a = replay.place_order(uid, limit(BTC, "buy", "60000", "0.1"))
