@@ -64,7 +64,7 @@ from .precision import (
     round_to_increment,
     validate_order,
 )
-from .protocol import Capabilities, Exchange, check_history_args, parse_interval, require_one_ref
+from .protocol import Capabilities, Exchange, check_depth, check_history_args, parse_interval, require_one_ref
 from .ratelimit import (
     FixedWindowPool,
     PoolState,
@@ -142,6 +142,7 @@ __all__ = [
     "TooManyOpenOrders",
     "Trade",
     "ceil_to_increment",
+    "check_depth",
     "check_history_args",
     "codec_for",
     "conform_order",

@@ -177,14 +177,33 @@ def check_history_args(
     code: str | None = None,
 ) -> None:
     """The protocol's rules for the arguments of the history calls (trades, candles,
-    closed orders, fills): ``limit`` is not negative, ``start`` and ``end`` are epoch ms
-    (not negative). ``BadRequest`` naming the argument otherwise, so that every venue
-    refuses the same calls the same way."""
-    if limit is not None and limit < 0:
-        raise BadRequest(f"limit must not be negative, got {limit}", venue=venue, code=code)
+    closed orders, fills): ``limit`` is a whole number, not negative; ``start`` and
+    ``end`` are epoch ms (whole, not negative). ``BadRequest`` naming the argument
+    otherwise, so that every venue refuses the same calls the same way."""
+    if limit is not None:
+        _check_whole("limit", limit, venue, code)
+        if limit < 0:
+            raise BadRequest(f"limit must not be negative, got {limit}", venue=venue, code=code)
     for name, ms in (("start", start), ("end", end)):
-        if ms is not None and ms < 0:
-            raise BadRequest(f"{name} must be an epoch time in ms >= 0, got {ms}", venue=venue, code=code)
+        if ms is not None:
+            _check_whole(name, ms, venue, code)
+            if ms < 0:
+                raise BadRequest(f"{name} must be an epoch time in ms >= 0, got {ms}", venue=venue, code=code)
+
+
+def check_depth(depth: int | None, *, venue: str = "", code: str | None = None) -> None:
+    """The protocol's rule for ``fetch_order_book``'s ``depth``: ``None`` (the whole book)
+    or a positive whole number; ``BadRequest`` otherwise."""
+    if depth is not None:
+        _check_whole("depth", depth, venue, code)
+        if depth <= 0:
+            raise BadRequest(f"depth must be positive, got {depth}", venue=venue, code=code)
+
+
+def _check_whole(name: str, value: object, venue: str, code: str | None) -> None:
+    # (a bool is an int to Python, but True is no depth or limit)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadRequest(f"{name} must be a whole number, got {value!r}", venue=venue, code=code)
 
 
 def parse_interval(value: Interval | str, *, venue: str = "", code: str | None = None) -> Interval:

@@ -40,6 +40,7 @@ from exchanges import (
     OrderRequest,
     Ticker,
     Trade,
+    check_depth,
     check_history_args,
     parse_interval,
     require_one_ref,
@@ -183,8 +184,7 @@ class PaperExchange:
 
     async def fetch_order_book(self, symbol: str, depth: int | None = 20) -> OrderBook:
         self._check_open()
-        if depth is not None and depth <= 0:
-            raise BadRequest(f"depth must be positive, got {depth}", venue=self.venue, code=_BAD)
+        check_depth(depth, venue=self.venue, code=_BAD)
         snap = self.sim.order_book(self._to_native(symbol), depth)
         return OrderBook(
             symbol=symbol,

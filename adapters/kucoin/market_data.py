@@ -16,6 +16,7 @@ from exchanges import (
     OrderBook,
     Ticker,
     Trade,
+    check_depth,
     check_history_args,
     parse_interval,
 )
@@ -152,8 +153,7 @@ class MarketData:
         """20 or 100 levels from the public snapshots; ``depth=None`` (or > 100) is the full
         book, which KuCoin serves to signed requests only."""
         native = to_native(symbol)
-        if depth is not None and depth <= 0:
-            raise BadRequest(f"depth must be positive, got {depth}", venue=VENUE)
+        check_depth(depth, venue=VENUE, code=BAD_PARAMS)
         if depth is not None and depth <= 100:
             size = 20 if depth <= 20 else 100
             data = await self._client.call(

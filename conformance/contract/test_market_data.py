@@ -124,6 +124,21 @@ async def test_candles_refuse_unknown_intervals_and_negative_times(
         await ex.fetch_candles(symbol, Interval.M1, start=-1)
 
 
+async def test_depth_and_limits_of_the_wrong_kind_are_bad_requests(
+    conformance_target: Target, conformance_exchange: Exchange
+) -> None:
+    """Refused before any request, the same way everywhere: not a crash, not a guess."""
+    ex, symbol = conformance_exchange, conformance_target.symbol
+    for depth in (0, -1, 2.5, "5", True):
+        with pytest.raises(BadRequest, match="depth"):
+            await ex.fetch_order_book(symbol, depth)  # type: ignore[arg-type]
+    for limit in (2.5, "5", True):
+        with pytest.raises(BadRequest, match="limit"):
+            await ex.fetch_trades(symbol, limit)  # type: ignore[arg-type]
+    with pytest.raises(BadRequest, match="start"):
+        await ex.fetch_candles(symbol, Interval.M1, start="0")  # type: ignore[arg-type]
+
+
 async def test_server_time_is_epoch_ms(conformance_exchange: Exchange) -> None:
     ms = await conformance_exchange.server_time()
     assert isinstance(ms, int)

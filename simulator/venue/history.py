@@ -7,7 +7,7 @@ from exchanges import OrderType, Side
 from simulator.engine import PENDING
 from simulator.venue.cancels import Cancels
 from simulator.venue.orders import FillRecord, VenueOrder, fill_info, order_info
-from simulator.venue.paging import newest_first, order_filter
+from simulator.venue.paging import below, newest_first, order_filter
 from simulator.venue.records import FillInfo, OrderInfo, Page
 
 __all__ = ["History"]
@@ -67,10 +67,10 @@ class History(Cancels):
         self.sync()
         self._market(symbol)
         rows = newest_first(
-            reversed(user.done.get(symbol, ())),
+            below(user.done.get(symbol, ()), last_id, _done_id),
             id_of=_done_id,
             time_of=_updated_at,
-            last_id=last_id,
+            last_id=None,
             start=start,
             end=end,
             keep=order_filter(side=side, type=type),
@@ -98,10 +98,10 @@ class History(Cancels):
             self._market(symbol)
         keep = order_filter(symbol, side, type, None if order_id is None else (order_id,))
         rows = newest_first(
-            reversed(user.fills),
+            below(user.fills, last_id, _fill_id),
             id_of=_fill_id,
             time_of=_fill_time,
-            last_id=last_id,
+            last_id=None,
             start=start,
             end=end,
             keep=lambda f: keep(f.order),

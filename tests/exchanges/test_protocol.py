@@ -22,6 +22,7 @@ from exchanges import (
     Ticker,
     TimeInForce,
     Trade,
+    check_depth,
     check_history_args,
     parse_interval,
     require_one_ref,
@@ -150,10 +151,28 @@ def test_everything_offers_every_option_the_protocol_knows() -> None:
 def test_history_arguments_are_checked_alike_everywhere() -> None:
     check_history_args(limit=0, start=0, end=1)
     check_history_args()
-    for kwargs, word in (({"limit": -1}, "limit"), ({"start": -5}, "start"), ({"end": -1}, "end")):
-        with pytest.raises(BadRequest, match=word) as info:
-            check_history_args(venue="v", code="400100", **kwargs)
+    cases: list[tuple[dict[str, object], str]] = [
+        ({"limit": -1}, "limit must not be negative"),
+        ({"start": -5}, "start must be an epoch time"),
+        ({"end": -1}, "end must be an epoch time"),
+        ({"limit": 2.5}, "limit must be a whole number"),
+        ({"limit": True}, "limit must be a whole number"),
+        ({"start": "0"}, "start must be a whole number"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(BadRequest, match=message) as info:
+            check_history_args(venue="v", code="400100", **kwargs)  # type: ignore[arg-type]
         assert (info.value.venue, info.value.code) == ("v", "400100")
+
+
+def test_depth_is_none_or_a_positive_whole_number() -> None:
+    check_depth(None)
+    check_depth(1)
+    bad: list[tuple[object, str]] = [(0, "positive"), (-3, "positive"), (2.5, "whole"), ("5", "whole")]
+    for depth, message in [*bad, (True, "whole")]:
+        with pytest.raises(BadRequest, match=message) as info:
+            check_depth(depth, venue="v", code="400100")  # type: ignore[arg-type]
+        assert info.value.code == "400100"
 
 
 def test_unknown_intervals_are_bad_requests() -> None:

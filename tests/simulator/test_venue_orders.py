@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Sequence
 from decimal import Decimal, localcontext
 
 import pytest
@@ -33,6 +35,7 @@ from exchanges import (
 from simulator.accounts import FEE_COLLECTOR
 from simulator.market.symbols import DEFAULT_CURRENCIES, CurrencySpec, SymbolSpec
 from simulator.venue import OrderParams, Venue
+from simulator.venue.paging import below
 from tests.simulator.helpers import START_MS, D, limit, market
 
 BTC = "BTC-USDT"
@@ -698,6 +701,21 @@ def test_active_orders_newest_first_and_done_orders_paged(venue: Venue, clock: M
     window = venue.done_orders(uid, BTC, start=START_MS + 7000, end=START_MS + 8000)
     assert [o.id for o in window.items] == [ids[2], ids[1]]
     assert venue.done_orders(uid, BTC, side="sell").items == ()
+
+
+@pytest.mark.parametrize("rows", [list(range(1, 1025)), deque(range(1, 1025))])
+def test_a_cursor_finds_its_place_by_bisection(rows: Sequence[int]) -> None:
+    """Paging through a long history reads each page from the cursor, not from the newest
+    row: with ids 1..1024, a cursor costs about log2(1024) id reads, then the page."""
+    reads = []
+
+    def id_of(row: int) -> int:
+        reads.append(row)
+        return row
+
+    assert list(below(rows, 500, id_of))[:3] == [499, 498, 497] and len(reads) <= 11
+    assert list(below(rows, None, id_of))[:2] == [1024, 1023]
+    assert list(below(rows, 1, id_of)) == [] and next(below(rows, 5000, id_of)) == 1024
 
 
 def test_fills_paged_and_filtered(venue: Venue) -> None:
