@@ -1,11 +1,15 @@
 """The embedded synthetic market: seeded agents that keep a live book with no data at all.
 
-Per symbol, a mid price follows a geometric random walk with a realistic volatility; a
-market maker quotes ``levels`` prices a side around it (sizes growing with distance), and
-re-quotes as the mid moves; background takers send market orders at Poisson times. Both
-agents are ordinary users of the venue (funded system accounts, no ledger or history),
-trading through the same engine, so users see trades, a moving ticker, a full book, fills
-when the market moves through their orders, and slippage on large market orders.
+Per symbol, a mid price follows a geometric random walk with a realistic volatility, its
+shocks correlated across symbols through one market factor (crypto majors move together).
+A cross pair whose base and quote both trade against a third currency (ETH-BTC, beside
+ETH-USDT and BTC-USDT) follows the ratio of those legs, off by a small mean-reverting
+basis, so no free triangular arbitrage opens up as the legs wander. A market maker quotes
+``levels`` prices a side around the mid (sizes growing with distance) and re-quotes as it
+moves; background takers send market orders at Poisson times. Both agents are ordinary
+users of the venue (funded system accounts, no ledger or history), trading through the
+same engine, so users see trades, a moving ticker, a full book, fills when the market
+moves through their orders, and slippage on large market orders.
 
 The random walk and the order sizes are drawn as floats (a model, not money) and turned
 into integer ticks and lots before anything reaches the book.
@@ -32,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["SyntheticConfig", "SyntheticMarket"]
 
 _YEAR_MS = 365 * 86_400_000
+_WARMUP_STEP = 10_000  # ms between the warm-up's mids
 _MAKER = "synthetic-maker"
 _TAKER = "synthetic-taker"
 
@@ -49,10 +54,13 @@ class SyntheticConfig:
     ``symbols``: which pairs get agents (``None``: all). Sizes are multiples of each pair's
     ``base_min_size``: a level holds about ``level_size`` of them (more further out), a
     taker order about ``taker_size``. ``volatility`` is annualised (0.6 = 60 %/year),
-    per-symbol overrides in ``volatilities``. ``warmup_ms`` of history (trades, candles,
-    24 h statistics) is generated before the venue's start time, so a newcomer's first
-    requests see a market with a past; it is drawn from the same model (the mid's walk,
-    takers at the quotes) but printed directly, in milliseconds, without simulating the book.
+    per-symbol overrides in ``volatilities``; ``correlation`` is that of any two pairs'
+    returns (through a common factor). A cross pair (see the module) stays within about
+    ``cross_basis_bps`` (the standard deviation of its log basis) of its legs' ratio.
+    ``warmup_ms`` of history (trades, candles, 24 h statistics) is generated before the
+    venue's start time, so a newcomer's first requests see a market with a past; it is
+    drawn from the same model (the mids' walks, takers at the quotes) but printed directly,
+    in milliseconds, without simulating the book.
     """
 
     step_ms: int = 1000
@@ -65,11 +73,15 @@ class SyntheticConfig:
     taker_size: float = attrs.field(default=1500.0, converter=_decimal_or_float)
     volatility: float = attrs.field(default=0.6, converter=_decimal_or_float)
     volatilities: Mapping[str, float] = attrs.field(factory=dict)
+    correlation: float = attrs.field(default=0.7, converter=_decimal_or_float)
+    cross_basis_bps: float = attrs.field(default=3.0, converter=_decimal_or_float)
     warmup_ms: int = 900_000
 
     def __attrs_post_init__(self) -> None:
         if self.step_ms <= 0 or self.levels <= 0:
             raise ValueError("step_ms and levels must be positive")
+        if not 0 <= self.correlation <= 1 or self.cross_basis_bps < 0:
+            raise ValueError("correlation must be within [0, 1] and cross_basis_bps not negative")
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> SyntheticConfig:
@@ -86,7 +98,7 @@ class SyntheticConfig:
 class _Agent:
     """Per-symbol state: the mid, the maker's quotes, a private random stream."""
 
-    __slots__ = ("asks", "bids", "grid", "lot_scale", "mid", "mkt", "rng", "sigma", "tick")
+    __slots__ = ("asks", "basis", "bids", "grid", "legs", "lot_scale", "mid", "mkt", "rng", "sigma", "tick")
 
     def __init__(self, mkt: MarketState, config: SyntheticConfig, seed: int) -> None:
         self.mkt = mkt
@@ -102,6 +114,10 @@ class _Agent:
         self.grid = max(1, round(self.mid * config.spacing_bps / 10_000 / self.tick))
         self.bids: dict[int, VenueOrder] = {}  # price ticks -> maker order
         self.asks: dict[int, VenueOrder] = {}
+        #: a cross pair's legs (base/common quote, quote/common quote), walked before it,
+        #: and its log deviation from their ratio
+        self.legs: tuple[_Agent, _Agent] | None = None
+        self.basis = 0.0
 
 
 class SyntheticMarket:
@@ -112,16 +128,30 @@ class SyntheticMarket:
         self.config = config
         self._venue = venue
         self._next = venue.now
-        self._agents: dict[str, _Agent] = {}
-        for spec in venue.symbols():
-            if config.symbols is None or spec.symbol in config.symbols:
-                self._agents[spec.symbol] = _Agent(venue._markets[spec.symbol], config, seed)
+        agents = [
+            _Agent(venue._markets[spec.symbol], config, seed)
+            for spec in venue.symbols()
+            if config.symbols is None or spec.symbol in config.symbols
+        ]
+        _link_crosses(agents)
+        # legs walk first, so that a cross pair follows their new ratio within the step
+        self._agents = {a.mkt.spec.symbol: a for a in sorted(agents, key=lambda a: a.legs is not None)}
+        self._rng = random.Random(f"synthetic-{seed}-market")  # the common factor
+        self._loading = math.sqrt(config.correlation)
+        self._own = math.sqrt(1 - config.correlation)
+        # the basis: an AR(1) with a half-life of about 14 steps and the configured spread
+        self._revert = 0.05
+        self._basis_sigma = config.cross_basis_bps / 10_000 * math.sqrt(1 - (1 - self._revert) ** 2)
         self._maker: UserState = venue._new_user(_MAKER, keep_history=False, keep_ledger=False)
         self._taker: UserState = venue._new_user(_TAKER, keep_history=False, keep_ledger=False)
         self._funded: dict[str, Decimal] = {}
         if config.warmup_ms > 0:
-            for agent in self._agents.values():
-                self._warm_up(agent, venue.now - config.warmup_ms, venue.now, seed)
+            start = venue.now - config.warmup_ms
+            factor_rng = random.Random(f"synthetic-warmup-{seed}-market")
+            common = [factor_rng.gauss(0.0, 1.0) for _ in range(start, venue.now, _WARMUP_STEP)]
+            paths: dict[str, list[float]] = {}
+            for symbol, agent in self._agents.items():
+                paths[symbol] = self._warm_up(agent, start, venue.now, seed, common, paths)
         for agent in self._agents.values():
             self._fund(agent)
         for agent in self._agents.values():
@@ -133,8 +163,9 @@ class SyntheticMarket:
         return self._next
 
     def step(self, venue: Venue, now_ms: int) -> None:
+        common = self._rng.gauss(0.0, 1.0)
         for agent in self._agents.values():
-            self._walk(agent)
+            self._walk(agent, common)
             self._quote(agent)
             self._take(agent)
         self._next = now_ms + self.config.step_ms
@@ -147,8 +178,13 @@ class SyntheticMarket:
         return agent.mkt.scale.price(round(agent.mid / agent.tick))
 
     def set_mid(self, symbol: str, price: Decimal | str) -> None:
-        """Move the mid (e.g. to follow replayed prices); quotes follow at the next step."""
-        self._agents[symbol].mid = float(Decimal(price))
+        """Move the mid (e.g. to follow replayed prices); quotes follow at the next step.
+        A cross pair's basis moves instead, so it keeps following its legs from there."""
+        agent = self._agents[symbol]
+        agent.mid = float(Decimal(price))
+        if agent.legs is not None:
+            base, quote = agent.legs
+            agent.basis = math.log(agent.mid * quote.mid / base.mid)
 
     @property
     def symbols(self) -> list[str]:
@@ -156,8 +192,15 @@ class SyntheticMarket:
 
     # ---------------------------------------------------------------- agents
 
-    def _walk(self, agent: _Agent) -> None:
-        agent.mid *= math.exp(agent.sigma * agent.rng.gauss(0.0, 1.0) - agent.sigma * agent.sigma / 2)
+    def _walk(self, agent: _Agent, common: float) -> None:
+        shock = agent.rng.gauss(0.0, 1.0)
+        if agent.legs is None:
+            z = self._loading * common + self._own * shock
+            agent.mid *= math.exp(agent.sigma * z - agent.sigma * agent.sigma / 2)
+        else:
+            base, quote = agent.legs
+            agent.basis = agent.basis * (1 - self._revert) + self._basis_sigma * shock
+            agent.mid = base.mid / quote.mid * math.exp(agent.basis)
         floor = agent.tick * 20
         if agent.mid < floor:
             agent.mid = floor
@@ -202,24 +245,46 @@ class SyntheticMarket:
                     if placed is not None:
                         quotes[price] = placed
 
-    def _warm_up(self, agent: _Agent, start: int, end: int, seed: int) -> None:
+    def _warm_up(
+        self,
+        agent: _Agent,
+        start: int,
+        end: int,
+        seed: int,
+        common: list[float],
+        paths: Mapping[str, list[float]],
+    ) -> list[float]:
         """Print the history of ``[start, end)``: the mid walks in 10 s steps (the same
-        volatility), takers trade at the quotes around it at Poisson times."""
+        volatility and common factor; a cross pair follows its legs' ``paths``), takers
+        trade at the quotes around it at Poisson times. Returns the mid at each step."""
         venue = self._venue
         cfg = self.config
         mkt = agent.mkt
         rng = random.Random(f"synthetic-warmup-{seed}-{mkt.spec.symbol}")
-        step = 10_000
+        step = _WARMUP_STEP
         sigma = agent.sigma * math.sqrt(step / cfg.step_ms)
+        legs = None
+        if agent.legs is not None:
+            legs = (paths[agent.legs[0].mkt.spec.symbol], paths[agent.legs[1].mkt.spec.symbol])
+        revert = 1 - (1 - self._revert) ** (step / cfg.step_ms)  # the same basis, sampled every step
+        basis_sigma = cfg.cross_basis_bps / 10_000 * math.sqrt(1 - (1 - revert) ** 2)
+        mids: list[float] = []
         half = cfg.spread_bps / 10_000 + 0.5 * cfg.spacing_bps / 10_000
         rate = cfg.taker_rate * step / 1000
         tick = agent.tick
         mid = agent.mid
         trade_ids = venue.ids.trade_ids
         prints = []
-        for t in range(start, end, step):
-            mid *= math.exp(sigma * rng.gauss(0.0, 1.0) - sigma * sigma / 2)
+        for i, t in enumerate(range(start, end, step)):
+            shock = rng.gauss(0.0, 1.0)
+            if legs is None:
+                z = self._loading * common[i] + self._own * shock
+                mid *= math.exp(sigma * z - sigma * sigma / 2)
+            else:
+                agent.basis = agent.basis * (1 - revert) + basis_sigma * shock
+                mid = legs[0][i] / legs[1][i] * math.exp(agent.basis)
             mid = max(mid, tick * 20)
+            mids.append(mid)
             count = 0
             threshold = math.exp(-rate)
             p = rng.random()
@@ -239,6 +304,7 @@ class SyntheticMarket:
             book = mkt.book
             book.last_price, book.last_size, book.last_time, book.last_taker_buy = ticks, lots, at, taker_buy
         agent.mid = mid
+        return mids
 
     def _take(self, agent: _Agent) -> None:
         rate = self.config.taker_rate * self.config.step_ms / 1000
@@ -275,3 +341,18 @@ class SyntheticMarket:
         if order.status >= FILLED:
             return None
         return order
+
+
+def _link_crosses(agents: list[_Agent]) -> None:
+    """Give each pair whose base and quote both trade against a third currency among
+    ``agents`` its two legs (the first such currency in the agents' order)."""
+    by_pair = {(a.mkt.spec.base_currency, a.mkt.spec.quote_currency): a for a in agents}
+    for agent in agents:
+        base, quote = agent.mkt.spec.base_currency, agent.mkt.spec.quote_currency
+        for (leg_base, common), leg in by_pair.items():
+            other = by_pair.get((quote, common))
+            if leg_base == base and common != quote and other is not None and leg is not agent:
+                if leg.legs is None and other.legs is None:  # (legs of legs: not chained)
+                    agent.legs = (leg, other)
+                    agent.basis = math.log(agent.mid * other.mid / leg.mid)
+                break

@@ -84,6 +84,44 @@ def test_config_restricts_symbols_and_tunes_the_book() -> None:
     assert venue.synthetic is not None and venue.synthetic.symbols == ["SOL-USDT"]
 
 
+def test_a_cross_pair_follows_its_legs_and_majors_move_together() -> None:
+    """ETH-BTC tracks ETH-USDT / BTC-USDT within a few basis points (no free triangular
+    arbitrage), even when the legs wander far, from the warm-up on; and the legs' returns
+    are correlated, as crypto majors are."""
+    clock = ManualClock(START_MS)
+    config = SyntheticConfig(volatility=5.0, warmup_ms=600_000)  # legs that move a lot, fast
+    venue = Venue(seed=4, clock=clock, synthetic=config)
+    synthetic = venue.synthetic
+    assert synthetic is not None
+
+    def mids() -> tuple[float, float, float]:
+        return tuple(float(synthetic.mid(s)) for s in ("BTC-USDT", "ETH-USDT", "ETH-BTC"))  # type: ignore[return-value]
+
+    path = [mids()]
+    for _ in range(40):
+        clock.advance(30)
+        venue.sync()
+        path.append(mids())
+    for btc, eth, cross in path:
+        assert abs(cross / (eth / btc) - 1) < 0.0025  # (the mids are rounded to the tick, 1 bp of 0.05)
+    btc_moves = [math.log(b / a) for (a, _, _), (b, _, _) in itertools.pairwise(path)]
+    eth_moves = [math.log(b / a) for (_, a, _), (_, b, _) in itertools.pairwise(path)]
+    assert max(abs(math.log(eth / btc / (path[0][1] / path[0][0]))) for btc, eth, _ in path) > 0.01
+    assert _correlation(btc_moves, eth_moves) > 0.4  # configured 0.7
+    warm = venue.candles("ETH-BTC", "1m", end=START_MS)
+    btc_bars = {b.start: b.close for b in venue.candles("BTC-USDT", "1m", end=START_MS)}
+    eth_bars = {b.start: b.close for b in venue.candles("ETH-USDT", "1m", end=START_MS)}
+    for bar in warm:  # the warm-up's history is consistent too (its closes are trades at the quotes)
+        implied = eth_bars[bar.start] / btc_bars[bar.start]
+        assert abs(float(bar.close / implied) - 1) < 0.005
+
+
+def _correlation(xs: list[float], ys: list[float]) -> float:
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    cov = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    return cov / math.sqrt(sum((x - mx) ** 2 for x in xs) * sum((y - my) ** 2 for y in ys))
+
+
 def test_mid_can_be_steered_and_market_orders_slip() -> None:
     clock = ManualClock(START_MS)
     venue = Venue(seed=3, clock=clock, synthetic=SyntheticConfig(taker_rate=0))
