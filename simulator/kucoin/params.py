@@ -141,10 +141,16 @@ _STOPS = ("loss", "entry")
 
 
 def order_params(
-    body: Mapping[str, Any], *, require_client_oid: bool = False, default_type: str | None = None
+    body: Mapping[str, Any],
+    *,
+    require_client_oid: bool = False,
+    default_type: str | None = None,
+    stops: bool = True,
 ) -> OrderParams:
     """An order body checked for shape (types, enums, numbers); the venue checks the rules
-    (increments, limits, balance) and answers in KuCoin's words."""
+    (increments, limits, balance) and answers in KuCoin's words. With ``stops`` false
+    (the HF endpoints, whose bodies have no such fields) ``stop`` and ``stopPrice`` are
+    ignored like any unknown field: the order is an ordinary one."""
     client_oid = opt_str(body, "clientOid", max_len=40)
     if require_client_oid and client_oid is None:
         raise bad_param("validation.createOrder.clientOidIsRequired")
@@ -172,17 +178,25 @@ def order_params(
         stp=opt_enum(body, "stp", _STPS),
         remark=opt_str(body, "remark", max_len=100),
         tags=opt_str(body, "tags", max_len=100),
-        stop=opt_enum(body, "stop", _STOPS),
-        stop_price=opt_decimal(body, "stopPrice"),
+        stop=opt_enum(body, "stop", _STOPS) if stops else None,
+        stop_price=opt_decimal(body, "stopPrice") if stops else None,
     )
 
 
 def page(
-    query: Mapping[str, Any], items: list[Any], *, default_size: int = 50, page_key: str = "currentPage"
+    query: Mapping[str, Any],
+    items: list[Any],
+    *,
+    default_size: int = 50,
+    page_key: str = "currentPage",
+    sizes: tuple[int, int] = (10, 500),
 ) -> dict[str, Any]:
-    """KuCoin's classic page of ``items``: ``currentPage`` from 1, ``pageSize`` 10..500."""
+    """KuCoin's page of ``items``: ``currentPage`` (or ``page_key``) from 1, ``pageSize``
+    within ``sizes`` (classic endpoints: 10..500, a smaller one is raised to 10; the HF
+    active page: 1..50). A size above the range is a 400100."""
+    least, most = sizes
     current = opt_int(query, page_key, low=1, high=10**9) or 1
-    size = max(opt_int(query, "pageSize", low=1, high=500) or default_size, 10)
+    size = max(opt_int(query, "pageSize", low=1, high=most) or default_size, least)
     total = len(items)
     return {
         "currentPage": current,

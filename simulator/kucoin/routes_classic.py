@@ -15,7 +15,7 @@ from simulator.venue import OrderInfo
 from . import serialize as ser
 from .app import Ctx
 from .endpoints import Registry
-from .errors import ApiError, bad_param, from_exchange_error
+from .errors import ORDER_NOT_EXIST, ApiError, bad_param, from_exchange_error
 from .params import opt_enum, opt_int, opt_str, order_params, page, req_str
 
 __all__ = ["registry"]
@@ -96,6 +96,8 @@ def place_batch(ctx: Ctx) -> dict[str, list[dict[str, Any]]]:
             if not isinstance(raw, dict):
                 raise bad_param("each order must be a JSON object")
             params = order_params(item, require_client_oid=True, default_type="limit")
+            if params.type != "limit":  # "The order type must be a limit order of the same symbol"
+                raise bad_param("the batch takes limit orders only")
             o: OrderInfo = ctx.venue.place_order(str(ctx.uid), params)
             row.update(id=o.id, status="success", failMsg="")
         except ApiError as err:
@@ -174,7 +176,10 @@ def get_order(ctx: Ctx) -> dict[str, Any]:
 
 @route("GET", "/api/v1/order/client-order/{clientOid}")
 def get_by_client_oid(ctx: Ctx) -> dict[str, Any]:
-    return ser.order_classic(ctx.venue.get_order(str(ctx.uid), None, client_oid=ctx.path["clientOid"]))
+    o = ctx.venue.get_order(str(ctx.uid), None, client_oid=ctx.path["clientOid"])
+    if not o.active:  # "... does not exist if the order does not exist or has been settled"
+        raise ApiError("400100", ORDER_NOT_EXIST)
+    return ser.order_classic(o)
 
 
 @route("GET", "/api/v1/limit/orders")
@@ -185,32 +190,47 @@ def recent_orders(ctx: Ctx) -> list[dict[str, Any]]:
     return [ser.order_classic(o) for o in recent[:RECENT_LIMIT]]
 
 
-def _fills(ctx: Ctx, *, since: int | None = None, limit: int = 10**9) -> list[dict[str, Any]]:
+def _fills(
+    ctx: Ctx, symbol: str | None, *, since: int | None = None, limit: int = 10**9
+) -> list[dict[str, Any]]:
     _trade_type(ctx)
     start = opt_int(ctx.query, "startAt", low=0, high=10**14)
     if since is not None:
         start = max(start or 0, since)
+    # (a stop order's fills are those of the order it became: limit_stop and market_stop
+    # find them by the order's type and its stop)
+    kind = opt_enum(ctx.query, "type", ("limit", "market", "limit_stop", "market_stop"))
+    order_id = opt_str(ctx.query, "orderId", max_len=64)
+    side = opt_enum(ctx.query, "side", ("buy", "sell"))
+    end = opt_int(ctx.query, "endAt", low=0, high=10**14)
+    if order_id is not None:  # "if orderId is specified, please ignore the other query parameters"
+        side = kind = end = None
+        start = since
     result = ctx.venue.fills(
         str(ctx.uid),
-        opt_str(ctx.query, "symbol", max_len=40),
-        order_id=opt_str(ctx.query, "orderId", max_len=64),
-        side=opt_enum(ctx.query, "side", ("buy", "sell")),
-        type=opt_enum(ctx.query, "type", ("limit", "market")),
+        symbol,
+        order_id=order_id,
+        side=side,
+        type=None if kind is None else kind.removesuffix("_stop"),
         start=start,
-        end=opt_int(ctx.query, "endAt", low=0, high=10**14),
+        end=end,
         limit=limit,
     )
-    return [ser.fill_classic(f) for f in result.items]
+    rows = result.items
+    if kind is not None:
+        rows = tuple(f for f in rows if (f.stop is not None) == kind.endswith("_stop"))
+    return [ser.fill_classic(f) for f in rows]
 
 
 @route("GET", "/api/v1/fills")
 def list_fills(ctx: Ctx) -> dict[str, Any]:
-    return page(ctx.query, _fills(ctx))
+    return page(ctx.query, _fills(ctx, req_str(ctx.query, "symbol", max_len=40)))  # (required by KuCoin)
 
 
 @route("GET", "/api/v1/limit/fills")
 def recent_fills(ctx: Ctx) -> list[dict[str, Any]]:
-    return _fills(ctx, since=ctx.now_ms() - DAY_MS, limit=RECENT_LIMIT)
+    symbol = opt_str(ctx.query, "symbol", max_len=40)
+    return _fills(ctx, symbol, since=ctx.now_ms() - DAY_MS, limit=RECENT_LIMIT)
 
 
 # --- stop orders ------------------------------------------------------------------------------
@@ -229,11 +249,20 @@ def _stop(ctx: Ctx, o: OrderInfo) -> dict[str, Any]:
     return ser.stop_order(o, str(ctx.uid))
 
 
+def _stop_service_has(o: OrderInfo) -> bool:
+    """The stop-order endpoints show waiting (NEW) and triggered (TRIGGERED) stop orders,
+    the only statuses KuCoin documents there; one cancelled before it triggered is gone."""
+    return o.active or o.stop_triggered
+
+
 @route("GET", "/api/v1/stop-order")
 def list_stops(ctx: Ctx) -> dict[str, Any]:
     _trade_type(ctx)
     ids = opt_str(ctx.query, "orderIds", max_len=2000)
-    stop = opt_enum(ctx.query, "stop", ("loss", "entry"))
+    # "stop: stop loss order, oco: oco order" (none here); loss and entry as legacy bots send
+    stop = opt_enum(ctx.query, "stop", ("stop", "oco", "loss", "entry"))
+    if stop == "oco":
+        return page(ctx.query, [])
     orders = ctx.venue.stop_orders(
         str(ctx.uid),
         symbol=opt_str(ctx.query, "symbol", max_len=40),
@@ -243,7 +272,7 @@ def list_stops(ctx: Ctx) -> dict[str, Any]:
         end=opt_int(ctx.query, "endAt", low=0, high=10**14),
         order_ids=[i.strip() for i in ids.split(",")] if ids else None,
     )
-    rows = [_stop(ctx, o) for o in orders if stop is None or str(o.stop) == stop]
+    rows = [_stop(ctx, o) for o in orders if stop in (None, "stop") or str(o.stop) == stop]
     return page(ctx.query, rows)
 
 
@@ -252,14 +281,17 @@ def stop_by_client_oid(ctx: Ctx) -> list[dict[str, Any]]:
     client_oid = req_str(ctx.query, "clientOid", max_len=40)
     symbol = opt_str(ctx.query, "symbol", max_len=40)
     o: OrderInfo = ctx.venue.get_stop_order(str(ctx.uid), client_oid=client_oid)
-    if symbol is not None and o.symbol != symbol:
+    if (symbol is not None and o.symbol != symbol) or not _stop_service_has(o):
         return []
     return [_stop(ctx, o)]
 
 
 @route("GET", "/api/v1/stop-order/{orderId}")
 def get_stop(ctx: Ctx) -> dict[str, Any]:
-    return _stop(ctx, ctx.venue.get_stop_order(str(ctx.uid), order_id=ctx.path["orderId"]))
+    o = ctx.venue.get_stop_order(str(ctx.uid), order_id=ctx.path["orderId"])
+    if not _stop_service_has(o):
+        raise ApiError("400100", "stop order not exist.")
+    return _stop(ctx, o)
 
 
 @route("DELETE", "/api/v1/stop-order/cancelOrderByClientOid", not_found_msg=CANCEL_MSG)

@@ -41,7 +41,7 @@ def _check_window(ctx: Ctx, body: Mapping[str, Any]) -> None:
 
 def _place(ctx: Ctx, body: Mapping[str, Any]) -> OrderInfo:
     _check_window(ctx, body)
-    info: OrderInfo = ctx.venue.place_order(str(ctx.uid), order_params(body))
+    info: OrderInfo = ctx.venue.place_order(str(ctx.uid), order_params(body, stops=False))
     return info
 
 
@@ -74,7 +74,7 @@ def place_sync(ctx: Ctx) -> dict[str, Any]:
 def place_test(ctx: Ctx) -> dict[str, str]:
     body = ctx.json()
     _check_window(ctx, body)
-    params = order_params(body)
+    params = order_params(body, stops=False)
     order_id: str = ctx.venue.test_order(str(ctx.uid), params)
     return {"orderId": order_id, "clientOid": params.client_oid or ""}
 
@@ -180,8 +180,10 @@ def cancel_by_client_oid_sync(ctx: Ctx) -> dict[str, Any]:
 @route("DELETE", "/api/v1/hf/orders/cancel/{orderId}", not_found_msg=CANCEL_MSG)
 def cancel_partial(ctx: Ctx) -> dict[str, str]:
     size = req_decimal(ctx.query, "cancelSize")
-    o: OrderInfo = ctx.venue.cancel_partial(str(ctx.uid), _symbol(ctx), ctx.path["orderId"], size)
-    return {"orderId": o.id, "cancelSize": ser.dec(size)}
+    uid, symbol, order_id = str(ctx.uid), _symbol(ctx), ctx.path["orderId"]
+    before = ctx.venue.get_order(uid, symbol, order_id=order_id).remain_size
+    o: OrderInfo = ctx.venue.cancel_partial(uid, symbol, order_id, size)
+    return {"orderId": o.id, "cancelSize": ser.dec(before - o.remain_size)}  # "The size you canceled"
 
 
 @route("DELETE", "/api/v1/hf/orders", bulk=True)
@@ -210,9 +212,8 @@ def get_by_client_oid(ctx: Ctx) -> dict[str, Any]:
 
 
 def _active(ctx: Ctx) -> list[dict[str, Any]]:
-    symbol = opt_str(ctx.query, "symbol", max_len=40)
-    if symbol is not None:
-        ctx.venue.symbol(symbol)  # 900001 for an unknown symbol
+    symbol = req_str(ctx.query, "symbol", max_len=40)  # (required by KuCoin)
+    ctx.venue.symbol(symbol)  # 900001 for an unknown symbol
     return [ser.order_hf(o) for o in ctx.venue.active_orders(str(ctx.uid), symbol)]
 
 
@@ -225,7 +226,7 @@ def active(ctx: Ctx) -> list[dict[str, Any]]:
 
 @route("GET", "/api/v1/hf/orders/active/page")
 def active_page(ctx: Ctx) -> dict[str, Any]:
-    return page(ctx.query, _active(ctx), default_size=20, page_key="pageNum")
+    return page(ctx.query, _active(ctx), default_size=20, page_key="pageNum", sizes=(1, 50))
 
 
 @route("GET", "/api/v1/hf/orders/active/symbols")
@@ -252,12 +253,12 @@ def done(ctx: Ctx) -> dict[str, Any]:
 
 @route("GET", "/api/v1/hf/fills")
 def fills(ctx: Ctx) -> dict[str, Any]:
-    result = ctx.venue.fills(
-        str(ctx.uid),
-        opt_str(ctx.query, "symbol", max_len=40),
-        order_id=opt_str(ctx.query, "orderId", max_len=64),
-        **_cursor_args(ctx),
-    )
+    symbol = req_str(ctx.query, "symbol", max_len=40)  # (required by KuCoin)
+    order_id = opt_str(ctx.query, "orderId", max_len=64)
+    args = _cursor_args(ctx)
+    if order_id is not None:  # "if orderId is specified, please ignore the other query
+        args = {k: args[k] for k in ("last_id", "limit")}  # parameters" (but page through them)
+    result = ctx.venue.fills(str(ctx.uid), symbol, order_id=order_id, **args)
     return {"items": [ser.fill_hf(f) for f in result.items], "lastId": result.last_id or 0}
 
 

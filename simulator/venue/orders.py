@@ -373,4 +373,5 @@ def fill_info(f: FillRecord) -> FillInfo:
         created_at=f.time,
         uid=o.uid,
         client_oid=o.client_oid,
+        stop=_STOP_KINDS[o.stop],
     )

@@ -262,6 +262,7 @@ class FillInfo:
     # --- ours ---------------------------------------------------------------------------
     uid: str
     client_oid: str | None
+    stop: StopKind | None = None  # the order's, when it was a stop order (triggered)
 
 
 @attrs.frozen(slots=True, kw_only=True)
