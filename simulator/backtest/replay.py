@@ -11,12 +11,15 @@ The rules (all configurable through :class:`FillRules`):
   (fixed, plus a seeded random jitter). Before that it cannot fill.
 * **Resting orders** (limits that did not cross the last price on arrival) fill as makers,
   at their own limit price, when the market trades at or through that price.
-* **Marketable orders** (market orders, and limits that crossed the last price on arrival)
-  fill as takers at the market's price (the print's price, or for a bar the first point of
-  its path), never worse than their limit.
+* **Marketable orders** (market orders, and limits that crossed the last price on arrival;
+  before the first print or bar, the first one's price stands in for the last price) fill
+  as takers at the market's price (the print's price, or for a bar the first point of its
+  path), never worse than their limit. A limit is marketable on its first event only: what
+  that event does not fill rests, as on a real book, and fills as a maker from then on.
 * **Liquidity is consumed once.** A print's size (a bar's volume) is shared by all our
-  orders it fills, best price first, then oldest first: one print never fills more than its
-  size across all of them.
+  orders it fills, in the order the market reaches them (for a bar, along its path), then
+  best price first, then oldest first: one print never fills more than its size across all
+  of them.
 * **Trades.** Each print is one event; an order is eligible once it has arrived (arrival <=
   print time).
 * **Candles.** A bar is walked along a path: open, high, low, close (``OHLC``); open, low,
@@ -30,6 +33,7 @@ The rules (all configurable through :class:`FillRules`):
 
 from __future__ import annotations
 
+import itertools
 import random
 from decimal import ROUND_FLOOR, Decimal
 
@@ -83,11 +87,18 @@ class ReplayMatcher:
         return self.rules.latency_ms + (self._rng.randint(0, jitter) if jitter else 0)
 
     def _live(
-        self, now: int, low: Decimal, high: Decimal, *, atomic_start: int | None = None
+        self,
+        now: int,
+        first: Decimal,
+        low: Decimal,
+        high: Decimal,
+        *,
+        atomic_start: int | None = None,
     ) -> list[tuple[OrderInfo, _Tracked]]:
-        """Parked orders that have arrived and that this event (prices ``low`` to ``high``)
-        can act on, each with its tracking (created on first sight). A resting limit the
-        event does not reach is left out: nothing can happen to it, so no snapshot is built."""
+        """Parked orders that have arrived and that this event (prices ``low`` to ``high``,
+        opening at ``first``) can act on, each with its tracking (created on first sight). A
+        resting limit the event does not reach is left out: nothing can happen to it, so no
+        snapshot is built."""
         venue = self.venue
         quotes = venue.parked_quotes(self.symbol)
         tracked_by_id = self._tracked
@@ -110,7 +121,7 @@ class ReplayMatcher:
             if tracked.arrival > deadline:
                 continue
             if tracked.taker is None:
-                tracked.taker = self._crosses(is_buy, price)
+                tracked.taker = self._crosses(is_buy, price, first)
             if (
                 tracked.first_event_done
                 and not tracked.taker
@@ -121,21 +132,20 @@ class ReplayMatcher:
             out.append((venue.parked_order(oid), tracked))
         return out
 
-    def _crosses(self, is_buy: bool, price: Decimal | None) -> bool:
+    def _crosses(self, is_buy: bool, price: Decimal | None, first: Decimal) -> bool:
         """Whether an order takes liquidity on arrival: a market order, or a limit at or
-        through the last price."""
+        through the last price (or, before any, the price ``first`` the event opens at)."""
         if price is None:
             return True
-        if self.last_price is None:
-            return False
-        return price >= self.last_price if is_buy else price <= self.last_price
+        last = first if self.last_price is None else self.last_price
+        return price >= last if is_buy else price <= last
 
     # --- events ------------------------------------------------------------------------------
 
     def on_trade(self, trade: Trade, *, match: bool = True) -> None:
         """Fill what this print reaches, then record it as the market's last trade.
         ``match=False`` skips the matching when the caller knows nothing is parked."""
-        live = self._live(trade.timestamp, trade.price, trade.price) if match else None
+        live = self._live(trade.timestamp, trade.price, trade.price, trade.price) if match else None
         if live:
             self._match(live, [trade.price], trade.size, trade.timestamp)
         self.venue.record_trade(self.symbol, trade.price, trade.size, trade.side, time=trade.timestamp)
@@ -143,7 +153,11 @@ class ReplayMatcher:
 
     def on_candle(self, candle: Candle, close_time: int, *, match: bool = True) -> None:
         """Walk the bar's path over the orders that had arrived by its start; record the bar."""
-        live = self._live(close_time, candle.low, candle.high, atomic_start=candle.start) if match else None
+        live = (
+            self._live(close_time, candle.open, candle.low, candle.high, atomic_start=candle.start)
+            if match
+            else None
+        )
         if live:
             budget = candle.volume * self.rules.candle_participation
             self._match(live, self._path(candle), budget, close_time)
@@ -173,13 +187,15 @@ class ReplayMatcher:
         """Fill along ``path`` (one point for a print) with ``budget`` base units in all."""
         first, low, high = path[0], min(path), max(path)
 
+        # where along the path the market reaches each order (takers at its start), then
         # best price first, then oldest: buys by highest limit, sells by lowest (markets first)
-        def priority(item: tuple[OrderInfo, _Tracked]) -> tuple[int, Decimal, int]:
+        def priority(item: tuple[OrderInfo, _Tracked]) -> tuple[Decimal, int, Decimal, int]:
             order, tracked = item
             if order.price is None:
-                return (0, ZERO, tracked.arrival)
-            key = -order.price if order.side is Side.BUY else order.price
-            return (1, key, tracked.arrival)
+                return (ZERO, 0, ZERO, tracked.arrival)
+            buy = order.side is Side.BUY
+            best = -order.price if buy else order.price
+            return (_reached(path, order.price, buy), 1, best, tracked.arrival)
 
         for order, tracked in sorted(live, key=priority):
             first_event = not tracked.first_event_done
@@ -201,6 +217,8 @@ class ReplayMatcher:
                     continue
                 budget -= size
                 order = self.venue.get_order(order.uid, self.symbol, order_id=order.id)
+            if first_event and order.price is not None:
+                tracked.taker = False  # what its first event left of a limit rests, as a maker
             if not order.active:
                 continue
             if order.type is OrderType.MARKET and order.funds is not None and self._funds_exhausted(order):
@@ -245,3 +263,15 @@ class ReplayMatcher:
 
     def _floor(self, size: Decimal) -> Decimal:
         return (size / self._lot).to_integral_value(rounding=ROUND_FLOOR) * self._lot
+
+
+def _reached(path: list[Decimal], limit: Decimal, buy: bool) -> Decimal:
+    """How far along ``path`` (segment index plus the fraction of the segment) the price
+    first reaches ``limit`` from the order's side: at or below it for a buy, at or above
+    for a sell. A path that never reaches it gives its length (the caller finds no fill)."""
+    for i, (a, b) in enumerate(itertools.pairwise(path)):
+        if (a <= limit) if buy else (a >= limit):
+            return Decimal(i)
+        if (b <= limit) if buy else (b >= limit):
+            return i + (a - limit) / (a - b)
+    return Decimal(len(path) - 1)

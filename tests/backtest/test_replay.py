@@ -189,6 +189,69 @@ async def test_candle_path_reaches_resting_prices(path: str, filled: D) -> None:
     assert fill.liquidity is Liquidity.MAKER
 
 
+class _AtStart(Scripted):
+    """Places its order in ``on_start``, before the first event."""
+
+    def __init__(self, request: OrderRequest) -> None:
+        super().__init__({})
+        self.request = request
+
+    async def on_start(self) -> None:
+        await self.place(self.request)
+
+
+@pytest.mark.parametrize("kind", ["trades", "candles"])
+async def test_an_order_placed_before_the_first_event_is_judged_by_that_events_price(kind: str) -> None:
+    """No last price yet: a buy at 200 into a market at 100 takes at 100, not rests at 200."""
+    events = (
+        [trade(0, "100", "5"), trade(1, "100", "5")]
+        if kind == "trades"
+        else [bar(0, "100", "101", "99", "100"), bar(1, "100", "101", "99", "100")]
+    )
+    strategy = _AtStart(limit("buy", "1", "200"))
+    data = MarketData(SYMBOL, kind, events, Interval.M1 if kind == "candles" else None)  # type: ignore[arg-type]
+    result = await Backtest(strategy, data, balances=dict(BALANCES)).run()
+    (fill,) = result.fills
+    assert (fill.price, fill.liquidity) == (D(100), Liquidity.TAKER)
+
+
+@pytest.mark.parametrize("kind", ["trades", "candles"])
+async def test_a_limit_its_first_event_does_not_fill_rests_as_a_maker(kind: str) -> None:
+    """A buy at 105 placed with the market at 100 is marketable; the next event (110) does
+    not reach it, so it rests; when the market falls through to 90 it fills at 105 as a
+    maker, never at 90 (no resting order gets price improvement)."""
+    if kind == "trades":
+        events: list[Trade] | list[Candle] = [trade(0, "100", "5"), trade(1, "110", "5"), trade(2, "90", "5")]
+    else:
+        events = [
+            bar(0, "100", "101", "99", "100"),
+            bar(1, "110", "112", "108", "110"),
+            bar(2, "90", "91", "89", "90"),
+        ]
+    _, result = await run(events, {0: place(limit("buy", "1", "105"))})
+    (fill,) = result.fills
+    assert (fill.price, fill.liquidity) == (D(105), Liquidity.MAKER)
+
+
+@pytest.mark.parametrize(("path", "side"), [("OHLC", Side.SELL), ("OLHC", Side.BUY)])
+async def test_a_bars_path_decides_which_order_its_volume_reaches_first(path: str, side: Side) -> None:
+    """One bar with volume for one order, a bid at 95 and an ask at 105 resting: walked
+    open-high-low-close it reaches the ask first, open-low-high-close the bid."""
+    bars = [
+        bar(0, "100", "101", "99", "100"),
+        bar(1, "100", "106", "94", "100", v="1"),
+        bar(2, "100", "100", "100", "100"),
+    ]
+
+    async def both(s: Scripted) -> None:
+        await s.place(limit("buy", "1", "95"))
+        await s.place(limit("sell", "1", "105"))
+
+    _, result = await run(bars, {0: both}, rules=FillRules(candle_path=path))
+    (fill,) = result.fills
+    assert fill.side is side and fill.size == D(1)
+
+
 async def test_candle_volume_caps_what_our_orders_take() -> None:
     bars = [
         bar(0, "100", "100", "100", "100"),
