@@ -150,10 +150,12 @@ class _Book:
     open_fees: Decimal  # entry fees of the still-open lots (not yet in realised PnL)
 
 
-def _fifo(fills: Sequence[Fill], base: str, quote: str) -> _Book:
+def _fifo(fills: Sequence[Fill], base: str, quote: str, held: Decimal = ZERO, price: Decimal = ZERO) -> _Book:
     """FIFO lots: each reducing fill closes the oldest open slices. Fees count against the
-    round trip they belong to, valued in quote (base fees at the fill price)."""
-    lots: list[_Lot] = []
+    round trip they belong to, valued in quote (base fees at the fill price). ``held`` base
+    at the start is a lot bought at the starting ``price``: selling it realises what the
+    price did since, and what is left of it is marked like any position."""
+    lots: list[_Lot] = [_Lot(held, price, ZERO)] if held else []
     trades: list[Decimal] = []
     trade_pnl: Decimal | None = None  # the position being closed, if any
     realized = ZERO
@@ -245,7 +247,7 @@ def build_report(
 ) -> Report:
     if not curve:
         raise ValueError("an equity curve needs at least one point")
-    book = _fifo(fills, base, quote)
+    book = _fifo(fills, base, quote, initial_balances.get(base, ZERO), curve[0].price)
     realized = book.realized
     last_price = curve[-1].price
     unrealized = (last_price - book.avg_entry) * book.position - book.open_fees if book.position else ZERO

@@ -345,3 +345,16 @@ async def test_the_fast_loops_match_the_one_event_at_a_time_loop(
     slow = await once()
     assert fast == slow
     assert len(fast[1]) > 5 and len(fast[3]) > 100  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("sold", ["1", "0.4"])
+async def test_pnl_counts_the_starting_inventory_as_bought_at_the_start(sold: str) -> None:
+    """Starting with base only: selling it realises what the price did since the start; what
+    is still held is marked. Realised plus unrealised is the marked total, always."""
+    events = [trade(0, "100", "5"), trade(1, "100", "5"), trade(2, "200", "5"), trade(3, "200", "5")]
+    strategy = Scripted({0: place(OrderRequest.market(SYMBOL, "sell", size=sold))})
+    data = MarketData(SYMBOL, "trades", events)
+    report = (await Backtest(strategy, data, balances={"BTC": D(1)}).run()).report
+    assert report.realized_pnl + report.unrealized_pnl == report.total_pnl
+    assert report.realized_pnl == -D(sold) * D("0.1"), "sold at the starting price: only the fee"
+    assert report.unrealized_pnl == (1 - D(sold)) * 100, "the rest gained 100 a unit"
