@@ -12,9 +12,12 @@ import csv
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cli import Command
+
+if TYPE_CHECKING:
+    from simulator.backtest.runner import BacktestResult
 
 __all__ = ["COMMAND", "DEFAULT_BALANCES"]
 
@@ -151,6 +154,11 @@ def run(args: argparse.Namespace) -> int:
             maker_fee_rate=args.maker_fee,
             taker_fee_rate=args.taker_fee,
         )
+        out: Path = args.out
+        out.mkdir(parents=True, exist_ok=True)  # (before the run: a bad --out fails at once)
+    except FileExistsError:
+        print(f"simulator backtest: --out {args.out} is a file, not a directory", file=sys.stderr)
+        return 2
     except (ValueError, TypeError, OSError, ExchangeError) as err:
         print(f"simulator backtest: {err}", file=sys.stderr)
         return 2
@@ -166,8 +174,23 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        _write(out, result)
+    except OSError as err:
+        print(f"simulator backtest: cannot write to {out}: {err}", file=sys.stderr)
+        return 2
+    report = result.report
+    print(report.table())
+    print(f"\nwritten to {out}/: report.json, report.txt, fills.csv, log.txt", end="")
+    if not args.no_plot:
+        png = plot_report(report, out / "equity.png")
+        print(f", {png.name}")
+    else:
+        print()
+    return 0
+
+
+def _write(out: Path, result: BacktestResult) -> None:
     report = result.report
     (out / "report.json").write_text(report.to_json())
     (out / "report.txt").write_text(report.table() + "\n")
@@ -191,14 +214,6 @@ def run(args: argparse.Namespace) -> int:
                     f.liquidity,
                 )
             )
-    print(report.table())
-    print(f"\nwritten to {out}/: report.json, report.txt, fills.csv, log.txt", end="")
-    if not args.no_plot:
-        png = plot_report(report, out / "equity.png")
-        print(f", {png.name}")
-    else:
-        print()
-    return 0
 
 
 COMMAND = Command(

@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from itertools import repeat
+from itertools import pairwise, repeat
 from operator import mod
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ __all__ = [
     "TRADE_HEADER",
     "cache_path",
     "candles_from_kucoin_rows",
+    "check_bars",
     "check_replayable",
     "read_candles_csv",
     "read_json_rows",
@@ -337,6 +338,29 @@ def check_replayable(events: Sequence[Candle | Trade], symbol: str, price_increm
         name, value = amount
         if not (value.is_finite() and value >= 0):
             raise DataError(f"event {i + 1} ({what}): {name} {value} is not a finite amount >= 0")
+
+
+def check_bars(bars: Sequence[Candle], interval: Interval) -> None:
+    """Refuse bars that would replay wrong: two bars at one time (replayed twice), bars
+    closer or further apart than ``interval`` (each is seen at its start plus the interval:
+    1-minute bars read as hourly ones would be seen an hour late, 5-minute bars read as
+    1-minute ones four minutes early), and a high below the open or close, or a low above.
+    Gaps of whole intervals (no trades then) are fine."""
+    step = interval.ms
+    gaps = {b.start - a.start for a, b in pairwise(bars)}
+    if 0 in gaps:
+        start = next(a.start for a, b in pairwise(bars) if a.start == b.start)
+        raise DataError(f"two bars start at {_iso(start)}: each bar must appear once")
+    if gaps and (min(gaps) != step or any(g % step for g in gaps)):
+        spacing = min(gaps)
+        fits = [iv.value for iv in Interval if iv.ms == spacing]
+        hint = f": pass --interval {fits[0]}" if fits else ""
+        raise DataError(f"the bars are {spacing // 1000} s apart, not one interval ({interval.value}){hint}")
+    for b in bars:
+        if b.high < max(b.open, b.close) or b.low > min(b.open, b.close):
+            raise DataError(
+                f"bar at {_iso(b.start)}: high {b.high} and low {b.low} do not contain its open and close"
+            )
 
 
 def _iso(ms: int) -> str:

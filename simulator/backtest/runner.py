@@ -33,7 +33,7 @@ from exchanges import (
 from simulator.market.synthetic import SyntheticConfig
 from simulator.paper import PaperExchange
 
-from .data import DataError, check_replayable
+from .data import DataError, check_bars, check_replayable
 from .replay import FillRules, ReplayMatcher
 from .report import EquityPoint, Report, build_report
 from .strategy import Strategy
@@ -196,6 +196,8 @@ class Backtest:
             paper = self._paper(clock, False)
             venue = paper.sim
             check_replayable(events, self.native, venue.symbol(self.native).price_increment)
+            if data.kind == "candles" and data.interval is not None:
+                check_bars([e for e in events if isinstance(e, Candle)], data.interval)
             self._check_funded()
             venue.set_external(self.native)
             matcher = ReplayMatcher(venue, self.native, self.rules, self.seed)

@@ -273,3 +273,46 @@ def test_the_market_maker_quotes_on_replayed_trades(tmp_path: Path) -> None:
     report = json.loads((out / "report.json").read_text())
     assert report["orders"] > 0 and report["fills"] > 0
     assert "no order book in this data" in (out / "log.txt").read_text()
+
+
+def _bars_file(path: Path, rows: list[tuple[int, str, str, str, str]]) -> Path:
+    lines = ["start_ms,open,high,low,close,volume,quote_volume"]
+    lines += [f"{1704067200000 + k * 60_000},{o},{h},{lo},{c},3,300" for k, o, h, lo, c in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("rows", "interval", "message"),
+    [
+        ([(0, "100", "101", "99", "100"), (1, "100", "101", "99", "100")], "1h",
+         "the bars are 60 s apart, not one interval (1h): pass --interval 1m"),
+        ([(0, "100", "101", "99", "100"), (0, "100", "101", "99", "100")], "1m", "two bars start at"),
+        ([(0, "100", "99", "98", "100"), (1, "100", "101", "99", "100")], "1m", "do not contain its open"),
+    ],
+)  # fmt: skip
+def test_bars_that_would_replay_wrong_are_refused(
+    rows: list[tuple[int, str, str, str, str]],
+    interval: str,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Hourly bars read as 1-minute ones would be seen 59 minutes early, and the other way
+    round an hour late; a duplicate would be replayed twice."""
+    data = _bars_file(tmp_path / "bars.csv", rows)
+    args = ["backtest", EXAMPLE, "--data", str(data), "--interval", interval, "--quiet", "--no-plot"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_bad_out_directory_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "afile"
+    taken.write_text("")
+    for out, message in ((taken, "is a file, not a directory"), (taken / "sub", "Not a directory")):
+        args = ["backtest", EXAMPLE, "--data", "synthetic:1h", "--quiet", "--no-plot", "--out", str(out)]
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
