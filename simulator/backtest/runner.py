@@ -9,7 +9,6 @@ and the same seed and data give the same report, byte for byte.
 from __future__ import annotations
 
 import contextlib
-import random
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from decimal import Decimal
 from operator import attrgetter
@@ -25,13 +24,13 @@ from exchanges import (
     ManualClock,
     Order,
     OrderNotFound,
-    OrderRequest,
     Trade,
     codec_for,
     parse_symbol,
 )
 from simulator.market.synthetic import SyntheticConfig
 from simulator.paper import PaperExchange
+from simulator.venue import VenueEvent
 
 from .data import DataError, check_bars, check_replayable
 from .replay import FillRules, ReplayMatcher
@@ -105,21 +104,11 @@ class BacktestResult:
 
 
 class _BacktestExchange(TrackingExchange):
-    """The strategy's exchange: remembers its orders; in synthetic runs a placement reaches
-    the book only after the latency has passed on the run's clock."""
+    """The strategy's exchange: remembers its orders."""
 
-    def __init__(self, inner: PaperExchange, clock: ManualClock, latency: Callable[[], int] | None) -> None:
+    def __init__(self, inner: PaperExchange) -> None:
         super().__init__(inner)
         self.paper = inner
-        self._clock = clock
-        self._latency = latency
-
-    async def place_order(self, request: OrderRequest) -> Order:
-        if self._latency is not None:
-            delay = self._latency()
-            if delay:
-                self._clock.advance_ms(delay)
-        return await super().place_order(request)
 
 
 def _overrides(strategy: Strategy, name: str) -> bool:
@@ -201,7 +190,7 @@ class Backtest:
             self._check_funded()
             venue.set_external(self.native)
             matcher = ReplayMatcher(venue, self.native, self.rules, self.seed)
-            ex = _BacktestExchange(paper, clock, None)
+            ex = _BacktestExchange(paper)
             self._last_price = first.open if isinstance(first, Candle) else first.price
             self._sample_every = self.sample_ms or (iv_ms or 60_000)
             await self._sample(paper, start)
@@ -357,13 +346,13 @@ class Backtest:
         start_ms = -(-data.start_ms // iv.ms) * iv.ms  # bars are aligned to the interval
         clock = ManualClock(start_ms)
         with _setting_up():
+            if self.rules.latency_ms or self.rules.latency_jitter_ms:
+                # (moving the shared clock on at each placement would show the strategy, in
+                # the same callback, trades and a time from its future)
+                raise SetupError("latency and jitter apply to replayed data, not to the synthetic market")
             config = SyntheticConfig(symbols=(self.native,), warmup_ms=0)
             paper = self._paper(clock, config)
-            rules = self.rules
-            jitter = random_source(self.seed, rules)
-            ex = _BacktestExchange(
-                paper, clock, jitter if (rules.latency_ms or rules.latency_jitter_ms) else None
-            )
+            ex = _BacktestExchange(paper)
             ticker = await paper.fetch_ticker(data.symbol)
             self._check_funded()
             self._last_price = ticker.last or ticker.bid
@@ -375,8 +364,18 @@ class Backtest:
         wants_book = _overrides(strategy, "on_book")
         wants_trade = _overrides(strategy, "on_trade")
         steps = data.duration_ms // iv.ms
-        last_trade_ms = start_ms
         report_every = max(steps // 200, 1)
+        prints: list[Trade] = []  # every print since the last step (the venue keeps only its last 1000)
+        if wants_trade:
+            native, unified = self.native, data.symbol
+
+            def hear(event: VenueEvent) -> None:
+                t = event.trade
+                if event.kind == "trade" and t is not None and t.symbol == native:
+                    prints.append(Trade(id=str(t.trade_id), symbol=unified, price=t.price, size=t.size,
+                                        side=t.side, timestamp=t.time))  # fmt: skip
+
+            paper.sim.subscribe(hear)
         for k in range(steps):
             bar_start = start_ms + k * iv.ms
             now = bar_start + iv.ms
@@ -385,10 +384,10 @@ class Backtest:
             paper.sim.sync()
             await self._deliver(ex)
             if wants_trade:
-                for trade in await paper.fetch_trades(data.symbol):
-                    if last_trade_ms <= trade.timestamp < now:
-                        await strategy.on_trade(trade)
-                last_trade_ms = now
+                due = [t for t in prints if t.timestamp < now]
+                del prints[: len(due)]
+                for trade in due:
+                    await strategy.on_trade(trade)
             bars = await paper.fetch_candles(data.symbol, iv, bar_start, now)
             for bar in bars:
                 if bar.start + iv.ms > now:  # never a bar still forming
@@ -469,13 +468,3 @@ class Backtest:
         return BacktestResult(
             report, tuple(self._fills), tuple(ex.orders.values()), tuple(self.strategy.log_lines)
         )
-
-
-def random_source(seed: int, rules: FillRules) -> Callable[[], int]:
-    """The latency of each placement: fixed plus seeded uniform jitter (ms)."""
-    rng = random.Random(seed ^ 0x5EED)
-
-    def draw() -> int:
-        return rules.latency_ms + (rng.randint(0, rules.latency_jitter_ms) if rules.latency_jitter_ms else 0)
-
-    return draw

@@ -21,7 +21,7 @@ from exchanges import (
 )
 from simulator.backtest import Strategy
 from simulator.backtest.replay import FillRules
-from simulator.backtest.runner import Backtest, BacktestResult, MarketData
+from simulator.backtest.runner import Backtest, BacktestResult, MarketData, SetupError, SyntheticData
 
 T0 = 1_700_000_000_000
 SYMBOL = "BTC/USDT"
@@ -358,3 +358,30 @@ async def test_pnl_counts_the_starting_inventory_as_bought_at_the_start(sold: st
     assert report.realized_pnl + report.unrealized_pnl == report.total_pnl
     assert report.realized_pnl == -D(sold) * D("0.1"), "sold at the starting price: only the fee"
     assert report.unrealized_pnl == (1 - D(sold)) * 100, "the rest gained 100 a unit"
+
+
+class _Listener(Strategy):
+    def __init__(self) -> None:
+        super().__init__(SYMBOL)
+        self.heard = D(0)
+        self.bars = D(0)
+
+    async def on_trade(self, trade: Trade) -> None:
+        self.heard += trade.size
+
+    async def on_candle(self, candle: Candle) -> None:
+        self.bars += candle.volume
+
+
+async def test_a_synthetic_run_tells_the_strategy_every_print_even_with_long_bars() -> None:
+    """Hourly bars: thousands of prints a step, more than the venue's recent-trades window."""
+    strategy = _Listener()
+    data = SyntheticData(symbol=SYMBOL, interval=Interval.H1, duration_ms=2 * 3_600_000)
+    await Backtest(strategy, data, balances=dict(BALANCES)).run()
+    assert strategy.bars > 0 and strategy.heard == strategy.bars
+
+
+async def test_a_synthetic_run_refuses_latency_rather_than_show_the_future() -> None:
+    data = SyntheticData(symbol=SYMBOL, duration_ms=3_600_000)
+    with pytest.raises(SetupError, match="latency and jitter apply to replayed data"):
+        await Backtest(_Listener(), data, balances=dict(BALANCES), rules=FillRules(latency_ms=100)).run()
