@@ -56,7 +56,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 async def _download(args: argparse.Namespace) -> tuple[Path, int]:
     from adapters.kucoin import KucoinExchange
     from exchanges import Interval, codec_for
-    from simulator.backtest.data import cache_path, read_trades_csv, write_candles_csv, write_trades_csv
+    from simulator.backtest.data import (
+        cache_path,
+        read_candles_csv,
+        read_trades_csv,
+        write_candles_csv,
+        write_trades_csv,
+    )
     from simulator.backtest.sources import DEFAULT_CACHE
 
     kucoin = codec_for("kucoin")
@@ -73,7 +79,9 @@ async def _download(args: argparse.Namespace) -> tuple[Path, int]:
             merged = {t.id: t for t in known} | {t.id: t for t in fresh}
             return path, write_trades_csv(path, merged.values())
         iv = Interval.parse(args.interval)
-        end = args.end or await ex.server_time()
+        now = await ex.server_time()
+        # closed bars only: the one still forming would be cached, and replayed, as final
+        end = min(args.end or now, now - now % iv.ms)
         start = args.start if args.start is not None else end - 24 * 3600 * 1000
         if start >= end:
             raise ValueError("--start must be before --end")
@@ -84,18 +92,20 @@ async def _download(args: argparse.Namespace) -> tuple[Path, int]:
             from tqdm import tqdm
 
             bar = tqdm(total=len(pages), unit="page", desc=f"{native} {iv.value}", file=sys.stderr)
-        candles = {}
+        path = cache_path(cache, native, iv)
+        # merged into what the cache holds (a range with nothing new must not wipe it)
+        candles = {c.start: c for c in read_candles_csv(path, symbol, iv)} if path.is_file() else {}
         try:
             for page_start in pages:
                 page_end = min(page_start + PAGE_ROWS * iv.ms, end)
                 for candle in await ex.fetch_candles(symbol, iv, page_start, page_end):
-                    candles[candle.start] = candle
+                    if candle.start + iv.ms <= now:
+                        candles[candle.start] = candle
                 if bar is not None:
                     bar.update(1)
         finally:
             if bar is not None:
                 bar.close()
-        path = cache_path(cache, native, iv)
         return path, write_candles_csv(path, candles.values())
 
 

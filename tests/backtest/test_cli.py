@@ -110,6 +110,30 @@ def test_download_klines_then_backtest_from_the_cache(server: str, tmp_path: Pat
     assert json.loads((out / "report.json").read_text())["symbol"] == "BTC/USDT"
 
 
+def test_download_caches_closed_bars_only_and_merges_with_the_cache(server: str, tmp_path: Path) -> None:
+    async def now_ms() -> int:
+        import httpx
+
+        async with httpx.AsyncClient(base_url=server) as client:
+            return int((await client.get("/api/v1/timestamp")).json()["data"])
+
+    cache = tmp_path / "cache"
+    path = cache_path(cache, "BTC-USDT", "1min")
+    path.parent.mkdir(parents=True)
+    old = bar(-1000, "100", "101", "99", "100")  # a bar from long before, already cached
+    write_candles_csv(path, [old])
+    now = asyncio.run(now_ms())
+    args = ["download", "--symbol", "BTC-USDT", "--interval", "1min", "--base-url", server]
+    args += ["--cache", str(cache), "--quiet"]
+    assert main([*args, "--start", str(now - 5 * 60_000)]) == 0  # up to now: a bar is still forming
+    after = asyncio.run(now_ms())
+    candles = read_candles_csv(path, "BTC/USDT", "1m")
+    assert candles[0] == old and len(candles) > 1, "merged, not overwritten"
+    assert all(c.start + 60_000 <= after for c in candles), "no bar that had not closed"
+    assert main([*args, "--start", str(now - 20 * 86_400_000), "--end", str(now - 19 * 86_400_000)]) == 0
+    assert read_candles_csv(path, "BTC/USDT", "1m") == candles, "a range with nothing new keeps the cache"
+
+
 def test_download_trades_accumulates_by_id(server: str, tmp_path: Path) -> None:
     args = [
         "download",
