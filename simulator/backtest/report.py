@@ -222,16 +222,24 @@ def _sharpe(curve: Sequence[EquityPoint]) -> float:
     return mean / std * math.sqrt(periods_per_year)
 
 
-def _exposure(curve: Sequence[EquityPoint]) -> float:
-    """Fraction of the run's time during which a position was held."""
-    if len(curve) < 2:
+def _exposure(curve: Sequence[EquityPoint], fills: Sequence[Fill]) -> float:
+    """Fraction of the run's time during which a position was held (base bought or sold
+    away from the start), from the fills' own times: exact, whatever the sampling."""
+    start, end = curve[0].timestamp, curve[-1].timestamp
+    if end <= start:
         return 0.0
     held = 0
-    for a, b in itertools.pairwise(curve):
-        if a.position != 0:
-            held += b.timestamp - a.timestamp
-    span = curve[-1].timestamp - curve[0].timestamp
-    return held / span if span > 0 else 0.0
+    position = ZERO
+    since = start
+    for f in sorted(fills, key=lambda f: f.timestamp):
+        at = min(max(f.timestamp, start), end)
+        if position:
+            held += at - since
+        position += f.size if f.side is Side.BUY else -f.size
+        since = at
+    if position:
+        held += end - since
+    return held / (end - start)
 
 
 def build_report(
@@ -276,7 +284,7 @@ def build_report(
         total_return=float(final_equity / initial_equity - 1) if initial_equity else 0.0,
         max_drawdown=_max_drawdown(curve),
         sharpe=_sharpe(curve),
-        exposure=_exposure(curve),
+        exposure=_exposure(curve, fills),
         win_rate=wins / len(book.trades) if book.trades else None,
         round_trips=len(book.trades),
         equity_curve=tuple(curve),
