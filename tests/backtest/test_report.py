@@ -149,6 +149,8 @@ def test_exposure_comes_from_the_fills_times_not_the_samples() -> None:
     """Held from 10 s to 50 s of a 60 s run sampled only at its ends: exposure 2/3."""
     fills = [fill(1, Side.BUY, "1", "100", "0.1", 10_000), fill(2, Side.SELL, "1", "100", "0.1", 50_000)]
     curve = [EquityPoint(0, D("1000"), D(0), D(100)), EquityPoint(60_000, D("999.8"), D(0), D(100))]
-    r = build_report(symbol="BTC/USDT", base="BTC", quote="USDT", fills=fills, orders=2,
-                     initial_balances={"USDT": D(1000)}, final_balances={"USDT": D("999.8")}, curve=curve)  # fmt: skip
+    r = build_report(
+        symbol="BTC/USDT", base="BTC", quote="USDT", fills=fills, orders=2, curve=curve,
+        initial_balances={"USDT": D(1000)}, final_balances={"USDT": D("999.8")},
+    )  # fmt: skip
     assert r.exposure == pytest.approx(40 / 60)
