@@ -252,7 +252,10 @@ class KucoinClient:
                 if may_retry and rate_retries < self.options.max_rate_limit_retries:
                     rate_retries += 1
                     continue
-            elif isinstance(error, ExchangeUnavailable) and read_retries < self.options.max_read_retries:
+            elif (
+                isinstance(error, (ExchangeUnavailable, RequestTimeout))  # 5xx, and 504 / 408
+                and read_retries < self.options.max_read_retries
+            ):
                 read_retries = await self._pause_before_read_retry(read_retries)
                 continue
             raise error
@@ -277,24 +280,27 @@ class KucoinClient:
             if len(self._urls) >= _URL_CACHE:
                 self._urls.clear()
             self._urls[target] = url
-        request_headers = list(_BASE_HEADERS)
-        if headers:
-            request_headers.extend(headers.items())
         request = httpx.Request(
             method,
             url,
-            headers=request_headers,
+            # (no local list of them: a traceback printing locals would show the key)
+            headers=[*_BASE_HEADERS, *headers.items()] if headers else _BASE_HEADERS,
             content=content.encode() if content else None,
             extensions=self._extensions,
         )
         where = f"{method} {target.split('?')[0]}"
         try:
-            response = await self._transport.handle_async_request(request)
-            try:
-                await response.aread()
-            finally:
-                await response.aclose()
+            # the whole exchange, not each read: a server that trickles bytes, or a transport
+            # that never answers, must not hold the call past ``timeout``
+            async with asyncio.timeout(self.options.timeout):
+                response = await self._transport.handle_async_request(request)
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
             return response
+        except TimeoutError:
+            raise RequestTimeout(f"{where}: timed out after {self.options.timeout} s", venue=VENUE) from None
         except (httpx.TransportError, RuntimeError) as exc:
             if self._closed:  # closed while in flight (aiohttp may say "Session is closed")
                 raise ExchangeError("exchange is closed", venue=VENUE) from None

@@ -94,15 +94,17 @@ class KucoinCredentials:
         mac.update(message.encode())
         return base64.b64encode(mac.digest()).decode()
 
-    def headers(self, timestamp: str, message: str) -> dict[str, str]:
+    def headers(self, timestamp: str, message: str) -> SignedHeaders:
         """The ``KC-API-*`` headers for one request whose prehash is ``message``."""
-        return {
-            "KC-API-KEY": self._key.reveal(),
-            "KC-API-SIGN": self.sign(message),
-            "KC-API-TIMESTAMP": timestamp,
-            "KC-API-PASSPHRASE": self._passphrase.reveal(),
-            "KC-API-KEY-VERSION": str(self.key_version),
-        }
+        return SignedHeaders(
+            {
+                "KC-API-KEY": self._key.reveal(),
+                "KC-API-SIGN": self.sign(message),
+                "KC-API-TIMESTAMP": timestamp,
+                "KC-API-PASSPHRASE": self._passphrase.reveal(),
+                "KC-API-KEY-VERSION": str(self.key_version),
+            }
+        )
 
     def __repr__(self) -> str:
         return f"KucoinCredentials(fingerprint={self.fingerprint!r}, key_version={self.key_version})"
@@ -120,3 +122,14 @@ class KucoinCredentials:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> KucoinCredentials:
         return self
+
+
+class SignedHeaders(dict[str, str]):
+    """A request's ``KC-API-*`` headers, which hold the key and the passphrase: a dict whose
+    repr shows neither, so a traceback that prints local variables (``pytest -l``, Sentry,
+    ``capture_locals``) does not either."""
+
+    def __repr__(self) -> str:
+        return f"SignedHeaders({sorted(self)}, values hidden)"
+
+    __str__ = __repr__

@@ -213,6 +213,37 @@ async def test_no_answer_is_a_timeout_on_both_transports(fast: bool, silent_serv
 
 
 @pytest.mark.parametrize("fast", TRANSPORTS)
+async def test_a_trickling_answer_times_out_as_a_whole(fast: bool) -> None:
+    """``timeout`` bounds the whole request: a server that sends a byte every 0.1 s never
+    trips a per-read timeout, and must not hold the call."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+        for _ in range(200):
+            writer.write(b" ")
+            await writer.drain()
+            await asyncio.sleep(0.1)
+
+    async with _raw_server(handle) as port, _local(port, fast, timeout=0.5) as ex:
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(RequestTimeout, match="timed out"):
+            await asyncio.wait_for(ex.server_time(), 10)
+    assert asyncio.get_running_loop().time() - started < 5
+
+
+async def test_a_transport_that_never_answers_times_out() -> None:
+    class Never(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            await asyncio.Event().wait()
+            raise AssertionError("unreachable")
+
+    async with KucoinExchange(transport=Never(), registry=RateLimitRegistry(), timeout=0.2) as ex:
+        with pytest.raises(RequestTimeout):
+            await asyncio.wait_for(ex.server_time(), 10)
+
+
+@pytest.mark.parametrize("fast", TRANSPORTS)
 async def test_hang_up_is_a_network_error_not_a_timeout(fast: bool, hanging_up_server: int) -> None:
     async with _local(hanging_up_server, fast) as ex:
         with pytest.raises(NetworkError) as info:
@@ -286,6 +317,22 @@ async def test_a_read_answered_5xx_is_retried_after_a_pause(router: respx.Router
         await clock.run_until(SERVER_TIME + 800)
         assert (await task).status == "open"
     assert route.call_count == 3
+
+
+@pytest.mark.parametrize("status", [504, 408])
+async def test_a_read_answered_504_or_408_is_retried_like_a_5xx(router: respx.Router, status: int) -> None:
+    route = router.get("/api/v1/status").mock(
+        side_effect=[
+            httpx.Response(status, text="timeout"),
+            httpx.Response(200, json={"code": "200000", "data": {"status": "open", "msg": ""}}),
+        ]
+    )
+    clock = ManualClock(SERVER_TIME)
+    async with make_exchange(router, clock=clock, max_read_retries=2) as ex:
+        task = asyncio.create_task(ex.service_status())
+        await clock.run_until(SERVER_TIME + 1000)
+        assert (await task).status == "open"
+    assert route.call_count == 2
 
 
 async def test_read_retries_are_bounded(router: respx.Router) -> None:

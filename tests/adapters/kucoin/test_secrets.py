@@ -13,10 +13,10 @@ import httpx
 import pytest
 import respx
 
-from adapters.kucoin import KucoinCredentials, KucoinOptions, error_from_response
+from adapters.kucoin import KucoinCredentials, KucoinExchange, KucoinOptions, error_from_response
 from adapters.kucoin.errors import CODE_ERRORS
 from adapters.kucoin.signing import passphrase_header
-from exchanges import AuthenticationError, ExchangeError, OrderRequest
+from exchanges import AuthenticationError, ExchangeError, OrderRequest, RateLimitRegistry
 
 from .conftest import KEY, PASSPHRASE, SECRET, example, make_exchange, mock_markets, ok
 
@@ -141,3 +141,27 @@ async def test_a_whole_session_leaks_nothing(router: respx.Router, caplog: pytes
     sent = router.calls[-1].request if router.calls else None
     assert sent is not None
     assert any(c.request.headers.get("KC-API-KEY") == KEY for c in router.calls)
+
+
+@pytest.mark.parametrize("key_version", [2, 1])
+async def test_a_traceback_printing_locals_shows_no_secret(router: respx.Router, key_version: int) -> None:
+    """``pytest -l``, Sentry and ``capture_locals`` print every frame's locals: the signed
+    headers live in locals of the frames an error passes through."""
+    router.get("/api/v1/accounts").mock(
+        return_value=httpx.Response(401, json={"code": "400004", "msg": "Invalid KC-API-PASSPHRASE"})
+    )
+    router.get("/api/v1/hf/orders/active").mock(side_effect=httpx.ConnectError("down"))
+    creds = KucoinCredentials(KEY, SECRET, PASSPHRASE, key_version=key_version)
+    transport = httpx.MockTransport(router.async_handler)
+    ex = KucoinExchange(creds, transport=transport, registry=RateLimitRegistry(), max_read_retries=0)
+    texts = []
+    for attempt in (ex.fetch_balances(), ex.fetch_open_orders("BTC/USDT")):
+        with pytest.raises(ExchangeError) as info:
+            await attempt
+        shown = traceback.TracebackException.from_exception(info.value, capture_locals=True)
+        texts.append("".join(shown.format()))
+    await ex.close()
+    for text in texts:  # (checked after: this test's own frame, with its locals, is in the tracebacks)
+        assert "headers" in text, "the frames and their locals are in the text"
+        for secret in (*SECRETS, passphrase_header(SECRET.encode(), PASSPHRASE, 1)):
+            assert secret not in text
