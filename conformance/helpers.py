@@ -18,12 +18,14 @@ from exchanges import (
     Ticker,
     ceil_to_increment,
     floor_to_increment,
+    new_client_order_id,
 )
 
 from .target import Target, resolve
 
 __all__ = [
     "AREAS",
+    "client_id_for",
     "cross_price",
     "far_price",
     "limit_far",
@@ -118,3 +120,13 @@ async def opened(target: Target, opener: object = None, *args: object) -> AsyncI
         yield exchange
     finally:
         await exchange.close()
+
+
+def client_id_for(exchange: Exchange, tag: str = "conf") -> str:
+    """A fresh client order id valid by the rules of ``exchange.venue`` (KuCoin's, Gate's
+    ``t-`` prefix, ...); for a venue the rules table does not know, 20 letters and digits,
+    which every venue in it accepts."""
+    try:
+        return new_client_order_id(exchange.venue, tag=tag)
+    except ValueError:
+        return (tag + new_client_order_id("kucoin"))[-20:]

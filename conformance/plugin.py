@@ -68,10 +68,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def conformance_target(request: pytest.FixtureRequest) -> Target:
     """The target by registered name; override this fixture in your conftest for your adapter."""
     name = getattr(request, "param", None)
-    if name is None:
-        pytest.skip(
-            "no conformance target: define a `conformance_target` fixture in your conftest "
-            "or pass --conformance-target NAME"
+    if name is None:  # (a failure, not a skip: a run that tested nothing must not pass)
+        pytest.fail(
+            "no conformance target: define a `conformance_target` fixture in a conftest.py at "
+            "your project's root (where pytest.ini or pyproject.toml is; `pytest --pyargs "
+            "conformance` collects the installed package, so a conftest in tests/ is not seen), "
+            "or pass --conformance-target NAME",
+            pytrace=False,
         )
     from .targets import get_target  # only this repository's registry imports adapters/simulator
 

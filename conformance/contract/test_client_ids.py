@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.helpers import limit_far, quote_for, require_trading, skip
+from conformance.helpers import client_id_for, limit_far, quote_for, require_trading, skip
 from conformance.target import Target
 from exchanges import (
     DuplicateClientOrderId,
@@ -12,7 +12,6 @@ from exchanges import (
     InvalidClientOrderId,
     OrderStatus,
     Side,
-    new_client_order_id,
 )
 
 pytestmark = [pytest.mark.conformance_area("client ids"), pytest.mark.asyncio(loop_scope="function")]
@@ -36,7 +35,7 @@ async def test_duplicate_active_id_is_refused(
     require_trading(conformance_target)
     ex = conformance_exchange
     market, ticker = await quote_for(ex, conformance_target.symbol)
-    cid = new_client_order_id(ex.venue if ex.venue in ("kucoin", "paper") else "kucoin")
+    cid = client_id_for(ex)
     first = await ex.place_order(limit_far(market, ticker, Side.BUY, client_order_id=cid))
     with pytest.raises(DuplicateClientOrderId):
         await ex.place_order(limit_far(market, ticker, Side.BUY, client_order_id=cid))
@@ -53,7 +52,7 @@ async def test_fetch_and_cancel_by_client_id(
     if not (caps.fetch_by_client_order_id and caps.cancel_by_client_order_id):
         skip(conformance_target, "fetch/cancel by client order id not declared in capabilities")
     market, ticker = await quote_for(ex, symbol)
-    cid = new_client_order_id("kucoin", tag="conf")
+    cid = client_id_for(ex)
     placed = await ex.place_order(limit_far(market, ticker, Side.SELL, client_order_id=cid))
     assert placed.client_order_id == cid
     fetched = await ex.fetch_order(symbol, client_order_id=cid)

@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from conformance.faults import Fault, FaultInjectingTransport
-from conformance.helpers import limit_far, quote_for, require_trading, skip
+from conformance.helpers import client_id_for, limit_far, quote_for, require_trading, skip
 from conformance.target import Target, resolve
-from exchanges import DuplicateClientOrderId, NetworkError, Order, OrderRequest, Side, new_client_order_id
+from exchanges import DuplicateClientOrderId, NetworkError, Order, OrderRequest, Side
 
 pytestmark = [pytest.mark.conformance_area("faults"), pytest.mark.asyncio(loop_scope="function")]
 
@@ -42,7 +42,7 @@ async def test_faulty_network_never_loses_or_doubles_an_order(conformance_target
         for start in range(0, attempts, BATCH):
             placed: dict[str, Order] = {}
             for _ in range(min(BATCH, attempts - start)):
-                cid = new_client_order_id("kucoin", tag="fault")
+                cid = client_id_for(faulty, "fault")
                 request = OrderRequest.limit(
                     symbol, Side.BUY, template.size, template.price, client_order_id=cid
                 )

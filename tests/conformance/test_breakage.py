@@ -55,3 +55,55 @@ def conformance_target():
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == 0, result.stdout.str()
     assert outcomes.get("passed", 0) >= len(BREAKAGES)
+
+
+def test_a_sound_exchange_with_other_client_id_rules_and_fewer_capabilities_passes(
+    pytester: pytest.Pytester,
+) -> None:
+    """Gate's ``t-`` client ids, and no fetch or cancel by client id: the suite uses the
+    venue's own id rules and skips what the capabilities do not offer."""
+    pytester.makeconftest(
+        """
+import attrs
+import pytest
+from decimal import Decimal
+from conformance import Target
+from exchanges import NotSupported, validate_client_order_id
+from simulator import PaperExchange
+from simulator.backtest import TrackingExchange
+
+class GateLike(TrackingExchange):
+    def __init__(self):
+        funds = {"USDT": Decimal(100000), "BTC": Decimal(2), "ETH": Decimal(30)}
+        super().__init__(PaperExchange(funds, seed=3))
+        self.venue = "gate"
+        self.capabilities = attrs.evolve(self.capabilities, fetch_by_client_order_id=False,
+                                         cancel_by_client_order_id=False)
+
+    async def place_order(self, request):
+        if request.client_order_id is not None:
+            validate_client_order_id("gate", request.client_order_id)
+        return await super().place_order(request)
+
+    async def fetch_order(self, symbol, *, order_id=None, client_order_id=None):
+        if client_order_id is not None:
+            raise NotSupported("by order id only", venue="gate")
+        return await super().fetch_order(symbol, order_id=order_id)
+
+    async def cancel_order(self, symbol, *, order_id=None, client_order_id=None):
+        if client_order_id is not None:
+            raise NotSupported("by order id only", venue="gate")
+        return await super().cancel_order(symbol, order_id=order_id)
+
+@pytest.fixture(scope="session")
+def conformance_target():
+    return Target(name="gate-like", exchange=GateLike, symbol="BTC/USDT", other_symbol="ETH/USDT")
+"""
+    )
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "conformance", "-k", "client_id or unknown_or_filled or duplicate_active", "-p",
+        "no:cacheprovider", *QUIET,
+    )  # fmt: skip
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed", 0) == 0, result.stdout.str()
+    assert outcomes.get("passed", 0) >= 3, result.stdout.str()
