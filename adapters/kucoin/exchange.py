@@ -353,7 +353,8 @@ class KucoinExchange(MarketData, AccountData):
     async def place_orders(self, requests: Sequence[OrderRequest]) -> list[Order | ExchangeError]:
         """Place many orders: limit orders go in batches (KuCoin takes ``batch_size`` per call,
         one symbol per batch), others one by one. Results follow the input order; an order
-        KuCoin refused comes back as the error it would have raised."""
+        KuCoin refused, or one a failed request could not place, comes back as the error
+        (what the other chunks placed is still returned, never lost to one chunk's failure)."""
         results: list[Order | ExchangeError | None] = [None] * len(requests)
         groups: dict[str, list[tuple[int, OrderRequest, str, dict[str, Any]]]] = {}
         singles: list[int] = []
@@ -373,7 +374,11 @@ class KucoinExchange(MarketData, AccountData):
         for native, items in groups.items():
             for i in range(0, len(items), self.options.batch_size):
                 chunk = items[i : i + self.options.batch_size]
-                for index, outcome in await self._place_batch(native, chunk):
+                try:
+                    outcomes = await self._place_batch(native, chunk)
+                except ExchangeError as exc:  # the whole request failed: each of its orders says so
+                    outcomes = [(index, exc) for index, *_ in chunk]
+                for index, outcome in outcomes:
                     results[index] = outcome
         for index in singles:
             try:
@@ -415,8 +420,8 @@ class KucoinExchange(MarketData, AccountData):
                 pending = still
                 if not pending:
                     return done
-                if attempt == self.options.max_place_attempts:
-                    raise
+                if attempt == self.options.max_place_attempts:  # (reconciled: not placed)
+                    return done + [(item[0], exc) for item in pending]
                 continue
             rows = data.get("data") if isinstance(data, dict) else data
             for (index, request, client_oid, _), row in zip(pending, rows or (), strict=False):

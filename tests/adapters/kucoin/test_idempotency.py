@@ -18,6 +18,7 @@ from exchanges import (
     ExchangeUnavailable,
     ManualClock,
     NetworkError,
+    Order,
     OrderRequest,
     OrderStatus,
     RequestTimeout,
@@ -244,6 +245,37 @@ async def test_batch_lost_response_places_each_order_once(router: respx.Router) 
     assert sorted(venue.orders) == ["c100", "c101"]
     assert all(not isinstance(r, Exception) for r in results)
     assert calls["n"] == 2
+
+
+async def test_a_failed_batch_chunk_does_not_lose_what_the_others_placed(router: respx.Router) -> None:
+    """Ten orders in two chunks of five; the second chunk's connection is refused: the five
+    placed come back as orders, the five not placed as errors, in the input order."""
+    venue = Venue()
+    mock_markets(router)
+    calls = {"n": 0}
+
+    def batch(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise httpx.ConnectError("refused", request=request)
+        out = []
+        for item in json.loads(request.content)["orderList"]:
+            order = venue.place(httpx.Request("POST", "http://x", content=json.dumps(item)))
+            out.append({"orderId": order["id"], "clientOid": order["clientOid"], "success": True,
+                        "status": "open", "dealSize": "0", "orderTime": SERVER_TIME})  # fmt: skip
+        return ok(out)
+
+    router.post("/api/v1/hf/orders/multi/sync").mock(side_effect=batch)
+    router.get(path__regex=r"^/api/v1/hf/orders/client-order/[^/]+$").mock(side_effect=venue.query)
+    requests = [
+        OrderRequest.limit("BTC/USDT", "buy", "0.001", str(100 + i), client_order_id=f"c{i}")
+        for i in range(10)
+    ]
+    async with make_exchange(router, batch_size=5) as ex:
+        results = await ex.place_orders(requests)
+    assert [type(r).__name__ for r in results] == ["Order"] * 5 + ["ExchangeUnavailable"] * 5
+    assert [r.client_order_id for r in results[:5] if isinstance(r, Order)] == [f"c{i}" for i in range(5)]
+    assert sorted(venue.orders) == [f"c{i}" for i in range(5)]
 
 
 async def test_classic_reconciliation_also_reads_recent_done_orders(router: respx.Router) -> None:
