@@ -10,6 +10,8 @@ before anything is resent, and resent with the same clientOid only if it is not 
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -258,9 +260,26 @@ class KucoinExchange(MarketData, AccountData):
         hf, sync = self.options.hf, self.options.sync_orders
         ep = (HF_PLACE_SYNC if sync else HF_PLACE) if hf else CL_PLACE
         data, found = await self._place_once(ep, body, self._finder(request.symbol, client_oid))
+        if found is None and not (isinstance(data, Mapping) and data.get("orderId")):
+            found = await self._after_malformed(request.symbol, client_oid, data)
         if found is not None:
             return self._remember(found)
         return self._remember(await self._placed_order(checked, client_oid, data))
+
+    async def _after_malformed(self, symbol: str, client_oid: str, data: object) -> Order:
+        """KuCoin said success but named no order: it may exist all the same, so it is looked
+        up by its clientOid (never resent); a typed error if it cannot be found."""
+        malformed = ExchangeError(
+            f"malformed response: the placement succeeded without an orderId ({type(data).__name__})",
+            venue=VENUE,
+        )
+        try:
+            found = await self._find_by_client_oid(symbol, client_oid)
+        except ExchangeError:
+            raise malformed from None
+        if found is None:
+            raise malformed
+        return found
 
     async def _placed_order(self, request: OrderRequest, client_oid: str, data: Mapping[str, Any]) -> Order:
         order_id = str(data["orderId"])
@@ -798,3 +817,31 @@ class KucoinExchange(MarketData, AccountData):
         if not rows:
             raise OrderNotFound(f"no stop order with clientOid {client_order_id!r}", venue=VENUE)
         return parse_stop_order(rows[0])
+
+
+_MALFORMED = (TypeError, KeyError, AttributeError, IndexError, ValueError, ArithmeticError)
+
+
+def _typed_errors(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """A public call whose answer did not have the shape the spec gives (``data`` null, a
+    string, a list for an object, a field missing) raises ``ExchangeError``, not the
+    ``KeyError`` or ``TypeError`` its parsing met."""
+
+    @functools.wraps(method)
+    async def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await method(*args, **kwargs)
+        except ExchangeError:
+            raise
+        except _MALFORMED as exc:
+            raise ExchangeError(
+                f"malformed response from KuCoin ({type(exc).__name__}: {exc})", venue=VENUE
+            ) from exc
+
+    return guarded
+
+
+for _name in dir(KucoinExchange):
+    _method = getattr(KucoinExchange, _name)
+    if not _name.startswith("_") and inspect.iscoroutinefunction(_method):
+        setattr(KucoinExchange, _name, _typed_errors(_method))

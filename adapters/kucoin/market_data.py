@@ -72,6 +72,8 @@ KLINE_TYPES = {
 _KLINE_ROWS = 1500
 
 
+_UNREADABLE = (ExchangeError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError)
+
 class MarketData:
     """The public half of ``KucoinExchange`` (the full order book excepted, which is signed)."""
 
@@ -94,12 +96,17 @@ class MarketData:
         async with self._markets_lock:
             if self._markets is None or reload:
                 rows = await self._client.call(SYMBOLS, SYMBOLS.path)
+                if not isinstance(rows, list) or not rows:  # (never cache an empty answer)
+                    raise ExchangeError(
+                        f"malformed response: the symbol list is {type(rows).__name__} {rows!r:.40}",
+                        venue=VENUE,
+                    )
                 markets: dict[str, Market] = {}
-                for row in rows or ():
+                for row in rows:
                     try:
                         market = parse_market(row)
-                    except (ExchangeError, ArithmeticError, KeyError, TypeError, ValueError) as exc:
-                        log.debug("skipping unreadable kucoin symbol %r: %s", row.get("symbol"), exc)
+                    except _UNREADABLE as exc:
+                        log.debug("skipping unreadable kucoin symbol %.60r: %s", row, exc)
                         continue
                     markets[market.symbol] = market
                 self._markets = markets

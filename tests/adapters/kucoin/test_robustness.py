@@ -20,11 +20,12 @@ from exchanges import (
     ExchangeUnavailable,
     ManualClock,
     NetworkError,
+    OrderRequest,
     RateLimitRegistry,
     RequestTimeout,
 )
 
-from .conftest import SERVER_TIME, example, make_exchange
+from .conftest import SERVER_TIME, example, make_exchange, mock_markets, ok
 
 HISTORIES = "/api/v1/market/histories"
 TRANSPORTS = [pytest.param(True, id="aiohttp"), pytest.param(False, id="httpx")]
@@ -361,3 +362,48 @@ async def test_a_refused_read_still_says_cannot_connect_after_its_retries(fast: 
     async with _local(_closed_port(), fast, max_read_retries=1) as ex:
         with pytest.raises(ExchangeUnavailable, match="cannot connect"):
             await ex.fetch_ticker("BTC/USDT")  # (one pause of 0.25 s on the system clock)
+
+
+# --- success envelopes whose data has the wrong shape ----------------------------------------------
+
+MALFORMED: list[Any] = [None, "oops", [], {}]
+
+
+@pytest.mark.parametrize("data", MALFORMED)
+async def test_a_placement_answered_without_an_order_is_looked_up_never_resent(
+    router: respx.Router, data: Any
+) -> None:
+    mock_markets(router)
+    place = router.post("/api/v1/hf/orders/sync").mock(return_value=ok(data))
+    router.get(path__regex=r"^/api/v1/hf/orders/client-order/").mock(
+        return_value=httpx.Response(200, json={"code": "400100", "msg": "order not exist."})
+    )
+    async with make_exchange(router, clock=ManualClock(SERVER_TIME)) as ex:
+        with pytest.raises(ExchangeError, match="malformed response") as info:
+            await ex.place_order(OrderRequest.limit("BTC/USDT", "buy", "0.001", "50000"))
+    assert type(info.value) is ExchangeError and place.call_count == 1
+
+
+async def test_reads_answered_with_the_wrong_shape_raise_typed_errors(router: respx.Router) -> None:
+    """``data`` a string where the spec has an object: ``ExchangeError``, not the ``TypeError``
+    or ``AttributeError`` parsing meets."""
+    mock_markets(router)
+    book = "/api/v1/market/orderbook"
+    for path in (f"{book}/level1", "/api/v1/market/stats", f"{book}/level2_20"):
+        router.get(path).mock(return_value=ok("oops"))
+    router.get("/api/v1/timestamp", name="timestamp").mock(return_value=ok("oops"))
+    async with make_exchange(router, clock=ManualClock(SERVER_TIME)) as ex:
+        for call in (ex.fetch_ticker("BTC/USDT"), ex.fetch_order_book("BTC/USDT"), ex.server_time()):
+            with pytest.raises(ExchangeError, match="malformed response"):
+                await call
+
+
+async def test_an_empty_symbol_list_is_an_error_and_is_not_cached(router: respx.Router) -> None:
+    route = router.get("/api/v2/symbols").mock(side_effect=[ok(None), ok([])])
+    async with make_exchange(router, clock=ManualClock(SERVER_TIME)) as ex:
+        for _ in range(2):
+            with pytest.raises(ExchangeError, match="malformed response: the symbol list"):
+                await ex.load_markets()
+        mock_markets(router)
+        assert "BTC/USDT" in await ex.load_markets()
+    assert route.call_count == 3  # two refused answers, then the good one
