@@ -13,6 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 CONFORMANCE_TARGETS ?= paper,kucoin-sim,kucoin-sim-socket,kucoin-sim-classic
+TARGET ?= paper
 
 test: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -64,6 +64,25 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("conformance_target", names, indirect=True, scope="session")
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Registered targets named on the command line, but a conftest's own fixture in force:
+    its target would run under the registered name. Refuse rather than mislabel."""
+    names = _names(session.config)
+    if not names:
+        return
+    for item in session.items:
+        info = getattr(item, "_fixtureinfo", None)
+        defs = info.name2fixturedefs.get("conformance_target", ()) if info is not None else ()
+        if defs:
+            if getattr(defs[-1].func, "__module__", __name__) != __name__:
+                pytest.exit(
+                    f"--conformance-target {','.join(names)} was given, but a conftest here defines "
+                    "its own `conformance_target` fixture, which would run instead: drop one of the two",
+                    returncode=pytest.ExitCode.USAGE_ERROR,
+                )
+            return
+
+
 @pytest.fixture(scope="session")
 def conformance_target(request: pytest.FixtureRequest) -> Target:
     """The target by registered name; override this fixture in your conftest for your adapter."""

@@ -43,6 +43,10 @@ class Target:
     sends ``rate_limit_burst`` calls at it.
     ``faulty(wrap)`` returns ``(faulty, clean)``: two clients on one account, the first
     with its HTTP transport wrapped by ``wrap`` (fault injection), the second clean.
+    ``has_liquidity=False`` (an empty book) skips the checks that need a counterparty.
+    ``skip_reasons`` maps a test area's key to why it cannot run here: ``"faults"`` skips
+    the fault-injection test, ``"*"`` the whole target (for a registered target).
+    ``fault_attempts`` and ``state_machine_examples`` size the two long tests.
     """
 
     name: str

@@ -33,6 +33,19 @@ async def test_total_is_available_plus_hold(
         assert b.hold >= 0, b
 
 
+async def test_a_fresh_account_holds_the_declared_balances(
+    conformance_target: Target, conformance_exchange: Exchange
+) -> None:
+    """``Target.balances`` is what a fresh client's account holds at least (the other
+    tests size their orders on it)."""
+    if not conformance_target.balances:
+        skip(conformance_target, "the target declares no balances")
+    held = await conformance_exchange.fetch_balances()
+    for currency, amount in conformance_target.balances.items():
+        total = held[currency].total if currency in held else Decimal(0)
+        assert total >= amount, f"{currency}: {total} < the declared {amount}"
+
+
 async def test_holds_follow_orders(conformance_target: Target, conformance_exchange: Exchange) -> None:
     require_trading(conformance_target)
     ex, symbol = conformance_exchange, conformance_target.symbol
