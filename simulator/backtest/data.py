@@ -152,14 +152,14 @@ def trades_from_kucoin_rows(rows: Iterable[dict[str, Any]], symbol: str) -> list
             )
         except (KeyError, ValueError) as exc:
             raise DataError(f"trade row {i}: {exc}") from None
-    out.sort(key=lambda t: (t.timestamp, t.id))
+    out.sort(key=lambda t: (t.timestamp, _id_order(t.id)))
     return out
 
 
 def read_json_rows(path: Path, symbol: str, interval: Interval | str | None) -> list[Candle] | list[Trade]:
     """A saved KuCoin response (the whole envelope or just ``data``): klines if rows are lists."""
     try:
-        payload = json.loads(path.read_text())
+        payload = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, json.JSONDecodeError) as exc:
         raise DataError(f"{path}: {exc}") from None
     rows = payload.get("data", payload) if isinstance(payload, dict) else payload
@@ -188,7 +188,7 @@ def _check_width(row: Sequence[str], header: Sequence[str], where: str) -> None:
 
 def sniff_csv(path: Path) -> str:
     """``"candles"`` or ``"trades"``, from the header."""
-    with path.open(newline="") as fh:
+    with path.open(newline="", encoding="utf-8-sig") as fh:  # (a BOM is not part of the header)
         header = next(csv.reader(fh), [])
     lowered = {h.strip().lower() for h in header}
     if {"open", "high", "low", "close"} <= lowered:
@@ -200,7 +200,7 @@ def sniff_csv(path: Path) -> str:
 
 def read_candles_csv(path: Path, symbol: str, interval: Interval | str) -> list[Candle]:
     iv = Interval.parse(interval)
-    with path.open(newline="") as fh:
+    with path.open(newline="", encoding="utf-8-sig") as fh:  # (a BOM is not part of the header)
         reader = csv.reader(fh)
         header = next(reader, None)
         if header is None:
@@ -234,7 +234,7 @@ def read_candles_csv(path: Path, symbol: str, interval: Interval | str) -> list[
 
 
 def read_trades_csv(path: Path, symbol: str) -> list[Trade]:
-    with path.open(newline="") as fh:
+    with path.open(newline="", encoding="utf-8-sig") as fh:  # (a BOM is not part of the header)
         reader = csv.reader(fh)
         header = next(reader, None)
         if header is None:
@@ -365,3 +365,8 @@ def check_bars(bars: Sequence[Candle], interval: Interval) -> None:
 
 def _iso(ms: int) -> str:
     return from_ms(ms).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _id_order(trade_id: str) -> tuple[int, int, str]:
+    """Numeric ids in number order ("999" before "1000"), others after, as text."""
+    return (0, int(trade_id), "") if trade_id.isdigit() else (1, 0, trade_id)

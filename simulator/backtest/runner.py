@@ -346,6 +346,9 @@ class Backtest:
         start_ms = -(-data.start_ms // iv.ms) * iv.ms  # bars are aligned to the interval
         clock = ManualClock(start_ms)
         with _setting_up():
+            if data.duration_ms < iv.ms:
+                seconds = data.duration_ms // 1000
+                raise SetupError(f"a synthetic run of {seconds} s is shorter than one {iv.value} bar")
             if self.rules.latency_ms or self.rules.latency_jitter_ms:
                 # (moving the shared clock on at each placement would show the strategy, in
                 # the same callback, trades and a time from its future)

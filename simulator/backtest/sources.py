@@ -29,7 +29,10 @@ def parse_duration(text: str) -> int:
     match = re.fullmatch(r"(\d+)([smhd])", text.strip())
     if not match:
         raise ValueError(f"duration {text!r}: expected a number and one of s, m, h, d (e.g. 6h)")
-    return int(match.group(1)) * _UNITS[match.group(2)]
+    ms = int(match.group(1)) * _UNITS[match.group(2)]
+    if ms <= 0:
+        raise ValueError(f"duration {text!r} is not positive")
+    return ms
 
 
 def load_source(
@@ -63,7 +66,7 @@ def load_source(
 
 
 def _from_file(path: Path, symbol: str, interval: Interval) -> MarketData:
-    if path.suffix == ".json":
+    if path.suffix.lower() == ".json":
         rows = read_json_rows(path, symbol, interval)
         kind = "candles" if rows and hasattr(rows[0], "open") else "trades"
     elif sniff_csv(path) == "candles":

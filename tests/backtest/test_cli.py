@@ -340,3 +340,21 @@ def test_a_bad_out_directory_is_refused_before_the_run(
         assert main(args) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [("synthetic:0h", "is not positive"), ("synthetic:30s", "shorter than one 1m bar")],
+)
+def test_a_synthetic_run_with_no_bar_is_refused(
+    data: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["backtest", EXAMPLE, "--data", data, "--quiet", "--no-plot", "--out", str(tmp_path)]
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_file_starting_with_a_bom_reads_alike(tmp_path: Path) -> None:
+    text = "start_ms,open,high,low,close,volume,quote_volume\n1704067200000,1,2,0.5,1.5,3,4\n"
+    (tmp_path / "bom.csv").write_text("\ufeff" + text)
+    assert read_candles_csv(tmp_path / "bom.csv", "BTC/USDT", "1m")[0].open == Decimal(1)

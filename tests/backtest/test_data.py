@@ -130,3 +130,9 @@ def test_short_csv_rows_name_the_line_and_the_column_count(tmp_path: Path) -> No
     trades.write_text("timestamp_ms,id,price,size,side\n1700000000000,1,10,1,buy\n1700000001000,2\n")
     with pytest.raises(DataError, match=r"trades\.csv:3: expected 5 columns, got 2$"):
         read_trades_csv(trades, "BTC/USDT")
+
+
+def test_numeric_trade_ids_sort_as_numbers_within_a_millisecond() -> None:
+    at = "1704067200000000000"
+    rows = [{"sequence": n, "price": "1", "size": "1", "side": "buy", "time": at} for n in ("1000", "999")]
+    assert [t.id for t in trades_from_kucoin_rows(rows, "BTC/USDT")] == ["999", "1000"]
