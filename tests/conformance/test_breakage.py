@@ -107,3 +107,13 @@ def conformance_target():
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == 0, result.stdout.str()
     assert outcomes.get("passed", 0) >= 3, result.stdout.str()
+
+
+def test_a_run_with_no_target_fails_and_says_where_the_conftest_goes(pytester: pytest.Pytester) -> None:
+    """It used to skip everything and pass: a conftest in tests/ is not seen by --pyargs."""
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "conformance", "-k", "duplicate_active", "-p", "no:cacheprovider", *QUIET
+    )
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("errors", 0) + outcomes.get("failed", 0) >= 1, result.stdout.str()
+    assert "conftest.py at your project's root" in result.stdout.str()
