@@ -43,16 +43,17 @@ async def test_resting_limit_is_open_then_cancelled(
     require_trading(conformance_target)
     ex, symbol = conformance_exchange, conformance_target.symbol
     market, ticker = await quote_for(ex, symbol)
-    placed = await ex.place_order(limit_far(market, ticker, Side.BUY))
+    request = limit_far(market, ticker, Side.BUY)
+    placed = await ex.place_order(request)
     assert placed.status in OPENISH
     assert placed.symbol == symbol
     assert placed.side is Side.BUY
     assert placed.type is OrderType.LIMIT
     assert placed.filled_size == 0
+    assert (placed.price, placed.size) == (request.price, request.size), "placed as asked"
     fetched = await ex.fetch_order(symbol, order_id=placed.id)
     assert fetched.status in OPENISH
-    assert fetched.price == placed.price
-    assert fetched.size == placed.size
+    assert (fetched.price, fetched.size) == (request.price, request.size), "the venue holds what was asked"
     assert placed.id in {o.id for o in await ex.fetch_open_orders(symbol)}
     cancelled = await ex.cancel_order(symbol, order_id=placed.id)
     assert cancelled.id == placed.id

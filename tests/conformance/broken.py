@@ -88,6 +88,15 @@ class VagueErrors(_Broken):
             raise ExchangeError(str(err)) from None
 
 
+class OffByOneTick(_Broken):
+    """Places every limit one tick below the price asked (and says so in what it returns)."""
+
+    async def place_order(self, request: OrderRequest) -> Order:
+        if request.price is not None:
+            request = attrs.evolve(request, price=request.price - Decimal("0.1"))
+        return await super().place_order(request)
+
+
 BREAKAGES: dict[str, tuple[Callable[[], Exchange], str]] = {
     # name: (opener, the contract test that must fail)
     "unsorted_book": (UnsortedBook, "test_order_book_sorted_and_not_crossed"),
@@ -97,6 +106,7 @@ BREAKAGES: dict[str, tuple[Callable[[], Exchange], str]] = {
     "forgets_client_ids": (ForgetsClientIds, "test_fetch_and_cancel_by_client_id"),
     "greedy_cancel_all": (GreedyCancelAll, "test_cancel_all_cancels_only_what_it_should"),
     "vague_errors": (VagueErrors, "test_unknown_symbol"),
+    "off_by_one_tick": (OffByOneTick, "test_resting_limit_is_open_then_cancelled"),
 }
 
 
