@@ -214,8 +214,10 @@ def translate_client_order_id(client_id: str, venue: str) -> str:
     """Deterministically turn any id into one valid for ``venue``.
 
     Valid ids pass through unchanged. Others keep what they can (allowed characters, as a
-    readable head) and end with a hash of the whole original, so two different inputs
-    do not collide and the same input always maps to the same output.
+    readable head) and end with a hash of the whole original, so two different invalid
+    inputs do not collide and the same input always maps to the same output. (A valid id
+    that is itself some invalid id's translation maps to the same output: avoid mixing ids
+    you translate with ids you write in that shape.)
     """
     rule = rule_for(venue)
     if _problem(rule, client_id) is None:

@@ -46,7 +46,7 @@ class SystemClock:
         return time.monotonic()
 
     async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(seconds, 0.0))
+        await asyncio.sleep(_seconds(seconds))
 
     def __repr__(self) -> str:
         return "SystemClock()"
@@ -89,13 +89,17 @@ class ManualClock:
         self._wake()
 
     def advance(self, seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError("a manual clock does not go back")
+        if not seconds >= 0:  # (NaN too)
+            raise ValueError(f"a manual clock does not go back, nor by {seconds!r}")
         self._ns += int(round(seconds * 1e9))
         self._wake()
 
     def advance_ms(self, ms: int) -> None:
-        self.set_ms(self.now_ms() + ms)
+        """Move on ``ms`` milliseconds from now exactly (not from now rounded to the ms)."""
+        if ms < 0:
+            raise ValueError(f"a manual clock does not go back ({ms} ms)")
+        self._ns += int(ms) * 1_000_000
+        self._wake()
 
     @property
     def next_deadline_ms(self) -> int | None:
@@ -103,6 +107,7 @@ class ManualClock:
         return -(-self._sleepers[0][0] // 1_000_000) if self._sleepers else None
 
     async def sleep(self, seconds: float) -> None:
+        seconds = _seconds(seconds)
         if seconds <= 0:
             await asyncio.sleep(0)
             return
@@ -112,11 +117,12 @@ class ManualClock:
         await future
 
     async def run_until(self, ms: int, *, settle: int = 3) -> None:
-        """Advance to ``ms`` one deadline at a time, letting woken tasks run between steps."""
+        """Advance to ``ms`` one deadline at a time, letting woken tasks run between steps
+        (until the loop has nothing left to run, so a chain of tasks handing a lock on gets
+        through before the next deadline; ``settle`` yields at least)."""
         target = int(ms) * 1_000_000
         while True:
-            for _ in range(settle):
-                await asyncio.sleep(0)
+            await _quiesce(settle)
             self._drop_cancelled()
             if not self._sleepers or self._sleepers[0][0] > target:
                 break
@@ -124,8 +130,7 @@ class ManualClock:
             self._wake()
         if target > self._ns:
             self._ns = target
-        for _ in range(settle):
-            await asyncio.sleep(0)
+        await _quiesce(settle)
 
     def _drop_cancelled(self) -> None:
         while self._sleepers and self._sleepers[0][2].done():
@@ -136,3 +141,23 @@ class ManualClock:
             _, _, future = heapq.heappop(self._sleepers)
             if not future.done():
                 future.set_result(None)
+
+
+def _seconds(seconds: float) -> float:
+    if seconds != seconds:  # NaN: neither a wait nor no wait
+        raise ValueError("cannot sleep for NaN seconds")
+    return max(seconds, 0.0)
+
+
+async def _quiesce(settle: int, limit: int = 10_000) -> None:
+    """Yield ``settle`` times, then on while the running loop has callbacks ready (CPython's
+    loop exposes them; another loop gets the ``settle`` yields only)."""
+    for _ in range(settle):
+        await asyncio.sleep(0)
+    ready = getattr(asyncio.get_running_loop(), "_ready", None)
+    if ready is None:
+        return
+    for _ in range(limit):
+        if not ready:
+            return
+        await asyncio.sleep(0)

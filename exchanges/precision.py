@@ -31,10 +31,10 @@ EXACT = Context(prec=80)
 
 
 def _check(value: Decimal, increment: Decimal) -> None:
-    if increment <= 0:
-        raise ValueError(f"increment must be positive, got {increment}")
-    if value < 0:
-        raise ValueError(f"value must not be negative, got {value}")
+    if not increment.is_finite() or increment <= 0:
+        raise ValueError(f"increment must be positive and finite, got {increment}")
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"value must be finite and not negative, got {value}")
 
 
 def round_to_increment(value: Decimal, increment: Decimal, rounding: str = ROUND_HALF_EVEN) -> Decimal:
@@ -44,9 +44,9 @@ def round_to_increment(value: Decimal, increment: Decimal, rounding: str = ROUND
     steps = EXACT.divide(value, increment).to_integral_value(rounding=rounding)
     result = EXACT.multiply(steps, increment)
     exponent = increment.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < 0:
-        result = result.quantize(Decimal(1).scaleb(exponent), context=EXACT)
-    return result
+    assert isinstance(exponent, int)  # (finite, checked)
+    # never exponent form: 1E+1 steps, or a normalised 1.2E+3, still read 1200
+    return result.quantize(Decimal(1).scaleb(min(exponent, 0)), context=EXACT)
 
 
 def floor_to_increment(value: Decimal, increment: Decimal) -> Decimal:
@@ -58,8 +58,10 @@ def ceil_to_increment(value: Decimal, increment: Decimal) -> Decimal:
 
 
 def is_multiple(value: Decimal, increment: Decimal) -> bool:
-    if increment <= 0:
-        raise ValueError(f"increment must be positive, got {increment}")
+    if not increment.is_finite() or increment <= 0:
+        raise ValueError(f"increment must be positive and finite, got {increment}")
+    if not value.is_finite():
+        raise ValueError(f"value must be finite, got {value}")
     return not EXACT.remainder(value, increment)
 
 

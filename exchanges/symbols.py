@@ -93,6 +93,10 @@ class SeparatorCodec:
                 f"bad {self.venue} symbol {native!r}: expected BASE{self.separator}QUOTE", venue=self.venue
             )
         base, quote = (_check_currency(p, native, self.venue) for p in parts)
+        if base == quote:  # (parse_symbol refuses it too: the round trip must hold)
+            raise BadSymbol(
+                f"bad {self.venue} symbol {native!r}: base and quote are one currency", venue=self.venue
+            )
         return f"{base}/{quote}"
 
 
@@ -101,7 +105,8 @@ class ConcatCodec:
     """``BASEQUOTE`` venues; decoding needs the venue's market list."""
 
     venue: str
-    _by_native: Mapping[str, str] = attrs.field(alias="by_native")
+    # (compared, but left out of the hash: a dict has none, and equal codecs share a venue)
+    _by_native: Mapping[str, str] = attrs.field(alias="by_native", hash=False)
 
     @classmethod
     def from_symbols(cls, venue: str, symbols: Iterable[str]) -> ConcatCodec:

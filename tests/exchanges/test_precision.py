@@ -114,3 +114,21 @@ def test_step_counts_are_exact_beyond_decimals_default_precision() -> None:
     assert not is_multiple(big, Decimal("1e-11"))
     assert round_to_increment(big, Decimal("1e-11")) == Decimal("100000000000000000.00000000000")
     assert floor_to_increment(big, Decimal("1e-11")) == Decimal("99999999999999999.99999999999")
+
+
+def test_rounding_never_answers_in_exponent_form() -> None:
+    assert str(floor_to_increment(Decimal("1200").normalize(), Decimal("1"))) == "1200"
+    assert str(floor_to_increment(Decimal("1234"), Decimal("1E+1"))) == "1230"
+    assert str(ceil_to_increment(Decimal("12.301"), Decimal("0.10"))) == "12.40"
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_amounts_and_increments_are_value_errors(bad: str) -> None:
+    for call in (
+        lambda: floor_to_increment(Decimal(bad), Decimal(1)),
+        lambda: ceil_to_increment(Decimal(1), Decimal(bad)),
+        lambda: is_multiple(Decimal(bad), Decimal(1)),
+        lambda: is_multiple(Decimal(1), Decimal(bad)),
+    ):
+        with pytest.raises(ValueError, match="finite"):
+            call()

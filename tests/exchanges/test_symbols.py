@@ -77,3 +77,16 @@ def test_concat_round_trip(pairs: list[tuple[str, str]]) -> None:
         return  # an ambiguous list is refused up front
     for symbol in symbols:
         assert codec.from_native(codec.to_native(symbol)) == symbol
+
+
+def test_a_native_symbol_of_one_currency_twice_is_refused() -> None:
+    with pytest.raises(BadSymbol, match="one currency"):
+        codec_for("gate").from_native("BTC_BTC")
+
+
+def test_concat_codecs_are_hashable_and_compare_by_their_markets() -> None:
+    a = ConcatCodec.from_symbols("binance", ["BTC/USDT"])
+    b = ConcatCodec.from_symbols("binance", ["BTC/USDT"])
+    c = ConcatCodec.from_symbols("binance", ["ETH/USDT"])
+    assert a == b and hash(a) == hash(b) and a != c
+    assert len({a, b, c}) == 2
