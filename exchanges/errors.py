@@ -253,3 +253,10 @@ class RateLimitExceeded(NetworkError):
     ) -> None:
         self.retry_after = retry_after
         super().__init__(message, venue=venue, code=code, http_status=http_status)
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return text if self.retry_after is None else f"{text} (retry after {self.retry_after:g} s)"
+
+    def __repr__(self) -> str:
+        return f"{super().__repr__()[:-1]}, retry_after={self.retry_after!r})"

@@ -208,6 +208,8 @@ def _check_whole(name: str, value: object, venue: str, code: str | None) -> None
 
 def parse_interval(value: Interval | str, *, venue: str = "", code: str | None = None) -> Interval:
     """:meth:`Interval.parse` for a caller's argument: ``BadRequest`` for an unknown one."""
+    if not isinstance(value, Interval | str):
+        raise BadRequest(f"a candle interval is a str such as '1m', got {value!r}", venue=venue, code=code)
     try:
         return Interval.parse(value)
     except ValueError as err:

@@ -55,6 +55,16 @@ def _fee_rate(text: str) -> Decimal:
     return rate
 
 
+def _sample(text: str) -> int:
+    """How often the equity curve is sampled: ``1s``, ``10s``, ``1m``... (milliseconds)."""
+    from simulator.backtest.sources import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def _symbol(text: str) -> str:
     from exchanges import BadSymbol, parse_symbol
 
@@ -108,6 +118,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="taker fee rate, a fraction in [0, 1) (default KuCoin VIP0, 0.001)",
     )
+    parser.add_argument(
+        "--sample",
+        type=_sample,
+        default=None,
+        help="equity sampling step for drawdown and Sharpe, e.g. 1s (default: each bar, or 1m on trades)",
+    )
     parser.add_argument("--out", type=Path, default=Path("out") / "backtest", help="output directory")
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -153,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
             rules=rules,
             maker_fee_rate=args.maker_fee,
             taker_fee_rate=args.taker_fee,
+            sample_ms=args.sample,
         )
         out: Path = args.out
         out.mkdir(parents=True, exist_ok=True)  # (before the run: a bad --out fails at once)

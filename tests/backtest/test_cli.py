@@ -358,3 +358,16 @@ def test_a_file_starting_with_a_bom_reads_alike(tmp_path: Path) -> None:
     text = "start_ms,open,high,low,close,volume,quote_volume\n1704067200000,1,2,0.5,1.5,3,4\n"
     (tmp_path / "bom.csv").write_text("\ufeff" + text)
     assert read_candles_csv(tmp_path / "bom.csv", "BTC/USDT", "1m")[0].open == Decimal(1)
+
+
+def test_a_finer_sample_sees_more_of_the_equity_curve(tmp_path: Path) -> None:
+    """On replayed trades the curve is sampled each minute by default, or each --sample."""
+    data = tmp_path / "trades.csv"
+    rows = [f"{1704067200000 + k * 1000},{k},{100 + k % 7},1,buy" for k in range(600)]
+    data.write_text("timestamp_ms,id,price,size,side\n" + "\n".join(rows) + "\n")
+    base = ["backtest", EXAMPLE, "--data", str(data), "--quiet", "--no-plot"]
+    assert main([*base, "--out", str(tmp_path / "coarse")]) == 0
+    assert main([*base, "--sample", "10s", "--out", str(tmp_path / "fine")]) == 0
+    coarse = json.loads((tmp_path / "coarse" / "report.json").read_text())["equity_curve"]
+    fine = json.loads((tmp_path / "fine" / "report.json").read_text())["equity_curve"]
+    assert len(coarse) <= 12 and len(fine) >= 55

@@ -60,3 +60,10 @@ def test_rate_limit_carries_retry_after_and_pickles() -> None:
 def test_default_message_is_class_name() -> None:
     with pytest.raises(OrderNotFound, match="OrderNotFound"):
         raise OrderNotFound()
+
+
+def test_a_rate_limit_error_says_how_long_to_wait() -> None:
+    err = RateLimitExceeded("too many requests", retry_after=1.5, venue="kucoin", code="429000")
+    assert str(err) == "[kucoin 429000] too many requests (retry after 1.5 s)"
+    assert repr(err).endswith("retry_after=1.5)")
+    assert str(RateLimitExceeded("too many requests")) == "too many requests"

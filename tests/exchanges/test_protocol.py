@@ -182,3 +182,8 @@ def test_unknown_intervals_are_bad_requests() -> None:
         parse_interval("7m", venue="paper", code="400100")
     assert info.value.code == "400100"
 
+
+
+def test_an_interval_of_the_wrong_type_is_a_bad_request() -> None:
+    with pytest.raises(BadRequest, match="a candle interval is a str"):
+        parse_interval(["1m"], venue="paper", code="400100")  # type: ignore[arg-type]
