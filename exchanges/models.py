@@ -66,6 +66,24 @@ def _opt_decimal(value: object) -> Decimal | None:
     return None if value is None else to_decimal(value)
 
 
+def _amount(value: object) -> Decimal:
+    """What a venue or an adapter reports: a ``Decimal`` as is, an ``int`` or ``str``
+    converted exactly; a float (binary noise), a bool or anything else is a ``TypeError``
+    at construction, where the adapter that made it can be found."""
+    if type(value) is Decimal:
+        return value
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise TypeError(f"an amount must be a Decimal, int or str, got {type(value).__name__} {value!r}")
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"not a decimal number: {value!r}") from None
+
+
+def _opt_amount(value: object) -> Decimal | None:
+    return None if value is None else _amount(value)
+
+
 def _raw_field() -> Any:
     return attrs.field(default=None, eq=False, repr=False, hash=False)
 
@@ -96,20 +114,20 @@ class Market:
 class Ticker:
     symbol: str
     timestamp: int
-    bid: Decimal | None = None
-    bid_size: Decimal | None = None
-    ask: Decimal | None = None
-    ask_size: Decimal | None = None
-    last: Decimal | None = None
-    last_size: Decimal | None = None
-    open: Decimal | None = None
-    high: Decimal | None = None
-    low: Decimal | None = None
-    volume: Decimal | None = None  # base, last 24 h
-    quote_volume: Decimal | None = None
-    change: Decimal | None = None
-    change_rate: Decimal | None = None
-    average_price: Decimal | None = None
+    bid: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    bid_size: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    ask: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    ask_size: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    last: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    last_size: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    open: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    high: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    low: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    volume: Decimal | None = attrs.field(default=None, converter=_opt_amount)  # base, last 24 h
+    quote_volume: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    change: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    change_rate: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    average_price: Decimal | None = attrs.field(default=None, converter=_opt_amount)
     raw: Raw = _raw_field()
 
     @property
@@ -121,8 +139,8 @@ class Ticker:
 
 @attrs.frozen(slots=True)
 class OrderBookLevel:
-    price: Decimal
-    size: Decimal
+    price: Decimal = attrs.field(converter=_amount)
+    size: Decimal = attrs.field(converter=_amount)
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -163,8 +181,8 @@ class Trade:
 
     id: str
     symbol: str
-    price: Decimal
-    size: Decimal
+    price: Decimal = attrs.field(converter=_amount)
+    size: Decimal = attrs.field(converter=_amount)
     side: Side
     timestamp: int
     raw: Raw = _raw_field()
@@ -179,12 +197,12 @@ class Candle:
     """One bar; ``start`` is the bar's opening time in ms."""
 
     start: int
-    open: Decimal
-    high: Decimal
-    low: Decimal
-    close: Decimal
-    volume: Decimal
-    quote_volume: Decimal = ZERO
+    open: Decimal = attrs.field(converter=_amount)
+    high: Decimal = attrs.field(converter=_amount)
+    low: Decimal = attrs.field(converter=_amount)
+    close: Decimal = attrs.field(converter=_amount)
+    volume: Decimal = attrs.field(converter=_amount)
+    quote_volume: Decimal = attrs.field(default=ZERO, converter=_amount)
     symbol: str = ""
     interval: Interval | None = None
     raw: Raw = _raw_field()
@@ -195,9 +213,9 @@ class Balance:
     """One currency's balance; venues report all three, so ``total`` is stored, not derived."""
 
     currency: str
-    total: Decimal
-    available: Decimal
-    hold: Decimal
+    total: Decimal = attrs.field(converter=_amount)
+    available: Decimal = attrs.field(converter=_amount)
+    hold: Decimal = attrs.field(converter=_amount)
     raw: Raw = _raw_field()
 
 
@@ -312,22 +330,22 @@ class Order:
     type: OrderType
     status: OrderStatus
     client_order_id: str | None = None
-    price: Decimal | None = None
-    size: Decimal | None = None
-    funds: Decimal | None = None
-    filled_size: Decimal = ZERO
-    filled_funds: Decimal = ZERO
-    fee: Decimal = ZERO
+    price: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    size: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    funds: Decimal | None = attrs.field(default=None, converter=_opt_amount)
+    filled_size: Decimal = attrs.field(default=ZERO, converter=_amount)
+    filled_funds: Decimal = attrs.field(default=ZERO, converter=_amount)
+    fee: Decimal = attrs.field(default=ZERO, converter=_amount)
     fee_currency: str | None = None
     time_in_force: TimeInForce = TimeInForce.GTC
     post_only: bool = False
     hidden: bool = False
     iceberg: bool = False
-    visible_size: Decimal | None = None
+    visible_size: Decimal | None = attrs.field(default=None, converter=_opt_amount)
     stp: STP | None = None
     cancel_after: int | None = None
     stop: StopKind | None = None
-    stop_price: Decimal | None = None
+    stop_price: Decimal | None = attrs.field(default=None, converter=_opt_amount)
     remark: str | None = None
     created_at: int = 0
     updated_at: int = 0
@@ -372,14 +390,14 @@ class Fill:
     trade_id: str
     symbol: str
     side: Side
-    price: Decimal
-    size: Decimal
-    funds: Decimal
-    fee: Decimal
+    price: Decimal = attrs.field(converter=_amount)
+    size: Decimal = attrs.field(converter=_amount)
+    funds: Decimal = attrs.field(converter=_amount)
+    fee: Decimal = attrs.field(converter=_amount)
     fee_currency: str
     liquidity: Liquidity
     timestamp: int
-    fee_rate: Decimal | None = None
+    fee_rate: Decimal | None = attrs.field(default=None, converter=_opt_amount)
     counter_order_id: str | None = None
     client_order_id: str | None = None
     raw: Raw = _raw_field()

@@ -4,10 +4,13 @@ from typing import Any
 import attrs
 import pytest
 
+import exchanges
 from exchanges import (
     STP,
     Balance,
+    Interval,
     InvalidOrder,
+    Liquidity,
     Market,
     Order,
     OrderBook,
@@ -169,3 +172,37 @@ def test_to_decimal_refuses_absurd_magnitudes() -> None:
     for value in ("1e18", "-1e30", Decimal("1E+400")):
         with pytest.raises(ValueError, match="amount out of range"):
             to_decimal(value)
+
+
+def _reported() -> dict[str, Any]:
+    """One valid instance's arguments per reported model (amounts as Decimals)."""
+    one = Decimal(1)
+    return {
+        "Order": {"id": "1", "symbol": "BTC/USDT", "side": Side.BUY, "type": OrderType.LIMIT,
+                  "status": OrderStatus.OPEN, "price": one, "size": one},
+        "Fill": {"id": "1", "order_id": "1", "trade_id": "1", "symbol": "BTC/USDT", "side": Side.BUY,
+                 "price": one, "size": one, "funds": one, "fee": one, "fee_currency": "USDT",
+                 "liquidity": Liquidity.MAKER, "timestamp": 0},
+        "Balance": {"currency": "USDT", "total": one, "available": one, "hold": Decimal(0)},
+        "Trade": {"id": "1", "symbol": "BTC/USDT", "price": one, "size": one, "side": Side.BUY,
+                  "timestamp": 0},
+        "Candle": {"symbol": "BTC/USDT", "interval": Interval.M1, "start": 0, "open": one, "high": one,
+                   "low": one, "close": one, "volume": one},
+        "Ticker": {"symbol": "BTC/USDT", "timestamp": 0, "bid": one},
+        "OrderBookLevel": {"price": one, "size": one},
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(_reported()))
+def test_reported_models_refuse_float_amounts_and_take_ints_and_strs_exactly(name: str) -> None:
+    """Money is Decimal: an adapter that builds a model from floats fails where it does so,
+    not later in some arithmetic far away."""
+    cls = getattr(exchanges, name)
+    kwargs = _reported()[name]
+    amount = "price" if "price" in kwargs else next(k for k, v in kwargs.items() if isinstance(v, Decimal))
+    with pytest.raises(TypeError, match="an amount must be a Decimal, int or str, got float"):
+        cls(**{**kwargs, amount: 1.1})
+    with pytest.raises(TypeError, match="got bool"):
+        cls(**{**kwargs, amount: True})
+    assert getattr(cls(**{**kwargs, amount: 2}), amount) == Decimal(2)
+    assert getattr(cls(**{**kwargs, amount: "0.1"}), amount) == Decimal("0.1")
