@@ -38,7 +38,10 @@ from exchanges import (
     OrderBook,
     OrderBookLevel,
     OrderRequest,
+    OrderType,
+    Side,
     Ticker,
+    TimeInForce,
     Trade,
     check_depth,
     check_history_args,
@@ -46,15 +49,20 @@ from exchanges import (
     require_one_ref,
     validate_client_order_id,
 )
+from simulator.engine import FILLED
 from simulator.market.symbols import CurrencySpec, SymbolSpec
 from simulator.market.synthetic import SyntheticConfig
 from simulator.venue import FillInfo, OrderInfo, Venue
-from simulator.venue.orders import VenueOrder, to_order
+from simulator.venue.orders import _STATUS, VenueOrder, _build_order, tidy, to_order
 from simulator.venue.state import MarketState
 
 __all__ = ["PAPER_CAPABILITIES", "PaperExchange"]
 
 PAPER_CAPABILITIES = Capabilities.everything()
+_LIMIT = OrderType.LIMIT
+_GTC = TimeInForce.GTC
+_BUY = Side.BUY
+ZERO = Decimal(0)
 _BAD = "400100"  # KuCoin's code for bad parameters
 
 
@@ -246,7 +254,8 @@ class PaperExchange:
     # ---------------------------------------------------------------- orders
 
     async def place_order(self, request: OrderRequest) -> Order:
-        self._check_open()
+        if self._closed:
+            self._check_open()
         symbol = request.symbol
         mkt = self._routes.get(symbol)
         if mkt is None:
@@ -256,25 +265,77 @@ class PaperExchange:
             problem = capabilities.missing(request)
             if problem:
                 raise NotSupported(problem, venue=self.venue)
+        if (
+            request.type is _LIMIT
+            and request.time_in_force is _GTC
+            and request.stp is None
+            and request.stop is None
+            and request.remark is None
+            and request.post_only is False
+            and request.hidden is False
+            and request.iceberg is False
+        ):  # a plain limit order (no option, so no option rule applies): the hot path
+            price, size = request.price, request.size
+            assert price is not None and size is not None
+            ticks, lots = mkt.rules.check_limit(price, size)
+            coid = request.client_order_id
+            if coid is not None:
+                validate_client_order_id(self.venue, coid)
+            sim = self.sim
+            now = sim.sync()
+            if coid is None:
+                if now == self._coid_time:  # (_new_client_order_id's common case, inlined)
+                    coid = self._coid_prefix + format(next(self._coid_counter), "x")
+                else:
+                    coid = self._new_client_order_id(now)
+            order = sim._place_plain(self._user, mkt, now, request.side is _BUY, ticks, lots, coid)
+            if order.status >= FILLED or order.filled:
+                return to_order(order, symbol)
+            # the Order (to_order's work, knowing that the order is a plain limit one)
+            price = mkt.prices.get(ticks) or mkt.price(ticks)
+            size = mkt.sizes.get(lots) or mkt.size(lots)
+            fixed = order.view = (
+                order.id,
+                symbol,
+                request.side,
+                _LIMIT,
+                coid,
+                price,
+                size,
+                tidy(price * size),
+                mkt.spec.fee_currency,
+                _GTC,
+                False,  # post_only
+                False,  # hidden
+                False,  # iceberg
+                None,  # visible_size
+                None,  # stp
+                None,  # cancel_after
+                None,  # stop
+                None,  # stop_price
+                None,  # remark
+                now,  # created_at
+                None,  # raw
+            )
+            return _build_order(fixed, _STATUS[order.status], ZERO, ZERO, ZERO, order.updated_at)  # type: ignore[no-any-return]
         # validate_order's checks, precompiled for the pair; the venue's typed entry point
         # then applies what remains of KuCoin's rules (no OrderParams, no KuCoin snapshot)
         ticks, lots = mkt.rules.check_request(request)
         coid = request.client_order_id
-        if coid is None:
-            coid = self._new_client_order_id()
-        else:
+        if coid is not None:
             validate_client_order_id(self.venue, coid)
         sim = self.sim
         now = sim.sync()
+        if coid is None:
+            coid = self._new_client_order_id(now)
         order = sim._build_request(self._user, now, mkt, request, ticks, lots, coid)
         sim._submit(order)
         return to_order(order, symbol)
 
-    def _new_client_order_id(self) -> str:
+    def _new_client_order_id(self, now: int) -> str:
         """Deterministic (same seed and calls, same ids), unique per exchange object:
         ``paper<uid tag>x<venue time, hex>x<counter, hex>``, a valid clientOid for any uid
         (see :func:`_uid_tag`), so the bot can place again under the same id."""
-        now = self.sim.now
         if now != self._coid_time:
             self._coid_time = now
             self._coid_prefix = f"paper{_uid_tag(self.uid)}x{now:x}x"
@@ -283,7 +344,8 @@ class PaperExchange:
     async def cancel_order(
         self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
     ) -> Order:
-        self._check_open()
+        if self._closed:
+            self._check_open()
         if (order_id is None) == (client_order_id is None):
             require_one_ref(order_id, client_order_id)  # raises
         native = self._native.get(symbol)
@@ -301,7 +363,7 @@ class PaperExchange:
         For runners that poll every open order on every event."""
         sim = self.sim
         sim.sync()
-        o = sim._orders.get(order_id)
+        o = sim._lookup(order_id)
         if o is None or o.user is not self._user:
             return None
         return (o.status, o.filled, o.size, o.price, o.updated_at)

@@ -301,7 +301,12 @@ class Book:
             price = order.price
             if order.is_buy:
                 best = self.best_ask
-                if best > price and (best != NO_ASK or not self.band_ppm):
+                if best > price and (
+                    best != NO_ASK  # (an order that does not cross is out of band only on an
+                    or not self.band_ppm  # empty other side, measured from the last price)
+                    or not self.last_price
+                    or price <= self.last_price + self.last_price * self.band_ppm // _PPM
+                ):
                     lvl = self._bids.get(price)
                     if lvl is None:
                         lvl = self._new_level(True, price)
@@ -311,7 +316,12 @@ class Book:
                     lvl = None
             else:
                 best = self.best_bid
-                if best < price and (best != NO_BID or not self.band_ppm):
+                if best < price and (
+                    best != NO_BID
+                    or not self.band_ppm
+                    or not self.last_price
+                    or price >= -((-self.last_price * (_PPM - self.band_ppm)) // _PPM)
+                ):
                     lvl = self._asks.get(price)
                     if lvl is None:
                         lvl = self._new_level(False, price)
@@ -350,8 +360,12 @@ class Book:
             self._run_stops()
         return order
 
-    def cancel(self, order_id: Hashable, now: int, reason: str = "canceled") -> EngineOrder | None:
-        """Cancel a resting order or a waiting stop order; ``None`` if there is none."""
+    def cancel(
+        self, order_id: Hashable, now: int, reason: str = "canceled", *, quiet: bool = False
+    ) -> EngineOrder | None:
+        """Cancel a resting order or a waiting stop order; ``None`` if there is none.
+        ``quiet``: emit no ``Canceled`` for it (the caller settles the order itself, which
+        spares the hot path an event); what falls due first (GTT expiries) is heard."""
         if now > self.now:
             self.now = now
         if self._gtt and self._gtt[0][0] <= now:
@@ -360,7 +374,12 @@ class Book:
         if order is None:
             stop = self._stops.pop(order_id, None)
             if stop is not None:
-                self._finish(stop, CANCELED, reason)
+                if quiet:
+                    stop.status = CANCELED
+                    stop.reason = reason
+                    stop.remaining = 0
+                else:
+                    self._finish(stop, CANCELED, reason)
             return stop
         # (the common case of _remove, inlined)
         levels = self._bids if order.is_buy else self._asks
@@ -392,7 +411,7 @@ class Book:
         order.reason = reason
         order.remaining = 0
         self.sequence += 1
-        if self.listener is not None:
+        if self.listener is not None and not quiet:
             self.listener(Canceled(order, self.now, reason))
         return order
 

@@ -29,12 +29,16 @@ class Cancels(Placing):
         if (order_id is None) == (client_oid is None):
             raise self._error(BadRequest, "pass exactly one of orderId or clientOid", "400100")
         if order_id is not None:
-            order = self._orders.get(order_id)
+            order = self._lookup(order_id)
             if order is None or order.user is not user:
                 order = None
         else:
             assert client_oid is not None
             order = user.by_coid.get(client_oid)
+            if order is None:
+                done = user.done_coid.get(client_oid)
+                if done is not None:
+                    order = self._revive(done)
         if order is None or (symbol is not None and order.mkt.spec.symbol != symbol):
             raise self._error(OrderNotFound, "order not exist.", "400100")
         return order
@@ -43,13 +47,8 @@ class Cancels(Placing):
         self, user: UserState, symbol: str | None, order_id: str | None, client_oid: str | None
     ) -> VenueOrder:
         if order_id is not None and client_oid is None:  # the common case, looked up at once
-            order = self._orders.get(order_id)
-            if (
-                order is not None
-                and order.user is user
-                and order.status < FILLED
-                and (symbol is None or order.mkt.spec.symbol == symbol)
-            ):
+            order = user.active.get(order_id)
+            if order is not None and (symbol is None or order.mkt.spec.symbol == symbol):
                 return order
         try:
             order = self._find(user, symbol, order_id, client_oid)
@@ -221,7 +220,9 @@ class Cancels(Placing):
         if o.id in mkt.parked:
             self._end_parked(o, now, CANCELED, reason)
         else:
-            mkt.book.cancel(o.id, now, reason)
+            book = mkt.book
+            if book.cancel(o.id, now, reason, quiet=True) is not None:
+                self._close(o, book.now)
 
     def _reduce(self, o: VenueOrder, lots: int, now: int) -> None:
         if o.id in o.mkt.parked:

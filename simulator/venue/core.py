@@ -19,7 +19,7 @@ from simulator.accounts import FEE_COLLECTOR, Accounts
 from simulator.market.driver import MarketDriver
 from simulator.market.symbols import CurrencySpec
 from simulator.venue.ids import IdSource
-from simulator.venue.orders import VenueOrder
+from simulator.venue.orders import A_OWNER, A_SYMBOL, Archived, VenueOrder, revive
 from simulator.venue.records import VenueEvent
 from simulator.venue.state import MarketState, UserState
 
@@ -63,7 +63,8 @@ class Core:
         )
         self._users: dict[str, UserState] = {}
         self._users[FEE_COLLECTOR] = UserState(FEE_COLLECTOR, self.accounts.collector, False)
-        self._orders: dict[str, VenueOrder] = {}  # every known order (users' done ones too)
+        self._orders: dict[str, VenueOrder] = {}  # active orders (waiting stops and parked included)
+        self._archive: dict[str, Archived] = {}  # done orders users keep in their history
         self._markets: dict[str, MarketState] = {}
         self._taped: list[MarketState] = []  # markets with a replay tape (External.replay_tape)
         self._currencies: dict[str, CurrencySpec] = {}
@@ -144,6 +145,18 @@ class Core:
         if mkt is None:
             raise self._error(BadSymbol, f"symbol {symbol!r} not exists", "900001")
         return mkt
+
+    def _lookup(self, order_id: str) -> VenueOrder | None:
+        """The order ``order_id``, active or done (a done one revived from the archive)."""
+        order = self._orders.get(order_id)
+        if order is None:
+            done = self._archive.get(order_id)
+            if done is not None:
+                return self._revive(done)
+        return order
+
+    def _revive(self, done: Archived) -> VenueOrder:
+        return revive(done, self._users[done[A_OWNER]], self._markets[done[A_SYMBOL]])
 
     def _reference(self, mkt: MarketState) -> Decimal:
         """Last trade price, else the mid of the book, else the symbol's initial price."""

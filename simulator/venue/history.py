@@ -3,10 +3,22 @@ done-order and fill listings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import itemgetter
+
 from exchanges import OrderType, Side
-from simulator.engine import PENDING
+from simulator.engine import FLAG_MARKET, PENDING
 from simulator.venue.cancels import Cancels
-from simulator.venue.orders import FillRecord, VenueOrder, fill_info, order_info
+from simulator.venue.orders import (
+    A_DONE_ID,
+    A_FLAGS,
+    A_IS_BUY,
+    A_UPDATED_AT,
+    Archived,
+    FillRecord,
+    fill_info,
+    order_info,
+)
 from simulator.venue.paging import below, newest_first, order_filter
 from simulator.venue.records import FillInfo, OrderInfo, Page
 
@@ -66,17 +78,28 @@ class History(Cancels):
         user = self._user(uid)
         self.sync()
         self._market(symbol)
+        is_buy = None if side is None else Side(side) is Side.BUY
+        market = None if type is None else OrderType(type) is OrderType.MARKET
+
+        def keep(done: Archived) -> bool:
+            return (is_buy is None or done[A_IS_BUY] is is_buy) and (
+                market is None or bool(done[A_FLAGS] & FLAG_MARKET) is market
+            )
+
         rows = newest_first(
             below(user.done.get(symbol, ()), last_id, _done_id),
             id_of=_done_id,
-            time_of=_updated_at,
+            time_of=_done_at,
             last_id=None,
             start=start,
             end=end,
-            keep=order_filter(side=side, type=type),
+            keep=keep,
             limit=limit,
         )
-        return Page(items=tuple(map(order_info, rows)), last_id=rows[-1].done_id if rows else None)
+        return Page(
+            items=tuple(order_info(self._revive(done)) for done in rows),
+            last_id=rows[-1][A_DONE_ID] if rows else None,
+        )
 
     def fills(
         self,
@@ -110,13 +133,8 @@ class History(Cancels):
         return Page(items=tuple(map(fill_info, rows)), last_id=rows[-1].id if rows else None)
 
 
-def _done_id(o: VenueOrder) -> int:
-    assert o.done_id is not None
-    return o.done_id
-
-
-def _updated_at(o: VenueOrder) -> int:
-    return o.updated_at
+_done_id: Callable[[Archived], int] = itemgetter(A_DONE_ID)
+_done_at: Callable[[Archived], int] = itemgetter(A_UPDATED_AT)
 
 
 def _fill_id(f: FillRecord) -> int:

@@ -13,6 +13,8 @@ import random
 __all__ = ["IdSource"]
 
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+_COUNTER = (1 << 48) - 1  # an order id's counter: 12 hex digits
+_PAD = 1 << 48
 
 
 class IdSource:
@@ -36,7 +38,9 @@ class IdSource:
         if second != self._second:
             self._second = second
             self._prefix = f"{second & 0xFFFFFFFF:08x}{self._salt:04x}"
-        return f"{self._prefix}{next(self._orders) & 0xFFFFFFFFFFFF:012x}"
+        # the counter's 12 hex digits: a leading 1 bit makes hex() pad them (twice as fast
+        # as a format spec, and every order draws one)
+        return self._prefix + hex(next(self._orders) & _COUNTER | _PAD)[3:]
 
     def test_order_id(self, now_ms: int) -> str:
         """An id for a validate-only order: well-formed, never used by a real order."""

@@ -25,8 +25,8 @@ from exchanges import (
     TimeInForce,
     TooManyOpenOrders,
 )
+from simulator.accounts.money import add, mul
 from simulator.engine import (
-    FILLED,
     FLAG_BY_FUNDS,
     FLAG_FOK,
     FLAG_GTT,
@@ -333,6 +333,74 @@ class Placing(External):
             stop_order=request.stop is not None,
         )
 
+    def _place_plain(
+        self,
+        user: UserState,
+        mkt: MarketState,
+        now: int,
+        is_buy: bool,
+        price_ticks: int,
+        size_lots: int,
+        client_oid: str,
+    ) -> VenueOrder:
+        """Place a plain GTC limit order (no options: the common case of every bot), whose
+        amounts the caller checked (``price_ticks``, ``size_lots``) with its client id.
+
+        The same steps and outcomes as :meth:`_build_request` then :meth:`_submit` (ids are
+        drawn in the same order, errors are the same), written as one function because this
+        is the paper exchange's hot path: the caps, the hold with its ledger line and the
+        registration are inlined while nothing unusual happens, and the general methods
+        take over when something does (a cap reached, a reused client id, a short balance,
+        an external market)."""
+        spec = mkt.spec
+        if not spec.enable_trading:
+            raise self._error(BadSymbol, "validation.createOrder.symbolNotAvailable", "400600")
+        symbol = spec.symbol
+        rates = user.rates.get(symbol)
+        if rates is None:
+            rates = self._user_rates(user, mkt)
+        order_id = self.ids.order_id(now)
+        order = VenueOrder(order_id, user, mkt, is_buy, price_ticks, size_lots, 0, now, rates, client_oid)
+        counts = user.counts
+        active = user.active
+        by_coid = user.by_coid
+        if (
+            mkt.external
+            or counts.get(symbol, 0) >= self.max_active_per_symbol
+            or len(active) >= self.max_active_per_account
+            or client_oid in by_coid  # (an active order has it)
+        ):
+            self._submit(order)  # (raises, or parks the order on an external market)
+            return order
+        # the hold (Holds._take_hold for a limit order, with limit_need)
+        size = mkt.sizes.get(size_lots)
+        if size is None:
+            size = mkt.size(size_lots)
+        if is_buy:
+            price = mkt.prices.get(price_ticks)
+            if price is None:
+                price = mkt.price(price_ticks)
+            maker, taker = rates
+            need = mul(mul(price, size), add(ONE, maker if maker > taker else taker))
+            currency = spec.quote_currency
+        else:
+            need = size
+            currency = spec.base_currency
+        account = user.account
+        context = order.hold_context = (symbol, order.id, "") if account.keep_ledger else None
+        self.accounts.hold(account, currency, need, now, context)  # (InsufficientFunds: no trace left)
+        order.hold_left = need
+        # registration (as in _submit)
+        oid = order.id
+        self._orders[oid] = order
+        active[oid] = order
+        counts[symbol] = counts.get(symbol, 0) + 1
+        by_coid[client_oid] = order
+        mkt.book.submit(order, self._now)
+        if order.status == REJECTED:  # (settled, it left no trace: see Settlement._close)
+            self._raise_rejection(order)
+        return order
+
     def _new_order(
         self,
         user: UserState,
@@ -512,8 +580,7 @@ class Placing(External):
             )
         coid = order.client_oid
         if coid is not None:
-            latest = user.by_coid.get(coid)  # an active order is always the latest with its clientOid
-            if latest is not None and latest.status < FILLED:
+            if coid in user.by_coid:  # (which holds active orders only)
                 raise self._error(
                     DuplicateClientOrderId, "validation.createOrder.clientOidDuplicated", "400100"
                 )
@@ -532,19 +599,14 @@ class Placing(External):
         symbol = mkt.spec.symbol
         user.counts[symbol] = user.counts.get(symbol, 0) + 1
         coid = o.client_oid
-        earlier = None
         if coid is not None:
-            by_coid = user.by_coid
-            earlier = by_coid.get(coid)
-            by_coid[coid] = o
+            user.by_coid[coid] = o
         if mkt.external and not is_stop:
             self._on_accepted(Accepted(o, self._now))
             self._park(o)
             return
         mkt.book.submit(o, self._now)
-        if o.status == REJECTED and not is_stop:
-            if earlier is not None and coid is not None:
-                user.by_coid[coid] = earlier  # a refused order leaves no trace: not even here
+        if o.status == REJECTED and not is_stop:  # (settled, it left no trace: see Settlement._close)
             self._raise_rejection(o)
 
     def _raise_rejection(self, o: VenueOrder) -> None:

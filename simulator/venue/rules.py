@@ -150,6 +150,26 @@ class PairRules:
 
     # ---------------------------------------------------------------- validate_order's checks
 
+    def check_limit(self, price: Decimal, size: Decimal) -> tuple[int, int]:
+        """:meth:`check_request` for a limit request with no stop price and no visible
+        size (the common case, without the checks that cannot apply)."""
+        venue = self.venue
+        q, r = _divmod(price, self.price_increment)
+        if r:
+            raise InvalidPrecision(field="price", value=price, increment=self.price_increment, venue=venue)
+        ticks = int(q)
+        q, r = _divmod(size, self.base_increment)
+        if r:
+            raise InvalidPrecision(field="size", value=size, increment=self.base_increment, venue=venue)
+        if size < self.base_min:
+            raise BelowMinimumSize(field="size", value=size, limit=self.base_min, venue=venue)
+        if size > self.base_max:
+            raise AboveMaximumSize(field="size", value=size, limit=self.base_max, venue=venue)
+        value = price * size
+        if value < self.min_funds:
+            raise BelowMinimumFunds(field="funds", value=value, limit=self.min_funds, venue=venue)
+        return ticks, int(q)
+
     def check_request(self, request: OrderRequest) -> tuple[int, int]:
         """``validate_order(request, market)`` for this pair's ``Market`` (same checks, in
         the same order, same errors), returning the price in ticks and the size in lots

@@ -23,9 +23,19 @@ from simulator.engine import (
     Triggered,
 )
 from simulator.venue.holds import Holds, ledger_context
-from simulator.venue.orders import FillRecord, VenueOrder, fill_info, order_info, tidy
+from simulator.venue.orders import (
+    A_CLIENT_OID,
+    A_ID,
+    Archived,
+    FillRecord,
+    VenueOrder,
+    archive,
+    fill_info,
+    order_info,
+    tidy,
+)
 from simulator.venue.records import PublicTrade, VenueEvent
-from simulator.venue.state import MarketState
+from simulator.venue.state import MarketState, UserState
 
 __all__ = ["Settlement"]
 
@@ -86,7 +96,11 @@ class Settlement(Holds):
     def _on_done(self, ev: Filled | Canceled | Rejected) -> None:
         o = ev.order
         assert isinstance(o, VenueOrder)
-        now = ev.time
+        self._close(o, ev.time)
+
+    def _close(self, o: VenueOrder, now: int) -> None:
+        """``o`` has ended (filled, cancelled, expired or rejected) at ``now``: release what
+        it still holds, take it off the active lists, and file it in the history."""
         o.updated_at = now
         user = o.user
         if o.hold_left:
@@ -101,21 +115,42 @@ class Settlement(Holds):
             self._forget(o)
             return
         o.done_id = next(self.ids.done_ids)
-        done = user.done[o.mkt.spec.symbol]
-        done.append(o)
-        if len(done) > self.max_done_per_symbol:
-            self._forget(done.popleft())  # by id and by clientOid (or that index grows forever)
+        # from the active lookups to the archive (see orders.Archived)
+        done = archive(o)
+        oid = o.id
+        if self._orders.get(oid) is o:
+            del self._orders[oid]
+        self._archive[oid] = done
+        coid = o.client_oid
+        if coid is not None:
+            if user.by_coid.get(coid) is o:
+                del user.by_coid[coid]
+            user.done_coid[coid] = done
+        history = user.done[o.mkt.spec.symbol]
+        history.append(done)
+        if len(history) > self.max_done_per_symbol:
+            self._forget_done(user, history.popleft())  # (or the lookups would grow forever)
         if self._subscribers:
             change = "filled" if o.status == FILLED else ("rejected" if o.status == REJECTED else "canceled")
             self._emit_order(o, change, now)
 
     def _forget(self, o: VenueOrder) -> None:
-        """Drop a done order from the lookups (by id, and by clientOid if it is the latest)."""
+        """Drop an order that leaves no history from the lookups (by id and by clientOid)."""
         if self._orders.get(o.id) is o:
             del self._orders[o.id]
         coid = o.client_oid
         if coid is not None and o.user.by_coid.get(coid) is o:
             del o.user.by_coid[coid]
+
+    def _forget_done(self, user: UserState, done: Archived) -> None:
+        """Drop a done order the history no longer keeps (by id, and by clientOid if it is
+        the latest done order with it)."""
+        oid = done[A_ID]
+        if self._archive.get(oid) is done:
+            del self._archive[oid]
+        coid = done[A_CLIENT_OID]
+        if coid is not None and user.done_coid.get(coid) is done:
+            del user.done_coid[coid]
 
     def _on_matched(self, ev: Matched) -> None:
         taker = ev.order

@@ -13,7 +13,7 @@ from simulator.accounts import Account
 from simulator.engine import Book, Scale
 from simulator.market.symbols import SymbolSpec
 from simulator.venue.candles import CandleStore
-from simulator.venue.orders import FillRecord, VenueOrder, tidy
+from simulator.venue.orders import Archived, FillRecord, VenueOrder, tidy
 from simulator.venue.rules import PairRules
 
 __all__ = ["BarRows", "MarketState", "PrintRows", "UserState", "power_of_ten", "to_lots", "to_ticks"]
@@ -202,6 +202,7 @@ class UserState:
         "counts",
         "dcp",
         "done",
+        "done_coid",
         "fills",
         "keep_history",
         "rates",
@@ -214,8 +215,11 @@ class UserState:
         self.account = account
         self.active: dict[str, VenueOrder] = {}  # open orders and waiting stops, oldest first
         self.counts: dict[str, int] = {}  # active orders per symbol
-        self.by_coid: dict[str, VenueOrder] = {}  # latest order per clientOid (active or done)
-        self.done: defaultdict[str, deque[VenueOrder]] = defaultdict(deque)  # per symbol, oldest first
+        self.by_coid: dict[str, VenueOrder] = {}  # active orders by clientOid
+        # done orders (archived), per symbol, oldest first; and the latest by clientOid (an
+        # active order with a clientOid is always newer than a done one with it)
+        self.done: defaultdict[str, deque[Archived]] = defaultdict(deque)
+        self.done_coid: dict[str, Archived] = {}
         self.fills: list[FillRecord] = []
         self.dcp: tuple[int, tuple[str, ...], int] | None = None  # timeout s, symbols, trigger ms
         self.keep_history = keep_history

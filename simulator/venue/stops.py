@@ -52,7 +52,7 @@ class Stops(Cancels):
         user = self._user(uid)
         self.sync()
         if order_id is not None:
-            order = self._orders.get(order_id)
+            order = self._lookup(order_id)
             if order is None or order.user is not user or not order.stop:
                 raise self._error(OrderNotFound, "stop order not exist.", "400100")
             return order_info(order)

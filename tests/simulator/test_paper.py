@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import re
 
+import attrs
 import pytest
 
 from exchanges import (
@@ -362,9 +363,9 @@ async def test_a_long_ledger_is_trimmed_and_still_explains_every_balance(clock: 
 
 
 async def test_history_leaves_little_for_the_garbage_collector(clock: ManualClock) -> None:
-    """A long-running venue keeps a long ledger and done-order history: ledger lines must
-    be plain tuples the collector stops tracking, and a done order must not keep its cached
-    ``Order`` fields, or every full collection walks them all."""
+    """A long-running venue keeps a long ledger and done-order history: ledger lines and
+    done orders must be plain tuples the collector stops tracking, or every full
+    collection walks them all; a done order found again is whole."""
     venue = Venue(clock=clock, synthetic=False)
     ex = PaperExchange({"USDT": "100000"}, venue=venue)
     for _ in range(50):
@@ -376,7 +377,11 @@ async def test_history_leaves_little_for_the_garbage_collector(clock: ManualCloc
     assert account is not None and len(account.rows) == 101, "the deposit, then a hold and a release each"
     assert not any(gc.is_tracked(row) for row in account.rows)
     done = venue._user(ex.uid).done["BTC-USDT"]
-    assert len(done) == 50 and all(o.view is None for o in done)
+    assert len(done) == 50 and not any(gc.is_tracked(d) for d in done)
+    assert not any(gc.is_tracked(d) for d in venue._archive.values())
+    assert not venue._orders, "only active orders are objects"
+    again = await ex.fetch_order(SYM, order_id=order.id)
+    assert again == attrs.evolve(order, status=OrderStatus.CANCELED, updated_at=again.updated_at)
     assert venue.audit() == []
 
 
@@ -411,7 +416,8 @@ async def test_done_orders_past_the_cap_are_not_found_by_client_id_either(clock:
         with pytest.raises(OrderNotFound):
             await ex.fetch_order(SYM, client_order_id=f"c{i}")
     assert (await ex.fetch_order(SYM, client_order_id="c2")).id == ids[2]
-    assert sorted(venue._user(ex.uid).by_coid) == ["c2", "c3", "c4"]
+    assert sorted(venue._user(ex.uid).done_coid) == ["c2", "c3", "c4"]
+    assert sorted(venue._archive) == sorted(ids[2:])
 
 
 @pytest.mark.parametrize("uid", ["bob smith", "u" * 36, "12345678"])
