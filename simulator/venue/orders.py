@@ -237,14 +237,13 @@ A_OWNER = 1
 A_SYMBOL = 2
 A_IS_BUY = 3
 A_FLAGS = 9
-A_STOP = 15
-A_STATUS = 17
-A_CLIENT_OID = 19
-A_UPDATED_AT = 21
-A_DONE_ID = 33
+A_CLIENT_OID = 16
+A_UPDATED_AT = 18
+A_DONE_ID = 29
 
 
-_VALUES: dict[STP | TimeInForce, str] = {member: member.value for member in (*STP, *TimeInForce)}
+_STP_VALUES = {member: member.value for member in STP}
+_TIF_VALUES = {member: member.value for member in TimeInForce}
 
 
 def archive(o: VenueOrder) -> Archived:
@@ -261,11 +260,8 @@ def archive(o: VenueOrder) -> Archived:
         o.filled,
         o.filled_funds,
         o.flags,
-        o.funds_limit,
         o.stp,
         o.visible,
-        o.shown,
-        o.expire_at,
         o.stop,
         o.stop_price,
         o.status,
@@ -278,11 +274,10 @@ def archive(o: VenueOrder) -> Archived:
         o.cancel_after,
         o.fee,
         o.funds_req,
-        o.hold_left,
         o.maker_rate,
         o.taker_rate,
-        None if stp_req is None else _VALUES[stp_req],
-        _VALUES[o.tif],
+        None if stp_req is None else _STP_VALUES[stp_req],
+        _TIF_VALUES[o.tif],
         o.trigger_time,
         o.done_id,
     )
@@ -303,11 +298,8 @@ def revive(a: Archived, user: UserState, mkt: MarketState) -> VenueOrder:
         o.filled,
         o.filled_funds,
         o.flags,
-        o.funds_limit,
         o.stp,
         o.visible,
-        o.shown,
-        o.expire_at,
         o.stop,
         o.stop_price,
         o.status,
@@ -320,7 +312,6 @@ def revive(a: Archived, user: UserState, mkt: MarketState) -> VenueOrder:
         o.cancel_after,
         o.fee,
         o.funds_req,
-        o.hold_left,
         o.maker_rate,
         o.taker_rate,
         stp_req,
@@ -328,6 +319,8 @@ def revive(a: Archived, user: UserState, mkt: MarketState) -> VenueOrder:
         o.trigger_time,
         o.done_id,
     ) = a
+    o.funds_limit = o.shown = o.expire_at = 0  # (what only matters while an order lives:
+    o.hold_left = ZERO  # its buying power, iceberg slice, expiry and hold)
     o.stp_req = None if stp_req is None else STP(stp_req)
     o.tif = TimeInForce(tif)
     o.user = user
