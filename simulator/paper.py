@@ -38,6 +38,7 @@ from exchanges import (
     OrderBook,
     OrderBookLevel,
     OrderRequest,
+    OrderStatus,
     OrderType,
     Side,
     Ticker,
@@ -49,6 +50,7 @@ from exchanges import (
     require_one_ref,
     validate_client_order_id,
 )
+from simulator.engine import CANCELED as _CANCELED
 from simulator.engine import FILLED
 from simulator.market.symbols import CurrencySpec, SymbolSpec
 from simulator.market.synthetic import SyntheticConfig
@@ -63,6 +65,7 @@ _LIMIT = OrderType.LIMIT
 _GTC = TimeInForce.GTC
 _BUY = Side.BUY
 ZERO = Decimal(0)
+_CANCELED_STATUS = OrderStatus.CANCELED
 _BAD = "400100"  # KuCoin's code for bad parameters
 
 
@@ -353,8 +356,15 @@ class PaperExchange:
             native = self._to_native(symbol)
         sim = self.sim
         now = sim.sync()
-        order = sim._find_active(self._user, native, order_id, client_order_id)
+        order = None if order_id is None else self._user.active.get(order_id)
+        if order is None or order.mkt.spec.symbol != native:
+            order = sim._find_active(self._user, native, order_id, client_order_id)
         sim._cancel(order, now)
+        fixed = order.view
+        if fixed is not None and order.status == _CANCELED and not order.filled:
+            # (to_order's common case, inlined: a resting order cancelled untouched)
+            order.view = None
+            return _build_order(fixed, _CANCELED_STATUS, ZERO, ZERO, ZERO, order.updated_at)  # type: ignore[no-any-return]
         return to_order(order, symbol)
 
     def order_stamp(self, order_id: str) -> tuple[int, int, int, int, int] | None:

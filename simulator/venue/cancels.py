@@ -34,11 +34,8 @@ class Cancels(Placing):
                 order = None
         else:
             assert client_oid is not None
-            order = user.by_coid.get(client_oid)
-            if order is None:
-                done = user.done_coid.get(client_oid)
-                if done is not None:
-                    order = self._revive(done)
+            latest = user.by_coid.get(client_oid)
+            order = self._revive(latest) if isinstance(latest, tuple) else latest
         if order is None or (symbol is not None and order.mkt.spec.symbol != symbol):
             raise self._error(OrderNotFound, "order not exist.", "400100")
         return order

@@ -63,8 +63,8 @@ class Core:
         )
         self._users: dict[str, UserState] = {}
         self._users[FEE_COLLECTOR] = UserState(FEE_COLLECTOR, self.accounts.collector, False)
-        self._orders: dict[str, VenueOrder] = {}  # active orders (waiting stops and parked included)
-        self._archive: dict[str, Archived] = {}  # done orders users keep in their history
+        # every known order: active ones as objects, done ones users keep as Archived tuples
+        self._orders: dict[str, VenueOrder | Archived] = {}
         self._markets: dict[str, MarketState] = {}
         self._taped: list[MarketState] = []  # markets with a replay tape (External.replay_tape)
         self._currencies: dict[str, CurrencySpec] = {}
@@ -149,11 +149,7 @@ class Core:
     def _lookup(self, order_id: str) -> VenueOrder | None:
         """The order ``order_id``, active or done (a done one revived from the archive)."""
         order = self._orders.get(order_id)
-        if order is None:
-            done = self._archive.get(order_id)
-            if done is not None:
-                return self._revive(done)
-        return order
+        return self._revive(order) if isinstance(order, tuple) else order
 
     def _revive(self, done: Archived) -> VenueOrder:
         return revive(done, self._users[done[A_OWNER]], self._markets[done[A_SYMBOL]])

@@ -117,7 +117,7 @@ class External(Settlement):
 
     def _parked(self, order_id: str) -> VenueOrder:
         o = self._orders.get(order_id)
-        if o is None or o.id not in o.mkt.parked:
+        if not isinstance(o, VenueOrder) or o.id not in o.mkt.parked:
             raise self._error(OrderNotFound, "order not exist.", "400100")
         return o
 

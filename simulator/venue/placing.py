@@ -364,11 +364,12 @@ class Placing(External):
         counts = user.counts
         active = user.active
         by_coid = user.by_coid
+        earlier = by_coid.get(client_oid)
         if (
             mkt.external
             or counts.get(symbol, 0) >= self.max_active_per_symbol
             or len(active) >= self.max_active_per_account
-            or client_oid in by_coid  # (an active order has it)
+            or isinstance(earlier, VenueOrder)  # (an active order has this clientOid)
         ):
             self._submit(order)  # (raises, or parks the order on an external market)
             return order
@@ -397,7 +398,9 @@ class Placing(External):
         counts[symbol] = counts.get(symbol, 0) + 1
         by_coid[client_oid] = order
         mkt.book.submit(order, self._now)
-        if order.status == REJECTED:  # (settled, it left no trace: see Settlement._close)
+        if order.status == REJECTED:
+            if earlier is not None:
+                by_coid[client_oid] = earlier  # a refused order leaves no trace: not even here
             self._raise_rejection(order)
         return order
 
@@ -580,7 +583,7 @@ class Placing(External):
             )
         coid = order.client_oid
         if coid is not None:
-            if coid in user.by_coid:  # (which holds active orders only)
+            if isinstance(user.by_coid.get(coid), VenueOrder):  # (an active order has it)
                 raise self._error(
                     DuplicateClientOrderId, "validation.createOrder.clientOidDuplicated", "400100"
                 )
@@ -599,14 +602,19 @@ class Placing(External):
         symbol = mkt.spec.symbol
         user.counts[symbol] = user.counts.get(symbol, 0) + 1
         coid = o.client_oid
+        earlier = None
         if coid is not None:
-            user.by_coid[coid] = o
+            by_coid = user.by_coid
+            earlier = by_coid.get(coid)
+            by_coid[coid] = o
         if mkt.external and not is_stop:
             self._on_accepted(Accepted(o, self._now))
             self._park(o)
             return
         mkt.book.submit(o, self._now)
-        if o.status == REJECTED and not is_stop:  # (settled, it left no trace: see Settlement._close)
+        if o.status == REJECTED and not is_stop:
+            if earlier is not None and coid is not None:
+                user.by_coid[coid] = earlier  # a refused order leaves no trace: not even here
             self._raise_rejection(o)
 
     def _raise_rejection(self, o: VenueOrder) -> None:

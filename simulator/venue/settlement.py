@@ -115,17 +115,14 @@ class Settlement(Holds):
             self._forget(o)
             return
         o.done_id = next(self.ids.done_ids)
-        # from the active lookups to the archive (see orders.Archived)
+        # the lookups keep it archived from now on (see orders.Archived)
         done = archive(o)
         oid = o.id
         if self._orders.get(oid) is o:
-            del self._orders[oid]
-        self._archive[oid] = done
+            self._orders[oid] = done
         coid = o.client_oid
-        if coid is not None:
-            if user.by_coid.get(coid) is o:
-                del user.by_coid[coid]
-            user.done_coid[coid] = done
+        if coid is not None and user.by_coid.get(coid) is o:
+            user.by_coid[coid] = done
         history = user.done[o.mkt.spec.symbol]
         history.append(done)
         if len(history) > self.max_done_per_symbol:
@@ -135,7 +132,8 @@ class Settlement(Holds):
             self._emit_order(o, change, now)
 
     def _forget(self, o: VenueOrder) -> None:
-        """Drop an order that leaves no history from the lookups (by id and by clientOid)."""
+        """Drop a done order that leaves no history from the lookups (by id, and by
+        clientOid if it is the latest)."""
         if self._orders.get(o.id) is o:
             del self._orders[o.id]
         coid = o.client_oid
@@ -146,11 +144,11 @@ class Settlement(Holds):
         """Drop a done order the history no longer keeps (by id, and by clientOid if it is
         the latest done order with it)."""
         oid = done[A_ID]
-        if self._archive.get(oid) is done:
-            del self._archive[oid]
+        if self._orders.get(oid) is done:
+            del self._orders[oid]
         coid = done[A_CLIENT_OID]
-        if coid is not None and user.done_coid.get(coid) is done:
-            del user.done_coid[coid]
+        if coid is not None and user.by_coid.get(coid) is done:
+            del user.by_coid[coid]
 
     def _on_matched(self, ev: Matched) -> None:
         taker = ev.order

@@ -202,7 +202,6 @@ class UserState:
         "counts",
         "dcp",
         "done",
-        "done_coid",
         "fills",
         "keep_history",
         "rates",
@@ -215,11 +214,9 @@ class UserState:
         self.account = account
         self.active: dict[str, VenueOrder] = {}  # open orders and waiting stops, oldest first
         self.counts: dict[str, int] = {}  # active orders per symbol
-        self.by_coid: dict[str, VenueOrder] = {}  # active orders by clientOid
-        # done orders (archived), per symbol, oldest first; and the latest by clientOid (an
-        # active order with a clientOid is always newer than a done one with it)
-        self.done: defaultdict[str, deque[Archived]] = defaultdict(deque)
-        self.done_coid: dict[str, Archived] = {}
+        # the latest order with a clientOid (an object while active, else Archived)
+        self.by_coid: dict[str, VenueOrder | Archived] = {}
+        self.done: defaultdict[str, deque[Archived]] = defaultdict(deque)  # per symbol, oldest first
         self.fills: list[FillRecord] = []
         self.dcp: tuple[int, tuple[str, ...], int] | None = None  # timeout s, symbols, trigger ms
         self.keep_history = keep_history

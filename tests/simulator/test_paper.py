@@ -378,8 +378,7 @@ async def test_history_leaves_little_for_the_garbage_collector(clock: ManualCloc
     assert not any(gc.is_tracked(row) for row in account.rows)
     done = venue._user(ex.uid).done["BTC-USDT"]
     assert len(done) == 50 and not any(gc.is_tracked(d) for d in done)
-    assert not any(gc.is_tracked(d) for d in venue._archive.values())
-    assert not venue._orders, "only active orders are objects"
+    assert len(venue._orders) == 50 and not any(gc.is_tracked(d) for d in venue._orders.values())
     again = await ex.fetch_order(SYM, order_id=order.id)
     assert again == attrs.evolve(order, status=OrderStatus.CANCELED, updated_at=again.updated_at)
     assert venue.audit() == []
@@ -416,8 +415,8 @@ async def test_done_orders_past_the_cap_are_not_found_by_client_id_either(clock:
         with pytest.raises(OrderNotFound):
             await ex.fetch_order(SYM, client_order_id=f"c{i}")
     assert (await ex.fetch_order(SYM, client_order_id="c2")).id == ids[2]
-    assert sorted(venue._user(ex.uid).done_coid) == ["c2", "c3", "c4"]
-    assert sorted(venue._archive) == sorted(ids[2:])
+    assert sorted(venue._user(ex.uid).by_coid) == ["c2", "c3", "c4"]
+    assert sorted(venue._orders) == sorted(ids[2:])
 
 
 @pytest.mark.parametrize("uid", ["bob smith", "u" * 36, "12345678"])
