@@ -316,6 +316,20 @@ def test_price_band_rejects_limits_and_caps_market_orders(rec: Recorder) -> None
     assert ok.status == OPEN
 
 
+def test_price_band_on_an_empty_side_for_orders_that_do_not_cross() -> None:
+    """The hot path rests such an order at once: it must still refuse one out of band."""
+    for is_buy, out, edge in ((True, 1101, 1100), (False, 899, 900)):
+        book = Book(band_ppm=100_000)
+        book.submit(order("m", "sell", 1000, 1), 0)
+        book.submit(order("t", "buy", 1000, 1), 0)  # last price 1000; both sides now empty
+        side = "buy" if is_buy else "sell"
+        assert book.submit(order("a", side, out, 1), 0).status == REJECTED
+        assert book.submit(order("a", side, edge, 1), 0).status == OPEN  # (the edge is in)
+    fresh = Book(band_ppm=100_000)  # no trade yet: nothing to measure from
+    assert fresh.submit(order("a", "buy", 5000, 1), 0).status == OPEN
+    assert fresh.submit(order("b", "sell", 6000, 1), 0).status == OPEN
+
+
 def test_cancel_removes_and_reports_unknown(book: Book) -> None:
     resting = book.submit(order("a", "buy", 100, 5), 0)
     assert book.cancel(resting.id, 0) is resting
