@@ -268,7 +268,7 @@ class PaperExchange:
             problem = capabilities.missing(request)
             if problem:
                 raise NotSupported(problem, venue=self.venue)
-        if (
+        plain = (
             request.type is _LIMIT
             and request.time_in_force is _GTC
             and request.stp is None
@@ -277,63 +277,59 @@ class PaperExchange:
             and request.post_only is False
             and request.hidden is False
             and request.iceberg is False
-        ):  # a plain limit order (no option, so no option rule applies): the hot path
-            price, size = request.price, request.size
+        )  # a limit order with no option (so no option rule applies): the hot path
+        # validate_order's checks, precompiled for the pair (the venue applies KuCoin's own
+        # rules next, without OrderParams or a KuCoin snapshot)
+        price, size = request.price, request.size
+        if plain:
             assert price is not None and size is not None
             ticks, lots = mkt.rules.check_limit(price, size)
-            coid = request.client_order_id
-            if coid is not None:
-                validate_client_order_id(self.venue, coid)
-            sim = self.sim
-            now = sim.sync()
-            if coid is None:
-                if now == self._coid_time:  # (_new_client_order_id's common case, inlined)
-                    coid = self._coid_prefix + format(next(self._coid_counter), "x")
-                else:
-                    coid = self._new_client_order_id(now)
-            order = sim._place_plain(self._user, mkt, now, request.side is _BUY, ticks, lots, coid)
-            if order.status >= FILLED or order.filled:
-                return to_order(order, symbol)
-            # the Order (to_order's work, knowing that the order is a plain limit one)
-            price = mkt.prices.get(ticks) or mkt.price(ticks)
-            size = mkt.sizes.get(lots) or mkt.size(lots)
-            fixed = order.view = (
-                order.id,
-                symbol,
-                request.side,
-                _LIMIT,
-                coid,
-                price,
-                size,
-                tidy(price * size),
-                mkt.spec.fee_currency,
-                _GTC,
-                False,  # post_only
-                False,  # hidden
-                False,  # iceberg
-                None,  # visible_size
-                None,  # stp
-                None,  # cancel_after
-                None,  # stop
-                None,  # stop_price
-                None,  # remark
-                now,  # created_at
-                None,  # raw
-            )
-            return _build_order(fixed, _STATUS[order.status], ZERO, ZERO, ZERO, order.updated_at)  # type: ignore[no-any-return]
-        # validate_order's checks, precompiled for the pair; the venue's typed entry point
-        # then applies what remains of KuCoin's rules (no OrderParams, no KuCoin snapshot)
-        ticks, lots = mkt.rules.check_request(request)
+        else:
+            ticks, lots = mkt.rules.check_request(request)
         coid = request.client_order_id
         if coid is not None:
             validate_client_order_id(self.venue, coid)
         sim = self.sim
         now = sim.sync()
         if coid is None:
-            coid = self._new_client_order_id(now)
-        order = sim._build_request(self._user, now, mkt, request, ticks, lots, coid)
-        sim._submit(order)
-        return to_order(order, symbol)
+            if now == self._coid_time:  # (_new_client_order_id's common case, inlined)
+                coid = self._coid_prefix + format(next(self._coid_counter), "x")
+            else:
+                coid = self._new_client_order_id(now)
+        if not plain:
+            order = sim._build_request(self._user, now, mkt, request, ticks, lots, coid)
+            sim._submit(order)
+            return to_order(order, symbol)
+        order = sim._place_plain(self._user, mkt, now, request.side is _BUY, ticks, lots, coid)
+        if order.status >= FILLED or order.filled:
+            return to_order(order, symbol)
+        # the Order: to_order's work, knowing the order is a plain limit one resting untouched
+        price = mkt.prices.get(ticks) or mkt.price(ticks)
+        size = mkt.sizes.get(lots) or mkt.size(lots)
+        fixed = order.view = (
+            order.id,
+            symbol,
+            request.side,
+            _LIMIT,
+            coid,
+            price,
+            size,
+            tidy(price * size),
+            mkt.spec.fee_currency,
+            _GTC,
+            False,  # post_only
+            False,  # hidden
+            False,  # iceberg
+            None,  # visible_size
+            None,  # stp
+            None,  # cancel_after
+            None,  # stop
+            None,  # stop_price
+            None,  # remark
+            now,  # created_at
+            None,  # raw
+        )
+        return _build_order(fixed, _STATUS[order.status], ZERO, ZERO, ZERO, order.updated_at)  # type: ignore[no-any-return]
 
     def _new_client_order_id(self, now: int) -> str:
         """Deterministic (same seed and calls, same ids), unique per exchange object:
