@@ -96,14 +96,29 @@ class Entry(NamedTuple):
         return self.wallet[2]
 
 
-#: How :attr:`Account.rows` stores an :class:`Entry`: a plain tuple of its fields. Every
-#: order writes at least two lines (its hold and its release) and a ledger keeps up to
-#: :data:`MAX_LEDGER_ENTRIES`. CPython's garbage collector stops tracking a plain tuple
-#: of untracked values, but never a tuple subclass; tracked, the lines made every full
-#: collection walk the whole ledger.
+#: One ledger line as :attr:`Account.rows` keeps it: :class:`Entry`'s fields in order, its
+#: context spread over three (symbol, order id, trade id; ``None`` for a line of no order).
 Row = tuple[
-    int, tuple[str, str, str], str, Decimal, Decimal, Decimal, int, tuple[str, str, str] | None, Decimal
+    int,
+    tuple[str, str, str],
+    str,
+    Decimal,
+    Decimal,
+    Decimal,
+    int,
+    str | None,
+    str | None,
+    str | None,
+    Decimal,
 ]
+
+#: :attr:`Account.rows` is flat: :data:`ROW_WIDTH` values a line, one line after another.
+#: Every order writes at least two lines (its hold and its release) and a ledger keeps up
+#: to :data:`MAX_LEDGER_ENTRIES`; a line kept as a tuple was an object the garbage
+#: collector tracked until its first collection, and a paper place-and-cancel's lines
+#: made the young generation fill (and be collected) twice as often.
+ROW_WIDTH = 11
+_NO_CONTEXT = (None, None, None)
 
 
 #: Ledger lines kept per account, at least: once a ledger is half as long again, its
@@ -132,7 +147,7 @@ class Account:
         self.uid = uid
         self.wallets: dict[tuple[str, str], Wallet] = {}  # by (account type, currency)
         self.trade: dict[str, Wallet] = {}  # the trade wallets again, by currency (the hot path's)
-        self.rows: list[Row] = []
+        self.rows: list[object] = []  # flat: see ROW_WIDTH
         #: what trimmed-off ledger lines added up to, per wallet id: ``(total, hold)``
         self.carried: dict[str, tuple[Decimal, Decimal]] = {}
         self.maker_rate = maker_rate
@@ -140,10 +155,17 @@ class Account:
         self.fee_overrides: dict[str, tuple[Decimal, Decimal]] = {}
         self.keep_ledger = keep_ledger
 
+    @property
+    def lines(self) -> int:
+        """How many ledger lines are kept."""
+        return len(self.rows) // ROW_WIDTH
+
     def ledger(self, *, newest_first: bool = False) -> Iterator[Entry]:
         """The ledger lines still kept (older ones are folded into :attr:`carried`)."""
-        rows = reversed(self.rows) if newest_first else iter(self.rows)
-        return map(Entry._make, rows)
+        rows = self.rows
+        end = len(rows)
+        starts = range(end - ROW_WIDTH, -1, -ROW_WIDTH) if newest_first else range(0, end, ROW_WIDTH)
+        return (_entry(rows[i : i + ROW_WIDTH]) for i in starts)
 
     def rates(self, symbol: str) -> tuple[Decimal, Decimal]:
         """Base ``(maker, taker)`` rates for ``symbol`` (before the symbol's coefficients)."""
@@ -218,8 +240,21 @@ class Accounts:
     ) -> None:
         if account.keep_ledger:
             rows = account.rows
-            line = (self._entry_ids(), wallet.ref, kind, delta, hold_delta, fee, now, context, wallet.total)
-            rows.append(line)
+            symbol, order_id, trade_id = _NO_CONTEXT if context is None else context
+            line = (
+                self._entry_ids(),
+                wallet.ref,
+                kind,
+                delta,
+                hold_delta,
+                fee,
+                now,
+                symbol,
+                order_id,
+                trade_id,
+                wallet.total,
+            )
+            rows += line
             if len(rows) > self._trim_past:
                 self._trim_ledger(account)
 
@@ -231,7 +266,7 @@ class Accounts:
     @max_ledger_entries.setter
     def max_ledger_entries(self, keep: int) -> None:
         self._keep = keep
-        self._trim_past = keep + keep // 2
+        self._trim_past = (keep + keep // 2) * ROW_WIDTH  # (in values of the flat rows)
 
     def _trim_ledger(self, account: Account) -> None:
         """Drop the older lines of a long ledger (a served simulator runs for days) down to
@@ -239,17 +274,21 @@ class Accounts:
         ``account.carried`` so the ledger still explains every balance. Amortised O(1) a
         line: it runs once per ``max_ledger_entries / 2`` lines."""
         rows = account.rows
-        drop = len(rows) - self._keep
+        cut = len(rows) - self._keep * ROW_WIDTH
         # the changes per wallet, gathered first and then summed in C: a line read as an
         # Entry and folded at once cost four times more, on every order's hold and release
-        deltas: defaultdict[str, list[Decimal]] = defaultdict(list)
-        for row in rows[:drop]:
-            deltas[row[1][0]] += row[3:5]  # (delta, hold_delta)
+        totals: defaultdict[str, list[Decimal]] = defaultdict(list)
+        holds: defaultdict[str, list[Decimal]] = defaultdict(list)
+        w = ROW_WIDTH
+        for ref, delta, hold_delta in zip(rows[1:cut:w], rows[3:cut:w], rows[4:cut:w], strict=True):
+            key = ref[0]  # type: ignore[index]
+            totals[key].append(delta)  # type: ignore[arg-type]
+            holds[key].append(hold_delta)  # type: ignore[arg-type]
         carried = account.carried
-        for key, changes in deltas.items():
+        for key, changes in totals.items():
             total, hold = carried.get(key, (ZERO, ZERO))
-            carried[key] = (reduce(add, changes[::2], total), reduce(add, changes[1::2], hold))
-        del rows[:drop]
+            carried[key] = (reduce(add, changes, total), reduce(add, holds[key], hold))
+        del rows[:cut]
 
     def deposit(
         self, account: Account, currency: str, amount: Decimal, now: int, account_type: str = "trade"
@@ -308,8 +347,21 @@ class Accounts:
             wallet.hold = add(wallet.hold, amount)
             if account.keep_ledger:  # (what _log does, inlined: every order holds and releases)
                 rows = account.rows
-                line = (self._entry_ids(), wallet.ref, "hold", ZERO, amount, ZERO, now, context, wallet.total)
-                rows.append(line)
+                symbol, order_id, trade_id = _NO_CONTEXT if context is None else context
+                line = (
+                    self._entry_ids(),
+                    wallet.ref,
+                    "hold",
+                    ZERO,
+                    amount,
+                    ZERO,
+                    now,
+                    symbol,
+                    order_id,
+                    trade_id,
+                    wallet.total,
+                )
+                rows += line
                 if len(rows) > self._trim_past:
                     self._trim_ledger(account)
 
@@ -330,8 +382,21 @@ class Accounts:
         if account.keep_ledger:
             rows = account.rows
             out = amount.copy_negate()
-            line = (self._entry_ids(), wallet.ref, "release", ZERO, out, ZERO, now, context, wallet.total)
-            rows.append(line)
+            symbol, order_id, trade_id = _NO_CONTEXT if context is None else context
+            line = (
+                self._entry_ids(),
+                wallet.ref,
+                "release",
+                ZERO,
+                out,
+                ZERO,
+                now,
+                symbol,
+                order_id,
+                trade_id,
+                wallet.total,
+            )
+            rows += line
             if len(rows) > self._trim_past:
                 self._trim_ledger(account)
 
@@ -386,3 +451,10 @@ class Accounts:
                 if cur == currency:
                     result = add(result, w.total)
         return result
+
+
+def _entry(row: list[object]) -> Entry:
+    """One line of the flat rows as an :class:`Entry`."""
+    ident, wallet, kind, delta, hold_delta, fee, time, symbol, order_id, trade_id, total = row
+    context = None if symbol is None else (symbol, order_id, trade_id)
+    return Entry(ident, wallet, kind, delta, hold_delta, fee, time, context, total)  # type: ignore[arg-type]

@@ -355,7 +355,7 @@ async def test_a_long_ledger_is_trimmed_and_still_explains_every_balance(clock: 
         clock.advance(1)
     account = venue.accounts.get(maker.uid)
     assert account is not None
-    assert 40 <= len(account.rows) <= 60 and account.carried, "trimmed to the newest 40, the rest carried"
+    assert 40 <= account.lines <= 60 and account.carried, "trimmed to the newest 40, the rest carried"
     assert venue.audit() == []
     newest = venue.ledger(maker.uid, include_holds=True, limit=5)
     assert [int(e.id) for e in newest] == sorted((int(e.id) for e in newest), reverse=True)
@@ -363,19 +363,18 @@ async def test_a_long_ledger_is_trimmed_and_still_explains_every_balance(clock: 
 
 
 async def test_history_leaves_little_for_the_garbage_collector(clock: ManualClock) -> None:
-    """A long-running venue keeps a long ledger and done-order history: ledger lines and
-    done orders must be plain tuples the collector stops tracking, or every full
-    collection walks them all; a done order found again is whole."""
+    """A long-running venue keeps a long ledger and done-order history: neither may keep
+    objects the collector tracks (ledger lines are flat values, done orders plain tuples),
+    or every full collection walks them all; a done order found again is whole."""
     venue = Venue(clock=clock, synthetic=False)
     ex = PaperExchange({"USDT": "100000"}, venue=venue)
     for _ in range(50):
         order = await ex.place_order(OrderRequest.limit(SYM, "buy", "0.001", "49000"))
         await ex.cancel_order(SYM, order_id=order.id)
-    gc.collect()  # untracks the tuples inside the lines (wallet, context) ...
-    gc.collect()  # ... and then the lines
+    gc.collect()  # (untracks the done orders' tuples)
     account = venue.accounts.get(ex.uid)
-    assert account is not None and len(account.rows) == 101, "the deposit, then a hold and a release each"
-    assert not any(gc.is_tracked(row) for row in account.rows)
+    assert account is not None and account.lines == 101, "the deposit, then a hold and a release each"
+    assert not any(gc.is_tracked(value) for value in account.rows), "no object a line"
     done = venue._user(ex.uid).done["BTC-USDT"]
     assert len(done) == 50 and not any(gc.is_tracked(d) for d in done)
     assert len(venue._orders) == 50 and not any(gc.is_tracked(d) for d in venue._orders.values())
