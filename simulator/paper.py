@@ -55,7 +55,7 @@ from simulator.engine import FILLED
 from simulator.market.symbols import CurrencySpec, SymbolSpec
 from simulator.market.synthetic import SyntheticConfig
 from simulator.venue import FillInfo, OrderInfo, Venue
-from simulator.venue.orders import _STATUS, VenueOrder, _build_order, tidy, to_order
+from simulator.venue.orders import _STATUS, VenueOrder, _build_order, to_order
 from simulator.venue.state import MarketState
 
 __all__ = ["PAPER_CAPABILITIES", "PaperExchange"]
@@ -306,6 +306,7 @@ class PaperExchange:
         # the Order: to_order's work, knowing the order is a plain limit one resting untouched
         price = mkt.prices.get(ticks) or mkt.price(ticks)
         size = mkt.sizes.get(lots) or mkt.size(lots)
+        units = ticks * lots
         fixed = order.view = (
             order.id,
             symbol,
@@ -314,7 +315,7 @@ class PaperExchange:
             coid,
             price,
             size,
-            tidy(price * size),
+            mkt.values.get(units) or mkt.value(units),
             mkt.spec.fee_currency,
             _GTC,
             False,  # post_only
@@ -355,7 +356,13 @@ class PaperExchange:
         order = None if order_id is None else self._user.active.get(order_id)
         if order is None or order.mkt.spec.symbol != native:
             order = sim._find_active(self._user, native, order_id, client_order_id)
-        sim._cancel(order, now)
+        mkt = order.mkt
+        if mkt.parked:
+            sim._cancel(order, now)
+        else:  # (Cancels._cancel for a booked order, inlined)
+            book = mkt.book
+            if book.cancel(order.id, now, "canceled", quiet=True) is not None:
+                sim._close(order, book.now)
         fixed = order.view
         if fixed is not None and order.status == _CANCELED and not order.filled:
             # (to_order's common case, inlined: a resting order cancelled untouched)

@@ -28,7 +28,7 @@ def limit_need(o: VenueOrder, price: int, lots: int) -> Decimal:
     mkt = o.mkt
     if o.is_buy:
         rate = o.maker_rate if o.maker_rate > o.taker_rate else o.taker_rate
-        return mul(mul(mkt.price(price), mkt.size(lots)), add(ONE, rate))
+        return mul(mkt.value(price * lots), add(ONE, rate))
     return mkt.size(lots)
 
 

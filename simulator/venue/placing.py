@@ -374,18 +374,20 @@ class Placing(External):
             self._submit(order)  # (raises, or parks the order on an external market)
             return order
         # the hold (Holds._take_hold for a limit order, with limit_need)
-        size = mkt.sizes.get(size_lots)
-        if size is None:
-            size = mkt.size(size_lots)
         if is_buy:
-            price = mkt.prices.get(price_ticks)
-            if price is None:
-                price = mkt.price(price_ticks)
-            maker, taker = rates
-            need = mul(mul(price, size), add(ONE, maker if maker > taker else taker))
+            units = price_ticks * size_lots
+            value = mkt.values.get(units)
+            if value is None:
+                value = mkt.value(units)
+            factor = user.hold_factors.get(symbol)
+            if factor is None:
+                maker, taker = rates
+                factor = user.hold_factors[symbol] = add(ONE, maker if maker > taker else taker)
+            need = mul(value, factor)
             currency = spec.quote_currency
         else:
-            need = size
+            size = mkt.sizes.get(size_lots)
+            need = mkt.size(size_lots) if size is None else size
             currency = spec.base_currency
         account = user.account
         context = order.hold_context = (symbol, order.id, "") if account.keep_ledger else None

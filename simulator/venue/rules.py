@@ -9,7 +9,9 @@ Both are on the hot path of every order, hence the precomputed values.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 from exchanges import (
     EXACT,
@@ -36,11 +38,16 @@ class PairRules:
         "base_max",
         "base_min",
         "least_funds",
+        "lot_ratio",
+        "max_lots",
         "min_funds",
+        "min_lots",
+        "min_units",
         "price_increment",
         "quote_increment",
         "quote_max",
         "spec",
+        "tick_ratio",
         "venue",
     )
 
@@ -55,6 +62,14 @@ class PairRules:
         self.quote_max = spec.quote_max_size
         self.min_funds = spec.min_funds
         self.least_funds = max(spec.quote_min_size, spec.min_funds)  # a market order by funds
+        # check_limit's limits in whole ticks and lots, exact (a Decimal operation costs
+        # more than twenty of int's, and every order pays for several)
+        tick, lot = Fraction(self.price_increment), Fraction(self.base_increment)
+        self.tick_ratio = tick.as_integer_ratio()
+        self.lot_ratio = lot.as_integer_ratio()
+        self.min_lots = math.ceil(Fraction(self.base_min) / lot)  # lots >= this: size >= base_min
+        self.max_lots = math.floor(Fraction(self.base_max) / lot)  # lots <= this: size <= base_max
+        self.min_units = math.ceil(Fraction(self.min_funds) / (tick * lot))  # ticks x lots >= this
 
     # ---------------------------------------------------------------- KuCoin's checks
 
@@ -152,7 +167,22 @@ class PairRules:
 
     def check_limit(self, price: Decimal, size: Decimal) -> tuple[int, int]:
         """:meth:`check_request` for a limit request with no stop price and no visible
-        size (the common case, without the checks that cannot apply)."""
+        size (the common case, without the checks that cannot apply), in exact integers:
+        ``price`` is ``n/d``, and a whole number of ticks when ``n x tick's denominator``
+        divides by ``d x tick's numerator``."""
+        n, d = price.as_integer_ratio()
+        num, den = self.tick_ratio
+        ticks, r = divmod(n * den, d * num)
+        if not r:
+            n, d = size.as_integer_ratio()
+            num, den = self.lot_ratio
+            lots, r = divmod(n * den, d * num)
+            if not r and self.min_lots <= lots <= self.max_lots and ticks * lots >= self.min_units:
+                return ticks, lots
+        return self._check_limit(price, size)  # (raises the error)
+
+    def _check_limit(self, price: Decimal, size: Decimal) -> tuple[int, int]:
+        """:meth:`check_limit` in ``Decimal``, which names what is wrong."""
         venue = self.venue
         q, r = _divmod(price, self.price_increment)
         if r:

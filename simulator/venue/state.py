@@ -99,6 +99,7 @@ class MarketState:
         "ticks",
         "unsettled",
         "unsettled_rows",
+        "values",
     )
 
     def __init__(self, spec: SymbolSpec, book: Book, venue: str) -> None:
@@ -113,6 +114,7 @@ class MarketState:
         self._candles = CandleStore()
         self.prices: dict[int, Decimal] = {}  # tidy Decimal per tick count (a bounded cache)
         self.sizes: dict[int, Decimal] = {}
+        self.values: dict[int, Decimal] = {}  # tidy price x size per tick x lot count
         self.ticks: dict[Decimal, int] = {}  # replayed prices already checked, in ticks (bounded)
         # external mode: replayed prints and bars not applied yet (see External.replay_tape)
         self.tape: list[Trade | tuple[Candle, int]] | None = None
@@ -191,6 +193,16 @@ class MarketState:
             value = self.sizes[lots] = tidy(self.scale.size(lots))
         return value
 
+    def value(self, units: int) -> Decimal:
+        """``units`` (ticks x lots) as a tidy quote amount, cached: a limit order's
+        ``price x size``, which every placing needs for its hold and its ``funds``."""
+        value = self.values.get(units)
+        if value is None:
+            if len(self.values) >= _CACHE:
+                self.values.clear()
+            value = self.values[units] = tidy(self.scale.funds(units))
+        return value
+
 
 class UserState:
     """One user's orders and history (the balances live in ``account``)."""
@@ -203,6 +215,7 @@ class UserState:
         "dcp",
         "done",
         "fills",
+        "hold_factors",
         "keep_history",
         "rates",
         "uid",
@@ -211,6 +224,7 @@ class UserState:
     def __init__(self, uid: str, account: Account, keep_history: bool) -> None:
         self.uid = uid
         self.rates: dict[str, tuple[Decimal, Decimal]] = {}  # actual fee rates per symbol
+        self.hold_factors: dict[str, Decimal] = {}  # 1 + the larger of them, per symbol
         self.account = account
         self.active: dict[str, VenueOrder] = {}  # open orders and waiting stops, oldest first
         self.counts: dict[str, int] = {}  # active orders per symbol

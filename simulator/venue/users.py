@@ -210,6 +210,7 @@ class Users(Core):
         account = user.account
         pair = (self._fee_rate("maker", maker), self._fee_rate("taker", taker))
         user.rates.clear()
+        user.hold_factors.clear()
         if symbol is None:
             account.maker_rate, account.taker_rate = pair
         else:
