@@ -290,10 +290,12 @@ class PaperExchange:
         if coid is not None:
             validate_client_order_id(self.venue, coid)
         sim = self.sim
-        now = sim.sync()
+        now = sim._now
+        if sim._taped or sim.clock.now_ms() > now:  # (else Venue.sync has nothing to do)
+            now = sim.sync()
         if coid is None:
             if now == self._coid_time:  # (_new_client_order_id's common case, inlined)
-                coid = self._coid_prefix + format(next(self._coid_counter), "x")
+                coid = self._coid_prefix + hex(next(self._coid_counter))[2:]
             else:
                 coid = self._new_client_order_id(now)
         if not plain:
@@ -352,7 +354,9 @@ class PaperExchange:
         if native is None:
             native = self._to_native(symbol)
         sim = self.sim
-        now = sim.sync()
+        now = sim._now
+        if sim._taped or sim.clock.now_ms() > now:  # (else Venue.sync has nothing to do)
+            now = sim.sync()
         order = None if order_id is None else self._user.active.get(order_id)
         if order is None or order.mkt.spec.symbol != native:
             order = sim._find_active(self._user, native, order_id, client_order_id)

@@ -89,7 +89,9 @@ class Core:
     def sync(self) -> int:
         """Bring the venue up to the clock: run market drivers, GTT expiries and dead-man
         switches that fall due, in time order. Every public call does this first; a
-        served exchange also calls it periodically so the market moves between requests."""
+        served exchange also calls it periodically so the market moves between requests.
+        (The paper exchange's hot path makes this method's first two tests itself and
+        calls it only when one of them holds.)"""
         if self._taped:
             self._apply_tapes()
         target = self.clock.now_ms()

@@ -38,6 +38,7 @@ class PairRules:
         "base_max",
         "base_min",
         "least_funds",
+        "last_size",
         "lot_ratio",
         "max_lots",
         "min_funds",
@@ -70,6 +71,7 @@ class PairRules:
         self.min_lots = math.ceil(Fraction(self.base_min) / lot)  # lots >= this: size >= base_min
         self.max_lots = math.floor(Fraction(self.base_max) / lot)  # lots <= this: size <= base_max
         self.min_units = math.ceil(Fraction(self.min_funds) / (tick * lot))  # ticks x lots >= this
+        self.last_size: tuple[Decimal | None, int] = (None, 0)  # the last valid size, in lots
 
     # ---------------------------------------------------------------- KuCoin's checks
 
@@ -174,10 +176,15 @@ class PairRules:
         num, den = self.tick_ratio
         ticks, r = divmod(n * den, d * num)
         if not r:
-            n, d = size.as_integer_ratio()
-            num, den = self.lot_ratio
-            lots, r = divmod(n * den, d * num)
-            if not r and self.min_lots <= lots <= self.max_lots and ticks * lots >= self.min_units:
+            last_size, lots = self.last_size
+            if size != last_size:  # (a bot's orders mostly repeat one size: that costs a compare)
+                n, d = size.as_integer_ratio()
+                num, den = self.lot_ratio
+                lots, r = divmod(n * den, d * num)
+                if r or not self.min_lots <= lots <= self.max_lots:
+                    return self._check_limit(price, size)  # (raises the error)
+                self.last_size = (size, lots)
+            if ticks * lots >= self.min_units:
                 return ticks, lots
         return self._check_limit(price, size)  # (raises the error)
 
