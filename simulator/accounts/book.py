@@ -341,10 +341,11 @@ class Accounts:
         wallet = account.trade.get(currency)
         if wallet is None:
             wallet = self.wallet(account, currency)
-        if sub(wallet.total, wallet.hold) < amount:
+        held = add(wallet.hold, amount)
+        if held > wallet.total:  # (available < amount, with one operation fewer)
             raise InsufficientFunds("Balance insufficient!", venue=self.venue, code="200004")
         if amount:
-            wallet.hold = add(wallet.hold, amount)
+            wallet.hold = held
             if account.keep_ledger:  # (what _log does, inlined: every order holds and releases)
                 rows = account.rows
                 symbol, order_id, trade_id = _NO_CONTEXT if context is None else context
