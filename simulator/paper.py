@@ -360,17 +360,10 @@ class PaperExchange:
         order = None if order_id is None else self._user.active.get(order_id)
         if order is None or order.mkt.spec.symbol != native:
             order = sim._find_active(self._user, native, order_id, client_order_id)
-        mkt = order.mkt
-        if mkt.parked:
-            sim._cancel(order, now)
-        else:  # (Cancels._cancel for a booked order, inlined)
-            book = mkt.book
-            if book.cancel(order.id, now, "canceled", quiet=True) is not None:
-                sim._close(order, book.now)
-        fixed = order.view
+        fixed = order.view  # (the order's fixed Order fields, which its end lets go of)
+        sim._cancel(order, now)
         if fixed is not None and order.status == _CANCELED and not order.filled:
             # (to_order's common case, inlined: a resting order cancelled untouched)
-            order.view = None
             return _build_order(fixed, _CANCELED_STATUS, ZERO, ZERO, ZERO, order.updated_at)  # type: ignore[no-any-return]
         return to_order(order, symbol)
 

@@ -347,11 +347,10 @@ class Placing(External):
         amounts the caller checked (``price_ticks``, ``size_lots``) with its client id.
 
         The same steps and outcomes as :meth:`_build_request` then :meth:`_submit` (ids are
-        drawn in the same order, errors are the same), written as one function because this
-        is the paper exchange's hot path: the caps, the hold with its ledger line and the
-        registration are inlined while nothing unusual happens, and the general methods
-        take over when something does (a cap reached, a reused client id, a short balance,
-        an external market)."""
+        drawn in the same order, errors and ledger lines are the same), written as one
+        function because this is the paper exchange's hot path; :meth:`_submit` takes over
+        when a cap is reached, the client id is in use or the market is external.
+        ``tests/simulator/test_paper_fast_path.py`` holds the two paths to each other."""
         spec = mkt.spec
         if not spec.enable_trading:
             raise self._error(BadSymbol, "validation.createOrder.symbolNotAvailable", "400600")

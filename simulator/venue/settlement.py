@@ -102,6 +102,7 @@ class Settlement(Holds):
         """``o`` has ended (filled, cancelled, expired or rejected) at ``now``: release what
         it still holds, take it off the active lists, and file it in the history."""
         o.updated_at = now
+        o.view = None  # (fills may keep the object: not its cached Order fields too)
         user = o.user
         if o.hold_left:
             spec = o.mkt.spec
