@@ -9,7 +9,7 @@ model itself (allowed because the two share one layout). The result is an ordina
 instance of the model, made in about a fifth of the time: ``type(x) is cls``, equal,
 hashed, printed, pickled, copied, evolved and frozen exactly like one made by
 ``__init__``. Only classes whose ``__init__`` would do nothing more (no converters,
-validators or post-init hook) are accepted; the test suite compares both ways.
+validators or post-init hook) are accepted; ``tests/simulator/test_builders.py`` compares both ways.
 """
 
 from __future__ import annotations
@@ -44,14 +44,14 @@ def template_builder(cls: type[Any], varying: Sequence[str]) -> Callable[..., An
         (cls,),
         {"__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__},
     )
-    lines = [f"def build(fixed, {', '.join(varying)}):", "    self = _new(_writable)"]
-    index = 0
+    fixed_names = [name for name in names if name not in varying]
+    lines = [
+        f"def build(fixed, {', '.join(varying)}):",
+        f"    ({''.join(f'_{name}, ' for name in fixed_names)}) = fixed",  # (one unpacking)
+        "    self = _new(_writable)",
+    ]
     for name in names:
-        if name in varying:
-            lines.append(f"    self.{name} = {name}")
-        else:
-            lines.append(f"    self.{name} = fixed[{index}]")
-            index += 1
+        lines.append(f"    self.{name} = {name if name in varying else '_' + name}")
     lines += ["    self.__class__ = _cls", "    return self"]
     namespace: dict[str, Any] = {"_new": object.__new__, "_writable": writable, "_cls": cls}
     exec("\n".join(lines), namespace)  # the same technique attrs uses for __init__
