@@ -210,3 +210,21 @@ def test_a_venue_order_starts_as_an_engine_order_does() -> None:
     engine = EngineOrder("x", uid, True, 7, 9, 0)
     for name in engine.__slots__:
         assert getattr(order, name) == getattr(engine, name), name
+
+
+async def test_a_buy_holds_at_the_rates_of_its_time() -> None:
+    """The fused path keeps 1 + the larger rate per user and pair: a change of rates must
+    reach the next order's hold (and the audit, which sums what open orders hold)."""
+    venue = Venue(seed=1, clock=ManualClock(START_MS), synthetic=False)
+    paper = PaperExchange({"USDT": "10000"}, venue=venue)
+    first = await paper.place_order(OrderRequest.limit(SYM, "buy", "0.01", "50000"))
+    venue.set_fee_rates(paper.uid, "0.001", "0.004")
+    second = await paper.place_order(OrderRequest.limit(SYM, "buy", "0.01", "50000"))
+    assert venue.audit() == []
+    holds = {
+        o.id: e.hold_delta
+        for o in (first, second)
+        for e in venue.accounts.get(paper.uid).ledger()  # type: ignore[union-attr]
+        if e.kind == "hold" and e.context is not None and e.context[1] == o.id
+    }
+    assert holds == {first.id: Decimal("500.5"), second.id: Decimal("502")}
