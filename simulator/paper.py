@@ -268,16 +268,16 @@ class PaperExchange:
             problem = capabilities.missing(request)
             if problem:
                 raise NotSupported(problem, venue=self.venue)
-        plain = (
-            request.type is _LIMIT
-            and request.time_in_force is _GTC
+        no_options = (
+            request.time_in_force is _GTC
             and request.stp is None
             and request.stop is None
             and request.remark is None
             and request.post_only is False
             and request.hidden is False
             and request.iceberg is False
-        )  # a limit order with no option (so no option rule applies): the hot path
+        )  # (so none of the option rules applies)
+        plain = no_options and request.type is _LIMIT  # the hot path
         # validate_order's checks, precompiled for the pair (the venue applies KuCoin's own
         # rules next, without OrderParams or a KuCoin snapshot)
         price, size = request.price, request.size
@@ -299,7 +299,7 @@ class PaperExchange:
             else:
                 coid = self._new_client_order_id(now)
         if not plain:
-            order = sim._build_request(self._user, now, mkt, request, ticks, lots, coid)
+            order = sim._build_request(self._user, now, mkt, request, ticks, lots, coid, no_options)
             sim._submit(order)
             return to_order(order, symbol)
         order = sim._place_plain(self._user, mkt, now, request.side is _BUY, ticks, lots, coid)

@@ -258,12 +258,14 @@ class Placing(External):
         price_ticks: int,
         size_lots: int,
         client_oid: str,
+        no_options: bool,
     ) -> VenueOrder:
         """:meth:`_build_fields` for a typed ``OrderRequest`` (the paper exchange's path):
         its enums are typed and its shape checked on construction, and the caller checked
         its amounts with ``mkt.rules.check_request`` (giving ``price_ticks`` and
-        ``size_lots``; those checks include KuCoin's for limit orders) and its client id.
-        What remains are KuCoin's own rules."""
+        ``size_lots``; those checks include KuCoin's for limit orders) and its client id,
+        and says whether it has ``no_options`` (GTC, and no STP, stop, remark, post-only,
+        hidden or iceberg). What remains are KuCoin's own rules."""
         if not mkt.spec.enable_trading:
             raise self._error(BadSymbol, "validation.createOrder.symbolNotAvailable", "400600")
         if (
@@ -277,15 +279,7 @@ class Placing(External):
         otype = request.type
         if otype is OrderType.MARKET and request.funds is not None:
             funds_req = mkt.rules.funds(request.funds)
-        if (
-            request.time_in_force is TimeInForce.GTC
-            and request.stp is None
-            and request.stop is None
-            and request.remark is None
-            and request.post_only is False
-            and request.hidden is False
-            and request.iceberg is False
-        ):  # a plain order, the common case: none of the option rules apply
+        if no_options:  # the common case: none of the option rules apply
             flags = 0
             if otype is OrderType.MARKET:
                 flags = FLAG_MARKET
