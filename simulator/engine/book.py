@@ -301,11 +301,13 @@ class Book:
             price = order.price
             if order.is_buy:
                 best = self.best_ask
+                # (an order that does not cross can be out of band only on an empty side,
+                # measured from the last price, if any)
                 if best > price and (
-                    best != NO_ASK  # (an order that does not cross is out of band only on an
-                    or not self.band_ppm  # empty other side, measured from the last price)
+                    best != NO_ASK
+                    or not self.band_ppm
                     or not self.last_price
-                    or price <= self.last_price + self.last_price * self.band_ppm // _PPM
+                    or not self._out_of_band(order, False)
                 ):
                     lvl = self._bids.get(price)
                     if lvl is None:
@@ -320,7 +322,7 @@ class Book:
                     best != NO_BID
                     or not self.band_ppm
                     or not self.last_price
-                    or price >= -((-self.last_price * (_PPM - self.band_ppm)) // _PPM)
+                    or not self._out_of_band(order, False)
                 ):
                     lvl = self._asks.get(price)
                     if lvl is None:
