@@ -280,12 +280,11 @@ class PaperExchange:
         plain = no_options and request.type is _LIMIT  # the hot path
         # validate_order's checks, precompiled for the pair (the venue applies KuCoin's own
         # rules next, without OrderParams or a KuCoin snapshot)
-        price, size = request.price, request.size
+        checked = None
         if plain:
-            assert price is not None and size is not None
-            ticks, lots = mkt.rules.check_limit(price, size)
-        else:
-            ticks, lots = mkt.rules.check_request(request)
+            assert request.price is not None and request.size is not None
+            checked = mkt.rules.check_limit(request.price, request.size)
+        ticks, lots = checked or mkt.rules.check_request(request)
         coid = request.client_order_id
         if coid is not None:
             validate_client_order_id(self.venue, coid)

@@ -167,10 +167,11 @@ class PairRules:
 
     # ---------------------------------------------------------------- validate_order's checks
 
-    def check_limit(self, price: Decimal, size: Decimal) -> tuple[int, int]:
-        """:meth:`check_request` for a limit request with no stop price and no visible
-        size (the common case, without the checks that cannot apply), in exact integers:
-        ``price`` is ``n/d``, and a whole number of ticks when ``n x tick's denominator``
+    def check_limit(self, price: Decimal, size: Decimal) -> tuple[int, int] | None:
+        """:meth:`check_request`'s verdict on a limit request with no stop price and no
+        visible size (the common case), in exact integers: the price in ticks and the size
+        in lots, or ``None`` when something is wrong (``check_request`` then names it).
+        ``price`` is ``n/d``, a whole number of ticks when ``n x tick's denominator``
         divides by ``d x tick's numerator``."""
         n, d = price.as_integer_ratio()
         num, den = self.tick_ratio
@@ -182,30 +183,11 @@ class PairRules:
                 num, den = self.lot_ratio
                 lots, r = divmod(n * den, d * num)
                 if r or not self.min_lots <= lots <= self.max_lots:
-                    return self._check_limit(price, size)  # (raises the error)
+                    return None
                 self.last_size = (size, lots)
             if ticks * lots >= self.min_units:
                 return ticks, lots
-        return self._check_limit(price, size)  # (raises the error)
-
-    def _check_limit(self, price: Decimal, size: Decimal) -> tuple[int, int]:
-        """:meth:`check_limit` in ``Decimal``, which names what is wrong."""
-        venue = self.venue
-        q, r = _divmod(price, self.price_increment)
-        if r:
-            raise InvalidPrecision(field="price", value=price, increment=self.price_increment, venue=venue)
-        ticks = int(q)
-        q, r = _divmod(size, self.base_increment)
-        if r:
-            raise InvalidPrecision(field="size", value=size, increment=self.base_increment, venue=venue)
-        if size < self.base_min:
-            raise BelowMinimumSize(field="size", value=size, limit=self.base_min, venue=venue)
-        if size > self.base_max:
-            raise AboveMaximumSize(field="size", value=size, limit=self.base_max, venue=venue)
-        value = price * size
-        if value < self.min_funds:
-            raise BelowMinimumFunds(field="funds", value=value, limit=self.min_funds, venue=venue)
-        return ticks, int(q)
+        return None
 
     def check_request(self, request: OrderRequest) -> tuple[int, int]:
         """``validate_order(request, market)`` for this pair's ``Market`` (same checks, in
