@@ -25,7 +25,7 @@ from exchanges import (
     TimeInForce,
     TooManyOpenOrders,
 )
-from simulator.accounts.money import add, mul
+from simulator.accounts.money import mul
 from simulator.engine import (
     FLAG_BY_FUNDS,
     FLAG_FOK,
@@ -352,8 +352,8 @@ class Placing(External):
         rates = user.rates.get(symbol)
         if rates is None:
             rates = self._user_rates(user, mkt)
-        order_id = self.ids.order_id(now)
-        order = VenueOrder(order_id, user, mkt, is_buy, price_ticks, size_lots, 0, now, rates, client_oid)
+        oid = self.ids.order_id(now)
+        order = VenueOrder(oid, user, mkt, is_buy, price_ticks, size_lots, 0, now, rates, client_oid)
         counts = user.counts
         active = user.active
         by_coid = user.by_coid
@@ -372,22 +372,17 @@ class Placing(External):
             value = mkt.values.get(units)
             if value is None:
                 value = mkt.value(units)
-            factor = user.hold_factors.get(symbol)
-            if factor is None:
-                maker, taker = rates
-                factor = user.hold_factors[symbol] = add(ONE, maker if maker > taker else taker)
-            need = mul(value, factor)
+            need = mul(value, user.hold_factors[symbol])  # (kept with the rates)
             currency = spec.quote_currency
         else:
             size = mkt.sizes.get(size_lots)
             need = mkt.size(size_lots) if size is None else size
             currency = spec.base_currency
         account = user.account
-        context = order.hold_context = (symbol, order.id, "") if account.keep_ledger else None
+        context = order.hold_context = (symbol, oid, "") if account.keep_ledger else None
         self.accounts.hold(account, currency, need, now, context)  # (InsufficientFunds: no trace left)
         order.hold_left = need
         # registration (as in _submit)
-        oid = order.id
         self._orders[oid] = order
         active[oid] = order
         counts[symbol] = counts.get(symbol, 0) + 1

@@ -224,7 +224,7 @@ class UserState:
     def __init__(self, uid: str, account: Account, keep_history: bool) -> None:
         self.uid = uid
         self.rates: dict[str, tuple[Decimal, Decimal]] = {}  # actual fee rates per symbol
-        self.hold_factors: dict[str, Decimal] = {}  # 1 + the larger of them, per symbol
+        self.hold_factors: dict[str, Decimal] = {}  # 1 + the larger of them (filled with them)
         self.account = account
         self.active: dict[str, VenueOrder] = {}  # open orders and waiting stops, oldest first
         self.counts: dict[str, int] = {}  # active orders per symbol

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from exchanges import BadRequest
 from simulator.accounts import FEE_COLLECTOR, Entry, Wallet
-from simulator.accounts.money import mul
+from simulator.accounts.money import add, mul
 from simulator.market.symbols import CurrencySpec
 from simulator.venue.core import Core
 from simulator.venue.orders import tidy
@@ -18,6 +18,7 @@ from simulator.venue.state import MarketState, UserState
 __all__ = ["Users"]
 
 _t = tidy
+ONE = Decimal(1)
 
 
 class Users(Core):
@@ -228,7 +229,8 @@ class Users(Core):
         return FeeRates(symbol=spec.symbol, maker=maker, taker=taker)
 
     def _user_rates(self, user: UserState, mkt: MarketState) -> tuple[Decimal, Decimal]:
-        """Actual (maker, taker) rates of ``user`` on ``mkt``, cached until rates change."""
+        """Actual (maker, taker) rates of ``user`` on ``mkt``, cached until rates change,
+        with what a limit buy holds per unit of ``price x size`` (1 + the larger rate)."""
         symbol = mkt.spec.symbol
         rates = user.rates.get(symbol)
         if rates is None:
@@ -237,6 +239,8 @@ class Users(Core):
                 mul(maker, mkt.spec.maker_fee_coefficient),
                 mul(taker, mkt.spec.taker_fee_coefficient),
             )
+            maker, taker = rates
+            user.hold_factors[symbol] = add(ONE, maker if maker > taker else taker)  # (as limit_need)
         return rates
 
 
