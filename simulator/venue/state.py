@@ -179,29 +179,25 @@ class MarketState:
     def price(self, ticks: int) -> Decimal:
         """``ticks`` as a tidy price (``65000``, not ``65000.0``), cached."""
         value = self.prices.get(ticks)
-        if value is None:
-            if len(self.prices) >= _CACHE:
-                self.prices.clear()
-            value = self.prices[ticks] = tidy(self.scale.price(ticks))
-        return value
+        return _remember(self.prices, ticks, self.scale.price(ticks)) if value is None else value
 
     def size(self, lots: int) -> Decimal:
         value = self.sizes.get(lots)
-        if value is None:
-            if len(self.sizes) >= _CACHE:
-                self.sizes.clear()
-            value = self.sizes[lots] = tidy(self.scale.size(lots))
-        return value
+        return _remember(self.sizes, lots, self.scale.size(lots)) if value is None else value
 
     def value(self, units: int) -> Decimal:
         """``units`` (ticks x lots) as a tidy quote amount, cached: a limit order's
         ``price x size``, which every placing needs for its hold and its ``funds``."""
         value = self.values.get(units)
-        if value is None:
-            if len(self.values) >= _CACHE:
-                self.values.clear()
-            value = self.values[units] = tidy(self.scale.funds(units))
-        return value
+        return _remember(self.values, units, self.scale.funds(units)) if value is None else value
+
+
+def _remember(cache: dict[int, Decimal], key: int, amount: Decimal) -> Decimal:
+    """``amount``, tidied, kept in ``cache`` (emptied when full: a bounded cache)."""
+    if len(cache) >= _CACHE:
+        cache.clear()
+    value = cache[key] = tidy(amount)
+    return value
 
 
 class UserState:
