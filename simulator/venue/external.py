@@ -32,8 +32,6 @@ from simulator.engine import (
     OPEN,
     PARTIAL,
     Amended,
-    Canceled,
-    Filled,
     Opened,
 )
 from simulator.venue.orders import VenueOrder, fill_info, order_info
@@ -133,12 +131,10 @@ class External(Settlement):
         del o.mkt.parked[o.id]
         o.status = status
         o.reason = reason
-        if status == FILLED:
-            self._on_done(Filled(o, now))
-        else:
+        if status != FILLED:
             o.remaining = 0
             o.shown = 0
-            self._on_done(Canceled(o, now, reason or "canceled"))
+        self._close(o, now)
 
     def _reduce_parked(self, o: VenueOrder, lots: int, now: int) -> None:
         """Partial cancel of a parked order (its place in time priority is kept)."""
