@@ -292,11 +292,10 @@ class PaperExchange:
         now = sim._now
         if sim._taped or sim.clock.now_ms() > now:  # (else Venue.sync has nothing to do)
             now = sim.sync()
-        if coid is None:
-            if now == self._coid_time:  # (_new_client_order_id's common case, inlined)
-                coid = self._coid_prefix + hex(next(self._coid_counter))[2:]
-            else:
-                coid = self._new_client_order_id(now)
+        if coid is None:  # (a new one: see _client_id_prefix)
+            if now != self._coid_time:
+                self._client_id_prefix(now)
+            coid = self._coid_prefix + hex(next(self._coid_counter))[2:]
         if not plain:
             order = sim._build_request(self._user, now, mkt, request, ticks, lots, coid, no_options)
             sim._submit(order)
@@ -333,14 +332,13 @@ class PaperExchange:
         )
         return _build_order(fixed, _STATUS[order.status], ZERO, ZERO, ZERO, order.updated_at)  # type: ignore[no-any-return]
 
-    def _new_client_order_id(self, now: int) -> str:
-        """Deterministic (same seed and calls, same ids), unique per exchange object:
-        ``paper<uid tag>x<venue time, hex>x<counter, hex>``, a valid clientOid for any uid
-        (see :func:`_uid_tag`), so the bot can place again under the same id."""
-        if now != self._coid_time:
-            self._coid_time = now
-            self._coid_prefix = f"paper{_uid_tag(self.uid)}x{now:x}x"
-        return f"{self._coid_prefix}{next(self._coid_counter):x}"
+    def _client_id_prefix(self, now: int) -> None:
+        """Generated client ids are deterministic (same seed and calls, same ids) and
+        unique per exchange object: ``paper<uid tag>x<venue time, hex>x<counter, hex>``, a
+        valid clientOid for any uid (see :func:`_uid_tag`), so the bot can place again under
+        the same id. This sets the prefix for the venue time ``now``."""
+        self._coid_time = now
+        self._coid_prefix = f"paper{_uid_tag(self.uid)}x{now:x}x"
 
     async def cancel_order(
         self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
