@@ -226,7 +226,7 @@ class FillRecord:
 #: ints, bools, ``Decimal``, ``None``), written by :func:`archive` and read back by
 #: :func:`revive`. CPython's garbage collector stops tracking such a tuple, where it walks
 #: every live object on each full collection: a venue holding a hundred thousand done
-#: orders as objects spent a sixth of a paper place-and-cancel in those walks. The owner
+#: orders as objects spent about a tenth of a paper place-and-cancel in those walks. The owner
 #: and the pair are kept by name, the enums by value (an object in the tuple, an enum
 #: member included, would keep it tracked).
 Archived = tuple[Any, ...]

@@ -64,7 +64,7 @@ class PairRules:
         self.min_funds = spec.min_funds
         self.least_funds = max(spec.quote_min_size, spec.min_funds)  # a market order by funds
         # check_limit's limits in whole ticks and lots, exact (a Decimal operation costs
-        # more than twenty of int's, and every order pays for several)
+        # about 2,000 instructions, and every order paid for several)
         tick, lot = Fraction(self.price_increment), Fraction(self.base_increment)
         self.tick_ratio = tick.as_integer_ratio()
         self.lot_ratio = lot.as_integer_ratio()
