@@ -44,6 +44,11 @@ class PoolState:
     reset_ms: int
 
 
+#: What ``try_acquire`` answers at least while callers are queued: it cannot know when their
+#: turn ends, only that it has not.
+_QUEUED_HINT_S = 0.001
+
+
 class RatePool(Protocol):
     capacity: int
     window: float
@@ -70,6 +75,7 @@ class _PoolBase:
         self._window_us = round(window * 1_000_000)
         self._blocked_until = 0
         self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+        self._queued = 0  # callers inside acquire() that had to wait
 
     def __repr__(self) -> str:
         s = self.state()
@@ -93,25 +99,41 @@ class _PoolBase:
     def _blocked_for(self, now: int) -> int:
         return self._blocked_until - now if self._blocked_until > now else 0
 
-    def try_acquire(self, weight: int = 1) -> float:
+    def _take(self, weight: int) -> float:
+        """Take ``weight`` if it fits now (0.0), else say how long until it would."""
         raise NotImplementedError
+
+    def try_acquire(self, weight: int = 1) -> float:
+        """Take ``weight`` now if it fits and nobody is queued in :meth:`acquire`, else say how
+        long to wait. Queued callers come first: budget freed by a refill is theirs."""
+        self._check_weight(weight)
+        if self._queued:
+            return _QUEUED_HINT_S
+        return self._take(weight)
 
     def state(self) -> PoolState:
         raise NotImplementedError
 
     async def acquire(self, weight: int = 1) -> None:
-        """Wait until ``weight`` fits, then take it. Waiters are served first come, first served."""
+        """Wait until ``weight`` fits, then take it, first come, first served: a caller that
+        must wait queues behind those already waiting, and nobody overtakes the queue."""
         self._check_weight(weight)
+        if not self._queued and self._take(weight) <= 0:
+            return
         loop = asyncio.get_running_loop()
         lock = self._locks.get(loop)
         if lock is None:
             lock = self._locks[loop] = asyncio.Lock()
-        async with lock:
-            while True:
-                wait = self.try_acquire(weight)
-                if wait <= 0:
-                    return
-                await self._clock.sleep(wait)
+        self._queued += 1
+        try:
+            async with lock:  # asyncio's lock wakes its waiters in arrival order
+                while True:
+                    wait = self._take(weight)
+                    if wait <= 0:
+                        return
+                    await self._clock.sleep(wait)
+        finally:
+            self._queued -= 1
 
 
 class FixedWindowPool(_PoolBase):
@@ -127,8 +149,7 @@ class FixedWindowPool(_PoolBase):
             self._used = 0
             self._window_end = None
 
-    def try_acquire(self, weight: int = 1) -> float:
-        self._check_weight(weight)
+    def _take(self, weight: int) -> float:
         now = self._now()
         blocked = self._blocked_for(now)
         if blocked:
@@ -179,8 +200,7 @@ class SlidingWindowPool(_PoolBase):
         while log and log[0][0] <= horizon:
             self._sum -= log.popleft()[1]
 
-    def try_acquire(self, weight: int = 1) -> float:
-        self._check_weight(weight)
+    def _take(self, weight: int) -> float:
         now = self._now()
         blocked = self._blocked_for(now)
         if blocked:

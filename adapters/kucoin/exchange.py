@@ -727,7 +727,9 @@ class KucoinExchange(MarketData, AccountData):
                 rows += await pages(self._client, CL_FILLS, CL_FILLS.path, query, want)
             if limit is not None and len(rows) >= limit:
                 break
-        fills = unique((parse_fill(r) for r in rows), lambda f: f.id)
+        # (tradeId, orderId): classic fills have no id of their own, and both sides of a
+        # self-trade share the tradeId
+        fills = unique((parse_fill(r) for r in rows), lambda f: (f.trade_id, f.order_id))
         fills.sort(key=lambda f: f.timestamp, reverse=True)
         return fills[:limit] if limit is not None else fills
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from .client import KucoinClient
@@ -84,8 +84,8 @@ async def pages(
         page += 1
 
 
-def unique(values: Iterable[_T], key: Callable[[_T], str]) -> list[_T]:
-    seen: set[str] = set()
+def unique(values: Iterable[_T], key: Callable[[_T], Hashable]) -> list[_T]:
+    seen: set[Hashable] = set()
     out = []
     for value in values:
         k = key(value)

@@ -155,3 +155,46 @@ def test_wait_hint_is_enough(seq: list[tuple[int, int]], cap: int) -> None:
         if wait:
             clock.advance(wait)
             assert pool.try_acquire(weight) == 0
+
+
+async def test_a_caller_arriving_at_the_refill_queues_behind_the_waiters() -> None:
+    """First come, first served: budget freed by a refill goes to the callers already queued
+    in ``acquire()``, not to one that arrives at that instant and only tries."""
+    clock = ManualClock(0)
+    pool = FixedWindowPool(1, 1, clock)
+    assert pool.try_acquire() == 0  # the window's whole budget is spent
+    admitted: list[tuple[str, int]] = []
+
+    async def call(name: str) -> None:
+        await pool.acquire()
+        admitted.append((name, clock.now_ms()))
+
+    queued = [asyncio.create_task(call(name)) for name in ("a", "b")]
+    await clock.run_until(0)  # both are waiting now
+    clock.advance(1)  # the window refills; "a" is due but has not run yet
+    assert pool.try_acquire() > 0, "a newcomer took the refill ahead of a queued caller"
+    late = asyncio.create_task(call("late"))
+    await clock.run_until(5_000)
+    await asyncio.gather(*queued, late)
+    assert admitted == [("a", 1_000), ("b", 2_000), ("late", 3_000)]
+
+
+async def test_a_queued_caller_is_not_starved_by_a_stream_of_newcomers() -> None:
+    """With a budget of one per window, newcomers arriving at every refill would take every
+    window ahead of a queued caller; first come, first served admits it at the first refill."""
+    for kind in (FixedWindowPool, SlidingWindowPool):
+        clock = ManualClock(0)
+        pool = kind(1, 1, clock)
+        assert pool.try_acquire() == 0
+        waiter = asyncio.create_task(pool.acquire())
+        await clock.run_until(0)
+        newcomers_admitted = 0
+        for _ in range(5):
+            clock.advance(1)
+            if pool.try_acquire() == 0:
+                newcomers_admitted += 1
+            await clock.run_until(clock.now_ms())
+            if waiter.done():
+                break
+        assert waiter.done(), f"{pool!r}: the queued caller starved"
+        assert newcomers_admitted == 0

@@ -396,3 +396,19 @@ def test_windows_partition_the_range(start: int, length: int, span: int) -> None
         assert next_hi == lo  # contiguous, no gap, no overlap
     for lo, hi in parts:
         assert lo is not None and hi is not None and 0 < hi - lo <= span
+
+
+async def test_classic_fills_keep_both_sides_of_a_self_trade(router: respx.Router) -> None:
+    """Classic fills carry no per-side id: both sides of a self-trade share one tradeId, and
+    only (tradeId, orderId) tells them apart."""
+    template = example("GET", "/api/v1/fills")["data"]["items"][0]
+    buy = dict(template, tradeId="77", orderId="buy-order", counterOrderId="sell-order", side="buy")
+    sell = dict(
+        template, tradeId="77", orderId="sell-order", counterOrderId="buy-order", side="sell",
+        liquidity="maker",
+    )  # fmt: skip
+    page = {"currentPage": 1, "pageSize": 50, "totalNum": 2, "totalPage": 1, "items": [buy, sell]}
+    router.get("/api/v1/fills").mock(return_value=ok(page))
+    async with make_exchange(router, hf=False) as ex:
+        fills = await ex.fetch_fills("DOGE/USDT")
+    assert sorted((f.order_id, f.side.value) for f in fills) == [("buy-order", "buy"), ("sell-order", "sell")]

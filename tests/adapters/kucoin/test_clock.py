@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 import respx
@@ -96,3 +98,29 @@ async def test_signature_matches_the_frozen_request(router: respx.Router) -> Non
     expected = credentials().sign(f"{FROZEN_MS}GET/api/v1/accounts?currency=BTC")
     assert request.headers["KC-API-SIGN"] == expected
     assert request.headers["KC-API-TIMESTAMP"] == str(FROZEN_MS)
+
+
+async def test_offset_ignores_the_wait_for_rate_limit_budget(router: respx.Router) -> None:
+    """The offset is measured around the HTTP exchange only: a 20 s wait for the Public
+    pool's budget before the timestamp request must not skew it by half of that wait (10 s,
+    outside KuCoin's 5 s window, so the first signed request would be refused)."""
+    clock = ManualClock(FROZEN_MS)
+    stamps: list[int] = []
+
+    def private(request: httpx.Request) -> httpx.Response:
+        stamps.append(int(request.headers["KC-API-TIMESTAMP"]))
+        if abs(stamps[-1] - clock.now_ms()) > 5000:
+            return httpx.Response(401, json={"code": "400002", "msg": "Invalid KC-API-TIMESTAMP"})
+        return ok([])
+
+    router.routes["timestamp"].mock(side_effect=lambda r: ok(clock.now_ms()))  # in step with ours
+    router.get("/api/v1/accounts", name="accounts").mock(side_effect=private)
+    async with make_exchange(router, clock=clock, pool_quotas={"Public": 30}, rate_limit_window_s=20.0) as ex:
+        pool = ex.client.pool("Public")
+        while pool.try_acquire(1) == 0:  # spend the Public budget: the timestamp call must wait
+            pass
+        task = asyncio.create_task(ex.fetch_balances())
+        await clock.run_until(FROZEN_MS + 25_000)
+        await task
+        assert ex.client.offset_ms == 0
+    assert stamps == [FROZEN_MS + 20_000], "the first signed request was refused"
