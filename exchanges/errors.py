@@ -35,10 +35,12 @@ __all__ = [
     "NetworkError",
     "NotSupported",
     "OrderNotFound",
+    "OrderOutcomeUnknown",
     "PermissionDenied",
     "PostOnlyWouldTake",
     "PriceOutOfBand",
     "RateLimitExceeded",
+    "RequestNotSent",
     "RequestTimeout",
     "TooManyOpenOrders",
 ]
@@ -222,6 +224,38 @@ class OrderNotFound(ExchangeError):
     """No such order, or it is no longer in a state that allows the operation."""
 
 
+class OrderOutcomeUnknown(ExchangeError):
+    """A placement whose outcome could not be established: the venue may hold the order, or
+    does hold it but it could not be read back (then ``order_id`` is set).
+
+    Not retryable: sending the order again could place it twice. Resolve it later with
+    ``fetch_order(symbol, client_order_id=...)`` (or ``order_id=`` when known); a resend with
+    the same client order id is refused as a duplicate only while the first order is active.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        symbol: str | None = None,
+        client_order_id: str | None = None,
+        order_id: str | None = None,
+        venue: str = "",
+        code: str | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        self.symbol = symbol
+        self.client_order_id = client_order_id
+        self.order_id = order_id
+        super().__init__(message, venue=venue, code=code, http_status=http_status)
+
+    def __repr__(self) -> str:
+        return (
+            f"{super().__repr__()[:-1]}, symbol={self.symbol!r}, "
+            f"client_order_id={self.client_order_id!r}, order_id={self.order_id!r})"
+        )
+
+
 # --- the request may not have reached the venue ---------------------------------------------------
 
 
@@ -237,6 +271,11 @@ class RequestTimeout(NetworkError):
 
 class ExchangeUnavailable(NetworkError):
     """The venue is down, in maintenance, or answered 5xx."""
+
+
+class RequestNotSent(ExchangeUnavailable):
+    """The request never reached the venue (no connection could be made): nothing happened
+    there, so sending it again is safe even without an idempotency key."""
 
 
 class RateLimitExceeded(NetworkError):

@@ -28,6 +28,7 @@ from exchanges import (
     RateLimitExceeded,
     RateLimitRegistry,
     RatePool,
+    RequestNotSent,
     RequestTimeout,
     SystemClock,
     default_registry,
@@ -359,8 +360,8 @@ def _network_error(where: str, exc: httpx.TransportError) -> NetworkError:
             kind = httpx.NetworkError
     if issubclass(kind, httpx.TimeoutException):
         return RequestTimeout(f"{where}: timed out ({name})", venue=VENUE)
-    if issubclass(kind, httpx.ConnectError):
-        return ExchangeUnavailable(f"{where}: cannot connect ({exc})", venue=VENUE)
+    if issubclass(kind, httpx.ConnectError):  # no connection, so nothing was sent
+        return RequestNotSent(f"{where}: cannot connect ({exc})", venue=VENUE)
     return NetworkError(f"{where}: {name}: {exc}", venue=VENUE)
 
 

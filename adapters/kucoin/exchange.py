@@ -26,7 +26,6 @@ from exchanges import (
     BadRequest,
     Capabilities,
     Clock,
-    DuplicateClientOrderId,
     ExchangeError,
     Fill,
     InvalidOrder,
@@ -40,7 +39,6 @@ from exchanges import (
     OrderRequest,
     OrderStatus,
     OrderType,
-    RateLimitExceeded,
     RateLimitRegistry,
     check_history_args,
     conform_order,
@@ -54,8 +52,7 @@ from exchanges import (
 from .account import AccountData
 from .client import KucoinClient
 from .credentials import KucoinCredentials
-from .endpoints import Endpoint
-from .errors import BAD_PARAMS, VENUE, error_from_response
+from .errors import BAD_PARAMS, VENUE
 from .market_data import MarketData
 from .models import (
     CancelAllResult,
@@ -73,6 +70,8 @@ from .parsing import (
     parse_stop_order,
     to_native,
 )
+from .placing import Pending, Placer
+from .reconcile import Finder, Reconciler
 from .routes import (
     CL_BATCH,
     CL_CANCEL,
@@ -154,6 +153,13 @@ class KucoinExchange(MarketData, AccountData):
         self._markets: dict[str, Market] | None = None
         self._markets_lock = asyncio.Lock()
         self._recent: OrderedDict[str, Order] = OrderedDict()
+        reconciler = Reconciler(
+            clock=self._client.clock,
+            delay=opts.reconcile_delay,
+            confirmations=opts.reconcile_confirmations,
+            max_queries=opts.reconcile_queries,
+        )
+        self._placer = Placer(self._client, reconciler, opts.max_place_attempts)
 
     def __repr__(self) -> str:
         return (
@@ -259,89 +265,55 @@ class KucoinExchange(MarketData, AccountData):
         body = order_body(checked, market.id, client_oid)
         hf, sync = self.options.hf, self.options.sync_orders
         ep = (HF_PLACE_SYNC if sync else HF_PLACE) if hf else CL_PLACE
-        data, found = await self._place_once(ep, body, self._finder(request.symbol, client_oid))
+        symbol = request.symbol
+        find = self._finder(symbol, client_oid)
+        data, found = await self._placer.send(ep, body, symbol=symbol, client_oid=client_oid, find=find)
         if found is None and not (isinstance(data, Mapping) and data.get("orderId")):
-            found = await self._after_malformed(request.symbol, client_oid, data)
+            # success, but no order named: KuCoin holds it all the same, so it is read back
+            malformed = ExchangeError(
+                f"malformed response: the placement succeeded without an orderId ({type(data).__name__})",
+                venue=VENUE,
+            )
+            found = await self._placer.reconciler.lookup(
+                find, symbol=symbol, client_oid=client_oid, cause=malformed, exists=True
+            )
         if found is not None:
             return self._remember(found)
         return self._remember(await self._placed_order(checked, client_oid, data))
 
-    async def _after_malformed(self, symbol: str, client_oid: str, data: object) -> Order:
-        """KuCoin said success but named no order: it may exist all the same, so it is looked
-        up by its clientOid (never resent); a typed error if it cannot be found."""
-        malformed = ExchangeError(
-            f"malformed response: the placement succeeded without an orderId ({type(data).__name__})",
-            venue=VENUE,
-        )
-        try:
-            found = await self._find_by_client_oid(symbol, client_oid)
-        except ExchangeError:
-            raise malformed from None
-        if found is None:
-            raise malformed
-        return found
-
     async def _placed_order(self, request: OrderRequest, client_oid: str, data: Mapping[str, Any]) -> Order:
+        """The order KuCoin says it placed. A sync answer that dealt something lacks the
+        fills' funds and fees, so the order is read back; a read that fails or lags then is
+        no reason to report the placement as failed: it ends in the order or in
+        ``OrderOutcomeUnknown`` carrying the order id, never in a retryable error."""
         order_id = str(data["orderId"])
         if "status" not in data:  # asynchronous placement: accepted, outcome unknown yet
             return self._order_from_request(request, order_id, client_oid, OrderStatus.NEW, data)
         dealt = Decimal(data.get("dealSize") or 0)
-        if dealt > 0:  # the fills' funds and fees are only in the full order
-            return await self.fetch_order(request.symbol, order_id=order_id)
+        if dealt > 0:
+            symbol = request.symbol
+
+            async def by_id() -> Order | None:
+                try:
+                    return await self.fetch_order(symbol, order_id=order_id)
+                except OrderNotFound:
+                    return None
+
+            try:
+                found = await by_id()
+            except NetworkError as exc:
+                failed: ExchangeError = exc
+            else:
+                if found is not None:
+                    return found
+                failed = OrderNotFound(f"order {order_id} not found right after placing", venue=VENUE)
+            return await self._placer.confirm(
+                by_id, symbol=symbol, client_oid=client_oid, order_id=order_id, cause=failed
+            )
         # done with nothing dealt: an IOC, FOK or post-only order that ended unfilled
         status = OrderStatus.OPEN if data.get("status") == "open" else OrderStatus.CANCELED
         created = int(data.get("orderTime") or 0) or None
         return self._order_from_request(request, order_id, client_oid, status, data, created)
-
-    async def _place_once(
-        self,
-        ep: Endpoint,
-        body: Mapping[str, Any],
-        find: Callable[[], Awaitable[Order | None]],
-    ) -> tuple[Any, Order | None]:
-        """Send a placement; after a lost response, look the order up before any resend."""
-        attempts = 0
-        while True:
-            attempts += 1
-            try:
-                return await self._client.call(ep, ep.path, body=body, retry_rate_limit=False), None
-            except RateLimitExceeded as exc:
-                if not self.options.rate_limit:
-                    raise
-                lost: NetworkError = exc  # refused for rate: reconciled all the same, never resent blind
-            except NetworkError as exc:
-                lost = exc
-            except DuplicateClientOrderId:
-                if attempts == 1:
-                    raise
-                # an earlier send did land after all: return that order
-                found = await find()
-                if found is None:
-                    raise
-                return None, found
-            log.info("kucoin placement response lost (%s); reconciling by clientOid", type(lost).__name__)
-            found = await self._reconcile(find, lost)
-            if found is not None:
-                return None, found
-            if attempts >= self.options.max_place_attempts:
-                raise lost
-
-    async def _reconcile(
-        self, find: Callable[[], Awaitable[Order | None]], lost: NetworkError
-    ) -> Order | None:
-        """The order if it exists, ``None`` if KuCoin says it does not; re-raise ``lost`` when
-        the question cannot be answered (then the caller may retry with the same id)."""
-        for _ in range(3):
-            if self.options.reconcile_delay > 0:
-                await self._client.clock.sleep(self.options.reconcile_delay)
-            try:
-                return await find()
-            except RateLimitExceeded:
-                if not self.options.rate_limit:
-                    raise lost from None
-            except NetworkError:
-                continue
-        raise lost
 
     async def _find_by_client_oid(self, symbol: str, client_oid: str) -> Order | None:
         try:
@@ -375,7 +347,7 @@ class KucoinExchange(MarketData, AccountData):
         KuCoin refused, or one a failed request could not place, comes back as the error
         (what the other chunks placed is still returned, never lost to one chunk's failure)."""
         results: list[Order | ExchangeError | None] = [None] * len(requests)
-        groups: dict[str, list[tuple[int, OrderRequest, str, dict[str, Any]]]] = {}
+        groups: dict[str, list[Pending]] = {}
         singles: list[int] = []
         for index, request in enumerate(requests):
             if request.type is not OrderType.LIMIT or request.stop is not None:
@@ -387,18 +359,17 @@ class KucoinExchange(MarketData, AccountData):
             except ExchangeError as exc:
                 results[index] = exc
                 continue
-            groups.setdefault(market.id, []).append(
-                (index, checked, client_oid, order_body(checked, market.id, client_oid))
-            )
+            body = order_body(checked, market.id, client_oid)
+            groups.setdefault(market.id, []).append(Pending(index, checked, client_oid, body))
         for native, items in groups.items():
             for i in range(0, len(items), self.options.batch_size):
                 chunk = items[i : i + self.options.batch_size]
                 try:
                     outcomes = await self._place_batch(native, chunk)
-                except ExchangeError as exc:  # the whole request failed: each of its orders says so
-                    outcomes = [(index, exc) for index, *_ in chunk]
-                for index, outcome in outcomes:
-                    results[index] = outcome
+                except ExchangeError as exc:  # refused as a whole (bad key, ...): nothing placed
+                    outcomes = {item.index: exc for item in chunk}
+                for index, outcome in outcomes.items():
+                    results[index] = self._remember(outcome) if isinstance(outcome, Order) else outcome
         for index in singles:
             try:
                 results[index] = await self.place_order(requests[index])
@@ -406,63 +377,30 @@ class KucoinExchange(MarketData, AccountData):
                 results[index] = exc
         return [r if r is not None else ExchangeError("not placed", venue=VENUE) for r in results]
 
-    async def _place_batch(
-        self, native: str, items: list[tuple[int, OrderRequest, str, dict[str, Any]]]
-    ) -> list[tuple[int, Order | ExchangeError]]:
-        """One batch request; after a lost response each order is reconciled by clientOid and
-        only those KuCoin does not know are sent again."""
+    async def _place_batch(self, native: str, items: list[Pending]) -> dict[int, Order | ExchangeError]:
+        """One batch request of one symbol; each order's own outcome by its index."""
         hf = self.options.hf
         ep = (HF_BATCH_SYNC if self.options.sync_orders else HF_BATCH) if hf else CL_BATCH
-        pending = list(items)
-        done: list[tuple[int, Order | ExchangeError]] = []
-        for attempt in range(1, self.options.max_place_attempts + 1):
-            bodies = [b for *_, b in pending]
-            if hf:
-                body: dict[str, Any] = {"orderList": bodies}
-            else:
-                body = {
-                    "symbol": native,
-                    "orderList": [{k: v for k, v in b.items() if k != "symbol"} for b in bodies],
-                }
-            try:
-                data = await self._client.call(ep, ep.path, body=body, retry_rate_limit=False)
-            except NetworkError as exc:
-                if isinstance(exc, RateLimitExceeded) and not self.options.rate_limit:
-                    raise
-                still = []
-                for item in pending:
-                    found = await self._reconcile(self._finder(item[1].symbol, item[2]), exc)
-                    if found is None:
-                        still.append(item)
-                    else:
-                        done.append((item[0], self._remember(found)))
-                pending = still
-                if not pending:
-                    return done
-                if attempt == self.options.max_place_attempts:  # (reconciled: not placed)
-                    return done + [(item[0], exc) for item in pending]
-                continue
-            rows = data.get("data") if isinstance(data, dict) else data
-            for (index, request, client_oid, _), row in zip(pending, rows or (), strict=False):
-                ok = row.get("success") if "success" in row else row.get("status") == "success"
-                if not ok:
-                    done.append(
-                        (index, error_from_response(None, str(row.get("failMsg") or "order refused")))
-                    )
-                    continue
-                placed = {"orderId": row.get("orderId") or row.get("id")}
-                if hf:
-                    placed.update({k: row[k] for k in ("status", "dealSize", "orderTime") if k in row})
-                try:
-                    done.append(
-                        (index, self._remember(await self._placed_order(request, client_oid, placed)))
-                    )
-                except ExchangeError as exc:
-                    done.append((index, exc))
-            return done
-        return done
 
-    def _finder(self, symbol: str, client_oid: str) -> Callable[[], Awaitable[Order | None]]:
+        def make_body(pending: Sequence[Pending]) -> dict[str, Any]:
+            bodies = [item.body for item in pending]
+            if hf:
+                return {"orderList": bodies}
+            rows = [{k: v for k, v in b.items() if k != "symbol"} for b in bodies]
+            return {"symbol": native, "orderList": rows}
+
+        async def settle(item: Pending, row: Mapping[str, Any]) -> Order:
+            placed = {"orderId": row.get("orderId") or row.get("id")}
+            if hf:
+                placed.update({k: row[k] for k in ("status", "dealSize", "orderTime") if k in row})
+            return await self._placed_order(item.request, item.client_oid, placed)
+
+        def find(item: Pending) -> Finder:
+            return self._finder(item.request.symbol, item.client_oid)
+
+        return await self._placer.send_batch(ep, make_body, items, find, settle)
+
+    def _finder(self, symbol: str, client_oid: str) -> Finder:
         async def find() -> Order | None:
             return await self._find_by_client_oid(symbol, client_oid)
 
@@ -770,7 +708,9 @@ class KucoinExchange(MarketData, AccountData):
             )
             return parse_stop_order(rows[0]) if rows else None
 
-        data, found = await self._place_once(STOP_PLACE, body, find)
+        data, found = await self._placer.send(
+            STOP_PLACE, body, symbol=request.symbol, client_oid=client_oid, find=find
+        )
         if found is not None:
             return found
         return self._order_from_request(checked, str(data["orderId"]), client_oid, OrderStatus.PENDING, data)

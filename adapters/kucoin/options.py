@@ -81,11 +81,25 @@ class KucoinOptions:
     timeout: float = attrs.field(default=10.0, validator=_positive)
     #: Sends of one placement at most, lost responses included (each one reconciled first).
     max_place_attempts: int = attrs.field(default=3, validator=_at_least(1))
-    #: Pause before asking for an order whose placement response was lost.
+    #: Pause before asking for an order whose placement response was lost (each next one
+    #: doubles, up to 2 s), and before resending a placement that never left.
     reconcile_delay: float = attrs.field(default=0.25, validator=_not_negative)
+    #: "Order not exist" answers needed before a lost placement is taken as never placed:
+    #: KuCoin's reads may lag its writes, so one such answer proves nothing.
+    reconcile_confirmations: int = attrs.field(default=4, validator=_at_least(1))
+    #: Queries at most (failed ones included) before the outcome is reported as unknown
+    #: (``OrderOutcomeUnknown``, never a retryable error).
+    reconcile_queries: int = attrs.field(default=8, validator=_at_least(1))
     #: Use the aiohttp transport under httpx when available (about half the client CPU).
     fast_transport: bool = True
     #: Orders per batch request (KuCoin's HF and classic batch endpoints take 5).
     batch_size: int = attrs.field(default=5, validator=_at_least(1, 20))
     #: The longest time range KuCoin answers in one history query; longer ranges are split.
     max_window_ms: int = attrs.field(default=_WEEK_MS, validator=_at_least(1))
+
+    def __attrs_post_init__(self) -> None:
+        if self.reconcile_queries < self.reconcile_confirmations:
+            raise ValueError(
+                f"reconcile_queries ({self.reconcile_queries}) must be at least "
+                f"reconcile_confirmations ({self.reconcile_confirmations})"
+            )

@@ -174,7 +174,7 @@ async def test_one_keys_exhaustion_does_not_delay_another(router: respx.Router) 
     await b.close()
 
 
-async def test_placement_429_is_reconciled_not_blindly_resent(router: respx.Router) -> None:
+async def test_placement_429_is_waited_out_then_resent(router: respx.Router) -> None:
     clock = ManualClock(SERVER_TIME)
     mock_markets(router)
     placed = {
@@ -198,8 +198,8 @@ async def test_placement_429_is_reconciled_not_blindly_resent(router: respx.Rout
         )
         await clock.run_until(SERVER_TIME + 5_000)
         order = await task
-    assert place.call_count == 2 and query.call_count == 1
-    assert query.calls[0].request.headers["KC-API-TIMESTAMP"] >= str(SERVER_TIME + 1000)
+    assert place.call_count == 2 and query.call_count == 0  # a 429 is a refusal, not a lost answer
+    assert place.calls[1].request.headers["KC-API-TIMESTAMP"] >= str(SERVER_TIME + 1000)
     assert order.id == "o1"
 
 

@@ -128,7 +128,7 @@ async def test_a_whole_session_leaks_nothing(router: respx.Router, caplog: pytes
     await ex.close()
     assert {type(e).__name__ for e in produced if isinstance(e, ExchangeError)} >= {
         "InsufficientFunds",
-        "RequestTimeout",
+        "OrderOutcomeUnknown",
         "InvalidSignature",
         "AuthenticationError",
     }
