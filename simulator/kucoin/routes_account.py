@@ -106,18 +106,16 @@ def hf_opened(ctx: Ctx) -> bool:
 def api_key_info(ctx: Ctx) -> dict[str, Any]:
     assert ctx.principal is not None
     key = ctx.principal.key
-    out: dict[str, Any] = {
+    return {
         "remark": key.remark,
         "apiKey": key.key,
         "apiVersion": key.version,
         "permission": ",".join(sorted(key.permissions)),
+        "ipWhitelist": ",".join(key.ip_whitelist),
         "createdAt": key.created_at,
         "uid": ctx.uid,
         "isMaster": True,
     }
-    if key.ip_whitelist:
-        out["ipWhitelist"] = ",".join(key.ip_whitelist)
-    return out
 
 
 @route("GET", "/api/v2/user-info")

@@ -42,39 +42,37 @@ def place_test(ctx: Ctx) -> dict[str, str]:
     return {"orderId": ctx.venue.test_order(str(ctx.uid), params)}
 
 
-_ECHO = {
-    "symbol": "",
-    "type": "limit",
-    "side": "",
-    "price": "",
-    "size": "",
-    "funds": "",
-    "stp": "",
-    "stop": "",
-    "stopPrice": "",
-    "timeInForce": "GTC",
-    "cancelAfter": 0,
-    "postOnly": False,
-    "hidden": False,
-    "iceberge": False,  # sic: the spec's schema requires this misspelling too
-    "iceberg": False,
-    "visibleSize": "",
-    "channel": "API",
-    "clientOid": "",
+#: Field -> (its type, what the batch reply says when the order did not give it: KuCoin's
+#: example has null for an absent funds, stopPrice or visibleSize, "" for an absent stp).
+_ECHO: dict[str, tuple[type, Any]] = {
+    "symbol": (str, ""),
+    "type": (str, "limit"),
+    "side": (str, ""),
+    "price": (str, ""),
+    "size": (str, ""),
+    "funds": (str, None),
+    "stp": (str, ""),
+    "stop": (str, ""),
+    "stopPrice": (str, None),
+    "timeInForce": (str, "GTC"),
+    "cancelAfter": (int, 0),
+    "postOnly": (bool, False),
+    "hidden": (bool, False),
+    "iceberge": (bool, False),  # sic: the spec's schema requires this misspelling too
+    "iceberg": (bool, False),
+    "visibleSize": (str, None),
+    "channel": (str, "API"),
+    "clientOid": (str, ""),
 }
 
 
 def _echo(item: dict[str, Any]) -> dict[str, Any]:
     """The batch reply repeats each order's fields, with KuCoin's types."""
-    out = dict(_ECHO)
-    for key, default in _ECHO.items():
+    out = {}
+    for key, (kind, default) in _ECHO.items():
         value = item.get(key)
-        if (
-            value is not None
-            and isinstance(value, type(default))
-            and not (isinstance(value, bool) and not isinstance(default, bool))
-        ):
-            out[key] = value
+        fits = isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+        out[key] = value if fits else default
     out["iceberge"] = out["iceberg"]
     return out
 
@@ -99,7 +97,7 @@ def place_batch(ctx: Ctx) -> dict[str, list[dict[str, Any]]]:
             if params.type != "limit":  # "The order type must be a limit order of the same symbol"
                 raise bad_param("the batch takes limit orders only")
             o: OrderInfo = ctx.venue.place_order(str(ctx.uid), params)
-            row.update(id=o.id, status="success", failMsg="")
+            row.update(id=o.id, status="success", failMsg=None)
         except ApiError as err:
             row.update(id="", status="fail", failMsg=err.msg)
         except ExchangeError as err:
@@ -117,7 +115,7 @@ def cancel(ctx: Ctx) -> dict[str, list[str]]:
 @route("DELETE", "/api/v1/order/client-order/{clientOid}", not_found_msg=CANCEL_MSG)
 def cancel_by_client_oid(ctx: Ctx) -> dict[str, Any]:
     o: OrderInfo = ctx.venue.cancel_order(str(ctx.uid), None, client_oid=ctx.path["clientOid"])
-    return {"cancelledOrderId": o.id, "clientOid": ctx.path["clientOid"], "cancelledOcoOrderIds": []}
+    return {"cancelledOrderId": o.id, "clientOid": ctx.path["clientOid"], "cancelledOcoOrderIds": None}
 
 
 @route("DELETE", "/api/v1/orders", bulk=True)

@@ -1,9 +1,9 @@
 """The venue's records in KuCoin's JSON: field names, decimals as strings, KuCoin's time units.
 
 Units per field follow NOTES section 2: milliseconds everywhere except kline start times
-(seconds), public trade ``time`` and stop-order ``orderTime`` (nanoseconds). Where KuCoin sends
-``"0"`` or ``""`` for "not applicable", so do these functions, so that each object validates
-against the response schema of the operation that returns it.
+(seconds), public trade ``time`` and stop-order ``orderTime`` (nanoseconds). Each object carries
+every key of KuCoin's own example of it; where KuCoin sends ``"0"``, ``""`` or ``null`` for "not
+applicable", so do these functions.
 """
 
 from __future__ import annotations
@@ -60,8 +60,9 @@ def _opt(value: Decimal | None) -> str | None:
 
 
 def symbol(s: SymbolSpec) -> dict[str, Any]:
-    """``/api/v2/symbols`` (and v1, whose fields are a subset)."""
-    out: dict[str, Any] = {
+    """``/api/v2/symbols`` (and v1, whose fields are a subset); null where a symbol has no call
+    auction or trading start time, as KuCoin sends."""
+    return {
         "symbol": s.symbol,
         "name": s.name,
         "baseCurrency": s.base_currency,
@@ -91,15 +92,34 @@ def symbol(s: SymbolSpec) -> dict[str, Any]:
         "callauctionThirdStageStartTime": s.callauction_third_stage_start_time,
         "tradingStartTime": s.trading_start_time,
     }
-    # Optional fields are absent rather than null: the spec types them as string/integer.
-    return {k: v for k, v in out.items() if v is not None}
 
 
 def currency_v3(c: CurrencySpec) -> dict[str, Any]:
-    """``/api/v3/currencies``: the simulator has no deposit or withdrawal chains."""
+    """``/api/v3/currencies``: confirmations and contract live on the chains (null above them,
+    as KuCoin sends); the simulator's one chain takes no deposits or withdrawals."""
     out = _currency(c)
-    out["chains"] = []
+    out.update(confirms=None, contractAddress=None, chains=[_chain(c)])
     return out
+
+
+def _chain(c: CurrencySpec) -> dict[str, Any]:
+    return {
+        "chainName": c.currency,
+        "withdrawalMinSize": "0",
+        "depositMinSize": "0",
+        "withdrawFeeRate": "0",
+        "withdrawalMinFee": "0",
+        "isWithdrawEnabled": False,
+        "isDepositEnabled": False,
+        "confirms": c.confirms or 0,
+        "preConfirms": c.confirms or 0,
+        "contractAddress": c.contract_address or "",
+        "withdrawPrecision": c.precision,
+        "maxWithdraw": None,
+        "maxDeposit": None,
+        "needTag": False,
+        "chainId": c.currency.lower(),
+    }
 
 
 def currency_v1(c: CurrencySpec) -> dict[str, Any]:
@@ -255,7 +275,7 @@ def ledger_hf(e: LedgerEntry) -> dict[str, Any]:
 
 def order_hf(o: OrderInfo) -> dict[str, Any]:
     """The HF order object (``/api/v1/hf/orders/...``)."""
-    out: dict[str, Any] = {
+    return {
         "id": o.id,
         "clientOid": o.client_oid or "",
         "symbol": o.symbol,
@@ -273,6 +293,7 @@ def order_hf(o: OrderInfo) -> dict[str, Any]:
         "cancelledFunds": dec(o.cancelled_funds),
         "fee": dec(o.fee),
         "feeCurrency": o.fee_currency,
+        "stp": None if o.stp is None else str(o.stp),
         "timeInForce": str(o.time_in_force),
         "postOnly": o.post_only,
         "hidden": o.hidden,
@@ -280,8 +301,8 @@ def order_hf(o: OrderInfo) -> dict[str, Any]:
         "visibleSize": dec(o.visible_size),
         "cancelAfter": o.cancel_after or 0,
         "channel": "API",
-        "remark": o.remark or "",
-        "tags": o.tags or "",
+        "remark": o.remark,
+        "tags": o.tags,
         "cancelExist": o.cancel_exist,
         "tradeType": "TRADE",
         "inOrderBook": o.in_order_book,
@@ -290,9 +311,6 @@ def order_hf(o: OrderInfo) -> dict[str, Any]:
         "createdAt": o.created_at,
         "lastUpdatedAt": o.last_updated_at,
     }
-    if o.stp is not None:
-        out["stp"] = str(o.stp)
-    return out
 
 
 def order_classic(o: OrderInfo) -> dict[str, Any]:
@@ -322,8 +340,8 @@ def order_classic(o: OrderInfo) -> dict[str, Any]:
         "cancelAfter": o.cancel_after or 0,
         "channel": "API",
         "clientOid": o.client_oid or "",
-        "remark": o.remark or "",
-        "tags": o.tags or "",
+        "remark": o.remark,
+        "tags": o.tags,
         "isActive": o.active,
         "cancelExist": o.cancel_exist,
         "createdAt": o.created_at,
@@ -332,8 +350,9 @@ def order_classic(o: OrderInfo) -> dict[str, Any]:
 
 
 def stop_order(o: OrderInfo, user_id: str) -> dict[str, Any]:
-    """A stop order (``/api/v1/stop-order``): ``orderTime`` in nanoseconds."""
-    out: dict[str, Any] = {
+    """A stop order (``/api/v1/stop-order``): ``orderTime`` in nanoseconds; ``funds`` only for a
+    market order by funds; null for what the order lacks and for the OCO and trailing fields."""
+    return {
         "id": o.id,
         "symbol": o.symbol,
         "userId": user_id,
@@ -342,18 +361,19 @@ def stop_order(o: OrderInfo, user_id: str) -> dict[str, Any]:
         "side": str(o.side),
         "price": dec(o.price),
         "size": dec(o.size),
-        "funds": dec(o.funds),
-        "stp": str(o.stp) if o.stp is not None else "",
+        "funds": _opt(o.funds) if o.size is None else None,
+        "stp": None if o.stp is None else str(o.stp),
         "timeInForce": str(o.time_in_force),
         "cancelAfter": o.cancel_after or -1,
         "postOnly": o.post_only,
         "hidden": o.hidden,
         "iceberg": o.iceberg,
-        "visibleSize": dec(o.visible_size),
+        "visibleSize": _opt(o.visible_size),
         "channel": "API",
         "clientOid": o.client_oid or "",
-        "remark": o.remark or "",
-        "tags": o.tags or "",
+        "remark": o.remark,
+        "tags": o.tags,
+        "relatedNo": None,
         "orderTime": o.created_at * 1_000_000,
         "domainId": "kucoin",
         "tradeSource": "USER",
@@ -363,11 +383,12 @@ def stop_order(o: OrderInfo, user_id: str) -> dict[str, Any]:
         "makerFeeRate": dec(o.maker_fee_rate),
         "createdAt": o.created_at,
         "stop": str(o.stop) if o.stop is not None else "",
+        "stopTriggerTime": o.stop_trigger_time,
         "stopPrice": dec(o.stop_price),
+        "limitPrice": None,
+        "pop": None,
+        "activateCondition": None,
     }
-    if o.stop_trigger_time is not None:
-        out["stopTriggerTime"] = o.stop_trigger_time
-    return out
 
 
 def fill_hf(f: FillInfo) -> dict[str, Any]:

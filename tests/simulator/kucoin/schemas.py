@@ -58,6 +58,20 @@ EXTRA_SCHEMAS: dict[str, Any] = {
 }
 
 
+#: An order's own texts: null when the order has none, as KuCoin's classic GET and HF margin
+#: examples show; examples of orders that have them show strings, so the spec types them string.
+_OWN_TEXTS = ("remark", "tags")
+
+
+def _own_texts_nullable(schema: Any) -> None:
+    if isinstance(schema, dict):
+        for name, sub in schema.get("properties", {}).items():
+            if name in _OWN_TEXTS and sub.get("type") == "string":
+                sub["type"] = ["string", "null"]
+        for sub in (*schema.get("properties", {}).values(), schema.get("items")):
+            _own_texts_nullable(sub)
+
+
 @cache
 def _spec_schemas() -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(SCHEMA_FILE.read_text())
@@ -65,6 +79,8 @@ def _spec_schemas() -> dict[str, Any]:
     # (CCXT 4.5 asks for that type and keeps only such rows); the spec's enum has main/trade.
     row = loaded["Spot GET /api/v1/accounts"]["properties"]["data"]["items"]["properties"]["type"]
     row["enum"] = [*row["enum"], "trade_hf"]
+    for schema in loaded.values():
+        _own_texts_nullable(schema)
     return loaded
 
 

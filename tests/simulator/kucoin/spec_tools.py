@@ -80,12 +80,55 @@ def _resolve(doc: dict[str, Any], schema: Any) -> Any:
     return schema
 
 
+def _example(text: Any) -> Any:
+    """An ``x-response-example``: JSON text stored escaped (``\\"``); ``None`` when it is not JSON."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return json.loads(json.loads('"' + text + '"'))
+    except ValueError:
+        return None
+
+
+def derive_response_examples() -> dict[str, Any]:
+    """``"<domain> <METHOD> <path>"`` -> KuCoin's example response body (the operations whose
+    example parses)."""
+    examples: dict[str, Any] = {}
+    for _file, _doc, method, path, op in _operations():
+        body = _example(op.get("x-response-example"))
+        if body is not None:
+            examples[f"{op.get('x-domain', 'Spot')} {method} {path}"] = body
+    return dict(sorted(examples.items()))
+
+
+def _allow_null(schema: Any, example: Any) -> None:
+    """Widen ``schema`` to take null wherever KuCoin's own example sends null: the spec types
+    such fields (``stp`` of an HF order, the call-auction times of a symbol) without it."""
+    if not isinstance(schema, dict):
+        return
+    if example is None:
+        kind = schema.get("type")
+        if isinstance(kind, str):
+            schema["type"] = [kind, "null"]
+        if isinstance(schema.get("enum"), list) and None not in schema["enum"]:
+            schema["enum"] = [*schema["enum"], None]
+    elif isinstance(example, dict):
+        for key, sub in schema.get("properties", {}).items():
+            if key in example:
+                _allow_null(sub, example[key])
+    elif isinstance(example, list):
+        for element in example:
+            _allow_null(schema.get("items"), element)
+
+
 def derive_response_schemas() -> dict[str, Any]:
-    """``"<domain> <METHOD> <path>"`` -> the operation's 200 response schema, refs inlined."""
+    """``"<domain> <METHOD> <path>"`` -> the operation's 200 response schema, refs inlined,
+    nullable where the operation's example sends null."""
     schemas: dict[str, Any] = {}
     for _file, doc, method, path, op in _operations():
-        content = op["responses"]["200"]["content"]["application/json"]["schema"]
-        schemas[f"{op.get('x-domain', 'Spot')} {method} {path}"] = _resolve(doc, content)
+        content = _resolve(doc, op["responses"]["200"]["content"]["application/json"]["schema"])
+        _allow_null(content, _example(op.get("x-response-example")))
+        schemas[f"{op.get('x-domain', 'Spot')} {method} {path}"] = content
     return dict(sorted(schemas.items()))
 
 

@@ -150,3 +150,20 @@ async def test_the_classic_batch_takes_limit_orders_only(client: httpx.AsyncClie
         await ok(client, "POST", "/api/v1/orders/multi", body={**SYM, "orderList": orders}, signer=signer)
     )["data"]
     assert [r["status"] for r in rows] == ["success", "fail"]
+
+
+async def test_an_order_without_remark_tags_or_stp_answers_null_there(
+    client: httpx.AsyncClient, signer: Signer
+) -> None:
+    """KuCoin's examples: an HF order placed without them has ``"stp": null, "tags": null``, and
+    the classic GET example's order ``"remark": null``; one with them answers its own values."""
+    plain = await ok(client, "POST", "/api/v1/hf/orders", body=LIMIT, signer=signer)
+    own = {**LIMIT, "clientOid": "o-1", "remark": "dip", "tags": "grid", "stp": "CN"}
+    marked = await ok(client, "POST", "/api/v1/hf/orders", body=own, signer=signer)
+    for family in ("/api/v1/hf/orders/", "/api/v1/orders/"):
+        seen = []
+        for placed in (plain, marked):
+            got = await ok(client, "GET", family + placed["orderId"], params=SYM, signer=signer)
+            seen.append((got["remark"], got["tags"], got["stp"]))
+        unset = (None, None, None) if "hf" in family else (None, None, "")  # classic: "stp": ""
+        assert seen == [unset, ("dip", "grid", "CN")], family
