@@ -51,6 +51,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.user_properties.append(("conformance_area", str(marker.args[0])))
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """What each fault test did: placed, refused, unknown, doubled and lost orders, and the
+    faults injected (the tests record them as the user property ``fault_summary``)."""
+    lines = []
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "call":
+                continue
+            summary = dict(getattr(report, "user_properties", ())).get("fault_summary")
+            if summary is not None:
+                lines.append(f"{report.nodeid.rpartition('::')[2]}: {summary}")
+    if lines:
+        terminalreporter.write_sep("-", "conformance faults")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)
+
+
 def _names(config: pytest.Config) -> list[str]:
     raw = config.getoption("--conformance-target", default=None)
     return [n.strip() for n in str(raw).split(",") if n.strip()] if raw else []

@@ -17,6 +17,8 @@ import httpx
 
 from exchanges import Exchange
 
+from .faults import FaultWire
+
 __all__ = ["Opener", "Target", "TransportWrapper", "resolve"]
 
 TransportWrapper: TypeAlias = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
@@ -43,10 +45,14 @@ class Target:
     sends ``rate_limit_burst`` calls at it.
     ``faulty(wrap)`` returns ``(faulty, clean)``: two clients on one account, the first
     with its HTTP transport wrapped by ``wrap`` (fault injection), the second clean.
+    ``fault_wire`` tells the injector the venue's wire format (which requests place and
+    read orders), so that reads can lag or fail and batches can be applied in part; without
+    it only placements' answers are lost.
     ``has_liquidity=False`` (an empty book) skips the checks that need a counterparty.
     ``skip_reasons`` maps a test area's key to why it cannot run here: ``"faults"`` skips
     the fault-injection test, ``"*"`` the whole target (for a registered target).
-    ``fault_attempts`` and ``state_machine_examples`` size the two long tests.
+    ``fault_attempts`` (orders placed by the longest fault test; the others place a tenth)
+    and ``state_machine_examples`` size the long tests.
     """
 
     name: str
@@ -62,6 +68,7 @@ class Target:
     faulty: (
         Callable[[TransportWrapper], tuple[Exchange, Exchange] | Awaitable[tuple[Exchange, Exchange]]] | None
     ) = None
+    fault_wire: FaultWire | None = None
     fault_attempts: int = 1000
     state_machine_examples: int = 8
     skip_reasons: Mapping[str, str] = attrs.field(factory=dict)

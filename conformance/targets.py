@@ -16,11 +16,14 @@ import httpx
 
 from exchanges import Exchange
 
+from .kucoin_wire import KucoinFaultWire
 from .target import Target, TransportWrapper
 
-__all__ = ["TARGETS", "get_target"]
+__all__ = ["TARGETS", "get_target", "kucoin_sim"]
 
 BALANCES = {"USDT": Decimal(100_000), "BTC": Decimal(2), "ETH": Decimal(30)}
+#: Orders the longest fault test places on each simulated target.
+FAULT_ATTEMPTS = int(os.environ.get("CONFORMANCE_FAULT_ATTEMPTS", "10000"))
 
 
 def _paper() -> Target:
@@ -83,6 +86,11 @@ SIM_BALANCES = {"USDT": Decimal(1_000_000), "BTC": Decimal(20), "ETH": Decimal(3
 SMALL_WINDOW_S, SMALL_PUBLIC_QUOTA, BURST = 1.0, 600, 120  # fetch_ticker weighs 15: 40 a window
 
 
+#: Fault runs place thousands of orders: neither the server nor the client limits their rate
+#: (the rate-limit area holds both to the budgets).
+UNLIMITED: dict[str, Any] = {"rate_limit": False}
+
+
 def _small_pools(limiter: bool) -> dict[str, Any]:
     """The adapter told the server's shrunken budget, as a bot configures it for such a server."""
     return {
@@ -92,14 +100,18 @@ def _small_pools(limiter: bool) -> dict[str, Any]:
     }
 
 
-def _adapter(base_url: str, transport: httpx.AsyncBaseTransport | None, **options: Any) -> Exchange:
+def _adapter(
+    base_url: str, transport: httpx.AsyncBaseTransport | None, *, kind: Any = None, **options: Any
+) -> Exchange:
+    """The KuCoin adapter (or ``kind``, a subclass of it) on the conformance key."""
     from adapters.kucoin import KucoinCredentials, KucoinExchange
 
-    return KucoinExchange(
+    return (kind or KucoinExchange)(
         KucoinCredentials(KEY, SECRET, PASSPHRASE),
         base_url=base_url,
         transport=transport,
         reconcile_delay=0.0,
+        read_retry_delay=0.0,
         **options,
     )
 
@@ -129,12 +141,14 @@ def _in_process_app(*, rate_limits: str = "kucoin", small: bool = False) -> Any:
     return build_facade(venue, config).app
 
 
-def _kucoin_sim() -> Target:
-    """``KucoinExchange`` -> the facade in-process (httpx's ASGI transport), a fresh venue each time."""
+def kucoin_sim(name: str = "kucoin-sim", *, kind: Any = None, **options: Any) -> Target:
+    """``KucoinExchange`` -> the facade in-process (httpx's ASGI transport), a fresh venue each
+    time. ``kind`` (a subclass of the adapter) and adapter ``options`` open a variant of it,
+    as the deliberately broken exchanges of this repository's tests do."""
     url = "http://kucoin-sim.local"
 
     def open_sim() -> Exchange:
-        return _adapter(url, httpx.ASGITransport(app=_in_process_app()))
+        return _adapter(url, httpx.ASGITransport(app=_in_process_app()), kind=kind, **options)
 
     def open_bad() -> Exchange:
         return _wrong_key(url, httpx.ASGITransport(app=_in_process_app()))
@@ -144,11 +158,12 @@ def _kucoin_sim() -> Target:
         return _adapter("http://kucoin-sim-small.local", transport, **_small_pools(limiter))
 
     def open_faulty(wrap: TransportWrapper) -> tuple[Exchange, Exchange]:
-        transport = httpx.ASGITransport(app=_in_process_app())
-        return _adapter(url, wrap(transport)), _adapter(url, transport)
+        transport = httpx.ASGITransport(app=_in_process_app(rate_limits="off"))
+        faulty = _adapter(url, wrap(transport), kind=kind, **UNLIMITED, **options)
+        return faulty, _adapter(url, transport, **UNLIMITED)
 
     return Target(
-        name="kucoin-sim",
+        name=name,
         exchange=open_sim,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",
@@ -157,6 +172,8 @@ def _kucoin_sim() -> Target:
         rate_limited=open_limited,
         rate_limit_burst=BURST,
         faulty=open_faulty,
+        fault_wire=KucoinFaultWire(SECRET),
+        fault_attempts=FAULT_ATTEMPTS,
     )
 
 
@@ -220,13 +237,17 @@ def _small_config() -> str:
     return handle.name
 
 
+def _main_args() -> tuple[str, ...]:
+    balances = [arg for cur, amount in SIM_BALANCES.items() for arg in ("--balance", f"{cur}={amount}")]
+    credentials = ("--api-key", KEY, "--api-secret", SECRET, "--api-passphrase", PASSPHRASE)
+    return ("--seed", "13", *credentials, *balances)
+
+
 def _kucoin_sim_socket() -> Target:
     """The same adapter through a real socket to ``python -m simulator serve`` (real uvicorn)."""
 
     def main() -> str:
-        balances = [arg for cur, amount in SIM_BALANCES.items() for arg in ("--balance", f"{cur}={amount}")]
-        credentials = ("--api-key", KEY, "--api-secret", SECRET, "--api-passphrase", PASSPHRASE)
-        return _served("main", "--seed", "13", *credentials, *balances)
+        return _served("main", *_main_args())
 
     def open_socket() -> Exchange:
         return _adapter(main(), None)
@@ -239,8 +260,8 @@ def _kucoin_sim_socket() -> Target:
         return _adapter(url, None, **_small_pools(limiter))
 
     def open_faulty(wrap: TransportWrapper) -> tuple[Exchange, Exchange]:
-        url = main()
-        return _adapter(url, wrap(httpx.AsyncHTTPTransport())), _adapter(url, None)
+        url = _served("faults", *_main_args(), "--rate-limits", "off")
+        return _adapter(url, wrap(httpx.AsyncHTTPTransport()), **UNLIMITED), _adapter(url, None, **UNLIMITED)
 
     return Target(
         name="kucoin-sim-socket",
@@ -252,6 +273,8 @@ def _kucoin_sim_socket() -> Target:
         rate_limited=open_limited,
         rate_limit_burst=BURST,
         faulty=open_faulty,
+        fault_wire=KucoinFaultWire(SECRET),
+        fault_attempts=FAULT_ATTEMPTS,
     )
 
 
@@ -263,8 +286,9 @@ def _kucoin_sim_classic() -> Target:
         return _adapter(url, httpx.ASGITransport(app=_in_process_app()), hf=False)
 
     def open_faulty(wrap: TransportWrapper) -> tuple[Exchange, Exchange]:
-        transport = httpx.ASGITransport(app=_in_process_app())
-        return _adapter(url, wrap(transport), hf=False), _adapter(url, transport, hf=False)
+        transport = httpx.ASGITransport(app=_in_process_app(rate_limits="off"))
+        options = {"hf": False, **UNLIMITED}
+        return _adapter(url, wrap(transport), **options), _adapter(url, transport, **options)
 
     def open_bad() -> Exchange:
         return _wrong_key(url, httpx.ASGITransport(app=_in_process_app()), hf=False)
@@ -277,6 +301,8 @@ def _kucoin_sim_classic() -> Target:
         other_symbol="ETH/USDT",
         balances=SIM_BALANCES,
         faulty=open_faulty,
+        fault_wire=KucoinFaultWire(SECRET),
+        fault_attempts=FAULT_ATTEMPTS,
         skip_reasons={
             "rate limits": "covered by kucoin-sim (the pools do not depend on the endpoint family)"
         },
@@ -285,7 +311,7 @@ def _kucoin_sim_classic() -> Target:
 
 TARGETS: dict[str, Callable[[], Target]] = {
     "paper": _paper,
-    "kucoin-sim": _kucoin_sim,
+    "kucoin-sim": kucoin_sim,
     "kucoin-sim-classic": _kucoin_sim_classic,
     "kucoin-sim-socket": _kucoin_sim_socket,
     "kucoin-live": _kucoin_live,

@@ -66,7 +66,15 @@ from .precision import (
     round_to_increment,
     validate_order,
 )
-from .protocol import Capabilities, Exchange, check_depth, check_history_args, parse_interval, require_one_ref
+from .protocol import (
+    BatchPlacing,
+    Capabilities,
+    Exchange,
+    check_depth,
+    check_history_args,
+    parse_interval,
+    require_one_ref,
+)
 from .ratelimit import (
     FixedWindowPool,
     PoolState,
@@ -89,6 +97,7 @@ __all__ = [
     "BadRequest",
     "BadSymbol",
     "Balance",
+    "BatchPlacing",
     "BelowMinimumFunds",
     "BelowMinimumSize",
     "Candle",

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
 import attrs
 
 from .enums import STP, Interval, OrderType, TimeInForce
-from .errors import BadRequest
+from .errors import BadRequest, ExchangeError
 from .models import Balance, Candle, Fill, Market, Order, OrderBook, OrderRequest, Ticker, Trade
 
-__all__ = ["Capabilities", "Exchange", "require_one_ref"]
+__all__ = ["BatchPlacing", "Capabilities", "Exchange", "require_one_ref"]
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -160,6 +160,20 @@ class Exchange(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+@runtime_checkable
+class BatchPlacing(Protocol):
+    """An exchange that places many orders in one call (where the venue has a batch
+    endpoint; one by one otherwise).
+
+    Results follow the input order, one per request, each on its own: the placed ``Order``;
+    the error refusing that order; a retryable ``NetworkError`` (that order was not placed);
+    or ``OrderOutcomeUnknown`` (placed or not: resolve it by its client order id). What one
+    order of a batch met never changes another's result.
+    """
+
+    async def place_orders(self, requests: Sequence[OrderRequest]) -> list[Order | ExchangeError]: ...
 
 
 def require_one_ref(order_id: str | None, client_order_id: str | None) -> None:

@@ -47,7 +47,6 @@ log = logging.getLogger("adapters.kucoin")
 
 _SUCCESS = "200000"
 _DEFAULT_429_WAIT = 1.0
-_READ_BACKOFF_S = 0.25  # first pause before retrying a failed read; doubles each time
 _BASE_HEADERS = (
     ("Content-Type", "application/json"),
     ("Accept", "application/json"),
@@ -269,8 +268,10 @@ class KucoinClient:
             raise error
 
     async def _pause_before_read_retry(self, done: int) -> int:
-        """Wait before retry number ``done + 1`` of a read (0.25 s, doubling); the new count."""
-        await self.clock.sleep(_READ_BACKOFF_S * 2**done)
+        """Wait before retry number ``done + 1`` of a read (``read_retry_delay``, doubling);
+        the new count."""
+        if self.options.read_retry_delay > 0:
+            await self.clock.sleep(self.options.read_retry_delay * 2**done)
         return done + 1
 
     async def _send(

@@ -83,7 +83,6 @@ from .routes import (
     CL_ORDERS,
     CL_PLACE,
     CL_PLACE_TEST,
-    CL_RECENT,
     DCP_QUERY,
     DCP_SET,
     HF_ACTIVE,
@@ -122,6 +121,9 @@ log = logging.getLogger("adapters.kucoin")
 CAPABILITIES = Capabilities.everything(max_candles_per_request=1500)
 
 _RECENT_ORDERS = 2048
+#: How long before its placement was sent a reconciled order may look created (clock offset
+#: error, and a request queued behind others).
+_SENT_MARGIN_MS = 10_000
 _REMARK_MAX = 20
 
 
@@ -266,7 +268,7 @@ class KucoinExchange(MarketData, AccountData):
         hf, sync = self.options.hf, self.options.sync_orders
         ep = (HF_PLACE_SYNC if sync else HF_PLACE) if hf else CL_PLACE
         symbol = request.symbol
-        find = self._finder(symbol, client_oid)
+        find = self._finder(checked, client_oid)
         data, found = await self._placer.send(ep, body, symbol=symbol, client_oid=client_oid, find=find)
         if found is None and not (isinstance(data, Mapping) and data.get("orderId")):
             # success, but no order named: KuCoin holds it all the same, so it is read back
@@ -315,17 +317,22 @@ class KucoinExchange(MarketData, AccountData):
         created = int(data.get("orderTime") or 0) or None
         return self._order_from_request(request, order_id, client_oid, status, data, created)
 
-    async def _find_by_client_oid(self, symbol: str, client_oid: str) -> Order | None:
+    async def _find_by_client_oid(
+        self, symbol: str, client_oid: str, side: str, kind: str, since_ms: int
+    ) -> Order | None:
+        """The order with this clientOid, or ``None`` if KuCoin does not show one. The classic
+        query answers only while the order is active, so a done one is looked for among the
+        done orders of its symbol, side and type since ``since_ms`` (just before it was sent)."""
         try:
             return await self.fetch_order(symbol, client_order_id=client_oid)
         except OrderNotFound:
             pass
         if self.options.hf:
             return None
-        # classic answers "not exist" once an order is done: look through the last 24 h too
-        rows = await self._client.call(CL_RECENT, CL_RECENT.path)
-        for row in rows or ():
-            if row.get("clientOid") == client_oid and row.get("symbol") == to_native(symbol):
+        query: dict[str, object] = {"status": "done", "symbol": to_native(symbol), "side": side}
+        query.update(type=kind, startAt=since_ms)
+        for row in await pages(self._client, CL_ORDERS, CL_ORDERS.path, query, None):
+            if row.get("clientOid") == client_oid:
                 return self._parse_order(row)
         return None
 
@@ -395,14 +402,20 @@ class KucoinExchange(MarketData, AccountData):
                 placed.update({k: row[k] for k in ("status", "dealSize", "orderTime") if k in row})
             return await self._placed_order(item.request, item.client_oid, placed)
 
+        finders = {item.client_oid: self._finder(item.request, item.client_oid) for item in items}
+
         def find(item: Pending) -> Finder:
-            return self._finder(item.request.symbol, item.client_oid)
+            return finders[item.client_oid]
 
         return await self._placer.send_batch(ep, make_body, items, find, settle)
 
-    def _finder(self, symbol: str, client_oid: str) -> Finder:
+    def _finder(self, request: OrderRequest, client_oid: str) -> Finder:
+        """Looks the order up by clientOid; made just before the order is sent."""
+        since = self._client.now_ms() - _SENT_MARGIN_MS
+        symbol, side, kind = request.symbol, request.side.value, request.type.value
+
         async def find() -> Order | None:
-            return await self._find_by_client_oid(symbol, client_oid)
+            return await self._find_by_client_oid(symbol, client_oid, side, kind, since)
 
         return find
 

@@ -75,6 +75,8 @@ class KucoinOptions:
     #: Retries of a read (GET) that failed in transit or answered 5xx, spaced 0.25 s, 0.5 s,
     #: 1 s...; writes are never resent blindly (placements are reconciled by clientOid).
     max_read_retries: int = attrs.field(default=2, validator=_at_least(0))
+    #: The first pause before retrying such a read (each next one doubles).
+    read_retry_delay: float = attrs.field(default=0.25, validator=_not_negative)
     #: Round prices and sizes onto the market's grid (safe side) instead of raising InvalidOrder.
     conform: bool = False
     #: Seconds before a request is abandoned (and, for a placement, reconciled).

@@ -1,75 +1,219 @@
-"""Faults: lost responses, resets, delays and gateway errors never lose or double an order."""
+"""Faults: whatever the network and the venue's replicas do, an order is placed once or not
+at all, and the caller is never told otherwise.
+
+Each test runs seeded placements of every order kind (single and batch) through a faulty
+transport, as a careful bot places them (retryable errors retried with the same client order
+id, unknown outcomes resolved by it), then reads the venue through a clean client and holds
+every answer to what the venue holds. One test per fault family names the fault in its
+failures; the last runs them all at once over ``Target.fault_attempts`` orders.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import httpx
 import pytest
 
+from conformance.fault_run import KINDS, Placements, Tally, judge, place_carefully, record
 from conformance.faults import Fault, FaultInjectingTransport
-from conformance.helpers import client_id_for, limit_far, quote_for, require_trading, skip
+from conformance.helpers import quote_for, require_trading, skip
 from conformance.target import Target, resolve
-from exchanges import DuplicateClientOrderId, NetworkError, Order, OrderRequest, Side
+from exchanges import ExchangeError, Order
 
 pytestmark = [pytest.mark.conformance_area("faults"), pytest.mark.asyncio(loop_scope="function")]
 
-BATCH = 100  # below KuCoin's 200 active orders per symbol
-RETRIES = 25
+#: Placements between two readings of the venue (and a cancel-all): few enough that resting
+#: orders stay under a venue's per-symbol cap.
+CHUNK = 40
+SEED = 20261207
+#: Lost answers: before the venue acted (refused) or after it (timeout, reset, 502, 503).
+AFTER = (Fault.LOSE_RESPONSE, Fault.RESET_AFTER, Fault.BAD_GATEWAY, Fault.UNAVAILABLE)
+LOST = (Fault.REFUSE, Fault.DELAY, *AFTER)
+DONE_AT_ONCE = ("ioc", "fok", "market", "market_funds")
 
 
-async def test_faulty_network_never_loses_or_doubles_an_order(conformance_target: Target) -> None:
-    require_trading(conformance_target)
-    if conformance_target.faulty is None:
-        skip(
-            conformance_target,
-            conformance_target.skip_reasons.get("faults", "no HTTP transport to inject faults into"),
-        )
+async def _run(
+    target: Target,
+    record_property: Any,
+    *,
+    attempts: int,
+    kinds: tuple[str, ...] | None = None,
+    must_inject: tuple[Fault, ...] = (),
+    needs_wire: bool = True,
+    **options: Any,
+) -> Tally:
+    """``attempts`` orders placed through a transport built with ``options``; the run's
+    tally, after asserting that no rule was broken."""
+    require_trading(target)
+    if target.faulty is None:
+        skip(target, target.skip_reasons.get("faults", "no HTTP transport to inject faults into"))
+    if needs_wire and target.fault_wire is None:
+        skip(target, "no FaultWire for this target: its reads cannot be made to lag or fail")
     transports: list[FaultInjectingTransport] = []
 
     def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
-        transport = FaultInjectingTransport(inner, seed=20261124, rate=0.3, path_contains="order")
+        transport = FaultInjectingTransport(
+            inner, seed=SEED + len(transports), wire=target.fault_wire, path_contains="order", **options
+        )
         transports.append(transport)
         return transport
 
-    faulty, clean = await resolve(conformance_target.faulty, wrap)
-    symbol = conformance_target.symbol
+    faulty, clean = await resolve(target.faulty, wrap)
+    symbol = target.symbol
+    tally = Tally()
+    asked: set[str] = set()
     try:
         market, ticker = await quote_for(clean, symbol)
-        template = limit_far(market, ticker, Side.BUY)
-        attempts = conformance_target.fault_attempts
-        network_errors = 0
-        for start in range(0, attempts, BATCH):
-            placed: dict[str, Order] = {}
-            for _ in range(min(BATCH, attempts - start)):
-                cid = client_id_for(faulty, "fault")
-                request = OrderRequest.limit(
-                    symbol, Side.BUY, template.size, template.price, client_order_id=cid
-                )
-                for _try in range(RETRIES):  # what a careful bot does: retry with the same client id
-                    try:
-                        placed[cid] = await faulty.place_order(request)
-                        break
-                    except DuplicateClientOrderId:
-                        placed[cid] = await clean.fetch_order(symbol, client_order_id=cid)
-                        break
-                    except NetworkError:
-                        network_errors += 1
-                else:
-                    pytest.fail(f"{cid}: still failing after {RETRIES} tries")
-            resting = Counter(o.client_order_id for o in await clean.fetch_open_orders(symbol))
-            lost = [cid for cid in placed if resting[cid] == 0]
-            doubled = {cid: n for cid, n in resting.items() if n > 1}
-            strays = [cid for cid in resting if cid not in placed]
-            assert not lost, f"orders lost: {lost[:5]}"
-            assert not doubled, f"orders doubled: {list(doubled.items())[:5]}"
-            assert not strays, f"orders nobody asked for: {strays[:5]}"
-            for cid, order in placed.items():
-                assert order.client_order_id == cid
+        placements = Placements(faulty, market, ticker, SEED, kinds or KINDS)
+        if not placements.kinds:
+            skip(target, f"the exchange takes none of the order kinds {', '.join(kinds or KINDS)}")
+        sent = 0
+        while sent < attempts:
+            since = await clean.server_time()
+            outcomes: dict[str, Order | ExchangeError] = {}
+            while sent < attempts and len(outcomes) < CHUNK:
+                requests = placements.next()
+                asked.update(str(r.client_order_id) for r in requests)
+                tally.kinds["batch" if len(requests) > 1 else "single"] += 1
+                outcomes.update(await place_carefully(faulty, clean, requests, tally))
+                sent += len(requests)
+            record(tally, outcomes, await judge(clean, symbol, since), asked)
             await clean.cancel_all_orders(symbol)
-        injected = sum((t.injected for t in transports), Counter())
-        harmful = sum(n for fault, n in injected.items() if fault not in (Fault.NONE, Fault.DELAY))
-        assert harmful > attempts * 0.1, f"too few faults were injected to prove anything: {dict(injected)}"
+            placements.requote(await clean.fetch_ticker(symbol))
     finally:
         await faulty.close()
         await clean.close()
+    injected = sum((t.injected for t in transports), Counter())
+    record_property("fault_counts", tally.counts())
+    record_property("fault_summary", f"{sent} orders: {tally.summary()}; injected {_named(injected)}")
+    breaches = tally.breaches()
+    assert not breaches, f"{target.name}: " + "; ".join(breaches) + f" ({tally.summary()})"
+    harmful = sum(n for fault, n in injected.items() if fault not in (Fault.NONE, Fault.DELAY))
+    assert harmful > attempts * 0.1, f"too few faults were injected to prove anything: {_named(injected)}"
+    for fault in must_inject:
+        assert injected[fault] > 0, f"no {fault.value} fault was injected: {_named(injected)}"
+    return tally
+
+
+def _named(injected: Counter[Fault]) -> str:
+    return ", ".join(f"{fault.value} {n}" for fault, n in sorted(injected.items(), key=lambda i: i[0].value))
+
+
+def _focused(target: Target) -> int:
+    """Orders per focused test: a tenth of the long run, at least 200."""
+    return max(200, target.fault_attempts // 10)
+
+
+async def test_lost_answers_never_lose_or_double_an_order(
+    conformance_target: Target, record_property: Any
+) -> None:
+    """Answers lost before or after the venue acted: placed once, or not at all and said so."""
+    attempts = _focused(conformance_target)
+    await _run(
+        conformance_target, record_property, attempts=attempts, rate=0.3, faults=LOST, needs_wire=False
+    )
+
+
+async def test_lagging_reads_never_double_an_order(conformance_target: Target, record_property: Any) -> None:
+    """After a lost answer, the read by client order id says "not found" up to three times
+    for an order the venue holds: one such answer is no proof of absence."""
+    await _run(
+        conformance_target,
+        record_property,
+        attempts=_focused(conformance_target),
+        rate=0.4,
+        faults=AFTER,
+        lag_rate=0.7,
+        max_lag=3,
+        must_inject=(Fault.LAG,),
+    )
+
+
+async def test_orders_done_before_reconcile_asks_are_found(
+    conformance_target: Target, record_property: Any
+) -> None:
+    """IOC, FOK and market orders are done by the time a lost answer is reconciled: a lookup
+    that sees only open orders would place them again."""
+    await _run(
+        conformance_target,
+        record_property,
+        attempts=_focused(conformance_target),
+        kinds=DONE_AT_ONCE,
+        rate=0.5,
+        faults=AFTER,
+        lag_rate=0.3,
+        max_lag=2,
+    )
+
+
+async def test_failed_reads_after_placing_are_no_retryable_errors(
+    conformance_target: Target, record_property: Any
+) -> None:
+    """The venue answered the placement, then the reads that follow (an order's fills, a
+    reconcile query) time out: an order the venue holds is never reported with a
+    retryable error, which would invite a second one."""
+    await _run(
+        conformance_target,
+        record_property,
+        attempts=_focused(conformance_target),
+        rate=0.2,
+        faults=AFTER,
+        read_failure_rate=0.35,
+        must_inject=(Fault.READ_TIMEOUT,),
+    )
+
+
+async def test_unanswerable_reconciles_report_unknown_outcomes(
+    conformance_target: Target, record_property: Any
+) -> None:
+    """Every read about an order whose answer was lost fails for a while: the outcome is
+    unknown, reported as such (not retryable) with the client order id that resolves it."""
+    tally = await _run(
+        conformance_target,
+        record_property,
+        attempts=_focused(conformance_target),
+        rate=0.4,
+        faults=AFTER,
+        blackout_rate=0.6,
+        max_blackout=40,
+        must_inject=(Fault.BLACKOUT,),
+    )
+    assert tally.unknown > 0, "no outcome was ever unknown: the black-outs proved nothing"
+
+
+async def test_partly_applied_batches_keep_every_order(
+    conformance_target: Target, record_property: Any
+) -> None:
+    """The venue applies the first orders of a batch, then the answer is lost (and some
+    lookups fail): each order of the batch ends placed, refused or unknown on its own."""
+    await _run(
+        conformance_target,
+        record_property,
+        attempts=_focused(conformance_target),
+        kinds=("batch",),
+        rate=0.5,
+        faults=(Fault.PARTIAL_BATCH, Fault.LOSE_RESPONSE),
+        read_failure_rate=0.15,
+        blackout_rate=0.2,
+        max_blackout=40,
+        must_inject=(Fault.PARTIAL_BATCH,),
+    )
+
+
+async def test_every_fault_at_once_over_many_placements(
+    conformance_target: Target, record_property: Any
+) -> None:
+    """All of the above, mixed, over ``Target.fault_attempts`` orders of every kind."""
+    await _run(
+        conformance_target,
+        record_property,
+        attempts=conformance_target.fault_attempts,
+        rate=0.3,
+        lag_rate=0.3,
+        max_lag=3,
+        read_failure_rate=0.1,
+        blackout_rate=0.1,
+        max_blackout=40,
+    )

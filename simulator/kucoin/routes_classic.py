@@ -131,8 +131,9 @@ def _trade_type(ctx: Ctx) -> None:
         raise bad_param("tradeType must be TRADE (margin trading is not supported by the simulator)")
 
 
-def _orders(ctx: Ctx, *, status: str, since: int | None = None) -> list[OrderInfo]:
-    """The user's orders (``active`` or ``done``), newest first, filtered by the query."""
+def _orders(ctx: Ctx, *, status: str, since: int | None = None, limit: int = 10**9) -> list[OrderInfo]:
+    """The user's orders (``active`` or ``done``), newest first, filtered by the query; done
+    ones at most ``limit`` a symbol (the newest)."""
     _trade_type(ctx)
     uid = str(ctx.uid)
     symbol = opt_str(ctx.query, "symbol", max_len=40)
@@ -155,7 +156,7 @@ def _orders(ctx: Ctx, *, status: str, since: int | None = None) -> list[OrderInf
                     found.append(o)
     else:
         for sym in symbols:
-            done = ctx.venue.done_orders(uid, sym, side=side, type=kind, start=start, end=end, limit=10**9)
+            done = ctx.venue.done_orders(uid, sym, side=side, type=kind, start=start, end=end, limit=limit)
             found.extend(done.items)
     found.sort(key=lambda o: (o.last_updated_at, o.created_at), reverse=True)
     return found
@@ -183,7 +184,8 @@ def get_by_client_oid(ctx: Ctx) -> dict[str, Any]:
 @route("GET", "/api/v1/limit/orders")
 def recent_orders(ctx: Ctx) -> list[dict[str, Any]]:
     since = ctx.now_ms() - DAY_MS
-    recent = _orders(ctx, status="active", since=since) + _orders(ctx, status="done", since=since)
+    done = _orders(ctx, status="done", since=since, limit=RECENT_LIMIT)
+    recent = _orders(ctx, status="active", since=since) + done
     recent.sort(key=lambda o: (o.last_updated_at, o.created_at), reverse=True)
     return [ser.order_classic(o) for o in recent[:RECENT_LIMIT]]
 

@@ -324,13 +324,14 @@ async def test_a_failed_batch_chunk_does_not_lose_what_the_others_placed(router:
 
 
 async def test_classic_reconciliation_also_reads_recent_done_orders(router: respx.Router) -> None:
-    """Classic KuCoin forgets a clientOid once the order is done: the last 24 h list is checked too."""
+    """Classic KuCoin forgets a clientOid once the order is done: the done orders of its
+    symbol, side and type since just before it was sent are read too."""
     mock_markets(router)
     place = router.post("/api/v1/orders").mock(side_effect=httpx.ReadTimeout("lost"))
     by_coid = router.get("/api/v1/order/client-order/c-77").mock(
         return_value=httpx.Response(200, json={"code": "400100", "msg": "order not exist."})
     )
-    recent_row = {
+    done_row = {
         "id": "674a9a872033a50007e2790d",
         "symbol": "BTC-USDT",
         "type": "limit",
@@ -344,14 +345,23 @@ async def test_classic_reconciliation_also_reads_recent_done_orders(router: resp
         "clientOid": "c-77",
         "createdAt": SERVER_TIME,
     }
-    recent = router.get("/api/v1/limit/orders").mock(
-        return_value=ok([dict(recent_row, clientOid="other"), recent_row])
+    page = {"currentPage": 1, "pageSize": 500, "totalNum": 2, "totalPage": 1}
+    done = router.get("/api/v1/orders").mock(
+        return_value=ok(dict(page, items=[dict(done_row, clientOid="other"), done_row]))
     )
-    async with make_exchange(router, hf=False) as ex:
+    async with make_exchange(router, hf=False, clock=ManualClock(SERVER_TIME)) as ex:
         order = await ex.place_order(
             OrderRequest.limit("BTC/USDT", "buy", "0.001", "50000", client_order_id="c-77")
         )
-    assert place.call_count == 1 and by_coid.call_count == 1 and recent.call_count == 1
+    assert place.call_count == 1 and by_coid.call_count == 1 and done.call_count == 1
+    params = done.calls.last.request.url.params
+    assert (params["status"], params["symbol"], params["side"], params["type"]) == (
+        "done",
+        "BTC-USDT",
+        "buy",
+        "limit",
+    )
+    assert int(params["startAt"]) == SERVER_TIME - 10_000
     assert order.id == "674a9a872033a50007e2790d" and order.status is OrderStatus.FILLED
 
 
@@ -408,6 +418,7 @@ async def test_lookups_are_spaced_out_on_the_clock(router: respx.Router) -> None
     install(router, venue, ["503-before"])
     clock = ManualClock(SERVER_TIME)
     asked: list[int] = []
+
     def query(request: httpx.Request) -> httpx.Response:
         asked.append(clock.now_ms())
         return venue.query(request)
