@@ -71,6 +71,7 @@ _STOP_FUNDS = "funds"
 _STOP_STP = "stp"
 
 Admit = Callable[[EngineOrder], str | None]
+Spent = Callable[[EngineOrder], bool]
 
 
 class Level:
@@ -128,7 +129,9 @@ class Book:
     venue places its holds there); it returns ``None`` to admit or a reason to reject.
     ``trade_ids`` yields trade ids (share one iterator between books for venue-wide ids).
     ``divert``, when set, receives triggered stop orders instead of the book (a venue
-    whose fills come from replayed data parks them there).
+    whose fills come from replayed data parks them there). ``spent``, when set, judges a
+    market order by funds that ends having dealt something (see :meth:`_end_by_funds`): the
+    venue answers in money, fees included.
     """
 
     def __init__(
@@ -144,6 +147,7 @@ class Book:
         self.listener = listener
         self.admit = admit
         self.divert: Callable[[EngineOrder], None] | None = None
+        self.spent: Spent | None = None
         # A listener that ignores Accepted or Opened (it learns what it needs elsewhere) may
         # turn them off: the resting hot path then builds no event at all.
         self.emit_accepted = True
@@ -606,7 +610,9 @@ class Book:
             stopped = self._take(o, limit, False)
             if o.status >= FILLED:
                 return
-        if o.remaining == 0 or (stopped is _STOP_FUNDS and o.flags & FLAG_BY_FUNDS):
+        if o.flags & FLAG_BY_FUNDS:
+            self._end_by_funds(o, stopped is _STOP_FUNDS or o.remaining == 0, capped)
+        elif o.remaining == 0:
             o.status = FILLED  # (_finish for a market order, inlined)
             o.reason = None
             if self.listener is not None:
@@ -614,6 +620,25 @@ class Book:
         elif stopped is _STOP_FUNDS:
             self._finish(o, CANCELED, "insufficient_funds")
         elif capped and self._crosses(o, MAX_PRICE if is_buy else 0):
+            self._finish(o, CANCELED, "price_band")
+        else:
+            self._finish(o, CANCELED, "no_liquidity")
+
+    def _end_by_funds(self, o: EngineOrder, out_of_funds: bool, capped: bool) -> None:
+        """End a market order by funds however it stopped (its funds, the book or the price
+        band): filled if it dealt something and what it left could not buy one more lot at
+        its average price, else cancelled. KuCoin reports every such order the same way
+        (done, the unspent funds cancelled), so this is where a reader of its order objects
+        draws the line; an order that dealt nothing is cancelled. ``spent`` judges in money;
+        without it, what is left of ``funds_limit`` is compared with the average lot."""
+        spent = self.spent
+        if o.filled and (
+            spent(o) if spent is not None else (o.funds_limit - o.filled_funds) * o.filled < o.filled_funds
+        ):
+            self._finish(o, FILLED, None)
+        elif out_of_funds:
+            self._finish(o, CANCELED, "insufficient_funds")
+        elif capped and self._crosses(o, MAX_PRICE if o.is_buy else 0):
             self._finish(o, CANCELED, "price_band")
         else:
             self._finish(o, CANCELED, "no_liquidity")

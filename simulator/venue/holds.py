@@ -11,12 +11,12 @@ from decimal import Decimal
 
 from exchanges import InsufficientFunds
 from simulator.accounts.money import add, div, mul, sub
-from simulator.engine import FLAG_BY_FUNDS, FLAG_MARKET
+from simulator.engine import FLAG_BY_FUNDS, FLAG_MARKET, EngineOrder
 from simulator.venue.orders import VenueOrder
 from simulator.venue.state import UserState
 from simulator.venue.users import Users
 
-__all__ = ["Holds", "ledger_context", "limit_need"]
+__all__ = ["Holds", "ledger_context", "limit_need", "unspent_funds"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -30,6 +30,12 @@ def limit_need(o: VenueOrder, price: int, lots: int) -> Decimal:
         rate = o.maker_rate if o.maker_rate > o.taker_rate else o.taker_rate
         return mul(mkt.value(price * lots), add(ONE, rate))
     return mkt.size(lots)
+
+
+def unspent_funds(o: VenueOrder) -> Decimal:
+    """What a market order by funds has not dealt of its ``funds``."""
+    assert o.funds_req is not None
+    return sub(o.funds_req, o.mkt.scale.funds(o.filled_funds))
 
 
 def ledger_context(o: VenueOrder, trade_id: str) -> tuple[str, str, str] | None:
@@ -60,6 +66,15 @@ class Holds(Users):
         if o.is_buy:
             return currency, self._available(o.user, currency)
         return currency, o.mkt.scale.size(o.remaining)
+
+    @staticmethod
+    def _funds_spent(o: EngineOrder) -> bool:
+        """Whether a market order by funds that dealt something spent its funds: what it
+        left (:func:`unspent_funds`) could not buy one more lot at its average price. The
+        order then ends filled, else cancelled: KuCoin cancels the rest either way, and
+        this is the line a reader of its order objects draws (the KuCoin adapter's)."""
+        assert isinstance(o, VenueOrder)
+        return mul(unspent_funds(o), o.filled) < o.mkt.scale.funds(o.filled_funds)
 
     @staticmethod
     def _available(user: UserState, currency: str) -> Decimal:

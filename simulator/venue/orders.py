@@ -405,7 +405,8 @@ def order_info(o: VenueOrder) -> OrderInfo:
         cancel_after=o.cancel_after,
         remark=o.remark,
         tags=o.tags,
-        cancel_exist=(not active and status != FILLED) or cancelled_size > 0,
+        # (a market order by funds that ends filled has its dust cancelled all the same)
+        cancel_exist=(not active and status != FILLED) or cancelled_size > 0 or cancelled_funds > 0,
         in_order_book=status in (OPEN, PARTIAL),
         active=active,
         created_at=o.created_at,
