@@ -102,12 +102,16 @@ ASKS = (("sell", "10"), ("sell", "10.5"), ("sell", "10.9"))  # (within the 10 % 
         (ASKS, "buy", "21", OrderStatus.FILLED, 2),
         # one lot, and the rest (more than one lot's worth at its price) finds no lot it can pay
         ((("sell", "10"), ("sell", "10.9")), "buy", "20.5", OrderStatus.CANCELED, 1),
+        # one lot for 10 and 0.01 of fee: the 10 left would not pay for another at that cost
+        ((("sell", "10"), ("sell", "10.9")), "buy", "20.01", OrderStatus.FILLED, 1),
         # one lot, and the next lies beyond the price band
         ((("sell", "10"), ("sell", "30")), "buy", "25", OrderStatus.CANCELED, 1),
         # the book runs out with a lot's worth unspent: cancelled
         ((("sell", "10"),), "buy", "50", OrderStatus.CANCELED, 1),
         # the book runs out with less than a lot's worth left: filled
         ((("sell", "10"),), "buy", "15", OrderStatus.FILLED, 1),
+        # all the USDT there is (the fee is paid out of the funds): 99 lots and 0.99 of fee
+        ((("sell", "10"),) * 100, "buy", "1000", OrderStatus.FILLED, 99),
         # selling by funds: too little to sell one lot, then a sale whose rest is dust
         ((("buy", "10"),), "sell", "5", OrderStatus.CANCELED, 0),
         ((("buy", "10"), ("buy", "9")), "sell", "15", OrderStatus.FILLED, 1),
@@ -128,8 +132,13 @@ async def test_a_market_order_by_funds_ends_alike_on_both(
     # KuCoin's object: done, and whatever was not dealt of the funds cancelled, and said so
     hf = (await pair.adapter.fetch_order(SYMBOL, order_id=adapted.id)).raw
     assert isinstance(hf, Mapping) and hf["active"] is False
-    unspent = Decimal(funds) - Decimal(hf["dealFunds"])
+    unspent = Decimal(funds) - Decimal(hf["dealFunds"]) - (Decimal(hf["fee"]) if side == "buy" else 0)
+    assert unspent >= 0
     assert (Decimal(hf["cancelledFunds"]), Decimal(hf["remainFunds"])) == (unspent, Decimal(0))
     assert hf["cancelExist"] is (unspent > 0)
-    assert await pair.paper.fetch_balances() == await pair.adapter.fetch_balances()
+    balances = await pair.paper.fetch_balances()
+    assert balances == await pair.adapter.fetch_balances()
+    assert balances["USDT"].total == BALANCES["USDT"] + (-1 if side == "buy" else 1) * (
+        paper.filled_funds + (paper.fee if side == "buy" else -paper.fee)
+    )
     assert pair.paper.sim.audit() == []
