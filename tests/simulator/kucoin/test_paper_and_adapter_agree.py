@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from adapters.kucoin import KucoinCredentials, KucoinExchange
-from exchanges import ManualClock, Order, OrderRequest, OrderStatus, RateLimitRegistry
+from exchanges import InvalidOrder, ManualClock, Order, OrderRequest, OrderStatus, RateLimitRegistry, StopKind
 from simulator import PaperExchange
 from simulator.kucoin import AccountConfig, ApiKey, FacadeConfig, build_facade
 from simulator.market.symbols import DEFAULT_CURRENCIES, CurrencySpec, SymbolSpec
@@ -37,9 +37,12 @@ MAKER = "maker"
 Book = Sequence[tuple[str, str]]  # (side, price) of one-lot resting orders
 
 
-def _venue(clock: ManualClock, book: Book) -> Venue:
+def _venue(clock: ManualClock, book: Book, last: str | None) -> Venue:
     venue = Venue(clock=clock, symbols=[XYZ], currencies=[*DEFAULT_CURRENCIES, CurrencySpec(currency="XYZ")])
     venue.create_user(MAKER, {"USDT": Decimal(10_000), "XYZ": Decimal(100)})
+    if last is not None:  # one trade, the maker's with itself
+        venue.place_order(MAKER, OrderParams(symbol=NATIVE, side="sell", type="limit", price=last, size="1"))
+        venue.place_order(MAKER, OrderParams(symbol=NATIVE, side="buy", type="market", size="1"))
     for side, price in book:
         venue.place_order(MAKER, OrderParams(symbol=NATIVE, side=side, type="limit", price=price, size="1"))
     return venue
@@ -48,13 +51,13 @@ def _venue(clock: ManualClock, book: Book) -> Venue:
 class Pair:
     """The same venue twice: one behind a paper exchange, one behind the KuCoin adapter."""
 
-    def __init__(self, book: Book) -> None:
+    def __init__(self, book: Book, last: str | None = None) -> None:
         self.clock = ManualClock(START)
-        self.paper = PaperExchange(BALANCES, venue=_venue(self.clock, book))
+        self.paper = PaperExchange(BALANCES, venue=_venue(self.clock, book, last))
         key = ApiKey(key=KEY, secret=SECRET, passphrase=PASSPHRASE, created_at=START)
         account = AccountConfig(uid=1, balances=BALANCES, keys=(key,))
         config = FacadeConfig(accounts=(account,), rate_limits="off")
-        app = build_facade(_venue(self.clock, book), config).app
+        app = build_facade(_venue(self.clock, book, last), config).app
         self.adapter = KucoinExchange(
             KucoinCredentials(KEY, SECRET, PASSPHRASE),
             base_url="http://sim",
@@ -79,7 +82,8 @@ class Pair:
 
 
 def _view(o: Order) -> tuple[object, ...]:
-    return (o.status, o.side, o.type, o.size, o.funds, o.filled_size, o.filled_funds, o.fee)
+    filled = (o.filled_size, o.filled_funds, o.fee)
+    return (o.status, o.side, o.type, o.size, o.funds, *filled, o.stop, o.stop_price)
 
 
 @pytest.fixture
@@ -142,3 +146,31 @@ async def test_a_market_order_by_funds_ends_alike_on_both(
         paper.filled_funds + (paper.fee if side == "buy" else -paper.fee)
     )
     assert pair.paper.sim.audit() == []
+
+
+async def test_a_stop_order_gets_the_same_direction_on_both(pairs: list[Pair]) -> None:
+    """Without a direction, both derive KuCoin's from the last price (10): at or above it an
+    entry, below it a loss, whatever the side; a direction KuCoin would not derive is
+    refused by both."""
+    pair = Pair((("sell", "12"), ("buy", "8")), last="10")
+    pairs.append(pair)
+    requests = [
+        OrderRequest.limit(SYMBOL, "buy", "1", "11.5", stop_price="11"),
+        OrderRequest.market(SYMBOL, "sell", size="1", stop_price="9"),
+        OrderRequest.limit(SYMBOL, "buy", "1", "9", stop_price="9.5"),
+        OrderRequest.market(SYMBOL, "buy", funds="20", stop_price="10.5"),
+        OrderRequest.limit(SYMBOL, "sell", "1", "8.5", stop="loss", stop_price="9"),
+    ]
+    kinds = []
+    for request in requests:
+        paper = await pair.paper.place_order(request)
+        adapted = await pair.adapter.place_order(request)
+        assert _view(paper) == _view(adapted)
+        read_back = await pair.adapter.fetch_stop_order(order_id=adapted.id)
+        assert (read_back.stop, read_back.stop_price) == (adapted.stop, adapted.stop_price)
+        kinds.append(paper.stop)
+    assert kinds == [StopKind.ENTRY, StopKind.LOSS, StopKind.LOSS, StopKind.ENTRY, StopKind.LOSS]
+    wrong = OrderRequest.limit(SYMBOL, "sell", "1", "11", stop="loss", stop_price="11")
+    for exchange in (pair.paper, pair.adapter):
+        with pytest.raises(InvalidOrder, match="makes it entry, not loss"):
+            await exchange.place_order(wrong)
