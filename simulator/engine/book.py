@@ -130,7 +130,7 @@ class Book:
     ``trade_ids`` yields trade ids (share one iterator between books for venue-wide ids).
     ``divert``, when set, receives triggered stop orders instead of the book (a venue
     whose fills come from replayed data parks them there). ``spent``, when set, judges a
-    market order by funds that ends having dealt something (see :meth:`_end_by_funds`): the
+    market order by funds that ends having dealt something (see :meth:`_spent_funds`): the
     venue answers in money, fees included.
     """
 
@@ -610,38 +610,32 @@ class Book:
             stopped = self._take(o, limit, False)
             if o.status >= FILLED:
                 return
-        if o.flags & FLAG_BY_FUNDS:
-            self._end_by_funds(o, stopped is _STOP_FUNDS or o.remaining == 0, capped)
-        elif o.remaining == 0:
+        if (o.remaining == 0 and not o.flags & FLAG_BY_FUNDS) or self._spent_funds(o):
             o.status = FILLED  # (_finish for a market order, inlined)
             o.reason = None
             if self.listener is not None:
                 self.listener(Filled(o, self.now))
-        elif stopped is _STOP_FUNDS:
+        elif stopped is _STOP_FUNDS or o.remaining == 0:
             self._finish(o, CANCELED, "insufficient_funds")
         elif capped and self._crosses(o, MAX_PRICE if is_buy else 0):
             self._finish(o, CANCELED, "price_band")
         else:
             self._finish(o, CANCELED, "no_liquidity")
 
-    def _end_by_funds(self, o: EngineOrder, out_of_funds: bool, capped: bool) -> None:
-        """End a market order by funds however it stopped (its funds, the book or the price
-        band): filled if it dealt something and what it left could not buy one more lot at
-        its average price, else cancelled. KuCoin reports every such order the same way
-        (done, the unspent funds cancelled), so this is where a reader of its order objects
-        draws the line; an order that dealt nothing is cancelled. ``spent`` judges in money;
-        without it, what is left of ``funds_limit`` is compared with the average lot."""
+    def _spent_funds(self, o: EngineOrder) -> bool:
+        """Whether a market order by funds, ending however it stopped (its funds, the book,
+        the price band, self-trade prevention), spent its funds: it dealt something and what
+        it left could not buy one more lot at its average price. It then ends filled, else
+        cancelled (one that dealt nothing too). KuCoin reports all of them the same way
+        (done, the unspent funds cancelled), so this is the line a reader of its order
+        objects draws. ``spent`` judges in money; without it, what is left of
+        ``funds_limit`` is compared with the average lot."""
+        if not o.flags & FLAG_BY_FUNDS or not o.filled:
+            return False
         spent = self.spent
-        if o.filled and (
-            spent(o) if spent is not None else (o.funds_limit - o.filled_funds) * o.filled < o.filled_funds
-        ):
-            self._finish(o, FILLED, None)
-        elif out_of_funds:
-            self._finish(o, CANCELED, "insufficient_funds")
-        elif capped and self._crosses(o, MAX_PRICE if o.is_buy else 0):
-            self._finish(o, CANCELED, "price_band")
-        else:
-            self._finish(o, CANCELED, "no_liquidity")
+        if spent is not None:
+            return spent(o)
+        return (o.funds_limit - o.filled_funds) * o.filled < o.filled_funds
 
     def _crosses(self, o: EngineOrder, price: int) -> bool:
         return self.best_ask <= price if o.is_buy else self.best_bid >= price
@@ -865,10 +859,14 @@ class Book:
         return None
 
     def _end_taker(self, o: EngineOrder) -> None:
-        """An STP action ended the taker: record what it traded, then cancel it."""
+        """An STP action ended the taker: record what it traded, then cancel it (unless it
+        is a market order by funds that had spent them, see :meth:`_spent_funds`)."""
         if o.filled and o.status == NEW:
             o.status = PARTIAL
-        self._finish(o, CANCELED, "stp")
+        if self._spent_funds(o):
+            self._finish(o, FILLED, None)
+        else:
+            self._finish(o, CANCELED, "stp")
 
     def _stp_cancel_maker(self, m: EngineOrder, lvl: Level) -> None:
         """Cancel a resting order met by its owner's STP taker (it sits at its queue front)."""

@@ -174,3 +174,17 @@ async def test_a_stop_order_gets_the_same_direction_on_both(pairs: list[Pair]) -
     for exchange in (pair.paper, pair.adapter):
         with pytest.raises(InvalidOrder, match="makes it entry, not loss"):
             await exchange.place_order(wrong)
+
+
+async def test_a_market_order_by_funds_ended_by_self_trade_prevention_ends_alike(pairs: list[Pair]) -> None:
+    """Stopped by its owner's own order (STP cancel-newest), a buy whose rest is dust has
+    spent its funds all the same, on both; one with a lot's worth left is cancelled."""
+    for funds, status in (("10.02", OrderStatus.FILLED), ("30", OrderStatus.CANCELED)):
+        pair = Pair((("sell", "10"),))
+        pairs.append(pair)
+        await pair.paper.place_order(OrderRequest.limit(SYMBOL, "sell", "1", "10.5"))
+        await pair.adapter.place_order(OrderRequest.limit(SYMBOL, "sell", "1", "10.5"))
+        request = OrderRequest.market(SYMBOL, "buy", funds=funds, stp="CN")
+        paper, adapted = await pair.place(request)
+        assert _view(paper) == _view(adapted)
+        assert (paper.status, paper.filled_size) == (status, Decimal(1))
