@@ -225,6 +225,11 @@ class OrderRequest:
     :func:`exchanges.precision.validate_order` and by the venue.
 
     ``client_order_id`` is the idempotency key: adapters generate one when it is ``None``.
+
+    A stop order is one with ``stop_price``. Its direction ``stop`` may be left out: the
+    venue then derives it as KuCoin does, from its last price when the order arrives (a stop
+    price at or above it is an ``entry``, triggered by a rise; one below it a ``loss``,
+    triggered by a fall), whatever the side. A direction given is what the caller expects.
     """
 
     symbol: str
@@ -276,8 +281,8 @@ class OrderRequest:
         if self.iceberg and self.size is not None and self.visible_size is not None:
             if self.visible_size > self.size:
                 return "visible_size cannot exceed size"
-        if (self.stop is None) != (self.stop_price is None):
-            return "a stop order needs both stop and stop_price"
+        if self.stop is not None and self.stop_price is None:
+            return "stop applies to stop orders only: give stop_price (the direction may be left out)"
         if self.type is OrderType.MARKET and (self.post_only or self.hidden or self.iceberg):
             return "post_only, hidden and iceberg apply to limit orders only"
         if self.type is OrderType.MARKET and self.stp is STP.DC:
@@ -286,7 +291,7 @@ class OrderRequest:
 
     @property
     def is_stop(self) -> bool:
-        return self.stop is not None
+        return self.stop_price is not None
 
     @classmethod
     def limit(cls, symbol: str, side: Side | str, size: object, price: object, **kwargs: Any) -> OrderRequest:

@@ -61,7 +61,7 @@ class Capabilities:
             (request.hidden, self.hidden, "hidden orders"),
             (request.iceberg, self.iceberg, "iceberg orders"),
             (request.funds is not None, self.market_by_funds, "market orders by funds"),
-            (request.stop is not None, self.stop_orders, "stop orders"),
+            (request.is_stop, self.stop_orders, "stop orders"),
         )
         for asked, offered, name in flags:
             if asked and not offered:

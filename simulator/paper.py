@@ -30,6 +30,7 @@ from exchanges import (
     ExchangeError,
     Fill,
     Interval,
+    InvalidOrder,
     ManualClock,
     Market,
     NotSupported,
@@ -41,6 +42,7 @@ from exchanges import (
     OrderStatus,
     OrderType,
     Side,
+    StopKind,
     Ticker,
     TimeInForce,
     Trade,
@@ -271,7 +273,7 @@ class PaperExchange:
         no_options = (
             request.time_in_force is _GTC
             and request.stp is None
-            and request.stop is None
+            and request.stop_price is None
             and request.remark is None
             and request.post_only is False
             and request.hidden is False
@@ -297,6 +299,8 @@ class PaperExchange:
                 self._client_id_prefix(now)
             coid = self._coid_prefix + hex(next(self._coid_counter))[2:]
         if not plain:
+            if request.stop is not None:
+                self._check_stop(request, mkt)
             order = sim._build_request(self._user, now, mkt, request, ticks, lots, coid, no_options)
             sim._submit(order)
             return to_order(order, symbol)
@@ -339,6 +343,21 @@ class PaperExchange:
         the same id. This sets the prefix for the venue time ``now``."""
         self._coid_time = now
         self._coid_prefix = f"paper{_uid_tag(self.uid)}x{now:x}x"
+
+    def _check_stop(self, request: OrderRequest, mkt: MarketState) -> None:
+        """KuCoin's stop-order request has no direction: KuCoin derives it from its last
+        price (a stop price at or above it is an entry, below it a loss), as the venue does
+        for a request without one. A direction given that KuCoin would not derive is
+        refused, as the KuCoin adapter refuses it, so that a bot meets the same rule here."""
+        assert request.stop_price is not None and request.stop is not None
+        reference = self.sim.reference_price(mkt.spec.symbol)
+        derived = StopKind.ENTRY if request.stop_price >= reference else StopKind.LOSS
+        if request.stop is not derived:
+            raise InvalidOrder(
+                f"KuCoin derives a stop order's direction from its last price ({reference}):"
+                f" a stop price of {request.stop_price} makes it {derived.value}, not {request.stop.value}",
+                venue=self.venue,
+            )
 
     async def cancel_order(
         self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None

@@ -40,6 +40,7 @@ from exchanges import (
     OrderStatus,
     OrderType,
     RateLimitRegistry,
+    StopKind,
     check_history_args,
     conform_order,
     is_multiple,
@@ -112,6 +113,7 @@ from .routes import (
     STOP_ORDER_COID,
     STOP_PLACE,
 )
+from .stops import derived_stop, reference_price
 from .wire import decimal_text, order_body, stop_order_body
 
 __all__ = ["CAPABILITIES", "KucoinExchange"]
@@ -224,6 +226,7 @@ class KucoinExchange(MarketData, AccountData):
         status: OrderStatus,
         raw: Any,
         created_at: int | None = None,
+        stop: StopKind | None = None,
     ) -> Order:
         now = created_at or self._client.now_ms()
         funds = request.funds
@@ -246,7 +249,7 @@ class KucoinExchange(MarketData, AccountData):
             visible_size=request.visible_size,
             stp=request.stp,
             cancel_after=request.cancel_after,
-            stop=request.stop,
+            stop=stop if stop is not None else request.stop,
             stop_price=request.stop_price,
             remark=request.remark,
             created_at=now,
@@ -260,7 +263,7 @@ class KucoinExchange(MarketData, AccountData):
         With ``sync_orders`` (the default) the order comes back open, partially filled,
         filled or canceled; otherwise (and on the classic endpoints) as NEW.
         """
-        if request.stop is not None:
+        if request.is_stop:
             return await self.place_stop_order(request)
         checked, market = await self._checked(request)
         client_oid = self._client_oid(checked)
@@ -338,7 +341,7 @@ class KucoinExchange(MarketData, AccountData):
 
     async def place_test_order(self, request: OrderRequest) -> OrderAck:
         """Validate and sign-check an order without it reaching the matcher."""
-        if request.stop is not None:
+        if request.is_stop:
             raise NotSupported("KuCoin has no test endpoint for stop orders", venue=VENUE)
         checked, market = await self._checked(request)
         client_oid = self._client_oid(checked)
@@ -357,7 +360,7 @@ class KucoinExchange(MarketData, AccountData):
         groups: dict[str, list[Pending]] = {}
         singles: list[int] = []
         for index, request in enumerate(requests):
-            if request.type is not OrderType.LIMIT or request.stop is not None:
+            if request.type is not OrderType.LIMIT or request.is_stop:
                 singles.append(index)
                 continue
             try:
@@ -708,11 +711,27 @@ class KucoinExchange(MarketData, AccountData):
     # === stop orders ==============================================================================
 
     async def place_stop_order(self, request: OrderRequest) -> Order:
-        """A stop order: PENDING until the last price crosses ``stop_price``."""
-        if request.stop is None:
-            raise BadRequest("a stop order needs stop and stop_price", venue=VENUE)
+        """A stop order: PENDING until the last price crosses ``stop_price``.
+
+        KuCoin takes no direction: it derives one from its last price (see :mod:`.stops`),
+        which is read first, so that the order returned names it. A direction the request
+        gives that KuCoin would not derive is refused (``InvalidOrder``) before sending.
+        """
+        if request.stop_price is None:
+            raise BadRequest("a stop order needs stop_price", venue=VENUE)
         checked, market = await self._checked(request)
         client_oid = self._client_oid(checked)
+        reference = reference_price(await self.fetch_level1(request.symbol))
+        stop = request.stop
+        if reference is not None:
+            derived = derived_stop(request.stop_price, reference)
+            if stop is not None and stop is not derived:
+                raise InvalidOrder(
+                    f"KuCoin derives a stop order's direction from its last price ({reference}):"
+                    f" a stop price of {request.stop_price} makes it {derived.value}, not {stop.value}",
+                    venue=VENUE,
+                )
+            stop = derived
         body = stop_order_body(checked, market.id, client_oid)
 
         async def find() -> Order | None:
@@ -726,7 +745,8 @@ class KucoinExchange(MarketData, AccountData):
         )
         if found is not None:
             return found
-        return self._order_from_request(checked, str(data["orderId"]), client_oid, OrderStatus.PENDING, data)
+        order_id = str(data["orderId"])
+        return self._order_from_request(checked, order_id, client_oid, OrderStatus.PENDING, data, stop=stop)
 
     async def cancel_stop_order(
         self, symbol: str | None = None, *, order_id: str | None = None, client_order_id: str | None = None

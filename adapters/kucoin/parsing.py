@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from exchanges import (
+    EXACT,
     STP,
     BadSymbol,
     Balance,
@@ -350,12 +351,15 @@ def order_status(
     filled_funds: Decimal,
     cancelled: bool,
     size_increment: Decimal | None = None,
+    fee_from_funds: Decimal = ZERO,
 ) -> OrderStatus:
     """Open orders are OPEN or PARTIALLY_FILLED by fills; done ones FILLED when everything asked
     for was dealt (size, or funds for a market order by funds), else CANCELED.
 
-    A market order by funds counts as filled when what is left could not buy one
-    ``size_increment`` at its average price: KuCoin cancels that dust, nothing was refused.
+    A market order by funds spends ``filled_funds`` plus ``fee_from_funds`` (a buy's fee:
+    KuCoin holds the funds and no more, so the fee comes out of them). It counts as filled
+    when what is left could not buy one ``size_increment`` at its average cost: KuCoin
+    cancels that dust, nothing was refused. One that dealt nothing was cancelled.
     """
     if active:
         return OrderStatus.PARTIALLY_FILLED if filled_size > 0 else OrderStatus.OPEN
@@ -363,11 +367,15 @@ def order_status(
         return OrderStatus.FILLED if filled_size >= size else OrderStatus.CANCELED
     if funds is None or filled_size <= 0:
         return OrderStatus.CANCELED
-    if filled_funds >= funds or not cancelled:
+    paid = EXACT.add(filled_funds, fee_from_funds)
+    left = EXACT.subtract(funds, paid)
+    if left <= 0 or not cancelled:
         return OrderStatus.FILLED
-    if size_increment is not None and funds - filled_funds < filled_funds / filled_size * size_increment:
-        return OrderStatus.FILLED
-    return OrderStatus.CANCELED
+    if size_increment is None:
+        return OrderStatus.CANCELED
+    # (left < paid / filled_size x size_increment, without rounding a quotient)
+    dust = EXACT.multiply(left, filled_size) < EXACT.multiply(paid, size_increment)
+    return OrderStatus.FILLED if dust else OrderStatus.CANCELED
 
 
 def parse_order(d: Json, size_increment: Decimal | None = None) -> Order:
@@ -390,10 +398,15 @@ def parse_order(d: Json, size_increment: Decimal | None = None) -> Order:
     stop = d.get("stop")
     iceberg = bool(d.get("iceberg"))
     cancel_after = _int(d.get("cancelAfter"))
+    symbol = from_native(d["symbol"])
+    side = Side(d["side"])
+    fee = _dec0(d.get("fee"))
+    fee_currency = d.get("feeCurrency") or None
+    quote_fee = fee_currency is None or symbol.endswith("/" + fee_currency)
     return Order(
         id=str(d["id"]),
-        symbol=from_native(d["symbol"]),
-        side=Side(d["side"]),
+        symbol=symbol,
+        side=side,
         type=order_type,
         status=order_status(
             active=bool(active),
@@ -403,6 +416,7 @@ def parse_order(d: Json, size_increment: Decimal | None = None) -> Order:
             filled_funds=filled_funds,
             cancelled=cancelled,
             size_increment=size_increment,
+            fee_from_funds=fee if side is Side.BUY and quote_fee else ZERO,
         ),
         client_order_id=d.get("clientOid") or None,
         price=_pos(d.get("price")) if order_type is OrderType.LIMIT else None,
@@ -410,8 +424,8 @@ def parse_order(d: Json, size_increment: Decimal | None = None) -> Order:
         funds=funds,
         filled_size=filled_size,
         filled_funds=filled_funds,
-        fee=_dec0(d.get("fee")),
-        fee_currency=d.get("feeCurrency") or None,
+        fee=fee,
+        fee_currency=fee_currency,
         time_in_force=tif,
         post_only=bool(d.get("postOnly")),
         hidden=bool(d.get("hidden")),

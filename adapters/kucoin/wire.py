@@ -59,9 +59,9 @@ def order_body(request: OrderRequest, native_symbol: str, client_oid: str) -> di
 
 
 def stop_order_body(request: OrderRequest, native_symbol: str, client_oid: str) -> dict[str, Any]:
-    """``POST /api/v1/stop-order``: an order body plus the trigger."""
-    assert request.stop is not None and request.stop_price is not None
+    """``POST /api/v1/stop-order``: an order body plus the trigger. The spec's request has
+    no direction (``stop``): KuCoin derives it (see :mod:`.stops`)."""
+    assert request.stop_price is not None
     body = order_body(request, native_symbol, client_oid)
-    body["stop"] = request.stop.value
     body["stopPrice"] = decimal_text(request.stop_price)
     return body

@@ -39,7 +39,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 import attrs
 
-from exchanges import Candle, ExchangeError, Liquidity, OrderType, Side, TimeInForce, Trade
+from exchanges import EXACT, Candle, ExchangeError, Liquidity, OrderType, Side, TimeInForce, Trade
 from simulator.venue import OrderInfo, Venue
 
 __all__ = ["PATHS", "FillRules", "ReplayMatcher"]
@@ -250,7 +250,7 @@ class ReplayMatcher:
             return order.remain_size
         if price is None or price <= 0:
             return ZERO
-        return self._floor(order.remain_funds / price)
+        return self._floor(EXACT.divide(order.remain_funds, self._lot_cost(order, price)))
 
     def _fillable(self, order: OrderInfo, price: Decimal, budget: Decimal) -> Decimal:
         size = min(self._remaining(order, price), budget)
@@ -259,7 +259,13 @@ class ReplayMatcher:
     def _funds_exhausted(self, order: OrderInfo) -> bool:
         """A market order by funds ends when what is left cannot buy one lot at the last price."""
         price = self.last_price or order.price
-        return price is None or order.remain_funds < price * self._lot
+        return price is None or order.remain_funds < self._lot_cost(order, price) * self._lot
+
+    @staticmethod
+    def _lot_cost(order: OrderInfo, price: Decimal) -> Decimal:
+        """What one unit of size costs an order by funds at ``price``: a buy pays its (taker)
+        fee out of its funds too."""
+        return EXACT.multiply(price, EXACT.add(1, order.taker_fee_rate)) if order.side is Side.BUY else price
 
     def _floor(self, size: Decimal) -> Decimal:
         return (size / self._lot).to_integral_value(rounding=ROUND_FLOOR) * self._lot

@@ -71,6 +71,7 @@ _STOP_FUNDS = "funds"
 _STOP_STP = "stp"
 
 Admit = Callable[[EngineOrder], str | None]
+Spent = Callable[[EngineOrder], bool]
 
 
 class Level:
@@ -128,7 +129,9 @@ class Book:
     venue places its holds there); it returns ``None`` to admit or a reason to reject.
     ``trade_ids`` yields trade ids (share one iterator between books for venue-wide ids).
     ``divert``, when set, receives triggered stop orders instead of the book (a venue
-    whose fills come from replayed data parks them there).
+    whose fills come from replayed data parks them there). ``spent``, when set, judges a
+    market order by funds that ends having dealt something (see :meth:`_spent_funds`): the
+    venue answers in money, fees included.
     """
 
     def __init__(
@@ -144,6 +147,7 @@ class Book:
         self.listener = listener
         self.admit = admit
         self.divert: Callable[[EngineOrder], None] | None = None
+        self.spent: Spent | None = None
         # A listener that ignores Accepted or Opened (it learns what it needs elsewhere) may
         # turn them off: the resting hot path then builds no event at all.
         self.emit_accepted = True
@@ -606,17 +610,32 @@ class Book:
             stopped = self._take(o, limit, False)
             if o.status >= FILLED:
                 return
-        if o.remaining == 0 or (stopped is _STOP_FUNDS and o.flags & FLAG_BY_FUNDS):
+        if (o.remaining == 0 and not o.flags & FLAG_BY_FUNDS) or self._spent_funds(o):
             o.status = FILLED  # (_finish for a market order, inlined)
             o.reason = None
             if self.listener is not None:
                 self.listener(Filled(o, self.now))
-        elif stopped is _STOP_FUNDS:
+        elif stopped is _STOP_FUNDS or o.remaining == 0:
             self._finish(o, CANCELED, "insufficient_funds")
         elif capped and self._crosses(o, MAX_PRICE if is_buy else 0):
             self._finish(o, CANCELED, "price_band")
         else:
             self._finish(o, CANCELED, "no_liquidity")
+
+    def _spent_funds(self, o: EngineOrder) -> bool:
+        """Whether a market order by funds, ending however it stopped (its funds, the book,
+        the price band, self-trade prevention), spent its funds: it dealt something and what
+        it left could not buy one more lot at its average price. It then ends filled, else
+        cancelled (one that dealt nothing too). KuCoin reports all of them the same way
+        (done, the unspent funds cancelled), so this is the line a reader of its order
+        objects draws. ``spent`` judges in money; without it, what is left of
+        ``funds_limit`` is compared with the average lot."""
+        if not o.flags & FLAG_BY_FUNDS or not o.filled:
+            return False
+        spent = self.spent
+        if spent is not None:
+            return spent(o)
+        return (o.funds_limit - o.filled_funds) * o.filled < o.filled_funds
 
     def _crosses(self, o: EngineOrder, price: int) -> bool:
         return self.best_ask <= price if o.is_buy else self.best_bid >= price
@@ -840,10 +859,14 @@ class Book:
         return None
 
     def _end_taker(self, o: EngineOrder) -> None:
-        """An STP action ended the taker: record what it traded, then cancel it."""
+        """An STP action ended the taker: record what it traded, then cancel it (unless it
+        is a market order by funds that had spent them, see :meth:`_spent_funds`)."""
         if o.filled and o.status == NEW:
             o.status = PARTIAL
-        self._finish(o, CANCELED, "stp")
+        if self._spent_funds(o):
+            self._finish(o, FILLED, None)
+        else:
+            self._finish(o, CANCELED, "stp")
 
     def _stp_cancel_maker(self, m: EngineOrder, lvl: Level) -> None:
         """Cancel a resting order met by its owner's STP taker (it sits at its queue front)."""

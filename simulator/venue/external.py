@@ -25,6 +25,7 @@ from simulator.engine import (
     CANCELED,
     EXPIRED,
     FILLED,
+    FLAG_BY_FUNDS,
     FLAG_GTT,
     FLAG_ICEBERG,
     FLAG_MARKET,
@@ -227,12 +228,17 @@ class External(Settlement):
     def external_end(
         self, order_id: str, reason: str = "canceled", *, filled: bool = False, time: int | None = None
     ) -> OrderInfo:
-        """End a parked order's remainder (IOC/FOK/market leftovers, or a market-by-funds
-        order whose funds are spent: ``filled=True`` ends it as filled), releasing holds."""
+        """End a parked order's remainder (IOC/FOK/market leftovers, releasing holds):
+        ``filled=True`` ends it as filled. A market order by funds ends as the engine ends
+        one, whatever is asked: filled if it dealt something and spent its funds (see
+        :meth:`_funds_spent`), else cancelled (``reason``, or ``insufficient_funds`` when
+        the replay found its funds spent)."""
         self.sync()
         o = self._parked(order_id)
         now = self._now if time is None else time
-        if filled:
+        if o.flags & FLAG_BY_FUNDS:
+            self._end_by_funds(o, now, "insufficient_funds" if filled else reason)
+        elif filled:
             self._end_parked(o, now, FILLED, None)
         elif o.remaining == 0:
             self._end_spent(o, now)
@@ -240,10 +246,19 @@ class External(Settlement):
             self._end_parked(o, now, CANCELED, reason)
         return order_info(o)
 
+    def _end_by_funds(self, o: VenueOrder, now: int, reason: str) -> None:
+        if o.filled and self._funds_spent(o):
+            self._end_parked(o, now, FILLED, None)
+        else:
+            self._end_parked(o, now, CANCELED, reason)
+
     def _end_spent(self, o: VenueOrder, now: int) -> None:
         """End an order with nothing left: filled, or (part of it cancelled before, by a
-        partial cancel) cancelled, as the matching engine ends a maker."""
-        if o.filled == o.size:
+        partial cancel) cancelled, as the matching engine ends a maker. A sell by funds
+        that sold all it held ends as one by funds does."""
+        if o.flags & FLAG_BY_FUNDS:
+            self._end_by_funds(o, now, "insufficient_funds")
+        elif o.filled == o.size:
             self._end_parked(o, now, FILLED, None)
         else:
             self._end_parked(o, now, CANCELED, "canceled")

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from exchanges import InsufficientFunds
 from simulator.accounts.money import add, div, mul, sub
-from simulator.engine import FLAG_BY_FUNDS, FLAG_MARKET
-from simulator.venue.orders import VenueOrder
+from simulator.engine import FLAG_BY_FUNDS, FLAG_MARKET, EngineOrder
+from simulator.venue.orders import VenueOrder, unspent_funds
 from simulator.venue.state import UserState
 from simulator.venue.users import Users
 
@@ -43,10 +43,10 @@ class Holds(Users):
 
     def _hold_for(self, o: VenueOrder) -> tuple[str, Decimal]:
         """What ``o`` must hold: ``(currency, amount)``. Limit orders: see :func:`limit_need`;
-        market buys by funds hold funds plus the taker fee; market buys by size hold the
-        whole available quote balance (as KuCoin does, briefly: the rest is released when
-        the order ends); market sells hold the size, or by funds the whole available base
-        balance."""
+        market buys by funds hold their funds, which pay the fee too (as KuCoin holds them:
+        "spend all my USDT" is a valid order); market buys by size hold the whole available
+        quote balance (as KuCoin does, briefly: the rest is released when the order ends);
+        market sells hold the size, or by funds the whole available base balance."""
         spec = o.mkt.spec
         flags = o.flags
         currency = spec.quote_currency if o.is_buy else spec.base_currency
@@ -55,11 +55,24 @@ class Holds(Users):
         if flags & FLAG_BY_FUNDS:
             if o.is_buy:
                 assert o.funds_req is not None
-                return currency, mul(o.funds_req, add(ONE, o.taker_rate))
+                return currency, o.funds_req
             return currency, self._available(o.user, currency)
         if o.is_buy:
             return currency, self._available(o.user, currency)
         return currency, o.mkt.scale.size(o.remaining)
+
+    @staticmethod
+    def _funds_spent(o: EngineOrder) -> bool:
+        """Whether a market order by funds that dealt something spent its funds: what it
+        left (:func:`unspent_funds`) could not buy one more lot at its average cost (a buy's
+        fee included). The order then ends filled, else cancelled: KuCoin cancels the rest
+        either way, and this is the line a reader of its order objects draws (the KuCoin
+        adapter's)."""
+        assert isinstance(o, VenueOrder)
+        paid = o.mkt.scale.funds(o.filled_funds)
+        if o.is_buy:
+            paid = add(paid, o.fee)
+        return mul(unspent_funds(o), o.filled) < paid
 
     @staticmethod
     def _available(user: UserState, currency: str) -> Decimal:
@@ -76,12 +89,8 @@ class Holds(Users):
         if flags & FLAG_MARKET:
             currency, amount = self._hold_for(o)
             scale = o.mkt.scale
-            if o.is_buy:
-                if flags & FLAG_BY_FUNDS:
-                    assert o.funds_req is not None
-                    funds_limit = scale.units(o.funds_req)
-                else:  # buying power: what the hold pays for, fee included
-                    funds_limit = scale.units(div(amount, add(ONE, o.taker_rate)))
+            if o.is_buy:  # buying power: what the hold pays for, fee included
+                funds_limit = scale.units(div(amount, add(ONE, o.taker_rate)))
                 reach = funds_limit  # (0 would read as "no limit" in the engine)
             elif flags & FLAG_BY_FUNDS:
                 assert o.funds_req is not None

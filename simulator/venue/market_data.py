@@ -21,8 +21,9 @@ _t = tidy
 
 
 class MarketData(Placing):
-    """Listing pairs (a pair's book reports to the settlement layer and asks the placing
-    layer to admit triggered stops), and reading the public data."""
+    """Listing pairs (a pair's book reports to the settlement layer, asks the placing
+    layer to admit triggered stops and the holds layer whether an order by funds spent
+    them), and reading the public data."""
 
     def add_symbol(self, spec: SymbolSpec) -> None:
         """List a pair (its currencies are added with default specs if unknown)."""
@@ -37,6 +38,7 @@ class MarketData(Placing):
         )
         mkt = MarketState(spec, book, self.name)
         book.admit = self._admit
+        book.spent = self._funds_spent
         book.emit_accepted = book.emit_opened = bool(self._subscribers)
         self._markets[spec.symbol] = mkt
         for code in (spec.base_currency, spec.quote_currency):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from exchanges import EXACT, STP, Liquidity, Order, OrderStatus, OrderType, Side, StopKind, TimeInForce
+from simulator.accounts.money import sub
 from simulator.engine import (
     FILLED,
     FLAG_BY_FUNDS,
@@ -40,6 +41,7 @@ __all__ = [
     "revive",
     "tidy",
     "to_order",
+    "unspent_funds",
 ]
 
 ZERO = Decimal(0)
@@ -331,6 +333,14 @@ def revive(a: Archived, user: UserState, mkt: MarketState) -> VenueOrder:
     return o
 
 
+def unspent_funds(o: VenueOrder) -> Decimal:
+    """What a market order by funds has not spent of its ``funds``: a buy pays its fee out
+    of them (dealt funds plus fee never exceed them), a sell receives ``funds`` before fees."""
+    assert o.funds_req is not None
+    left = sub(o.funds_req, o.mkt.scale.funds(o.filled_funds))
+    return sub(left, o.fee) if o.is_buy else left
+
+
 def order_status(order: VenueOrder) -> OrderStatus:
     return _STATUS[order.status]
 
@@ -362,10 +372,11 @@ def order_info(o: VenueOrder) -> OrderInfo:
     else:
         funds = None
     if funds is not None:
-        remain = funds - deal_funds
         if by_funds:
+            remain = unspent_funds(o)
             remain_funds, cancelled_funds = (remain, ZERO) if active else (ZERO, remain)
         else:
+            remain = funds - deal_funds
             # KuCoin keeps price x cancelled size (a partial cancel, an STP decrease, or the
             # end of the order) as cancelledFunds and the rest, with the price improvement of
             # what filled, in remainFunds (its example: a filled limit buy shows both).
@@ -405,7 +416,8 @@ def order_info(o: VenueOrder) -> OrderInfo:
         cancel_after=o.cancel_after,
         remark=o.remark,
         tags=o.tags,
-        cancel_exist=(not active and status != FILLED) or cancelled_size > 0,
+        # (a market order by funds that ends filled has its dust cancelled all the same)
+        cancel_exist=(not active and status != FILLED) or cancelled_size > 0 or cancelled_funds > 0,
         in_order_book=status in (OPEN, PARTIAL),
         active=active,
         created_at=o.created_at,

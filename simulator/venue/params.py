@@ -56,8 +56,10 @@ class OrderParams:
     """One order as KuCoin's place-order body has it (snake_case).
 
     ``cancel_after`` is seconds (GTT only; ``None`` or -1 mean never). ``stop`` and
-    ``stop_price`` are for stop orders (``place_stop_order``); when ``stop`` is omitted the
-    venue infers it from the side and the last price, as KuCoin's current API does.
+    ``stop_price`` are for stop orders (``place_stop_order``); when ``stop`` is omitted (as
+    KuCoin's current request omits it) the venue derives it from the last price, as KuCoin
+    does: a stop price at or above it is an ``entry``, one below it a ``loss``, whatever the
+    side. An old client's ``stop`` is taken as sent.
     """
 
     symbol: str

@@ -324,7 +324,7 @@ class Placing(External):
             request.stop,
             request.stop_price,
             client_oid,
-            stop_order=request.stop is not None,
+            stop_order=request.stop_price is not None,
         )
 
     def _place_plain(

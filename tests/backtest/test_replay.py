@@ -133,6 +133,14 @@ async def test_marketable_orders_take_at_the_print_price() -> None:
     assert result.orders[0].status is OrderStatus.FILLED
 
 
+async def test_a_market_buy_by_funds_spends_its_funds_fee_included() -> None:
+    """The fee comes out of the funds: 1001 USDT buy 10 BTC at 100 (1000) and pay 1."""
+    events = [trade(0, "100", "1"), trade(1, "100", "20", "buy"), trade(2, "100", "1", "buy")]
+    _s, result = await run(events, {0: place(OrderRequest.market(SYMBOL, "buy", funds="1001"))})
+    assert [(f.price, f.size, f.fee) for f in result.fills] == [(D(100), D(10), D(1))]
+    assert result.orders[0].status is OrderStatus.FILLED
+
+
 async def test_ioc_keeps_what_the_first_print_fills() -> None:
     events = [trade(0, "99", "1"), trade(1, "99.5", "0.5"), trade(2, "99", "5")]
     _s, result = await run(events, {0: place(limit("buy", "2", "100", time_in_force=TimeInForce.IOC))})

@@ -65,7 +65,7 @@ def test_limit_request_converts_and_is_frozen() -> None:
             {"type": "limit", "size": "1", "price": "1", "iceberg": True, "visible_size": "2"},
             "cannot exceed size",
         ),
-        ({"type": "limit", "size": "1", "price": "1", "stop": "loss"}, "both stop and stop_price"),
+        ({"type": "limit", "size": "1", "price": "1", "stop": "loss"}, "stop applies to stop orders"),
         ({"type": "market", "size": "1", "post_only": True}, "limit orders only"),
         ({"type": "market", "size": "1", "stp": "DC"}, "DC is not available"),
     ],
@@ -93,6 +93,15 @@ def test_request_accepts_full_feature_set() -> None:
     assert req.is_stop and req.stp is STP.CO and req.visible_size == Decimal("0.5")
     market = OrderRequest.market("BTC/USDT", "buy", funds="10")
     assert market.funds == Decimal(10) and market.size is None
+
+
+def test_a_stop_order_needs_only_its_stop_price() -> None:
+    """The direction is optional: a venue that derives it (KuCoin, from its last price)
+    needs only the trigger; one given is the caller's expectation."""
+    req = OrderRequest.limit("BTC/USDT", "sell", "1", "90", stop_price="95")
+    assert req.is_stop and req.stop is None and req.stop_price == Decimal("95")
+    assert OrderRequest.market("BTC/USDT", "buy", size="1", stop_price="110").is_stop
+    assert not OrderRequest.limit("BTC/USDT", "sell", "1", "90").is_stop
 
 
 def test_enum_values_come_from_strings() -> None:

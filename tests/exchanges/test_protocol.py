@@ -125,6 +125,9 @@ def test_capabilities_explain_what_is_missing() -> None:
     assert "STP CN" in (caps.missing(OrderRequest.limit("A/B", "buy", "1", "1", stp=STP.CN)) or "")
     full = Capabilities(market_by_funds=True)
     assert full.missing(OrderRequest.market("A/B", "buy", funds=Decimal(1))) is None
+    stop = OrderRequest.limit("A/B", "buy", "1", "1", stop_price="2")  # (its direction left to the venue)
+    assert "stop orders" in (caps.missing(stop) or "")
+    assert Capabilities(stop_orders=True).missing(stop) is None
 
 
 def test_require_one_ref() -> None:

@@ -132,6 +132,34 @@ def test_market_by_funds_stops_when_funds_cannot_buy_another_lot(book: Book) -> 
     assert (book.last_price, book.last_size) == (110, 2)  # the last trade, not the lot it could not buy
 
 
+def test_market_by_funds_that_cannot_pay_one_lot_or_leaves_a_lot_unspent_is_cancelled(book: Book) -> None:
+    book.submit(order("a", "sell", 100, 1), 0)
+    book.submit(order("a", "sell", 300, 1), 0)
+    too_little = book.submit(order("b", "buy", 0, UNLIMITED, FLAG_MARKET | FLAG_BY_FUNDS, funds_limit=99), 0)
+    assert (too_little.filled, too_little.status, too_little.reason) == (0, CANCELED, "insufficient_funds")
+    # 100 for one lot, then 150 left: not enough for the next (300), more than the average lot
+    part = book.submit(order("b", "buy", 0, UNLIMITED, FLAG_MARKET | FLAG_BY_FUNDS, funds_limit=250), 0)
+    assert (part.filled, part.filled_funds, part.status) == (1, 100, CANCELED)
+    seller = book.submit(order("c", "sell", 0, 5, FLAG_MARKET | FLAG_BY_FUNDS, funds_limit=50), 0)
+    assert (seller.filled, seller.status) == (0, CANCELED)  # no bid, nothing sold
+
+
+def test_market_by_funds_asks_the_venue_whether_it_spent_its_funds(book: Book) -> None:
+    book.submit(order("a", "sell", 100, 3), 0)
+    asked: list[int] = []
+
+    def spent(o: EngineOrder) -> bool:
+        asked.append(o.filled)
+        return o.filled == 2
+
+    book.spent = spent
+    two = book.submit(order("b", "buy", 0, UNLIMITED, FLAG_MARKET | FLAG_BY_FUNDS, funds_limit=250), 0)
+    one = book.submit(order("b", "buy", 0, UNLIMITED, FLAG_MARKET | FLAG_BY_FUNDS, funds_limit=100), 0)
+    nothing = book.submit(order("b", "buy", 0, UNLIMITED, FLAG_MARKET | FLAG_BY_FUNDS, funds_limit=50), 0)
+    assert (two.status, one.status, nothing.status) == (FILLED, CANCELED, CANCELED)
+    assert asked == [2, 1]  # (an order that dealt nothing is cancelled without asking)
+
+
 def test_market_buying_power_exhausted_is_cancelled(book: Book) -> None:
     book.submit(order("a", "sell", 100, 10), 0)
     taker = book.submit(order("b", "buy", 0, 10, FLAG_MARKET, funds_limit=450), 0)

@@ -73,9 +73,9 @@ def test_external_fill_guards(replay: Venue) -> None:
         replay.external_fill(m.id, "60000", "0.01", "taker")
     replay.external_end(m.id, "no_liquidity")  # it held the whole balance while parked
     replay.set_fee_rates(small, "0.01", "0.001")  # a maker fill dearer than the taker rate held for
-    f = replay.place_order(small, market(BTC, "buy", funds="10"))
+    f = replay.place_order(small, market(BTC, "buy", funds="10"))  # deals up to 10 / 1.001
     with pytest.raises(InsufficientFunds):
-        replay.external_fill(f.id, "1000", "0.01", "maker")
+        replay.external_fill(f.id, "1000", "0.00999", "maker")  # 9.99, and a fee of 0.0999
 
 
 def test_external_end_releases_and_classifies(replay: Venue) -> None:
@@ -84,14 +84,34 @@ def test_external_end_releases_and_classifies(replay: Venue) -> None:
     replay.external_fill(ioc.id, "60000", "0.03", "taker")
     ended = replay.external_end(ioc.id, "ioc")
     assert ended.status is OrderStatus.CANCELED and ended.reason == "ioc" and ended.deal_size == D("0.03")
-    by_funds = replay.place_order(uid, market(BTC, "buy", funds="600"))
-    replay.external_fill(by_funds.id, "60000", "0.00999", "taker")
+    by_funds = replay.place_order(uid, market(BTC, "buy", funds="599.9999"))
+    replay.external_fill(by_funds.id, "60000", "0.00999", "taker")  # 599.4, and 0.5994 of fee
     spent = replay.external_end(by_funds.id, filled=True)
-    assert spent.status is OrderStatus.FILLED
+    assert spent.status is OrderStatus.FILLED  # (0.0005 left: less than a lot at 60000)
     assert replay.balance(uid, "USDT").holds == 0
     with pytest.raises(OrderNotFound):
         replay.external_end(ioc.id)
     assert replay.audit() == []
+
+
+def test_a_parked_order_by_funds_ends_as_the_engine_ends_one(replay: Venue) -> None:
+    """Filled only when something was dealt and what is left could not buy one more lot at
+    the order's average price, whatever the replay says; else cancelled."""
+    uid = replay.create_user(balances={"USDT": "100000", "BTC": "1"})
+    nothing = replay.place_order(uid, market(BTC, "buy", funds="10"))
+    assert replay.external_end(nothing.id, filled=True).status is OrderStatus.CANCELED
+    half = replay.place_order(uid, market(BTC, "buy", funds="1200"))
+    replay.external_fill(half.id, "60000", "0.01", "taker")
+    ended = replay.external_end(half.id, filled=True)
+    assert (ended.status, ended.cancelled_funds) == (OrderStatus.CANCELED, D("599.4")) and ended.cancel_exist
+    dust = replay.place_order(uid, market(BTC, "buy", funds="600.6005"))  # 600, its fee, and 0.0005
+    replay.external_fill(dust.id, "60000", "0.01", "taker")
+    ended = replay.external_end(dust.id, "no_liquidity")
+    assert (ended.status, ended.cancelled_funds) == (OrderStatus.FILLED, D("0.0005")) and ended.cancel_exist
+    sold_out = replay.place_order(uid, market(BTC, "sell", funds="120000"))  # holds all 1.02 BTC
+    replay.external_fill(sold_out.id, "60000", "1.02", "taker")
+    assert replay.get_order(uid, BTC, order_id=sold_out.id).status is OrderStatus.CANCELED  # 58800 short
+    assert replay.balance(uid, "USDT").holds == 0 and replay.audit() == []
 
 
 def test_a_partly_cancelled_order_filled_to_the_end_ends_cancelled_as_on_the_engine(replay: Venue) -> None:

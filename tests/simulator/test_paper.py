@@ -18,6 +18,7 @@ from exchanges import (
     InsufficientFunds,
     Interval,
     InvalidClientOrderId,
+    InvalidOrder,
     InvalidPrecision,
     Liquidity,
     ManualClock,
@@ -204,6 +205,29 @@ async def test_every_order_type_and_flag(quiet: PaperExchange, clock: ManualCloc
     assert (await quiet.fetch_order(SYM, order_id=gtt.id)).status is OrderStatus.EXPIRED
     await quiet.cancel_all_orders()
     assert await quiet.fetch_open_orders() == []
+    assert quiet.sim.audit() == []
+
+
+async def test_a_stop_order_without_a_direction_gets_the_one_kucoin_derives(quiet: PaperExchange) -> None:
+    """KuCoin's stop-order request has no direction: a stop price at or above the last
+    price triggers on a rise (entry), one below it on a fall (loss), whatever the side."""
+    breakout = await quiet.place_order(OrderRequest.limit(SYM, "buy", "0.01", "71000", stop_price="70000"))
+    stop_loss = await quiet.place_order(OrderRequest.market(SYM, "sell", size="0.01", stop_price="60000"))
+    dip = await quiet.place_order(OrderRequest.limit(SYM, "buy", "0.01", "59000", stop_price="59500"))
+    assert [o.stop for o in (breakout, stop_loss, dip)] == [StopKind.ENTRY, StopKind.LOSS, StopKind.LOSS]
+    assert all(o.status is OrderStatus.PENDING for o in (breakout, stop_loss, dip))
+    assert (await quiet.fetch_order(SYM, order_id=dip.id)).stop is StopKind.LOSS
+    other = PaperExchange({"USDT": "100000", "BTC": "1"}, venue=quiet.sim)
+    await other.place_order(OrderRequest.limit(SYM, "buy", "0.05", "59400"))
+    await other.place_order(OrderRequest.market(SYM, "sell", size="0.01"))  # last price 59400
+    statuses = [(await quiet.fetch_order(SYM, order_id=o.id)).status for o in (breakout, stop_loss, dip)]
+    assert statuses[0] is OrderStatus.PENDING and OrderStatus.PENDING not in statuses[1:]
+    # a direction given is checked as KuCoin would derive it (as the KuCoin adapter checks it)
+    sell_stop = OrderRequest.limit(SYM, "sell", "0.01", "58000", stop="loss", stop_price="59000")
+    agreed = await quiet.place_order(sell_stop)
+    assert agreed.stop is StopKind.LOSS and agreed.status is OrderStatus.PENDING
+    with pytest.raises(InvalidOrder, match="makes it entry, not loss"):
+        await quiet.place_order(attrs.evolve(sell_stop, stop_price=D("60000")))
     assert quiet.sim.audit() == []
 
 

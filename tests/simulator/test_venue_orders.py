@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from decimal import Decimal, localcontext
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exchanges import (
     EXACT,
@@ -366,15 +368,64 @@ def test_market_buy_by_funds_spends_at_most_its_funds(venue: Venue) -> None:
     order = venue.place_order(taker, market(BTC, "buy", funds="900"))
     assert order.status is OrderStatus.FILLED
     assert order.size is None and order.funds == D("900")
-    assert order.deal_funds <= D("900")
-    assert order.deal_funds == D("600") + D("60100") * D("0.00499168")  # 300 / 60100, down to the lot
-    assert order.deal_size == D("0.01499168")
-    assert order.cancelled_funds == D("900") - order.deal_funds
+    assert order.deal_funds + order.fee <= D("900")  # (the fee is paid out of the funds)
+    assert order.deal_funds == D("600") + D("60100") * D("0.00497672")  # 900 / 1.001 - 600, in lots
+    assert order.deal_size == D("0.01497672")
+    assert order.cancelled_funds == D("900") - order.deal_funds - order.fee
     assert balance(venue, taker, "USDT") == (
         D("1000") - order.deal_funds - order.fee,
         D("1000") - order.deal_funds - order.fee,
         0,
     )
+
+
+def test_a_market_buy_by_funds_can_spend_the_whole_balance_fee_included(venue: Venue) -> None:
+    """KuCoin holds the funds of a market order by funds (no more): the fee is paid out of
+    them, so that what was dealt plus the fee never exceeds the funds."""
+    maker = funded(venue)
+    taker = funded(venue, usdt="1000", btc="0")
+    venue.place_order(maker, limit(BTC, "sell", "60000", "0.01"))
+    venue.place_order(maker, limit(BTC, "sell", "60100", "0.01"))
+    assert venue.test_order(taker, market(BTC, "buy", funds="1000"))
+    order = venue.place_order(taker, market(BTC, "buy", funds="1000"))
+    assert order.status is OrderStatus.FILLED and order.deal_size == D("0.01663895")
+    assert order.deal_funds == D("600") + D("60100") * D("0.00663895")  # 1000 / 1.001 = 999.000999...
+    assert order.fee == order.deal_funds * D("0.001")
+    left = D("1000") - order.deal_funds - order.fee
+    assert 0 <= left < D("60100") * D("0.00000001") * D("1.001")  # less than one more lot costs
+    assert order.cancelled_funds == left and order.cancel_exist
+    assert balance(venue, taker, "USDT") == (left, left, 0)
+    assert balance(venue, taker, "BTC") == (order.deal_size, order.deal_size, 0)
+    kinds = [e.kind for e in reversed(venue.ledger(taker, currency="USDT", include_holds=True))]
+    assert kinds == ["deposit", "hold", "trade", "trade", "release"]
+    assert venue.audit() == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    balance_cents=st.integers(min_value=10, max_value=10_000_000),
+    taker_rate=st.sampled_from(["0", "0.001", "0.0015", "0.002", "-0.0001"]),
+    asks=st.lists(  # (cents, ten-thousandths of SOL)
+        st.tuples(st.integers(1_000, 20_000), st.integers(100, 5_000)), min_size=1, max_size=6
+    ),
+)
+def test_spending_the_whole_balance_by_funds_never_overdraws(
+    balance_cents: int, taker_rate: str, asks: list[tuple[int, int]]
+) -> None:
+    """Funds equal to the whole available balance are accepted at any fee rate (a negative
+    one a rebate) and against any book, and leave every balance explained and none below zero."""
+    venue = Venue(seed=1, clock=ManualClock(START_MS))
+    maker = venue.create_user(balances={"SOL": "1000"})
+    for price, lots in asks:
+        price_d, size_d = Decimal(price) / 100, Decimal(lots) / 10_000
+        venue.place_order(maker, limit("SOL-USDT", "sell", str(price_d), str(size_d)))
+    whole = Decimal(balance_cents) / 100
+    taker = venue.create_user(balances={"USDT": str(whole)}, taker_fee_rate=taker_rate)
+    order = venue.place_order(taker, market("SOL-USDT", "buy", funds=str(whole)))
+    assert not order.active and order.deal_funds + order.fee <= whole
+    usdt = venue.balance(taker, "USDT")
+    assert usdt.holds == 0 and usdt.balance == whole - order.deal_funds - order.fee >= 0
+    assert venue.audit() == []
 
 
 def test_market_buy_by_size_holds_the_balance_briefly_and_is_capped_by_it(venue: Venue) -> None:

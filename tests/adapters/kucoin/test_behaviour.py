@@ -188,7 +188,7 @@ def test_status_mapping(fields: dict[str, Any], status: OrderStatus) -> None:
 
 
 def test_market_by_funds_dust_counts_as_filled() -> None:
-    # 100 USDT at 66000: 0.00151515 BTC for 99.9999; the 0.0001 left cannot buy 0.00000001 BTC
+    # 100 USDT at 66000, no fee: 0.00151515 BTC for 99.9999; the 0.0001 left cannot buy 0.00000001 BTC
     dust = _order(
         type="market",
         active=False,
@@ -196,6 +196,7 @@ def test_market_by_funds_dust_counts_as_filled() -> None:
         funds="100",
         dealFunds="99.9999",
         dealSize="0.00151515",
+        fee="0",
         cancelExist=True,
         cancelledFunds="0.0001",
     )
@@ -203,6 +204,30 @@ def test_market_by_funds_dust_counts_as_filled() -> None:
     assert parse_order(dust, D("0.00000001")).status is OrderStatus.FILLED
     real_cancel = dict(dust, dealFunds="50", dealSize="0.00075757", cancelledFunds="50")
     assert parse_order(real_cancel, D("0.00000001")).status is OrderStatus.CANCELED
+
+
+def test_a_market_buy_by_funds_pays_its_fee_out_of_its_funds() -> None:
+    """KuCoin holds a market buy's funds and no more, so the fee comes out of them: 100 USDT
+    deal 99.9 and pay 0.0999, and the 0.0001 left is dust, not a refused rest."""
+    spent = _order(
+        type="market",
+        side="buy",
+        active=False,
+        size="0",
+        funds="100",
+        dealFunds="99.9",
+        dealSize="0.00151363",
+        fee="0.0999",
+        feeCurrency="USDT",
+        cancelExist=True,
+        cancelledFunds="0.0001",
+    )
+    assert parse_order(spent, D("0.00000001")).status is OrderStatus.FILLED
+    every_cent = dict(spent, cancelExist=False, cancelledFunds="0", dealFunds="99.9000999", fee="0.0999001")
+    assert parse_order(every_cent).status is OrderStatus.FILLED  # (nothing left: no increment needed)
+    # a sale by funds receives its funds before the fee: the fee takes nothing from them
+    sold = dict(spent, side="sell")
+    assert parse_order(sold, D("0.00000001")).status is OrderStatus.CANCELED  # 0.1 short: 150 lots
 
 
 def test_classic_order_uses_is_active() -> None:

@@ -15,6 +15,7 @@ from exchanges import (
     STP,
     BelowMinimumFunds,
     Interval,
+    InvalidOrder,
     Liquidity,
     OrderNotFound,
     OrderRequest,
@@ -591,12 +592,14 @@ async def test_dead_man_switch(ex: KucoinExchange, router: respx.Router) -> None
 
 async def test_stop_orders(ex: KucoinExchange, router: respx.Router) -> None:
     mock_markets(router)
+    route(router, "GET", "/api/v1/market/orderbook/level1")  # (last price 67269)
     place = route(router, "POST", "/api/v1/stop-order")
     order = await ex.place_order(
-        OrderRequest.limit("BTC/USDT", "buy", "0.00001", "50000", stop="entry", stop_price="50000")
+        OrderRequest.limit("BTC/USDT", "buy", "0.00001", "50000", stop="loss", stop_price="50000")
     )
-    assert body_of(place)["stop"] == "entry" and body_of(place)["stopPrice"] == "50000"
+    assert body_of(place)["stopPrice"] == "50000" and "stop" not in body_of(place)
     assert order.status is OrderStatus.PENDING and order.id == "670fd33bf9406e0007ab3945"
+    assert order.stop is StopKind.LOSS
 
     listing = route(router, "GET", "/api/v1/stop-order")
     stops = await ex.fetch_stop_orders("BTC/USDT")
@@ -622,6 +625,32 @@ async def test_stop_orders(ex: KucoinExchange, router: respx.Router) -> None:
     many = route(router, "DELETE", "/api/v1/stop-order/cancel")
     assert await ex.cancel_stop_orders("BTC/USDT", ["a", "b"]) == ("671124f9365ccb00073debd4",)
     assert dict(many.calls.last.request.url.params) == {"symbol": "BTC-USDT", "orderIds": "a,b"}
+
+
+async def test_a_stop_order_sends_the_trigger_and_lets_kucoin_derive_the_direction(
+    ex: KucoinExchange, router: respx.Router
+) -> None:
+    """The spec's stop-order request has ``stopPrice`` and no ``stop``: KuCoin triggers a
+    stop price at or above its last price on a rise (entry), one below it on a fall (loss)."""
+    mock_markets(router)
+    level1 = route(router, "GET", "/api/v1/market/orderbook/level1")  # last 67269
+    place = route(router, "POST", "/api/v1/stop-order")
+    buy, sell = OrderRequest.limit, OrderRequest.market
+    breakout = await ex.place_order(buy("BTC/USDT", "buy", "0.001", "70000", stop_price="69000"))
+    assert "stop" not in body_of(place) and body_of(place)["stopPrice"] == "69000"
+    assert level1.calls.last.request.url.params["symbol"] == "BTC-USDT"
+    stop_loss = await ex.place_order(sell("BTC/USDT", "sell", size="0.001", stop_price="60000"))
+    assert (breakout.stop, stop_loss.stop) == (StopKind.ENTRY, StopKind.LOSS)
+    assert (breakout.stop_price, stop_loss.stop_price) == (D("69000"), D("60000"))
+    at_last = await ex.place_order(OrderRequest.market("BTC/USDT", "buy", size="0.001", stop_price="67269"))
+    assert at_last.stop is StopKind.ENTRY
+    # a direction KuCoin would not derive cannot be sent: refused before anything is placed
+    sent_before = place.call_count
+    with pytest.raises(InvalidOrder, match="entry"):
+        await ex.place_order(
+            OrderRequest.limit("BTC/USDT", "sell", "0.001", "70000", stop="loss", stop_price="69000")
+        )
+    assert place.call_count == sent_before
 
 
 # --- classic endpoints -----

@@ -36,6 +36,29 @@ async def test_a_stop_order_cancelled_before_it_triggered_is_gone_from_the_stop_
     assert await ok(client, "GET", by_coid, params={"clientOid": "s-1"}, signer=signer) == []
 
 
+async def test_a_stop_orders_direction_is_derived_unless_an_old_client_sends_one(
+    client: httpx.AsyncClient, signer: Signer
+) -> None:
+    """The request has ``stopPrice`` and no ``stop``; the order read back has ``stop``,
+    "include loss and entry": at or above the last price (65000) entry, below it loss.
+    A legacy body's ``stop`` is honoured."""
+    stops = {}
+    for coid, side, trigger, legacy in (
+        ("rise", "buy", "66000", None), ("fall", "sell", "64000", None), ("at", "buy", "65000", None),
+        ("old", "buy", "64000", "entry"),
+    ):  # fmt: skip
+        body = {**LIMIT, "side": side, "clientOid": coid, "stopPrice": trigger}
+        if legacy:
+            body["stop"] = legacy
+        placed = await ok(client, "POST", "/api/v1/stop-order", body=body, signer=signer)
+        stops[coid] = await ok(client, "GET", f"/api/v1/stop-order/{placed['orderId']}", signer=signer)
+    assert {coid: o["stop"] for coid, o in stops.items()} == {
+        "rise": "entry", "fall": "loss", "at": "entry", "old": "entry"
+    }  # fmt: skip
+    # (a stop at the last price has been reached already; so has the old client's entry at 64000)
+    assert [o["status"] for o in stops.values()] == ["NEW", "NEW", "TRIGGERED", "TRIGGERED"]
+
+
 async def test_the_stop_list_filters_by_stop_or_oco(client: httpx.AsyncClient, signer: Signer) -> None:
     """``stop``: "Order type: stop: stop loss order, oco: oco order"."""
     await ok(client, "POST", "/api/v1/stop-order", body={**LIMIT, "clientOid": "s-2", "stopPrice": "50000"},
