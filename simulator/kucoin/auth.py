@@ -28,6 +28,7 @@ import attrs
 
 from . import errors
 from .config import AccountConfig, ApiKey
+from .numbers import parse_int
 
 __all__ = ["Keyring", "Principal", "sign"]
 
@@ -95,7 +96,8 @@ class Keyring:
         version = headers.get("kc-api-key-version", "1").strip() or "1"
         if version not in ("1", "2", "3"):
             raise errors.ApiError(*errors.BAD_KEY_VERSION)
-        if not timestamp.isdigit() or len(timestamp) > 16 or abs(int(timestamp) - now_ms) > window_ms:
+        sent_ms = parse_int(timestamp, max_digits=16)
+        if sent_ms is None or abs(sent_ms - now_ms) > window_ms:
             raise errors.ApiError(*errors.BAD_TIMESTAMP)
         in_clear = key.version == 1
         if (version == "1") != in_clear:
