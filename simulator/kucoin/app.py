@@ -29,6 +29,7 @@ from . import errors
 from .auth import Keyring, Principal
 from .config import AccountConfig, FacadeConfig
 from .endpoints import Endpoint, RouteDef
+from .limits import MAX_TARGET_BYTES, read_body, target_too_long
 from .ratelimit import RateLimiter
 from .routing import EndpointTable
 
@@ -186,10 +187,13 @@ class KucoinFacade:
         method: str = scope["method"]
         state: PoolState | None = None
         try:
-            body = await request.body() if method in _BODY_METHODS else b""
+            raw_query: bytes = scope.get("query_string", b"")
+            if len(raw_query) > MAX_TARGET_BYTES:
+                raise target_too_long()
+            body = await read_body(request) if method in _BODY_METHODS else b""
             if body and not _is_json(request.headers.get("content-type")):
                 raise errors.ApiError(*errors.UNSUPPORTED_MEDIA)
-            query_string = scope.get("query_string", b"").decode("latin-1")
+            query_string = raw_query.decode("latin-1")
             principal = None
             if ep.permission is None:
                 charge = self.limiter.charge(pool=ep.pool, weight=ep.weight, ip=ip)
@@ -239,6 +243,8 @@ class KucoinFacade:
     def _respond(status: int, payload: bytes, code: str, state: PoolState | None) -> Response:
         """KuCoin's answer with its gateway headers: the rate-limit pool and the body's code."""
         headers = {"x-result-biz-code": code}
+        if status == 413:  # the rest of the body is left unread: the connection cannot go on
+            headers["connection"] = "close"
         if state is not None:
             headers["gw-ratelimit-limit"] = str(state.limit)
             headers["gw-ratelimit-remaining"] = str(state.remaining)
