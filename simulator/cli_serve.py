@@ -1,9 +1,9 @@
 """``python -m simulator serve``: the local KuCoin server (the facade under uvicorn).
 
 Options kept stable for scripts: --host, --port, --seed, --api-key/--api-secret/--api-passphrase
-(and --api-key-version), --balance CUR=AMT (repeatable), --rate-limits, --config. Prints ``listening on http://HOST:PORT``
-once it accepts connections (then the demo credentials, if it made them), logs one line per
-request on stderr, and stops cleanly on SIGINT and SIGTERM.
+(and --api-key-version), --balance CUR=AMT (repeatable), --rate-limits, --config. Prints
+``listening on http://HOST:PORT`` once it accepts connections (then the demo credentials, if it
+made them), logs one line per request on stderr, and stops cleanly on SIGINT and SIGTERM.
 """
 
 from __future__ import annotations

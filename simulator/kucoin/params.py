@@ -40,8 +40,8 @@ def _missing(name: str) -> ApiError:
 
 
 def _invalid(name: str, value: Any) -> ApiError:
-    shown = json.dumps(value[:40] if isinstance(value, str) else value, ensure_ascii=False)
-    if len(shown) > 42:
+    shown = json.dumps(value, ensure_ascii=False)  # as the client wrote it, not as Python would
+    if len(shown) > 40:
         shown = shown[:40] + "..."
     return bad_param(f"{name} is invalid: {shown}")
 
