@@ -84,3 +84,9 @@ async def test_an_invalid_value_is_shown_as_json_not_as_python(
 ) -> None:
     response = await call(client, "POST", "/api/v1/hf/orders", body={**ORDER, "size": value}, signer=signer)
     assert response.json() == {"code": "400100", "msg": f"size is invalid: {shown}"}
+
+
+async def test_an_unknown_account_type_is_quoted_as_json(client: httpx.AsyncClient, signer: Signer) -> None:
+    response = await call(client, "GET", "/api/v1/accounts", params={"type": "a\tb"}, signer=signer)
+    msg = 'type must be one of main, trade, trade_hf (not "a\\tb")'
+    assert response.json() == {"code": "400100", "msg": msg}
