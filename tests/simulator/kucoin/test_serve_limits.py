@@ -56,12 +56,18 @@ def _exchange(url: str, *parts: bytes) -> tuple[int, dict[str, str], Any]:
     """Send ``parts`` on a fresh connection, then read until the server closes it."""
     where = urlsplit(url)
     assert where.hostname is not None and where.port is not None
+    received = b""
     with socket.create_connection((where.hostname, where.port), timeout=READ_DEADLINE_S) as sock:
-        for part in parts:
-            sock.sendall(part)
-        received = b""
-        while chunk := sock.recv(65536):  # a server that never answers or closes times this out
-            received += chunk
+        try:
+            for part in parts:
+                sock.sendall(part)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed before taking it all: read what it said
+        try:
+            while chunk := sock.recv(65536):  # a server that never answers nor closes times out here
+                received += chunk
+        except ConnectionResetError:
+            pass  # closed with part of the request unread, after the answer
     head, _, body = received.partition(b"\r\n\r\n")
     status_line, *lines = head.decode("latin-1").split("\r\n")
     headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
