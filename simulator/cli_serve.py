@@ -1,9 +1,9 @@
 """``python -m simulator serve``: the local KuCoin server (the facade under uvicorn).
 
-Options kept stable for scripts: --host, --port, --seed, --api-key/--api-secret/--api-passphrase,
---balance CUR=AMT (repeatable), --rate-limits, --config. Prints ``listening on http://HOST:PORT``
-once it accepts connections (then the demo credentials, if it made them), logs one line per
-request on stderr, and stops cleanly on SIGINT and SIGTERM.
+Options kept stable for scripts: --host, --port, --seed, --api-key/--api-secret/--api-passphrase
+(and --api-key-version), --balance CUR=AMT (repeatable), --rate-limits, --config. Prints
+``listening on http://HOST:PORT`` once it accepts connections (then the demo credentials, if it
+made them), logs one line per request on stderr, and stops cleanly on SIGINT and SIGTERM.
 """
 
 from __future__ import annotations
@@ -44,6 +44,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-key", help="API key of the command-line account")
     parser.add_argument("--api-secret", help="its secret")
     parser.add_argument("--api-passphrase", help="its passphrase")
+    parser.add_argument(
+        "--api-key-version",
+        type=int,
+        choices=(1, 2, 3),
+        default=3,
+        help="its version: 1 takes the passphrase in clear (python-kucoin), 2 and 3 signed (default 3)",
+    )
     parser.add_argument(
         "--balance",
         action="append",
@@ -87,7 +94,11 @@ def run(args: argparse.Namespace) -> int:
         generated = None
         if all(given):
             key = config.ApiKey(
-                key=args.api_key, secret=args.api_secret, passphrase=args.api_passphrase, created_at=now
+                key=args.api_key,
+                secret=args.api_secret,
+                passphrase=args.api_passphrase,
+                version=args.api_key_version,
+                created_at=now,
             )
         elif not cfg.accounts:
             key = generated = config.demo_key(created_at=now)

@@ -27,11 +27,15 @@ from .config import (
     parse_balance,
 )
 from .errors import ApiError, from_exchange_error
+from .limits import MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_TARGET_BYTES
 from .ratelimit import PROFILES, VIP_QUOTAS, RateLimiter, quota
 from .server import run, serve_in_thread, serving
 
 __all__ = [
     "ALL_PERMISSIONS",
+    "MAX_BODY_BYTES",
+    "MAX_HEAD_BYTES",
+    "MAX_TARGET_BYTES",
     "PROFILES",
     "VIP_QUOTAS",
     "AccountConfig",

@@ -29,6 +29,7 @@ from . import errors
 from .auth import Keyring, Principal
 from .config import AccountConfig, FacadeConfig
 from .endpoints import Endpoint, RouteDef
+from .limits import MAX_TARGET_BYTES, read_body, target_too_long
 from .ratelimit import RateLimiter
 from .routing import EndpointTable
 
@@ -172,7 +173,7 @@ class KucoinFacade:
         return self._respond(err.status, _error_body(err), err.code, self.limiter.peek_public(ip))
 
     async def _crash(self, request: Request, exc: Exception) -> Response:  # pragma: no cover - bug path
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        log.error("unhandled error on %s", _request_line(request.scope), exc_info=exc)
         err = errors.ApiError(*errors.INTERNAL)
         return self._respond(err.status, _error_body(err), err.code, None)
 
@@ -186,10 +187,13 @@ class KucoinFacade:
         method: str = scope["method"]
         state: PoolState | None = None
         try:
-            body = await request.body() if method in _BODY_METHODS else b""
+            raw_query: bytes = scope.get("query_string", b"")
+            if len(raw_query) > MAX_TARGET_BYTES:
+                raise target_too_long()
+            body = await read_body(request) if method in _BODY_METHODS else b""
             if body and not _is_json(request.headers.get("content-type")):
                 raise errors.ApiError(*errors.UNSUPPORTED_MEDIA)
-            query_string = scope.get("query_string", b"").decode("latin-1")
+            query_string = raw_query.decode("latin-1")
             principal = None
             if ep.permission is None:
                 charge = self.limiter.charge(pool=ep.pool, weight=ep.weight, ip=ip)
@@ -227,7 +231,7 @@ class KucoinFacade:
             mapped = errors.from_exchange_error(exc, not_found_msg=ep.not_found_msg)
             status, payload, code = mapped.status, _error_body(mapped), mapped.code
         except Exception:
-            log.exception("unhandled error on %s %s", method, scope["path"])
+            log.exception("unhandled error on %s", _request_line(scope))
             bug = errors.ApiError(*errors.INTERNAL)
             status, payload, code = bug.status, _error_body(bug), bug.code
         self._log(scope, status, code, time.perf_counter() - started)
@@ -239,6 +243,8 @@ class KucoinFacade:
     def _respond(status: int, payload: bytes, code: str, state: PoolState | None) -> Response:
         """KuCoin's answer with its gateway headers: the rate-limit pool and the body's code."""
         headers = {"x-result-biz-code": code}
+        if status == 413:  # the rest of the body is left unread: the connection cannot go on
+            headers["connection"] = "close"
         if state is not None:
             headers["gw-ratelimit-limit"] = str(state.limit)
             headers["gw-ratelimit-remaining"] = str(state.remaining)
@@ -250,14 +256,18 @@ class KucoinFacade:
         if not access_log.isEnabledFor(logging.INFO):
             return
         client = scope.get("client")
-        query = scope.get("query_string", b"")
-        target = scope["path"] + ("?" + query.decode("latin-1") if query else "")
-        access_log.info(
-            "%s %s %s %d %s %.1fms",
-            client[0] if client else "-",
-            scope["method"],
-            target,
-            status,
-            code,
-            seconds * 1000,
-        )
+        ip = client[0] if client else "-"
+        access_log.info("%s %s %d %s %.1fms", ip, _request_line(scope), status, code, seconds * 1000)
+
+
+def _request_line(scope: Mapping[str, Any]) -> str:
+    """Method and target as sent (the path still percent-encoded), with anything that does not
+    print escaped: what a client puts in a request cannot start a log line of its own nor
+    reach the operator's terminal as a control sequence."""
+    query: bytes = scope.get("query_string", b"")
+    raw_path: bytes | None = scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path is not None else scope["path"]
+    line = f"{scope['method']} {path}?{query.decode('latin-1')}" if query else f"{scope['method']} {path}"
+    if line.isprintable() and "\\" not in line:
+        return line
+    return "".join(c if c.isprintable() and c != "\\" else c.encode("unicode_escape").decode() for c in line)

@@ -5,8 +5,13 @@ key-version header (400009), the timestamp against the simulator clock (400002),
 passphrase (400004), the signature (400005), the caller's IP (400006), the endpoint's
 permission (400007).
 
-The passphrase's form follows ``KC-API-KEY-VERSION``: absent or ``1`` means the passphrase in
-clear (what python-kucoin sends), ``2`` and ``3`` mean base64(HMAC-SHA256(secret, passphrase)).
+The passphrase's form is the key's own: a v1 key's passphrase is sent in clear (what
+python-kucoin does, with no ``KC-API-KEY-VERSION``), a v2 or v3 key's as
+base64(HMAC-SHA256(secret, passphrase)). A version header of the other family (absent or ``1``
+for a v2/v3 key, ``2``/``3`` for a v1 key) is refused with 400004, as KuCoin answers a v2 key
+sent in clear and a v1 key sent as v2; 400009 stays for a header that names no version, and
+400008 is KuCoin's refusal of old keys on v3-only APIs, which the simulator does not have.
+``2`` and ``3`` are interchangeable (same signing; CCXT sends ``2`` for current v3 keys).
 The prehash is ``timestamp + METHOD + path[?query] + body``; the query is accepted both as
 received on the wire and percent-decoded, since clients sign one or the other.
 """
@@ -23,6 +28,7 @@ import attrs
 
 from . import errors
 from .config import AccountConfig, ApiKey
+from .numbers import parse_int
 
 __all__ = ["Keyring", "Principal", "sign"]
 
@@ -90,9 +96,13 @@ class Keyring:
         version = headers.get("kc-api-key-version", "1").strip() or "1"
         if version not in ("1", "2", "3"):
             raise errors.ApiError(*errors.BAD_KEY_VERSION)
-        if not timestamp.isdigit() or len(timestamp) > 16 or abs(int(timestamp) - now_ms) > window_ms:
+        sent_ms = parse_int(timestamp, max_digits=16)
+        if sent_ms is None or abs(sent_ms - now_ms) > window_ms:
             raise errors.ApiError(*errors.BAD_TIMESTAMP)
-        expected_pass = key.passphrase.encode() if version == "1" else self._signed_passphrases[key_id]
+        in_clear = key.version == 1
+        if (version == "1") != in_clear:
+            raise errors.ApiError(*errors.BAD_PASSPHRASE)
+        expected_pass = key.passphrase.encode() if in_clear else self._signed_passphrases[key_id]
         if not hmac.compare_digest(passphrase.encode(), expected_pass):
             raise errors.ApiError(*errors.BAD_PASSPHRASE)
         if not _signature_matches(key.secret, signature, timestamp, method, raw_path, query, body):

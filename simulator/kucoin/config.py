@@ -21,7 +21,7 @@ TOML layout::
     key = "alice-key"
     secret = "alice-secret"
     passphrase = "alice-pass"
-    version = 2                     # 1, 2 or 3
+    version = 3                     # 1 (passphrase in clear, python-kucoin), 2 or 3 (default)
     permissions = ["General", "Spot"]
     ip_whitelist = ["127.0.0.1", "10.0.0.0/8"]   # empty or absent: any address
     created_at = 1700000000000      # ms; default: when the server starts
@@ -111,12 +111,14 @@ def _networks(value: Iterable[str]) -> tuple[str, ...]:
 
 @attrs.frozen(kw_only=True)
 class ApiKey:
-    """One API key as KuCoin issues it. ``version`` is what the key-info endpoint reports."""
+    """One API key as KuCoin issues it. ``version`` (what the key-info endpoint reports) sets
+    the passphrase's form: in clear for 1 (python-kucoin's), signed for 2 and 3. KuCoin issues
+    v3 keys today."""
 
     key: str
     secret: str = attrs.field(repr=False)
     passphrase: str = attrs.field(repr=False)
-    version: int = 2
+    version: int = 3
     permissions: frozenset[str] = attrs.field(default=ALL_PERMISSIONS, converter=_permissions)
     ip_whitelist: tuple[str, ...] = attrs.field(default=(), converter=_networks)
     created_at: int = 0
@@ -335,7 +337,7 @@ def _key_from_toml(entry: Mapping[str, Any], where: str, default_created: int) -
         key=_str(entry["key"], f"{where}.key"),
         secret=_str(entry["secret"], f"{where}.secret"),
         passphrase=_str(entry["passphrase"], f"{where}.passphrase"),
-        version=_int(entry.get("version", 2), f"{where}.version"),
+        version=_int(entry.get("version", 3), f"{where}.version"),
         permissions=_strings(entry["permissions"], f"{where}.permissions")
         if "permissions" in entry
         else ALL_PERMISSIONS,

@@ -1,19 +1,22 @@
 """Reading request parameters the way KuCoin does: strings in, 400100 with a plain message out.
 
 Every helper takes the raw mapping (query string or JSON body) and a field name and either
-returns a clean value or raises ``errors.ApiError`` code 400100 naming the field.
+returns a clean value or raises ``errors.ApiError`` code 400100 naming the field. Numbers are
+read by ``numbers`` (ASCII digits only); a refused value is quoted as JSON, never as Python.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Collection, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from simulator.venue import OrderParams
 
 from .errors import ApiError, bad_param
+from .numbers import parse_decimal, parse_int
 
 __all__ = [
     "opt_bool",
@@ -37,10 +40,10 @@ def _missing(name: str) -> ApiError:
 
 
 def _invalid(name: str, value: Any) -> ApiError:
-    shown = str(value)
+    shown = json.dumps(value, ensure_ascii=False)  # as the client wrote it, not as Python would
     if len(shown) > 40:
         shown = shown[:40] + "..."
-    return bad_param(f"{name} is invalid: {shown!r}")
+    return bad_param(f"{name} is invalid: {shown}")
 
 
 def opt_str(src: Mapping[str, Any], name: str, *, max_len: int = 256) -> str | None:
@@ -83,14 +86,8 @@ def opt_decimal(src: Mapping[str, Any], name: str) -> Decimal | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise _invalid(name, value)
-    text = repr(value) if isinstance(value, float) else str(value).strip()
-    if len(text) > _MAX_DIGITS:
-        raise _invalid(name, value)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise _invalid(name, value) from None
-    if not number.is_finite() or (number and abs(number.adjusted()) > _MAX_EXPONENT):
+    number = parse_decimal(repr(value) if isinstance(value, float) else str(value), max_len=_MAX_DIGITS)
+    if number is None or (number and abs(number.adjusted()) > _MAX_EXPONENT):
         raise _invalid(name, value)
     return number
 
@@ -110,11 +107,8 @@ def opt_int(
         return None
     if isinstance(value, bool):
         raise _invalid(name, value)
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) <= 20:
-        number = int(value)
-    else:
+    number = value if isinstance(value, int) else parse_int(value) if isinstance(value, str) else None
+    if number is None:
         raise _invalid(name, value)
     if (low is not None and number < low) or (high is not None and number > high):
         bounds = f"{low if low is not None else '-inf'}..{high if high is not None else 'inf'}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from . import serialize as ser
@@ -27,7 +28,7 @@ def accounts(ctx: Ctx) -> list[dict[str, Any]]:
     if kind is not None and kind not in _ACCOUNT_TYPES:
         if kind in _EMPTY_TYPES:
             return []
-        raise bad_param(f"type must be one of main, trade, trade_hf (not {kind!r})")
+        raise bad_param(f"type must be one of main, trade, trade_hf (not {json.dumps(kind)})")
     rows = [
         ser.account(a) for a in ctx.venue.accounts_of(str(ctx.uid), currency, _ACCOUNT_TYPES.get(kind or ""))
     ]

@@ -19,6 +19,8 @@ from typing import Any
 
 import uvicorn
 
+from .protocol import BoundedHttpToolsProtocol
+
 __all__ = ["run", "serve_in_thread", "serving"]
 
 MarketDriver = Callable[[], Coroutine[Any, Any, None]]
@@ -42,6 +44,7 @@ def _config(app: Any, host: str, port: int) -> uvicorn.Config:
         access_log=False,
         lifespan="off",
         timeout_graceful_shutdown=3,
+        http=BoundedHttpToolsProtocol,
     )
 
 

@@ -178,7 +178,7 @@ class Core:
         if result is None:
             raise self._error(BadRequest, f"{name} invalid: {value!r}", "400100")
         if not result.is_finite() or result <= 0:
-            raise self._error(BadRequest, f"{name} must be positive: {value!r}", "400100")
+            raise self._error(BadRequest, f"{name} must be positive: {value}", "400100")
         if result.adjusted() >= MAX_AMOUNT_DIGITS:
             raise self._error(
                 BadRequest,

@@ -98,12 +98,38 @@ def _code(fn: Any) -> str:
     return info.value.code
 
 
-def test_valid_requests_pass_with_each_key_version() -> None:
-    ring = _keyring()
-    assert _auth(ring, _headers("/api/v1/accounts")) == 7
-    assert _auth(ring, _headers("/api/v1/accounts", version="3")) == 7
-    assert _auth(ring, _headers("/api/v1/accounts", version="1")) == 7  # passphrase in clear
-    assert _auth(ring, _headers("/api/v1/accounts", version=None)) == 7  # python-kucoin: no header
+@pytest.mark.parametrize(
+    ("key_version", "header", "code"),
+    [
+        (1, None, None),  # python-kucoin: passphrase in clear, no version header
+        (1, "1", None),
+        (1, "2", "400004"),  # a v1 key read as v2: KuCoin expects the signed passphrase, fails it
+        (1, "3", "400004"),
+        (2, "2", None),  # CCXT, KuCoin's docs
+        (2, "3", None),  # signing is the same for 2 and 3
+        (2, "1", "400004"),  # a v2 key with its passphrase in clear: KuCoin refuses it
+        (2, None, "400004"),
+        (3, "3", None),  # the universal SDK
+        (3, "2", None),  # CCXT with a current (v3) key
+        (3, "1", "400004"),
+        (3, None, "400004"),
+    ],
+)
+def test_the_key_decides_its_passphrase_form(key_version: int, header: str | None, code: str | None) -> None:
+    ring = _keyring(version=key_version)
+    headers = _headers("/api/v1/accounts", version=header)
+    if code is None:
+        assert _auth(ring, headers) == 7
+    else:
+        assert _code(lambda: _auth(ring, headers)) == code
+
+
+def test_a_version_header_of_the_other_family_fails_even_with_the_right_passphrase() -> None:
+    signed, plain = sign(SECRET, "test_passphrase"), "test_passphrase"
+    v2_read_as_v1 = {**_headers("/api/v1/accounts", version="1"), "kc-api-passphrase": signed}
+    assert _code(lambda: _auth(_keyring(version=2), v2_read_as_v1)) == "400004"
+    v1_read_as_v2 = {**_headers("/api/v1/accounts", version="2"), "kc-api-passphrase": plain}
+    assert _code(lambda: _auth(_keyring(version=1), v1_read_as_v2)) == "400004"
 
 
 def test_post_body_is_part_of_the_prehash() -> None:
@@ -151,7 +177,7 @@ def test_each_failure_has_its_code() -> None:
     assert _code(lambda: _auth(ring, {**ok, "kc-api-timestamp": "soon"})) == "400002"
     assert _code(lambda: _auth(ring, {**ok, "kc-api-passphrase": "test_passphrase"})) == "400004"
     plain_wrong = {**_headers("/api/v1/accounts", version="1"), "kc-api-passphrase": "wrong"}
-    assert _code(lambda: _auth(ring, plain_wrong)) == "400004"
+    assert _code(lambda: _auth(_keyring(version=1), plain_wrong)) == "400004"
     assert _code(lambda: _auth(ring, {**ok, "kc-api-sign": "AAAA"})) == "400005"
     assert _code(lambda: _auth(ring, ok, ip="127.0.0.1")) == "400006"
     assert _auth(ring, ok, ip="10.1.2.3") == 7

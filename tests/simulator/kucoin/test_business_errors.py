@@ -49,7 +49,7 @@ async def _refused(client: httpx.AsyncClient, response: httpx.Response) -> tuple
         ({"price": "80000"}, "400760", "order price should be less than 72600"),
         ({"side": "up"}, "400100", "side must be one of buy, sell"),
         ({"symbol": None}, "400100", "symbol is required"),
-        ({"price": "1e999999"}, "400100", "price is invalid: '1e999999'"),
+        ({"price": "1e999999"}, "400100", 'price is invalid: "1e999999"'),
         ({"size": "1e30"}, "400100", "size too large: 1E+30 (at most 18 integer digits)"),
         ({"price": "1e30"}, "400100", "price too large: 1E+30 (at most 18 integer digits)"),
         ({"size": "100000000000000000"}, "400100", "Order size above the maximum requirement."),

@@ -31,8 +31,12 @@ def test_serve_options_and_defaults() -> None:
     )
     assert (args.host, args.port, args.seed, args.rate_limits) == ("127.0.0.1", 8080, None, "off")
     assert args.balance == ["USDT=5", "BTC=1"]
+    assert args.api_key_version == 3  # what KuCoin issues today
+    assert build_parser().parse_args(["serve", "--api-key-version", "1"]).api_key_version == 1
     with pytest.raises(SystemExit):
         build_parser().parse_args(["serve", "--rate-limits", "fast"])
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--api-key-version", "4"])
 
 
 def test_a_command_is_required(capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,6 +24,10 @@ from simulator.kucoin.server import serve_in_thread
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 CLIENTS = ("ccxt", "ccxt_async", "sdk", "pykucoin")
+#: The key version each client is written for: CCXT sends ``KC-API-KEY-VERSION: 2``, the
+#: universal SDK ``3`` (both a signed passphrase); python-kucoin sends its passphrase in clear
+#: with no version header, which only a v1 key accepts.
+_KEY_VERSIONS = {"ccxt": 3, "ccxt_async": 2, "sdk": 3, "pykucoin": 1}
 
 
 def _creds(name: str) -> tuple[str, str, str]:
@@ -39,7 +43,7 @@ def base_url() -> Iterator[str]:
             AccountConfig(
                 uid=20001 + i,
                 balances={"USDT": Decimal(100_000), "BTC": Decimal(1)},
-                keys=(ApiKey(key=key, secret=secret, passphrase=passphrase),),
+                keys=(ApiKey(key=key, secret=secret, passphrase=passphrase, version=_KEY_VERSIONS[name]),),
             )
         )
     clock = SystemClock()

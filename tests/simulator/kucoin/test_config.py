@@ -43,7 +43,7 @@ hf = false
 key = "bob-key"
 secret = "bob-secret"
 passphrase = "bob-pass"
-version = 3
+version = 2
 
 [venue]
 fees = { maker = "0.001" }
@@ -61,9 +61,9 @@ def test_toml_builds_accounts_keys_and_settings(tmp_path: Path) -> None:
     (key,) = alice.keys
     assert key.permissions == {"General", "Spot"}  # General is always held
     assert key.allows_ip("10.2.3.4") and key.allows_ip("127.0.0.1") and not key.allows_ip("192.168.0.1")
-    assert key.created_at == 1700000000000 and key.version == 2
+    assert key.created_at == 1700000000000 and key.version == 3  # KuCoin's current keys
     assert bob.uid == 555 and bob.vip_level == 5 and not bob.hf
-    assert bob.keys[0].version == 3 and bob.keys[0].permissions == ALL_PERMISSIONS
+    assert bob.keys[0].version == 2 and bob.keys[0].permissions == ALL_PERMISSIONS
     assert bob.keys[0].created_at == 42
     assert config.venue == {"fees": {"maker": "0.001"}}
 

@@ -162,6 +162,20 @@ async def test_passphrase_in_clear_for_version_1(clock: ManualClock) -> None:
         assert response.json()["code"] == "400004"
 
 
+@pytest.mark.parametrize("version", [1, 2, 3])
+async def test_each_key_is_held_to_its_own_version(clock: ManualClock, version: int) -> None:
+    own = "1" if version == 1 else str(version)
+    other = "2" if version == 1 else "1"
+    async with await _client(_config(version=version), clock) as c:
+        info = await ok(c, "GET", "/api/v1/user/api-key", signer=Signer(clock, version=own))
+        assert info["apiVersion"] == version
+        refused = await call(c, "GET", "/api/v1/user/api-key", signer=Signer(clock, version=other))
+        assert (refused.status_code, refused.json()) == (
+            401,
+            {"code": "400004", "msg": "Invalid KC-API-PASSPHRASE"},
+        )
+
+
 async def test_public_pool_429_at_its_quota_and_refill(client: httpx.AsyncClient, clock: ManualClock) -> None:
     # /api/v1/timestamp weighs 3 in the Public pool (2000 per 30 s per IP): 666 calls fit.
     for _ in range(666):

@@ -118,7 +118,7 @@ async def test_every_served_path_answers_with_its_schema(
     detail = await ex("GET", "/api/v1/accounts/{accountId}", f"/api/v1/accounts/{usdt['id']}")
     assert detail["balance"] == "100000"
     key = await ex("GET", "/api/v1/user/api-key")
-    assert key["uid"] == UID and key["apiVersion"] == 2 and "Spot" in key["permission"]
+    assert key["uid"] == UID and key["apiVersion"] == 3 and "Spot" in key["permission"]
     assert (await ex("GET", "/api/v2/user-info"))["level"] == 0
     assert await ex("GET", "/api/v1/base-fee") == {"takerFeeRate": "0.001", "makerFeeRate": "0.001"}
     fees = await ex("GET", "/api/v1/trade-fees", params={"symbols": "BTC-USDT,ETH-USDT"})

@@ -143,10 +143,15 @@ def test_serve_trades_over_a_real_socket_and_stops_on_sigterm(served: Served) ->
 
         refused = client.get("/api/v1/accounts")  # unsigned private call
         assert (refused.status_code, refused.json()["code"]) == (400, "400001")
+        forged = "/api/v1/x%0A127.0.0.1%20DELETE%20/api/v1/hf/orders%20200%20200000%200.1ms"
+        assert client.get(forged).json()["code"] == "404000"
+
 
     code, log = _stop(served)
     assert code == 0
     assert "POST /api/v1/hf/orders 200 200000" in log  # one line per request
+    assert "DELETE /api/v1/hf/orders 200" not in log  # a line break in a path writes no line
+    assert "GET /api/v1/x%0A127.0.0.1%20DELETE" in log
     assert SECRET not in log and PASSPHRASE not in log
 
 
