@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from simulator.accounts.money import add
 from simulator.engine import FLAG_MARKET, PENDING, UNLIMITED
+from simulator.ledger.money import add
 from simulator.venue.holds import Holds
 
 __all__ = ["Audit"]

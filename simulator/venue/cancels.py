@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from exchanges import BadRequest, BelowMinimumFunds, OrderNotFound, OrderType, Side
-from simulator.accounts.money import add, mul, sub
 from simulator.engine import CANCELED, FILLED, FLAG_HIDDEN, FLAG_ICEBERG, FLAG_POST_ONLY, PENDING
+from simulator.ledger.money import add, mul, sub
 from simulator.venue.holds import limit_need
 from simulator.venue.orders import VenueOrder, order_info
 from simulator.venue.params import OrderParams

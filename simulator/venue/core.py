@@ -15,7 +15,7 @@ from exchanges import (
     ExchangeError,
     ManualClock,
 )
-from simulator.accounts import FEE_COLLECTOR, Accounts
+from simulator.ledger import FEE_COLLECTOR, Accounts
 from simulator.market.driver import MarketDriver
 from simulator.market.symbols import CurrencySpec
 from simulator.venue.ids import IdSource
@@ -190,7 +190,7 @@ class Core:
     def _fee_rate(self, name: str, value: object) -> Decimal:
         """A fee rate: a fraction in (-1, 1) (0.001 is 0.1 %; a negative maker rate is a
         rebate, paid from the fee collector) of at most 18 decimal places (KuCoin's have a
-        handful; the bound keeps every fee exact in :mod:`simulator.accounts.money`), as
+        handful; the bound keeps every fee exact in :mod:`simulator.ledger.money`), as
         ``Decimal``, ``str`` or ``int`` (a float would carry binary noise into every hold)."""
         result = _decimal(value)
         if (

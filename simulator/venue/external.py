@@ -20,7 +20,6 @@ from exchanges import (
     Side,
     Trade,
 )
-from simulator.accounts.money import add, mul, sub
 from simulator.engine import (
     CANCELED,
     EXPIRED,
@@ -35,6 +34,7 @@ from simulator.engine import (
     Amended,
     Opened,
 )
+from simulator.ledger.money import add, mul, sub
 from simulator.venue.orders import VenueOrder, fill_info, order_info
 from simulator.venue.records import FillInfo, OrderInfo
 from simulator.venue.settlement import Settlement

@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from exchanges import InsufficientFunds
-from simulator.accounts.money import add, div, mul, sub
 from simulator.engine import FLAG_BY_FUNDS, FLAG_MARKET, EngineOrder
+from simulator.ledger.money import add, div, mul, sub
 from simulator.venue.orders import VenueOrder, unspent_funds
 from simulator.venue.state import UserState
 from simulator.venue.users import Users

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from exchanges import EXACT, STP, Liquidity, Order, OrderStatus, OrderType, Side, StopKind, TimeInForce
-from simulator.accounts.money import sub
 from simulator.engine import (
     FILLED,
     FLAG_BY_FUNDS,
@@ -25,6 +24,7 @@ from simulator.engine import (
     UNLIMITED,
     EngineOrder,
 )
+from simulator.ledger.money import sub
 from simulator.venue.builders import template_builder
 from simulator.venue.records import FillInfo, OrderInfo
 

@@ -25,7 +25,6 @@ from exchanges import (
     TimeInForce,
     TooManyOpenOrders,
 )
-from simulator.accounts.money import mul
 from simulator.engine import (
     FLAG_BY_FUNDS,
     FLAG_FOK,
@@ -46,6 +45,7 @@ from simulator.engine import (
     UNLIMITED,
     Accepted,
 )
+from simulator.ledger.money import mul
 from simulator.venue.external import External
 from simulator.venue.orders import VenueOrder, order_info
 from simulator.venue.params import OrderParams

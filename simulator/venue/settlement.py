@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from exchanges import Side
-from simulator.accounts.money import add, mul, sub
 from simulator.engine import (
     FILLED,
     REJECTED,
@@ -22,6 +21,7 @@ from simulator.engine import (
     Rejected,
     Triggered,
 )
+from simulator.ledger.money import add, mul, sub
 from simulator.venue.holds import Holds, ledger_context
 from simulator.venue.orders import (
     A_CLIENT_OID,

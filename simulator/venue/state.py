@@ -9,8 +9,8 @@ from itertools import repeat
 from operator import mul, truediv
 
 from exchanges import Candle, Trade
-from simulator.accounts import Account
 from simulator.engine import Book, Scale
+from simulator.ledger import Account
 from simulator.market.symbols import SymbolSpec
 from simulator.venue.candles import CandleStore
 from simulator.venue.orders import Archived, FillRecord, VenueOrder, tidy

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from exchanges import BadRequest
-from simulator.accounts import FEE_COLLECTOR, Entry, Wallet
-from simulator.accounts.money import add, mul
+from simulator.ledger import FEE_COLLECTOR, Entry, Wallet
+from simulator.ledger.money import add, mul
 from simulator.market.symbols import CurrencySpec
 from simulator.venue.core import Core
 from simulator.venue.orders import tidy

@@ -34,7 +34,7 @@ from exchanges import (
     TimeInForce,
     TooManyOpenOrders,
 )
-from simulator.accounts import FEE_COLLECTOR
+from simulator.ledger import FEE_COLLECTOR
 from simulator.market.symbols import DEFAULT_CURRENCIES, CurrencySpec, SymbolSpec
 from simulator.venue import OrderParams, Venue
 from simulator.venue.paging import below

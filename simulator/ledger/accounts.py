@@ -18,7 +18,7 @@ from functools import reduce
 from typing import NamedTuple
 
 from exchanges import BadRequest, InsufficientFunds
-from simulator.accounts.money import add, sub
+from simulator.ledger.money import add, sub
 
 __all__ = [
     "ACCOUNT_TYPES",
