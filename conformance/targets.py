@@ -127,8 +127,10 @@ def _in_process_app(*, rate_limits: str = "kucoin", small: bool = False) -> Any:
     from exchanges import SystemClock
     from simulator import Venue
     from simulator.kucoin import AccountConfig, ApiKey, FacadeConfig, build_facade
+    from simulator.market import attach_synthetic
 
-    venue = Venue(seed=11, clock=SystemClock(), synthetic=True)
+    venue = Venue(seed=11, clock=SystemClock())
+    attach_synthetic(venue)
     key = ApiKey(key=KEY, secret=SECRET, passphrase=PASSPHRASE)
     account = AccountConfig(uid=1, balances=SIM_BALANCES, keys=(key,))
     config = FacadeConfig(

@@ -10,7 +10,9 @@ No error ever holds a secret: adapters pass codes and messages, never headers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 
 __all__ = [
     "AboveMaximumSize",
@@ -51,6 +53,11 @@ class ExchangeError(Exception):
 
     #: True where resending the same request (with the same client order id) is safe.
     retryable: bool = False
+    #: A venue-neutral name of the rule a request broke (``"balance_insufficient"``), and
+    #: the values its wording needs, where the raiser knows them: the simulator's venue
+    #: sets them, and each venue's dialect words the refusal in that venue's code and text.
+    reason: str | None = None
+    details: Mapping[str, object] = MappingProxyType({})
 
     def __init__(
         self,

@@ -12,13 +12,15 @@ clock does (a backtest advances it); with a ``SystemClock`` the market runs in r
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from exchanges import (
     BadRequest,
@@ -42,7 +44,6 @@ from exchanges import (
     OrderStatus,
     OrderType,
     Side,
-    StopKind,
     Ticker,
     TimeInForce,
     Trade,
@@ -52,13 +53,9 @@ from exchanges import (
     require_one_ref,
     validate_client_order_id,
 )
-from simulator.engine import CANCELED as _CANCELED
-from simulator.engine import FILLED
-from simulator.market.symbols import CurrencySpec, SymbolSpec
-from simulator.market.synthetic import SyntheticConfig
-from simulator.venue import FillInfo, OrderInfo, Venue
-from simulator.venue.orders import _STATUS, VenueOrder, _build_order, to_order
-from simulator.venue.state import MarketState
+from simulator.kucoin.words import kucoin_error
+from simulator.market import SyntheticConfig, attach_synthetic
+from simulator.venue import CurrencySpec, FillInfo, MarketState, OrderInfo, SymbolSpec, Venue
 
 __all__ = ["PAPER_CAPABILITIES", "PaperExchange"]
 
@@ -107,17 +104,20 @@ class PaperExchange:
                 clock=clock if clock is not None else ManualClock(),
                 symbols=symbols,
                 currencies=currencies,
-                synthetic=synthetic,
                 name=self.venue,
             )
+            attach_synthetic(venue, synthetic)
         elif clock is not None and clock is not venue.clock:
             raise ValueError("a shared venue has its own clock; do not pass another")
         self.sim = venue
         self.clock = venue.clock
-        self.uid = venue.create_user(
-            uid, balances, maker_fee_rate=maker_fee_rate, taker_fee_rate=taker_fee_rate
-        )
-        self._user = venue._user(self.uid)
+        try:
+            self.uid = venue.create_user(
+                uid, balances, maker_fee_rate=maker_fee_rate, taker_fee_rate=taker_fee_rate
+            )
+        except ExchangeError as err:
+            raise kucoin_error(err) from None
+        self._user = venue.trader(self.uid)
         self.capabilities = PAPER_CAPABILITIES
         self._native: dict[str, str] = {}
         self._unified: dict[str, str] = {}
@@ -150,7 +150,7 @@ class PaperExchange:
 
     def _route(self, symbol: str) -> MarketState:
         """The venue's state of the pair ``symbol`` (unified), looked up once."""
-        mkt = self._routes[symbol] = self.sim._market(self._to_native(symbol))
+        mkt = self._routes[symbol] = self.sim.market_state(self._to_native(symbol))
         return mkt
 
     def _market(self, symbol: str) -> Market:
@@ -280,8 +280,8 @@ class PaperExchange:
             and request.iceberg is False
         )  # (so none of the option rules applies)
         plain = no_options and request.type is _LIMIT  # the hot path
-        # validate_order's checks, precompiled for the pair (the venue applies KuCoin's own
-        # rules next, without OrderParams or a KuCoin snapshot)
+        # validate_order's checks, precompiled for the pair (the venue applies its own
+        # rules next, without OrderParams or a snapshot)
         checked = None
         if plain:
             assert request.price is not None and request.size is not None
@@ -291,50 +291,28 @@ class PaperExchange:
         if coid is not None:
             validate_client_order_id(self.venue, coid)
         sim = self.sim
-        now = sim._now
-        if sim._taped or sim.clock.now_ms() > now:  # (else Venue.sync has nothing to do)
+        try:
             now = sim.sync()
-        if coid is None:  # (a new one: see _client_id_prefix)
-            if now != self._coid_time:
-                self._client_id_prefix(now)
-            coid = self._coid_prefix + hex(next(self._coid_counter))[2:]
-        if not plain:
+            if coid is None:  # (a new one: see _client_id_prefix)
+                if now != self._coid_time:
+                    self._client_id_prefix(now)
+                coid = self._coid_prefix + hex(next(self._coid_counter))[2:]
             if request.stop is not None:
                 self._check_stop(request, mkt)
-            order = sim._build_request(self._user, now, mkt, request, ticks, lots, coid, no_options)
-            sim._submit(order)
-            return to_order(order, symbol)
-        order = sim._place_plain(self._user, mkt, now, request.side is _BUY, ticks, lots, coid)
-        if order.status >= FILLED or order.filled:
-            return to_order(order, symbol)
-        # the Order: to_order's work, knowing the order is a plain limit one resting untouched
-        price = mkt.prices.get(ticks) or mkt.price(ticks)
-        size = mkt.sizes.get(lots) or mkt.size(lots)
-        units = ticks * lots
-        fixed = order.view = (
-            order.id,
-            symbol,
-            request.side,
-            _LIMIT,
-            coid,
-            price,
-            size,
-            mkt.values.get(units) or mkt.value(units),
-            mkt.spec.fee_currency,
-            _GTC,
-            False,  # post_only
-            False,  # hidden
-            False,  # iceberg
-            None,  # visible_size
-            None,  # stp
-            None,  # cancel_after
-            None,  # stop
-            None,  # stop_price
-            None,  # remark
-            now,  # created_at
-            None,  # raw
-        )
-        return _build_order(fixed, _STATUS[order.status], ZERO, ZERO, ZERO, order.updated_at)  # type: ignore[no-any-return]
+            return sim.place_request(
+                self._user,
+                mkt,
+                request,
+                ticks,
+                lots,
+                coid,
+                now,
+                plain=plain,
+                no_options=no_options,
+                symbol=symbol,
+            )
+        except ExchangeError as err:
+            raise kucoin_error(err) from None
 
     def _client_id_prefix(self, now: int) -> None:
         """Generated client ids are deterministic (same seed and calls, same ids) and
@@ -351,7 +329,7 @@ class PaperExchange:
         refused, as the KuCoin adapter refuses it, so that a bot meets the same rule here."""
         assert request.stop_price is not None and request.stop is not None
         reference = self.sim.reference_price(mkt.spec.symbol)
-        derived = StopKind.ENTRY if request.stop_price >= reference else StopKind.LOSS
+        derived = self.sim.rulebook.stop_direction(request.stop_price, reference)
         if request.stop is not derived:
             raise InvalidOrder(
                 f"KuCoin derives a stop order's direction from its last price ({reference}):"
@@ -370,29 +348,17 @@ class PaperExchange:
         if native is None:
             native = self._to_native(symbol)
         sim = self.sim
-        now = sim._now
-        if sim._taped or sim.clock.now_ms() > now:  # (else Venue.sync has nothing to do)
+        try:
             now = sim.sync()
-        order = None if order_id is None else self._user.active.get(order_id)
-        if order is None or order.mkt.spec.symbol != native:
-            order = sim._find_active(self._user, native, order_id, client_order_id)
-        fixed = order.view  # (the order's fixed Order fields, which its end lets go of)
-        sim._cancel(order, now)
-        if fixed is not None and order.status == _CANCELED and not order.filled:
-            # (to_order's common case, inlined: a resting order cancelled untouched)
-            return _build_order(fixed, _CANCELED_STATUS, ZERO, ZERO, ZERO, order.updated_at)  # type: ignore[no-any-return]
-        return to_order(order, symbol)
+            return sim.cancel_request(self._user, native, order_id, client_order_id, symbol, now)
+        except ExchangeError as err:
+            raise kucoin_error(err) from None
 
     def order_stamp(self, order_id: str) -> tuple[int, int, int, int, int] | None:
         """What this account's order ``order_id`` looks like, cheaply: two equal stamps mean
         ``fetch_order`` would return equal ``Order``s (None if the venue no longer has it).
         For runners that poll every open order on every event."""
-        sim = self.sim
-        sim.sync()
-        o = sim._lookup(order_id)
-        if o is None or o.user is not self._user:
-            return None
-        return (o.status, o.filled, o.size, o.price, o.updated_at)
+        return self.sim.order_stamp(self._user, order_id)
 
     async def cancel_all_orders(self, symbol: str | None = None) -> None:
         self._check_open()
@@ -428,20 +394,14 @@ class PaperExchange:
         self._check_open()
         require_one_ref(order_id, client_order_id)
         native = self._to_native(symbol)
-        self.sim.sync()
-        return to_order(self.sim._find(self._user, native, order_id, client_order_id), symbol)
+        return self.sim.order_of(self._user, native, order_id, client_order_id, symbol)
 
     async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
         """Open orders (waiting stop orders included), most recently updated first, as
         KuCoin lists them (orders updated in the same millisecond: newest first)."""
         self._check_open()
         native = None if symbol is None else self._to_native(symbol)
-        self.sim.sync()
-        active = reversed(list(self._user.active.values()))  # newest first
-        mine = [o for o in active if native is None or o.mkt.spec.symbol == native]
-        mine.sort(key=_updated_at, reverse=True)  # (stable: ties stay newest first)
-        unified = self._unified
-        return [to_order(o, unified[o.mkt.spec.symbol]) for o in mine]
+        return self.sim.open_orders_of(self._user, native, self._unified.__getitem__)
 
     async def fetch_closed_orders(
         self,
@@ -565,10 +525,6 @@ class PaperExchange:
         )
 
 
-def _updated_at(o: VenueOrder) -> int:
-    return o.updated_at
-
-
 _SAFE_UID = re.compile(r"[A-Za-z0-9]{1,12}")
 
 
@@ -578,3 +534,25 @@ def _uid_tag(uid: str) -> str:
     if _SAFE_UID.fullmatch(uid):
         return uid
     return hashlib.blake2b(uid.encode(), digest_size=4).hexdigest()
+
+
+def _worded(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """The venue's neutral refusals, in KuCoin's words (the paper exchange's flavour)."""
+
+    @functools.wraps(method)
+    async def worded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await method(*args, **kwargs)
+        except ExchangeError as err:
+            raise kucoin_error(err) from None
+
+    return worded
+
+
+for _name, _method in list(vars(PaperExchange).items()):
+    if (
+        not _name.startswith("_")
+        and _name not in ("place_order", "cancel_order")  # (they word their refusals inline)
+        and inspect.iscoroutinefunction(_method)
+    ):
+        setattr(PaperExchange, _name, _worded(_method))

@@ -4,7 +4,8 @@ codes, rate-limit pools and 429s) over a :class:`~simulator.venue.Venue`.
 In-process, hand ``facade.app`` to ``httpx.ASGITransport``; on a socket, use ``serving`` (async)
 or ``serve_in_thread`` (sync), or run ``python -m simulator serve``::
 
-    venue = Venue(clock=SystemClock(), synthetic=True)
+    venue = Venue(clock=SystemClock(), rulebook=KUCOIN_RULEBOOK)
+    attach_synthetic(venue)
     key = ApiKey(key="k", secret="s", passphrase="p")
     account = AccountConfig(uid=1, balances={"USDT": 1000}, keys=(key,))
     facade = build_facade(venue, FacadeConfig(accounts=(account,)))
@@ -29,10 +30,12 @@ from .config import (
 from .errors import ApiError, from_exchange_error
 from .limits import MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_TARGET_BYTES
 from .ratelimit import PROFILES, VIP_QUOTAS, RateLimiter, quota
+from .rulebook import KUCOIN_RULEBOOK
 from .server import run, serve_in_thread, serving
 
 __all__ = [
     "ALL_PERMISSIONS",
+    "KUCOIN_RULEBOOK",
     "MAX_BODY_BYTES",
     "MAX_HEAD_BYTES",
     "MAX_TARGET_BYTES",

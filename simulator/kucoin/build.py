@@ -19,13 +19,14 @@ from typing import Any
 import attrs
 
 from exchanges import Clock, SystemClock
-from simulator.market import currencies_from_config, symbols_from_config
+from simulator.market import SyntheticConfig, attach_synthetic, currencies_from_config, symbols_from_config
 from simulator.venue import Venue
 
 from . import routes_account, routes_classic, routes_compat, routes_market, routes_orders
 from .app import KucoinFacade
 from .config import AccountConfig, ConfigError, FacadeConfig
 from .endpoints import RouteDef
+from .rulebook import KUCOIN_RULEBOOK
 
 __all__ = ["Served", "build_facade", "build_served", "drive_market", "served_routes", "venue_from_config"]
 
@@ -104,13 +105,10 @@ def venue_from_config(table: Mapping[str, Any], *, seed: int, clock: Clock, synt
             if key in table:
                 kwargs[key] = int(table[key])
         wanted = table.get("synthetic", synthetic)
-        if isinstance(wanted, Mapping):
-            from simulator.market.synthetic import SyntheticConfig
-
-            kwargs["synthetic"] = SyntheticConfig(**wanted)
-        else:
-            kwargs["synthetic"] = bool(wanted)
-        return Venue(**kwargs)
+        market = SyntheticConfig(**wanted) if isinstance(wanted, Mapping) else bool(wanted)
+        venue = Venue(rulebook=KUCOIN_RULEBOOK, **kwargs)
+        attach_synthetic(venue, market)
+        return venue
     except ConfigError:
         raise
     except (TypeError, ValueError, ArithmeticError) as err:

@@ -12,6 +12,8 @@ import re
 
 from exchanges import errors as ex
 
+from .words import kucoin_words
+
 __all__ = [
     "ApiError",
     "access_denied",
@@ -84,8 +86,12 @@ def not_supported(what: str) -> ApiError:
 
 
 def from_exchange_error(err: ex.ExchangeError, *, not_found_msg: str = ORDER_NOT_EXIST) -> ApiError:
-    """KuCoin's answer to what the engine refused. An error that already carries a KuCoin code
-    (the venue may set one) keeps it; otherwise the class picks the code and message."""
+    """KuCoin's answer to what the venue refused: its words for the venue's neutral reason
+    (:mod:`.words`); an error that already carries a KuCoin code keeps it; otherwise the
+    class picks the code and message."""
+    words = kucoin_words(err)
+    if words is not None:
+        return ApiError(*words)
     if err.code and _SIX_DIGITS.match(err.code):
         return ApiError(err.code, err.message, err.http_status or 200)
     if isinstance(err, ex.InsufficientFunds):

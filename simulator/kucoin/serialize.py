@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from simulator.market.symbols import CurrencySpec, SymbolSpec
+from simulator.venue.listing import CurrencySpec, SymbolSpec
 from simulator.venue.records import (
     AccountBalance,
     BookSnapshot,

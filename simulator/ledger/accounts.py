@@ -15,9 +15,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import reduce
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
-from exchanges import BadRequest, InsufficientFunds
+from exchanges import BadRequest, ExchangeError, InsufficientFunds
 from simulator.ledger.money import add, sub
 
 __all__ = [
@@ -199,7 +199,7 @@ class Accounts:
 
     def open(self, uid: str, *, keep_ledger: bool = True) -> Account:
         if uid in self._accounts:
-            raise BadRequest(f"account {uid!r} already exists", venue=self.venue, code="400100")
+            raise _refused(BadRequest(f"account {uid!r} already exists", venue=self.venue), "bad_param")
         account = Account(uid, self.maker_rate, self.taker_rate, keep_ledger)
         self._accounts[uid] = account
         return account
@@ -219,7 +219,9 @@ class Accounts:
         wallet = account.wallets.get(key)
         if wallet is None:
             if account_type not in ACCOUNT_TYPES:
-                raise BadRequest(f"unknown account type {account_type!r}", venue=self.venue, code="400100")
+                raise _refused(
+                    BadRequest(f"unknown account type {account_type!r}", venue=self.venue), "bad_param"
+                )
             wallet = account.wallets[key] = Wallet(self._wallet_ids(), currency, account_type)
             if account_type == "trade":
                 account.trade[currency] = wallet
@@ -294,7 +296,7 @@ class Accounts:
         self, account: Account, currency: str, amount: Decimal, now: int, account_type: str = "trade"
     ) -> None:
         if amount <= 0:
-            raise BadRequest("deposit amount must be positive", venue=self.venue, code="400100")
+            raise _refused(BadRequest("deposit amount must be positive", venue=self.venue), "bad_param")
         wallet = self.wallet(account, currency, account_type)
         wallet.total = add(wallet.total, amount)
         self.deposited[currency] = add(self.deposited.get(currency, ZERO), amount)
@@ -305,9 +307,11 @@ class Accounts:
     ) -> None:
         wallet = self.wallet(account, currency, account_type)
         if amount <= 0:
-            raise BadRequest("withdrawal amount must be positive", venue=self.venue, code="400100")
+            raise _refused(BadRequest("withdrawal amount must be positive", venue=self.venue), "bad_param")
         if sub(wallet.total, wallet.hold) < amount:
-            raise InsufficientFunds("Balance insufficient!", venue=self.venue, code="200004")
+            raise _refused(
+                InsufficientFunds("balance insufficient", venue=self.venue), "balance_insufficient"
+            )
         wallet.total = sub(wallet.total, amount)
         self.deposited[currency] = sub(self.deposited.get(currency, ZERO), amount)
         self._log(account, wallet, "withdrawal", amount.copy_negate(), ZERO, ZERO, now, None)
@@ -317,13 +321,15 @@ class Accounts:
     ) -> None:
         """Move available funds between the user's own accounts (main <-> trade)."""
         if amount <= 0:
-            raise BadRequest("transfer amount must be positive", venue=self.venue, code="400100")
+            raise _refused(BadRequest("transfer amount must be positive", venue=self.venue), "bad_param")
         if from_type == to_type:
-            raise BadRequest("cannot transfer to the same account", venue=self.venue, code="400100")
+            raise _refused(BadRequest("cannot transfer to the same account", venue=self.venue), "bad_param")
         source = self.wallet(account, currency, from_type)
         target = self.wallet(account, currency, to_type)
         if sub(source.total, source.hold) < amount:
-            raise InsufficientFunds("Balance insufficient!", venue=self.venue, code="200004")
+            raise _refused(
+                InsufficientFunds("balance insufficient", venue=self.venue), "balance_insufficient"
+            )
         source.total = sub(source.total, amount)
         self._log(account, source, "transfer", amount.copy_negate(), ZERO, ZERO, now, None)
         target.total = add(target.total, amount)
@@ -343,7 +349,9 @@ class Accounts:
             wallet = self.wallet(account, currency)
         held = add(wallet.hold, amount)
         if held > wallet.total:  # (available < amount, with one operation fewer)
-            raise InsufficientFunds("Balance insufficient!", venue=self.venue, code="200004")
+            raise _refused(
+                InsufficientFunds("balance insufficient", venue=self.venue), "balance_insufficient"
+            )
         if amount:
             wallet.hold = held
             if account.keep_ledger:  # (what _log does, inlined: every order holds and releases)
@@ -459,3 +467,13 @@ def _entry(row: list[object]) -> Entry:
     ident, wallet, kind, delta, hold_delta, fee, time, symbol, order_id, trade_id, total = row
     context = None if symbol is None else (symbol, order_id, trade_id)
     return Entry(ident, wallet, kind, delta, hold_delta, fee, time, context, total)  # type: ignore[arg-type]
+
+
+_E = TypeVar("_E", bound=ExchangeError)
+
+
+def _refused(err: _E, reason: str) -> _E:
+    """``err`` with the venue's neutral reason (``simulator.venue.Reason``'s value; a
+    dialect words it)."""
+    err.reason = reason
+    return err

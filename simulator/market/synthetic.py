@@ -21,17 +21,13 @@ import math
 import random
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from exchanges import ExchangeError
-from simulator.engine import FILLED, FLAG_MARKET, STP_CO
-
-if TYPE_CHECKING:
-    from simulator.venue.orders import VenueOrder
-    from simulator.venue.state import MarketState, UserState
-    from simulator.venue.venue import Venue
+from simulator.engine import FILLED
+from simulator.venue import MarketState, UserState, Venue, VenueOrder
 
 __all__ = ["SyntheticConfig", "SyntheticMarket"]
 
@@ -126,10 +122,10 @@ class SyntheticMarket:
 
     def __init__(self, venue: Venue, config: SyntheticConfig, *, seed: int = 0) -> None:
         self.config = config
-        self._venue = venue
+        desk = self._desk = venue.agents
         self._next = venue.now
         agents = [
-            _Agent(venue._markets[spec.symbol], config, seed)
+            _Agent(desk.market(spec.symbol), config, seed)
             for spec in venue.symbols()
             if config.symbols is None or spec.symbol in config.symbols
         ]
@@ -142,8 +138,8 @@ class SyntheticMarket:
         # the basis: an AR(1) with a half-life of about 14 steps and the configured spread
         self._revert = 0.05
         self._basis_sigma = config.cross_basis_bps / 10_000 * math.sqrt(1 - (1 - self._revert) ** 2)
-        self._maker: UserState = venue._new_user(_MAKER, keep_history=False, keep_ledger=False)
-        self._taker: UserState = venue._new_user(_TAKER, keep_history=False, keep_ledger=False)
+        self._maker: UserState = desk.open(_MAKER)
+        self._taker: UserState = desk.open(_TAKER)
         self._funded: dict[str, Decimal] = {}
         if config.warmup_ms > 0:
             start = venue.now - config.warmup_ms
@@ -207,19 +203,17 @@ class SyntheticMarket:
 
     def _fund(self, agent: _Agent) -> None:
         """Keep the agents rich enough to quote and take for a long while."""
-        venue = self._venue
+        desk = self._desk
         spec = agent.mkt.spec
         size = float(spec.base_min_size) * self.config.level_size * self.config.levels * 40
         base_amount = Decimal(str(round(size, 8))).quantize(spec.base_increment)
         quote_amount = Decimal(str(round(size * agent.mid, 2)))
         for user in (self._maker, self._taker):
             for currency, amount in ((spec.base_currency, base_amount), (spec.quote_currency, quote_amount)):
-                wallet = venue.accounts.wallet(user.account, currency)
-                if wallet.total - wallet.hold < amount / 2:
-                    venue.accounts.deposit(user.account, currency, amount, venue.now)
+                desk.top_up(user, currency, amount)
 
     def _quote(self, agent: _Agent) -> None:
-        venue = self._venue
+        desk = self._desk
         cfg = self.config
         grid = agent.grid
         mid_ticks = agent.mid / agent.tick
@@ -235,7 +229,7 @@ class SyntheticMarket:
                 if order.status >= FILLED:
                     del quotes[price]
                 elif price not in wanted:
-                    venue._cancel(order, venue.now)
+                    desk.cancel(order)
                     del quotes[price]
         for is_buy, quotes, wanted in ((True, agent.bids, want_bids), (False, agent.asks, want_asks)):
             for price, k in wanted.items():
@@ -257,7 +251,6 @@ class SyntheticMarket:
         """Print the history of ``[start, end)``: the mid walks in 10 s steps (the same
         volatility and common factor; a cross pair follows its legs' ``paths``), takers
         trade at the quotes around it at Poisson times. Returns the mid at each step."""
-        venue = self._venue
         cfg = self.config
         mkt = agent.mkt
         rng = random.Random(f"synthetic-warmup-{seed}-{mkt.spec.symbol}")
@@ -273,7 +266,6 @@ class SyntheticMarket:
         rate = cfg.taker_rate * step / 1000
         tick = agent.tick
         mid = agent.mid
-        trade_ids = venue.ids.trade_ids
         prints = []
         for i, t in enumerate(range(start, end, step)):
             shock = rng.gauss(0.0, 1.0)
@@ -297,12 +289,7 @@ class SyntheticMarket:
                 ticks = max(1, round(price / tick))
                 lots = self._size(agent, cfg.taker_size, rng)
                 prints.append((at, ticks, lots, taker_buy))
-        for at, ticks, lots, taker_buy in prints:
-            venue._record_print(mkt, next(trade_ids), ticks, lots, ticks * lots, taker_buy, at)
-        if prints:
-            at, ticks, lots, taker_buy = prints[-1]
-            book = mkt.book
-            book.last_price, book.last_size, book.last_time, book.last_taker_buy = ticks, lots, at, taker_buy
+        self._desk.print_history(mkt, prints)
         agent.mid = mid
         return mids
 
@@ -330,17 +317,11 @@ class SyntheticMarket:
     def _place(
         self, agent: _Agent, user: UserState, is_buy: bool, price: int, lots: int, market: bool = False
     ) -> VenueOrder | None:
-        venue = self._venue
-        mkt = agent.mkt
-        order = venue._system_order(user, mkt, is_buy, price, lots, FLAG_MARKET if market else 0, STP_CO)
         try:
-            venue._submit(order)
+            return self._desk.place(user, agent.mkt, is_buy, price, lots, market)
         except ExchangeError:  # refused (funds, price band): skip it this step
             self._fund(agent)
             return None
-        if order.status >= FILLED:
-            return None
-        return order
 
 
 def _link_crosses(agents: list[_Agent]) -> None:

@@ -1,5 +1,15 @@
-"""The simulated exchange as one object: what the paper exchange and the KuCoin facade share."""
+"""The simulated exchange: a venue-neutral core composed of parts, which the paper exchange,
+market models and every dialect's facade share through :class:`Venue`'s API."""
 
+from simulator.venue.drivers import MarketDriver
+from simulator.venue.listing import (
+    DEFAULT_CURRENCIES,
+    DEFAULT_SYMBOLS,
+    CurrencySpec,
+    SymbolSpec,
+    currencies_from_config,
+    symbols_from_config,
+)
 from simulator.venue.orders import VenueOrder
 from simulator.venue.params import Amount, OrderParams
 from simulator.venue.records import (
@@ -17,25 +27,40 @@ from simulator.venue.records import (
     PublicTrade,
     Stats24h,
 )
+from simulator.venue.refusals import Reason, Refusals
+from simulator.venue.rulebook import Rulebook
+from simulator.venue.state import MarketState, UserState
 from simulator.venue.venue import Venue, VenueEvent
 
 __all__ = [
+    "DEFAULT_CURRENCIES",
+    "DEFAULT_SYMBOLS",
     "AccountBalance",
     "Amount",
     "BookSnapshot",
     "CancelAllResult",
     "CandleBar",
+    "CurrencySpec",
     "DcpInfo",
     "FeeRates",
     "FillInfo",
     "LedgerEntry",
     "Level1",
+    "MarketDriver",
+    "MarketState",
     "OrderInfo",
     "OrderParams",
     "Page",
     "PublicTrade",
+    "Reason",
+    "Refusals",
+    "Rulebook",
     "Stats24h",
+    "SymbolSpec",
+    "UserState",
     "Venue",
     "VenueEvent",
     "VenueOrder",
+    "currencies_from_config",
+    "symbols_from_config",
 ]

@@ -1,20 +1,28 @@
-"""The audit layer of the venue: its self-check (conservation, holds, ledgers, books)."""
+"""The venue's self-check: conservation, holds, ledgers, books."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from simulator.engine import FLAG_MARKET, PENDING, UNLIMITED
+from simulator.ledger import Accounts
 from simulator.ledger.money import add
 from simulator.venue.holds import Holds
+from simulator.venue.registry import Markets, Users
 
 __all__ = ["Audit"]
 
 ZERO = Decimal(0)
 
 
-class Audit(Holds):
+class Audit:
     """:meth:`audit`, which tests and the state machine run after every step."""
+
+    def __init__(self, ledger: Accounts, users: Users, markets: Markets, holds: Holds) -> None:
+        self._ledger = ledger
+        self._users = users
+        self._markets = markets
+        self._holds = holds
 
     def audit(self) -> list[str]:
         """Check the venue's books and balances; returns the problems found (none: ``[]``).
@@ -25,13 +33,13 @@ class Audit(Holds):
         no book is crossed at rest; no order has filled more than its size.
         """
         problems: list[str] = []
-        deposited = self.accounts.deposited
-        currencies = {cur for a in self.accounts for (_, cur) in a.wallets} | set(deposited)
+        deposited = self._ledger.deposited
+        currencies = {cur for a in self._ledger for (_, cur) in a.wallets} | set(deposited)
         for cur in sorted(currencies):
-            total = self.accounts.total(cur)
+            total = self._ledger.total(cur)
             if total != deposited.get(cur, ZERO):
                 problems.append(f"{cur}: accounts hold {total}, deposits net {deposited.get(cur, ZERO)}")
-        for user in self._users.values():
+        for user in self._users.by_uid.values():
             account = user.account
             held: dict[str, Decimal] = {}
             for o in user.active.values():
@@ -40,14 +48,14 @@ class Audit(Holds):
                 if o.hold_left:
                     held[o.hold_currency] = add(held.get(o.hold_currency, ZERO), o.hold_left)
                 if o.status != PENDING and not o.flags & FLAG_MARKET:
-                    currency, need = self._hold_for(o)
+                    currency, need = self._holds.hold_for(o)
                     if o.hold_left != need:
                         problems.append(f"order {o.id} holds {o.hold_left} {currency}, needs {need}")
                 if o.size != UNLIMITED and o.filled > o.size:
                     problems.append(f"order {o.id} filled {o.filled} > size {o.size}")
             for (kind, cur), wallet in account.wallets.items():
                 # (the fee collector pays makers' rebates, so only it may go below zero)
-                if wallet.hold < 0 or (wallet.total < 0 and account is not self.accounts.collector):
+                if wallet.hold < 0 or (wallet.total < 0 and account is not self._ledger.collector):
                     problems.append(f"{user.uid} {kind} {cur}: total {wallet.total} hold {wallet.hold}")
                 expected = held.get(cur, ZERO) if kind == "trade" else ZERO
                 if wallet.hold != expected:
@@ -64,7 +72,7 @@ class Audit(Holds):
                             f"{user.uid} {wallet.currency}: ledger sums {t}/{h} "
                             f"!= {wallet.total}/{wallet.hold}"
                         )
-        for symbol, mkt in self._markets.items():
+        for symbol, mkt in self._markets.by_symbol.items():
             problems.extend(f"{symbol}: {problem}" for problem in mkt.book.audit())
             bid, ask = mkt.book.best()
             if bid is not None and ask is not None and bid >= ask:

@@ -1,59 +1,63 @@
-"""The cancel layer of the venue: cancel, partial cancel, cancel all, amend in place and
-KuCoin's alter (cancel and replace), on the engine's book or on parked orders alike."""
+"""Ending and changing orders: cancel, partial cancel, cancel all, amend in place, and alter
+(cancel and replace), on the engine's book or on parked orders alike."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from exchanges import BadRequest, BelowMinimumFunds, OrderNotFound, OrderType, Side
+from exchanges import OrderType, Side
 from simulator.engine import CANCELED, FILLED, FLAG_HIDDEN, FLAG_ICEBERG, FLAG_POST_ONLY, PENDING
+from simulator.ledger import Accounts
 from simulator.ledger.money import add, mul, sub
-from simulator.venue.holds import limit_need
-from simulator.venue.orders import VenueOrder, order_info
+from simulator.venue.amounts import Amounts
+from simulator.venue.holds import Holds, limit_need
+from simulator.venue.intake import Intake
+from simulator.venue.orders import VenueOrder
 from simulator.venue.params import OrderParams
-from simulator.venue.placing import Placing
+from simulator.venue.parking import Parking
+from simulator.venue.placing import Placement
 from simulator.venue.records import CancelAllResult, OrderInfo
-from simulator.venue.state import UserState
+from simulator.venue.refusals import Reason, Refusals
+from simulator.venue.registry import Markets, OrderIndex, Users
+from simulator.venue.settlement import Settlement
+from simulator.venue.snapshots import order_info
+from simulator.venue.timeline import Timeline
 
 __all__ = ["Cancels"]
 
 ONE = Decimal(1)
 
 
-class Cancels(Placing):
-    """Finding a user's order, and changing or ending it."""
+class Cancels:
+    """Changing or ending a user's orders."""
 
-    def _find(
-        self, user: UserState, symbol: str | None, order_id: str | None, client_oid: str | None
-    ) -> VenueOrder:
-        if (order_id is None) == (client_oid is None):
-            raise self._error(BadRequest, "pass exactly one of orderId or clientOid", "400100")
-        if order_id is not None:
-            order = self._lookup(order_id)
-            if order is None or order.user is not user:
-                order = None
-        else:
-            assert client_oid is not None
-            latest = user.by_coid.get(client_oid)
-            order = self._revive(latest) if isinstance(latest, tuple) else latest
-        if order is None or (symbol is not None and order.mkt.spec.symbol != symbol):
-            raise self._error(OrderNotFound, "order not exist.", "400100")
-        return order
-
-    def _find_active(
-        self, user: UserState, symbol: str | None, order_id: str | None, client_oid: str | None
-    ) -> VenueOrder:
-        if order_id is not None and client_oid is None:  # the common case, looked up at once
-            order = user.active.get(order_id)
-            if order is not None and (symbol is None or order.mkt.spec.symbol == symbol):
-                return order
-        try:
-            order = self._find(user, symbol, order_id, client_oid)
-        except OrderNotFound:
-            order = None
-        if order is None or order.status >= FILLED:
-            raise self._error(OrderNotFound, "order_not_exist_or_not_allow_to_cancel", "400100")
-        return order
+    def __init__(
+        self,
+        markets: Markets,
+        users: Users,
+        index: OrderIndex,
+        ledger: Accounts,
+        holds: Holds,
+        intake: Intake,
+        placement: Placement,
+        settlement: Settlement,
+        parking: Parking,
+        time: Timeline,
+        amounts: Amounts,
+        refuse: Refusals,
+    ) -> None:
+        self._markets = markets
+        self._users = users
+        self._index = index
+        self._ledger = ledger
+        self._holds = holds
+        self._intake = intake
+        self._placement = placement
+        self._settlement = settlement
+        self._parking = parking
+        self._time = time
+        self._amounts = amounts
+        self._refuse = refuse
 
     def cancel_order(
         self,
@@ -65,10 +69,10 @@ class Cancels(Placing):
     ) -> OrderInfo:
         """Cancel an open order (or a waiting stop order) and return its final state.
         ``OrderNotFound`` (400100) if it is unknown, already done, or not this user's."""
-        user = self._user(uid)
-        now = self.sync()
-        order = self._find_active(user, symbol, order_id, client_oid)
-        self._cancel(order, now)
+        user = self._users.get(uid)
+        now = self._time.sync()
+        order = self._index.find_active(user, symbol, order_id, client_oid)
+        self.cancel(order, now)
         return order_info(order)
 
     def cancel_partial(
@@ -76,13 +80,13 @@ class Cancels(Placing):
     ) -> OrderInfo:
         """Cancel ``cancel_size`` of an open order, keeping its place in the queue (all of
         what remains, or more, cancels the order)."""
-        user = self._user(uid)
-        now = self.sync()
-        order = self._find_active(user, symbol, order_id, None)
-        size = self._amount("cancelSize", cancel_size)
+        user = self._users.get(uid)
+        now = self._time.sync()
+        order = self._index.find_active(user, symbol, order_id, None)
+        size = self._amounts.amount("cancelSize", cancel_size)
         lots = order.mkt.rules.lots(size, "cancelSize", check_limits=False)
         if order.status == PENDING:
-            raise self._error(BadRequest, "partial cancel does not apply to stop orders", "400100")
+            raise self._refuse.bad("partial cancel does not apply to stop orders")
         self._reduce(order, lots, now)
         return order_info(order)
 
@@ -91,10 +95,10 @@ class Cancels(Placing):
     ) -> CancelAllResult:
         """Cancel every open order of the user (on one symbol, or all); waiting stop
         orders too unless ``include_stops`` is false (KuCoin's HF cancel-all leaves them)."""
-        user = self._user(uid)
-        now = self.sync()
+        user = self._users.get(uid)
+        now = self._time.sync()
         if symbol is not None:
-            self._market(symbol)
+            self._markets.get(symbol)
         cancelled: list[str] = []
         touched: list[str] = []
         for order in list(user.active.values()):
@@ -104,7 +108,7 @@ class Cancels(Placing):
             if order.status == PENDING and not include_stops:
                 continue
             if order.status < FILLED:
-                self._cancel(order, now)
+                self.cancel(order, now)
                 cancelled.append(order.id)
                 if sym not in touched:
                     touched.append(sym)
@@ -126,21 +130,20 @@ class Cancels(Placing):
         ``new_size`` is the new total: the replacement's size is ``new_size`` minus what
         already filled; at or below that, the order simply ends. Returns the replacement
         (its ``id`` is KuCoin's ``newOrderId``), or the ended order."""
-        user = self._user(uid)
-        now = self.sync()
-        old = self._find_active(user, symbol, order_id, client_oid)
+        user = self._users.get(uid)
+        now = self._time.sync()
+        old = self._index.find_active(user, symbol, order_id, client_oid)
         if old.otype is not OrderType.LIMIT or old.status == 0:
-            raise self._error(BadRequest, "only open limit orders can be modified", "400100")
+            raise self._refuse.bad("only open limit orders can be modified")
         if new_price is None and new_size is None:
-            raise self._error(BadRequest, "newPrice or newSize is required", "400100")
+            raise self._refuse.bad("newPrice or newSize is required")
+        amount = self._amounts.amount
         scale = old.mkt.scale
-        price = self._amount("newPrice", new_price) if new_price is not None else scale.price(old.price)
+        price = amount("newPrice", new_price) if new_price is not None else scale.price(old.price)
         # the total so far: what filled plus what still rests (a partial cancel or an STP
         # decrement took the rest away for good; a price-only modify must not bring it back)
         total = (
-            self._amount("newSize", new_size)
-            if new_size is not None
-            else scale.size(old.filled + old.remaining)
+            amount("newSize", new_size) if new_size is not None else scale.size(old.filled + old.remaining)
         )
         filled = scale.size(old.filled)
         params = OrderParams(
@@ -161,11 +164,11 @@ class Cancels(Placing):
             tags=old.tags,
         )
         if total <= filled:
-            self._cancel(old, now, "amended")
+            self.cancel(old, now, "amended")
             return order_info(old)
-        replacement = self._build(user, params, now)  # validate before cancelling
-        self._cancel(old, now, "amended")
-        self._submit(replacement)
+        replacement = self._intake.from_params(user, params, now)  # validate before cancelling
+        self.cancel(old, now, "amended")
+        self._placement.submit(replacement)
         return order_info(replacement)
 
     def amend_order(
@@ -181,54 +184,58 @@ class Cancels(Placing):
         priority; a larger size or a new price loses it (and may trade at once). Holds are
         adjusted first, so a costlier amend the balance cannot cover raises
         ``InsufficientFunds`` and leaves the order untouched."""
-        user = self._user(uid)
-        now = self.sync()
-        order = self._find_active(user, symbol, order_id, None)
+        user = self._users.get(uid)
+        now = self._time.sync()
+        order = self._index.find_active(user, symbol, order_id, None)
         if order.otype is not OrderType.LIMIT or order.status == PENDING:
-            raise self._error(BadRequest, "only open limit orders can be amended", "400100")
+            raise self._refuse.bad("only open limit orders can be amended")
         mkt = order.mkt
         price_ticks = None
         size_lots = None
+        amount = self._amounts.amount
         if new_price is not None:
-            price_ticks = mkt.rules.ticks(self._amount("newPrice", new_price), "newPrice")
+            price_ticks = mkt.rules.ticks(amount("newPrice", new_price), "newPrice")
         if new_size is not None:
-            size_lots = mkt.rules.lots(self._amount("newSize", new_size), "newSize")
+            size_lots = mkt.rules.lots(amount("newSize", new_size), "newSize")
         remaining = order.remaining if size_lots is None else size_lots - order.filled
         if remaining > 0:
             price = mkt.scale.price(order.price if price_ticks is None else price_ticks)
-            if mul(price, mkt.scale.size(remaining + order.filled)) < mkt.spec.min_funds:
-                raise self._error(
-                    BelowMinimumFunds,
-                    f"The order funds should more then {mkt.spec.min_funds} {mkt.spec.quote_currency}.",
-                    "400100",
+            value = mul(price, mkt.scale.size(remaining + order.filled))
+            if value < mkt.spec.min_funds:
+                raise self._refuse(
+                    Reason.FUNDS_BELOW_MIN,
+                    f"funds {value} is below {mkt.spec.min_funds}",
+                    limit=mkt.spec.min_funds,
+                    currency=mkt.spec.quote_currency,
                 )
             need = limit_need(order, order.price if price_ticks is None else price_ticks, remaining)
             extra = sub(need, order.hold_left)
             if extra > 0:
-                self.accounts.hold(user.account, order.hold_currency, extra, now, order.hold_context)
+                self._ledger.hold(user.account, order.hold_currency, extra, now, order.hold_context)
                 order.hold_left = add(order.hold_left, extra)
         self._amend(order, now, price_ticks, size_lots)
         if order.status < FILLED:
-            self._trim_hold(order)
+            self._holds.trim(order)
         return order_info(order)
 
-    def _cancel(self, o: VenueOrder, now: int, reason: str = "canceled") -> None:
+    def cancel(self, o: VenueOrder, now: int, reason: str = "canceled") -> None:
+        """End the live order ``o`` (in its book, or parked), settled at once."""
         mkt = o.mkt
         if o.id in mkt.parked:
-            self._end_parked(o, now, CANCELED, reason)
+            self._parking.end(o, now, CANCELED, reason)
         else:
             book = mkt.book
             if book.cancel(o.id, now, reason, quiet=True) is not None:
-                self._close(o, book.now)
+                self._settlement.close(o, book.now)
 
     def _reduce(self, o: VenueOrder, lots: int, now: int) -> None:
         if o.id in o.mkt.parked:
-            self._reduce_parked(o, lots, now)
+            self._parking.reduce(o, lots, now)
         else:
             o.mkt.book.reduce(o.id, lots, now)
 
     def _amend(self, o: VenueOrder, now: int, price: int | None, size: int | None) -> None:
         if o.id in o.mkt.parked:
-            self._amend_parked(o, now, price, size)
+            self._parking.amend(o, now, price, size)
         else:
             o.mkt.book.amend(o.id, now, price=price, size=size)

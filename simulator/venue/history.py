@@ -1,5 +1,5 @@
-"""The history layer of the venue: an order by id or clientOid, open orders, and the
-done-order and fill listings."""
+"""Reading a user's orders and fills: one by id or client id, the open ones, and the
+done-order and fill listings (newest first, ``lastId`` cursors)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,24 @@ from operator import itemgetter
 
 from exchanges import OrderType, Side
 from simulator.engine import FLAG_MARKET, PENDING
-from simulator.venue.cancels import Cancels
-from simulator.venue.orders import (
-    A_DONE_ID,
-    A_FLAGS,
-    A_IS_BUY,
-    A_UPDATED_AT,
-    Archived,
-    FillRecord,
-    fill_info,
-    order_info,
-)
+from simulator.venue.orders import A_DONE_ID, A_FLAGS, A_IS_BUY, A_UPDATED_AT, Archived, FillRecord
 from simulator.venue.paging import below, newest_first, order_filter
 from simulator.venue.records import FillInfo, OrderInfo, Page
+from simulator.venue.registry import Markets, OrderIndex, Users
+from simulator.venue.snapshots import fill_info, order_info
+from simulator.venue.timeline import Timeline
 
 __all__ = ["History"]
 
 
-class History(Cancels):
+class History:
     """Reading a user's orders and fills."""
+
+    def __init__(self, markets: Markets, users: Users, index: OrderIndex, time: Timeline) -> None:
+        self._markets = markets
+        self._users = users
+        self._index = index
+        self._time = time
 
     def get_order(
         self,
@@ -37,14 +36,14 @@ class History(Cancels):
         client_oid: str | None = None,
     ) -> OrderInfo:
         """One order by id, or the latest with that clientOid; ``OrderNotFound`` if none."""
-        user = self._user(uid)
-        self.sync()
-        return order_info(self._find(user, symbol, order_id, client_oid))
+        user = self._users.get(uid)
+        self._time.sync()
+        return order_info(self._index.find(user, symbol, order_id, client_oid))
 
     def active_orders(self, uid: str, symbol: str | None = None, *, stops: bool = False) -> list[OrderInfo]:
         """Open orders, newest first (waiting stop orders only with ``stops``)."""
-        user = self._user(uid)
-        self.sync()
+        user = self._users.get(uid)
+        self._time.sync()
         return [
             order_info(o)
             for o in reversed(list(user.active.values()))
@@ -53,8 +52,8 @@ class History(Cancels):
 
     def active_symbols(self, uid: str) -> list[str]:
         """Symbols where the user has open (non-stop) orders."""
-        user = self._user(uid)
-        self.sync()
+        user = self._users.get(uid)
+        self._time.sync()
         seen: dict[str, None] = {}
         for o in user.active.values():
             if o.status != PENDING:
@@ -75,9 +74,9 @@ class History(Cancels):
     ) -> Page[OrderInfo]:
         """Done orders of ``symbol``, most recently done first. ``last_id`` (the previous
         page's) continues with older ones; ``start``/``end`` bound the done time."""
-        user = self._user(uid)
-        self.sync()
-        self._market(symbol)
+        user = self._users.get(uid)
+        self._time.sync()
+        self._markets.get(symbol)
         is_buy = None if side is None else Side(side) is Side.BUY
         market = None if type is None else OrderType(type) is OrderType.MARKET
 
@@ -97,7 +96,7 @@ class History(Cancels):
             limit=limit,
         )
         return Page(
-            items=tuple(order_info(self._revive(done)) for done in rows),
+            items=tuple(order_info(self._index.revive(done)) for done in rows),
             last_id=rows[-1][A_DONE_ID] if rows else None,
         )
 
@@ -115,10 +114,10 @@ class History(Cancels):
         limit: int = 20,
     ) -> Page[FillInfo]:
         """The user's fills, newest first, with the same cursor rules as done orders."""
-        user = self._user(uid)
-        self.sync()
+        user = self._users.get(uid)
+        self._time.sync()
         if symbol is not None:
-            self._market(symbol)
+            self._markets.get(symbol)
         keep = order_filter(symbol, side, type, None if order_id is None else (order_id,))
         rows = newest_first(
             below(user.fills, last_id, _fill_id),

@@ -1,17 +1,20 @@
-"""The market-data layer of the venue: listed pairs and currencies, and the public data
-(level 1, 24 h stats, order book, trades, candles)."""
+"""The public data: listed pairs and currencies, level 1, 24 h stats, order book, trades
+and candles."""
 
 from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
-from exchanges import BadRequest, Interval
+from exchanges import Interval
 from simulator.engine import FLAG_HIDDEN, FLAG_ICEBERG, FLAG_MARKET, Book
-from simulator.market.symbols import CurrencySpec, SymbolSpec
+from simulator.venue.listing import CurrencySpec, SymbolSpec
 from simulator.venue.orders import tidy
-from simulator.venue.placing import Placing
-from simulator.venue.records import BookSnapshot, CandleBar, Level1, PublicTrade, Stats24h
+from simulator.venue.records import BookSnapshot, CandleBar, FeeRates, Level1, PublicTrade, Stats24h
+from simulator.venue.refusals import Refusals
+from simulator.venue.registry import Markets, Users
+from simulator.venue.settlement import public_trade
 from simulator.venue.state import MarketState
+from simulator.venue.timeline import Timeline
 
 __all__ = ["MarketData"]
 
@@ -20,73 +23,56 @@ _DAY_MS = 86_400_000
 _t = tidy
 
 
-class MarketData(Placing):
-    """Listing pairs (a pair's book reports to the settlement layer, asks the placing
-    layer to admit triggered stops and the holds layer whether an order by funds spent
-    them), and reading the public data."""
+class MarketData:
+    """Reading the listing and the public data."""
 
-    def add_symbol(self, spec: SymbolSpec) -> None:
-        """List a pair (its currencies are added with default specs if unknown)."""
-        if spec.symbol in self._markets:
-            raise ValueError(f"symbol {spec.symbol} already listed")
-        band = int(spec.price_limit_rate * 1_000_000)
-        book = Book(
-            band_ppm=band,
-            listener=self._on_event,
-            trade_ids=self.ids.trade_ids,
-            sequence=self.ids.sequence_base,
-        )
-        mkt = MarketState(spec, book, self.name)
-        book.admit = self._admit
-        book.spent = self._funds_spent
-        book.emit_accepted = book.emit_opened = bool(self._subscribers)
-        self._markets[spec.symbol] = mkt
-        for code in (spec.base_currency, spec.quote_currency):
-            self._currencies.setdefault(code, CurrencySpec(currency=code))
+    def __init__(self, markets: Markets, users: Users, time: Timeline, refuse: Refusals) -> None:
+        self._markets = markets
+        self._users = users
+        self._time = time
+        self._refuse = refuse
 
     def symbols(self, market: str | None = None) -> list[SymbolSpec]:
         """Every listed pair (``market`` filters on KuCoin's market name, e.g. ``USDS``)."""
-        return [m.spec for m in self._markets.values() if market is None or m.spec.market == market]
+        listed = self._markets.by_symbol.values()
+        return [m.spec for m in listed if market is None or m.spec.market == market]
 
     def symbol(self, symbol: str) -> SymbolSpec:
-        return self._market(symbol).spec
+        return self._markets.get(symbol).spec
 
     def market_names(self) -> list[str]:
-        """KuCoin's ``GET /api/v1/markets``: the market groups in use."""
-        return sorted({m.spec.market for m in self._markets.values()})
+        """The market groups in use (``USDS``, ``BTC``...)."""
+        return sorted({m.spec.market for m in self._markets.by_symbol.values()})
 
     def currencies(self) -> list[CurrencySpec]:
-        return list(self._currencies.values())
+        return list(self._markets.currencies.values())
 
     def currency(self, code: str) -> CurrencySpec:
-        spec = self._currencies.get(code)
-        if spec is None:
-            raise self._error(BadRequest, f"currency {code} not exists", "900001")
-        return spec
+        return self._markets.currency(code)
 
     # ---------------------------------------------------------------- market data
 
     def book(self, symbol: str) -> Book:
         """The engine book of ``symbol`` (read it; change it only through the venue)."""
-        mkt = self._market(symbol)
-        if self._taped:
-            self._apply_tapes()
+        mkt = self._markets.get(symbol)
+        if self._time.pending is not None:
+            self._time.pending()
         return mkt.book
 
     def last_price(self, symbol: str) -> Decimal | None:
-        mkt = self._market(symbol)
-        self.sync()
+        mkt = self._markets.get(symbol)
+        self._time.sync()
         return mkt.scale.price(mkt.book.last_price) if mkt.book.last_price else None
 
     def reference_price(self, symbol: str) -> Decimal:
         """Last trade price, else the mid of the book, else the symbol's initial price."""
-        mkt = self._market(symbol)
-        self.sync()
-        return self._reference(mkt)
+        mkt = self._markets.get(symbol)
+        self._time.sync()
+        return self._markets.reference(mkt)
 
     def level1(self, symbol: str) -> Level1:
-        mkt = self._market(symbol)
-        now = self.sync()
+        mkt = self._markets.get(symbol)
+        now = self._time.sync()
         book = mkt.book
         scale = mkt.scale
         bid, ask = self._best_visible(mkt)
@@ -104,13 +90,13 @@ class MarketData(Placing):
 
     def stats(self, symbol: str, uid: str | None = None) -> Stats24h:
         """Rolling 24 h statistics (fee rates: ``uid``'s if given, else the defaults)."""
-        mkt = self._market(symbol)
-        now = self.sync()
+        mkt = self._markets.get(symbol)
+        now = self._time.sync()
         return self._stats(mkt, now, uid)
 
     def all_stats(self, uid: str | None = None) -> list[Stats24h]:
-        now = self.sync()
-        return [self._stats(mkt, now, uid) for mkt in self._markets.values()]
+        now = self._time.sync()
+        return [self._stats(mkt, now, uid) for mkt in self._markets.by_symbol.values()]
 
     def _stats(self, mkt: MarketState, now: int, uid: str | None) -> Stats24h:
         scale = mkt.scale
@@ -119,7 +105,7 @@ class MarketData(Placing):
         bid, ask = self._best_visible(mkt)
         window = mkt.candles.window(now - _DAY_MS + 1, now + 1)
         last = scale.price(book.last_price) if book.last_price else None
-        rates = self._rates_for(uid, mkt)
+        rates = self.fee_rates_on(uid, mkt)
         if window is None:
             open_ = high = low = change = change_rate = average = None
             vol = vol_value = ZERO
@@ -158,6 +144,12 @@ class MarketData(Placing):
             taker_coefficient=spec.taker_fee_coefficient,
         )
 
+    def fee_rates_on(self, uid: str | None, mkt: MarketState) -> FeeRates:
+        """``uid``'s actual rates on ``mkt`` (the venue's default rates for ``None``)."""
+        users = self._users
+        maker, taker = users.default_rates(mkt) if uid is None else users.rates(users.get(uid), mkt)
+        return FeeRates(symbol=mkt.spec.symbol, maker=maker, taker=taker)
+
     def _best_visible(self, mkt: MarketState) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         if mkt.external:
             bids, asks = self._parked_depth(mkt, 1)
@@ -185,8 +177,8 @@ class MarketData(Placing):
 
     def order_book(self, symbol: str, depth: int | None = 20) -> BookSnapshot:
         """Visible book aggregated by price, ``depth`` levels a side (``None``: full)."""
-        mkt = self._market(symbol)
-        now = self.sync()
+        mkt = self._markets.get(symbol)
+        now = self._time.sync()
         bids, asks = self._parked_depth(mkt, depth) if mkt.external else mkt.book.depth(depth)
         scale = mkt.scale
         return BookSnapshot(
@@ -199,10 +191,10 @@ class MarketData(Placing):
 
     def trades(self, symbol: str, limit: int = 100) -> list[PublicTrade]:
         """The latest public trades, oldest first (at most the last 1000 are kept)."""
-        mkt = self._market(symbol)
-        self.sync()
+        mkt = self._markets.get(symbol)
+        self._time.sync()
         rows = list(mkt.trades)[-limit:] if limit > 0 else []
-        return [self._public_trade(mkt, row) for row in rows]
+        return [public_trade(mkt, row) for row in rows]
 
     def candles(
         self,
@@ -215,12 +207,12 @@ class MarketData(Placing):
         """Bars whose start lies in ``[start, end)``, oldest first; ``limit`` keeps the
         newest ``limit`` of them (KuCoin answers at most 1500). Intervals take the unified
         or KuCoin spelling (``1m``/``1min``, ``1w``/``1week``, ``1M``/``1month``)."""
-        mkt = self._market(symbol)
-        now = self.sync()
+        mkt = self._markets.get(symbol)
+        now = self._time.sync()
         try:
             iv = Interval.parse(interval)
         except ValueError as err:
-            raise self._error(BadRequest, str(err), "400100") from None
+            raise self._refuse.bad(str(err)) from None
         lo = 0 if start is None else start
         hi = now + 1 if end is None else end
         rows = mkt.candles.bars(iv, lo, hi)
@@ -241,4 +233,3 @@ class MarketData(Placing):
             )
             for s, o, h, lo_, c, lots, units in rows
         ]
-

@@ -1,46 +1,41 @@
-"""The venue's order and fill records: the engine's order plus everything KuCoin shows."""
+"""The venue's order record (the engine's order plus what a venue shows and keeps), its fill
+record, and the archived form of a done order. The record's fields are declared once
+(:data:`RECORD`); its slots, :func:`archive`, :func:`revive` and the archive's field
+positions derive from that declaration."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from exchanges import EXACT, STP, Liquidity, Order, OrderStatus, OrderType, Side, StopKind, TimeInForce
-from simulator.engine import (
-    FILLED,
-    FLAG_BY_FUNDS,
-    FLAG_HIDDEN,
-    FLAG_ICEBERG,
-    FLAG_MARKET,
-    FLAG_POST_ONLY,
-    NEW,
-    OPEN,
-    PARTIAL,
-    PENDING,
-    STOP_ENTRY,
-    STOP_LOSS,
-    STOP_NONE,
-    STP_NONE,
-    UNLIMITED,
-    EngineOrder,
-)
+import attrs
+
+from exchanges import EXACT, STP, OrderStatus, OrderType, TimeInForce
+from simulator.engine import FLAG_MARKET, NEW, STOP_NONE, STP_NONE, EngineOrder
 from simulator.ledger.money import sub
-from simulator.venue.builders import template_builder
-from simulator.venue.records import FillInfo, OrderInfo
 
 if TYPE_CHECKING:
     from simulator.venue.state import MarketState, UserState
 
 __all__ = [
+    "A_CLIENT_OID",
+    "A_DONE_ID",
+    "A_FLAGS",
+    "A_ID",
+    "A_IS_BUY",
+    "A_OWNER",
+    "A_SYMBOL",
+    "A_UPDATED_AT",
+    "RECORD",
+    "STATUS",
     "Archived",
+    "Field",
     "FillRecord",
     "VenueOrder",
     "archive",
-    "fill_info",
-    "order_info",
     "revive",
     "tidy",
-    "to_order",
     "unspent_funds",
 ]
 
@@ -58,11 +53,8 @@ def tidy(value: Decimal) -> Decimal:
     return value.normalize(EXACT)  # (in the thread's context it would round past 28 digits)
 
 
-def _tidy_opt(value: Decimal | None) -> Decimal | None:
-    return None if value is None else tidy(value)
-
-
-_STATUS = (
+#: ``exchanges.OrderStatus`` by the engine's state number.
+STATUS = (
     OrderStatus.PENDING,
     OrderStatus.NEW,
     OrderStatus.OPEN,
@@ -74,8 +66,87 @@ _STATUS = (
 )
 
 
+#: A done order as the venue's history keeps it: a plain tuple of plain values (strings,
+#: ints, bools, ``Decimal``, ``None``), written by :func:`archive` and read back by
+#: :func:`revive`. CPython's garbage collector stops tracking such a tuple, where it walks
+#: every live object on each full collection: a venue holding a hundred thousand done
+#: orders as objects spent about a tenth of a paper place-and-cancel in those walks. The owner
+#: and the pair are kept by name, the enums by value (an object in the tuple, an enum
+#: member included, would keep it tracked).
+Archived = tuple[Any, ...]
+
+
+@attrs.frozen
+class Field:
+    """One field of the order record. ``kept``: a done order keeps it (in its archive);
+    otherwise a revived order holds ``reset`` (what only matters while an order lives)."""
+
+    name: str
+    kept: bool = True
+    reset: object = None
+
+
+#: The order record, declared once: the engine's fields, then the venue's. The record's
+#: slots, its archived form (:func:`archive`, :func:`revive`) and the archive's field
+#: positions (``A_*``) all derive from this.
+RECORD: tuple[Field, ...] = (
+    Field("id"),
+    Field("owner"),
+    Field("is_buy"),
+    Field("price"),
+    Field("size"),
+    Field("remaining"),
+    Field("filled"),
+    Field("filled_funds"),
+    Field("flags"),
+    Field("stp"),
+    Field("visible"),
+    Field("stop"),
+    Field("stop_price"),
+    Field("status"),
+    Field("reason"),
+    Field("funds_limit", kept=False, reset=0),  # (its buying power,
+    Field("shown", kept=False, reset=0),  # iceberg slice,
+    Field("expire_at", kept=False, reset=0),  # and expiry)
+    Field("prev", kept=False),
+    Field("next", kept=False),
+    Field("symbol"),  # (archived only: revived as ``mkt``)
+    Field("client_oid"),
+    Field("created_at"),
+    Field("updated_at"),
+    Field("remark"),
+    Field("tags"),
+    Field("cancel_after"),
+    Field("fee"),
+    Field("funds_req"),
+    Field("maker_rate"),
+    Field("taker_rate"),
+    Field("stp_req"),  # (by value)
+    Field("tif"),  # (by value)
+    Field("trigger_time"),
+    Field("done_id"),
+    Field("hold_left", kept=False, reset=ZERO),
+    Field("hold_context", kept=False),
+    Field("view", kept=False),
+    Field("user", kept=False),  # (revived from ``owner``)
+    Field("mkt", kept=False),  # (revived from ``symbol``)
+)
+_ARCHIVED = tuple(f.name for f in RECORD if f.kept)
+_SLOTS = tuple(f.name for f in RECORD if f.name != "symbol")
+#: Positions in an Archived tuple that the history reads without reviving the order.
+A_ID = _ARCHIVED.index("id")
+A_OWNER = _ARCHIVED.index("owner")
+A_SYMBOL = _ARCHIVED.index("symbol")
+A_IS_BUY = _ARCHIVED.index("is_buy")
+A_FLAGS = _ARCHIVED.index("flags")
+A_CLIENT_OID = _ARCHIVED.index("client_oid")
+A_UPDATED_AT = _ARCHIVED.index("updated_at")
+A_DONE_ID = _ARCHIVED.index("done_id")
+
+
 class VenueOrder(EngineOrder):
-    """An order with its owner, market, KuCoin fields, hold and fee bookkeeping.
+    """An order with its owner, market, the fields a venue shows, hold and fee bookkeeping
+    (its fields are :data:`RECORD`'s).
 
     ``hold_left`` is what this order still holds of :attr:`hold_currency`; fills spend from
     it and the end of the order releases the rest, so the account's hold is always the sum
@@ -86,27 +157,7 @@ class VenueOrder(EngineOrder):
     id: str  # the engine takes any hashable id; the venue's are KuCoin-style strings
     owner: str
 
-    __slots__ = (
-        "cancel_after",
-        "client_oid",
-        "created_at",
-        "done_id",
-        "fee",
-        "funds_req",
-        "hold_context",
-        "hold_left",
-        "maker_rate",
-        "mkt",
-        "remark",
-        "stp_req",
-        "tags",
-        "taker_rate",
-        "tif",
-        "trigger_time",
-        "updated_at",
-        "user",
-        "view",
-    )
+    __slots__ = tuple(name for name in _SLOTS if name not in EngineOrder.__slots__)
 
     def __init__(
         self,
@@ -224,112 +275,70 @@ class FillRecord:
         self.time = time
 
 
-#: A done order as the venue's history keeps it: a plain tuple of plain values (strings,
-#: ints, bools, ``Decimal``, ``None``), written by :func:`archive` and read back by
-#: :func:`revive`. CPython's garbage collector stops tracking such a tuple, where it walks
-#: every live object on each full collection: a venue holding a hundred thousand done
-#: orders as objects spent about a tenth of a paper place-and-cancel in those walks. The owner
-#: and the pair are kept by name, the enums by value (an object in the tuple, an enum
-#: member included, would keep it tracked).
-Archived = tuple[Any, ...]
-
-# Positions in an Archived tuple that the history reads without reviving the order.
-A_ID = 0
-A_OWNER = 1
-A_SYMBOL = 2
-A_IS_BUY = 3
-A_FLAGS = 9
-A_CLIENT_OID = 16
-A_UPDATED_AT = 18
-A_DONE_ID = 29
-
-
 _STP_VALUES = {member: member.value for member in STP}
 _TIF_VALUES = {member: member.value for member in TimeInForce}
 
 
+def _archive_source() -> str:
+    """``archive``, written out from :data:`RECORD` (a tuple display: no loop, no calls)."""
+    special = {
+        "symbol": "o.mkt.spec.symbol",
+        "stp_req": "None if o.stp_req is None else _STP_VALUES[o.stp_req]",
+        "tif": "_TIF_VALUES[o.tif]",
+    }
+    items = "".join(f"        {special.get(name, 'o.' + name)},\n" for name in _ARCHIVED)
+    return f"def archive(o):\n    return (\n{items}    )\n"
+
+
+def _revive_source() -> str:
+    """``revive``, written out from :data:`RECORD` (one tuple unpacking, then the rest)."""
+    targets = "".join(f"        {'_' if name == 'symbol' else 'o.' + name},\n" for name in _ARCHIVED)
+    resets = [f"    o.{f.name} = _RESET_{f.name}\n" for f in RECORD if not f.kept and f.name not in _REVIVED]
+    return (
+        "def revive(a, user, mkt):\n"
+        "    o = _new(VenueOrder)\n"
+        f"    (\n{targets}    ) = a\n"
+        "    o.stp_req = None if o.stp_req is None else STP(o.stp_req)\n"
+        "    o.tif = TimeInForce(o.tif)\n"
+        "    o.user = user\n"
+        "    o.mkt = mkt\n"
+        f"{''.join(resets)}"
+        "    return o\n"
+    )
+
+
+_REVIVED = frozenset({"user", "mkt"})
+
+
+def _compile(source: str, name: str) -> Callable[..., Any]:
+    namespace: dict[str, Any] = {
+        "_new": object.__new__,
+        "VenueOrder": VenueOrder,
+        "STP": STP,
+        "TimeInForce": TimeInForce,
+        "_STP_VALUES": _STP_VALUES,
+        "_TIF_VALUES": _TIF_VALUES,
+        **{f"_RESET_{f.name}": f.reset for f in RECORD if not f.kept},
+    }
+    exec(source, namespace)  # (generated from RECORD, as attrs writes __init__)
+    function: Callable[..., Any] = namespace[name]
+    return function
+
+
+_archive = _compile(_archive_source(), "archive")
+_revive = _compile(_revive_source(), "revive")
+
+
 def archive(o: VenueOrder) -> Archived:
     """``o`` (done, so never to change again) as the history keeps it."""
-    stp_req = o.stp_req
-    return (  # (the enums by value, looked up: their ``value`` property costs five times more)
-        o.id,
-        o.owner,
-        o.mkt.spec.symbol,
-        o.is_buy,
-        o.price,
-        o.size,
-        o.remaining,
-        o.filled,
-        o.filled_funds,
-        o.flags,
-        o.stp,
-        o.visible,
-        o.stop,
-        o.stop_price,
-        o.status,
-        o.reason,
-        o.client_oid,
-        o.created_at,
-        o.updated_at,
-        o.remark,
-        o.tags,
-        o.cancel_after,
-        o.fee,
-        o.funds_req,
-        o.maker_rate,
-        o.taker_rate,
-        None if stp_req is None else _STP_VALUES[stp_req],
-        _TIF_VALUES[o.tif],
-        o.trigger_time,
-        o.done_id,
-    )
+    done: Archived = _archive(o)
+    return done
 
 
 def revive(a: Archived, user: UserState, mkt: MarketState) -> VenueOrder:
     """The done order ``a`` as a ``VenueOrder`` again (a new object each time, equal in
-    every field to the one archived; ``user`` and ``mkt`` are its owner and pair)."""
-    o = VenueOrder.__new__(VenueOrder)
-    (
-        o.id,
-        o.owner,
-        _,
-        o.is_buy,
-        o.price,
-        o.size,
-        o.remaining,
-        o.filled,
-        o.filled_funds,
-        o.flags,
-        o.stp,
-        o.visible,
-        o.stop,
-        o.stop_price,
-        o.status,
-        o.reason,
-        o.client_oid,
-        o.created_at,
-        o.updated_at,
-        o.remark,
-        o.tags,
-        o.cancel_after,
-        o.fee,
-        o.funds_req,
-        o.maker_rate,
-        o.taker_rate,
-        stp_req,
-        tif,
-        o.trigger_time,
-        o.done_id,
-    ) = a
-    o.funds_limit = o.shown = o.expire_at = 0  # (what only matters while an order lives:
-    o.hold_left = ZERO  # its buying power, iceberg slice, expiry and hold)
-    o.stp_req = None if stp_req is None else STP(stp_req)
-    o.tif = TimeInForce(tif)
-    o.user = user
-    o.mkt = mkt
-    o.prev = o.next = None
-    o.hold_context = None
-    o.view = None
+    every kept field to the one archived; ``user`` and ``mkt`` are its owner and pair)."""
+    o: VenueOrder = _revive(a, user, mkt)
     return o
 
 
@@ -339,193 +348,3 @@ def unspent_funds(o: VenueOrder) -> Decimal:
     assert o.funds_req is not None
     left = sub(o.funds_req, o.mkt.scale.funds(o.filled_funds))
     return sub(left, o.fee) if o.is_buy else left
-
-
-def order_status(order: VenueOrder) -> OrderStatus:
-    return _STATUS[order.status]
-
-
-def order_info(o: VenueOrder) -> OrderInfo:
-    """A frozen KuCoin-shaped snapshot of ``o``."""
-    mkt = o.mkt
-    scale = mkt.scale
-    flags = o.flags
-    market = bool(flags & FLAG_MARKET)
-    by_funds = bool(flags & FLAG_BY_FUNDS)
-    deal_size = mkt.size(o.filled)
-    deal_funds = tidy(scale.funds(o.filled_funds))
-    status = o.status
-    active = status < FILLED
-    if by_funds or (market and o.size >= UNLIMITED):
-        size = None
-        remain_size = ZERO
-        cancelled_size = ZERO
-    else:
-        size = mkt.size(o.size)
-        remain_size = mkt.size(o.remaining) if active else ZERO
-        cancelled_size = size - deal_size - remain_size
-    price = None if market else mkt.price(o.price)
-    if by_funds:
-        funds = o.funds_req
-    elif price is not None and size is not None:
-        funds = price * size
-    else:
-        funds = None
-    if funds is not None:
-        if by_funds:
-            remain = unspent_funds(o)
-            remain_funds, cancelled_funds = (remain, ZERO) if active else (ZERO, remain)
-        else:
-            remain = funds - deal_funds
-            # KuCoin keeps price x cancelled size (a partial cancel, an STP decrease, or the
-            # end of the order) as cancelledFunds and the rest, with the price improvement of
-            # what filled, in remainFunds (its example: a filled limit buy shows both).
-            cancelled_funds = price * cancelled_size if price is not None else ZERO
-            remain_funds = remain - cancelled_funds
-    else:
-        remain_funds = cancelled_funds = ZERO
-    iceberg = bool(flags & FLAG_ICEBERG)
-    stop = None
-    if o.stop == STOP_LOSS:
-        stop = StopKind.LOSS
-    elif o.stop == STOP_ENTRY:
-        stop = StopKind.ENTRY
-    return OrderInfo(
-        id=o.id,
-        client_oid=o.client_oid,
-        symbol=mkt.spec.symbol,
-        type=o.otype,
-        side=Side.BUY if o.is_buy else Side.SELL,
-        price=price,
-        size=size,
-        funds=_tidy_opt(funds),
-        deal_size=deal_size,
-        deal_funds=deal_funds,
-        remain_size=remain_size,
-        remain_funds=tidy(remain_funds),
-        cancelled_size=tidy(cancelled_size),
-        cancelled_funds=tidy(cancelled_funds),
-        fee=tidy(o.fee),
-        fee_currency=mkt.spec.fee_currency,
-        stp=o.stp_req,
-        time_in_force=o.tif,
-        post_only=bool(flags & FLAG_POST_ONLY),
-        hidden=bool(flags & FLAG_HIDDEN),
-        iceberg=iceberg,
-        visible_size=mkt.size(o.visible) if iceberg else None,
-        cancel_after=o.cancel_after,
-        remark=o.remark,
-        tags=o.tags,
-        # (a market order by funds that ends filled has its dust cancelled all the same)
-        cancel_exist=(not active and status != FILLED) or cancelled_size > 0 or cancelled_funds > 0,
-        in_order_book=status in (OPEN, PARTIAL),
-        active=active,
-        created_at=o.created_at,
-        last_updated_at=o.updated_at,
-        uid=o.uid,
-        status=_STATUS[status],
-        reason=o.reason,
-        stop=stop,
-        stop_price=mkt.price(o.stop_price) if o.stop else None,
-        stop_triggered=bool(o.stop) and status != PENDING and o.trigger_time is not None,
-        stop_trigger_time=o.trigger_time,
-        maker_fee_rate=o.maker_rate,
-        taker_fee_rate=o.taker_rate,
-        done_id=o.done_id,
-    )
-
-
-_ORDER_VARYING = ("status", "filled_size", "filled_funds", "fee", "updated_at")
-_build_order = template_builder(Order, _ORDER_VARYING)
-
-
-def to_order(o: VenueOrder, symbol: str) -> Order:
-    """The venue-neutral ``exchanges.Order`` of ``o`` (``symbol`` unified), built directly:
-    the paper exchange's hot path skips the KuCoin-shaped snapshot. What cannot change
-    until the order is amended is computed once (:attr:`VenueOrder.view`), and let go
-    once the order is done: the done-order history would otherwise keep one more object
-    per order for the garbage collector to walk."""
-    fixed = o.view
-    if fixed is None or fixed[1] != symbol:
-        fixed = o.view = _order_fixed(o, symbol)
-    if o.status >= FILLED:
-        o.view = None
-    filled = o.filled
-    if not filled:
-        return _build_order(fixed, _STATUS[o.status], ZERO, ZERO, ZERO, o.updated_at)  # type: ignore[no-any-return]
-    mkt = o.mkt
-    return _build_order(  # type: ignore[no-any-return]
-        fixed,
-        _STATUS[o.status],
-        mkt.size(filled),
-        tidy(mkt.scale.funds(o.filled_funds)),
-        tidy(o.fee),
-        o.updated_at,
-    )
-
-
-def _order_fixed(o: VenueOrder, symbol: str) -> tuple[object, ...]:
-    """The fields of ``o``'s ``Order`` other than :data:`_ORDER_VARYING`, in field order."""
-    mkt = o.mkt
-    flags = o.flags
-    if flags & FLAG_MARKET:
-        price = None
-        size = None if flags & FLAG_BY_FUNDS else mkt.size(o.size)
-        funds = o.funds_req
-    else:
-        price = mkt.price(o.price)
-        size = mkt.size(o.size)
-        funds = tidy(price * size)
-    iceberg = bool(flags & FLAG_ICEBERG)
-    return (
-        o.id,
-        symbol,
-        Side.BUY if o.is_buy else Side.SELL,
-        o.otype,
-        o.client_oid,
-        price,
-        size,
-        funds,
-        mkt.spec.fee_currency,
-        o.tif,
-        bool(flags & FLAG_POST_ONLY),
-        bool(flags & FLAG_HIDDEN),
-        iceberg,
-        mkt.size(o.visible) if iceberg else None,
-        o.stp_req,
-        o.cancel_after,
-        _STOP_KINDS[o.stop],
-        mkt.price(o.stop_price) if o.stop else None,
-        o.remark,
-        o.created_at,
-        None,  # raw
-    )
-
-
-_STOP_KINDS = (None, StopKind.LOSS, StopKind.ENTRY)
-
-
-def fill_info(f: FillRecord) -> FillInfo:
-    o = f.order
-    spec = o.mkt.spec
-    return FillInfo(
-        id=f.id,
-        order_id=o.id,
-        counter_order_id=f.counter_id,
-        trade_id=f.trade_id,
-        symbol=spec.symbol,
-        side=Side.BUY if o.is_buy else Side.SELL,
-        liquidity=Liquidity.MAKER if f.is_maker else Liquidity.TAKER,
-        type=o.otype,
-        force_taker=f.force_taker,
-        price=tidy(f.price),
-        size=tidy(f.size),
-        funds=tidy(f.funds),
-        fee=tidy(f.fee),
-        fee_rate=tidy(f.fee_rate),
-        fee_currency=spec.fee_currency,
-        created_at=f.time,
-        uid=o.uid,
-        client_oid=o.client_oid,
-        stop=_STOP_KINDS[o.stop],
-    )

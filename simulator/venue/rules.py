@@ -1,10 +1,10 @@
 """One pair's trading rules, compiled once: amounts checked and turned into ticks and lots.
 
-Two vocabularies over the same limits. The venue's own checks speak KuCoin's (code 400100,
-KuCoin's wording: ``Price increment invalid.``); :meth:`PairRules.check_request` speaks
-:func:`exchanges.precision.validate_order`'s, raising exactly what it raises for the pair's
-``Market``, for callers that hand in a venue-neutral ``OrderRequest`` (the paper exchange).
-Both are on the hot path of every order, hence the precomputed values.
+The venue's checks raise the ``exchanges`` error of the rule broken, with a neutral reason
+(a dialect words it: KuCoin's ``Price increment invalid.``). :meth:`PairRules.check_request`
+is :func:`exchanges.precision.validate_order`'s, raising exactly what it raises for the
+pair's ``Market``, for callers that hand in a venue-neutral ``OrderRequest`` (the paper
+exchange). Both are on the hot path of every order, hence the precomputed values.
 """
 
 from __future__ import annotations
@@ -12,20 +12,22 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 from fractions import Fraction
+from types import MappingProxyType
 
 from exchanges import (
     EXACT,
     AboveMaximumSize,
     BelowMinimumFunds,
     BelowMinimumSize,
+    InvalidOrder,
     InvalidPrecision,
     OrderRequest,
 )
-from simulator.market.symbols import SymbolSpec
+from simulator.venue.listing import SymbolSpec
+from simulator.venue.refusals import Reason
 
 __all__ = ["PairRules"]
 
-_CODE = "400100"
 _divmod = EXACT.divmod  # exact step counts for any amount the venue admits
 _rem = EXACT.remainder
 
@@ -79,91 +81,57 @@ class PairRules:
         """``price`` in whole ticks (KuCoin's precision error otherwise)."""
         q, r = _divmod(price, self.price_increment)
         if r or not q:
-            raise InvalidPrecision(
-                "Price increment invalid.",
-                field=name,
-                value=price,
-                increment=self.price_increment,
-                venue=self.venue,
-                code=_CODE,
-            )
+            err = InvalidPrecision(field=name, value=price, increment=self.price_increment, venue=self.venue)
+            err.reason = Reason.PRICE_INCREMENT
+            raise err
         return int(q)
 
     def lots(self, size: Decimal, name: str = "size", check_limits: bool = True) -> int:
         """``size`` in whole lots, within the pair's size limits unless told otherwise."""
         q, r = _divmod(size, self.base_increment)
         if r or not q:
-            raise InvalidPrecision(
-                "Order size increment invalid.",
-                field=name,
-                value=size,
-                increment=self.base_increment,
-                venue=self.venue,
-                code=_CODE,
+            err: InvalidOrder = InvalidPrecision(
+                field=name, value=size, increment=self.base_increment, venue=self.venue
             )
+            err.reason = Reason.SIZE_INCREMENT
+            raise err
         if check_limits:
             if size < self.base_min:
-                raise BelowMinimumSize(
-                    "Order size below the minimum requirement.",
-                    field=name,
-                    value=size,
-                    limit=self.base_min,
-                    venue=self.venue,
-                    code=_CODE,
-                )
+                err = BelowMinimumSize(field=name, value=size, limit=self.base_min, venue=self.venue)
+                err.reason = Reason.SIZE_BELOW_MIN
+                raise err
             if size > self.base_max:
-                raise AboveMaximumSize(
-                    "Order size above the maximum requirement.",
-                    field=name,
-                    value=size,
-                    limit=self.base_max,
-                    venue=self.venue,
-                    code=_CODE,
-                )
+                err = AboveMaximumSize(field=name, value=size, limit=self.base_max, venue=self.venue)
+                err.reason = Reason.SIZE_ABOVE_MAX
+                raise err
         return int(q)
 
     def check_value(self, value: Decimal) -> None:
         """A limit order's ``price x size`` must reach the pair's minimum funds."""
         if value < self.min_funds:
-            raise BelowMinimumFunds(
-                f"The order funds should more then {self.min_funds} {self.spec.quote_currency}.",
-                field="funds",
-                value=value,
-                limit=self.min_funds,
-                venue=self.venue,
-                code=_CODE,
-            )
+            raise self._funds_error(BelowMinimumFunds, Reason.FUNDS_BELOW_MIN, value, self.min_funds)
 
     def funds(self, funds: Decimal) -> Decimal:
         """A market order's ``funds``: on the quote increment, within the quote limits."""
         if _rem(funds, self.quote_increment):
-            raise InvalidPrecision(
-                "The amount increment is invalid.",
-                field="funds",
-                value=funds,
-                increment=self.quote_increment,
-                venue=self.venue,
-                code=_CODE,
+            err = InvalidPrecision(
+                field="funds", value=funds, increment=self.quote_increment, venue=self.venue
             )
+            err.reason = Reason.FUNDS_INCREMENT
+            raise err
         if funds < self.least_funds:
-            raise BelowMinimumFunds(
-                f"The order funds should more then {self.least_funds} {self.spec.quote_currency}.",
-                field="funds",
-                value=funds,
-                limit=self.least_funds,
-                venue=self.venue,
-                code=_CODE,
-            )
+            raise self._funds_error(BelowMinimumFunds, Reason.FUNDS_BELOW_MIN, funds, self.least_funds)
         if funds > self.quote_max:
-            raise AboveMaximumSize(
-                f"The order funds should less then {self.quote_max} {self.spec.quote_currency}.",
-                field="funds",
-                value=funds,
-                limit=self.quote_max,
-                venue=self.venue,
-                code=_CODE,
-            )
+            raise self._funds_error(AboveMaximumSize, Reason.FUNDS_ABOVE_MAX, funds, self.quote_max)
         return funds
+
+    def _funds_error(
+        self, cls: type[BelowMinimumFunds | AboveMaximumSize], reason: Reason, value: Decimal, limit: Decimal
+    ) -> InvalidOrder:
+        err = cls(field="funds", value=value, limit=limit, venue=self.venue)
+        err.reason = reason
+        err.details = MappingProxyType({"limit": limit, "currency": self.spec.quote_currency})
+        return err
 
     # ---------------------------------------------------------------- validate_order's checks
 

@@ -1,5 +1,6 @@
-"""The settlement layer of the venue: what the engine reports becomes balances, ledger
-lines, order and fill records, public prints, candles and subscriber events."""
+"""Settlement: what the engine reports becomes balances, ledger lines, order and fill
+records, public prints, candles and subscriber events. It consumes the books' events and
+touches no book."""
 
 from __future__ import annotations
 
@@ -21,58 +22,73 @@ from simulator.engine import (
     Rejected,
     Triggered,
 )
+from simulator.ledger import Accounts
 from simulator.ledger.money import add, mul, sub
+from simulator.venue.broadcast import Broadcast
 from simulator.venue.holds import Holds, ledger_context
-from simulator.venue.orders import (
-    A_CLIENT_OID,
-    A_ID,
-    Archived,
-    FillRecord,
-    VenueOrder,
-    archive,
-    fill_info,
-    order_info,
-    tidy,
-)
+from simulator.venue.ids import IdSource
+from simulator.venue.orders import A_CLIENT_OID, A_ID, Archived, FillRecord, VenueOrder, archive, tidy
 from simulator.venue.records import PublicTrade, VenueEvent
+from simulator.venue.registry import OrderIndex
+from simulator.venue.snapshots import fill_info, order_info
 from simulator.venue.state import MarketState, UserState
 
-__all__ = ["Settlement"]
+__all__ = ["Settlement", "public_trade"]
 
 ZERO = Decimal(0)
 _t = tidy
 
 
-class Settlement(Holds):
-    """The books' listener (:meth:`_on_event`) and the bookkeeping of trades."""
+class Settlement:
+    """The books' listener (:meth:`on_event`) and the bookkeeping of trades.
 
-    #: Fills kept per user for queries, at least: once a user has half as many again, the
-    #: older ones are dropped down to this (KuCoin, too, answers fill queries for a
-    #: limited past only), so a long-running venue stays bounded.
-    max_fills_per_user = 200_000
+    ``max_done_per_symbol`` done orders and at least ``max_fills_per_user`` fills are kept
+    per user: once a user has half as many fills again, the older ones are dropped down to
+    that (KuCoin, too, answers fill queries for a limited past only), so a long-running
+    venue stays bounded.
+    """
 
-    def _on_event(self, event: Event) -> None:
+    __slots__ = ("broadcast", "holds", "ids", "index", "ledger", "max_done_per_symbol", "max_fills_per_user")
+
+    def __init__(
+        self,
+        ledger: Accounts,
+        holds: Holds,
+        index: OrderIndex,
+        ids: IdSource,
+        broadcast: Broadcast,
+        *,
+        max_done_per_symbol: int,
+        max_fills_per_user: int = 200_000,
+    ) -> None:
+        self.ledger = ledger
+        self.holds = holds
+        self.index = index
+        self.ids = ids
+        self.broadcast = broadcast
+        self.max_done_per_symbol = max_done_per_symbol
+        self.max_fills_per_user = max_fills_per_user
+
+    def on_event(self, event: Event) -> None:
         _HANDLERS[type(event)](self, event)
-
-    def _emit(self, event: VenueEvent) -> None:
-        for callback in list(self._subscribers):
-            callback(event)
 
     def _emit_order(self, o: VenueOrder, change: str, time: int) -> None:
         if o.user.keep_history:
-            self._emit(VenueEvent(kind="order", change=change, time=time, uid=o.uid, order=order_info(o)))
+            self.broadcast.emit(
+                VenueEvent(kind="order", change=change, time=time, uid=o.uid, order=order_info(o))
+            )
 
-    def _on_accepted(self, ev: Accepted) -> None:
-        if self._subscribers:
+    def on_accepted(self, ev: Accepted) -> None:
+        if self.broadcast.listeners:
             o = ev.order
             assert isinstance(o, VenueOrder)
             self._emit_order(o, "received", ev.time)
 
-    def _on_opened(self, ev: Opened) -> None:
+    def on_opened(self, ev: Opened) -> None:
         o = ev.order
         assert isinstance(o, VenueOrder)
         o.updated_at = ev.time
-        if self._subscribers:
+        if self.broadcast.listeners:
             self._emit_order(o, "open", ev.time)
 
     def _on_triggered(self, ev: Triggered) -> None:
@@ -80,25 +96,25 @@ class Settlement(Holds):
         assert isinstance(o, VenueOrder)
         o.trigger_time = ev.time
         o.updated_at = ev.time
-        if self._subscribers:
+        if self.broadcast.listeners:
             self._emit_order(o, "triggered", ev.time)
 
-    def _on_amended(self, ev: Amended) -> None:
+    def on_amended(self, ev: Amended) -> None:
         o = ev.order
         assert isinstance(o, VenueOrder)
         o.updated_at = ev.time
         o.view = None  # its price or size may have changed
         if o.status < FILLED and o.hold_left:
-            self._trim_hold(o)
-        if self._subscribers:
+            self.holds.trim(o)
+        if self.broadcast.listeners:
             self._emit_order(o, "update", ev.time)
 
     def _on_done(self, ev: Filled | Canceled | Rejected) -> None:
         o = ev.order
         assert isinstance(o, VenueOrder)
-        self._close(o, ev.time)
+        self.close(o, ev.time)
 
-    def _close(self, o: VenueOrder, now: int) -> None:
+    def close(self, o: VenueOrder, now: int) -> None:
         """``o`` has ended (filled, cancelled, expired or rejected) at ``now``: release what
         it still holds, take it off the active lists, and file it in the history."""
         o.updated_at = now
@@ -107,7 +123,7 @@ class Settlement(Holds):
         if o.hold_left:
             spec = o.mkt.spec
             currency = spec.quote_currency if o.is_buy else spec.base_currency
-            self.accounts.release(user.account, currency, o.hold_left, now, o.hold_context)
+            self.ledger.release(user.account, currency, o.hold_left, now, o.hold_context)
             o.hold_left = ZERO
         if user.active.pop(o.id, None) is not None:
             user.counts[o.mkt.spec.symbol] -= 1
@@ -119,8 +135,9 @@ class Settlement(Holds):
         # the lookups keep it archived from now on (see orders.Archived)
         done = archive(o)
         oid = o.id
-        if self._orders.get(oid) is o:
-            self._orders[oid] = done
+        orders = self.index.by_id
+        if orders.get(oid) is o:
+            orders[oid] = done
         coid = o.client_oid
         if coid is not None and user.by_coid.get(coid) is o:
             user.by_coid[coid] = done
@@ -128,15 +145,16 @@ class Settlement(Holds):
         history.append(done)
         if len(history) > self.max_done_per_symbol:
             self._forget_done(user, history.popleft())  # (or the lookups would grow forever)
-        if self._subscribers:
+        if self.broadcast.listeners:
             change = "filled" if o.status == FILLED else ("rejected" if o.status == REJECTED else "canceled")
             self._emit_order(o, change, now)
 
     def _forget(self, o: VenueOrder) -> None:
         """Drop a done order that leaves no history from the lookups (by id, and by
         clientOid if it is the latest)."""
-        if self._orders.get(o.id) is o:
-            del self._orders[o.id]
+        orders = self.index.by_id
+        if orders.get(o.id) is o:
+            del orders[o.id]
         coid = o.client_oid
         if coid is not None and o.user.by_coid.get(coid) is o:
             del o.user.by_coid[coid]
@@ -145,8 +163,9 @@ class Settlement(Holds):
         """Drop a done order the history no longer keeps (by id, and by clientOid if it is
         the latest done order with it)."""
         oid = done[A_ID]
-        if self._orders.get(oid) is done:
-            del self._orders[oid]
+        orders = self.index.by_id
+        if orders.get(oid) is done:
+            del orders[oid]
         coid = done[A_CLIENT_OID]
         if coid is not None and user.by_coid.get(coid) is done:
             del user.by_coid[coid]
@@ -166,8 +185,8 @@ class Settlement(Holds):
         t_fee = mul(funds, t_rate)
         m_fee = mul(funds, m_rate)
         trade_id = ev.trade_id
-        self._settle(taker, price, size, funds, t_fee, t_rate, ev.taker_is_maker, False, trade_id, maker, now)
-        self._settle(
+        self.settle(taker, price, size, funds, t_fee, t_rate, ev.taker_is_maker, False, trade_id, maker, now)
+        self.settle(
             maker,
             price,
             size,
@@ -180,24 +199,25 @@ class Settlement(Holds):
             taker,
             now,
         )
-        self._collect_fees(mkt, add(t_fee, m_fee), trade_id, now)
+        self.collect_fees(mkt, add(t_fee, m_fee), trade_id, now)
         public_buy = taker.is_buy if not ev.taker_is_maker else maker.is_buy
-        self._record_print(mkt, trade_id, ev.price, ev.size, ev.funds, public_buy, now)
+        self.record_print(mkt, trade_id, ev.price, ev.size, ev.funds, public_buy, now)
 
-    def _collect_fees(self, mkt: MarketState, fees: Decimal, trade_id: int, now: int) -> None:
+    def collect_fees(self, mkt: MarketState, fees: Decimal, trade_id: int, now: int) -> None:
         if fees:
             ctx = (mkt.spec.symbol, "", str(trade_id))
-            self.accounts.collect_fee(mkt.spec.quote_currency, fees, now, ctx)
+            self.ledger.collect_fee(mkt.spec.quote_currency, fees, now, ctx)
 
-    def _record_print(
+    def record_print(
         self, mkt: MarketState, trade_id: int, price: int, lots: int, units: int, taker_buy: bool, now: int
     ) -> None:
         row = (trade_id, price, lots, taker_buy, now)
         mkt.add_print(row, units)
-        if self._subscribers:
-            self._emit(VenueEvent(kind="trade", change="match", time=now, trade=self._public_trade(mkt, row)))
+        if self.broadcast.listeners:
+            trade = public_trade(mkt, row)
+            self.broadcast.emit(VenueEvent(kind="trade", change="match", time=now, trade=trade))
 
-    def _settle(
+    def settle(
         self,
         o: VenueOrder,
         price: Decimal,
@@ -214,14 +234,14 @@ class Settlement(Holds):
         user = o.user
         account = user.account
         spec = o.mkt.spec
-        accounts = self.accounts
+        accounts = self.ledger
         ctx = ledger_context(o, str(trade_id))
         if o.is_buy:
             cost = add(funds, fee)
             accounts.spend_held(account, spec.quote_currency, cost, fee, now, ctx)
             o.hold_left = sub(o.hold_left, cost)
             if o.remaining:  # a limit buy held for the dearer fee rate and its own price
-                self._trim_hold(o)  # (it may have paid less): it holds what the rest needs
+                self.holds.trim(o)  # (it may have paid less): it holds what the rest needs
             accounts.receive(account, spec.base_currency, size, ZERO, now, ctx)
         else:
             accounts.spend_held(account, spec.base_currency, size, ZERO, now, ctx)
@@ -249,23 +269,25 @@ class Settlement(Holds):
             keep = self.max_fills_per_user
             if len(fills) > keep + keep // 2:
                 del fills[: len(fills) - keep]  # (once per keep / 2 fills: amortised O(1))
-            if self._subscribers:
+            if self.broadcast.listeners:
                 fill = fill_info(record)
-                self._emit(VenueEvent(kind="fill", change="match", time=now, uid=o.uid, fill=fill))
+                self.broadcast.emit(VenueEvent(kind="fill", change="match", time=now, uid=o.uid, fill=fill))
                 self._emit_order(o, "match", now)
 
-    def _public_trade(self, mkt: MarketState, row: tuple[int, int, int, bool, int]) -> PublicTrade:
-        trade_id, price, lots, taker_buy, time = row
-        return PublicTrade(
-            symbol=mkt.spec.symbol,
-            sequence=trade_id,
-            trade_id=trade_id,
-            price=_t(mkt.scale.price(price)),
-            size=_t(mkt.scale.size(lots)),
-            side=Side.BUY if taker_buy else Side.SELL,
-            time=time,
-            time_ns=time * 1_000_000,
-        )
+
+def public_trade(mkt: MarketState, row: tuple[int, int, int, bool, int]) -> PublicTrade:
+    """One public print ``(trade_id, ticks, lots, taker_buy, time)`` of ``mkt``."""
+    trade_id, price, lots, taker_buy, time = row
+    return PublicTrade(
+        symbol=mkt.spec.symbol,
+        sequence=trade_id,
+        trade_id=trade_id,
+        price=_t(mkt.scale.price(price)),
+        size=_t(mkt.scale.size(lots)),
+        side=Side.BUY if taker_buy else Side.SELL,
+        time=time,
+        time_ns=time * 1_000_000,
+    )
 
 
 _HANDLERS: dict[type[Event], Callable[[Settlement, Any], None]] = {
@@ -273,8 +295,8 @@ _HANDLERS: dict[type[Event], Callable[[Settlement, Any], None]] = {
     Filled: Settlement._on_done,
     Canceled: Settlement._on_done,
     Rejected: Settlement._on_done,
-    Amended: Settlement._on_amended,
+    Amended: Settlement.on_amended,
     Triggered: Settlement._on_triggered,
-    Opened: Settlement._on_opened,
-    Accepted: Settlement._on_accepted,
+    Opened: Settlement.on_opened,
+    Accepted: Settlement.on_accepted,
 }

@@ -11,8 +11,8 @@ from operator import mul, truediv
 from exchanges import Candle, Trade
 from simulator.engine import Book, Scale
 from simulator.ledger import Account
-from simulator.market.symbols import SymbolSpec
 from simulator.venue.candles import CandleStore
+from simulator.venue.listing import SymbolSpec
 from simulator.venue.orders import Archived, FillRecord, VenueOrder, tidy
 from simulator.venue.rules import PairRules
 

@@ -1,52 +1,122 @@
-"""The whole simulated exchange: markets, books, accounts, orders, history, on one clock.
+"""The simulated exchange as one object, assembled from its parts.
 
-Both the in-process :class:`~simulator.PaperExchange` and the KuCoin HTTP facade sit on a
-:class:`Venue`. It speaks KuCoin's concepts (users and their trade/main accounts, HF orders
-with every KuCoin field, stop orders, the dead-man switch, ``lastId`` cursors) with
-``Decimal`` amounts and epoch-ms times, and raises :mod:`exchanges.errors` types whose
-``code`` and ``message`` are KuCoin's (``200004 Balance insufficient!``), so a facade maps
-them to wire errors by ``err.code``.
+:class:`Venue` owns and wires the parts, each an object handed what it needs: the books
+(the engine), the ledger, holds, intake and placement, settlement (the books' listener),
+cancels and amends, stops, the dead-man switch, parking for external (replayed) markets,
+replayed prints, history, market data, funding and audit. Its methods are the venue's
+public API, which the paper exchange, market models and every dialect's facade use; they
+delegate to the part that holds the behaviour.
 
-``Venue`` is assembled from layers, each a mixin on the one below it and each in its own
-module: :mod:`.core` (shared state, lookups, clock) < :mod:`.users` (accounts, ledgers,
-fees) < :mod:`.holds` < :mod:`.settlement` (engine events: fills, done orders, prints) <
-:mod:`.external` (replay parking) < :mod:`.placing` < :mod:`.cancels` (cancel, amend,
-alter) < :mod:`.history`, :mod:`.stops`, :mod:`.dcp`, :mod:`.market_data`, :mod:`.audit`.
-This module adds construction and the clock loop, which needs every layer.
-
-Deterministic: the same seed, clock readings and calls give the same ids, fills and times.
-Not thread-safe: drive it from one thread (or one event loop).
+The venue is venue-neutral: it raises ``exchanges`` errors carrying a neutral ``reason``
+(:mod:`.refusals`), and its venue-specific rules come from the :class:`Rulebook` it is
+handed (KuCoin's by default). Deterministic: the same seed, clock readings and calls give
+the same ids, fills and times. Not thread-safe: drive it from one thread (or one event
+loop).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
 
-from exchanges import Clock
-from simulator.market.symbols import DEFAULT_CURRENCIES, DEFAULT_SYMBOLS, CurrencySpec, SymbolSpec
+import attrs
+
+from exchanges import (
+    Candle,
+    Clock,
+    ExchangeError,
+    Interval,
+    Liquidity,
+    ManualClock,
+    Order,
+    OrderRequest,
+    OrderType,
+    Side,
+    Trade,
+)
+from simulator.engine import Book
+from simulator.ledger import Accounts
+from simulator.venue.agents import AgentDesk
+from simulator.venue.amounts import Amounts
 from simulator.venue.audit import Audit
+from simulator.venue.broadcast import Broadcast
+from simulator.venue.cancels import Cancels
 from simulator.venue.dcp import DeadManSwitch
+from simulator.venue.drivers import MarketDriver
+from simulator.venue.funding import Funding
 from simulator.venue.history import History
+from simulator.venue.holds import Holds
+from simulator.venue.intake import Intake
+from simulator.venue.listing import DEFAULT_CURRENCIES, DEFAULT_SYMBOLS, CurrencySpec, SymbolSpec
 from simulator.venue.market_data import MarketData
-from simulator.venue.records import VenueEvent
+from simulator.venue.params import Amount, OrderParams
+from simulator.venue.parking import Parking
+from simulator.venue.placing import Placement
+from simulator.venue.prints import Prints
+from simulator.venue.records import (
+    AccountBalance,
+    BookSnapshot,
+    CancelAllResult,
+    CandleBar,
+    DcpInfo,
+    FeeRates,
+    FillInfo,
+    LedgerEntry,
+    Level1,
+    OrderInfo,
+    Page,
+    PublicTrade,
+    Stats24h,
+    VenueEvent,
+)
+from simulator.venue.refusals import Refusals
+from simulator.venue.registry import Markets, OrderIndex, Users
+from simulator.venue.rulebook import Rulebook
+from simulator.venue.settlement import Settlement
+from simulator.venue.state import MarketState, UserState
 from simulator.venue.stops import Stops
-
-if TYPE_CHECKING:
-    from simulator.market.synthetic import SyntheticConfig
+from simulator.venue.timeline import Timeline
+from simulator.venue.to_order import cancelled_untouched, plain_limit, to_order
 
 __all__ = ["Venue", "VenueEvent"]
 
 
-class Venue(History, Stops, DeadManSwitch, MarketData, Audit):
-    """A simulated KuCoin-like spot exchange.
+class _Drivers:
+    """The market models attached to a venue, as a source of deadlines."""
+
+    __slots__ = ("drivers", "venue")
+
+    def __init__(self, venue: Venue) -> None:
+        self.venue = venue
+        self.drivers: list[MarketDriver] = []
+
+    def next_due(self) -> int | None:
+        due: int | None = None
+        for driver in self.drivers:
+            nt = driver.next_time()
+            if nt is not None and (due is None or nt < due):
+                due = nt
+        return due
+
+    def run_due(self, now: int) -> None:
+        for driver in self.drivers:
+            nt = driver.next_time()
+            if nt is not None and nt <= now:
+                driver.step(self.venue, now)
+                after = driver.next_time()
+                if after is not None and after <= now:
+                    raise RuntimeError(f"market driver {driver!r} did not move past {now}")
+
+
+class Venue:
+    """A simulated spot exchange.
 
     ``clock`` is read at every call (a ``ManualClock`` starting at 2023-11-14 by default);
-    the venue's own time never goes back. ``synthetic`` turns on the embedded synthetic
-    market (``True`` for the defaults, or a :class:`~simulator.market.SyntheticConfig`);
-    other market models attach with :meth:`add_driver`. Fees default to KuCoin's VIP0
-    rates. ``name`` is the ``venue`` written into raised errors.
+    the venue's own time never goes back. Market models (the synthetic market, replayed
+    data) attach with :meth:`add_driver`. Fees default to 0.1 % / 0.1 %. ``rulebook``
+    holds the venue-specific rules (KuCoin's by default); ``max_active_per_symbol`` and
+    ``max_active_per_account`` override its caps. ``name`` is the ``venue`` written into
+    raised errors.
     """
 
     def __init__(
@@ -56,147 +126,605 @@ class Venue(History, Stops, DeadManSwitch, MarketData, Audit):
         clock: Clock | None = None,
         symbols: Iterable[SymbolSpec] | None = None,
         currencies: Iterable[CurrencySpec] | None = None,
-        synthetic: bool | SyntheticConfig = False,
         name: str = "paper",
         maker_fee_rate: Decimal | str = "0.001",
         taker_fee_rate: Decimal | str = "0.001",
-        max_active_per_symbol: int = 200,
-        max_active_per_account: int = 2000,
+        rulebook: Rulebook | None = None,
+        max_active_per_symbol: int | None = None,
+        max_active_per_account: int | None = None,
         max_done_per_symbol: int = 100_000,
     ) -> None:
-        super().__init__(
-            seed=seed,
-            clock=clock,
-            name=name,
-            maker_fee_rate=maker_fee_rate,
-            taker_fee_rate=taker_fee_rate,
-            max_active_per_symbol=max_active_per_symbol,
-            max_active_per_account=max_active_per_account,
-            max_done_per_symbol=max_done_per_symbol,
+        rules = rulebook if rulebook is not None else Rulebook()
+        if max_active_per_symbol is not None:
+            rules = attrs.evolve(rules, max_active_per_symbol=max_active_per_symbol)
+        if max_active_per_account is not None:
+            rules = attrs.evolve(rules, max_active_per_account=max_active_per_account)
+        self.name = name
+        self.seed = seed
+        self.rulebook = rules
+        self.clock: Clock = clock if clock is not None else ManualClock()
+        self.ids = rules.ids(seed)
+        refuse = self._refuse = Refusals(name)
+        amounts = Amounts(refuse)
+        self._time = time = Timeline(self.clock)
+        self.accounts = ledger = Accounts(
+            self.ids.account_id,
+            self.ids.ledger_ids.__next__,
+            maker_rate=amounts.fee_rate("maker_fee_rate", maker_fee_rate),
+            taker_rate=amounts.fee_rate("taker_fee_rate", taker_fee_rate),
+            venue=name,
         )
+        self._markets = markets = Markets(refuse)
+        self._users = users = Users(ledger, refuse)
+        self._index = index = OrderIndex(markets, users, refuse)
+        self._broadcast = broadcast = Broadcast(markets)
+        self._holds = holds = Holds(ledger, time, refuse)
+        self._settlement = settlement = Settlement(
+            ledger, holds, index, self.ids, broadcast, max_done_per_symbol=max_done_per_symbol
+        )
+        self._parking = parking = Parking(
+            markets, users, index, ledger, holds, settlement, self.ids, time, amounts, refuse
+        )
+        self._prints = Prints(markets, settlement, broadcast, self.ids, time, amounts)
+        self._intake = intake = Intake(rules, markets, users, self.ids, amounts, refuse)
+        self._placement = placement = Placement(
+            rules, intake, self.ids, markets, users, index, holds, settlement, parking, time, refuse
+        )
+        self._cancels = cancels = Cancels(
+            markets,
+            users,
+            index,
+            ledger,
+            holds,
+            intake,
+            placement,
+            settlement,
+            parking,
+            time,
+            amounts,
+            refuse,
+        )
+        self._stops = Stops(users, index, cancels, time, refuse)
+        self._dcp = dcp = DeadManSwitch(markets, users, cancels, time, refuse)
+        self._history = History(markets, users, index, time)
+        self._market_data = market_data = MarketData(markets, users, time, refuse)
+        self._funding = Funding(markets, users, ledger, market_data, time, amounts, refuse)
+        self._auditor = Audit(ledger, users, markets, holds)
+        self.agents = AgentDesk(
+            markets, users, ledger, intake, placement, cancels, settlement, self.ids, time
+        )
+        self._drivers = _Drivers(self)
+        time.sources.extend((parking, dcp, self._drivers))  # (the order things due at once run in)
         for currency in currencies if currencies is not None else DEFAULT_CURRENCIES:
-            self._currencies[currency.currency] = currency
+            markets.currencies[currency.currency] = currency
         for spec in symbols if symbols is not None else DEFAULT_SYMBOLS:
             self.add_symbol(spec)
-        if synthetic:
-            from simulator.market.synthetic import SyntheticConfig, SyntheticMarket
 
-            config = synthetic if isinstance(synthetic, SyntheticConfig) else SyntheticConfig()
-            self.synthetic = SyntheticMarket(self, config, seed=seed)
-            self.add_driver(self.synthetic)
+    def __repr__(self) -> str:
+        return f"Venue(name={self.name!r}, seed={self.seed}, now={self._time.now})"
 
-    @classmethod
-    def from_config(
-        cls, config: Mapping[str, Any], *, seed: int | None = None, clock: Clock | None = None
-    ) -> Venue:
-        """Build from plain data (the ``[venue]`` table of a TOML file). Keys, all optional:
+    # ---------------------------------------------------------------- settings
 
-        ``seed``, ``name``, ``maker_fee_rate``, ``taker_fee_rate``, ``max_active_per_symbol``,
-        ``max_active_per_account``; ``default_symbols`` (keep the built-in pairs, default
-        true); ``symbols`` (a list of tables, or a table keyed by symbol, KuCoin or snake
-        case keys; a pair of the same name replaces the built-in one); ``currencies``;
-        ``synthetic`` (true/false, or a table of :class:`SyntheticConfig` fields, with an
-        optional ``enabled``); ``external`` (symbols switched to external matching);
-        ``users`` (list of ``{uid, balances = {CUR = "amount"}, maker_fee_rate,
-        taker_fee_rate}``). The ``seed`` and ``clock`` arguments win over the table.
-        """
-        from simulator.market.symbols import currencies_from_config, symbols_from_config
-        from simulator.market.synthetic import SyntheticConfig
+    @property
+    def max_active_per_symbol(self) -> int:
+        return self._placement.max_active_per_symbol
 
-        known = {
-            "seed",
-            "name",
-            "maker_fee_rate",
-            "taker_fee_rate",
-            "max_active_per_symbol",
-            "max_active_per_account",
-            "default_symbols",
-            "symbols",
-            "currencies",
-            "synthetic",
-            "external",
-            "users",
-        }
-        unknown = set(config) - known
-        if unknown:
-            raise ValueError(f"unknown venue settings: {sorted(unknown)}")
-        symbols: dict[str, SymbolSpec] = {}
-        if config.get("default_symbols", True):
-            symbols.update((s.symbol, s) for s in DEFAULT_SYMBOLS)
-        if "symbols" in config:
-            symbols.update((s.symbol, s) for s in symbols_from_config(config["symbols"]))
-        currencies = list(DEFAULT_CURRENCIES)
-        if "currencies" in config:
-            extra = {c.currency: c for c in currencies_from_config(config["currencies"])}
-            currencies = [extra.pop(c.currency, c) for c in currencies] + list(extra.values())
-        synthetic: Any = config.get("synthetic", False)
-        if isinstance(synthetic, Mapping):
-            synthetic = SyntheticConfig.from_mapping(synthetic) if synthetic.get("enabled", True) else False
-        kwargs: dict[str, Any] = {}
-        for key in (
-            "name",
-            "maker_fee_rate",
-            "taker_fee_rate",
-            "max_active_per_symbol",
-            "max_active_per_account",
-        ):
-            if key in config:
-                kwargs[key] = str(config[key]) if key.endswith("rate") else config[key]
-        venue = cls(
-            seed=seed if seed is not None else int(config.get("seed", 0)),
-            clock=clock,
-            symbols=list(symbols.values()),
-            currencies=currencies,
-            synthetic=synthetic,
-            **kwargs,
+    @property
+    def max_active_per_account(self) -> int:
+        return self._placement.max_active_per_account
+
+    @property
+    def max_fills_per_user(self) -> int:
+        return self._settlement.max_fills_per_user
+
+    @max_fills_per_user.setter
+    def max_fills_per_user(self, value: int) -> None:
+        self._settlement.max_fills_per_user = value
+
+    # ---------------------------------------------------------------- time and listeners
+
+    @property
+    def now(self) -> int:
+        """The venue's time (ms) as of the last sync (a sync first if replayed events wait on
+        a tape: recording them would have synced)."""
+        if self._time.pending is not None and self._prints.waiting:
+            self._time.sync()
+        return self._time.now
+
+    def sync(self) -> int:
+        """Bring the venue up to the clock: market drivers, GTT expiries and dead-man
+        switches that fall due run in time order. Every call does this first; a served
+        venue also does it periodically so the market moves between requests."""
+        return self._time.sync()
+
+    def advance_to(self, now_ms: int) -> int:
+        """Move the venue's time to ``now_ms`` (if later) regardless of the clock, running
+        whatever falls due; for a task that drives a served venue in real time."""
+        return self._time.advance_to(now_ms)
+
+    def add_driver(self, driver: MarketDriver) -> None:
+        """Attach a market model (synthetic agents, replayed data); it runs as time passes."""
+        self._drivers.drivers.append(driver)
+
+    @property
+    def drivers(self) -> list[MarketDriver]:
+        return list(self._drivers.drivers)
+
+    def subscribe(self, callback: Callable[[VenueEvent], None]) -> Callable[[], None]:
+        """Hear order changes, fills and public trades as they happen; returns an
+        unsubscribe function. Callbacks run synchronously inside venue calls."""
+        return self._broadcast.subscribe(callback)
+
+    # ---------------------------------------------------------------- listing
+
+    def add_symbol(self, spec: SymbolSpec) -> None:
+        """List a pair (its currencies are added with default specs if unknown): its book
+        reports to settlement, asks placement to admit triggered stops and holds whether an
+        order by funds spent them."""
+        markets = self._markets
+        if spec.symbol in markets.by_symbol:
+            raise ValueError(f"symbol {spec.symbol} already listed")
+        book = Book(
+            band_ppm=int(spec.price_limit_rate * 1_000_000),
+            listener=self._settlement.on_event,
+            trade_ids=self.ids.trade_ids,
+            sequence=self.ids.sequence_base,
         )
-        for symbol in config.get("external", ()):
-            venue.set_external(symbol)
-        for user in config.get("users", ()):
-            venue.create_user(
-                user.get("uid"),
-                {k: str(v) for k, v in user.get("balances", {}).items()},
-                maker_fee_rate=user.get("maker_fee_rate"),
-                taker_fee_rate=user.get("taker_fee_rate"),
-            )
-        return venue
+        mkt = MarketState(spec, book, self.name)
+        book.admit = self._placement.admit
+        book.spent = self._holds.funds_spent
+        book.emit_accepted = book.emit_opened = bool(self._broadcast.listeners)
+        markets.by_symbol[spec.symbol] = mkt
+        for code in (spec.base_currency, spec.quote_currency):
+            markets.note_currency(code)
+
+    def symbols(self, market: str | None = None) -> list[SymbolSpec]:
+        """Every listed pair (``market`` filters on the market group, e.g. ``USDS``)."""
+        return self._market_data.symbols(market)
+
+    def symbol(self, symbol: str) -> SymbolSpec:
+        return self._market_data.symbol(symbol)
+
+    def market_names(self) -> list[str]:
+        return self._market_data.market_names()
+
+    def currencies(self) -> list[CurrencySpec]:
+        return self._market_data.currencies()
+
+    def currency(self, code: str) -> CurrencySpec:
+        return self._market_data.currency(code)
+
+    # ---------------------------------------------------------------- users and accounts
+
+    def create_user(
+        self,
+        uid: str | int | None = None,
+        balances: Mapping[str, Amount] | None = None,
+        *,
+        maker_fee_rate: Decimal | str | None = None,
+        taker_fee_rate: Decimal | str | None = None,
+        keep_history: bool = True,
+        keep_ledger: bool = True,
+    ) -> str:
+        """Open a user with trade-account ``balances`` (deposits, in the ledger); returns the
+        uid (generated, numeric, when not given)."""
+        return self._funding.create_user(
+            uid,
+            balances,
+            maker_fee_rate=maker_fee_rate,
+            taker_fee_rate=taker_fee_rate,
+            keep_history=keep_history,
+            keep_ledger=keep_ledger,
+        )
+
+    def users(self) -> list[str]:
+        return self._funding.users()
+
+    def has_user(self, uid: str) -> bool:
+        return self._funding.has_user(uid)
+
+    def trader(self, uid: str) -> UserState:
+        """``uid``'s state, for a caller that keeps it to skip the lookup on every call
+        (the paper exchange): read it, change it only through the venue."""
+        return self._users.get(uid)
+
+    def deposit(self, uid: str, currency: str, amount: Amount, account_type: str = "trade") -> None:
+        self._funding.deposit(uid, currency, amount, account_type)
+
+    def withdraw(self, uid: str, currency: str, amount: Amount, account_type: str = "trade") -> None:
+        self._funding.withdraw(uid, currency, amount, account_type)
+
+    def transfer(self, uid: str, currency: str, amount: Amount, from_type: str, to_type: str) -> None:
+        self._funding.transfer(uid, currency, amount, from_type, to_type)
+
+    def accounts_of(
+        self, uid: str, currency: str | None = None, account_type: str | None = None
+    ) -> list[AccountBalance]:
+        return self._funding.accounts_of(uid, currency, account_type)
+
+    def account(self, uid: str, account_id: str) -> AccountBalance:
+        return self._funding.account(uid, account_id)
+
+    def balance(self, uid: str, currency: str, account_type: str = "trade") -> AccountBalance:
+        return self._funding.balance(uid, currency, account_type)
+
+    def ledger(
+        self,
+        uid: str,
+        *,
+        currency: str | None = None,
+        direction: str | None = None,
+        biz_type: str | None = None,
+        account_type: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        last_id: int | None = None,
+        limit: int | None = 100,
+        include_holds: bool = False,
+    ) -> list[LedgerEntry]:
+        return self._funding.ledger(
+            uid,
+            currency=currency,
+            direction=direction,
+            biz_type=biz_type,
+            account_type=account_type,
+            start=start,
+            end=end,
+            last_id=last_id,
+            limit=limit,
+            include_holds=include_holds,
+        )
+
+    def fee_rates(self, uid: str | None, symbol: str) -> FeeRates:
+        return self._funding.fee_rates(uid, symbol)
+
+    def base_fee_rates(self, uid: str | None = None) -> FeeRates:
+        return self._funding.base_fee_rates(uid)
+
+    def set_fee_rates(
+        self, uid: str, maker: Decimal | str, taker: Decimal | str, symbol: str | None = None
+    ) -> None:
+        self._funding.set_fee_rates(uid, maker, taker, symbol)
+
+    # ---------------------------------------------------------------- placing
+
+    def place_order(self, uid: str, params: OrderParams) -> OrderInfo:
+        return self._placement.place_order(uid, params)
+
+    def place_stop_order(self, uid: str, params: OrderParams) -> OrderInfo:
+        return self._placement.place_stop_order(uid, params)
+
+    def test_order(self, uid: str, params: OrderParams) -> str:
+        return self._placement.test_order(uid, params)
+
+    def place_orders(self, uid: str, batch: Iterable[OrderParams]) -> list[OrderInfo | ExchangeError]:
+        return self._placement.place_orders(uid, batch)
+
+    def market_state(self, symbol: str) -> MarketState:
+        """The pair ``symbol``'s state, for a caller that keeps it (the paper exchange):
+        its rules to check requests with; read it, change it only through the venue."""
+        return self._markets.get(symbol)
+
+    def place_request(
+        self,
+        user: UserState,
+        mkt: MarketState,
+        request: OrderRequest,
+        ticks: int,
+        lots: int,
+        client_oid: str,
+        now: int,
+        *,
+        plain: bool,
+        no_options: bool,
+        symbol: str,
+    ) -> Order:
+        """Place a typed request whose amounts the caller checked against the pair's rules
+        (``ticks``, ``lots``) and whose client id it checked, at venue time ``now`` (after
+        a sync); returns it as ``exchanges.Order`` (``symbol`` as the caller spells it).
+        ``plain``: a GTC limit order with no option, which takes the fast path."""
+        if not plain:
+            order = self._intake.from_request(user, now, mkt, request, ticks, lots, client_oid, no_options)
+            self._placement.submit(order)
+            return to_order(order, symbol)
+        order = self._placement.place_plain(user, mkt, now, request.side is Side.BUY, ticks, lots, client_oid)
+        if order.status >= 4 or order.filled:  # (done or touched: the general mapping)
+            return to_order(order, symbol)
+        return plain_limit(order, symbol, request.side, ticks, lots, now)
+
+    # ---------------------------------------------------------------- cancelling and changing
+
+    def cancel_order(
+        self,
+        uid: str,
+        symbol: str | None = None,
+        *,
+        order_id: str | None = None,
+        client_oid: str | None = None,
+    ) -> OrderInfo:
+        """Cancel an open order (or a waiting stop order) and return its final state."""
+        return self._cancels.cancel_order(uid, symbol, order_id=order_id, client_oid=client_oid)
+
+    def cancel_request(
+        self,
+        user: UserState,
+        native: str,
+        order_id: str | None,
+        client_oid: str | None,
+        symbol: str,
+        now: int,
+    ) -> Order:
+        """Cancel ``user``'s live order of ``native`` at venue time ``now`` (after a sync),
+        and return it as ``exchanges.Order`` (``symbol`` as the caller spells it)."""
+        order = None if order_id is None else user.active.get(order_id)
+        if order is None or order.mkt.spec.symbol != native:
+            order = self._index.find_active(user, native, order_id, client_oid)
+        fixed = order.view  # (the fixed Order fields it cached, which its end lets go of)
+        self._cancels.cancel(order, now)
+        done = cancelled_untouched(order, fixed)
+        return done if done is not None else to_order(order, symbol)
+
+    def cancel_partial(self, uid: str, symbol: str, order_id: str, cancel_size: Amount) -> OrderInfo:
+        return self._cancels.cancel_partial(uid, symbol, order_id, cancel_size)
+
+    def cancel_all(
+        self, uid: str, symbol: str | None = None, *, include_stops: bool = True
+    ) -> CancelAllResult:
+        return self._cancels.cancel_all(uid, symbol, include_stops=include_stops)
+
+    def alter_order(
+        self,
+        uid: str,
+        symbol: str,
+        *,
+        order_id: str | None = None,
+        client_oid: str | None = None,
+        new_price: Amount | None = None,
+        new_size: Amount | None = None,
+    ) -> OrderInfo:
+        return self._cancels.alter_order(
+            uid, symbol, order_id=order_id, client_oid=client_oid, new_price=new_price, new_size=new_size
+        )
+
+    def amend_order(
+        self,
+        uid: str,
+        symbol: str,
+        order_id: str,
+        *,
+        new_price: Amount | None = None,
+        new_size: Amount | None = None,
+    ) -> OrderInfo:
+        return self._cancels.amend_order(uid, symbol, order_id, new_price=new_price, new_size=new_size)
+
+    # ---------------------------------------------------------------- stop orders, dead-man switch
+
+    def stop_orders(
+        self,
+        uid: str,
+        *,
+        symbol: str | None = None,
+        side: Side | str | None = None,
+        type: OrderType | str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        order_ids: Iterable[str] | None = None,
+    ) -> list[OrderInfo]:
+        return self._stops.stop_orders(
+            uid, symbol=symbol, side=side, type=type, start=start, end=end, order_ids=order_ids
+        )
+
+    def get_stop_order(
+        self, uid: str, *, order_id: str | None = None, client_oid: str | None = None
+    ) -> OrderInfo:
+        return self._stops.get_stop_order(uid, order_id=order_id, client_oid=client_oid)
+
+    def cancel_stop_order(
+        self,
+        uid: str,
+        *,
+        order_id: str | None = None,
+        client_oid: str | None = None,
+        symbol: str | None = None,
+    ) -> OrderInfo:
+        return self._stops.cancel_stop_order(uid, order_id=order_id, client_oid=client_oid, symbol=symbol)
+
+    def cancel_stop_orders(
+        self, uid: str, *, symbol: str | None = None, order_ids: Iterable[str] | None = None
+    ) -> list[str]:
+        return self._stops.cancel_stop_orders(uid, symbol=symbol, order_ids=order_ids)
+
+    def set_dcp(self, uid: str, timeout: int, symbols: Iterable[str] | None = None) -> DcpInfo | None:
+        return self._dcp.set_dcp(uid, timeout, symbols)
+
+    def get_dcp(self, uid: str) -> DcpInfo | None:
+        return self._dcp.get_dcp(uid)
+
+    # ---------------------------------------------------------------- history
+
+    def get_order(
+        self,
+        uid: str,
+        symbol: str | None = None,
+        *,
+        order_id: str | None = None,
+        client_oid: str | None = None,
+    ) -> OrderInfo:
+        return self._history.get_order(uid, symbol, order_id=order_id, client_oid=client_oid)
+
+    def order_of(
+        self, user: UserState, native: str, order_id: str | None, client_oid: str | None, symbol: str
+    ) -> Order:
+        """``user``'s order by id or client id, as ``exchanges.Order`` (``symbol`` as the
+        caller spells it)."""
+        self._time.sync()
+        return to_order(self._index.find(user, native, order_id, client_oid), symbol)
+
+    def open_orders_of(self, user: UserState, native: str | None, spell: Callable[[str], str]) -> list[Order]:
+        """``user``'s open orders (waiting stops included; of ``native`` if given), most
+        recently updated first, as ``exchanges.Order`` (symbols spelled by ``spell``)."""
+        self._time.sync()
+        active = reversed(list(user.active.values()))  # newest first
+        mine = [o for o in active if native is None or o.mkt.spec.symbol == native]
+        mine.sort(key=_updated_at, reverse=True)  # (stable: ties stay newest first)
+        return [to_order(o, spell(o.mkt.spec.symbol)) for o in mine]
+
+    def order_stamp(self, user: UserState, order_id: str) -> tuple[int, int, int, int, int] | None:
+        """What ``user``'s order looks like, cheaply: two equal stamps mean its
+        ``exchanges.Order`` is the same (None if the venue no longer has it)."""
+        self._time.sync()
+        o = self._index.lookup(order_id)
+        if o is None or o.user is not user:
+            return None
+        return (o.status, o.filled, o.size, o.price, o.updated_at)
+
+    def active_orders(self, uid: str, symbol: str | None = None, *, stops: bool = False) -> list[OrderInfo]:
+        return self._history.active_orders(uid, symbol, stops=stops)
+
+    def active_symbols(self, uid: str) -> list[str]:
+        return self._history.active_symbols(uid)
+
+    def done_orders(
+        self,
+        uid: str,
+        symbol: str,
+        *,
+        side: Side | str | None = None,
+        type: OrderType | str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        last_id: int | None = None,
+        limit: int = 20,
+    ) -> Page[OrderInfo]:
+        return self._history.done_orders(
+            uid, symbol, side=side, type=type, start=start, end=end, last_id=last_id, limit=limit
+        )
+
+    def fills(
+        self,
+        uid: str,
+        symbol: str | None = None,
+        *,
+        order_id: str | None = None,
+        side: Side | str | None = None,
+        type: OrderType | str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        last_id: int | None = None,
+        limit: int = 20,
+    ) -> Page[FillInfo]:
+        return self._history.fills(
+            uid,
+            symbol,
+            order_id=order_id,
+            side=side,
+            type=type,
+            start=start,
+            end=end,
+            last_id=last_id,
+            limit=limit,
+        )
+
+    # ---------------------------------------------------------------- market data
+
+    def book(self, symbol: str) -> Book:
+        """The engine book of ``symbol`` (read it; change it only through the venue)."""
+        return self._market_data.book(symbol)
+
+    def last_price(self, symbol: str) -> Decimal | None:
+        return self._market_data.last_price(symbol)
+
+    def reference_price(self, symbol: str) -> Decimal:
+        return self._market_data.reference_price(symbol)
+
+    def level1(self, symbol: str) -> Level1:
+        return self._market_data.level1(symbol)
+
+    def stats(self, symbol: str, uid: str | None = None) -> Stats24h:
+        return self._market_data.stats(symbol, uid)
+
+    def all_stats(self, uid: str | None = None) -> list[Stats24h]:
+        return self._market_data.all_stats(uid)
+
+    def order_book(self, symbol: str, depth: int | None = 20) -> BookSnapshot:
+        return self._market_data.order_book(symbol, depth)
+
+    def trades(self, symbol: str, limit: int = 100) -> list[PublicTrade]:
+        return self._market_data.trades(symbol, limit)
+
+    def candles(
+        self,
+        symbol: str,
+        interval: Interval | str,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int | None = None,
+    ) -> list[CandleBar]:
+        return self._market_data.candles(symbol, interval, start, end, limit)
+
+    # ---------------------------------------------------------------- external markets (replay)
+
+    def set_external(self, symbol: str, external: bool = True) -> None:
+        """Switch ``symbol`` to external matching: orders are checked and held as usual,
+        then parked until :meth:`external_fill` / :meth:`external_end` settle them."""
+        self._parking.set_external(symbol, external)
+
+    def is_external(self, symbol: str) -> bool:
+        return self._markets.get(symbol).external
+
+    def parked_orders(self, symbol: str) -> list[OrderInfo]:
+        return self._parking.parked_orders(symbol)
+
+    def parked_quotes(self, symbol: str) -> list[tuple[str, bool, Decimal | None]]:
+        return self._parking.parked_quotes(symbol)
+
+    def parked_order(self, order_id: str) -> OrderInfo:
+        return self._parking.parked_order(order_id)
+
+    def external_fill(
+        self,
+        order_id: str,
+        price: Amount,
+        size: Amount,
+        liquidity: Liquidity | str,
+        *,
+        time: int | None = None,
+    ) -> FillInfo | None:
+        return self._parking.external_fill(order_id, price, size, liquidity, time=time)
+
+    def external_end(
+        self, order_id: str, reason: str = "canceled", *, filled: bool = False, time: int | None = None
+    ) -> OrderInfo:
+        return self._parking.external_end(order_id, reason, filled=filled, time=time)
+
+    def record_trade(
+        self, symbol: str, price: Amount, size: Amount, taker_side: Side | str, *, time: int | None = None
+    ) -> None:
+        self._prints.record_trade(symbol, price, size, taker_side, time=time)
+
+    def record_candle(
+        self,
+        symbol: str,
+        start: int,
+        open: Amount,
+        high: Amount,
+        low: Amount,
+        close: Amount,
+        volume: Amount,
+        turnover: Amount | None = None,
+    ) -> None:
+        self._prints.record_candle(symbol, start, open, high, low, close, volume, turnover)
+
+    def replay_tape(self, symbol: str) -> list[Trade | tuple[Candle, int]]:
+        return self._prints.replay_tape(symbol)
+
+    # ---------------------------------------------------------------- audit
+
+    def audit(self) -> list[str]:
+        """Check the venue's books and balances; the problems found (none: ``[]``)."""
+        return self._auditor.audit()
 
 
-    def _advance(self, target: int) -> None:
-        while True:
-            t = target
-            for driver in self._drivers:
-                nt = driver.next_time()
-                if nt is not None and nt < t:
-                    t = nt
-            for mkt in self._markets.values():
-                nx = mkt.book.next_expiry()
-                if nx is not None and nx < t:
-                    t = nx
-                if mkt.parked_gtt and mkt.parked_gtt[0][0] < t:
-                    t = mkt.parked_gtt[0][0]
-            for uid in self._dcp_users:
-                dcp = self._users[uid].dcp
-                if dcp is not None and dcp[2] < t:
-                    t = dcp[2]
-            if t > self._now:
-                self._now = t
-            now = self._now
-            for mkt in self._markets.values():
-                nx = mkt.book.next_expiry()
-                if nx is not None and nx <= now:
-                    mkt.book.expire(now)
-                if mkt.parked_gtt and mkt.parked_gtt[0][0] <= now:
-                    self._expire_parked(mkt, now)
-            if self._dcp_users:
-                self._fire_dcp(now)
-            for driver in self._drivers:
-                nt = driver.next_time()
-                if nt is not None and nt <= now:
-                    driver.step(self, now)
-                    after = driver.next_time()
-                    if after is not None and after <= now:
-                        raise RuntimeError(f"market driver {driver!r} did not move past {now}")
-            if now >= target:
-                return
-
+def _updated_at(o: object) -> int:
+    updated: int = o.updated_at  # type: ignore[attr-defined]
+    return updated

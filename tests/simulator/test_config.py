@@ -7,8 +7,8 @@ import tomllib
 import pytest
 
 from exchanges import ManualClock
-from simulator import DEFAULT_SYMBOLS, SymbolSpec, Venue, symbols_from_config
-from simulator.market import currencies_from_config
+from simulator import DEFAULT_SYMBOLS, SymbolSpec, symbols_from_config
+from simulator.market import currencies_from_config, venue_from_config
 from tests.simulator.helpers import D
 
 TOML = """
@@ -46,7 +46,7 @@ balances = { USDT = "1000", DOGE = 500 }
 
 def test_from_toml() -> None:
     config = tomllib.loads(TOML)["venue"]
-    venue = Venue.from_config(config, clock=ManualClock())
+    venue, _ = venue_from_config(config, clock=ManualClock())
     assert venue.name == "kucoin" and venue.seed == 11 and venue.max_active_per_symbol == 50
     doge = venue.symbol("DOGE-USDT")
     assert doge.price_increment == D("0.00001") and doge.initial_price == D("0.15")
@@ -61,7 +61,7 @@ def test_from_toml() -> None:
 
 
 def test_seed_argument_wins_and_defaults_can_be_dropped() -> None:
-    venue = Venue.from_config(
+    venue, synthetic = venue_from_config(
         {
             "seed": 1,
             "default_symbols": False,
@@ -79,12 +79,12 @@ def test_seed_argument_wins_and_defaults_can_be_dropped() -> None:
         seed=5,
     )
     assert venue.seed == 5 and [s.symbol for s in venue.symbols()] == ["ABC-USDT"]
-    assert venue.synthetic is None
+    assert synthetic is None and venue.drivers == []
 
 
 def test_bad_config_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown venue settings"):
-        Venue.from_config({"sed": 1})
+        venue_from_config({"sed": 1})
     with pytest.raises(ValueError, match="symbol 'BTC'"):
         symbols_from_config([{"symbol": "BTC", "baseIncrement": "1"}])
     with pytest.raises(ValueError, match="must be BTC-USDT"):

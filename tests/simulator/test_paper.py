@@ -367,7 +367,7 @@ async def test_bad_query_arguments_are_bad_requests(quiet: PaperExchange) -> Non
 
 
 async def test_a_long_ledger_is_trimmed_and_still_explains_every_balance(clock: ManualClock) -> None:
-    venue = Venue(clock=clock, synthetic=False)
+    venue = Venue(clock=clock)
     venue.accounts.max_ledger_entries = 40
     maker = PaperExchange({"USDT": "100000", "BTC": "2"}, venue=venue)
     taker = PaperExchange({"USDT": "100000", "BTC": "2"}, venue=venue)
@@ -390,7 +390,7 @@ async def test_history_leaves_little_for_the_garbage_collector(clock: ManualCloc
     """A long-running venue keeps a long ledger and done-order history: neither may keep
     objects the collector tracks (ledger lines are flat values, done orders plain tuples),
     or every full collection walks them all; a done order found again is whole."""
-    venue = Venue(clock=clock, synthetic=False)
+    venue = Venue(clock=clock)
     ex = PaperExchange({"USDT": "100000"}, venue=venue)
     for _ in range(50):
         order = await ex.place_order(OrderRequest.limit(SYM, "buy", "0.001", "49000"))
@@ -399,16 +399,16 @@ async def test_history_leaves_little_for_the_garbage_collector(clock: ManualCloc
     account = venue.accounts.get(ex.uid)
     assert account is not None and account.lines == 101, "the deposit, then a hold and a release each"
     assert not any(gc.is_tracked(value) for value in account.rows), "no object a line"
-    done = venue._user(ex.uid).done["BTC-USDT"]
+    done = venue.trader(ex.uid).done["BTC-USDT"]
     assert len(done) == 50 and not any(gc.is_tracked(d) for d in done)
-    assert len(venue._orders) == 50 and not any(gc.is_tracked(d) for d in venue._orders.values())
+    assert len(venue._index.by_id) == 50 and not any(gc.is_tracked(d) for d in venue._index.by_id.values())
     again = await ex.fetch_order(SYM, order_id=order.id)
     assert again == attrs.evolve(order, status=OrderStatus.CANCELED, updated_at=again.updated_at)
     assert venue.audit() == []
 
 
 async def test_old_fills_are_dropped_past_the_cap(clock: ManualClock) -> None:
-    venue = Venue(clock=clock, synthetic=False)
+    venue = Venue(clock=clock)
     venue.max_fills_per_user = 10
     maker = PaperExchange({"USDT": "100000", "BTC": "2"}, venue=venue)
     taker = PaperExchange({"USDT": "100000", "BTC": "2"}, venue=venue)
@@ -425,7 +425,7 @@ async def test_old_fills_are_dropped_past_the_cap(clock: ManualClock) -> None:
 
 
 async def test_done_orders_past_the_cap_are_not_found_by_client_id_either(clock: ManualClock) -> None:
-    venue = Venue(clock=clock, synthetic=False, max_done_per_symbol=3)
+    venue = Venue(clock=clock, max_done_per_symbol=3)
     ex = PaperExchange({"USDT": "100000"}, venue=venue)
     ids = []
     for i in range(5):
@@ -438,8 +438,8 @@ async def test_done_orders_past_the_cap_are_not_found_by_client_id_either(clock:
         with pytest.raises(OrderNotFound):
             await ex.fetch_order(SYM, client_order_id=f"c{i}")
     assert (await ex.fetch_order(SYM, client_order_id="c2")).id == ids[2]
-    assert sorted(venue._user(ex.uid).by_coid) == ["c2", "c3", "c4"]
-    assert sorted(venue._orders) == sorted(ids[2:])
+    assert sorted(venue.trader(ex.uid).by_coid) == ["c2", "c3", "c4"]
+    assert sorted(venue._index.by_id) == sorted(ids[2:])
 
 
 @pytest.mark.parametrize("uid", ["bob smith", "u" * 36, "12345678"])

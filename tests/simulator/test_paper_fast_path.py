@@ -29,7 +29,8 @@ from exchanges import (
 )
 from simulator import PaperExchange, Venue
 from simulator.engine import EngineOrder
-from simulator.venue.orders import VenueOrder, archive, order_info, revive
+from simulator.venue.orders import VenueOrder, archive, revive
+from simulator.venue.snapshots import order_info
 from tests.simulator.helpers import START_MS, limit
 
 SYM, NATIVE = "BTC/USDT", "BTC-USDT"
@@ -60,8 +61,8 @@ async def drive(steps: list[tuple[object, ...]]) -> set[str]:
     """Run ``steps`` on both paths, checking each outcome and the final state; returns the
     outcomes seen."""
     seen: set[str] = set()
-    fast_venue = Venue(seed=3, clock=ManualClock(START_MS), synthetic=False, max_active_per_symbol=4)
-    slow_venue = Venue(seed=3, clock=ManualClock(START_MS), synthetic=False, max_active_per_symbol=4)
+    fast_venue = Venue(seed=3, clock=ManualClock(START_MS), max_active_per_symbol=4)
+    slow_venue = Venue(seed=3, clock=ManualClock(START_MS), max_active_per_symbol=4)
     papers = [PaperExchange(BALANCES, venue=fast_venue) for _ in range(2)]
     uids = [slow_venue.create_user(balances=BALANCES) for _ in range(2)]
     assert uids == [p.uid for p in papers]
@@ -116,9 +117,9 @@ async def drive(steps: list[tuple[object, ...]]) -> set[str]:
 
 def assert_same_state(a: Venue, b: Venue, uids: list[str]) -> None:
     assert a.audit() == [] and b.audit() == []
-    assert a._orders.keys() == b._orders.keys()
-    for oid, order in a._orders.items():
-        other = b._orders[oid]
+    assert a._index.by_id.keys() == b._index.by_id.keys()
+    for oid, order in a._index.by_id.items():
+        other = b._index.by_id[oid]
         if isinstance(order, tuple):
             assert order == other
         else:
@@ -126,9 +127,9 @@ def assert_same_state(a: Venue, b: Venue, uids: list[str]) -> None:
     for uid in uids:
         assert a.accounts_of(uid) == b.accounts_of(uid)
         assert a.accounts.get(uid).rows == b.accounts.get(uid).rows  # type: ignore[union-attr]
-        assert list(a._user(uid).done[NATIVE]) == list(b._user(uid).done[NATIVE])
-        assert a._user(uid).by_coid.keys() == b._user(uid).by_coid.keys()
-        assert a._user(uid).counts == b._user(uid).counts
+        assert list(a.trader(uid).done[NATIVE]) == list(b.trader(uid).done[NATIVE])
+        assert a.trader(uid).by_coid.keys() == b.trader(uid).by_coid.keys()
+        assert a.trader(uid).counts == b.trader(uid).counts
         assert [o.id for o in a.active_orders(uid)] == [o.id for o in b.active_orders(uid)]
     assert a.order_book(NATIVE, None) == b.order_book(NATIVE, None)
 
@@ -169,7 +170,7 @@ def test_a_long_random_session_on_both_paths() -> None:
 
 def test_a_revived_order_equals_the_one_archived() -> None:
     """Every field survives the archive (the engine's live-only ones come back at rest)."""
-    venue = Venue(seed=1, clock=ManualClock(START_MS), synthetic=False)
+    venue = Venue(seed=1, clock=ManualClock(START_MS))
     uid = venue.create_user(balances={"USDT": "100000", "BTC": "2"})
     other = venue.create_user(balances={"USDT": "100000", "BTC": "2"})
     ids = [
@@ -180,13 +181,13 @@ def test_a_revived_order_equals_the_one_archived() -> None:
         ).id,
         venue.place_stop_order(uid, limit(NATIVE, "sell", "40000", "0.01", stop_price="41000")).id,
     ]
-    live = {oid: venue._orders[oid] for oid in ids}
+    live = {oid: venue._index.by_id[oid] for oid in ids}
     venue.place_order(other, limit(NATIVE, "buy", "50000", "0.005"))  # part of the first fills
     for oid in ids:
         venue.cancel_order(uid, NATIVE, order_id=oid)
     for oid, order in live.items():
         assert isinstance(order, VenueOrder)
-        done = venue._orders[oid]
+        done = venue._index.by_id[oid]
         assert isinstance(done, tuple)
         again = revive(done, order.user, order.mkt)
         for name in (*VenueOrder.__slots__, *EngineOrder.__slots__):
@@ -204,9 +205,9 @@ def test_a_revived_order_equals_the_one_archived() -> None:
 def test_a_venue_order_starts_as_an_engine_order_does() -> None:
     """``VenueOrder.__init__`` sets the engine's fields itself (it is on the hot path):
     the same values as ``EngineOrder.__init__`` would."""
-    venue = Venue(seed=1, clock=ManualClock(START_MS), synthetic=False)
+    venue = Venue(seed=1, clock=ManualClock(START_MS))
     uid = venue.create_user(balances={"USDT": "1000"})
-    user, mkt = venue._user(uid), venue._market(NATIVE)
+    user, mkt = venue.trader(uid), venue.market_state(NATIVE)
     order = VenueOrder("x", user, mkt, True, 7, 9, 0, START_MS, (Decimal(0), Decimal(0)), None)
     engine = EngineOrder("x", uid, True, 7, 9, 0)
     for name in engine.__slots__:
@@ -216,7 +217,7 @@ def test_a_venue_order_starts_as_an_engine_order_does() -> None:
 async def test_a_buy_holds_at_the_rates_of_its_time() -> None:
     """The fused path keeps 1 + the larger rate per user and pair: a change of rates must
     reach the next order's hold (and the audit, which sums what open orders hold)."""
-    venue = Venue(seed=1, clock=ManualClock(START_MS), synthetic=False)
+    venue = Venue(seed=1, clock=ManualClock(START_MS))
     paper = PaperExchange({"USDT": "10000"}, venue=venue)
     first = await paper.place_order(OrderRequest.limit(SYM, "buy", "0.01", "50000"))
     venue.set_fee_rates(paper.uid, "0.001", "0.004")
@@ -244,7 +245,7 @@ amounts = st.one_of(  # on the increments (mostly) and anywhere
 def test_check_limit_agrees_with_check_request(symbol: str, price: Decimal, size: Decimal) -> None:
     """The integer check says yes exactly when ``validate_order``'s checks do, with the
     same ticks and lots (and twice in a row: the remembered size)."""
-    rules = Venue(synthetic=False)._market(symbol).rules
+    rules = Venue().market_state(symbol).rules
     request = OrderRequest.limit(symbol.replace("-", "/"), "buy", size, price)
     try:
         expected: tuple[int, int] | None = rules.check_request(request)
@@ -259,7 +260,7 @@ def test_check_limit_agrees_with_check_request(symbol: str, price: Decimal, size
 def test_check_limit_agrees_at_every_limit(symbol: str) -> None:
     """At each limit and one increment past it (size, and price x size against the
     minimum funds)."""
-    rules = Venue(synthetic=False)._market(symbol).rules
+    rules = Venue().market_state(symbol).rules
     tick, lot = rules.price_increment, rules.base_increment
     price = (2 * rules.min_funds / rules.base_min).quantize(tick) + tick  # (any size's funds will do)
     sizes = (rules.base_min - lot, rules.base_min, rules.base_max, rules.base_max + lot)

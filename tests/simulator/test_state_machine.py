@@ -27,6 +27,7 @@ from exchanges import (
     PriceOutOfBand,
     TooManyOpenOrders,
 )
+from simulator.kucoin.words import kucoin_error
 from simulator.venue import OrderInfo, OrderParams, Venue
 from tests.simulator.helpers import START_MS
 
@@ -193,7 +194,7 @@ class VenueMachine(RuleBasedStateMachine):
         except InvalidOrder as err:  # e.g. below minimum funds for tiny ETH-BTC orders
             refused = err
         if refused is not None:
-            assert refused.code == "400100", refused
+            assert kucoin_error(refused).code == "400100", refused
             return
         self.orders[info.id] = (uid, params.symbol)
         self.kind[info.id] = params
@@ -258,7 +259,7 @@ class VenueMachine(RuleBasedStateMachine):
             refused = err
         else:
             return
-        assert refused.code == "400100", refused
+        assert kucoin_error(refused).code == "400100", refused
 
     @rule(seconds=st.sampled_from([0.001, 1, 5, 19, 25]))
     def advance(self, seconds: float) -> None:

@@ -9,20 +9,30 @@ from decimal import Decimal
 import pytest
 
 from exchanges import ManualClock
-from simulator import SyntheticConfig, Venue
+from simulator import SyntheticConfig, SyntheticMarket, Venue
+from simulator.market import attach_synthetic
 from tests.simulator.helpers import START_MS, D, market
+
+
+def synthetic(
+    seed: int, clock: ManualClock, config: bool | SyntheticConfig = True
+) -> tuple[Venue, SyntheticMarket]:
+    venue = Venue(seed=seed, clock=clock)
+    model = attach_synthetic(venue, config)
+    assert model is not None
+    return venue, model
 
 
 def run(seed: int, seconds: int, config: SyntheticConfig | None = None) -> Venue:
     clock = ManualClock(START_MS)
-    venue = Venue(seed=seed, clock=clock, synthetic=config or True)
+    venue, _ = synthetic(seed, clock, config or True)
     clock.advance(seconds)
     venue.sync()
     return venue
 
 
 def test_a_full_book_from_the_first_instant() -> None:
-    venue = Venue(seed=1, clock=ManualClock(START_MS), synthetic=SyntheticConfig(warmup_ms=0))
+    venue, _model = synthetic(1, ManualClock(START_MS), SyntheticConfig(warmup_ms=0))
     for spec in venue.symbols():
         book = venue.order_book(spec.symbol, depth=None)
         assert len(book.bids) == 20 and len(book.asks) == 20
@@ -61,7 +71,7 @@ def test_same_seed_same_market_different_seed_different_market() -> None:
 
 def test_users_are_filled_when_the_market_moves_through_their_orders() -> None:
     clock = ManualClock(START_MS)
-    venue = Venue(seed=4, clock=clock, synthetic=True)
+    venue, _model = synthetic(4, clock, True)
     uid = venue.create_user(balances={"USDT": "100000", "BTC": "1"})
     book = venue.order_book("BTC-USDT")
     best_bid, best_ask = book.bids[0][0], book.asks[0][0]
@@ -81,7 +91,8 @@ def test_config_restricts_symbols_and_tunes_the_book() -> None:
     assert len(venue.order_book("SOL-USDT").bids) == 5
     assert venue.order_book("BTC-USDT").bids == ()
     assert venue.trades("SOL-USDT") == []  # no takers
-    assert venue.synthetic is not None and venue.synthetic.symbols == ["SOL-USDT"]
+    (model,) = venue.drivers
+    assert isinstance(model, SyntheticMarket) and model.symbols == ["SOL-USDT"]
 
 
 def test_a_cross_pair_follows_its_legs_and_majors_move_together() -> None:
@@ -90,12 +101,10 @@ def test_a_cross_pair_follows_its_legs_and_majors_move_together() -> None:
     are correlated, as crypto majors are."""
     clock = ManualClock(START_MS)
     config = SyntheticConfig(volatility=5.0, warmup_ms=600_000)  # legs that move a lot, fast
-    venue = Venue(seed=4, clock=clock, synthetic=config)
-    synthetic = venue.synthetic
-    assert synthetic is not None
+    venue, model = synthetic(4, clock, config)
 
     def mids() -> tuple[float, float, float]:
-        return tuple(float(synthetic.mid(s)) for s in ("BTC-USDT", "ETH-USDT", "ETH-BTC"))  # type: ignore[return-value]
+        return tuple(float(model.mid(s)) for s in ("BTC-USDT", "ETH-USDT", "ETH-BTC"))  # type: ignore[return-value]
 
     path = [mids()]
     for _ in range(40):
@@ -124,13 +133,12 @@ def _correlation(xs: list[float], ys: list[float]) -> float:
 
 def test_mid_can_be_steered_and_market_orders_slip() -> None:
     clock = ManualClock(START_MS)
-    venue = Venue(seed=3, clock=clock, synthetic=SyntheticConfig(taker_rate=0))
-    assert venue.synthetic is not None
-    venue.synthetic.set_mid("ETH-USDT", "4000")
+    venue, model = synthetic(3, clock, SyntheticConfig(taker_rate=0))
+    model.set_mid("ETH-USDT", "4000")
     clock.advance(1)
     book = venue.order_book("ETH-USDT")
     assert abs(book.bids[0][0] / D("4000") - 1) < Decimal("0.001")
-    assert venue.synthetic.mid("ETH-USDT") > 3990
+    assert model.mid("ETH-USDT") > 3990
     uid = venue.create_user(balances={"USDT": "1000000"})
     order = venue.place_order(uid, market("ETH-USDT", "buy", size="5"))
     assert order.deal_size == D("5") and order.deal_funds / order.deal_size > book.asks[0][0]
@@ -138,7 +146,7 @@ def test_mid_can_be_steered_and_market_orders_slip() -> None:
 
 def test_a_newcomer_sees_a_past_by_default() -> None:
     clock = ManualClock(START_MS)
-    venue = Venue(seed=1, clock=clock, synthetic=True)  # 15 minutes of history by default
+    venue, _ = synthetic(1, clock)  # 15 minutes of history by default
     for spec in venue.symbols():
         bars = venue.candles(spec.symbol, "1m")
         assert 15 <= len(bars) <= 16 and bars[0].start > START_MS - 960_000 and bars[-1].start < START_MS
@@ -155,7 +163,7 @@ def test_a_newcomer_sees_a_past_by_default() -> None:
 
 
 def test_longer_warmup_is_configurable() -> None:
-    venue = Venue(seed=1, clock=ManualClock(START_MS), synthetic=SyntheticConfig(warmup_ms=3_600_000))
+    venue, _model = synthetic(1, ManualClock(START_MS), SyntheticConfig(warmup_ms=3_600_000))
     assert venue.candles("BTC-USDT", "1h")[0].start <= START_MS - 3_600_000 + 3_600_000
     assert len(venue.candles("BTC-USDT", "1m")) >= 59
 

@@ -34,9 +34,10 @@ from exchanges import (
     TimeInForce,
     TooManyOpenOrders,
 )
+from simulator.kucoin.words import kucoin_error
 from simulator.ledger import FEE_COLLECTOR
-from simulator.market.symbols import DEFAULT_CURRENCIES, CurrencySpec, SymbolSpec
 from simulator.venue import OrderParams, Venue
+from simulator.venue.listing import DEFAULT_CURRENCIES, CurrencySpec, SymbolSpec
 from simulator.venue.paging import below
 from tests.simulator.helpers import START_MS, D, limit, market
 
@@ -114,9 +115,11 @@ def test_invalid_orders_are_refused_with_kucoin_codes(
     uid = funded(venue)
     with pytest.raises(error) as info:
         venue.place_order(uid, params)
-    assert info.value.code == code  # type: ignore[attr-defined]
-    assert info.value.venue == "paper"  # type: ignore[attr-defined]
-    assert text in str(info.value)
+    assert info.value.reason is not None and info.value.code is None  # type: ignore[attr-defined]
+    worded = kucoin_error(info.value)  # type: ignore[arg-type]
+    assert worded.code == code and type(worded) is type(info.value)
+    assert worded.venue == "paper"
+    assert text in str(worded)
     assert venue.active_orders(uid) == []
     assert balance(venue, uid, "USDT") == (D("100000"), D("100000"), D("0"))
 
@@ -137,14 +140,16 @@ def test_disabled_symbol_refuses_orders(clock: ManualClock) -> None:
     uid = funded(venue)
     with pytest.raises(BadSymbol) as info:
         venue.place_order(uid, limit(BTC, "buy", "100", "0.01"))
-    assert info.value.code == "400600"
+    assert kucoin_error(info.value).code == "400600"
 
 
 def test_insufficient_balance_is_200004(venue: Venue) -> None:
     uid = funded(venue, usdt="100", btc="0")
     with pytest.raises(InsufficientFunds) as info:
         venue.place_order(uid, limit(BTC, "buy", "60000", "0.01"))
-    assert (info.value.code, info.value.message) == ("200004", "Balance insufficient!")
+    assert info.value.reason == "balance_insufficient"
+    worded = kucoin_error(info.value)
+    assert (worded.code, worded.message) == ("200004", "Balance insufficient!")
     with pytest.raises(InsufficientFunds):
         venue.place_order(uid, limit(BTC, "sell", "60000", "0.01"))
     with pytest.raises(InsufficientFunds):
@@ -248,7 +253,7 @@ def test_fee_rates_are_fractions_between_minus_one_and_one(venue: Venue, rate: o
     uid = funded(venue)
     with pytest.raises(BadRequest, match=r"must be a fraction in \(-1, 1\)") as info:
         venue.set_fee_rates(uid, "0.0005", rate)  # type: ignore[arg-type]
-    assert info.value.code == "400100"
+    assert kucoin_error(info.value).code == "400100"
     if rate is not None:
         with pytest.raises(BadRequest, match="maker_fee_rate"):
             venue.create_user(maker_fee_rate=rate)  # type: ignore[arg-type]
@@ -342,7 +347,7 @@ def test_post_only_that_would_take_raises_and_leaves_no_trace(venue: Venue) -> N
     venue.place_order(maker, limit(BTC, "sell", "60000", "0.1"))
     with pytest.raises(PostOnlyWouldTake) as info:
         venue.place_order(poster, limit(BTC, "buy", "60000", "0.1", post_only=True, client_oid="po"))
-    assert info.value.code == "400100"
+    assert kucoin_error(info.value).code == "400100"
     assert venue.active_orders(poster) == []
     with pytest.raises(OrderNotFound):
         venue.get_order(poster, BTC, client_oid="po")
@@ -355,7 +360,8 @@ def test_price_band_rejects_far_limits_with_400760(venue: Venue) -> None:
     venue.place_order(maker, limit(BTC, "sell", "60000", "0.1"))
     with pytest.raises(PriceOutOfBand) as info:
         venue.place_order(taker, limit(BTC, "buy", "66000.1", "0.01"))
-    assert info.value.code == "400760" and "less than 66000" in info.value.message
+    worded = kucoin_error(info.value)
+    assert worded.code == "400760" and "less than 66000" in worded.message
     ok = venue.place_order(taker, limit(BTC, "buy", "66000", "0.01"))
     assert ok.status is OrderStatus.FILLED
 
@@ -501,7 +507,7 @@ def test_client_oid_is_unique_among_active_orders_only(venue: Venue) -> None:
     first = venue.place_order(uid, limit(BTC, "buy", "100", "0.01", client_oid="same"))
     with pytest.raises(DuplicateClientOrderId) as info:
         venue.place_order(uid, limit(BTC, "buy", "101", "0.01", client_oid="same"))
-    assert info.value.message == "validation.createOrder.clientOidDuplicated"
+    assert kucoin_error(info.value).message == "validation.createOrder.clientOidDuplicated"
     other = funded(venue)
     venue.place_order(other, limit(BTC, "buy", "100", "0.01", client_oid="same"))  # another user: fine
     venue.cancel_order(uid, BTC, client_oid="same")
@@ -530,7 +536,7 @@ def test_orders_of_other_users_are_not_found(venue: Venue) -> None:
         venue.get_order(b, BTC, order_id=order.id)
     with pytest.raises(OrderNotFound) as info:
         venue.cancel_order(b, BTC, order_id=order.id)
-    assert info.value.message == "order_not_exist_or_not_allow_to_cancel"
+    assert kucoin_error(info.value).message == "order_not_exist_or_not_allow_to_cancel"
     with pytest.raises(OrderNotFound):
         venue.get_order(a, "ETH-USDT", order_id=order.id)  # wrong symbol
 
@@ -557,7 +563,7 @@ def test_active_order_caps_per_symbol_and_account(clock: ManualClock) -> None:
     venue.place_stop_order(uid, limit(BTC, "buy", "100", "0.01", stop_price="200"))  # stops count
     with pytest.raises(TooManyOpenOrders) as info:
         venue.place_order(uid, limit(BTC, "buy", "103", "0.01"))
-    assert info.value.code == "200003"
+    assert kucoin_error(info.value).code == "200003"
     venue.place_order(uid, limit("ETH-USDT", "buy", "100", "0.01"))
     venue.place_order(uid, limit("ETH-USDT", "buy", "101", "0.01"))
     with pytest.raises(TooManyOpenOrders):

@@ -127,7 +127,7 @@ def test_venue_table_sets_symbols_fees_and_market() -> None:
     venue = venue_from_config(table, seed=1, clock=ManualClock())
     assert [s.symbol for s in venue.symbols()] == ["DOGE-USDT"]
     assert venue.base_fee_rates().maker == Decimal("0.0005")
-    assert venue.synthetic is None
+    assert venue.drivers == []
     with pytest.raises(ConfigError, match="unknown field"):
         venue_from_config({"colour": "blue"}, seed=1, clock=ManualClock())
     with pytest.raises(ConfigError, match="venue"):

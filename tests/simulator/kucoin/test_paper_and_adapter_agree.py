@@ -19,8 +19,8 @@ from adapters.kucoin import KucoinCredentials, KucoinExchange
 from exchanges import InvalidOrder, ManualClock, Order, OrderRequest, OrderStatus, RateLimitRegistry, StopKind
 from simulator import PaperExchange
 from simulator.kucoin import AccountConfig, ApiKey, FacadeConfig, build_facade
-from simulator.market.symbols import DEFAULT_CURRENCIES, CurrencySpec, SymbolSpec
 from simulator.venue import OrderParams, Venue
+from simulator.venue.listing import DEFAULT_CURRENCIES, CurrencySpec, SymbolSpec
 
 START = 1_700_000_000_000
 KEY, SECRET, PASSPHRASE = "agree-key", "agree-secret", "agree-pass"

@@ -1,28 +1,46 @@
-"""The users layer of the venue: users, their accounts and balances, ledgers, fee rates."""
+"""Users and what they own: opening them, deposits, withdrawals and transfers, balances,
+ledgers, and fee rates."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
 
-from exchanges import BadRequest
-from simulator.ledger import FEE_COLLECTOR, Entry, Wallet
-from simulator.ledger.money import add, mul
-from simulator.market.symbols import CurrencySpec
-from simulator.venue.core import Core
+from simulator.ledger import FEE_COLLECTOR, Accounts, Entry, Wallet
+from simulator.venue.amounts import Amounts
+from simulator.venue.market_data import MarketData
 from simulator.venue.orders import tidy
 from simulator.venue.paging import newest_first
 from simulator.venue.records import AccountBalance, FeeRates, LedgerEntry
-from simulator.venue.state import MarketState, UserState
+from simulator.venue.refusals import Reason, Refusals
+from simulator.venue.registry import Markets, Users
+from simulator.venue.timeline import Timeline
 
-__all__ = ["Users"]
+__all__ = ["Funding"]
 
 _t = tidy
-ONE = Decimal(1)
 
 
-class Users(Core):
-    """Users and what they own; system users (market agents) keep no history or ledger."""
+class Funding:
+    """Users' accounts; system users (market agents) keep no history or ledger."""
+
+    def __init__(
+        self,
+        markets: Markets,
+        users: Users,
+        ledger: Accounts,
+        market_data: MarketData,
+        time: Timeline,
+        amounts: Amounts,
+        refuse: Refusals,
+    ) -> None:
+        self._markets = markets
+        self._users = users
+        self._ledger = ledger
+        self._market_data = market_data
+        self._time = time
+        self._amounts = amounts
+        self._refuse = refuse
 
     def create_user(
         self,
@@ -37,10 +55,11 @@ class Users(Core):
         """Open a user with trade-account ``balances`` (deposits, in the ledger); returns
         the uid (generated, like KuCoin's numeric uids, when not given). System users
         (market agents) turn history and ledger off to stay fast and small."""
-        self.sync()
-        maker = None if maker_fee_rate is None else self._fee_rate("maker_fee_rate", maker_fee_rate)
-        taker = None if taker_fee_rate is None else self._fee_rate("taker_fee_rate", taker_fee_rate)
-        user = self._new_user(uid, keep_history=keep_history, keep_ledger=keep_ledger)
+        self._time.sync()
+        fee_rate = self._amounts.fee_rate
+        maker = None if maker_fee_rate is None else fee_rate("maker_fee_rate", maker_fee_rate)
+        taker = None if taker_fee_rate is None else fee_rate("taker_fee_rate", taker_fee_rate)
+        user = self._users.new(uid, keep_history=keep_history, keep_ledger=keep_ledger)
         account = user.account
         if maker is not None:
             account.maker_rate = maker
@@ -55,55 +74,49 @@ class Users(Core):
                 self.deposit(user.uid, currency, amount)
         return user.uid
 
-    def _new_user(self, uid: str | int | None, *, keep_history: bool, keep_ledger: bool) -> UserState:
-        """Open a user without moving the clock (market agents are made during setup)."""
-        uid = str(100_000_000 + len(self._users)) if uid is None else str(uid)
-        if uid in self._users:
-            raise self._error(BadRequest, f"user {uid!r} already exists", "400100")
-        account = self.accounts.open(uid, keep_ledger=keep_ledger)
-        user = self._users[uid] = UserState(uid, account, keep_history)
-        return user
-
     def users(self) -> list[str]:
-        return [uid for uid in self._users if uid != FEE_COLLECTOR]
+        return [uid for uid in self._users.by_uid if uid != FEE_COLLECTOR]
 
     def has_user(self, uid: str) -> bool:
-        return uid in self._users
+        return uid in self._users.by_uid
 
     def deposit(
         self, uid: str, currency: str, amount: Decimal | str | int, account_type: str = "trade"
     ) -> None:
         """Credit ``amount`` from outside the venue (a deposit ledger entry)."""
-        user = self._user(uid)
+        user = self._users.get(uid)
         if not isinstance(currency, str) or not currency.isalnum() or currency != currency.upper():
-            raise self._error(BadRequest, f"currency must be a code like 'USDT', got {currency!r}", "400100")
-        now = self.sync()
-        self._currencies.setdefault(currency, CurrencySpec(currency=currency))
-        self.accounts.deposit(user.account, currency, self._amount("amount", amount), now, account_type)
+            raise self._refuse.bad(f"currency must be a code like 'USDT', got {currency!r}")
+        now = self._time.sync()
+        self._markets.note_currency(currency)
+        self._ledger.deposit(
+            user.account, currency, self._amounts.amount("amount", amount), now, account_type
+        )
 
     def withdraw(
         self, uid: str, currency: str, amount: Decimal | str | int, account_type: str = "trade"
     ) -> None:
-        user = self._user(uid)
-        now = self.sync()
-        self.accounts.withdraw(user.account, currency, self._amount("amount", amount), now, account_type)
+        user = self._users.get(uid)
+        now = self._time.sync()
+        self._ledger.withdraw(
+            user.account, currency, self._amounts.amount("amount", amount), now, account_type
+        )
 
     def transfer(
         self, uid: str, currency: str, amount: Decimal | str | int, from_type: str, to_type: str
     ) -> None:
         """Move available funds between the user's ``main`` and ``trade`` accounts."""
-        user = self._user(uid)
-        now = self.sync()
-        self.accounts.transfer(
-            user.account, currency, self._amount("amount", amount), from_type.lower(), to_type.lower(), now
-        )
+        user = self._users.get(uid)
+        now = self._time.sync()
+        amount_d = self._amounts.amount("amount", amount)
+        self._ledger.transfer(user.account, currency, amount_d, from_type.lower(), to_type.lower(), now)
 
     def accounts_of(
         self, uid: str, currency: str | None = None, account_type: str | None = None
     ) -> list[AccountBalance]:
         """``GET /api/v1/accounts``: one row per (type, currency) the user ever held."""
-        user = self._user(uid)
-        self.sync()
+        user = self._users.get(uid)
+        self._time.sync()
         return [
             _balance_row(wallet)
             for (kind, cur), wallet in user.account.wallets.items()
@@ -114,13 +127,13 @@ class Users(Core):
         for row in self.accounts_of(uid):
             if row.id == account_id:
                 return row
-        raise self._error(BadRequest, "account not exists", "400100")
+        raise self._refuse(Reason.UNKNOWN_ACCOUNT, f"account {account_id!r} not found")
 
     def balance(self, uid: str, currency: str, account_type: str = "trade") -> AccountBalance:
         """One currency of one account (zero, with a fresh id, if never used)."""
-        user = self._user(uid)
-        self.sync()
-        return _balance_row(self.accounts.wallet(user.account, currency, account_type))
+        user = self._users.get(uid)
+        self._time.sync()
+        return _balance_row(self._ledger.wallet(user.account, currency, account_type))
 
     def ledger(
         self,
@@ -139,8 +152,8 @@ class Users(Core):
         """Ledger entries, newest first; ``last_id`` returns those older than it (HF
         cursor), ``start``/``end`` bound ``created_at`` (inclusive). Hold and release
         entries only with ``include_holds`` (KuCoin's ledgers do not show them)."""
-        user = self._user(uid)
-        self.sync()
+        user = self._users.get(uid)
+        self._time.sync()
         kind = None if account_type is None else account_type.lower()
 
         def skip(entry: Entry) -> bool:
@@ -194,54 +207,30 @@ class Users(Core):
 
     def fee_rates(self, uid: str | None, symbol: str) -> FeeRates:
         """Actual rates of ``uid`` on ``symbol``: base rate x the symbol's coefficient."""
-        return self._rates_for(uid, self._market(symbol))
+        return self._market_data.fee_rates_on(uid, self._markets.get(symbol))
 
     def base_fee_rates(self, uid: str | None = None) -> FeeRates:
-        """``GET /api/v1/base-fee``: the user's base rates (``symbol`` empty)."""
+        """The user's base rates (``symbol`` empty)."""
         if uid is None:
-            return FeeRates(symbol="", maker=self.accounts.maker_rate, taker=self.accounts.taker_rate)
-        account = self._user(uid).account
+            return FeeRates(symbol="", maker=self._ledger.maker_rate, taker=self._ledger.taker_rate)
+        account = self._users.get(uid).account
         return FeeRates(symbol="", maker=account.maker_rate, taker=account.taker_rate)
 
     def set_fee_rates(
         self, uid: str, maker: Decimal | str, taker: Decimal | str, symbol: str | None = None
     ) -> None:
         """Change a user's base rates, for all symbols or one."""
-        user = self._user(uid)
+        user = self._users.get(uid)
         account = user.account
-        pair = (self._fee_rate("maker", maker), self._fee_rate("taker", taker))
+        fee_rate = self._amounts.fee_rate
+        pair = (fee_rate("maker", maker), fee_rate("taker", taker))
         user.rates.clear()
         user.hold_factors.clear()
         if symbol is None:
             account.maker_rate, account.taker_rate = pair
         else:
-            self._market(symbol)
+            self._markets.get(symbol)
             account.fee_overrides[symbol] = pair
-
-    def _rates_for(self, uid: str | None, mkt: MarketState) -> FeeRates:
-        """``uid``'s actual rates on ``mkt`` (the venue's default rates for ``None``)."""
-        spec = mkt.spec
-        if uid is None:
-            maker = mul(self.accounts.maker_rate, spec.maker_fee_coefficient)
-            taker = mul(self.accounts.taker_rate, spec.taker_fee_coefficient)
-        else:
-            maker, taker = self._user_rates(self._user(uid), mkt)
-        return FeeRates(symbol=spec.symbol, maker=maker, taker=taker)
-
-    def _user_rates(self, user: UserState, mkt: MarketState) -> tuple[Decimal, Decimal]:
-        """Actual (maker, taker) rates of ``user`` on ``mkt``, cached until rates change,
-        with what a limit buy holds per unit of ``price x size`` (1 + the larger rate)."""
-        symbol = mkt.spec.symbol
-        rates = user.rates.get(symbol)
-        if rates is None:
-            maker, taker = user.account.rates(symbol)
-            rates = user.rates[symbol] = (
-                mul(maker, mkt.spec.maker_fee_coefficient),
-                mul(taker, mkt.spec.taker_fee_coefficient),
-            )
-            maker, taker = rates
-            user.hold_factors[symbol] = add(ONE, maker if maker > taker else taker)  # (as limit_need)
-        return rates
 
 
 def _balance_row(wallet: Wallet) -> AccountBalance:
