@@ -118,6 +118,7 @@ class PaperExchange:
         except ExchangeError as err:
             raise kucoin_error(err) from None
         self._user = venue.trader(self.uid)
+        self._timeline = venue.timeline
         self.capabilities = PAPER_CAPABILITIES
         self._native: dict[str, str] = {}
         self._unified: dict[str, str] = {}
@@ -291,26 +292,19 @@ class PaperExchange:
         if coid is not None:
             validate_client_order_id(self.venue, coid)
         sim = self.sim
+        timeline = self._timeline
         try:
-            now = sim.sync()
+            now = timeline.now
+            if timeline.pending is not None or timeline.clock.now_ms() > now:
+                now = timeline.sync()  # (else there is nothing for it to do)
             if coid is None:  # (a new one: see _client_id_prefix)
                 if now != self._coid_time:
                     self._client_id_prefix(now)
                 coid = self._coid_prefix + hex(next(self._coid_counter))[2:]
             if request.stop is not None:
                 self._check_stop(request, mkt)
-            return sim.place_request(
-                self._user,
-                mkt,
-                request,
-                ticks,
-                lots,
-                coid,
-                now,
-                plain=plain,
-                no_options=no_options,
-                symbol=symbol,
-            )
+            user = self._user
+            return sim.place_request(user, mkt, request, ticks, lots, coid, now, plain, no_options, symbol)
         except ExchangeError as err:
             raise kucoin_error(err) from None
 
@@ -347,10 +341,12 @@ class PaperExchange:
         native = self._native.get(symbol)
         if native is None:
             native = self._to_native(symbol)
-        sim = self.sim
+        timeline = self._timeline
         try:
-            now = sim.sync()
-            return sim.cancel_request(self._user, native, order_id, client_order_id, symbol, now)
+            now = timeline.now
+            if timeline.pending is not None or timeline.clock.now_ms() > now:
+                now = timeline.sync()  # (else there is nothing for it to do)
+            return self.sim.cancel_request(self._user, native, order_id, client_order_id, symbol, now)
         except ExchangeError as err:
             raise kucoin_error(err) from None
 

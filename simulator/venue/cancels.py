@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from exchanges import OrderType, Side
+from exchanges import Order, OrderStatus, OrderType, Side
 from simulator.engine import CANCELED, FILLED, FLAG_HIDDEN, FLAG_ICEBERG, FLAG_POST_ONLY, PENDING
 from simulator.ledger import Accounts
 from simulator.ledger.money import add, mul, sub
@@ -21,11 +21,15 @@ from simulator.venue.refusals import Reason, Refusals
 from simulator.venue.registry import Markets, OrderIndex, Users
 from simulator.venue.settlement import Settlement
 from simulator.venue.snapshots import order_info
+from simulator.venue.state import UserState
 from simulator.venue.timeline import Timeline
+from simulator.venue.to_order import build_order, to_order
 
 __all__ = ["Cancels"]
 
 ONE = Decimal(1)
+ZERO = Decimal(0)
+_CANCELED = OrderStatus.CANCELED
 
 
 class Cancels:
@@ -54,6 +58,7 @@ class Cancels:
         self._intake = intake
         self._placement = placement
         self._settlement = settlement
+        self._close = settlement.close
         self._parking = parking
         self._time = time
         self._amounts = amounts
@@ -217,6 +222,34 @@ class Cancels:
         if order.status < FILLED:
             self._holds.trim(order)
         return order_info(order)
+
+    def cancel_request(
+        self,
+        user: UserState,
+        native: str,
+        order_id: str | None,
+        client_oid: str | None,
+        symbol: str,
+        now: int,
+        /,
+    ) -> Order:
+        """Cancel ``user``'s live order of ``native`` at venue time ``now`` (after a sync),
+        and return it as ``exchanges.Order`` (``symbol`` as the caller spells it): the paper
+        exchange's hot path, where :meth:`cancel` is written out in line."""
+        order = None if order_id is None else user.active.get(order_id)
+        if order is None or order.mkt.spec.symbol != native:
+            order = self._index.find_active(user, native, order_id, client_oid)
+        fixed = order.view  # (the fixed Order fields it cached, which its end lets go of)
+        mkt = order.mkt  # (cancel, in line)
+        if order.id in mkt.parked:
+            self._parking.end(order, now, CANCELED, "canceled")
+        else:
+            book = mkt.book
+            if book.cancel(order.id, now, "canceled", quiet=True) is not None:
+                self._close(order, book.now)
+        if fixed is not None and order.status == CANCELED and not order.filled:  # (untouched)
+            return build_order(fixed, _CANCELED, ZERO, ZERO, ZERO, order.updated_at)
+        return to_order(order, symbol)
 
     def cancel(self, o: VenueOrder, now: int, reason: str = "canceled") -> None:
         """End the live order ``o`` (in its book, or parked), settled at once."""

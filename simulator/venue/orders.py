@@ -325,21 +325,11 @@ def _compile(source: str, name: str) -> Callable[..., Any]:
     return function
 
 
-_archive = _compile(_archive_source(), "archive")
-_revive = _compile(_revive_source(), "revive")
-
-
-def archive(o: VenueOrder) -> Archived:
-    """``o`` (done, so never to change again) as the history keeps it."""
-    done: Archived = _archive(o)
-    return done
-
-
-def revive(a: Archived, user: UserState, mkt: MarketState) -> VenueOrder:
-    """The done order ``a`` as a ``VenueOrder`` again (a new object each time, equal in
-    every kept field to the one archived; ``user`` and ``mkt`` are its owner and pair)."""
-    o: VenueOrder = _revive(a, user, mkt)
-    return o
+#: ``o`` (done, so never to change again) as the history keeps it.
+archive: Callable[[VenueOrder], Archived] = _compile(_archive_source(), "archive")
+#: The done order ``a`` as a ``VenueOrder`` again (a new object each time, equal in every
+#: kept field to the one archived; ``user`` and ``mkt`` are its owner and pair).
+revive: Callable[[Archived, UserState, MarketState], VenueOrder] = _compile(_revive_source(), "revive")
 
 
 def unspent_funds(o: VenueOrder) -> Decimal:

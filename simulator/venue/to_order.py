@@ -19,7 +19,6 @@ import attrs
 
 from exchanges import Order, OrderType, Side, TimeInForce
 from simulator.engine import (
-    CANCELED,
     FILLED,
     FLAG_BY_FUNDS,
     FLAG_HIDDEN,
@@ -30,14 +29,15 @@ from simulator.engine import (
 from simulator.venue.builders import template_builder
 from simulator.venue.orders import STATUS, VenueOrder, tidy
 from simulator.venue.snapshots import STOP_KINDS
-from simulator.venue.state import MarketState
 
-__all__ = ["cancelled_untouched", "plain_limit", "to_order"]
+__all__ = ["VARYING", "build_order", "plain_limit", "to_order"]
 
 ZERO = Decimal(0)
 #: What changes while an order lives; every other field is fixed until it is amended.
 VARYING = ("status", "filled_size", "filled_funds", "fee", "updated_at")
-_build_order: Callable[..., Order] = template_builder(Order, VARYING)
+#: ``build_order(fixed, status, filled_size, filled_funds, fee, updated_at)``: an ``Order``
+#: from its fixed fields and the varying ones.
+build_order: Callable[..., Order] = template_builder(Order, VARYING)
 
 #: Each fixed ``Order`` field of any order, as an expression over its record ``o`` (with
 #: ``mkt``, ``flags``, ``price``, ``size``, ``funds`` and ``iceberg`` worked out first).
@@ -87,9 +87,7 @@ _PLAIN = {
 _FIXED = [field.name for field in attrs.fields(Order) if field.name not in VARYING]
 
 
-def _generate(name: str, parameters: str, preamble: str, mapping: dict[str, str]) -> Callable[..., Any]:
-    items = "".join(f"        {mapping[field]},\n" for field in _FIXED)
-    source = f"def {name}({parameters}):\n{preamble}    return (\n{items}    )\n"
+def _generate_from(source: str, name: str) -> Callable[..., Any]:
     namespace: dict[str, Any] = {
         "_BUY": Side.BUY,
         "_SELL": Side.SELL,
@@ -97,6 +95,9 @@ def _generate(name: str, parameters: str, preamble: str, mapping: dict[str, str]
         "_MARKET": OrderType.MARKET,
         "_GTC": TimeInForce.GTC,
         "_STOP_KINDS": STOP_KINDS,
+        "_STATUS": STATUS,
+        "_ZERO": ZERO,
+        "build_order": build_order,
         "FLAG_MARKET": FLAG_MARKET,
         "FLAG_POST_ONLY": FLAG_POST_ONLY,
         "FLAG_HIDDEN": FLAG_HIDDEN,
@@ -106,17 +107,13 @@ def _generate(name: str, parameters: str, preamble: str, mapping: dict[str, str]
     return function
 
 
+def _generate(name: str, parameters: str, mapping: dict[str, str]) -> Callable[..., Any]:
+    items = "".join(f"        {mapping[field]},\n" for field in _FIXED)
+    return _generate_from(f"def {name}({parameters}):\n    return (\n{items}    )\n", name)
+
+
 _general_fixed: Callable[..., tuple[object, ...]] = _generate(
-    "general_fixed",
-    "o, symbol, mkt, flags, price, size, funds, iceberg",
-    "",
-    _GENERAL,
-)
-_plain_fixed: Callable[..., tuple[object, ...]] = _generate(
-    "plain_fixed",
-    "o, symbol, side, client_oid, price, size, funds, fee_currency, now",
-    "",
-    _PLAIN,
+    "general_fixed", "o, symbol, mkt, flags, price, size, funds, iceberg", _GENERAL
 )
 
 
@@ -146,9 +143,9 @@ def to_order(o: VenueOrder, symbol: str) -> Order:
         o.view = None
     filled = o.filled
     if not filled:
-        return _build_order(fixed, STATUS[o.status], ZERO, ZERO, ZERO, o.updated_at)
+        return build_order(fixed, STATUS[o.status], ZERO, ZERO, ZERO, o.updated_at)
     mkt = o.mkt
-    return _build_order(
+    return build_order(
         fixed,
         STATUS[o.status],
         mkt.size(filled),
@@ -158,24 +155,26 @@ def to_order(o: VenueOrder, symbol: str) -> Order:
     )
 
 
-def plain_limit(o: VenueOrder, symbol: str, side: Side, ticks: int, lots: int, now: int) -> Order:
-    """:func:`to_order` of a plain GTC limit order just placed that rests untouched (the
-    paper exchange's hot path), from what its placing had at hand."""
-    mkt: MarketState = o.mkt
-    units = ticks * lots
-    price = mkt.prices.get(ticks) or mkt.price(ticks)
-    size = mkt.sizes.get(lots) or mkt.size(lots)
-    funds = mkt.values.get(units) or mkt.value(units)
-    fixed = o.view = _plain_fixed(
-        o, symbol, side, o.client_oid, price, size, funds, mkt.spec.fee_currency, now
+def _plain_source() -> str:
+    """:func:`plain_limit`, written out from :data:`_PLAIN` (one call on the hot path)."""
+    items = "".join(f"        {_PLAIN[field]},\n" for field in _FIXED)
+    return (
+        "def plain_limit(o, symbol, side, ticks, lots, now):\n"
+        "    mkt = o.mkt\n"
+        "    units = ticks * lots\n"
+        "    price = mkt.prices.get(ticks) or mkt.price(ticks)\n"
+        "    size = mkt.sizes.get(lots) or mkt.size(lots)\n"
+        "    funds = mkt.values.get(units) or mkt.value(units)\n"
+        "    client_oid = o.client_oid\n"
+        "    fee_currency = mkt.spec.fee_currency\n"
+        f"    fixed = o.view = (\n{items}    )\n"
+        "    return build_order(fixed, _STATUS[o.status], _ZERO, _ZERO, _ZERO, o.updated_at)\n"
     )
-    return _build_order(fixed, STATUS[o.status], ZERO, ZERO, ZERO, o.updated_at)
 
 
-def cancelled_untouched(o: VenueOrder, fixed: tuple[object, ...] | None) -> Order | None:
-    """:func:`to_order` of ``o``, just cancelled with nothing filled, from the fixed fields
-    it had cached while it rested (``fixed``, read before the cancel let go of them);
-    ``None`` if it does not qualify."""
-    if fixed is None or o.status != CANCELED or o.filled:
-        return None
-    return _build_order(fixed, STATUS[o.status], ZERO, ZERO, ZERO, o.updated_at)
+#: :func:`to_order` of a plain GTC limit order just placed that rests untouched (the paper
+#: exchange's hot path), from what its placing had at hand: ``plain_limit(o, symbol, side,
+#: ticks, lots, now)``.
+plain_limit: Callable[[VenueOrder, str, Side, int, int, int], Order] = _generate_from(
+    _plain_source(), "plain_limit"
+)

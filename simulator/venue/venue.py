@@ -29,7 +29,6 @@ from exchanges import (
     Liquidity,
     ManualClock,
     Order,
-    OrderRequest,
     OrderType,
     Side,
     Trade,
@@ -76,7 +75,7 @@ from simulator.venue.settlement import Settlement
 from simulator.venue.state import MarketState, UserState
 from simulator.venue.stops import Stops
 from simulator.venue.timeline import Timeline
-from simulator.venue.to_order import cancelled_untouched, plain_limit, to_order
+from simulator.venue.to_order import to_order
 
 __all__ = ["Venue", "VenueEvent"]
 
@@ -146,7 +145,10 @@ class Venue:
         self.ids = rules.ids(seed)
         refuse = self._refuse = Refusals(name)
         amounts = Amounts(refuse)
-        self._time = time = Timeline(self.clock)
+        #: The venue's time: ``timeline.now`` is current after :meth:`sync`, which a caller on a
+        #: hot path may skip when ``timeline.pending`` is ``None`` and the clock has not moved
+        #: past ``timeline.now`` (then it has nothing to do).
+        self.timeline = self._time = time = Timeline(self.clock)
         self.accounts = ledger = Accounts(
             self.ids.account_id,
             self.ids.ledger_ids.__next__,
@@ -194,6 +196,12 @@ class Venue:
             markets, users, ledger, intake, placement, cancels, settlement, self.ids, time
         )
         self._drivers = _Drivers(self)
+        #: Place a typed request, answered as ``exchanges.Order`` (the paper exchange's port:
+        #: :meth:`Placement.place_request`).
+        self.place_request = placement.place_request
+        #: Cancel a user's live order, answered as ``exchanges.Order`` (its port too:
+        #: :meth:`Cancels.cancel_request`).
+        self.cancel_request = cancels.cancel_request
         time.sources.extend((parking, dcp, self._drivers))  # (the order things due at once run in)
         for currency in currencies if currencies is not None else DEFAULT_CURRENCIES:
             markets.currencies[currency.currency] = currency
@@ -405,33 +413,6 @@ class Venue:
         its rules to check requests with; read it, change it only through the venue."""
         return self._markets.get(symbol)
 
-    def place_request(
-        self,
-        user: UserState,
-        mkt: MarketState,
-        request: OrderRequest,
-        ticks: int,
-        lots: int,
-        client_oid: str,
-        now: int,
-        *,
-        plain: bool,
-        no_options: bool,
-        symbol: str,
-    ) -> Order:
-        """Place a typed request whose amounts the caller checked against the pair's rules
-        (``ticks``, ``lots``) and whose client id it checked, at venue time ``now`` (after
-        a sync); returns it as ``exchanges.Order`` (``symbol`` as the caller spells it).
-        ``plain``: a GTC limit order with no option, which takes the fast path."""
-        if not plain:
-            order = self._intake.from_request(user, now, mkt, request, ticks, lots, client_oid, no_options)
-            self._placement.submit(order)
-            return to_order(order, symbol)
-        order = self._placement.place_plain(user, mkt, now, request.side is Side.BUY, ticks, lots, client_oid)
-        if order.status >= 4 or order.filled:  # (done or touched: the general mapping)
-            return to_order(order, symbol)
-        return plain_limit(order, symbol, request.side, ticks, lots, now)
-
     # ---------------------------------------------------------------- cancelling and changing
 
     def cancel_order(
@@ -444,25 +425,6 @@ class Venue:
     ) -> OrderInfo:
         """Cancel an open order (or a waiting stop order) and return its final state."""
         return self._cancels.cancel_order(uid, symbol, order_id=order_id, client_oid=client_oid)
-
-    def cancel_request(
-        self,
-        user: UserState,
-        native: str,
-        order_id: str | None,
-        client_oid: str | None,
-        symbol: str,
-        now: int,
-    ) -> Order:
-        """Cancel ``user``'s live order of ``native`` at venue time ``now`` (after a sync),
-        and return it as ``exchanges.Order`` (``symbol`` as the caller spells it)."""
-        order = None if order_id is None else user.active.get(order_id)
-        if order is None or order.mkt.spec.symbol != native:
-            order = self._index.find_active(user, native, order_id, client_oid)
-        fixed = order.view  # (the fixed Order fields it cached, which its end lets go of)
-        self._cancels.cancel(order, now)
-        done = cancelled_untouched(order, fixed)
-        return done if done is not None else to_order(order, symbol)
 
     def cancel_partial(self, uid: str, symbol: str, order_id: str, cancel_size: Amount) -> OrderInfo:
         return self._cancels.cancel_partial(uid, symbol, order_id, cancel_size)
