@@ -28,11 +28,13 @@ from exchanges import (
     codec_for,
     parse_symbol,
 )
+from simulator.market.symbols import SymbolSpec
 from simulator.market.synthetic import SyntheticConfig
 from simulator.paper import PaperExchange
 from simulator.venue import VenueEvent
 
 from .data import DataError, check_bars, check_replayable
+from .instruments import merge_symbols
 from .replay import FillRules, ReplayMatcher
 from .report import EquityPoint, Report, build_report
 from .strategy import Strategy
@@ -128,7 +130,10 @@ class Backtest:
         taker_fee_rate: Decimal | None = None,
         sample_ms: int | None = None,
         progress: Callable[[int, int], None] | None = None,
+        symbols: Sequence[SymbolSpec] = (),
     ) -> None:
+        """``symbols``: the rules of instruments to trade besides (or instead of) the
+        built-in pairs (see :func:`~simulator.backtest.instruments.instrument`)."""
         if data.symbol != strategy.symbol:
             raise ValueError(f"the data is for {data.symbol}, the strategy trades {strategy.symbol}")
         self.strategy = strategy
@@ -139,6 +144,7 @@ class Backtest:
         self.fees = (maker_fee_rate, taker_fee_rate)
         self.sample_ms = sample_ms
         self.progress = progress
+        self.symbols = tuple(symbols)
         self.base, self.quote = parse_symbol(data.symbol)
         self.native = codec_for("kucoin").to_native(data.symbol)
         self._curve: list[EquityPoint] = []
@@ -158,6 +164,7 @@ class Backtest:
             seed=self.seed,
             clock=clock,
             synthetic=synthetic,
+            symbols=merge_symbols(self.symbols) if self.symbols else None,
             maker_fee_rate=maker,
             taker_fee_rate=taker,
         )
