@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from exchanges import BadSymbol, codec_for, parse_symbol
 from simulator.market.symbols import DEFAULT_SYMBOLS, SymbolSpec, symbols_from_config
 
-__all__ = ["Instruments", "instrument", "load_instruments", "merge_symbols"]
+__all__ = ["Instruments", "declare", "instrument", "load_instruments", "merge_symbols"]
 
 
 def _positive(value: Decimal | str | int, what: str) -> Decimal:
@@ -107,3 +108,40 @@ def merge_symbols(declared: Sequence[SymbolSpec]) -> list[SymbolSpec]:
     by_name = {spec.symbol: spec for spec in DEFAULT_SYMBOLS}
     by_name.update((spec.symbol, spec) for spec in declared)
     return list(by_name.values())
+
+
+def declare(
+    symbol: str,
+    declared: Sequence[SymbolSpec] = (),
+    *,
+    tick: Decimal | str | None = None,
+    lot: Decimal | str | None = None,
+    min_size: Decimal | str | None = None,
+    min_funds: Decimal | str | None = None,
+) -> list[SymbolSpec]:
+    """``declared`` with ``symbol``'s rules overridden by whichever of ``tick``, ``lot``,
+    ``min_size``, ``min_funds`` are given. A symbol that is neither built in nor declared
+    needs at least ``tick`` and ``lot`` to be declared here."""
+    native = codec_for("kucoin").to_native(symbol)
+    known = {spec.symbol: spec for spec in merge_symbols(declared)}
+    given = {"tick": tick, "lot": lot, "min_size": min_size, "min_funds": min_funds}
+    if not any(v is not None for v in given.values()):
+        return list(declared)  # (an unknown pair is the venue's to refuse, with its code)
+    spec = known.get(native)
+    if spec is None:
+        if tick is None or lot is None:
+            raise ValueError(f"{symbol} is not a built-in pair: give both --tick and --lot")
+        spec = instrument(symbol, tick=tick, lot=lot, min_size=min_size, min_funds=min_funds)
+    else:
+        changes: dict[str, Any] = {}
+        if tick is not None:
+            changes["price_increment"] = _positive(tick, "tick")
+        if lot is not None:
+            changes["base_increment"] = _positive(lot, "lot")
+            changes["base_min_size"] = _positive(min_size or lot, "minimum size")
+        elif min_size is not None:
+            changes["base_min_size"] = _positive(min_size, "minimum size")
+        if min_funds is not None:
+            changes["min_funds"] = changes["quote_min_size"] = _positive(min_funds, "minimum funds")
+        spec = attrs.evolve(spec, **changes)
+    return [s for s in declared if s.symbol != native] + [spec]
