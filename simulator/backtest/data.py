@@ -32,6 +32,7 @@ __all__ = [
     "candles_from_kucoin_rows",
     "check_bars",
     "check_replayable",
+    "check_spacing",
     "read_candles_csv",
     "read_json_rows",
     "read_trades_csv",
@@ -390,21 +391,26 @@ def check_bars(bars: Sequence[Candle], interval: Interval) -> None:
     1-minute bars read as hourly ones would be seen an hour late, 5-minute bars read as
     1-minute ones four minutes early), and a high below the open or close, or a low above.
     Gaps of whole intervals (no trades then) are fine."""
+    check_spacing([b.start for b in bars], interval)
+    for b in bars:
+        if b.high < max(b.open, b.close) or b.low > min(b.open, b.close):
+            raise DataError(
+                f"bar at {_iso(b.start)}: high {b.high} and low {b.low} do not contain its open and close"
+            )
+
+
+def check_spacing(starts: Sequence[int], interval: Interval) -> None:
+    """Bars' start times (oldest first): once each, whole intervals apart, one at least once."""
     step = interval.ms
-    gaps = {b.start - a.start for a, b in pairwise(bars)}
+    gaps = {b - a for a, b in pairwise(starts)}
     if 0 in gaps:
-        start = next(a.start for a, b in pairwise(bars) if a.start == b.start)
+        start = next(a for a, b in pairwise(starts) if a == b)
         raise DataError(f"two bars start at {_iso(start)}: each bar must appear once")
     if gaps and (min(gaps) != step or any(g % step for g in gaps)):
         spacing = min(gaps)
         fits = [iv.value for iv in Interval if iv.ms == spacing]
         hint = f": pass --interval {fits[0]}" if fits else ""
         raise DataError(f"the bars are {spacing // 1000} s apart, not one interval ({interval.value}){hint}")
-    for b in bars:
-        if b.high < max(b.open, b.close) or b.low > min(b.open, b.close):
-            raise DataError(
-                f"bar at {_iso(b.start)}: high {b.high} and low {b.low} do not contain its open and close"
-            )
 
 
 def _iso(ms: int) -> str:
