@@ -20,6 +20,7 @@ __all__ = ["COMMAND_MODULES", "Command", "build_parser", "main"]
 COMMAND_MODULES: list[str] = [
     "simulator.cli_serve",
     "simulator.cli_backtest",
+    "simulator.cli_sweep",
     "simulator.cli_download",
     "simulator.cli_data",
 ]

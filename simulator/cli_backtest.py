@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import sys
 import warnings
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .cli import Command
-
-if TYPE_CHECKING:
-    from simulator.backtest.runner import BacktestResult
 
 __all__ = ["COMMAND", "DEFAULT_BALANCES"]
 
@@ -173,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
     from simulator.backtest import load_strategy, make_strategy
     from simulator.backtest.data import DataError, NaiveTimes
     from simulator.backtest.instruments import Instruments, declare, load_instruments
-    from simulator.backtest.plot import plot_report
+    from simulator.backtest.output import write_result
     from simulator.backtest.replay import FillRules
     from simulator.backtest.runner import Backtest, SetupError, Unfunded
     from simulator.backtest.sources import DEFAULT_CACHE, load_source
@@ -233,45 +229,13 @@ def run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     try:
-        _write(out, result)
+        written = write_result(out, result, plot=not args.no_plot, params=dict(args.param or []))
     except OSError as err:
         print(f"simulator backtest: cannot write to {out}: {err}", file=sys.stderr)
         return 2
-    report = result.report
-    print(report.table())
-    print(f"\nwritten to {out}/: report.json, report.txt, fills.csv, log.txt", end="")
-    if not args.no_plot:
-        png = plot_report(report, out / "equity.png")
-        print(f", {png.name}")
-    else:
-        print()
+    print(result.report.table())
+    print(f"\nwritten to {out}/: " + ", ".join(p.name for p in written))
     return 0
-
-
-def _write(out: Path, result: BacktestResult) -> None:
-    report = result.report
-    (out / "report.json").write_text(report.to_json())
-    (out / "report.txt").write_text(report.table() + "\n")
-    (out / "log.txt").write_text("".join(f"{line}\n" for line in result.log))
-    with (out / "fills.csv").open("w", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(
-            ("timestamp_ms", "order_id", "side", "price", "size", "funds", "fee", "fee_currency", "liquidity")
-        )
-        for f in result.fills:
-            writer.writerow(
-                (
-                    f.timestamp,
-                    f.order_id,
-                    f.side,
-                    f.price,
-                    f.size,
-                    f.funds,
-                    f.fee,
-                    f.fee_currency,
-                    f.liquidity,
-                )
-            )
 
 
 COMMAND = Command(

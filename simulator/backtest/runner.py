@@ -485,6 +485,7 @@ class Backtest:
             initial_balances={c: v for c, v in self.balances.items() if v},
             final_balances=final,
             curve=self._curve,
+            quote_increment=paper.sim.symbol(self.native).quote_increment,
         )
         await paper.close()
         return BacktestResult(
