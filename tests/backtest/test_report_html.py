@@ -34,7 +34,8 @@ def _chromium(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
 
 
 def _console_errors(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if "CONSOLE" in line and ("Uncaught" in line or "rror" in line)]
+    lines = stderr.splitlines()
+    return [line for line in lines if "CONSOLE" in line and ("Uncaught" in line or "rror" in line)]
 
 
 def test_the_html_report_renders_offline_with_a_marker_per_fill(tmp_path: Path) -> None:
