@@ -10,26 +10,35 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
-from bench.bench_replay import CANDLES, TRADES, Idle, _candles, _trades
+from bench.bench_replay import CANDLES, TRADES, Idle
+from bench.market_series import random_candles, random_trades
 from simulator.backtest import Backtest, MarketData, load_source, write_candles_csv, write_trades_csv
 from simulator.backtest.columnar import write_candles_parquet, write_trades_parquet
 
 SYMBOL = "BTC/USDT"
 
 
-def _best(fn: object, repeat: int = 3) -> float:
+def _best(fn: Callable[[], object], repeat: int = 3) -> float:
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
-        fn()  # type: ignore[operator]
+        fn()
         best = min(best, time.perf_counter() - start)
     return best
 
 
 def _run(data: MarketData) -> None:
-    asyncio.run(Backtest(Idle(SYMBOL), data, balances={"USDT": 10_000}).run())  # type: ignore[arg-type]
+    asyncio.run(Backtest(Idle(SYMBOL), data, balances={"USDT": Decimal(10_000)}).run())
+
+
+def _replayable(path: Path) -> MarketData:
+    data = load_source(str(path), SYMBOL)
+    assert isinstance(data, MarketData)
+    return data
 
 
 def _case(name: str, csv: Path, parquet: Path, n: int) -> None:
@@ -39,19 +48,19 @@ def _case(name: str, csv: Path, parquet: Path, n: int) -> None:
     print(f"{name}_load_csv: {n / csv_load:,.0f} events/s")
     print(f"{name}_load_parquet: {n / pq_load:,.0f} events/s")
     print(f"{name}_load_ratio: {csv_load / pq_load:.1f} x (target 5)")
-    csv_all = _best(lambda: _run(load_source(str(csv), SYMBOL)), 1)  # type: ignore[arg-type]
-    pq_all = _best(lambda: _run(load_source(str(parquet), SYMBOL)), 1)  # type: ignore[arg-type]
+    csv_all = _best(lambda: _run(_replayable(csv)), 1)
+    pq_all = _best(lambda: _run(_replayable(parquet)), 1)
     print(f"{name}_load_and_replay_ratio: {csv_all / pq_all:.2f} x")
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        bars = _candles(CANDLES)
+        bars = random_candles(CANDLES)
         write_candles_csv(root / "bars.csv", bars)
         write_candles_parquet(root / "bars.parquet", bars)
         _case("candles", root / "bars.csv", root / "bars.parquet", len(bars))
-        prints = _trades(TRADES)
+        prints = random_trades(TRADES)
         write_trades_csv(root / "trades.csv", prints)
         write_trades_parquet(root / "trades.parquet", prints)
         _case("trades", root / "trades.csv", root / "trades.parquet", len(prints))
