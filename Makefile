@@ -9,7 +9,7 @@ PACKAGES := exchanges adapters simulator conformance tests bench examples
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,sweep,parquet]'
 	@touch $@
 
 CONFORMANCE_TARGETS ?= paper,kucoin-sim,kucoin-sim-socket,kucoin-sim-classic

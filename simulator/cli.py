@@ -17,7 +17,13 @@ import attrs
 __all__ = ["COMMAND_MODULES", "Command", "build_parser", "main"]
 
 #: Modules that each define ``COMMAND``, in the order ``--help`` lists them.
-COMMAND_MODULES: list[str] = ["simulator.cli_serve", "simulator.cli_backtest", "simulator.cli_download"]
+COMMAND_MODULES: list[str] = [
+    "simulator.cli_serve",
+    "simulator.cli_backtest",
+    "simulator.cli_sweep",
+    "simulator.cli_download",
+    "simulator.cli_data",
+]
 
 
 @attrs.frozen

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import sys
+import warnings
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .cli import Command
-
-if TYPE_CHECKING:
-    from simulator.backtest.runner import BacktestResult
 
 __all__ = ["COMMAND", "DEFAULT_BALANCES"]
 
@@ -40,6 +37,16 @@ def _balance(text: str) -> tuple[str, Decimal]:
     if not (amount.is_finite() and amount >= 0):
         raise argparse.ArgumentTypeError(f"{text!r}: the amount must be a finite number >= 0")
     return name.upper(), amount
+
+
+def _amount(text: str) -> Decimal:
+    try:
+        amount = Decimal(text.strip())
+    except ArithmeticError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (amount.is_finite() and amount > 0):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number")
+    return amount
 
 
 def _fee_rate(text: str) -> Decimal:
@@ -85,6 +92,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--symbol", type=_symbol, default="BTC/USDT", help="unified symbol, BASE/QUOTE (default BTC/USDT)"
     )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="a TOML file in serve --config's layout: [[venue.symbols]] rules, [venue] fee rates, "
+        "the first account's balances",
+    )
+    parser.add_argument("--tick", type=_amount, default=None, help="the symbol's price increment (e.g. 0.01)")
+    parser.add_argument("--lot", type=_amount, default=None, help="the symbol's size increment (e.g. 1)")
+    parser.add_argument(
+        "--min-size", type=_amount, default=None, help="the smallest order size (default: a lot)"
+    )
+    parser.add_argument("--min-funds", type=_amount, default=None, help="the smallest order value in quote")
     parser.add_argument("--interval", default="1m", help="candle interval (default 1m; 1min also works)")
     parser.add_argument("--trades", action="store_true", help="with --data cache: replay trades, not klines")
     parser.add_argument(
@@ -147,19 +167,33 @@ def _progress(quiet: bool) -> tuple[Any, Any]:
 def run(args: argparse.Namespace) -> int:
     from exchanges import ExchangeError
     from simulator.backtest import load_strategy, make_strategy
-    from simulator.backtest.data import DataError
-    from simulator.backtest.plot import plot_report
+    from simulator.backtest.data import DataError, NaiveTimes
+    from simulator.backtest.instruments import Instruments, declare, load_instruments
+    from simulator.backtest.output import write_result
     from simulator.backtest.replay import FillRules
     from simulator.backtest.runner import Backtest, SetupError, Unfunded
     from simulator.backtest.sources import DEFAULT_CACHE, load_source
 
     try:
-        balances = dict(args.balance or DEFAULT_BALANCES.items())
+        declared = load_instruments(args.config) if args.config is not None else Instruments()
+        symbols = declare(
+            args.symbol,
+            declared.symbols,
+            tick=args.tick,
+            lot=args.lot,
+            min_size=args.min_size,
+            min_funds=args.min_funds,
+        )
+        balances = dict(args.balance or declared.balances or DEFAULT_BALANCES)
         strategy_cls = load_strategy(args.strategy)
         strategy = make_strategy(strategy_cls, args.symbol, dict(args.param or []))
-        data = load_source(
-            args.data, args.symbol, args.interval, cache=args.cache or DEFAULT_CACHE, trades=args.trades
-        )
+        with warnings.catch_warnings(record=True) as notices:
+            warnings.simplefilter("always", NaiveTimes)
+            data = load_source(
+                args.data, args.symbol, args.interval, cache=args.cache or DEFAULT_CACHE, trades=args.trades
+            )
+        for notice in notices:
+            print(f"note: {notice.message}", file=sys.stderr)
         rules = FillRules(candle_path=args.path, latency_ms=args.latency, latency_jitter_ms=args.jitter)
         backtest = Backtest(
             strategy,
@@ -167,9 +201,10 @@ def run(args: argparse.Namespace) -> int:
             balances=balances,
             seed=args.seed,
             rules=rules,
-            maker_fee_rate=args.maker_fee,
-            taker_fee_rate=args.taker_fee,
+            maker_fee_rate=args.maker_fee if args.maker_fee is not None else declared.maker_fee_rate,
+            taker_fee_rate=args.taker_fee if args.taker_fee is not None else declared.taker_fee_rate,
             sample_ms=args.sample,
+            symbols=symbols,
         )
         out: Path = args.out
         out.mkdir(parents=True, exist_ok=True)  # (before the run: a bad --out fails at once)
@@ -186,51 +221,21 @@ def run(args: argparse.Namespace) -> int:
         hint = ""
         if isinstance(err, Unfunded):
             hint = f"; pass --balance {err.quote}=AMOUNT (or --balance {err.base}=AMOUNT)"
+        elif "900001" in str(err):
+            hint = "; declare its rules with --tick and --lot (or in a --config file's [[venue.symbols]])"
         print(f"simulator backtest: {err}{hint}", file=sys.stderr)
         return 2
     finally:
         if bar is not None:
             bar.close()
     try:
-        _write(out, result)
+        written = write_result(out, result, plot=not args.no_plot, params=dict(args.param or []))
     except OSError as err:
         print(f"simulator backtest: cannot write to {out}: {err}", file=sys.stderr)
         return 2
-    report = result.report
-    print(report.table())
-    print(f"\nwritten to {out}/: report.json, report.txt, fills.csv, log.txt", end="")
-    if not args.no_plot:
-        png = plot_report(report, out / "equity.png")
-        print(f", {png.name}")
-    else:
-        print()
+    print(result.report.table())
+    print(f"\nwritten to {out}/: " + ", ".join(p.name for p in written))
     return 0
-
-
-def _write(out: Path, result: BacktestResult) -> None:
-    report = result.report
-    (out / "report.json").write_text(report.to_json())
-    (out / "report.txt").write_text(report.table() + "\n")
-    (out / "log.txt").write_text("".join(f"{line}\n" for line in result.log))
-    with (out / "fills.csv").open("w", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(
-            ("timestamp_ms", "order_id", "side", "price", "size", "funds", "fee", "fee_currency", "liquidity")
-        )
-        for f in result.fills:
-            writer.writerow(
-                (
-                    f.timestamp,
-                    f.order_id,
-                    f.side,
-                    f.price,
-                    f.size,
-                    f.funds,
-                    f.fee,
-                    f.fee_currency,
-                    f.liquidity,
-                )
-            )
 
 
 COMMAND = Command(

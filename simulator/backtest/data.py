@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import csv
 import json
+import warnings
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise, repeat
 from operator import mod
@@ -26,10 +27,12 @@ from exchanges import Candle, Interval, Side, Trade, from_ms, to_ms
 __all__ = [
     "CANDLE_HEADER",
     "TRADE_HEADER",
+    "NaiveTimes",
     "cache_path",
     "candles_from_kucoin_rows",
     "check_bars",
     "check_replayable",
+    "check_spacing",
     "read_candles_csv",
     "read_json_rows",
     "read_trades_csv",
@@ -76,13 +79,39 @@ def _dec(value: Any, what: str) -> Decimal:
     return result
 
 
-def _epoch_ms(value: str, what: str) -> int:
-    """Epoch seconds, ms, µs or ns (told apart by size), or an ISO 8601 time."""
+class NaiveTimes(UserWarning):
+    """A file's times carry no timezone (``2004-08-19``, ``2024-01-01 09:30``): read as UTC."""
+
+
+class _Times:
+    """Reads one file's times, remembering whether any was naive (to say so once)."""
+
+    def __init__(self, source: object) -> None:
+        self.source = source
+        self.naive = 0
+
+    def __call__(self, value: str, what: str) -> int:
+        return _epoch_ms(value, what, self)
+
+    def notify(self) -> None:
+        if self.naive:
+            warnings.warn(
+                NaiveTimes(
+                    f"{self.source}: {self.naive} time(s) without a timezone (dates or naive "
+                    "timestamps) were read as UTC"
+                ),
+                stacklevel=3,
+            )
+
+
+def _epoch_ms(value: str, what: str, times: _Times | None = None) -> int:
+    """Epoch seconds, ms, µs or ns (told apart by size), or an ISO 8601 time or date (one
+    without a timezone is UTC)."""
     text = value.strip()
     try:
         number = Decimal(text)
     except InvalidOperation:
-        return _iso_ms(text, what)
+        return _iso_ms(text, what, times)
     if number < 10**11:
         return int(number * 1000)
     if number < 10**14:
@@ -92,13 +121,15 @@ def _epoch_ms(value: str, what: str) -> int:
     return int(number / 1_000_000)
 
 
-def _iso_ms(text: str, what: str) -> int:
+def _iso_ms(text: str, what: str, times: _Times | None = None) -> int:
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise DataError(f"{what}: {text!r} is neither an epoch time nor ISO 8601") from None
     if parsed.tzinfo is None:
-        raise DataError(f"{what}: {text!r} has no timezone")
+        parsed = parsed.replace(tzinfo=UTC)
+        if times is not None:
+            times.naive += 1
     return to_ms(parsed)
 
 
@@ -181,6 +212,16 @@ def _find(header: Sequence[str], names: Sequence[str], path: Path, what: str) ->
     raise DataError(f"{path}: no {what} column (looked for {', '.join(names)})")
 
 
+def _find_time(header: Sequence[str], path: Path) -> int:
+    """The time column: one of the usual names, else an unnamed first column (the index
+    column of a pandas ``to_csv`` export)."""
+    if header and not header[0].strip() and not any(
+        h.strip().lower() in _TIME_NAMES for h in header
+    ):
+        return 0
+    return _find(header, _TIME_NAMES, path, "time")
+
+
 def _check_width(row: Sequence[str], header: Sequence[str], where: str) -> None:
     if len(row) < len(header):
         raise DataError(f"{where}: expected {len(header)} columns, got {len(row)}")
@@ -205,7 +246,8 @@ def read_candles_csv(path: Path, symbol: str, interval: Interval | str) -> list[
         header = next(reader, None)
         if header is None:
             raise DataError(f"{path}: empty file")
-        t = _find(header, _TIME_NAMES, path, "time")
+        t = _find_time(header, path)
+        times = _Times(path)
         o, h, low, c = (_find(header, (n,), path, n) for n in ("open", "high", "low", "close"))
         v = _find(header, ("volume", "vol", "base_volume"), path, "volume")
         lowered = [x.strip().lower() for x in header]
@@ -218,7 +260,7 @@ def read_candles_csv(path: Path, symbol: str, interval: Interval | str) -> list[
             _check_width(row, header, where)
             out.append(
                 Candle(
-                    start=_epoch_ms(row[t], where),
+                    start=times(row[t], where),
                     open=_dec(row[o], where),
                     high=_dec(row[h], where),
                     low=_dec(row[low], where),
@@ -229,6 +271,7 @@ def read_candles_csv(path: Path, symbol: str, interval: Interval | str) -> list[
                     interval=iv,
                 )
             )
+    times.notify()
     out.sort(key=lambda candle: candle.start)
     return out
 
@@ -239,7 +282,8 @@ def read_trades_csv(path: Path, symbol: str) -> list[Trade]:
         header = next(reader, None)
         if header is None:
             raise DataError(f"{path}: empty file")
-        t = _find(header, _TIME_NAMES, path, "time")
+        t = _find_time(header, path)
+        times = _Times(path)
         p = _find(header, ("price",), path, "price")
         s = _find(header, _SIZE_NAMES, path, "size")
         sd = _find(header, ("side", "taker_side"), path, "side")
@@ -264,9 +308,10 @@ def read_trades_csv(path: Path, symbol: str) -> list[Trade]:
                     price=_dec(row[p], where),
                     size=_dec(row[s], where),
                     side=side,
-                    timestamp=_epoch_ms(row[t], where),
+                    timestamp=times(row[t], where),
                 )
             )
+    times.notify()
     out.sort(key=lambda trade: trade.timestamp)
     return out
 
@@ -346,21 +391,26 @@ def check_bars(bars: Sequence[Candle], interval: Interval) -> None:
     1-minute bars read as hourly ones would be seen an hour late, 5-minute bars read as
     1-minute ones four minutes early), and a high below the open or close, or a low above.
     Gaps of whole intervals (no trades then) are fine."""
+    check_spacing([b.start for b in bars], interval)
+    for b in bars:
+        if b.high < max(b.open, b.close) or b.low > min(b.open, b.close):
+            raise DataError(
+                f"bar at {_iso(b.start)}: high {b.high} and low {b.low} do not contain its open and close"
+            )
+
+
+def check_spacing(starts: Sequence[int], interval: Interval) -> None:
+    """Bars' start times (oldest first): once each, whole intervals apart, one at least once."""
     step = interval.ms
-    gaps = {b.start - a.start for a, b in pairwise(bars)}
+    gaps = {b - a for a, b in pairwise(starts)}
     if 0 in gaps:
-        start = next(a.start for a, b in pairwise(bars) if a.start == b.start)
+        start = next(a for a, b in pairwise(starts) if a == b)
         raise DataError(f"two bars start at {_iso(start)}: each bar must appear once")
     if gaps and (min(gaps) != step or any(g % step for g in gaps)):
         spacing = min(gaps)
         fits = [iv.value for iv in Interval if iv.ms == spacing]
         hint = f": pass --interval {fits[0]}" if fits else ""
         raise DataError(f"the bars are {spacing // 1000} s apart, not one interval ({interval.value}){hint}")
-    for b in bars:
-        if b.high < max(b.open, b.close) or b.low > min(b.open, b.close):
-            raise DataError(
-                f"bar at {_iso(b.start)}: high {b.high} and low {b.low} do not contain its open and close"
-            )
 
 
 def _iso(ms: int) -> str:

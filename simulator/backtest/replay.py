@@ -15,7 +15,9 @@ The rules (all configurable through :class:`FillRules`):
   before the first print or bar, the first one's price stands in for the last price) fill
   as takers at the market's price (the print's price, or for a bar the first point of its
   path), never worse than their limit. A limit is marketable on its first event only: what
-  that event does not fill rests, as on a real book, and fills as a maker from then on.
+  that event does not fill rests, as on a real book, and fills as a maker from then on. A
+  market order by funds ends after the event that fills it when what is left cannot buy
+  one lot at that fill price.
 * **Liquidity is consumed once.** A print's size (a bar's volume) is shared by all our
   orders it fills, in the order the market reaches them (for a bar, along its path), then
   best price first, then oldest first: one print never fills more than its size across all
@@ -221,7 +223,11 @@ class ReplayMatcher:
                 tracked.taker = False  # what its first event left of a limit rests, as a maker
             if not order.active:
                 continue
-            if order.type is OrderType.MARKET and order.funds is not None and self._funds_exhausted(order):
+            if (
+                order.type is OrderType.MARKET
+                and order.funds is not None
+                and self._funds_exhausted(order, price)
+            ):
                 self.venue.external_end(order.id, filled=True, time=now)
             elif first_event and tif in (TimeInForce.IOC, TimeInForce.FOK):
                 self._end(order, f"{tif}: what the first event could not fill is cancelled", now)
@@ -256,9 +262,11 @@ class ReplayMatcher:
         size = min(self._remaining(order, price), budget)
         return self._floor(size) if size > 0 else ZERO
 
-    def _funds_exhausted(self, order: OrderInfo) -> bool:
-        """A market order by funds ends when what is left cannot buy one lot at the last price."""
-        price = self.last_price or order.price
+    def _funds_exhausted(self, order: OrderInfo, fill_price: Decimal | None) -> bool:
+        """A market order by funds ends when what is left cannot buy one lot at the price it
+        just filled at (so it ends after the event that fills it), or, before any fill, at
+        the last price."""
+        price = fill_price or self.last_price or order.price
         return price is None or order.remain_funds < self._lot_cost(order, price) * self._lot
 
     @staticmethod

@@ -11,14 +11,15 @@ import itertools
 import json
 import math
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import attrs
 
 from exchanges import Fill, Side
 
-__all__ = ["EquityPoint", "Report", "build_report"]
+__all__ = ["EquityPoint", "Report", "build_report", "iso_utc"]
 
 ZERO = Decimal(0)
 YEAR_MS = 365 * 24 * 3600 * 1000
@@ -57,6 +58,18 @@ class Report:
     win_rate: float | None
     round_trips: int  # positions opened from flat and closed back to flat
     equity_curve: tuple[EquityPoint, ...] = attrs.field(repr=False)
+    fees_in_quote: Decimal = ZERO  # every fee valued in the quote currency (base fees at the fill price)
+    buy_and_hold_return: float = 0.0  # the starting equity held in the base over the same period
+    quote_increment: Decimal = Decimal("0.01")  # what amounts are rounded to for display
+
+    @property
+    def gross_pnl(self) -> Decimal:
+        """The total PnL before fees."""
+        return self.total_pnl + self.fees_in_quote
+
+    @property
+    def buy_and_hold_pnl(self) -> Decimal:
+        return self.initial_equity * Decimal(repr(self.buy_and_hold_return))
 
     def to_json(self) -> str:
         """Deterministic JSON: sorted keys, Decimals as strings, ratios rounded."""
@@ -81,6 +94,9 @@ class Report:
             "exposure": round(self.exposure, 6),
             "win_rate": None if self.win_rate is None else round(self.win_rate, 6),
             "round_trips": self.round_trips,
+            "fees_in_quote": str(self.fees_in_quote),
+            "gross_pnl": str(self.gross_pnl),
+            "buy_and_hold_return": round(self.buy_and_hold_return, 8),
             "equity_curve": [[p.timestamp, str(p.equity)] for p in self.equity_curve],
         }
         return json.dumps(body, sort_keys=True, indent=1) + "\n"
@@ -88,12 +104,17 @@ class Report:
     def table(self) -> str:
         q = self.quote
 
+        step = self.quote_increment if self.quote_increment > 0 else Decimal("0.01")
+
+        def amount(value: Decimal) -> str:
+            return f"{value.quantize(step, rounding=ROUND_HALF_EVEN):,}"
+
         def money(value: Decimal) -> str:
-            return f"{value.quantize(Decimal('0.01')):,} {q}"
+            return f"{amount(value)} {q}"
 
         rows = [
             ("symbol", self.symbol),
-            ("period", f"{self.start} .. {self.end} ms"),
+            ("period (UTC)", f"{iso_utc(self.start)} .. {iso_utc(self.end)}"),
             ("orders / fills", f"{self.orders} / {self.fills}"),
             ("volume", money(self.volume)),
             ("fees", ", ".join(f"{_rounded(v)} {k}" for k, v in sorted(self.fees.items())) or "0"),
@@ -102,7 +123,12 @@ class Report:
             ("realised PnL", money(self.realized_pnl)),
             ("unrealised PnL", money(self.unrealized_pnl)),
             ("total PnL (marked)", money(self.total_pnl)),
+            (
+                "PnL gross / fees / net",
+                f"{amount(self.gross_pnl)} / {amount(self.fees_in_quote)} / {amount(self.total_pnl)} {q}",
+            ),
             ("return", f"{self.total_return:+.4%}"),
+            ("buy and hold", f"{self.buy_and_hold_return:+.4%} ({money(self.buy_and_hold_pnl)})"),
             ("max drawdown", f"{self.max_drawdown:.4%}"),
             ("Sharpe (annualised)", f"{self.sharpe:.3f}"),
             ("exposure", f"{self.exposure:.2%}"),
@@ -114,6 +140,16 @@ class Report:
         ]
         width = max(len(k) for k, _ in rows)
         return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def iso_utc(ms: int) -> str:
+    """ISO 8601 in UTC: the date alone at midnight, else to the second (or millisecond)."""
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    if ms % 86_400_000 == 0:
+        return moment.strftime("%Y-%m-%d")
+    if ms % 1000 == 0:
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _plain(value: Decimal) -> str:
@@ -252,6 +288,7 @@ def build_report(
     initial_balances: Mapping[str, Decimal],
     final_balances: Mapping[str, Decimal],
     curve: Sequence[EquityPoint],
+    quote_increment: Decimal = Decimal("0.01"),
 ) -> Report:
     if not curve:
         raise ValueError("an equity curve needs at least one point")
@@ -260,8 +297,14 @@ def build_report(
     last_price = curve[-1].price
     unrealized = (last_price - book.avg_entry) * book.position - book.open_fees if book.position else ZERO
     fees: dict[str, Decimal] = {}
+    fees_in_quote = ZERO
     for f in fills:
         fees[f.fee_currency] = fees.get(f.fee_currency, ZERO) + f.fee
+        if f.fee_currency == quote:
+            fees_in_quote += f.fee
+        elif f.fee_currency == base:
+            fees_in_quote += f.fee * f.price
+    first_price = curve[0].price
     initial_equity, final_equity = curve[0].equity, curve[-1].equity
     wins = sum(1 for pnl in book.trades if pnl > 0)
     return Report(
@@ -288,4 +331,7 @@ def build_report(
         win_rate=wins / len(book.trades) if book.trades else None,
         round_trips=len(book.trades),
         equity_curve=tuple(curve),
+        fees_in_quote=fees_in_quote,
+        buy_and_hold_return=float(last_price / first_price - 1) if first_price else 0.0,
+        quote_increment=quote_increment,
     )

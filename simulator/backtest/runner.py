@@ -28,11 +28,14 @@ from exchanges import (
     codec_for,
     parse_symbol,
 )
+from simulator.market.symbols import SymbolSpec
 from simulator.market.synthetic import SyntheticConfig
 from simulator.paper import PaperExchange
 from simulator.venue import VenueEvent
 
+from .columnar import CandleColumns, TradeColumns, check_columns
 from .data import DataError, check_bars, check_replayable
+from .instruments import merge_symbols
 from .replay import FillRules, ReplayMatcher
 from .report import EquityPoint, Report, build_report
 from .strategy import Strategy
@@ -128,7 +131,10 @@ class Backtest:
         taker_fee_rate: Decimal | None = None,
         sample_ms: int | None = None,
         progress: Callable[[int, int], None] | None = None,
+        symbols: Sequence[SymbolSpec] = (),
     ) -> None:
+        """``symbols``: the rules of instruments to trade besides (or instead of) the
+        built-in pairs (see :func:`~simulator.backtest.instruments.instrument`)."""
         if data.symbol != strategy.symbol:
             raise ValueError(f"the data is for {data.symbol}, the strategy trades {strategy.symbol}")
         self.strategy = strategy
@@ -139,6 +145,7 @@ class Backtest:
         self.fees = (maker_fee_rate, taker_fee_rate)
         self.sample_ms = sample_ms
         self.progress = progress
+        self.symbols = tuple(symbols)
         self.base, self.quote = parse_symbol(data.symbol)
         self.native = codec_for("kucoin").to_native(data.symbol)
         self._curve: list[EquityPoint] = []
@@ -158,6 +165,7 @@ class Backtest:
             seed=self.seed,
             clock=clock,
             synthetic=synthetic,
+            symbols=merge_symbols(self.symbols) if self.symbols else None,
             maker_fee_rate=maker,
             taker_fee_rate=taker,
         )
@@ -184,9 +192,13 @@ class Backtest:
         with _setting_up():
             paper = self._paper(clock, False)
             venue = paper.sim
-            check_replayable(events, self.native, venue.symbol(self.native).price_increment)
-            if data.kind == "candles" and data.interval is not None:
-                check_bars([e for e in events if isinstance(e, Candle)], data.interval)
+            tick = venue.symbol(self.native).price_increment
+            if isinstance(events, CandleColumns | TradeColumns):
+                check_columns(events, self.native, tick)
+            else:
+                check_replayable(events, self.native, tick)
+                if data.kind == "candles" and data.interval is not None:
+                    check_bars([e for e in events if isinstance(e, Candle)], data.interval)
             self._check_funded()
             venue.set_external(self.native)
             matcher = ReplayMatcher(venue, self.native, self.rules, self.seed)
@@ -197,9 +209,13 @@ class Backtest:
         strategy = self.strategy
         strategy.bind(ex)
         await strategy.on_start()
-        if data.kind == "trades" and all(isinstance(e, Trade) for e in events):
+        if isinstance(events, TradeColumns) or (
+            data.kind == "trades" and all(isinstance(e, Trade) for e in events)
+        ):
             await self._replay_trades(events, clock, paper, matcher, ex)  # type: ignore[arg-type]
-        elif data.kind == "candles" and all(isinstance(e, Candle) for e in events):
+        elif isinstance(events, CandleColumns) or (
+            data.kind == "candles" and all(isinstance(e, Candle) for e in events)
+        ):
             await self._replay_candles(events, iv_ms, clock, paper, matcher, ex)  # type: ignore[arg-type]
         else:
             await self._replay_mixed(events, iv_ms, clock, paper, matcher, ex)
@@ -275,6 +291,7 @@ class Backtest:
         deliver, progress = self._deliver, self.progress
         total = len(events)
         report_every = max(total // 200, 1)
+        previous: _E | None = None
         for i, event in enumerate(events):
             now = time_of(event)
             clock_ms = now_ms()
@@ -282,7 +299,7 @@ class Backtest:
                 set_ms(now)
                 clock_ms = now
             if live:
-                matcher.last_price = price_of(events[i - 1]) if i else None
+                matcher.last_price = None if previous is None else price_of(previous)
                 match(event, now)
                 await deliver(ex)
             else:
@@ -296,7 +313,9 @@ class Backtest:
                 await self._sample(paper, now)
             if progress is not None and i % report_every == 0:
                 progress(i + 1, total)
-        matcher.last_price = self._last_price = price_of(events[-1])
+            previous = event
+        if previous is not None:
+            matcher.last_price = self._last_price = price_of(previous)
 
     async def _replay_mixed(
         self,
@@ -466,6 +485,7 @@ class Backtest:
             initial_balances={c: v for c, v in self.balances.items() if v},
             final_balances=final,
             curve=self._curve,
+            quote_increment=paper.sim.symbol(self.native).quote_increment,
         )
         await paper.close()
         return BacktestResult(

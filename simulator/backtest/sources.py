@@ -5,7 +5,11 @@ SOURCE is one of:
 * ``synthetic`` or ``synthetic:6h`` (also ``90m``, ``2d``): the embedded synthetic market;
 * ``cache`` : the download cache entry for the symbol and interval (``--cache DIR``);
 * a ``.csv`` file: OHLCV candles or trades (told apart by the header);
-* a ``.json`` file: a saved KuCoin response, klines or trade history (envelope or bare ``data``).
+* a ``.json`` file: a saved KuCoin response, klines or trade history (envelope or bare ``data``);
+* a ``.parquet`` file: the columnar cache (``python -m simulator data convert`` makes it).
+
+``cache`` reads the columnar copy of the cache entry when there is one at least as new as
+the CSV.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 
 from exchanges import Interval, codec_for
 
+from .columnar import CandleColumns, read_parquet
 from .data import DataError, cache_path, read_candles_csv, read_json_rows, read_trades_csv, sniff_csv
 from .runner import MarketData, SyntheticData
 
@@ -52,6 +57,9 @@ def load_source(
     if source == "cache":
         native = codec_for("kucoin").to_native(symbol)
         path = cache_path(cache, native, None if trades else iv)
+        columnar = path.with_suffix(".parquet")
+        if columnar.is_file() and (not path.is_file() or columnar.stat().st_mtime >= path.stat().st_mtime):
+            path = columnar  # the columnar copy, unless the CSV changed since it was made
         if not path.is_file():
             raise DataError(
                 f"{path} not found: fill the cache first with "
@@ -66,6 +74,13 @@ def load_source(
 
 
 def _from_file(path: Path, symbol: str, interval: Interval) -> MarketData:
+    if path.suffix.lower() == ".parquet":
+        columns = read_parquet(path, symbol, interval)
+        if not len(columns):
+            raise DataError(f"{path}: no rows")
+        if isinstance(columns, CandleColumns):
+            return MarketData(symbol, "candles", columns, interval)
+        return MarketData(symbol, "trades", columns, None)
     if path.suffix.lower() == ".json":
         rows = read_json_rows(path, symbol, interval)
         kind = "candles" if rows and hasattr(rows[0], "open") else "trades"

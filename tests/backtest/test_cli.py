@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 from collections.abc import Iterator
 from decimal import Decimal
@@ -371,3 +372,57 @@ def test_a_finer_sample_sees_more_of_the_equity_curve(tmp_path: Path) -> None:
     coarse = json.loads((tmp_path / "coarse" / "report.json").read_text())["equity_curve"]
     fine = json.loads((tmp_path / "fine" / "report.json").read_text())["equity_curve"]
     assert len(coarse) <= 12 and len(fine) >= 55
+
+
+def _pandas_export(path: Path, n: int = 120) -> None:
+    """What ``DataFrame.to_csv`` writes for daily stock bars: an unnamed index of dates."""
+    lines = [",Open,High,Low,Close,Volume"]
+    day = 12_784  # 2005-01-01, in days since the epoch
+    for i in range(n):
+        p = 100 + (i % 30 if (i // 30) % 2 == 0 else 30 - i % 30)
+        date = datetime.date.fromordinal(719_163 + day + i).isoformat()
+        lines.append(f"{date},{p}.0,{p + 1}.5,{p - 1}.25,{p}.5,{1000 + i}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_backtest_trades_a_stock_from_a_pandas_export_with_its_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "stock.csv"
+    _pandas_export(data)
+    args = ["backtest", EXAMPLE, "--data", str(data), "--symbol", "ACME/USD", "--interval", "1d",
+            "--param", "fast=3", "--param", "slow=8", "--balance", "USD=10000", "--quiet",
+            "--no-plot"]  # fmt: skip
+    assert main([*args, "--out", str(tmp_path / "none")]) == 2
+    assert "declare its rules with --tick and --lot" in capsys.readouterr().err
+    assert main([*args, "--tick", "0.01", "--lot", "1", "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "note: " in err and "120 time(s) without a timezone" in err and "read as UTC" in err
+    fills = (tmp_path / "out" / "fills.csv").read_text().splitlines()[1:]
+    assert fills, "the crossover traded"
+    sizes = [Decimal(row.split(",")[4]) for row in fills]
+    assert all(s == s.to_integral_value() for s in sizes), "whole shares only"
+
+
+def test_backtest_reads_symbol_rules_and_fees_from_a_serve_config(tmp_path: Path) -> None:
+    data = tmp_path / "stock.csv"
+    _pandas_export(data)
+    config = tmp_path / "venue.toml"
+    config.write_text(
+        '[venue]\ntaker_fee_rate = "0.002"\nmaker_fee_rate = "0.002"\n\n'
+        '[[venue.symbols]]\nsymbol = "ACME-USD"\nbaseIncrement = "1"\nquoteIncrement = "0.0001"\n'
+        'priceIncrement = "0.01"\nbaseMinSize = "1"\nquoteMinSize = "1"\nminFunds = "1"\n\n'
+        '[[accounts]]\nname = "me"\nbalances = { USD = "10000" }\n'
+    )
+    code = main(["backtest", EXAMPLE, "--data", str(data), "--symbol", "ACME/USD", "--interval", "1d",
+                 "--param", "fast=3", "--param", "slow=8", "--config", str(config), "--quiet", "--no-plot",
+                 "--out", str(tmp_path / "out")])  # fmt: skip
+    assert code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["initial_balances"] == {"USD": "10000"}
+    rows = [r.split(",") for r in (tmp_path / "out" / "fills.csv").read_text().splitlines()[1:]]
+    assert rows
+    for row in rows:
+        size, funds, fee = Decimal(row[4]), Decimal(row[5]), Decimal(row[6])
+        assert size == size.to_integral_value()
+        assert fee == funds * Decimal("0.002"), "the config's fee rate"

@@ -1,3 +1,4 @@
+import warnings
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from simulator.backtest import (
     write_candles_csv,
     write_trades_csv,
 )
-from simulator.backtest.data import DataError, check_replayable, read_json_rows, sniff_csv
+from simulator.backtest.data import DataError, NaiveTimes, check_replayable, read_json_rows, sniff_csv
 
 
 def test_kucoin_kline_rows_put_close_before_high() -> None:
@@ -94,8 +95,40 @@ def test_generic_trades_csv_and_errors(tmp_path: Path) -> None:
         sniff_csv(nohead)
     naive = tmp_path / "naive.csv"
     naive.write_text("time,price,amount,side\n2023-11-14T22:13:20,10,1,buy\n")
-    with pytest.raises(DataError, match="timezone"):
-        read_trades_csv(naive, "BTC/USDT")
+    with pytest.warns(NaiveTimes, match="1 time.* read as UTC"):
+        (read,) = read_trades_csv(naive, "BTC/USDT")
+    assert read.timestamp == 1_700_000_000_000
+
+
+@pytest.mark.parametrize("index_name", ["", "Date"])
+def test_a_pandas_export_reads_as_it_comes(tmp_path: Path, index_name: str) -> None:
+    """``DataFrame.to_csv``: an index column of dates (named or not), capitalised OHLCV,
+    date-only times (UTC, said once), floats as pandas writes them."""
+    path = tmp_path / "goog.csv"
+    path.write_text(
+        f"{index_name},Open,High,Low,Close,Volume\n"
+        "2004-08-19,100.0,104.06,95.96,100.34,22351900\n"
+        "2004-08-20,101.01,109.08,100.5,108.31,11428600\n"
+        "2004-08-23,110.75,113.48,109.05,109.4,9137200\n"
+    )
+    assert sniff_csv(path) == "candles"
+    with pytest.warns(NaiveTimes) as caught:
+        bars = read_candles_csv(path, "GOOG/USD", "1d")
+    assert len(caught) == 1, "said once per file, not once per row"
+    assert "3 time(s)" in str(caught[0].message)
+    assert [b.start for b in bars] == [1_092_873_600_000, 1_092_960_000_000, 1_093_219_200_000]
+    first = bars[0]
+    assert (first.open, first.high, first.low, first.close) == (D(100), D("104.06"), D("95.96"), D("100.34"))
+    assert bars[2].volume == D(9137200)
+
+
+def test_zoned_times_say_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "z.csv"
+    path.write_text(",open,high,low,close,volume\n2004-08-19 00:00:00+00:00,1,1,1,1,1\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (bar,) = read_candles_csv(path, "GOOG/USD", "1d")
+    assert bar.start == 1_092_873_600_000
 
 
 def test_saved_kucoin_json(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from exchanges import (
     Trade,
 )
 from simulator.backtest import Strategy
+from simulator.backtest.instruments import instrument
 from simulator.backtest.replay import FillRules
 from simulator.backtest.runner import Backtest, BacktestResult, MarketData, SetupError, SyntheticData
 
@@ -139,6 +140,27 @@ async def test_a_market_buy_by_funds_spends_its_funds_fee_included() -> None:
     _s, result = await run(events, {0: place(OrderRequest.market(SYMBOL, "buy", funds="1001"))})
     assert [(f.price, f.size, f.fee) for f in result.fills] == [(D(100), D(10), D(1))]
     assert result.orders[0].status is OrderStatus.FILLED
+
+
+async def test_a_market_buy_by_funds_ends_after_the_event_that_fills_it() -> None:
+    """Placed at 100, it gaps up to 150 and buys what its funds buy there (1 share with
+    149.85 left); the rest cannot buy a share at the fill price, so it ends there and
+    never buys another share at 90 on the bar after."""
+    stock = instrument("GOOG/USD", tick="0.01", lot="1")
+    bars = [
+        Candle(start=T0 + i * 60_000, open=D(o), high=D(o), low=D(o), close=D(o), volume=D(10),
+               symbol="GOOG/USD", interval=Interval.M1)
+        for i, o in enumerate(("100", "150", "90", "90"))
+    ]  # fmt: skip
+    strategy = Scripted({0: place(OrderRequest.market("GOOG/USD", "buy", funds="300"))})
+    strategy.symbol = "GOOG/USD"
+    data = MarketData("GOOG/USD", "candles", bars, Interval.M1)
+    result = await Backtest(strategy, data, balances={"USD": D(1000)}, symbols=[stock]).run()
+    assert [(f.price, f.size) for f in result.fills] == [(D(150), D(1))]
+    (order,) = result.orders
+    assert order.status is OrderStatus.FILLED
+    assert order.filled_size == 1
+    assert result.report.final_balances["USD"] == D(1000) - D("150.15")
 
 
 async def test_ioc_keeps_what_the_first_print_fills() -> None:
