@@ -42,6 +42,7 @@ from .errors import (
     RequestTimeout,
     TooManyOpenOrders,
 )
+from .keys import ApiKeyInfo, KeyInfoReading, KeyPermission
 from .models import (
     MAX_AMOUNT_DIGITS,
     Balance,
@@ -83,16 +84,32 @@ from .ratelimit import (
     SlidingWindowPool,
     default_registry,
 )
+from .registry import (
+    ENTRY_POINT_GROUP,
+    ConfigurationError,
+    UnknownVenue,
+    VenueOption,
+    VenueSpec,
+    connect,
+    connect_from,
+    connect_from_env,
+    connect_from_toml,
+    register_venue,
+    venue_names,
+    venue_spec,
+)
 from .symbols import ConcatCodec, SeparatorCodec, SymbolCodec, codec_for, parse_symbol, unified_symbol
 from .times import from_ms, ms_from_seconds, to_ms
 
 __all__ = [
     "CLIENT_ID_RULES",
+    "ENTRY_POINT_GROUP",
     "EXACT",
     "MAX_AMOUNT_DIGITS",
     "STP",
     "AboveMaximumSize",
     "AccountSuspended",
+    "ApiKeyInfo",
     "AuthenticationError",
     "BadRequest",
     "BadSymbol",
@@ -105,6 +122,7 @@ __all__ = [
     "ClientIdRule",
     "Clock",
     "ConcatCodec",
+    "ConfigurationError",
     "DuplicateClientOrderId",
     "Exchange",
     "ExchangeError",
@@ -121,6 +139,8 @@ __all__ = [
     "InvalidSignature",
     "InvalidTimestamp",
     "IpNotAllowed",
+    "KeyInfoReading",
+    "KeyPermission",
     "Liquidity",
     "ManualClock",
     "Market",
@@ -154,11 +174,18 @@ __all__ = [
     "TimeInForce",
     "TooManyOpenOrders",
     "Trade",
+    "UnknownVenue",
+    "VenueOption",
+    "VenueSpec",
     "ceil_to_increment",
     "check_depth",
     "check_history_args",
     "codec_for",
     "conform_order",
+    "connect",
+    "connect_from",
+    "connect_from_env",
+    "connect_from_toml",
     "default_registry",
     "floor_to_increment",
     "from_ms",
@@ -167,6 +194,7 @@ __all__ = [
     "new_client_order_id",
     "parse_interval",
     "parse_symbol",
+    "register_venue",
     "require_one_ref",
     "round_to_increment",
     "rule_for",
@@ -176,4 +204,6 @@ __all__ = [
     "unified_symbol",
     "validate_client_order_id",
     "validate_order",
+    "venue_names",
+    "venue_spec",
 ]
