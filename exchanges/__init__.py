@@ -42,6 +42,7 @@ from .errors import (
     RequestTimeout,
     TooManyOpenOrders,
 )
+from .keycheck import KeyReport, Purpose, check_key
 from .keys import ApiKeyInfo, KeyInfoReading, KeyPermission
 from .models import (
     MAX_AMOUNT_DIGITS,
@@ -97,6 +98,7 @@ from .registry import (
     register_venue,
     venue_names,
     venue_spec,
+    venue_table,
 )
 from .symbols import ConcatCodec, SeparatorCodec, SymbolCodec, codec_for, parse_symbol, unified_symbol
 from .times import from_ms, ms_from_seconds, to_ms
@@ -141,6 +143,7 @@ __all__ = [
     "IpNotAllowed",
     "KeyInfoReading",
     "KeyPermission",
+    "KeyReport",
     "Liquidity",
     "ManualClock",
     "Market",
@@ -159,6 +162,7 @@ __all__ = [
     "PoolState",
     "PostOnlyWouldTake",
     "PriceOutOfBand",
+    "Purpose",
     "RateLimitExceeded",
     "RateLimitRegistry",
     "RatePool",
@@ -180,6 +184,7 @@ __all__ = [
     "ceil_to_increment",
     "check_depth",
     "check_history_args",
+    "check_key",
     "codec_for",
     "conform_order",
     "connect",
@@ -206,4 +211,5 @@ __all__ = [
     "validate_order",
     "venue_names",
     "venue_spec",
+    "venue_table",
 ]

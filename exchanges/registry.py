@@ -40,6 +40,7 @@ __all__ = [
     "register_venue",
     "venue_names",
     "venue_spec",
+    "venue_table",
 ]
 
 ENTRY_POINT_GROUP = "exchanges.venues"
@@ -194,7 +195,7 @@ def _table(spec: VenueSpec, option: VenueOption, value: object) -> dict[str, Any
         if isinstance(item, bool) or not isinstance(item, Decimal | int | str):
             raise ConfigurationError(
                 f"{spec.name} option {option.name}.{key}: expected a string or a whole number "
-                f"(amounts are written as strings, such as \"0.5\"), got {_kind_of(item)} {item!r}"
+                f'(amounts are written as strings, such as "0.5"), got {_kind_of(item)} {item!r}'
             )
         out[key] = item
     return out
@@ -318,11 +319,8 @@ def connect_from(mapping: Mapping[str, Any], *, environ: Mapping[str, str] | Non
     return _open(spec, check_options(spec, options, secrets_allowed=False), environ)
 
 
-def connect_from_toml(
-    path: str | Path, table: str | None = None, *, environ: Mapping[str, str] | None = None
-) -> Exchange:
-    """Open the venue of a TOML file's table (dotted names reach nested tables; ``None``
-    means the whole file)."""
+def venue_table(path: str | Path, table: str | None = None) -> Mapping[str, Any]:
+    """A TOML file's table (dotted names reach nested tables; ``None``: the whole file)."""
     try:
         data: Any = tomllib.loads(Path(path).read_text())
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
@@ -333,7 +331,14 @@ def connect_from_toml(
         data = data[part]
     if not isinstance(data, Mapping):
         raise ConfigurationError(f"{path}: [{table}] is not a table")
-    return connect_from(data, environ=environ)
+    return data
+
+
+def connect_from_toml(
+    path: str | Path, table: str | None = None, *, environ: Mapping[str, str] | None = None
+) -> Exchange:
+    """Open the venue a TOML file's table describes (see :func:`connect_from`)."""
+    return connect_from(venue_table(path, table), environ=environ)
 
 
 def connect_from_env(environ: Mapping[str, str] | None = None, *, prefix: str = ENV_PREFIX) -> Exchange:

@@ -41,7 +41,7 @@ PAPER = VenueSpec(
     factory=_open,
     summary="an in-process paper exchange that imitates KuCoin (no credentials, nothing at stake)",
     options=(
-        VenueOption(name="balances", kind=dict, help="starting balances, e.g. {USDT = \"10000\"}"),
+        VenueOption(name="balances", kind=dict, help='starting balances, e.g. {USDT = "10000"}'),
         VenueOption(name="seed", kind=int, help="seed of the synthetic market"),
         VenueOption(name="synthetic", kind=bool, help="a moving synthetic market with a full book"),
         VenueOption(name="realtime", kind=bool, help="the wall clock (default) or a manual one"),
