@@ -48,7 +48,7 @@ from .errors import Refusal, venue_error
 from .executor import Executor, request_json
 from .ids import client_order_id
 from .risk import Exposure, check_limits, plain
-from .schema import Signal, parse_json, parse_signal
+from .schema import SIGNAL_ID, Signal, parse_json, parse_signal
 from .store import LIVE, AuditLog, Halt, SignalRecord, State
 
 __all__ = ["Bridge", "Reply"]
@@ -250,7 +250,7 @@ class Bridge:
     def _claim(self, auth: Authenticated, signal_id: Any) -> None:
         now = self.clock.now_ms()
         if not self.audit.claim_delivery(auth.source.name, auth.delivery, now):
-            shown = signal_id if isinstance(signal_id, str) and len(signal_id) <= 64 else None
+            shown = signal_id if isinstance(signal_id, str) and SIGNAL_ID.fullmatch(signal_id) else None
             self.audit.log(
                 now, "replayed", {"delivery": auth.delivery}, source=auth.source.name, signal_id=shown
             )

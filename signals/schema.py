@@ -27,7 +27,7 @@ from exchanges import OrderType, Side, TimeInForce, to_decimal
 
 from .errors import Refusal
 
-__all__ = ["FIELDS", "Signal", "parse_json", "parse_signal"]
+__all__ = ["FIELDS", "SIGNAL_ID", "Signal", "parse_json", "parse_signal"]
 
 FIELDS = (
     "source",
@@ -41,7 +41,7 @@ FIELDS = (
     "time_in_force",
     "client_tag",
 )
-_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+SIGNAL_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _TAG = re.compile(r"[A-Za-z0-9_-]{1,16}")
 _MAX_AMOUNT_TEXT = 40
 _TIME_IN_FORCE = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK}
@@ -160,7 +160,7 @@ def parse_signal(data: dict[str, Any], *, source: str) -> Signal:
     given = _text(data, "source", re.compile(r".{1,64}", re.S), "at most 64 characters")
     if given != source:
         raise _bad("source", "differs from the X-Signal-Source header")
-    signal_id = _text(data, "signal_id", _ID, "1-64 letters, digits, '_', '.', ':' or '-'")
+    signal_id = _text(data, "signal_id", SIGNAL_ID, "1-64 letters, digits, '_', '.', ':' or '-'")
     symbol = _text(data, "symbol", re.compile(r"[A-Za-z0-9/_-]{3,41}"), "a pair such as BTC/USDT")
     side = _choice(data, "side", {"buy": Side.BUY, "sell": Side.SELL})
     kind = _choice(data, "type", {"limit": OrderType.LIMIT, "market": OrderType.MARKET}, OrderType.LIMIT)

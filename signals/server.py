@@ -56,8 +56,9 @@ async def serving(app: Any, host: str = "127.0.0.1", port: int = 0) -> AsyncIter
     try:
         while not server.started:
             if task.done():
-                task.result()  # the start-up error (the bridge's configuration, the venue)
-                raise RuntimeError("the server stopped before it started")
+                with contextlib.suppress(SystemExit):  # (uvicorn's word for a failed start-up)
+                    task.result()
+                raise RuntimeError("the server did not start: the app's start-up failed (see the log)")
             await asyncio.sleep(0.01)
         bound_host, bound_port = server.servers[0].sockets[0].getsockname()[:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host

@@ -49,7 +49,7 @@ def config(tmp_path: Path, **sections: Any) -> BridgeConfig:
         ],
     }
     for name, values in sections.items():
-        if isinstance(data.get(name), dict):
+        if isinstance(data.get(name), dict) and name != "venue":
             data[name] = {**data[name], **values}
         else:
             data[name] = values
@@ -133,10 +133,12 @@ async def count_orders(exchange: Exchange, client_order_id: str, symbol: str = "
 
 @contextlib.asynccontextmanager
 async def running(
-    bridge_config: BridgeConfig, opener: Callable[[], Exchange] | None = None
+    bridge_config: BridgeConfig,
+    opener: Callable[[], Exchange] | None = None,
+    environ: dict[str, str] | None = None,
 ) -> AsyncIterator[Sender]:
     """The bridge served on a free loopback port, and a client for it."""
-    bridge = Bridge(bridge_config, opener=opener, environ=ENV)
+    bridge = Bridge(bridge_config, opener=opener, environ={**ENV, **(environ or {})})
     async with serving(build_app(bridge)) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
         yield Sender(client, bridge)
 
