@@ -189,6 +189,12 @@ def _amount(value: Any, where: str) -> Decimal:
     return amount
 
 
+def _required_amount(table: Mapping[str, Any], key: str, where: str) -> Decimal:
+    if key not in table:
+        raise ConfigError(f"{where}.{key}: missing")
+    return _amount(table[key], f"{where}.{key}")
+
+
 def _pair(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f'{where}: expected a pair such as "BTC/USDT", got {_kind(value)}')
@@ -284,12 +290,8 @@ def _limits(table: Mapping[str, Any], sources: tuple[SourceConfig, ...]) -> Limi
                 )
     return Limits(
         currency=currency,
-        max_order_notional=_amount(
-            _get(table, "max_order_notional", "limits", (str, int)), "limits.max_order_notional"
-        ),
-        max_daily_notional=_amount(
-            _get(table, "max_daily_notional", "limits", (str, int)), "limits.max_daily_notional"
-        ),
+        max_order_notional=_required_amount(table, "max_order_notional", "limits"),
+        max_daily_notional=_required_amount(table, "max_daily_notional", "limits"),
         max_open_orders=open_orders,
         max_position=max_position,
     )

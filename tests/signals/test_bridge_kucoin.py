@@ -16,7 +16,7 @@ import pytest
 
 from conformance import Fault, FaultInjectingTransport
 from conformance.kucoin_wire import KucoinFaultWire
-from exchanges import Exchange, SystemClock, connect
+from exchanges import Exchange, OrderRequest, SystemClock, connect
 from simulator import Venue
 from simulator.kucoin import AccountConfig, ApiKey, FacadeConfig, build_facade, serving
 
@@ -28,12 +28,22 @@ BTC = "BTC/USDT"
 URL = "http://kucoin-sim.local"
 
 
-def sim_app() -> Any:
-    venue = Venue(seed=3, clock=SystemClock(), synthetic=True)
+#: A second account on the same simulator: the other side of the bridge's trades.
+OTHER = {
+    "KUCOIN_API_KEY": "other-key-0123",
+    "KUCOIN_API_SECRET": "other-secret-01234567",
+    "KUCOIN_API_PASSPHRASE": "p",
+}
+
+
+def sim_app(*, synthetic: bool = True) -> Any:
+    venue = Venue(seed=3, clock=SystemClock(), synthetic=synthetic)
     key = ApiKey(key=KEY, secret=SECRET, passphrase=PASSPHRASE)
     account = AccountConfig(uid=1, balances={"USDT": Decimal(10_000), "BTC": Decimal("0.5")}, keys=(key,))
+    other_key = ApiKey(key=OTHER["KUCOIN_API_KEY"], secret=OTHER["KUCOIN_API_SECRET"], passphrase="p")
+    other = AccountConfig(uid=2, balances={"BTC": Decimal(1)}, keys=(other_key,))
     venue.sync()
-    return build_facade(venue, FacadeConfig(accounts=(account,), rate_limits="off")).app
+    return build_facade(venue, FacadeConfig(accounts=(account, other), rate_limits="off")).app
 
 
 def kucoin(transport: httpx.AsyncBaseTransport, **options: Any) -> Exchange:
@@ -277,3 +287,24 @@ async def test_a_restart_mid_way_loses_nothing_and_doubles_nothing(tmp_path: Pat
     judge = kucoin(httpx.ASGITransport(app=app))
     assert len(await judge.fetch_open_orders(BTC)) == 3
     await judge.close()
+
+
+async def test_an_order_filled_later_is_followed_to_its_fills(tmp_path: Path) -> None:
+    app = sim_app(synthetic=False)  # an empty book: only the other account trades with us
+    async with running(config(tmp_path), opener(httpx.ASGITransport(app=app))) as s:
+        placed = await s.signal("later", size="0.002", price="30000")
+        assert placed.json()["signal"]["state"] == "placed"
+        other = connect(
+            "kucoin", base_url=URL, transport=httpx.ASGITransport(app=app), environ=OTHER, rate_limit=False
+        )
+        await other.place_order(OrderRequest.limit(BTC, "sell", "0.0005", "30000"))
+        state = await s.state("later")  # read back from the venue
+        assert (state["state"], state["filled_size"]) == ("placed", "0.0005")
+        assert s.bridge.audit.position(BTC) == Decimal("0.0005")
+        await other.place_order(OrderRequest.limit(BTC, "sell", "0.0015", "30000"))
+        await s.bridge.sync()  # (what the sync loop does every sync_interval_s)
+        state = await s.state("later")
+        assert (state["state"], state["filled_size"], state["filled_funds"]) == ("filled", "0.002", "60")
+        assert (await s.get("/positions")).json()["positions"] == {BTC: "0.002"}
+        assert [e.kind for e in s.bridge.audit.events("tv", "later")].count("fill") == 2
+        await other.close()
