@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -73,6 +73,14 @@ class Reply:
         return cls(refusal.status, refusal.body(), headers)
 
 
+class _KeyLock:
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0
+
+
 class _Final(Refusal):
     """A refusal that becomes the signal's recorded state."""
 
@@ -117,7 +125,7 @@ class Bridge:
         self._executor: Executor | None = None
         self._markets: dict[str, Market] | None = None
         self._markets_lock = asyncio.Lock()
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._locks: dict[tuple[str, str], _KeyLock] = {}
         self._work: dict[tuple[str, str], asyncio.Task[SignalRecord | None]] = {}
         self._sync_task: asyncio.Task[None] | None = None
 
@@ -147,9 +155,8 @@ class Bridge:
             await exchange.close()
             raise ConfigurationError(f"venue {exchange.venue!r}: {err}") from None
         self._audit = AuditLog(self.config.database)
-        self._executor = Executor(
-            exchange, self._audit, self.config, self.clock, lambda: self.audit.halt() is not None
-        )
+        self._executor = Executor(exchange, self._audit, self.config, self.clock, lambda: self.audit.halt())
+        self._audit.forget_deliveries(self.clock.now_ms() - 2 * int(self.config.replay_window_s * 1000))
         with contextlib.suppress(Refusal):  # (unreachable now: the first signal tries again)
             await self._load_markets()
         for record in self.audit.in_states(State.RECEIVED, State.UNKNOWN):
@@ -267,16 +274,23 @@ class Bridge:
             data = parse_json(body)
             self._claim(auth, data.get("signal_id"))
             given = data.get("signal_id")
-            key = given if isinstance(given, str) else ""
-            lock = self._locks.setdefault((auth.source.name, key), asyncio.Lock())
-            try:
-                async with lock:
-                    return await self._submit(auth.source, data)
-            finally:
-                if not lock.locked() and self._locks.get((auth.source.name, key)) is lock:
-                    del self._locks[(auth.source.name, key)]
+            async with self._one_at_a_time((auth.source.name, given if isinstance(given, str) else "")):
+                return await self._submit(auth.source, data)
         except Refusal as refusal:
             return Reply.refused(refusal)
+
+    @contextlib.asynccontextmanager
+    async def _one_at_a_time(self, key: tuple[str, str]) -> AsyncIterator[None]:
+        """Deliveries of one signal id are decided in turn: the second sees the first's record."""
+        entry = self._locks.setdefault(key, _KeyLock())
+        entry.users += 1
+        try:
+            async with entry.lock:
+                yield
+        finally:
+            entry.users -= 1
+            if not entry.users:
+                del self._locks[key]
 
     async def _submit(self, source: SourceConfig, data: dict[str, Any]) -> Reply:
         now = self.clock.now_ms()
@@ -560,7 +574,8 @@ class Bridge:
                 self.audit.set_halt(None, now, auth.source.name)
                 log.warning("resumed by %s", auth.source.name)
                 return Reply(200, {"halted": False})
-            self.audit.set_halt(Halt(by=auth.source.name, at_ms=now, reason=reason), now, auth.source.name)
+            halt_state = Halt(by=auth.source.name, at_ms=now, reason=reason, cancel_open=cancel_open)
+            self.audit.set_halt(halt_state, now, auth.source.name)
             log.warning("halted by %s: %s", auth.source.name, reason)
             cancelled, failed = await self._cancel_open() if cancel_open else ([], [])
             return Reply(200, {"halted": True, "cancelled": cancelled, "failed": failed})

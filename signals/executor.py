@@ -31,7 +31,7 @@ from exchanges import (
 
 from .config import BridgeConfig
 from .errors import venue_error
-from .store import AuditLog, SignalRecord, State
+from .store import AuditLog, Halt, SignalRecord, State
 
 __all__ = ["Executor", "order_request", "request_json"]
 
@@ -100,13 +100,13 @@ class Executor:
         audit: AuditLog,
         config: BridgeConfig,
         clock: Clock,
-        halted: Callable[[], bool],
+        halt: Callable[[], Halt | None],
     ) -> None:
         self.exchange = exchange
         self.audit = audit
         self.config = config
         self.clock = clock
-        self._halted = halted
+        self._halt = halt
 
     async def call(self, make: Callable[[], Awaitable[T]]) -> T:
         """A venue call with the bridge's deadline: a venue that hangs costs ``venue_timeout_s``."""
@@ -126,7 +126,7 @@ class Executor:
 
     def _stop_reason(self, record: SignalRecord) -> str | None:
         """Why the order must not be sent now, if it must not."""
-        if self._halted():
+        if self._halt() is not None:
             return "halted before the order reached the venue"
         age_s = (self.clock.now_ms() - record.received_at) / 1000
         if age_s > self.config.max_signal_age_s:
@@ -182,7 +182,7 @@ class Executor:
                     "signal %s/%s: unexpected error placing the order", record.source, record.signal_id
                 )
                 return self._unknown(record, f"unexpected {type(err).__name__} while placing")
-            return await self.adopt(record, order, "placed")
+            return await self._landed(record, order, "placed")
         assert last is not None
         return await self._after_retries(record, last)
 
@@ -214,6 +214,20 @@ class Executor:
         return self._update(
             record, "unknown", {"error": error}, state=State.UNKNOWN, reason=reason, error=error
         )
+
+    async def _landed(self, record: SignalRecord, order: Order, kind: str) -> SignalRecord:
+        """An order now on the venue; cancelled at once if a halt asked for open orders to go
+        while it was on its way."""
+        record = await self.adopt(record, order, kind)
+        halt = self._halt()
+        if halt is not None and halt.cancel_open and record.state is State.PLACED:
+            try:
+                record = await self.cancel(record)
+            except (ExchangeError, TimeoutError) as err:
+                log.warning(
+                    "signal %s/%s: not cancelled after the halt: %s", record.source, record.signal_id, err
+                )
+        return record
 
     # --- what the venue holds -------------------------------------------------------------------
 
@@ -281,7 +295,7 @@ class Executor:
             except ExchangeError as err:
                 log.warning("signal %s/%s: cannot be looked up: %s", record.source, record.signal_id, err)
                 return record
-            return await self.adopt(record, order, "resolved")
+            return await self._landed(record, order, "resolved")
         if absent < confirmations:
             return record  # still unknown: the next sync asks again
         reason = self._stop_reason(record)

@@ -185,6 +185,8 @@ class Halt:
     by: str
     at_ms: int
     reason: str
+    #: Open orders are cancelled, and so is any order that lands while halted.
+    cancel_open: bool = False
 
 
 _COLUMNS = (
@@ -430,6 +432,6 @@ class AuditLog:
                 db.execute("DELETE FROM flags WHERE name = 'halt'")
                 self._event(db, at_ms, "resume", by, None, {})
             else:
-                value = _dumps({"by": halt.by, "at_ms": halt.at_ms, "reason": halt.reason})
-                db.execute("INSERT OR REPLACE INTO flags (name, value) VALUES ('halt', ?)", (value,))
-                self._event(db, at_ms, "halt", by, None, {"reason": halt.reason})
+                value = attrs.asdict(halt)
+                db.execute("INSERT OR REPLACE INTO flags (name, value) VALUES ('halt', ?)", (_dumps(value),))
+                self._event(db, at_ms, "halt", by, None, value)

@@ -308,3 +308,23 @@ async def test_an_order_filled_later_is_followed_to_its_fills(tmp_path: Path) ->
         assert (await s.get("/positions")).json()["positions"] == {BTC: "0.002"}
         assert [e.kind for e in s.bridge.audit.events("tv", "later")].count("fill") == 2
         await other.close()
+
+
+async def test_an_order_landing_after_a_halt_that_cancels_is_cancelled(tmp_path: Path) -> None:
+    app = sim_app()
+    gate = Gate(httpx.ASGITransport(app=app), "after")
+    async with running(config(tmp_path, bridge={"respond_within_s": 0.2}), opener(gate)) as s:
+        assert (await s.signal("late")).status_code == 202  # on its way: the venue has it, we do not know yet
+        halted = await s.halt(halt=True, cancel_open=True, reason="drill")
+        assert halted.json()["cancelled"] == []  # nothing known to be open yet
+        gate.released.set()
+        state = await eventually(lambda: _state_if(s, "late", "cancelled"))
+        assert state["order_id"]
+        judge = kucoin(httpx.ASGITransport(app=app))
+        assert await judge.fetch_open_orders(BTC) == []
+        await judge.close()
+
+
+async def _state_if(s: Any, signal_id: str, state: str) -> dict[str, Any] | None:
+    found: dict[str, Any] = await s.state(signal_id)
+    return found if found["state"] == state else None

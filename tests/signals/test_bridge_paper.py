@@ -3,6 +3,7 @@ validation, limits, the kill switch, idempotency and the audit log."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
@@ -435,3 +436,13 @@ async def test_secrets_never_reach_logs_responses_or_the_audit_log(
     texts.append((tmp_path / "audit.db").read_bytes().decode("latin-1"))
     for secret in SECRETS.values():
         assert not any(secret in text for text in texts)
+
+
+async def test_deliveries_of_one_signal_at_once_place_it_once(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        # (each spelt its own way, so that no two share a signature: they are re-deliveries, not replays)
+        sizes = ["0.001", "0.0010", "0.00100", "0.001000", "0.0010000"]
+        answers = await asyncio.gather(*(s.signal("twin", type="market", price=None, size=z) for z in sizes))
+        assert sorted(a.status_code for a in answers) == [200] * 5
+        assert sorted(a.json()["duplicate"] for a in answers) == [False, True, True, True, True]
+        assert len(await s.exchange.fetch_closed_orders(BTC)) == 1
