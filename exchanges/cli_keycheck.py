@@ -122,7 +122,7 @@ def _search(
     args: argparse.Namespace, spec: VenueSpec, environ: Mapping[str, str]
 ) -> tuple[list[SecretHit], dict[str, str], dict[str, str]]:
     """Hits, the places searched, and why the others were not."""
-    secrets = {name: environ[name] for name in spec.credential_env if environ.get(name)}
+    secrets = {name: environ[name] for name in spec.secret_env if environ.get(name)}
     dumps = [Path(p) for p in args.env_dump]
     missing = [str(p) for p in dumps if not p.is_file()]
     if missing:

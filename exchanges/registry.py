@@ -96,9 +96,10 @@ class VenueSpec:
     name: str
     factory: Factory = attrs.field(repr=False)
     options: tuple[VenueOption, ...] = ()
-    #: Environment variables holding the venue's credentials (read by the factory; a key
-    #: check searches files for their values).
+    #: Environment variables holding the venue's credentials (read by the factory).
     credential_env: tuple[str, ...] = ()
+    #: Those of them whose values are secret: a key check searches files for them.
+    secret_env: tuple[str, ...] = ()
     summary: str = ""
 
     def option(self, name: str) -> VenueOption | None:

@@ -308,8 +308,9 @@ class Bridge:
             request, notional, size = await self._decide(source, signal)
             return await self._accept(source, signal, request, notional, size, data)
         except _Final as refusal:
-            self._reject(source, signal, refusal, data)
-            return Reply.refused(refusal)
+            record = self._reject(source, signal, refusal, data)
+            reply = Reply.refused(refusal)
+            return Reply(reply.status, {**reply.body, "duplicate": False, "signal": record.to_json()})
 
     def _again(self, existing: SignalRecord, signal: Signal) -> Reply:
         """A signal id seen before: the same signal gets its state; another is refused."""
@@ -325,7 +326,9 @@ class Bridge:
         )
         return Reply(_status(existing), {"duplicate": True, "signal": existing.to_json()})
 
-    def _reject(self, source: SourceConfig, signal: Signal, refusal: Refusal, data: dict[str, Any]) -> None:
+    def _reject(
+        self, source: SourceConfig, signal: Signal, refusal: Refusal, data: dict[str, Any]
+    ) -> SignalRecord:
         now = self.clock.now_ms()
         error = {**refusal.body()["error"], "status": refusal.status}
         record = SignalRecord(
@@ -343,6 +346,7 @@ class Bridge:
         )
         self.audit.add_signal(record, "rejected", {"body": data, "error": error})
         log.info("signal %s/%s: rejected (%s)", source.name, signal.signal_id, refusal.message)
+        return record
 
     def _client_order_id(self, source: SourceConfig, signal: Signal) -> str:
         return client_order_id(

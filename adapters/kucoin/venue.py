@@ -75,6 +75,7 @@ KUCOIN = VenueSpec(
     factory=_open,
     summary="KuCoin spot (https://api.kucoin.com, or base_url such as the local simulator)",
     credential_env=(ENV_KEY, ENV_SECRET, ENV_PASSPHRASE),
+    secret_env=(ENV_SECRET, ENV_PASSPHRASE),
     options=(
         *_option_fields(),
         VenueOption(name="public", kind=bool, help="no credentials: market data only"),

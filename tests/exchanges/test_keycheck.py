@@ -243,6 +243,7 @@ def test_a_well_kept_key_passes_with_exit_0(sim_url: str, repo: Path) -> None:
 
 def test_a_loose_key_fails_every_rule_with_exit_1_in_json(sim_url: str, repo: Path, tmp_path: Path) -> None:
     dump = tmp_path / "ci.log"
+    # (the key itself is an identifier, not a secret: it is not searched for)
     dump.write_text("step 1\n" + "\n".join(f"{k}={v}" for k, v in env_of(LOOSE).items()) + "\n")
     (repo / "bot" / "config.py").write_text(f"SECRET = '{LOOSE[1]}'\n")
     git(repo, "commit", "-q", "-am", "oops")
@@ -259,7 +260,6 @@ def test_a_loose_key_fails_every_rule_with_exit_1_in_json(sim_url: str, repo: Pa
         ("ip whitelist", "none"),
         ("age", "created 200 days ago (" + report["checks"][2]["detail"].split("(")[1].split(")")[0] + ")"),
         ("secrets in git", "the value of KUCOIN_API_SECRET is in bot/config.py line 1"),
-        ("secrets in env dump", f"the value of KUCOIN_API_KEY is in {dump} line 2"),
         ("secrets in env dump", f"the value of KUCOIN_API_SECRET is in {dump} line 3"),
         ("secrets in env dump", f"the value of KUCOIN_API_PASSPHRASE is in {dump} line 4"),
     }

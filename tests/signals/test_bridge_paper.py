@@ -140,6 +140,7 @@ async def test_an_over_cap_order_is_refused_before_anything_is_sent(tmp_path: Pa
         error = response.json()["error"]
         assert error["code"] == "risk_limit"
         assert error["message"] == "order notional 120 USDT is over the cap of 100 USDT per order"
+        assert response.json()["signal"]["state"] == "rejected"
         assert await s.exchange.fetch_open_orders() == []
         state = await s.state("big")
         assert state["state"] == "rejected" and state["reason"] == error["message"]
