@@ -193,9 +193,8 @@ class Bridge:
 
     async def sync(self) -> None:
         """Read back live orders and their fills; take up unknown and unfinished ones."""
-        for record in self.audit.in_states(State.PLACED):
-            if not self._busy(record):
-                await self.executor.refresh(record)
+        reads = [self._spawn(r, self.executor.refresh) for r in self.audit.in_states(State.PLACED)]
+        await asyncio.gather(*reads)
         for record in self.audit.in_states(State.RECEIVED, State.UNKNOWN):
             self._spawn(record, self.executor.resolve)
         self.audit.forget_deliveries(self.clock.now_ms() - 2 * int(self.config.replay_window_s * 1000))

@@ -124,14 +124,18 @@ class Executor:
             )
         return new
 
-    def _stop_reason(self, record: SignalRecord) -> str | None:
-        """Why the order must not be sent now, if it must not."""
+    def _stop_reason(self, record: SignalRecord) -> tuple[str, str] | None:
+        """Why the order must not be sent now (a code and a reason), if it must not."""
         if self._halt() is not None:
-            return "halted before the order reached the venue"
+            return "halted", "halted before the order reached the venue"
         age_s = (self.clock.now_ms() - record.received_at) / 1000
         if age_s > self.config.max_signal_age_s:
-            return f"expired: not on the venue {age_s:.0f} s after it arrived (max_signal_age_s)"
+            return "expired", f"expired: not on the venue {age_s:.0f} s after it arrived (max_signal_age_s)"
         return None
+
+    def _drop(self, record: SignalRecord, code: str, reason: str) -> SignalRecord:
+        error = {"code": code, "message": reason, "status": 503}
+        return self._update(record, "dropped", {}, state=State.REJECTED, reason=reason, error=error)
 
     # --- sending --------------------------------------------------------------------------------
 
@@ -142,9 +146,9 @@ class Executor:
         pause = self.config.retry_backoff_s
         last: NetworkError | None = None
         for attempt in range(1, self.config.place_attempts + 1):
-            reason = self._stop_reason(record)
-            if reason is not None:
-                return self._update(record, "dropped", {}, state=State.REJECTED, reason=reason)
+            stop = self._stop_reason(record)
+            if stop is not None:
+                return self._drop(record, *stop)
             try:
                 order = await self.call(lambda: self.exchange.place_order(request))
             except TimeoutError:
@@ -298,11 +302,9 @@ class Executor:
             return await self._landed(record, order, "resolved")
         if absent < confirmations:
             return record  # still unknown: the next sync asks again
-        reason = self._stop_reason(record)
-        if reason is not None:
-            return self._update(
-                record, "dropped", {}, state=State.REJECTED, reason=f"not on the venue; {reason}"
-            )
+        stop = self._stop_reason(record)
+        if stop is not None:
+            return self._drop(record, stop[0], f"not on the venue; {stop[1]}")
         if record.state is not State.RECEIVED:
             record = self._update(record, "resend", {"absent": absent}, state=State.RECEIVED, reason=None)
         return await self.place(record)

@@ -328,3 +328,18 @@ async def test_an_order_landing_after_a_halt_that_cancels_is_cancelled(tmp_path:
 async def _state_if(s: Any, signal_id: str, state: str) -> dict[str, Any] | None:
     found: dict[str, Any] = await s.state(signal_id)
     return found if found["state"] == state else None
+
+
+async def test_a_signal_left_unsent_by_a_restart_is_dropped_once_too_old(tmp_path: Path) -> None:
+    app = sim_app()
+    gate = Gate(httpx.ASGITransport(app=app), "before")  # never reaches the venue
+    first = config(tmp_path, bridge={"respond_within_s": 0.2})
+    async with running(first, opener(gate)) as s:
+        assert (await s.signal("old")).status_code == 202
+    later = config(tmp_path, bridge={"max_signal_age_s": 0.001, "reconcile_delay_s": 0})
+    async with running(later, opener(httpx.ASGITransport(app=app))) as s:
+        state = await eventually(lambda: _state_if(s, "old", "rejected"))
+        assert state["reason"].startswith("not on the venue; expired: not on the venue")
+        again = await s.signal("old")
+        assert again.status_code == 503 and again.json()["duplicate"] is True
+        assert await on_venue(app, state["client_order_id"]) == 0
