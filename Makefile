@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PACKAGES := exchanges adapters simulator conformance tests bench examples
+PACKAGES := exchanges adapters simulator conformance signals tests bench examples
 
 .PHONY: test unit demo bench clean conformance
 

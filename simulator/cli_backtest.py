@@ -165,7 +165,7 @@ def _progress(quiet: bool) -> tuple[Any, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from exchanges import ExchangeError
+    from exchanges import BadSymbol, ExchangeError
     from simulator.backtest import load_strategy, make_strategy
     from simulator.backtest.data import DataError, NaiveTimes
     from simulator.backtest.instruments import Instruments, declare, load_instruments
@@ -221,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
         hint = ""
         if isinstance(err, Unfunded):
             hint = f"; pass --balance {err.quote}=AMOUNT (or --balance {err.base}=AMOUNT)"
-        elif "900001" in str(err):
+        elif isinstance(err.__cause__, BadSymbol) or "900001" in str(err):
             hint = "; declare its rules with --tick and --lot (or in a --config file's [[venue.symbols]])"
         print(f"simulator backtest: {err}{hint}", file=sys.stderr)
         return 2

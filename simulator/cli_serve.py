@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
 import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from .cli import Command
 
@@ -35,6 +37,20 @@ def _port(text: str) -> int:
     return port
 
 
+def _created_at(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither YYYY-MM-DD nor epoch milliseconds") from None
+    return int(datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC).timestamp() * 1000)
+
+
+def _names(text: str | None) -> list[str] | None:
+    return None if text is None else [n.strip() for n in text.split(",") if n.strip()]
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
@@ -50,6 +66,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
         choices=(1, 2, 3),
         default=3,
         help="its version: 1 takes the passphrase in clear (python-kucoin), 2 and 3 signed (default 3)",
+    )
+    parser.add_argument(
+        "--api-permissions",
+        metavar="NAMES",
+        help="the key's KuCoin permissions, comma-separated (default: all; General is always held), "
+        "e.g. General,Spot",
+    )
+    parser.add_argument(
+        "--api-ip-whitelist",
+        metavar="ADDRESSES",
+        help="addresses or networks the key may be used from, comma-separated (default: any)",
+    )
+    parser.add_argument(
+        "--api-created-at",
+        type=_created_at,
+        metavar="DATE",
+        help="when the key was made: YYYY-MM-DD (UTC) or epoch ms (default: when the server starts)",
     )
     parser.add_argument(
         "--balance",
@@ -104,6 +137,15 @@ def run(args: argparse.Namespace) -> int:
             key = generated = config.demo_key(created_at=now)
         else:
             key = None
+        restrictions = _key_restrictions(args)
+        if restrictions and key is None:
+            raise config.ConfigError(
+                "--api-permissions, --api-ip-whitelist and --api-created-at describe the command-line "
+                "key: give --api-key (or set them in the configuration file's [[accounts.keys]])"
+            )
+        if key is not None and restrictions:
+            key = attrs.evolve(key, **restrictions)
+            generated = key if generated is not None else None
         balances = dict(config.parse_balance(b) for b in args.balance) if args.balance else DEFAULT_BALANCES
         accounts = list(cfg.accounts)
         if key is not None:
@@ -143,6 +185,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"simulator serve: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
         return 1
     return 0
+
+
+def _key_restrictions(args: argparse.Namespace) -> dict[str, Any]:
+    """What the command line says of its key's permissions, whitelist and age."""
+    out: dict[str, Any] = {}
+    permissions = _names(args.api_permissions)
+    if permissions is not None:
+        out["permissions"] = frozenset(permissions)
+    whitelist = _names(args.api_ip_whitelist)
+    if whitelist is not None:
+        out["ip_whitelist"] = tuple(whitelist)
+    if args.api_created_at is not None:
+        out["created_at"] = args.api_created_at
+    return out
 
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:

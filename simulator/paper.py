@@ -151,7 +151,10 @@ class PaperExchange:
 
     def _route(self, symbol: str) -> MarketState:
         """The venue's state of the pair ``symbol`` (unified), looked up once."""
-        mkt = self._routes[symbol] = self.sim.market_state(self._to_native(symbol))
+        try:
+            mkt = self._routes[symbol] = self.sim.market_state(self._to_native(symbol))
+        except ExchangeError as err:
+            raise kucoin_error(err) from None
         return mkt
 
     def _market(self, symbol: str) -> Market:

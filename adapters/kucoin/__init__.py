@@ -10,7 +10,6 @@ from .errors import class_for, error_from_response
 from .exchange import CAPABILITIES, KucoinExchange
 from .models import (
     Account,
-    ApiKeyInfo,
     CancelAllResult,
     Currency,
     DeadCancelStatus,
@@ -27,7 +26,6 @@ __all__ = [
     "ENDPOINTS",
     "POOL_QUOTAS",
     "Account",
-    "ApiKeyInfo",
     "CancelAllResult",
     "Currency",
     "DeadCancelStatus",

@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from exchanges import Balance
+from exchanges import ApiKeyInfo, Balance
 
 from .client import KucoinClient
-from .models import Account, ApiKeyInfo, LedgerEntry, TradeFee
+from .models import Account, LedgerEntry, TradeFee
 from .options import KucoinOptions
 from .paging import cursor, pages, unique, windows
 from .parsing import (
@@ -97,7 +97,8 @@ class AccountData:
         )
 
     async def fetch_api_key_info(self) -> ApiKeyInfo:
-        """Permissions, IP whitelist, creation time and version of the key in use."""
+        """Permissions (KuCoin's names and what they grant), IP whitelist, creation time and
+        version of the key in use."""
         return parse_api_key_info(await self._client.call(API_KEY, API_KEY.path))
 
     async def fetch_hf_account_opened(self) -> bool:

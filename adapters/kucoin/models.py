@@ -14,7 +14,6 @@ import attrs
 
 __all__ = [
     "Account",
-    "ApiKeyInfo",
     "CancelAllResult",
     "Currency",
     "DeadCancelStatus",
@@ -83,21 +82,6 @@ class TradeFee:
     symbol: str
     maker_fee_rate: Decimal
     taker_fee_rate: Decimal
-    raw: Any = _raw()
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class ApiKeyInfo:
-    """What ``GET /api/v1/user/api-key`` says about the key in use (the key itself is not kept)."""
-
-    api_version: int
-    permissions: frozenset[str]
-    ip_whitelist: tuple[str, ...]
-    created_at: int
-    uid: str = ""
-    is_master: bool = True
-    sub_name: str = ""
-    remark: str = ""
     raw: Any = _raw()
 
 

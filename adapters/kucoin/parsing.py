@@ -16,6 +16,7 @@ from typing import Any
 from exchanges import (
     EXACT,
     STP,
+    ApiKeyInfo,
     BadSymbol,
     Balance,
     Candle,
@@ -35,15 +36,16 @@ from exchanges import (
     Trade,
 )
 
+from .errors import VENUE
 from .models import (
     Account,
-    ApiKeyInfo,
     CancelAllResult,
     Currency,
     DeadCancelStatus,
     LedgerEntry,
     TradeFee,
 )
+from .permissions import grants
 
 __all__ = [
     "from_native",
@@ -300,17 +302,21 @@ def parse_api_key_info(d: Json) -> ApiKeyInfo:
     raw = dict(d)
     if "apiKey" in raw:
         raw["apiKey"] = _mask(str(raw["apiKey"]))
-    permissions = str(d.get("permission") or "")
+    names = [p.strip() for p in str(d.get("permission") or "").split(",") if p.strip()]
     whitelist = str(d.get("ipWhitelist") or "")
+    granted, unknown = grants(names)
+    created = _int(d.get("createdAt"))
     return ApiKeyInfo(
-        api_version=_int(d.get("apiVersion")),
-        permissions=frozenset(p.strip() for p in permissions.split(",") if p.strip()),
+        venue=VENUE,
+        permissions=granted,
+        venue_permissions=frozenset(names),
+        unrecognised_permissions=unknown,
         ip_whitelist=tuple(ip.strip() for ip in whitelist.split(",") if ip.strip()),
-        created_at=_int(d.get("createdAt")),
-        uid=str(d.get("uid") or ""),
-        is_master=bool(d.get("isMaster", True)),
-        sub_name=str(d.get("subName") or ""),
-        remark=str(d.get("remark") or ""),
+        created_at=created or None,
+        account_id=str(d.get("uid") or ""),
+        sub_account="" if d.get("isMaster", True) else str(d.get("subName") or ""),
+        label=str(d.get("remark") or ""),
+        key_version=_int(d.get("apiVersion")) or None,
         raw=raw,
     )
 

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from exchanges import BadSymbol, codec_for, parse_symbol
-from simulator.market.symbols import DEFAULT_SYMBOLS, SymbolSpec, symbols_from_config
+from simulator.venue.listing import DEFAULT_SYMBOLS, SymbolSpec, symbols_from_config
 
 __all__ = ["Instruments", "declare", "instrument", "load_instruments", "merge_symbols"]
 

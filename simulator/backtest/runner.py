@@ -28,10 +28,10 @@ from exchanges import (
     codec_for,
     parse_symbol,
 )
-from simulator.market.symbols import SymbolSpec
 from simulator.market.synthetic import SyntheticConfig
 from simulator.paper import PaperExchange
 from simulator.venue import VenueEvent
+from simulator.venue.listing import SymbolSpec
 
 from .columnar import CandleColumns, TradeColumns, check_columns
 from .data import DataError, check_bars, check_replayable

@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from exchanges import Candle, Trade
-from simulator.market.symbols import SymbolSpec
+from simulator.venue.listing import SymbolSpec
 
 from .replay import FillRules
 from .report import Report

@@ -16,6 +16,7 @@ from exchanges import (
     BelowMinimumFunds,
     Interval,
     InvalidOrder,
+    KeyPermission,
     Liquidity,
     OrderNotFound,
     OrderRequest,
@@ -235,10 +236,13 @@ async def test_fees(ex: KucoinExchange, router: respx.Router) -> None:
 async def test_api_key_info(ex: KucoinExchange, router: respx.Router) -> None:
     route(router, "GET", "/api/v1/user/api-key")
     info = await ex.fetch_api_key_info()
-    assert info.api_version == 3
-    assert {"General", "Spot", "Margin"} <= info.permissions
+    assert info.venue == "kucoin" and info.key_version == 3
+    names = {"General", "Futures", "Spot", "Earn", "InnerTransfer", "Transfer", "Margin"}
+    assert info.venue_permissions == names
+    assert info.permissions == set(KeyPermission) and not info.unrecognised_permissions
     assert info.ip_whitelist == ("203.**.154", "103.**.34")
-    assert info.created_at == 1728443843000 and info.uid == "165111215" and info.is_master
+    assert info.created_at == 1728443843000 and info.account_id == "165111215" and info.sub_account == ""
+    assert info.last_used_at is None  # (KuCoin does not say)
     assert "6705f5c311545b000157d3eb" not in repr(info.raw)
 
 
@@ -719,3 +723,24 @@ async def test_classic_family(router: respx.Router) -> None:
 
         with pytest.raises(NotSupported):
             await ex.amend_order("BTC/USDT", order_id="x", price="1")
+
+
+async def test_api_key_info_of_a_read_only_sub_account_key(ex: KucoinExchange, router: respx.Router) -> None:
+    body = {
+        "remark": "data bot",
+        "apiKey": "6705f5c311545b000157d3eb",
+        "apiVersion": 2,
+        "permission": "General,SomethingNew",
+        "ipWhitelist": "",
+        "createdAt": 1700000000000,
+        "uid": 42,
+        "isMaster": False,
+        "subName": "bots",
+    }
+    answer = httpx.Response(200, json={"code": "200000", "data": body})
+    router.get("/api/v1/user/api-key").mock(return_value=answer)
+    info = await ex.fetch_api_key_info()
+    assert info.permissions == {KeyPermission.READ}
+    assert info.unrecognised_permissions == {"SomethingNew"}
+    assert info.ip_whitelist == () and info.sub_account == "bots" and info.label == "data bot"
+    assert "6705f5c311545b000157d3eb" not in repr(info) + repr(info.raw)

@@ -1,0 +1,449 @@
+"""The bridge over loopback HTTP with the paper exchange behind it: authentication, replays,
+validation, limits, the kill switch, idempotency and the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from exchanges import OrderStatus
+
+from .conftest import SECRETS, config, headers, order, running
+
+BTC = "BTC/USDT"
+
+
+async def test_a_signal_becomes_one_order_on_the_venue(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        response = await s.signal("s1", client_tag="voc7")
+        assert response.status_code == 200, response.text
+        signal = response.json()["signal"]
+        assert signal["state"] == "placed" and response.json()["duplicate"] is False
+        placed = await s.exchange.fetch_order(BTC, client_order_id=signal["client_order_id"])
+        assert placed.id == signal["order_id"] and placed.status is OrderStatus.OPEN
+        assert (placed.side, placed.price, placed.size, placed.remark) == (
+            "buy",
+            Decimal(30000),
+            Decimal("0.001"),
+            "voc7",
+        )
+        assert (await s.state("s1"))["state"] == "placed"
+        assert await s.orders_on_venue(signal["client_order_id"]) == 1
+
+
+async def test_a_replayed_delivery_is_refused_and_places_nothing(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        payload = json.dumps(order("s1")).encode()
+        signed = headers("tv", payload)
+        first = await s.client.post("/signal", content=payload, headers=signed)
+        again = await s.client.post("/signal", content=payload, headers=signed)
+        assert first.status_code == 200 and again.status_code == 409
+        assert again.json() == {
+            "error": {
+                "code": "replayed",
+                "message": "this delivery (its signature) was received before: a replay is refused",
+            }
+        }
+        assert await s.orders_on_venue(first.json()["signal"]["client_order_id"]) == 1
+        assert [e.kind for e in s.bridge.audit.events() if e.kind == "replayed"] == ["replayed"]
+
+
+async def test_a_redelivered_signal_gets_its_state_and_is_placed_once(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        first = await s.signal("s1")
+        # the sender retries (new timestamp, new signature), and writes the JSON differently
+        again = await s.post("/signal", {**order("s1"), "price": 30000, "size": "0.0010"})
+        assert again.status_code == 200 and again.json()["duplicate"] is True
+        assert again.json()["signal"]["order_id"] == first.json()["signal"]["order_id"]
+        assert await s.orders_on_venue(first.json()["signal"]["client_order_id"]) == 1
+        assert len(await s.exchange.fetch_open_orders(BTC)) == 1
+
+
+async def test_a_signal_id_reused_for_another_signal_is_refused(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        await s.signal("s1")
+        other = await s.signal("s1", price="31000")
+        assert other.status_code == 409 and other.json()["error"]["code"] == "signal_id_reused"
+        assert other.json()["error"]["field"] == "signal_id"
+        assert len(await s.exchange.fetch_open_orders(BTC)) == 1
+
+
+async def test_two_sources_may_use_one_signal_id(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        a = (await s.signal("same", "tv")).json()["signal"]
+        b = (await s.signal("same", "voc")).json()["signal"]
+        assert a["state"] == b["state"] == "placed" and a["client_order_id"] != b["client_order_id"]
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"secret": "not-the-secret-0123456789"}, "bad_signature"),
+        ({"secret": SECRETS["voc"]}, "bad_signature"),  # another source's secret
+    ],
+)
+async def test_a_forged_signature_is_refused_and_nothing_is_recorded(
+    tmp_path: Path, change: dict[str, Any], code: str
+) -> None:
+    async with running(config(tmp_path)) as s:
+        response = await s.post("/signal", order("s1"), **change)
+        assert response.status_code == 401 and response.json()["error"]["code"] == code
+        assert await s.exchange.fetch_open_orders() == []
+        assert s.bridge.audit.events() == []  # (unauthenticated traffic fills no log)
+
+
+async def test_a_signature_over_another_body_is_refused(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        signed = headers("tv", json.dumps(order("s1")).encode())
+        tampered = json.dumps(order("s1", size="0.002")).encode()
+        response = await s.client.post("/signal", content=tampered, headers=signed)
+        assert response.status_code == 401 and response.json()["error"]["code"] == "bad_signature"
+
+
+@pytest.mark.parametrize(
+    ("drop", "code"),
+    [("X-Signal-Source", "unauthenticated"), ("X-Signal-Signature", "unauthenticated")],
+)
+async def test_missing_headers_and_unknown_sources(tmp_path: Path, drop: str, code: str) -> None:
+    async with running(config(tmp_path)) as s:
+        payload = json.dumps(order("s1")).encode()
+        signed = {k: v for k, v in headers("tv", payload).items() if k != drop}
+        response = await s.client.post("/signal", content=payload, headers=signed)
+        assert response.status_code == 401 and response.json()["error"]["code"] == code
+        stranger = {**headers("tv", payload), "X-Signal-Source": "stranger"}
+        response = await s.client.post("/signal", content=payload, headers=stranger)
+        assert response.status_code == 401 and response.json()["error"]["code"] == "unknown_source"
+
+
+@pytest.mark.parametrize(("offset_ms", "code"), [(-31_000, "stale"), (31_000, "from_the_future")])
+async def test_stale_and_future_timestamps_are_refused(tmp_path: Path, offset_ms: int, code: str) -> None:
+    async with running(config(tmp_path)) as s:
+        response = await s.post("/signal", order("s1"), stamp=int(time.time() * 1000) + offset_ms)
+        assert response.status_code == 401 and response.json()["error"]["code"] == code
+        assert "30000 ms window" in response.json()["error"]["message"]
+        assert await s.exchange.fetch_open_orders() == []
+
+
+async def test_an_over_cap_order_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        response = await s.signal("big", size="0.004")  # 120 USDT against a cap of 100
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert error["code"] == "risk_limit"
+        assert error["message"] == "order notional 120 USDT is over the cap of 100 USDT per order"
+        assert response.json()["signal"]["state"] == "rejected"
+        assert await s.exchange.fetch_open_orders() == []
+        state = await s.state("big")
+        assert state["state"] == "rejected" and state["reason"] == error["message"]
+        # a re-delivery gets the same answer, and still sends nothing
+        again = await s.signal("big", size="0.004")
+        assert again.status_code == 422 and again.json()["duplicate"] is True
+
+
+async def test_a_source_cap_lower_than_the_bridge_cap(tmp_path: Path) -> None:
+    sources = [
+        {"name": "tv", "secret_env": "SIGNALS_SECRET_TV", "pairs": [BTC], "max_order_notional": "50"},
+    ]
+    async with running(config(tmp_path, sources=sources)) as s:
+        response = await s.signal("s1", size="0.002")  # 60 USDT
+        assert (
+            response.status_code == 422 and "cap of 50 USDT per order" in response.json()["error"]["message"]
+        )
+
+
+async def test_daily_caps_in_total_and_per_source(tmp_path: Path) -> None:
+    limits = {"max_daily_notional": "100", "max_open_orders": 10}
+    sources = [
+        {"name": "tv", "secret_env": "SIGNALS_SECRET_TV", "pairs": [BTC], "max_daily_notional": "60"},
+        {"name": "voc", "secret_env": "SIGNALS_SECRET_VOC", "pairs": [BTC]},
+    ]
+    async with running(config(tmp_path, limits=limits, sources=sources)) as s:
+        assert (await s.signal("a", "tv")).status_code == 200  # 30
+        assert (await s.signal("b", "tv")).status_code == 200  # 60 for tv
+        refused = await s.signal("c", "tv")
+        assert refused.status_code == 422
+        assert (
+            "source tv's total today to 90 USDT, over its daily cap of 60 USDT"
+            in refused.json()["error"]["message"]
+        )
+        assert (await s.signal("d", "voc")).status_code == 200  # 90 in all
+        refused = await s.signal("e", "voc")
+        assert (
+            "today's total to 120 USDT, over the daily cap of 100 USDT" in refused.json()["error"]["message"]
+        )
+        assert len(await s.exchange.fetch_open_orders(BTC)) == 3
+
+
+async def test_max_open_orders(tmp_path: Path) -> None:
+    async with running(config(tmp_path, limits={"max_open_orders": 2})) as s:
+        assert [(await s.signal(f"o{i}")).status_code for i in range(3)] == [200, 200, 422]
+        assert (await s.state("o2"))["reason"] == "2 orders are open: the cap is 2"
+
+
+async def test_position_cap_counts_fills_and_resting_orders(tmp_path: Path) -> None:
+    limits = {"max_order_notional": "1000", "max_daily_notional": "10000", "max_position": {BTC: "0.004"}}
+    sources = [{"name": "tv", "secret_env": "SIGNALS_SECRET_TV", "pairs": [BTC]}]
+    async with running(config(tmp_path, limits=limits, sources=sources)) as s:
+        bought = await s.signal("m1", type="market", price=None, size="0.003")
+        assert bought.status_code == 200 and bought.json()["signal"]["state"] == "filled"
+        positions = (await s.get("/positions")).json()
+        assert positions["positions"] == {BTC: "0.003"}  # from the fill
+        assert s.bridge.audit.position(BTC) == Decimal("0.003")
+        # 0.003 held + 0.002 more would be 0.005: over 0.004
+        refused = await s.signal("l1", size="0.002")
+        assert refused.status_code == 422
+        assert refused.json()["error"]["message"] == (
+            "position on BTC/USDT is 0.003 from fills; with open orders and this one it could "
+            "reach 0.005, over the cap of 0.004"
+        )
+        assert (await s.signal("l2", size="0.001")).status_code == 200  # rests: 0.004 at worst
+        assert (await s.signal("l3", size="0.00001")).status_code == 422  # the resting buy counts
+        selling = await s.signal("x1", side="sell", type="market", price=None, size="0.002")
+        assert selling.json()["signal"]["state"] == "filled"
+        assert s.bridge.audit.position(BTC) == Decimal("0.001")
+        assert (await s.signal("l4", size="0.002")).status_code == 200
+
+
+async def test_a_pair_off_the_allowlist_is_forbidden(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        response = await s.signal("e1", symbol="ETH/USDT", price="1000", size="0.01")
+        assert response.status_code == 403
+        assert response.json()["error"] == {
+            "code": "pair_not_allowed",
+            "message": "ETH/USDT is not on source tv's allowlist",
+            "field": "symbol",
+        }
+        unknown = await s.signal("e2", symbol="DOGE/USDT")
+        assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "unknown_pair"
+        assert await s.exchange.fetch_open_orders() == []
+
+
+async def test_the_venue_spelling_of_a_symbol_is_accepted(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        response = await s.signal("v1", symbol="BTC-USDT")
+        assert response.status_code == 200 and response.json()["signal"]["symbol"] == BTC
+
+
+async def test_increments_round_on_the_safe_side_or_refuse(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        response = await s.signal("r1", price="30000.07", size="0.0010000099")
+        placed = response.json()["signal"]["order"]
+        assert (Decimal(placed["price"]), Decimal(placed["size"])) == (Decimal("30000.0"), Decimal("0.001"))
+        sell = await s.signal("r2", side="sell", price="90000.01", size="0.0001")
+        assert Decimal(sell.json()["signal"]["order"]["price"]) == Decimal("90000.1")  # a sell rounds up
+    async with running(config(tmp_path / "b", bridge={"precision": "refuse"})) as s:
+        response = await s.signal("r1", price="30000.07")
+        assert response.status_code == 422
+        assert response.json()["error"] == {
+            "code": "invalid_order",
+            "message": "price 30000.07 is not a multiple of the increment 0.1",
+            "field": "price",
+        }
+        small = await s.signal("r3", size="0.000001")
+        assert small.json()["error"]["message"] == "size 0.000001 is below the minimum 0.00001"
+
+
+async def test_a_limit_order_by_funds_buys_what_the_funds_buy(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        response = await s.signal("f1", size=None, funds="45")
+        assert response.status_code == 200
+        assert Decimal(response.json()["signal"]["order"]["size"]) == Decimal("0.0015")
+
+
+async def test_a_venue_refusal_comes_back_as_json_with_the_venue_code(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        response = await s.signal("sell", side="sell", price="90000", size="0.001")  # no BTC to sell
+        assert response.status_code == 422
+        signal = response.json()["signal"]
+        assert signal["state"] == "rejected"
+        assert signal["venue_error"] == {
+            "venue": "paper",
+            "code": "200004",
+            "message": "Balance insufficient!",
+            "type": "InsufficientFunds",
+            "retryable": False,
+        }
+        assert signal["reason"] == "the venue refused the order: [paper 200004] Balance insufficient!"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field", "message"),
+    [
+        ({**order("x"), "price": "abc"}, 422, "price", "price: not a decimal number: 'abc'"),
+        ({**order("x"), "price": -5}, 422, "price", "price: must be positive, got -5"),
+        ({**order("x"), "price": True}, 422, "price", "price: expected an amount"),
+        ({**order("x"), "size": [1]}, 422, "size", "size: expected an amount"),
+        ({**order("x"), "side": "long"}, 422, "side", "side: expected one of buy, sell, got 'long'"),
+        ({**order("x"), "type": 7}, 422, "type", "type: expected one of limit, market, got a number"),
+        ({**order("x"), "prize": "1"}, 422, "prize", "prize: unknown field"),
+        ({**order("x"), "signal_id": "a b"}, 422, "signal_id", "signal_id: 1-64 letters"),
+        ({**order("x"), "source": "voc"}, 422, "source", "source: differs from the X-Signal-Source header"),
+        ({**order("x"), "funds": "10"}, 422, "funds", "funds: give size or funds, not both"),
+        (
+            {**order("x"), "time_in_force": "GTT"},
+            422,
+            "time_in_force",
+            "time_in_force: expected one of GTC, IOC, FOK",
+        ),
+        ({**order("x", type="market")}, 422, "price", "price: a market order takes no price"),
+        (
+            {k: v for k, v in order("x").items() if k != "price"},
+            422,
+            "price",
+            "price: required for a limit order",
+        ),
+        ({k: v for k, v in order("x").items() if k != "symbol"}, 422, "symbol", "symbol: required"),
+        ({**order("x"), "price": "1e999"}, 422, "price", "price: amount out of range"),
+        ([1, 2], 400, None, "the body must be a JSON object, not an array"),
+    ],
+)
+async def test_a_malformed_signal_gets_a_clear_error_naming_the_field(
+    tmp_path: Path, body: Any, status: int, field: str | None, message: str
+) -> None:
+    async with running(config(tmp_path)) as s:
+        response = await s.post("/signal", body)
+        assert response.status_code == status, response.text
+        error = response.json()["error"]
+        assert error.get("field") == field and error["message"].startswith(message), error
+
+
+async def test_http_misuse_gets_json_never_a_500(tmp_path: Path) -> None:
+    async with running(config(tmp_path, bridge={"max_body_bytes": 1024})) as s:
+        big = json.dumps({**order("x"), "client_tag": "a" * 5000}).encode()
+        assert (await s.client.post("/signal", content=big, headers=headers("tv", big))).status_code == 413
+
+        async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: read, and cut off at the limit
+            for _ in range(3):
+                yield b"x" * 600
+
+        response = await s.client.post("/signal", content=chunks(), headers=headers("tv", b""))
+        assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+        payload = json.dumps(order("x")).encode()
+        plain = {**headers("tv", payload), "Content-Type": "text/plain"}
+        assert (await s.client.post("/signal", content=payload, headers=plain)).status_code == 415
+        assert (await s.client.post("/signal", content=b"{", headers=headers("tv", b"{"))).status_code == 400
+        assert (await s.client.get("/nowhere")).json()["error"]["code"] == "not_found"
+        response = await s.client.get("/signal")
+        assert response.status_code == 405 and response.headers["allow"] == "POST"
+        assert (await s.client.request("BREW", "/signal")).status_code in (400, 405)
+        assert (await s.client.get("/health")).json()["status"] == "ok"
+
+
+async def test_a_source_over_its_rate_is_told_when_to_come_back(tmp_path: Path) -> None:
+    sources = [
+        {
+            "name": "tv",
+            "secret_env": "SIGNALS_SECRET_TV",
+            "pairs": [BTC],
+            "rate_limit": 3,
+            "rate_window_s": 60,
+        }
+    ]
+    async with running(config(tmp_path, sources=sources)) as s:
+        statuses = [(await s.signal(f"r{i}")).status_code for i in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        limited = await s.signal("r9")
+        assert (
+            limited.json()["error"]["code"] == "rate_limited"
+            and 1 <= int(limited.headers["retry-after"]) <= 60
+        )
+
+
+async def test_the_kill_switch_stops_new_orders_and_cancels_open_ones(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        placed = [(await s.signal(f"k{i}")).json()["signal"] for i in range(2)]
+        assert (await s.halt("tv", halt=True)).status_code == 403  # tv may not halt
+        unsigned = await s.client.post(
+            "/halt", content=b'{"halt": true}', headers={"Content-Type": "application/json"}
+        )
+        assert unsigned.status_code == 401
+        halted = await s.halt(halt=True, cancel_open=True, reason="drill")
+        assert halted.status_code == 200
+        assert halted.json() == {
+            "halted": True,
+            "cancelled": [
+                {"source": "tv", "signal_id": "k0", "state": "cancelled"},
+                {"source": "tv", "signal_id": "k1", "state": "cancelled"},
+            ],
+            "failed": [],
+        }
+        for signal in placed:
+            venue = await s.exchange.fetch_order(BTC, client_order_id=signal["client_order_id"])
+            assert venue.status is OrderStatus.CANCELED
+        refused = await s.signal("k2")
+        assert refused.status_code == 503 and refused.json()["error"]["code"] == "halted"
+        assert (await s.get("/positions")).json()["halted"] is True
+        assert (await s.halt(halt=False)).json() == {"halted": False}
+        assert (await s.signal("k3")).status_code == 200
+        assert (await s.halt(halt="yes")).json()["error"]["field"] == "halt"
+
+
+async def test_a_halt_survives_a_restart(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        assert (await s.halt(halt=True)).status_code == 200
+    async with running(config(tmp_path)) as s:
+        assert (await s.signal("after")).status_code == 503
+        assert (await s.client.get("/health")).json()["halted"] is True
+
+
+async def test_the_audit_log_holds_every_step_survives_restarts_and_cannot_be_rewritten(
+    tmp_path: Path,
+) -> None:
+    async with running(config(tmp_path)) as s:
+        await s.signal("a1", type="market", price=None, size="0.001")
+        await s.signal("a2", size="1")  # refused by the limits
+        events = [(e.kind, e.signal_id) for e in s.bridge.audit.events()]
+        assert events[:2] == [("accepted", "a1"), ("placed", "a1")]
+        assert ("fill", "a1") in events and ("rejected", "a2") in events
+        accepted = s.bridge.audit.events("tv", "a1")[0].data
+        assert accepted["body"] == order("a1", type="market", price=None, size="0.001")
+        assert accepted["order"]["client_order_id"] == (await s.state("a1"))["client_order_id"]
+    database = tmp_path / "audit.db"
+    with sqlite3.connect(database) as db:
+        for statement in ("UPDATE events SET kind = 'x'", "DELETE FROM events", "DELETE FROM fills"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                db.execute(statement)
+    async with running(config(tmp_path)) as s:
+        assert (await s.state("a1"))["state"] == "filled"
+        assert (await s.signal("a1", type="market", price=None, size="0.001")).json()["duplicate"] is True
+        assert s.bridge.audit.position(BTC) > 0
+
+
+async def test_secrets_never_reach_logs_responses_or_the_audit_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    texts: list[str] = []
+    async with running(config(tmp_path)) as s:
+        for response in (
+            await s.signal("s1"),
+            await s.post("/signal", order("s2"), secret="wrong-wrong-wrong-wrong"),
+            await s.post("/signal", order("s3"), stamp=1),
+            await s.signal("s4", size="9"),
+            await s.halt(halt=True),
+            await s.get("/signals/s1"),
+        ):
+            texts.append(response.text + str(response.headers))
+    texts += [r.getMessage() for r in caplog.records]
+    texts.append((tmp_path / "audit.db").read_bytes().decode("latin-1"))
+    for secret in SECRETS.values():
+        assert not any(secret in text for text in texts)
+
+
+async def test_deliveries_of_one_signal_at_once_place_it_once(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        # (each spelt its own way, so that no two share a signature: they are re-deliveries, not replays)
+        sizes = ["0.001", "0.0010", "0.00100", "0.001000", "0.0010000"]
+        answers = await asyncio.gather(*(s.signal("twin", type="market", price=None, size=z) for z in sizes))
+        assert sorted(a.status_code for a in answers) == [200] * 5
+        assert sorted(a.json()["duplicate"] for a in answers) == [False, True, True, True, True]
+        assert len(await s.exchange.fetch_closed_orders(BTC)) == 1
