@@ -9,7 +9,18 @@ from .client_ids import (
     validate_client_order_id,
 )
 from .clock import Clock, ManualClock, SystemClock
-from .enums import STP, Interval, Liquidity, OrderStatus, OrderType, Side, StopKind, TimeInForce
+from .enums import (
+    STP,
+    GapReason,
+    Interval,
+    Liquidity,
+    OrderStatus,
+    OrderType,
+    Side,
+    StopKind,
+    StreamKind,
+    TimeInForce,
+)
 from .errors import (
     AboveMaximumSize,
     AccountSuspended,
@@ -42,6 +53,7 @@ from .errors import (
     RequestTimeout,
     TooManyOpenOrders,
 )
+from .mailboxes import Backlog, Latest, Mailbox
 from .models import (
     MAX_AMOUNT_DIGITS,
     Balance,
@@ -53,6 +65,7 @@ from .models import (
     OrderBook,
     OrderBookLevel,
     OrderRequest,
+    StreamGap,
     Ticker,
     Trade,
     to_decimal,
@@ -70,6 +83,7 @@ from .protocol import (
     BatchPlacing,
     Capabilities,
     Exchange,
+    Streaming,
     check_depth,
     check_history_args,
     parse_interval,
@@ -94,6 +108,7 @@ __all__ = [
     "AboveMaximumSize",
     "AccountSuspended",
     "AuthenticationError",
+    "Backlog",
     "BadRequest",
     "BadSymbol",
     "Balance",
@@ -111,6 +126,7 @@ __all__ = [
     "ExchangeUnavailable",
     "Fill",
     "FixedWindowPool",
+    "GapReason",
     "InsufficientFunds",
     "Interval",
     "InvalidApiKey",
@@ -121,7 +137,9 @@ __all__ = [
     "InvalidSignature",
     "InvalidTimestamp",
     "IpNotAllowed",
+    "Latest",
     "Liquidity",
+    "Mailbox",
     "ManualClock",
     "Market",
     "NetworkError",
@@ -148,6 +166,9 @@ __all__ = [
     "Side",
     "SlidingWindowPool",
     "StopKind",
+    "StreamGap",
+    "StreamKind",
+    "Streaming",
     "SymbolCodec",
     "SystemClock",
     "Ticker",
