@@ -11,6 +11,7 @@ drops and reports gaps alike.
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections import deque
 from collections.abc import Hashable
 from typing import Generic, TypeVar
@@ -46,13 +47,17 @@ class Mailbox(Generic[T]):
     def failed(self) -> bool:
         return self._error is not None
 
+    def gap(self, reason: GapReason) -> None:
+        """Events may be missing here (a market stream's ``StreamGap``)."""
+        raise NotImplementedError
+
     async def get(self) -> T | StreamGap:
         while True:
             ready, item = self._take()
             if ready:
                 return item  # type: ignore[return-value]
             if self._error is not None:
-                raise self._error
+                raise copy.copy(self._error)  # (one error may fail many streams: a copy each)
             waiter = asyncio.get_running_loop().create_future()
             self._waiter = waiter
             try:
