@@ -40,6 +40,10 @@ log = logging.getLogger("adapters.kucoin")
 
 ZERO = Decimal(0)
 _RESTART = object()
+#: How long before the last event heard a reconnect's read of done orders starts (the
+#: socket may have been dead a while before anyone noticed: up to a ping interval and
+#: its timeout).
+_REREAD_MARGIN_MS = 60_000
 _MALFORMED = (KeyError, TypeError, ValueError, ArithmeticError, IndexError, AttributeError)
 
 
@@ -51,6 +55,8 @@ class PrivateRest(Protocol):
     ) -> Order: ...
 
     async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]: ...
+
+    async def fetch_closed_orders(self, symbol: str, *, start: int | None = None) -> list[Order]: ...
 
     async def fetch_fills(self, symbol: str, *, order_id: str | None = None) -> list[Fill]: ...
 
@@ -138,11 +144,14 @@ class OrderFeed(_SerialFeed):
         clock: Clock,
         *,
         placed: Callable[[str], Order | None],
+        placed_symbols: Callable[[], set[str]],
         read_final: bool,
     ) -> None:
         super().__init__(rest, clock)
         self.tracker = OrderTracker()
         self._placed = placed
+        self._placed_symbols = placed_symbols
+        self._heard = 0  # local time of the last event: a reconnect re-reads from a little before
         self._read_final = read_final
         self._rates: dict[str, tuple[Decimal | None, Decimal | None]] = {}
         self._orders: list[tuple[str | None, Backlog[Order]]] = []
@@ -181,10 +190,12 @@ class OrderFeed(_SerialFeed):
                     box.put(fill)
 
     async def _seed(self) -> None:
+        self._heard = self._clock.now_ms()
         for order in await self._retrying("reading open orders", self._rest.fetch_open_orders):
             self.tracker.seed(order)
 
     async def _frame(self, frame: dict[str, Any]) -> None:
+        self._heard = self._clock.now_ms()
         data = frame.get("data")
         if not isinstance(data, Mapping):
             return
@@ -244,24 +255,35 @@ class OrderFeed(_SerialFeed):
         return rates
 
     async def _reread(self) -> None:
-        """After a reconnect: every open order as REST has it, and each order known open
-        that no longer is, in its final state; the fills of orders that moved meanwhile."""
+        """After a reconnect: every open order as REST has it; each order known open that
+        no longer is, in its final state; the orders done since shortly before the socket
+        went quiet, of every symbol the stream has seen, watches or this exchange placed
+        on (an order placed and done while away is in no open list); and the fills of the
+        orders that moved meanwhile."""
         self.rereads += 1
+        since = max(self._heard - _REREAD_MARGIN_MS, 0)
         before = {o.id: o for o in self.tracker.open_orders()}
         now = await self._retrying("reading open orders", self._rest.fetch_open_orders)
-        seen = {o.id for o in now}
-        moved: list[Order] = list(now)
+        moved: dict[str, Order] = {o.id: o for o in now}
+        symbols = {o.symbol for o in before.values()} | self._placed_symbols()
+        symbols |= {s for s, _ in self._orders + self._fills if s is not None}
+        for symbol in sorted(symbols):
+            done = await self._retrying(
+                f"reading {symbol} orders done",
+                lambda s=symbol: self._rest.fetch_closed_orders(s, start=since),  # type: ignore[misc]
+            )
+            for order in done:
+                moved.setdefault(order.id, order)
         for order in before.values():
-            if order.id not in seen and order.stop is None:
+            if order.id not in moved and order.stop is None:
                 final = await self._retrying(
                     f"reading order {order.id}", lambda o=order: self._final(o)  # type: ignore[misc]
                 )
                 if final is not None:
-                    moved.append(final)
-        moved.sort(key=lambda o: o.updated_at)
-        for order in moved:
+                    moved[final.id] = final
+        for order in sorted(moved.values(), key=lambda o: o.updated_at):
             old = self.tracker.get(order.id)
-            if old is None or order.filled_size > old.filled_size:
+            if order.filled_size > (old.filled_size if old is not None else ZERO):
                 fills = await self._retrying(
                     f"reading fills of {order.id}",
                     lambda o=order: self._rest.fetch_fills(o.symbol, order_id=o.id),  # type: ignore[misc]
@@ -269,6 +291,7 @@ class OrderFeed(_SerialFeed):
                 for fill in sorted(fills, key=lambda f: (f.timestamp, f.trade_id)):
                     self._tell_fill(fill)
             self._tell(order)
+        self._heard = self._clock.now_ms()
 
     async def _final(self, order: Order) -> Order | None:
         try:

@@ -236,6 +236,7 @@ class StreamingData:
             self._rest(),
             self._client.clock,
             placed=self._placed_before,
+            placed_symbols=lambda: {o.symbol for o in self._recent.values()},
             read_final=self.options.ws_read_final_orders,
         )
 

@@ -10,6 +10,7 @@ after N data frames, refuse topics.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from collections.abc import Callable
@@ -47,6 +48,7 @@ class FakeKucoin:
         self.tokens: list[str] = []
         self.errors_sent: list[dict[str, Any]] = []
         self.snapshot: Callable[[str], dict[str, Any]] | None = None
+        self.snapshot_gate: asyncio.Event | None = None  # when set, snapshots wait for it
         self.snapshot_requests = 0
         self.bullet_requests = 0
         # knobs
@@ -119,6 +121,8 @@ class FakeKucoin:
 
     async def _book(self, request: web.Request) -> web.Response:
         self.snapshot_requests += 1
+        if self.snapshot_gate is not None:
+            await self.snapshot_gate.wait()
         assert self.snapshot is not None, "the test gives no book snapshot"
         return web.json_response({"code": "200000", "data": self.snapshot(request.query["symbol"])})
 
