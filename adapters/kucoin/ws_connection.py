@@ -266,7 +266,7 @@ class WsConnection:
             raise _Retry(f"cannot connect to {token.where}: {type(exc).__name__}{detail}") from None
 
     async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        on_text = self._on_text
+        on_text = self.on_text
         text_type = aiohttp.WSMsgType.TEXT
         try:
             while True:
@@ -282,7 +282,9 @@ class WsConnection:
             if welcome is not None and not welcome.done():
                 welcome.set_exception(_Retry("the socket closed before the welcome"))
 
-    def _on_text(self, text: str) -> None:
+    def on_text(self, text: str) -> None:
+        """One text frame from the socket (public so that a recorded stream can be replayed
+        through the same path)."""
         try:
             frame = orjson.loads(text)
         except orjson.JSONDecodeError:
