@@ -19,6 +19,7 @@ from exchanges import (
     ManualClock,
     OrderBook,
     RateLimitExceeded,
+    RequestTimeout,
     StreamGap,
     Streaming,
     StreamKind,
@@ -386,3 +387,16 @@ async def test_failed_handshakes_never_log_the_token(
         assert token.split("+")[0] not in caplog.text
     await drop(first)
     await stream.aclose()
+
+
+async def test_a_stream_that_cannot_connect_fails_instead_of_hanging(
+    fake: FakeKucoin, kucoin: KucoinExchange, clock: ManualClock
+) -> None:
+    fake.reject_handshakes = 1_000
+    stream = kucoin.watch_ticker("BTC/USDT")
+    first = pull(stream)
+    await until(first.done, clock=clock, step=1.0, what="the subscription's deadline")
+    error = first.exception()
+    assert isinstance(error, RequestTimeout) and "no answer within 30.0 s" in str(error)
+    assert kucoin.ws.topics == frozenset()
+    await until(lambda: kucoin.ws.connections == [], what="the connection given up")
