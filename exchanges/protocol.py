@@ -201,8 +201,9 @@ class Streaming(Protocol):
     when first iterated, and every implementation keeps these rules:
 
     - **Leaving** the ``async for`` (``break``, ``return``, an exception) or ``aclose()``
-      unsubscribes, and frees the connection once nothing else uses it. (CPython closes a
-      generator dropped after ``break`` at once; one kept in a variable, at ``aclose()``.)
+      unsubscribes, and frees the connection once nothing else uses it. (A generator
+      dropped after ``break`` is closed by the event loop right away; one kept in a
+      variable, at its ``aclose()``.)
     - **Bounded memory.** A slow consumer never makes memory grow without bound: book,
       ticker, candle and balance streams conflate to the latest state (per candle, per
       currency); the trade stream keeps a bounded backlog and reports what it dropped as

@@ -126,6 +126,10 @@ class DepthFeed(BookFeedBase):
         self.depths[id(box)] = depth
         self.attach(box)
 
+    def detach(self, box: Latest[BookThunk]) -> None:
+        super().detach(box)
+        self.depths.pop(id(box), None)
+
     def _message(self, data: Mapping[str, Any]) -> None:
         book = book_from_depth(data, self.symbol, None)
         for box in self.boxes:
