@@ -400,3 +400,23 @@ async def test_a_stream_that_cannot_connect_fails_instead_of_hanging(
     assert isinstance(error, RequestTimeout) and "no answer within 30.0 s" in str(error)
     assert kucoin.ws.topics == frozenset()
     await until(lambda: kucoin.ws.connections == [], what="the connection given up")
+
+
+async def test_reconnect_attempts_back_off_exponentially_with_jitter(
+    fake: FakeKucoin, kucoin: KucoinExchange, clock: ManualClock
+) -> None:
+    fake.reject_handshakes = 6
+    stream = kucoin.watch_ticker("BTC/USDT")
+    first = pull(stream)
+    waits = []
+    for attempt in range(1, 6):
+        await until(lambda a=attempt: 6 - fake.reject_handshakes == a, what=f"attempt {attempt}")  # type: ignore[misc]
+        await until(lambda: clock.next_deadline_ms is not None)
+        deadline = clock.next_deadline_ms
+        assert deadline is not None
+        waits.append((deadline - clock.now_ms()) / 1000)
+        clock.advance(waits[-1])
+    for k, wait in enumerate(waits):  # 0.5 s doubling, each between half and all of it
+        assert 0.5 * 2**k * 0.5 <= wait <= 0.5 * 2**k + 0.001, waits
+    await drop(first)
+    await stream.aclose()
