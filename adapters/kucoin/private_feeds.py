@@ -228,7 +228,7 @@ class OrderFeed(_SerialFeed):
             quote = symbol.split("/")[1]
             fill = fill_from_frame(data, maker_rate=maker, taker_rate=taker, fee_currency=quote)
             self._tell_fill(fill)
-        order = order_from_frame(data, base, funds)
+        order = order_from_frame(data, base, funds, known.filled_size if known is not None else ZERO)
         if order.status.is_done and self._read_final:
             final = await self._read(symbol, order_id)
             if final is not None and final.status.is_done:

@@ -87,9 +87,12 @@ def _status(kind: str, status: str, size: Decimal | None, filled: Decimal) -> Or
     return OrderStatus.PARTIALLY_FILLED if filled > 0 else OrderStatus.OPEN
 
 
-def order_from_frame(data: Json, before: Order | None, filled_funds: Decimal) -> Order:
+def order_from_frame(
+    data: Json, before: Order | None, filled_funds: Decimal, filled_size: Decimal | None = None
+) -> Order:
     """An ``orderChange`` (V2) laid over ``before`` (what was known; its static fields,
-    time in force and flags, come through), with the ``filled_funds`` the caller counted."""
+    time in force and flags, come through), with the ``filled_funds`` the caller counted
+    and, for a frame that says nothing of fills (``received``), its ``filled_size``."""
     kind = str(data.get("type") or "")
     order_type = OrderType(data.get("orderType") or (before.type if before is not None else "limit"))
     by_funds = before is not None and before.type is OrderType.MARKET and before.size is None
@@ -99,7 +102,9 @@ def order_from_frame(data: Json, before: Order | None, filled_funds: Decimal) ->
     filled_text = data.get("filledSize")
     if filled_text not in (None, ""):
         filled = Decimal(filled_text)
-    else:  # (a ``received`` event says nothing of fills)
+    elif filled_size is not None:
+        filled = filled_size
+    else:
         filled = before.filled_size if before is not None else ZERO
     status = _status(kind, str(data.get("status") or ""), size, filled)
     price = _pos(data.get("price")) if order_type is OrderType.LIMIT else None

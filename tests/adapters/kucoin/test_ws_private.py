@@ -272,3 +272,18 @@ async def test_balances_follow_the_trade_account(
     assert await within_deadline(pull(stream)) == now
     assert now.hold > 0
     await stream.aclose()
+
+
+async def test_a_received_event_says_nothing_filled_even_if_the_placement_did(
+    fake: FakeKucoin, kucoin: KucoinExchange
+) -> None:
+    stream = kucoin.watch_orders()
+    first = pull(stream)
+    await subscribed(fake, {ORDERS})
+    order = await kucoin.place_order(OrderRequest.limit("BTC/USDT", "buy", "0.01", "66000"))
+    assert order.status is OrderStatus.FILLED  # the sync placement answers after the match
+    await fake.publish(ORDERS, "orderChange", change(order, "received", "new"), private=True)
+    received = await within_deadline(first)
+    assert (received.status, received.filled_size, received.filled_funds) == (OrderStatus.NEW, 0, 0)
+    assert received.price == order.price and received.client_order_id == order.client_order_id
+    await stream.aclose()
