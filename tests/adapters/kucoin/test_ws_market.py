@@ -420,3 +420,24 @@ async def test_reconnect_attempts_back_off_exponentially_with_jitter(
         assert 0.5 * 2**k * 0.5 <= wait <= 0.5 * 2**k + 0.001, waits
     await drop(first)
     await stream.aclose()
+
+
+async def test_a_socket_cut_after_some_messages_is_a_gap_then_more(
+    fake: FakeKucoin, kucoin: KucoinExchange, clock: ManualClock
+) -> None:
+    fake.disconnect_after = 2  # every socket closes after its second data frame
+    stream = kucoin.watch_ticker("BTC/USDT")
+    first = pull(stream)
+    await until(lambda: fake.topic_count() == 1)
+    await fake.publish(BTC, "trade.ticker", ticker_data(price="1"))
+    assert isinstance(await within_deadline(first), Ticker)
+    await fake.publish(BTC, "trade.ticker", ticker_data(price="2"))
+    items = [await within_deadline(pull(stream), clock=clock, step=0.25) for _ in range(2)]
+    assert isinstance(items[0], Ticker) and items[0].last == Decimal("2")
+    assert isinstance(items[1], StreamGap) and items[1].reason is GapReason.RECONNECT
+    await until(lambda: fake.topic_count() == 1, clock=clock, step=0.25)
+    await fake.publish(BTC, "trade.ticker", ticker_data(price="3"))
+    after = await within_deadline(pull(stream))
+    assert isinstance(after, Ticker) and after.last == Decimal("3")
+    assert len(fake.connections) == 2
+    await stream.aclose()
