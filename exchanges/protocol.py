@@ -248,8 +248,8 @@ class Streaming(Protocol):
         ...
 
     def watch_orders(self, symbol: str | None = None) -> AsyncGenerator[Order, None]:
-        """Every state change of the caller's orders (of ``symbol``, or all), in order;
-        never dropped."""
+        """The caller's open orders (of ``symbol``, or all) as they stand once subscribed,
+        then every state change of its orders, in order; never dropped."""
         ...
 
     def watch_fills(self, symbol: str | None = None) -> AsyncGenerator[Fill, None]:
@@ -257,7 +257,8 @@ class Streaming(Protocol):
         ...
 
     def watch_balances(self) -> AsyncGenerator[Balance, None]:
-        """A currency's balance each time it changes (conflated per currency)."""
+        """Every balance as it stands once subscribed, then a currency's balance each time
+        it changes (conflated per currency)."""
         ...
 
 

@@ -152,6 +152,7 @@ class OrderFeed(_SerialFeed):
         self._placed = placed
         self._placed_symbols = placed_symbols
         self._heard = 0  # local time of the last event: a reconnect re-reads from a little before
+        self._seeded = False
         self._read_final = read_final
         self._rates: dict[str, tuple[Decimal | None, Decimal | None]] = {}
         self._orders: list[tuple[str | None, Backlog[Order]]] = []
@@ -164,7 +165,16 @@ class OrderFeed(_SerialFeed):
         return [b for _, b in self._orders] + [b for _, b in self._fills]
 
     def attach_orders(self, box: Backlog[Order], symbol: str | None) -> None:
+        """A stream starts with the open orders as they stand (a later one, as the feed
+        knows them), then hears every change."""
         self._orders.append((symbol, box))
+        if self._seeded:
+            for order in self._open(symbol):
+                box.put(order)
+
+    def _open(self, symbol: str | None) -> list[Order]:
+        found = [o for o in self.tracker.open_orders() if symbol is None or o.symbol == symbol]
+        return sorted(found, key=lambda o: (o.updated_at, o.created_at))
 
     def attach_fills(self, box: Backlog[Fill], symbol: str | None) -> None:
         self._fills.append((symbol, box))
@@ -193,6 +203,10 @@ class OrderFeed(_SerialFeed):
         self._heard = self._clock.now_ms()
         for order in await self._retrying("reading open orders", self._rest.fetch_open_orders):
             self.tracker.seed(order)
+        self._seeded = True
+        for symbol, box in self._orders:
+            for order in self._open(symbol):
+                box.put(order)
 
     async def _frame(self, frame: dict[str, Any]) -> None:
         self._heard = self._clock.now_ms()
@@ -312,7 +326,10 @@ class BalanceFeed(_SerialFeed):
         self.ready: asyncio.Future[None] | None = None
 
     def attach(self, box: Latest[Balance]) -> None:
+        """A stream starts with every balance as it stands, then hears each change."""
         self.boxes.append(box)
+        for currency in sorted(self._told):
+            box.put(self._told[currency], key=currency)
 
     def detach(self, box: object) -> None:
         self.boxes = [b for b in self.boxes if b is not box]
@@ -327,8 +344,10 @@ class BalanceFeed(_SerialFeed):
 
     async def _seed(self) -> None:
         await self._load()
-        for currency in {a.currency for a in self._accounts.values()}:
-            self._told[currency] = self._balance(currency)
+        for currency in sorted({a.currency for a in self._accounts.values()}):
+            self._told[currency] = balance = self._balance(currency)
+            for box in self.boxes:
+                box.put(balance, key=currency)
 
     def _balance(self, currency: str) -> Balance:
         rows = [a for a in self._accounts.values() if a.currency == currency]

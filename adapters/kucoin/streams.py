@@ -249,7 +249,8 @@ class StreamingData:
 
     async def watch_orders(self, symbol: str | None = None) -> AsyncGenerator[Order, None]:
         """``/spotMarket/tradeOrdersV2`` and ``/spotMarket/advancedOrders`` (stop orders,
-        PENDING until triggered). An order's frames carry no fee: it is in the order's last
+        PENDING until triggered), after the open orders as they stand (read by REST once
+        subscribed, so that nothing falls between). An order's frames carry no fee: it is in the order's last
         event, read back by REST (``ws_read_final_orders``), as are the fields of an order
         first seen part-filled."""
         if symbol is not None:
@@ -290,7 +291,8 @@ class StreamingData:
                     yield item
 
     async def watch_balances(self) -> AsyncGenerator[Balance, None]:
-        """``/account/balance``: the trade account's balances (``fetch_balances``'s)."""
+        """``/account/balance``: the trade account's balances (``fetch_balances``'s), each
+        as it stands first, then as it changes."""
         box: Latest[Balance] = Latest(StreamKind.BALANCES, "", self._client.clock)
         async with self._joined(
             "balances",

@@ -403,15 +403,18 @@ async def test_a_stream_that_cannot_connect_fails_instead_of_hanging(
 
 
 async def test_reconnect_attempts_back_off_exponentially_with_jitter(
-    fake: FakeKucoin, kucoin: KucoinExchange, clock: ManualClock
+    fake: FakeKucoin, clock: ManualClock
 ) -> None:
+    # (a connect timeout far off, so that the next deadline on the clock is the backoff's)
+    kucoin = KucoinExchange(base_url=fake.url, clock=clock, rate_limit=False, timeout=120.0)
     fake.reject_handshakes = 6
+    give_up = clock.now_ms() + 30_000  # (the subscription's own deadline, also on the clock)
     stream = kucoin.watch_ticker("BTC/USDT")
     first = pull(stream)
     waits = []
     for attempt in range(1, 6):
         await until(lambda a=attempt: 6 - fake.reject_handshakes == a, what=f"attempt {attempt}")  # type: ignore[misc]
-        await until(lambda: clock.next_deadline_ms is not None)
+        await until(lambda: (clock.next_deadline_ms or give_up) < give_up, what="the backoff's sleep")
         deadline = clock.next_deadline_ms
         assert deadline is not None
         waits.append((deadline - clock.now_ms()) / 1000)
@@ -420,6 +423,7 @@ async def test_reconnect_attempts_back_off_exponentially_with_jitter(
         assert 0.5 * 2**k * 0.5 <= wait <= 0.5 * 2**k + 0.001, waits
     await drop(first)
     await stream.aclose()
+    await kucoin.close()
 
 
 async def test_a_socket_cut_after_some_messages_is_a_gap_then_more(

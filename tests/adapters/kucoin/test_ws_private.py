@@ -127,10 +127,15 @@ def change(
     return data
 
 
-async def subscribed(fake: FakeKucoin, topics: set[str]) -> None:
+async def subscribed(
+    fake: FakeKucoin, topics: set[str], kucoin: KucoinExchange, feed: str = "orders"
+) -> None:
+    """Until the topics are on a private socket and the stream's feed has read its start."""
     await until(
         lambda: any(c.private and topics <= c.topics for c in fake.open_connections), what="subscribed"
     )
+    ready = lambda: feed in kucoin._feeds and bool(kucoin._feeds[feed].ready.done())  # type: ignore[union-attr]  # noqa: E731
+    await until(ready, what="ready")
 
 
 async def test_private_streams_need_credentials(fake: FakeKucoin, clock: ManualClock) -> None:
@@ -147,7 +152,7 @@ async def test_every_state_change_in_order_and_the_last_equals_fetch_order(
 ) -> None:
     stream = kucoin.watch_orders("BTC/USDT")
     first = pull(stream)
-    await subscribed(fake, {ORDERS, STOPS})
+    await subscribed(fake, {ORDERS, STOPS}, kucoin)
     order = await kucoin.place_order(OrderRequest.limit("BTC/USDT", "buy", "0.01", "60000"))
     await fake.publish(ORDERS, "orderChange", change(order, "received", "new"), private=True)
     await fake.publish(ORDERS, "orderChange", change(order, "open", "open"), private=True)
@@ -172,7 +177,7 @@ async def test_fills_carry_the_accounts_fee_and_agree_with_fetch_fills(
 ) -> None:
     fills = kucoin.watch_fills()
     first = pull(fills)
-    await subscribed(fake, {ORDERS})
+    await subscribed(fake, {ORDERS}, kucoin)
     order = await kucoin.place_order(OrderRequest.limit("BTC/USDT", "buy", "0.01", "66000"))
     assert order.status is OrderStatus.FILLED
     [rest] = await kucoin.fetch_fills("BTC/USDT", order_id=order.id)
@@ -215,7 +220,7 @@ async def test_after_a_reconnect_no_state_change_is_lost(
     orders = kucoin.watch_orders()
     fills = kucoin.watch_fills("BTC/USDT")
     first, first_fill = pull(orders), pull(fills)
-    await subscribed(fake, {ORDERS, STOPS})
+    await subscribed(fake, {ORDERS, STOPS}, kucoin)
     a = await kucoin.place_order(OrderRequest.limit("BTC/USDT", "buy", "0.01", "60000"))
     await fake.publish(ORDERS, "orderChange", change(a, "open", "open"), private=True)
     assert (await within_deadline(first)).status is OrderStatus.OPEN
@@ -248,7 +253,7 @@ async def test_balances_follow_the_trade_account(
 ) -> None:
     stream = kucoin.watch_balances()
     first = pull(stream)
-    await subscribed(fake, {BALANCE})
+    await subscribed(fake, {BALANCE}, kucoin, "balances")
     [usdt] = await kucoin.fetch_accounts("USDT", "trade")
     frame = {
         "accountId": usdt.id,
@@ -263,9 +268,11 @@ async def test_balances_follow_the_trade_account(
         "relationEventId": "354689988084000",
         "time": str(START),
     }
+    start = [await within_deadline(first), await within_deadline(pull(stream))]
+    assert start == [(await kucoin.fetch_balances())[c] for c in ("BTC", "USDT")]  # as they stand
     await fake.publish(BALANCE, "account.balance", {**frame, "accountId": "someone-elses-main"}, private=True)
     await fake.publish(BALANCE, "account.balance", frame, private=True)
-    balance = await within_deadline(first)
+    balance = await within_deadline(pull(stream))
     assert balance == Balance(currency="USDT", total="100000", available="99000", hold="1000")
     # away for a while: an order holds funds; back, the balance is read again
     await fake.kick()
@@ -283,11 +290,22 @@ async def test_a_received_event_says_nothing_filled_even_if_the_placement_did(
 ) -> None:
     stream = kucoin.watch_orders()
     first = pull(stream)
-    await subscribed(fake, {ORDERS})
+    await subscribed(fake, {ORDERS}, kucoin)
     order = await kucoin.place_order(OrderRequest.limit("BTC/USDT", "buy", "0.01", "66000"))
     assert order.status is OrderStatus.FILLED  # the sync placement answers after the match
     await fake.publish(ORDERS, "orderChange", change(order, "received", "new"), private=True)
     received = await within_deadline(first)
     assert (received.status, received.filled_size, received.filled_funds) == (OrderStatus.NEW, 0, 0)
     assert received.price == order.price and received.client_order_id == order.client_order_id
+    await stream.aclose()
+
+
+async def test_the_order_stream_starts_with_the_open_orders(fake: FakeKucoin, kucoin: KucoinExchange) -> None:
+    resting = await kucoin.place_order(OrderRequest.limit("BTC/USDT", "sell", "0.01", "70000"))
+    stream = kucoin.watch_orders("BTC/USDT")
+    first = await within_deadline(pull(stream))
+    assert first == await kucoin.fetch_order("BTC/USDT", order_id=resting.id)
+    later = kucoin.watch_orders()  # joins the running feed: the same start
+    assert (await within_deadline(pull(later))).id == resting.id
+    await later.aclose()
     await stream.aclose()
