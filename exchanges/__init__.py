@@ -9,7 +9,18 @@ from .client_ids import (
     validate_client_order_id,
 )
 from .clock import Clock, ManualClock, SystemClock
-from .enums import STP, Interval, Liquidity, OrderStatus, OrderType, Side, StopKind, TimeInForce
+from .enums import (
+    STP,
+    GapReason,
+    Interval,
+    Liquidity,
+    OrderStatus,
+    OrderType,
+    Side,
+    StopKind,
+    StreamKind,
+    TimeInForce,
+)
 from .errors import (
     AboveMaximumSize,
     AccountSuspended,
@@ -44,6 +55,7 @@ from .errors import (
 )
 from .keycheck import KeyReport, Purpose, check_key
 from .keys import ApiKeyInfo, KeyInfoReading, KeyPermission
+from .mailboxes import Backlog, Latest, Mailbox
 from .models import (
     MAX_AMOUNT_DIGITS,
     Balance,
@@ -55,6 +67,7 @@ from .models import (
     OrderBook,
     OrderBookLevel,
     OrderRequest,
+    StreamGap,
     Ticker,
     Trade,
     to_decimal,
@@ -72,6 +85,7 @@ from .protocol import (
     BatchPlacing,
     Capabilities,
     Exchange,
+    Streaming,
     check_depth,
     check_history_args,
     parse_interval,
@@ -113,6 +127,7 @@ __all__ = [
     "AccountSuspended",
     "ApiKeyInfo",
     "AuthenticationError",
+    "Backlog",
     "BadRequest",
     "BadSymbol",
     "Balance",
@@ -131,6 +146,7 @@ __all__ = [
     "ExchangeUnavailable",
     "Fill",
     "FixedWindowPool",
+    "GapReason",
     "InsufficientFunds",
     "Interval",
     "InvalidApiKey",
@@ -144,7 +160,9 @@ __all__ = [
     "KeyInfoReading",
     "KeyPermission",
     "KeyReport",
+    "Latest",
     "Liquidity",
+    "Mailbox",
     "ManualClock",
     "Market",
     "NetworkError",
@@ -172,6 +190,9 @@ __all__ = [
     "Side",
     "SlidingWindowPool",
     "StopKind",
+    "StreamGap",
+    "StreamKind",
+    "Streaming",
     "SymbolCodec",
     "SystemClock",
     "Ticker",

@@ -6,12 +6,14 @@ from enum import StrEnum
 
 __all__ = [
     "STP",
+    "GapReason",
     "Interval",
     "Liquidity",
     "OrderStatus",
     "OrderType",
     "Side",
     "StopKind",
+    "StreamKind",
     "TimeInForce",
 ]
 
@@ -171,3 +173,31 @@ _ALIASES = {
     "1week": Interval.W1,
     "1month": Interval.MON1,
 }
+
+
+class StreamKind(StrEnum):
+    """The streams of :class:`exchanges.Streaming`; ``Capabilities.streams`` lists a venue's."""
+
+    TICKER = "ticker"
+    TRADES = "trades"
+    ORDER_BOOK = "order_book"
+    CANDLES = "candles"
+    ORDERS = "orders"
+    FILLS = "fills"
+    BALANCES = "balances"
+
+    @property
+    def is_market(self) -> bool:
+        """Public market data: these streams may report a gap; the caller's own never do."""
+        return self in _MARKET_STREAMS
+
+
+_MARKET_STREAMS = frozenset({StreamKind.TICKER, StreamKind.TRADES, StreamKind.ORDER_BOOK, StreamKind.CANDLES})
+
+
+class GapReason(StrEnum):
+    """Why a market stream may have missed events (see :class:`exchanges.StreamGap`)."""
+
+    RECONNECT = "reconnect"  # the connection dropped and was made again
+    SEQUENCE = "sequence"  # the venue's sequence skipped; the book was rebuilt from a snapshot
+    OVERFLOW = "overflow"  # the consumer fell behind a stream that keeps events; the oldest went

@@ -13,7 +13,18 @@ from typing import Any
 
 import attrs
 
-from .enums import STP, Interval, Liquidity, OrderStatus, OrderType, Side, StopKind, TimeInForce
+from .enums import (
+    STP,
+    GapReason,
+    Interval,
+    Liquidity,
+    OrderStatus,
+    OrderType,
+    Side,
+    StopKind,
+    StreamKind,
+    TimeInForce,
+)
 from .errors import InvalidOrder
 
 __all__ = [
@@ -26,6 +37,7 @@ __all__ = [
     "OrderBook",
     "OrderBookLevel",
     "OrderRequest",
+    "StreamGap",
     "Ticker",
     "Trade",
     "to_decimal",
@@ -406,3 +418,21 @@ class Fill:
     counter_order_id: str | None = None
     client_order_id: str | None = None
     raw: Raw = _raw_field()
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class StreamGap:
+    """A market stream's admission that events may be missing before the next one it yields.
+
+    A book or ticker stream's next value is whole again (the book was rebuilt), so a
+    consumer that keeps only the latest state may ignore it; one that counts trades or
+    builds candles from them should re-read what it needs (``fetch_trades``,
+    ``fetch_candles``). ``timestamp`` is the local time it was noticed; ``dropped`` counts
+    the events a slow consumer lost (``OVERFLOW``), 0 where unknown.
+    """
+
+    kind: StreamKind
+    symbol: str
+    reason: GapReason
+    timestamp: int
+    dropped: int = 0

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
 import attrs
 
-from .enums import STP, Interval, OrderType, TimeInForce
+from .enums import STP, Interval, OrderType, StreamKind, TimeInForce
 from .errors import BadRequest, ExchangeError
-from .models import Balance, Candle, Fill, Market, Order, OrderBook, OrderRequest, Ticker, Trade
+from .models import (
+    Balance,
+    Candle,
+    Fill,
+    Market,
+    Order,
+    OrderBook,
+    OrderRequest,
+    StreamGap,
+    Ticker,
+    Trade,
+)
 
-__all__ = ["BatchPlacing", "Capabilities", "Exchange", "require_one_ref"]
+__all__ = ["BatchPlacing", "Capabilities", "Exchange", "Streaming", "require_one_ref"]
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -32,6 +43,10 @@ class Capabilities:
     fetch_by_client_order_id: bool = True
     cancel_by_client_order_id: bool = True
     max_candles_per_request: int | None = None
+    #: The streams the venue offers, on an exchange that is also :class:`Streaming`
+    #: (a wrapper that copies another exchange's capabilities may list streams it lacks:
+    #: check ``isinstance(exchange, Streaming)`` too).
+    streams: frozenset[StreamKind] = frozenset()
 
     @classmethod
     def everything(cls, *, max_candles_per_request: int | None = None) -> Capabilities:
@@ -174,6 +189,77 @@ class BatchPlacing(Protocol):
     """
 
     async def place_orders(self, requests: Sequence[OrderRequest]) -> list[Order | ExchangeError]: ...
+
+
+@runtime_checkable
+class Streaming(Protocol):
+    """An exchange that pushes market data and the caller's own orders, fills and balances.
+
+    A separate protocol: an :class:`Exchange` may also be ``Streaming`` (the KuCoin adapter
+    is), and ``capabilities.streams`` says which of the streams below it offers; the others
+    raise ``NotSupported`` when iterated. Every stream is an async generator, subscribed
+    when first iterated, and every implementation keeps these rules:
+
+    - **Leaving** the ``async for`` (``break``, ``return``, an exception) or ``aclose()``
+      unsubscribes, and frees the connection once nothing else uses it. (A generator
+      dropped after ``break`` is closed by the event loop right away; one kept in a
+      variable, at its ``aclose()``.)
+    - **Bounded memory.** A slow consumer never makes memory grow without bound: book,
+      ticker, candle and balance streams conflate to the latest state (per candle, per
+      currency); the trade stream keeps a bounded backlog and reports what it dropped as
+      a gap. Order and fill streams **never drop an event**: their backlog grows only
+      with the caller's own activity.
+    - **Reconnects are invisible**, except for a :class:`StreamGap` on the market streams
+      (reason ``RECONNECT``; ``SEQUENCE`` when a book was rebuilt from a snapshot after a
+      skipped sequence; ``OVERFLOW`` for dropped trades). After a reconnect the order
+      stream re-reads the caller's open orders by REST and yields every change it missed
+      (an order that ended meanwhile, in its final state), so no state change is lost;
+      the fill stream yields the fills those changes imply, and the balance stream the
+      balances as they are now.
+    - **Order**: events of one stream arrive in the venue's order. An order's states only
+      move forward (``OrderStatus.rank``, and ``filled_size`` never shrinks).
+    - Errors: the subscription's refusal is raised from the first ``__anext__`` as an
+      :mod:`exchanges.errors` type (``BadSymbol`` for an unknown pair,
+      ``AuthenticationError`` for private streams without valid credentials, ...).
+    """
+
+    capabilities: Capabilities
+
+    def watch_ticker(self, symbol: str) -> AsyncGenerator[Ticker | StreamGap, None]:
+        """Best bid and ask with sizes, and the last trade, as they change (conflated)."""
+        ...
+
+    def watch_trades(self, symbol: str) -> AsyncGenerator[Trade | StreamGap, None]:
+        """Public trades, oldest first, from the moment of subscribing."""
+        ...
+
+    def watch_order_book(
+        self, symbol: str, depth: int | None = 20
+    ) -> AsyncGenerator[OrderBook | StreamGap, None]:
+        """A consistent book of at most ``depth`` levels a side (``None``: whole) after every
+        applied update; conflated, so a slow consumer sees the latest."""
+        ...
+
+    def watch_candles(
+        self, symbol: str, interval: Interval | str
+    ) -> AsyncGenerator[Candle | StreamGap, None]:
+        """The current candle as it updates (conflated per candle: the last state of one
+        that closed is yielded before the next one's)."""
+        ...
+
+    def watch_orders(self, symbol: str | None = None) -> AsyncGenerator[Order, None]:
+        """The caller's open orders (of ``symbol``, or all) as they stand once subscribed,
+        then every state change of its orders, in order; never dropped."""
+        ...
+
+    def watch_fills(self, symbol: str | None = None) -> AsyncGenerator[Fill, None]:
+        """The caller's executions as they happen; never dropped."""
+        ...
+
+    def watch_balances(self) -> AsyncGenerator[Balance, None]:
+        """Every balance as it stands once subscribed, then a currency's balance each time
+        it changes (conflated per currency)."""
+        ...
 
 
 def require_one_ref(order_id: str | None, client_order_id: str | None) -> None:

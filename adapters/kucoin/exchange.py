@@ -114,13 +114,16 @@ from .routes import (
     STOP_PLACE,
 )
 from .stops import derived_stop, reference_price
+from .streams import STREAMS, StreamingData
 from .wire import decimal_text, order_body, stop_order_body
 
 __all__ = ["CAPABILITIES", "KucoinExchange"]
 
 log = logging.getLogger("adapters.kucoin")
 
-CAPABILITIES = Capabilities.everything(max_candles_per_request=1500)
+CAPABILITIES = attrs.evolve(
+    Capabilities.everything(max_candles_per_request=1500), streams=STREAMS
+)
 
 _RECENT_ORDERS = 2048
 #: How long before its placement was sent a reconciled order may look created (clock offset
@@ -129,8 +132,9 @@ _SENT_MARGIN_MS = 10_000
 _REMARK_MAX = 20
 
 
-class KucoinExchange(MarketData, AccountData):
-    """KuCoin spot behind the ``Exchange`` protocol.
+class KucoinExchange(MarketData, AccountData, StreamingData):
+    """KuCoin spot behind the ``Exchange`` protocol, and ``exchanges.Streaming`` over
+    KuCoin's WebSocket.
 
     ``KucoinExchange(credentials, base_url="http://127.0.0.1:8080")`` talks to the local
     simulator with the same code; any :class:`KucoinOptions` field can be given by keyword.
@@ -164,6 +168,7 @@ class KucoinExchange(MarketData, AccountData):
             max_queries=opts.reconcile_queries,
         )
         self._placer = Placer(self._client, reconciler, opts.max_place_attempts)
+        self._init_streams()
 
     def __repr__(self) -> str:
         return (
@@ -180,6 +185,7 @@ class KucoinExchange(MarketData, AccountData):
         return self._client.clock
 
     async def close(self) -> None:
+        await self._close_streams()
         await self._client.aclose()
 
     async def __aenter__(self) -> Self:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable, Mapping
 
 import attrs
@@ -98,6 +99,32 @@ class KucoinOptions:
     batch_size: int = attrs.field(default=5, validator=_at_least(1, 20))
     #: The longest time range KuCoin answers in one history query; longer ranges are split.
     max_window_ms: int = attrs.field(default=_WEEK_MS, validator=_at_least(1))
+    # --- WebSocket streams ---
+    #: Seconds to wait for KuCoin's ``welcome`` after connecting (its SDK waits 5).
+    ws_welcome_timeout: float = attrs.field(default=10.0, validator=_positive)
+    #: Seconds before a subscription nobody answers (or a stream that cannot connect at all)
+    #: fails with ``RequestTimeout``; once subscribed, reconnects go on without limit.
+    ws_subscribe_timeout: float = attrs.field(default=30.0, validator=_positive)
+    #: First pause before reconnecting; each failed attempt doubles it (jittered, at most
+    #: ``ws_backoff_max``).
+    ws_backoff_initial: float = attrs.field(default=0.5, validator=_positive)
+    ws_backoff_max: float = attrs.field(default=30.0, validator=_positive)
+    #: Topics per connection before another opens (KuCoin spot: 400; older docs said 300).
+    ws_topics_per_connection: int = attrs.field(default=400, validator=_at_least(1))
+    #: Client messages per 10 s per connection (KuCoin: 100; pings count).
+    ws_messages_per_window: int = attrs.field(default=100, validator=_at_least(1))
+    #: Books of at most 50 levels from KuCoin's depth-5/50 snapshot topics (every 100 ms);
+    #: False keeps every book locally from the level-2 increments (real time).
+    ws_snapshot_books: bool = True
+    #: Increments a book buffers while it waits for its REST snapshot.
+    ws_book_buffer: int = attrs.field(default=10_000, validator=_at_least(1))
+    #: Trades a slow consumer may fall behind by before the oldest give way to a gap.
+    ws_trade_backlog: int = attrs.field(default=10_000, validator=_at_least(1))
+    #: Read each order's last event back by REST, so that it carries the fee and equals
+    #: ``fetch_order`` (KuCoin's order frames carry no fee).
+    ws_read_final_orders: bool = True
+    #: TLS settings for a ``wss://`` server with a certificate of its own (a local simulator).
+    ws_ssl: ssl.SSLContext | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.reconcile_queries < self.reconcile_confirmations:

@@ -23,6 +23,9 @@ HISTORIES = _e("GET", "/api/v1/market/histories")
 CANDLES = _e("GET", "/api/v1/market/candles")
 CURRENCIES = _e("GET", "/api/v3/currencies")
 CURRENCY = _e("GET", "/api/v3/currencies/{currency}")
+# WebSocket tokens
+BULLET_PUBLIC = _e("POST", "/api/v1/bullet-public")
+BULLET_PRIVATE = _e("POST", "/api/v1/bullet-private")
 # account
 ACCOUNTS = _e("GET", "/api/v1/accounts")
 ACCOUNT = _e("GET", "/api/v1/accounts/{accountId}")
