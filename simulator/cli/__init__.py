@@ -1,6 +1,6 @@
 """``python -m simulator <command>``: the simulator's command line.
 
-Each command lives in its own ``simulator/cli_<name>.py`` module exposing ``COMMAND``; adding a
+Each command lives in its own ``simulator/cli/<name>.py`` module exposing ``COMMAND``; adding a
 command means adding its module name to ``COMMAND_MODULES``. Modules are imported only to
 build the parser, and each imports its heavy dependencies inside ``run``.
 """
@@ -12,28 +12,18 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-import attrs
+from simulator.cli.command import Command
 
 __all__ = ["COMMAND_MODULES", "Command", "build_parser", "main"]
 
 #: Modules that each define ``COMMAND``, in the order ``--help`` lists them.
 COMMAND_MODULES: list[str] = [
-    "simulator.cli_serve",
-    "simulator.cli_backtest",
-    "simulator.cli_sweep",
-    "simulator.cli_download",
-    "simulator.cli_data",
+    "simulator.cli.serve",
+    "simulator.cli.backtest",
+    "simulator.cli.sweep",
+    "simulator.cli.download",
+    "simulator.cli.data",
 ]
-
-
-@attrs.frozen
-class Command:
-    """One subcommand: its name, one-line help, how to add its options, and how to run it."""
-
-    name: str
-    help: str
-    configure: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
 
 
 def _commands() -> list[Command]:

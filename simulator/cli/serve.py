@@ -17,7 +17,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from .cli import Command
+from simulator.cli.command import Command
 
 __all__ = ["COMMAND", "DEFAULT_BALANCES"]
 
@@ -115,8 +115,7 @@ def run(args: argparse.Namespace) -> int:
     import attrs
 
     from exchanges import ExchangeError
-
-    from .kucoin import build, config, server
+    from simulator.kucoin import build, config, server
 
     now = int(time.time() * 1000)
     try:

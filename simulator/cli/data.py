@@ -12,7 +12,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from .cli import Command
+from simulator.cli.command import Command
 
 __all__ = ["COMMAND"]
 

@@ -16,8 +16,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from .cli import Command
-from .cli_backtest import DEFAULT_BALANCES, _balance, _fee_rate, _symbol
+from simulator.cli.backtest import DEFAULT_BALANCES, _balance, _fee_rate, _symbol
+from simulator.cli.command import Command
 
 __all__ = ["COMMAND"]
 

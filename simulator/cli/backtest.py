@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .cli import Command
+from simulator.cli.command import Command
 
 __all__ = ["COMMAND", "DEFAULT_BALANCES"]
 

@@ -5,8 +5,9 @@ progress bar; trades are the venue's recent history (KuCoin keeps only the last 
 trades), merged into the cache by trade id so repeated runs accumulate. ``--base-url``
 points it at the local simulator, which is how the tests run it.
 
-This command, like the demo, uses ``adapters.kucoin``: it is a client of KuCoin, not part of
-the simulated venue, and the simulator's venue and facade never import the adapter.
+This command is a client of KuCoin, not part of the simulated venue: it finds the KuCoin
+adapter at run time through ``exchanges.connect`` (the adapter's entry point), so the
+simulator never imports ``adapters``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .cli import Command
+from simulator.cli.command import Command
 
 __all__ = ["COMMAND", "parse_time"]
 
@@ -54,8 +55,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 async def _download(args: argparse.Namespace) -> tuple[Path, int]:
-    from adapters.kucoin import KucoinExchange
-    from exchanges import Interval, codec_for
+    from exchanges import Interval, codec_for, connect
     from simulator.backtest.data import (
         cache_path,
         read_candles_csv,
@@ -70,7 +70,7 @@ async def _download(args: argparse.Namespace) -> tuple[Path, int]:
     native = kucoin.to_native(symbol)
     cache: Path = args.cache or DEFAULT_CACHE
     options = {"base_url": args.base_url} if args.base_url else {}
-    async with KucoinExchange(**options) as ex:
+    async with connect("kucoin", **options) as ex:  # (found by its entry point)
         await ex.load_markets()
         if args.trades:
             path = cache_path(cache, native, None)
