@@ -69,7 +69,9 @@ async def _download(args: argparse.Namespace) -> tuple[Path, int]:
     symbol = args.symbol if "/" in args.symbol else kucoin.from_native(args.symbol)
     native = kucoin.to_native(symbol)
     cache: Path = args.cache or DEFAULT_CACHE
-    options = {"base_url": args.base_url} if args.base_url else {}
+    options: dict[str, object] = {"public": True}  # (market data only: no credentials)
+    if args.base_url:
+        options["base_url"] = args.base_url
     async with connect("kucoin", **options) as ex:  # (found by its entry point)
         await ex.load_markets()
         if args.trades:
