@@ -17,6 +17,7 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from simulator.cli.command import Command
 
@@ -69,7 +70,7 @@ async def _download(args: argparse.Namespace) -> tuple[Path, int]:
     symbol = args.symbol if "/" in args.symbol else kucoin.from_native(args.symbol)
     native = kucoin.to_native(symbol)
     cache: Path = args.cache or DEFAULT_CACHE
-    options: dict[str, object] = {"public": True}  # (market data only: no credentials)
+    options: dict[str, Any] = {"public": True}  # (market data only: no credentials)
     if args.base_url:
         options["base_url"] = args.base_url
     async with connect("kucoin", **options) as ex:  # (found by its entry point)
