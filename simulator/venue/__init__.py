@@ -14,6 +14,7 @@ from simulator.venue.orders import VenueOrder
 from simulator.venue.params import Amount, OrderParams
 from simulator.venue.records import (
     AccountBalance,
+    BookChange,
     BookSnapshot,
     CancelAllResult,
     CandleBar,
@@ -37,6 +38,7 @@ __all__ = [
     "DEFAULT_SYMBOLS",
     "AccountBalance",
     "Amount",
+    "BookChange",
     "BookSnapshot",
     "CancelAllResult",
     "CandleBar",
