@@ -20,10 +20,13 @@ from typing import Any
 import uvicorn
 
 from .protocol import BoundedHttpToolsProtocol
+from .tls import Tls
 
 __all__ = ["run", "serve_in_thread", "serving"]
 
 MarketDriver = Callable[[], Coroutine[Any, Any, None]]
+#: The largest WebSocket message a client may send (KuCoin's are a few hundred bytes).
+WS_MAX_MESSAGE = 65_536
 
 
 class _Server(uvicorn.Server):
@@ -34,7 +37,7 @@ class _Server(uvicorn.Server):
         yield
 
 
-def _config(app: Any, host: str, port: int) -> uvicorn.Config:
+def _config(app: Any, host: str, port: int, tls: Tls | None = None) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=host,
@@ -45,6 +48,12 @@ def _config(app: Any, host: str, port: int) -> uvicorn.Config:
         lifespan="off",
         timeout_graceful_shutdown=3,
         http=BoundedHttpToolsProtocol,
+        # KuCoin's client messages are small; frames go out uncompressed (compressing each
+        # frame once per subscriber would cost more than it saves on loopback)
+        ws_max_size=WS_MAX_MESSAGE,
+        ws_per_message_deflate=False,
+        ssl_certfile=None if tls is None else str(tls.cert),
+        ssl_keyfile=None if tls is None else str(tls.key),
     )
 
 
@@ -65,6 +74,8 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 async def _start(server: _Server) -> tuple[asyncio.Task[None], str]:
+    if not server.config.loaded:
+        server.config.load()
     sock = _bind(server.config.host, server.config.port)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
@@ -75,15 +86,22 @@ async def _start(server: _Server) -> tuple[asyncio.Task[None], str]:
     host, port = server.servers[0].sockets[0].getsockname()[:2]
     host = server.config.host if server.config.host not in ("0.0.0.0", "::") else host
     shown = f"[{host}]" if ":" in host else host
-    return task, f"http://{shown}:{port}"
+    scheme = "https" if server.config.ssl is not None else "http"
+    return task, f"{scheme}://{shown}:{port}"
 
 
 @contextlib.asynccontextmanager
 async def serving(
-    app: Any, host: str = "127.0.0.1", port: int = 0, *, market: MarketDriver | None = None
+    app: Any,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    market: MarketDriver | None = None,
+    tls: Tls | None = None,
 ) -> AsyncIterator[str]:
-    """Serve ``app`` while the block runs; yields ``http://host:port`` (port 0 picks one)."""
-    server = _Server(_config(app, host, port))
+    """Serve ``app`` while the block runs; yields ``http://host:port`` (port 0 picks one), or
+    ``https://`` with ``tls`` (WebSocket clients then connect with ``wss://``)."""
+    server = _Server(_config(app, host, port, tls))
     task, url = await _start(server)
     driver = asyncio.create_task(market()) if market is not None else None
     try:
@@ -99,7 +117,12 @@ async def serving(
 
 @contextlib.contextmanager
 def serve_in_thread(
-    app: Any, host: str = "127.0.0.1", port: int = 0, *, market: MarketDriver | None = None
+    app: Any,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    market: MarketDriver | None = None,
+    tls: Tls | None = None,
 ) -> Iterator[str]:
     """``serving`` on a background thread with its own event loop, for blocking clients."""
     ready = threading.Event()
@@ -112,7 +135,7 @@ def serve_in_thread(
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         try:
-            async with serving(app, host, port, market=market) as url:
+            async with serving(app, host, port, market=market, tls=tls) as url:
                 box["url"] = url
                 ready.set()
                 await stop.wait()
@@ -142,6 +165,7 @@ async def run(
     *,
     on_listening: Callable[[str], None],
     market: MarketDriver | None = None,
+    tls: Tls | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then shut down gracefully and return."""
     loop = asyncio.get_running_loop()
@@ -149,7 +173,7 @@ async def run(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
     try:
-        async with serving(app, host, port, market=market) as url:
+        async with serving(app, host, port, market=market, tls=tls) as url:
             on_listening(url)
             await stopping.wait()
     finally:
