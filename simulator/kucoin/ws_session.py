@@ -67,7 +67,8 @@ class WsSession:
         self._close = close
         self._clock = clock
         self._limits = limits
-        self._outbox: deque[tuple[float, str, int]] = deque()
+        self._data: deque[tuple[float, str, int]] = deque()
+        self._control: deque[str] = deque()
         self._wake = asyncio.Event()
         self._heard: deque[float] = deque()
         self.last_heard = clock.monotonic()
@@ -102,17 +103,22 @@ class WsSession:
     # --- what the server sends -------------------------------------------------------------------
 
     def push(self, text: str, kind: int = DATA) -> None:
-        """Queue a frame (never waits). A client too far behind is disconnected."""
+        """Queue a frame (never waits). Control frames go ahead of data frames still queued
+        (a delayed data frame holds no pong back). A client too far behind is disconnected."""
         if self.closed:
             return
-        outbox = self._outbox
-        if len(outbox) >= self._limits.outbox_frames:
-            log.info("kucoin ws %s: %d frames behind, disconnected", self.id, len(outbox))
+        if kind == CONTROL:
+            self._control.append(text)
+            self._wake.set()
+            return
+        data = self._data
+        if len(data) >= self._limits.outbox_frames:
+            log.info("kucoin ws %s: %d frames behind, disconnected", self.id, len(data))
             self.close_soon()
             return
-        delay = self.faults.delay_ms if kind != CONTROL else 0
-        outbox.append((self._clock.monotonic() + delay / 1000 if delay else 0.0, text, kind))
-        if len(outbox) == 1:
+        delay = self.faults.delay_ms
+        data.append((self._clock.monotonic() + delay / 1000 if delay else 0.0, text, kind))
+        if len(data) == 1:
             self._wake.set()
 
     def control(self, frame: dict[str, object]) -> None:
@@ -128,28 +134,31 @@ class WsSession:
 
     @property
     def backlog(self) -> int:
-        return len(self._outbox)
+        return len(self._data) + len(self._control)
 
     async def _drain(self) -> None:
-        outbox = self._outbox
+        control = self._control
+        data = self._data
         wake = self._wake
         send = self._send
         try:
             while True:
-                while not outbox:
-                    wake.clear()
-                    await wake.wait()
-                due, text, kind = outbox.popleft()
-                if kind == CONTROL:
+                if control:
+                    text = control.popleft()
                     if not text:
                         break
                     await send(text)
                     continue
-                if due:
-                    wait = due - self._clock.monotonic()
-                    if wait > 0:
-                        await self._clock.sleep(wait)
-                if self.faults.any:
+                if not data:
+                    wake.clear()
+                    await wake.wait()
+                    continue
+                due, text, kind = data[0]
+                if due and due > self._clock.monotonic():
+                    await self._until(due)
+                    continue
+                data.popleft()
+                if self.faults.any or self._held is not None:
                     if await self._faulty(text, kind):
                         break
                     continue
@@ -158,6 +167,17 @@ class WsSession:
         except Exception as exc:  # (the socket went away under us)
             log.debug("kucoin ws %s: send failed (%s)", self.id, type(exc).__name__)
         self.close_soon()
+
+    async def _until(self, due: float) -> None:
+        """Wait for ``due`` on the clock, or less if a control frame comes meanwhile."""
+        self._wake.clear()
+        timer = asyncio.ensure_future(self._clock.sleep(due - self._clock.monotonic()))
+        woken = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait((timer, woken), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
+            woken.cancel()
 
     async def _faulty(self, text: str, kind: int) -> bool:
         """Send one data frame through the faults; True when the connection is to end."""
