@@ -1,9 +1,11 @@
 """``python -m simulator serve``: the local KuCoin server (the facade under uvicorn).
 
 Options kept stable for scripts: --host, --port, --seed, --api-key/--api-secret/--api-passphrase
-(and --api-key-version), --balance CUR=AMT (repeatable), --rate-limits, --config. Prints
-``listening on http://HOST:PORT`` once it accepts connections (then the demo credentials, if it
-made them), logs one line per request on stderr, and stops cleanly on SIGINT and SIGTERM.
+(and --api-key-version), --balance CUR=AMT (repeatable), --rate-limits, --config, --tls (or
+--tls-cert/--tls-key), --control. Prints ``listening on http://HOST:PORT`` (``https://`` over
+TLS) once it accepts connections (then the throw-away certificate to trust, and the demo
+credentials, if it made them), logs one line per request on stderr, and stops cleanly on
+SIGINT and SIGTERM. WebSocket clients connect on the same port (``ws://``, or ``wss://``).
 """
 
 from __future__ import annotations
@@ -106,6 +108,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--config", metavar="FILE.toml", help="accounts, keys, symbols, fees, market settings"
     )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve https:// and wss:// with a throw-away certificate (its authority's path is printed)",
+    )
+    parser.add_argument(
+        "--tls-cert", metavar="FILE.pem", help="serve https:// and wss:// with this certificate (chain)"
+    )
+    parser.add_argument("--tls-key", metavar="FILE.pem", help="the certificate's private key")
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="serve the /sim/ws control paths (WebSocket connections, faults, disconnects)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -153,14 +169,16 @@ def run(args: argparse.Namespace) -> int:
             accounts.append(
                 config.AccountConfig(uid=uid, name="cli", balances=balances, keys=(key,), vip_level=vip)
             )
+        tls = _tls(args)
         cfg = attrs.evolve(
             cfg,
+            control=cfg.control or args.control,
             accounts=tuple(accounts),
             rate_limits=args.rate_limits if args.rate_limits is not None else cfg.rate_limits,
             seed=args.seed if args.seed is not None else cfg.seed,
         )
         served = build.build_served(cfg)
-    except (config.ConfigError, ValueError, ExchangeError) as err:  # (the venue refusing a balance)
+    except (config.ConfigError, ValueError, ExchangeError, OSError) as err:  # (the venue refusing a balance)
         print(f"simulator serve: {err}", file=sys.stderr)
         return 2
 
@@ -170,6 +188,8 @@ def run(args: argparse.Namespace) -> int:
 
     def listening(url: str) -> None:
         print(f"listening on {url}", flush=True)
+        if tls is not None and tls.ca is not None:
+            print(f"tls: trust this throw-away certificate authority: {tls.ca}", flush=True)
         if generated is not None:
             print(f"api key: {generated.key}", flush=True)
             print(f"api secret: {generated.secret}", flush=True)
@@ -178,12 +198,33 @@ def run(args: argparse.Namespace) -> int:
     try:
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
             runner.run(
-                server.run(served.app, args.host, args.port, on_listening=listening, market=served.market)
+                server.run(
+                    served.app, args.host, args.port, on_listening=listening, market=served.market, tls=tls
+                )
             )
     except OSError as err:
         print(f"simulator serve: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
         return 1
     return 0
+
+
+def _tls(args: argparse.Namespace) -> Any:
+    """The certificate to serve with (None: plain HTTP)."""
+    from pathlib import Path
+
+    from simulator.kucoin.tls import Tls, throwaway_tls
+
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise ValueError("--tls-cert and --tls-key go together")
+    if args.tls_cert is not None:
+        if args.tls:
+            raise ValueError("--tls makes a certificate; --tls-cert brings one: choose one")
+        cert, key = Path(args.tls_cert), Path(args.tls_key)
+        for path in (cert, key):
+            if not path.is_file():
+                raise ValueError(f"no such file: {path}")
+        return Tls(cert=cert, key=key)
+    return throwaway_tls([args.host]) if args.tls else None
 
 
 def _key_restrictions(args: argparse.Namespace) -> dict[str, Any]:
