@@ -6,6 +6,6 @@ conftest, then run ``pytest --pyargs conformance``. See the README's conformance
 
 from .faults import Fault, FaultInjectingTransport
 from .helpers import AREAS
-from .target import Target, TransportWrapper
+from .target import StreamHooks, Target, TransportWrapper
 
-__all__ = ["AREAS", "Fault", "FaultInjectingTransport", "Target", "TransportWrapper"]
+__all__ = ["AREAS", "Fault", "FaultInjectingTransport", "StreamHooks", "Target", "TransportWrapper"]

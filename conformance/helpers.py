@@ -47,6 +47,7 @@ AREAS = (
     "rate limits",
     "faults",
     "state machine",
+    "streams",
 )
 
 #: How far from the market a "resting" order is placed: far enough never to fill during a
