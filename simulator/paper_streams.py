@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -20,6 +21,8 @@ from exchanges import Backlog, Balance, Candle, Fill, Interval, Latest, Order, T
 from simulator.venue import FillInfo, OrderInfo, Venue, VenueEvent
 
 __all__ = ["PaperStreams"]
+
+log = logging.getLogger("simulator.paper")
 
 #: Venue seconds between the pump's steps.
 PUMP_S = 0.05
@@ -125,7 +128,14 @@ class PaperStreams:
     # --- the venue's events ----------------------------------------------------------------------
 
     def _on_event(self, event: VenueEvent) -> None:
-        """Inside a venue call: what needs nothing more is put now, the rest soon after."""
+        """Inside a venue call: what needs nothing more is put now, the rest soon after.
+        Nothing raised here may reach the venue (it would stop a settlement half-way)."""
+        try:
+            self._route(event)
+        except Exception:
+            log.exception("paper streams: an event could not be routed")
+
+    def _route(self, event: VenueEvent) -> None:
         if event.uid is not None:
             if event.uid == self._uid:
                 self._own(event)
@@ -182,8 +192,9 @@ class PaperStreams:
             self._traded.add(native)
 
     def _later(self) -> None:
-        if self._soon is None and self._loop is not None:
-            self._soon = self._loop.call_soon(self._after)
+        loop = self._loop
+        if self._soon is None and loop is not None and not loop.is_closed():
+            self._soon = loop.call_soon(self._after)
 
     def _after(self) -> None:
         """After the venue call: the books' changes, then candles and balances."""

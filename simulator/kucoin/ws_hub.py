@@ -57,6 +57,7 @@ class WsHub:
         self._stop_listening: Callable[[], None] | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._soon: asyncio.Handle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
         return f"WsHub(connections={len(self.sessions)}, topics={self.topic_count()})"
@@ -227,10 +228,12 @@ class WsHub:
     # --- the venue and the clock -----------------------------------------------------------------
 
     def _listen(self) -> None:
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
         if self._stop_listening is None:
             self._stop_listening = self.venue.subscribe(self._on_event)
         if self._ticker is None:
-            self._ticker = asyncio.get_running_loop().create_task(self._tick(), name="kucoin ws ticker")
+            self._ticker = self._loop.create_task(self._tick(), name="kucoin ws ticker")
 
     def _quiet(self) -> None:
         if self._stop_listening is not None:
@@ -242,16 +245,21 @@ class WsHub:
 
     def _on_event(self, event: VenueEvent) -> None:
         """Inside a venue call: frames that need nothing more are queued now; the rest waits
-        until the call has returned."""
-        if event.uid is not None:
-            self.private.on_event(event)
-        else:
-            self.market.on_event(event)
-        self.soon()
+        until the call has returned. Nothing raised here may reach the venue (it would stop
+        a settlement half-way)."""
+        try:
+            if event.uid is not None:
+                self.private.on_event(event)
+            else:
+                self.market.on_event(event)
+            self.soon()
+        except Exception:
+            log.exception("kucoin ws: an event could not be published")
 
     def soon(self) -> None:
-        if self._soon is None:
-            self._soon = asyncio.get_running_loop().call_soon(self._after_events)
+        loop = self._loop
+        if self._soon is None and loop is not None and not loop.is_closed():
+            self._soon = loop.call_soon(self._after_events)
 
     def _after_events(self) -> None:
         self._soon = None

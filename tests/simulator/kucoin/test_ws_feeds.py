@@ -188,3 +188,18 @@ async def test_a_stop_orders_life(url: str, venue: Venue, signer: Signer, clock:
         ("triggered", stop.id, "entry", "65900"),
     ]
     assert [(d["type"], d["orderId"]) for d in orders] == [("received", stop.id), ("match", stop.id)]
+
+
+async def test_a_publishing_bug_never_reaches_the_venue(
+    url: str, venue: Venue, signer: Signer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug in rendering")
+
+    async with connected(url, signer) as ws:
+        await ws.subscribe(ORDERS, private=True)
+        monkeypatch.setattr("simulator.kucoin.ws_render.order_change", broken)
+        placed = venue.place_order(str(UID), OrderParams(symbol=BTC, side="buy", type="market", size="0.01"))
+    assert placed.deal_size == Decimal("0.01")  # (the trade settled whole)
+    assert venue.audit() == []
+    assert "could not be published" in caplog.text
