@@ -286,11 +286,12 @@ class PaperExchange:
         plain = no_options and request.type is _LIMIT  # the hot path
         # validate_order's checks, precompiled for the pair (the venue applies its own
         # rules next, without OrderParams or a snapshot)
+        checker = mkt.rules.checker
         checked = None
         if plain:
             assert request.price is not None and request.size is not None
-            checked = mkt.rules.check_limit(request.price, request.size)
-        ticks, lots = checked or mkt.rules.check_request(request)
+            checked = checker.check_limit(request.price, request.size)
+        ticks, lots = checked or checker.check(request)
         coid = request.client_order_id
         if coid is not None:
             validate_client_order_id(self.venue, coid)

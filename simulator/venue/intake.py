@@ -103,7 +103,7 @@ class Intake:
             size_d = amount("size", p.size)
             price_ticks = rules.ticks(price_d)
             size_lots = rules.lots(size_d)
-            rules.check_value(price_d * size_d)
+            rules.check_value(price_d, size_d)
         else:
             if p.price is not None:
                 raise refuse.bad("a market order takes no price")
