@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -75,7 +76,7 @@ def _start_server() -> tuple[subprocess.Popen[str], str]:
 def _cpu_seconds(pid: int) -> float | None:
     """User + system CPU time of ``pid`` (Linux /proc), or None elsewhere."""
     try:
-        with open(f"/proc/{pid}/stat") as f:
+        with Path(f"/proc/{pid}/stat").open() as f:
             fields = f.read().rsplit(")", 1)[1].split()
     except OSError:
         return None

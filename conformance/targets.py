@@ -203,15 +203,17 @@ class _ServedSimulator:
                 atexit.register(self.stop)
                 return self.url
         process.kill()
+        process.communicate()
         raise RuntimeError("python -m simulator serve did not report a listening address")
 
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
             try:
-                self.process.wait(10)
+                self.process.communicate(timeout=10)  # (reaps it and closes its pipe)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.communicate()
             self.process = None
 
 

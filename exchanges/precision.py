@@ -158,53 +158,46 @@ class OrderChecker:
     def check(self, request: OrderRequest) -> tuple[int, int]:
         """Raise the ``InvalidOrder`` subtype naming the first rule ``request`` breaks (as
         :func:`validate_order`); else its price in ticks and size in lots."""
-        market, venue = self.market, self.venue
+        market = self.market
         if request.symbol != market.symbol:
-            raise BadRequest(f"order is for {request.symbol}, market is {market.symbol}", venue=venue)
-        ticks = lots = 0
-        price = request.price
-        if price is not None:
-            found = self._steps(price, self._tick)
-            if found is None:
-                raise InvalidPrecision(
-                    field="price", value=price, increment=market.price_increment, venue=venue
-                )
-            ticks = found
-        stop_price = request.stop_price
-        if stop_price is not None and self._steps(stop_price, self._tick) is None:
-            raise InvalidPrecision(
-                field="stop_price", value=stop_price, increment=market.price_increment, venue=venue
-            )
-        size = request.size
-        if size is not None:
-            found = self._steps(size, self._lot)
-            if found is None:
-                raise InvalidPrecision(field="size", value=size, increment=market.size_increment, venue=venue)
-            if found < self._min_lots:
-                raise BelowMinimumSize(field="size", value=size, limit=market.min_size, venue=venue)
-            if self._max_lots is not None and found > self._max_lots:
-                raise AboveMaximumSize(field="size", value=size, limit=market.max_size, venue=venue)
-            lots = found
-        visible = request.visible_size
-        if visible is not None and self._steps(visible, self._lot) is None:
-            raise InvalidPrecision(
-                field="visible_size", value=visible, increment=market.size_increment, venue=venue
-            )
-        funds = request.funds
-        if funds is not None:
-            if self._steps(funds, self._funds_step) is None:
-                raise InvalidPrecision(
-                    field="funds", value=funds, increment=market.funds_increment, venue=venue
-                )
-            if self._max_funds is not None and Fraction(funds) > self._max_funds:
-                raise AboveMaximumSize(field="funds", value=funds, limit=market.max_funds, venue=venue)
-            if self._min_funds is not None and Fraction(funds) < self._min_funds:
-                raise BelowMinimumFunds(field="funds", value=funds, limit=market.min_funds, venue=venue)
+            raise BadRequest(f"order is for {request.symbol}, market is {market.symbol}", venue=self.venue)
+        price, size = request.price, request.size
+        ticks = 0 if price is None else self._on_grid("price", price, self._tick, market.price_increment)
+        if request.stop_price is not None:
+            self._on_grid("stop_price", request.stop_price, self._tick, market.price_increment)
+        lots = 0 if size is None else self._size_lots(size)
+        if request.visible_size is not None:
+            self._on_grid("visible_size", request.visible_size, self._lot, market.size_increment)
+        if request.funds is not None:
+            self._check_funds(request.funds)
         elif price is not None and size is not None and ticks * lots < self._min_units:
             raise BelowMinimumFunds(
-                field="funds", value=EXACT.multiply(price, size), limit=market.min_funds, venue=venue
+                field="funds", value=EXACT.multiply(price, size), limit=market.min_funds, venue=self.venue
             )
         return ticks, lots
+
+    def _on_grid(self, field: str, value: Decimal, step: tuple[int, int], increment: Decimal) -> int:
+        found = self._steps(value, step)
+        if found is None:
+            raise InvalidPrecision(field=field, value=value, increment=increment, venue=self.venue)
+        return found
+
+    def _size_lots(self, size: Decimal) -> int:
+        market = self.market
+        lots = self._on_grid("size", size, self._lot, market.size_increment)
+        if lots < self._min_lots:
+            raise BelowMinimumSize(field="size", value=size, limit=market.min_size, venue=self.venue)
+        if self._max_lots is not None and lots > self._max_lots:
+            raise AboveMaximumSize(field="size", value=size, limit=market.max_size, venue=self.venue)
+        return lots
+
+    def _check_funds(self, funds: Decimal) -> None:
+        market = self.market
+        self._on_grid("funds", funds, self._funds_step, market.funds_increment)
+        if self._max_funds is not None and Fraction(funds) > self._max_funds:
+            raise AboveMaximumSize(field="funds", value=funds, limit=market.max_funds, venue=self.venue)
+        if self._min_funds is not None and Fraction(funds) < self._min_funds:
+            raise BelowMinimumFunds(field="funds", value=funds, limit=market.min_funds, venue=self.venue)
 
 
 def validate_order(request: OrderRequest, market: Market, *, venue: str = "") -> None:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Self
+from typing import ParamSpec, Self, TypeVar
 
 from exchanges import (
     BadRequest,
@@ -528,6 +528,10 @@ class PaperExchange:
 _SAFE_UID = re.compile(r"[A-Za-z0-9]{1,12}")
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
 def _uid_tag(uid: str) -> str:
     """``uid`` when it is short and alphanumeric (KuCoin's are numbers), else 8 hex digits
     of its hash: KuCoin allows 40 characters of letters, digits, ``_`` and ``-``."""
@@ -536,11 +540,11 @@ def _uid_tag(uid: str) -> str:
     return hashlib.blake2b(uid.encode(), digest_size=4).hexdigest()
 
 
-def _worded(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+def _worded(method: Callable[_P, Awaitable[_T]]) -> Callable[_P, Awaitable[_T]]:
     """The venue's neutral refusals, in KuCoin's words (the paper exchange's flavour)."""
 
     @functools.wraps(method)
-    async def worded(*args: Any, **kwargs: Any) -> Any:
+    async def worded(*args: _P.args, **kwargs: _P.kwargs) -> _T:
         try:
             return await method(*args, **kwargs)
         except ExchangeError as err:

@@ -21,7 +21,8 @@ __all__ = ["DEFAULT_PAPER_BALANCES", "PAPER"]
 DEFAULT_PAPER_BALANCES: Mapping[str, str] = {"USDT": "10000"}
 
 
-def _open(options: Mapping[str, Any], environ: Mapping[str, str]) -> Exchange:
+def _open(options: Mapping[str, Any], environ: Mapping[str, str]) -> Exchange:  # noqa: ARG001
+    """(``environ`` is every venue factory's: paper reads no credentials.)"""
     clock: Clock | None = options.get("clock")
     if clock is None:
         clock = SystemClock() if options.get("realtime", True) else ManualClock()

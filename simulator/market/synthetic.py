@@ -158,7 +158,7 @@ class SyntheticMarket:
     def next_time(self) -> int | None:
         return self._next
 
-    def step(self, venue: Venue, now_ms: int) -> None:
+    def step(self, venue: Venue, now_ms: int) -> None:  # noqa: ARG002 - MarketDriver's signature
         common = self._rng.gauss(0.0, 1.0)
         for agent in self._agents.values():
             self._walk(agent, common)

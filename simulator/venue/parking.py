@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from heapq import heappop, heappush
-from typing import Any
 
 from exchanges import Liquidity
 from simulator.engine import (
@@ -105,7 +104,7 @@ class Parking:
         """The snapshot of one parked order (``OrderNotFound`` if it is not parked)."""
         return order_info(self._parked(order_id))
 
-    def park(self, o: Any) -> None:
+    def park(self, o: object) -> None:
         """Park ``o`` (its hold taken) instead of matching it: the books' ``divert``."""
         assert isinstance(o, VenueOrder)
         mkt = o.mkt

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 from exchanges import ExchangeError, InsufficientFunds, Order, OrderRequest, Side
 from simulator.engine import FILLED, REJECTED, Accepted
@@ -21,7 +20,7 @@ from simulator.ledger.money import mul
 from simulator.venue.holds import Holds
 from simulator.venue.ids import IdSource
 from simulator.venue.intake import Intake
-from simulator.venue.orders import VenueOrder
+from simulator.venue.orders import Archived, VenueOrder
 from simulator.venue.params import OrderParams
 from simulator.venue.parking import Parking
 from simulator.venue.records import OrderInfo
@@ -142,7 +141,7 @@ class Placement:
         if coid is not None and isinstance(user.by_coid.get(coid), VenueOrder):  # (an active one)
             raise self._refuse(Reason.DUPLICATE_CLIENT_ID)
 
-    def register(self, o: VenueOrder) -> VenueOrder | tuple[Any, ...] | None:
+    def register(self, o: VenueOrder) -> VenueOrder | Archived | None:
         """Make ``o`` known (by id, as active, counted, by client id); returns the order
         that had its client id before (to restore if ``o`` is refused)."""
         oid = o.id
@@ -287,7 +286,7 @@ class Placement:
             )
         raise self._refuse(Reason.ORDER_REJECTED, f"order rejected: {reason}", engine_reason=reason)
 
-    def admit(self, o: Any) -> str | None:
+    def admit(self, o: object) -> str | None:
         """A stop order triggered: hold for it now, or reject it (the books' ``admit``). A
         GTT stop's lifetime counts from here, when it enters the book as an ordinary order."""
         assert isinstance(o, VenueOrder)

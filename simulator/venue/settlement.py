@@ -91,7 +91,7 @@ class Settlement:
         if self.broadcast.listeners:
             self._emit_order(o, "open", ev.time)
 
-    def _on_triggered(self, ev: Triggered) -> None:
+    def on_triggered(self, ev: Triggered) -> None:
         o = ev.order
         assert isinstance(o, VenueOrder)
         o.trigger_time = ev.time
@@ -109,7 +109,7 @@ class Settlement:
         if self.broadcast.listeners:
             self._emit_order(o, "update", ev.time)
 
-    def _on_done(self, ev: Filled | Canceled | Rejected) -> None:
+    def on_done(self, ev: Filled | Canceled | Rejected) -> None:
         o = ev.order
         assert isinstance(o, VenueOrder)
         self.close(o, ev.time)
@@ -170,7 +170,7 @@ class Settlement:
         if coid is not None and user.by_coid.get(coid) is done:
             del user.by_coid[coid]
 
-    def _on_matched(self, ev: Matched) -> None:
+    def on_matched(self, ev: Matched) -> None:
         taker = ev.order
         maker = ev.maker
         assert isinstance(taker, VenueOrder) and isinstance(maker, VenueOrder)
@@ -291,12 +291,12 @@ def public_trade(mkt: MarketState, row: tuple[int, int, int, bool, int]) -> Publ
 
 
 _HANDLERS: dict[type[Event], Callable[[Settlement, Any], None]] = {
-    Matched: Settlement._on_matched,
-    Filled: Settlement._on_done,
-    Canceled: Settlement._on_done,
-    Rejected: Settlement._on_done,
+    Matched: Settlement.on_matched,
+    Filled: Settlement.on_done,
+    Canceled: Settlement.on_done,
+    Rejected: Settlement.on_done,
     Amended: Settlement.on_amended,
-    Triggered: Settlement._on_triggered,
+    Triggered: Settlement.on_triggered,
     Opened: Settlement.on_opened,
     Accepted: Settlement.on_accepted,
 }

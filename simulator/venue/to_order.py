@@ -26,7 +26,7 @@ from simulator.engine import (
     FLAG_MARKET,
     FLAG_POST_ONLY,
 )
-from simulator.venue.builders import template_builder
+from simulator.venue.builders import compile_function, template_builder
 from simulator.venue.orders import STATUS, VenueOrder, tidy
 from simulator.venue.snapshots import STOP_KINDS
 
@@ -88,7 +88,7 @@ _FIXED = [field.name for field in attrs.fields(Order) if field.name not in VARYI
 
 
 def _generate_from(source: str, name: str) -> Callable[..., Any]:
-    namespace: dict[str, Any] = {
+    namespace = {
         "_BUY": Side.BUY,
         "_SELL": Side.SELL,
         "_LIMIT": OrderType.LIMIT,
@@ -102,9 +102,7 @@ def _generate_from(source: str, name: str) -> Callable[..., Any]:
         "FLAG_POST_ONLY": FLAG_POST_ONLY,
         "FLAG_HIDDEN": FLAG_HIDDEN,
     }
-    exec(source, namespace)  # (as attrs writes __init__: generated once, at import)
-    function: Callable[..., Any] = namespace[name]
-    return function
+    return compile_function(source, name, namespace)
 
 
 def _generate(name: str, parameters: str, mapping: dict[str, str]) -> Callable[..., Any]:
