@@ -26,6 +26,7 @@ from simulator.engine import (
     UNLIMITED,
 )
 from simulator.venue.amounts import Amounts
+from simulator.venue.filters import FilterContext
 from simulator.venue.ids import IdSource
 from simulator.venue.orders import VenueOrder
 from simulator.venue.params import OrderParams
@@ -167,7 +168,7 @@ class Intake:
         otype = request.type
         if otype is OrderType.MARKET and request.funds is not None:
             funds_req = mkt.rules.funds(request.funds)
-        if no_options:  # the common case: none of the option rules apply
+        if no_options and not self._rules.strict:  # the common case: none of the option rules apply
             flags = 0
             if otype is OrderType.MARKET:
                 flags = FLAG_MARKET
@@ -298,16 +299,19 @@ class Intake:
                     or visible * rules.iceberg_parts < size_d
                     or visible < mkt.spec.base_min_size
                 ):
-                    raise refuse.bad(
+                    message = (
                         f"visibleSize must be between 1/{rules.iceberg_parts} of size (and the minimum"
                         " size) and size"
                     )
+                    if visible <= size_d and visible >= mkt.spec.base_min_size:
+                        raise refuse(Reason.ICEBERG_PARTS, message, limit=rules.iceberg_parts)
+                    raise refuse.bad(message)
                 flags |= FLAG_ICEBERG
             elif p.hidden:
                 flags |= FLAG_HIDDEN
         stp_code = STP_NONE
         stp_req: STP | None = None
-        stp = p.stp
+        stp = p.stp if p.stp is not None else rules.default_stp
         if stp is not None:
             try:
                 stp_req = stp if isinstance(stp, STP) else STP(stp)
@@ -357,7 +361,15 @@ class Intake:
             order.cancel_after = expire_after
             if not stop_order:  # a stop order's time starts when it triggers (see Placement.admit)
                 order.expire_at = now + expire_after * 1000
+        if rules.filters:
+            self.check_filters(order, now)
         return order
+
+    def check_filters(self, order: VenueOrder, now: int) -> None:
+        """The rulebook's own filters (the pair's increments and limits are checked)."""
+        ctx = FilterContext(now, self._refuse)
+        for check in self._rules.filters:
+            check.check(order, ctx)
 
     def _check_options(
         self, remark: object, tags: object, post_only: object, hidden: object, iceberg: object

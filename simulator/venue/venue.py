@@ -70,7 +70,7 @@ from simulator.venue.records import (
 )
 from simulator.venue.refusals import Refusals
 from simulator.venue.registry import Markets, OrderIndex, Users
-from simulator.venue.rulebook import Rulebook
+from simulator.venue.rulebook import FeeAsset, Rulebook
 from simulator.venue.settlement import Settlement
 from simulator.venue.state import MarketState, UserState
 from simulator.venue.stops import Stops
@@ -278,7 +278,7 @@ class Venue:
             trade_ids=self.ids.trade_ids,
             sequence=self.ids.sequence_base,
         )
-        mkt = MarketState(spec, book, self.name)
+        mkt = MarketState(spec, book, self.name, fees_received=self.rulebook.fee_asset is FeeAsset.RECEIVED)
         book.admit = self._placement.admit
         book.spent = self._holds.funds_spent
         book.emit_accepted = book.emit_opened = bool(self._broadcast.listeners)
