@@ -1,9 +1,11 @@
-"""``python -m simulator serve``: the local KuCoin server (the facade under uvicorn).
+"""``python -m simulator serve``: the local exchange server (a dialect's facade under uvicorn),
+KuCoin's by default, Binance's with ``--dialect binance``.
 
-Options kept stable for scripts: --host, --port, --seed, --api-key/--api-secret/--api-passphrase
-(and --api-key-version), --balance CUR=AMT (repeatable), --rate-limits, --config. Prints
-``listening on http://HOST:PORT`` once it accepts connections (then the demo credentials, if it
-made them), logs one line per request on stderr, and stops cleanly on SIGINT and SIGTERM.
+Options kept stable for scripts: --dialect, --host, --port, --seed, --api-key/--api-secret
+(KuCoin: --api-passphrase and --api-key-version too), --balance CUR=AMT (repeatable),
+--rate-limits, --config. Prints ``listening on http://HOST:PORT`` once it accepts connections
+(then the demo credentials, if it made them), logs one line per request on stderr, and stops
+cleanly on SIGINT and SIGTERM.
 """
 
 from __future__ import annotations
@@ -52,6 +54,12 @@ def _names(text: str | None) -> list[str] | None:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dialect",
+        choices=("kucoin", "binance"),
+        default="kucoin",
+        help="whose API the server speaks (default kucoin)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
         "--port", type=_port, default=8080, help="port to bind; 0 picks a free one (default 8080)"
@@ -95,9 +103,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--rate-limits",
-        choices=("kucoin", "legacy", "off"),
+        choices=("kucoin", "legacy", "binance", "off"),
         default=None,
-        help="kucoin: 30 s resource pools by VIP level (default); legacy: per-3 s table; off",
+        help="kucoin: 30 s resource pools by VIP level (KuCoin's default); legacy: per-3 s table; "
+        "binance: request weight per minute and orders per 10 s and day (Binance's default); off",
     )
     parser.add_argument(
         "--vip-level", type=int, default=None, help="VIP level of the command-line account (0-12)"
@@ -109,13 +118,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.dialect == "binance":
+        from simulator.cli.serve_binance import run_binance
+
+        return run_binance(args)
+    if args.rate_limits == "binance":
+        print("simulator serve: --rate-limits binance is for --dialect binance", file=sys.stderr)
+        return 2
     # Imported here so that `python -m simulator --help` stays quick.
     import logging
 
     import attrs
 
     from exchanges import ExchangeError
-    from simulator.kucoin import build, config, server
+    from simulator.kucoin import build, config
 
     now = int(time.time() * 1000)
     try:
@@ -175,11 +191,19 @@ def run(args: argparse.Namespace) -> int:
             print(f"api secret: {generated.secret}", flush=True)
             print(f"api passphrase: {generated.passphrase}", flush=True)
 
+    return serve_forever(served.app, args, listening, served.market)
+
+
+def serve_forever(
+    app: Any, args: argparse.Namespace, listening: Callable[[str], None], market: Any, http: Any = None
+) -> int:
+    """Run the server in the foreground until a signal stops it."""
+    from simulator.kucoin import server
+
+    extra = {} if http is None else {"http": http}
     try:
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            runner.run(
-                server.run(served.app, args.host, args.port, on_listening=listening, market=served.market)
-            )
+            runner.run(server.run(app, args.host, args.port, on_listening=listening, market=market, **extra))
     except OSError as err:
         print(f"simulator serve: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
         return 1
@@ -210,4 +234,6 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return factory
 
 
-COMMAND = Command("serve", "Serve the simulator over KuCoin's REST API (a local KuCoin).", configure, run)
+COMMAND = Command(
+    "serve", "Serve the simulator over KuCoin's REST API (a local KuCoin), or Binance's.", configure, run
+)

@@ -29,7 +29,7 @@ from simulator.venue.amounts import Amounts
 from simulator.venue.filters import FilterContext
 from simulator.venue.ids import IdSource
 from simulator.venue.orders import VenueOrder
-from simulator.venue.params import OrderParams
+from simulator.venue.params import NO_STP, OrderParams
 from simulator.venue.refusals import Reason, Refusals
 from simulator.venue.registry import Markets, Users
 from simulator.venue.rulebook import Rulebook
@@ -312,7 +312,7 @@ class Intake:
         stp_code = STP_NONE
         stp_req: STP | None = None
         stp = p.stp if p.stp is not None else rules.default_stp
-        if stp is not None:
+        if stp is not None and stp != NO_STP:
             try:
                 stp_req = stp if isinstance(stp, STP) else STP(stp)
             except ValueError:
