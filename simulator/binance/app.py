@@ -105,6 +105,10 @@ class BinanceFacade:
         self.endpoints: dict[tuple[str, str], Endpoint] = {(e.method, e.path): e for e in endpoints}
         self.on_account_added: Callable[[AccountConfig], None] | None = None
         self.depth_listeners: list[Callable[[str, BookSnapshot], None]] = []
+        #: The client id each cancel under way was given, by order id (for its execution report).
+        self.cancel_ids: dict[str, str] = {}
+        #: Whether an account's user data is being streamed (the WebSocket side sets it).
+        self.user_feed_listening: Callable[[str], bool] = lambda _uid: False
         routes: list[BaseRoute] = list(ws_routes(self)) if ws_routes is not None else []
         routes.append(Route("/{path:path}", self.http, methods=["GET", "POST", "PUT", "DELETE"]))
         self.app = Starlette(routes=routes)

@@ -126,8 +126,15 @@ def query_order(ctx: Ctx) -> dict[str, Any]:
 
 
 def cancel_one(ctx: Ctx, name: str, info: OrderInfo, cancel_id: str | None) -> dict[str, Any]:
-    done = ctx.venue.cancel_order(ctx.uid, info.symbol, order_id=info.id)
-    return ser.cancelled(done, name, cancel_id or new_client_id(), ctx.now())
+    cancel_id = cancel_id or new_client_id()
+    ids = ctx.facade.cancel_ids
+    ids[info.id] = cancel_id  # (the execution report names the cancel by it)
+    try:
+        done = ctx.venue.cancel_order(ctx.uid, info.symbol, order_id=info.id)
+    finally:
+        if not ctx.facade.user_feed_listening(ctx.uid):
+            ids.pop(info.id, None)
+    return ser.cancelled(done, name, cancel_id, ctx.now())
 
 
 @route("DELETE", "/api/v3/order", security=TRADE, weight=1, entry=True)
