@@ -64,7 +64,9 @@ def test_random_changes_and_snapshots_keep_every_local_book_right(venue: Venue) 
         else:
             side = rng.choice(("buy", "sell"))
             price = str(rng.randint(64100, 64300) if side == "buy" else rng.randint(65700, 65900))
-            info = venue.place_order("market-maker", OrderParams(symbol=SYMBOL, side=side, price=price, size="0.01"))
+            info = venue.place_order(
+                "market-maker", OrderParams(symbol=SYMBOL, side=side, price=price, size="0.01")
+            )
             live.append(info.id)
         if rng.random() < 0.2:
             snapshot = venue.order_book(SYMBOL, rng.choice((5, 100, 5000)))
