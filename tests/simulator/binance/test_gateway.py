@@ -26,7 +26,8 @@ from .conftest import HEADERS, KEY, UID, Signer, config
 
 # NOTES section 3.3's vectors.
 DOC_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
-DOC_QUERY = "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559"
+DOC_ORDER = "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1"
+DOC_QUERY = DOC_ORDER + "&recvWindow=5000&timestamp=1499827319559"
 
 
 def test_hmac_vectors_of_the_docs() -> None:
