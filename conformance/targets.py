@@ -316,8 +316,8 @@ def _kucoin_sim_classic() -> Target:
 # --- the Binance adapter against the simulator's Binance dialect ---------------------------------
 
 BINANCE_KEY, BINANCE_SECRET = "conformance-binance-key", "conformance-binance-secret"
-#: A shrunken weight budget so a burst crosses it at once (exchangeInfo weighs 20: 6 a minute).
-BINANCE_SMALL_WEIGHT, BINANCE_BURST = 120, 40
+#: A shrunken weight budget that a burst of tickers (2 each, after exchangeInfo's 20) crosses.
+BINANCE_SMALL_WEIGHT, BINANCE_BURST = 100, 50
 
 
 def _binance_adapter(
