@@ -41,8 +41,11 @@ class UserFeed:
         self.pending: list[VenueEvent] = []
         self.exec_ids = itertools.count(1)
         self._unsubscribe: Callable[[], None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def add(self, uid: str, deliver: Deliver) -> None:
+        """``deliver`` hears ``uid``'s events (called on the serving event loop)."""
+        self._loop = asyncio.get_running_loop()
         self.subscribers.setdefault(uid, set()).add(deliver)
         if self._unsubscribe is None:
             self._unsubscribe = self.venue.subscribe(self._on_event)
@@ -60,8 +63,8 @@ class UserFeed:
     def _on_event(self, event: VenueEvent) -> None:
         if event.kind == "trade" or event.uid not in self.subscribers:
             return
-        if not self.pending:
-            asyncio.get_running_loop().call_soon(self.flush)
+        if not self.pending and self._loop is not None:
+            self._loop.call_soon_threadsafe(self.flush)
         self.pending.append(event)
 
     def flush(self) -> None:

@@ -85,10 +85,12 @@ def test_random_changes_and_snapshots_keep_every_local_book_right(venue: Venue) 
     for snapshot, seen in clients:
         local = _local(snapshot, events[max(0, seen - 1) :])
         # a snapshot of a few levels a side knows nothing beyond its last level on that side
-        for side, edge, inside in (
-            ("bids", snapshot.bids[-1][0] if len(snapshot.bids) >= 5 else None, lambda p, e: p >= e),
-            ("asks", snapshot.asks[-1][0] if len(snapshot.asks) >= 5 else None, lambda p, e: p <= e),
-        ):
-            want = {p: q for p, q in truth[side].items() if edge is None or inside(p, edge)}
-            got = {p: q for p, q in local[side].items() if edge is None or inside(p, edge)}
-            assert got == want
+        for side, levels in (("bids", snapshot.bids), ("asks", snapshot.asks)):
+            edge = levels[-1][0] if len(levels) >= 5 else None
+            assert _within(local[side], edge, side) == _within(truth[side], edge, side)
+
+
+def _within(book: dict[Decimal, Decimal], edge: Decimal | None, side: str) -> dict[Decimal, Decimal]:
+    if edge is None:
+        return book
+    return {p: q for p, q in book.items() if (p >= edge if side == "bids" else p <= edge)}
