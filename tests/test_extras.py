@@ -186,6 +186,19 @@ def test_an_extra_is_enough_for_its_packages(extras: tuple[str, ...], code: str)
     assert done.returncode == 0, done.stderr[-3000:]
 
 
+def test_the_paper_exchange_loads_no_server() -> None:
+    """(A bot's start-up: the dialects' servers load when served, not with ``PaperExchange``.)"""
+    done = run_without(
+        set(),
+        """
+        from simulator import PaperExchange
+        loaded = {"starlette", "uvicorn", "cryptography", "matplotlib"} & set(sys.modules)
+        assert not loaded, loaded
+        """,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
 def test_the_check_can_fail() -> None:
     done = run_without({"attrs"}, "import exchanges")
     assert done.returncode != 0 and "not in this extra" in done.stderr

@@ -13,8 +13,9 @@ or ``serve_in_thread`` (sync), or run ``python -m simulator serve``::
         ...  # point any KuCoin client at base_url
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from simulator.lazy import lazy_names
 
 if TYPE_CHECKING:  # (the names below load on first use: the HTTP facade pulls in Starlette)
     from .app import Ctx, KucoinFacade
@@ -76,14 +77,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{home}", __name__), name)
-    globals()[name] = value
-    return value
-
+__getattr__ = lazy_names(__name__, _HOMES, globals())
 
 __all__ = [
     "ALL_PERMISSIONS",

@@ -26,9 +26,10 @@ from simulator.engine import (
     UNLIMITED,
 )
 from simulator.venue.amounts import Amounts
+from simulator.venue.filters import FilterContext
 from simulator.venue.ids import IdSource
 from simulator.venue.orders import VenueOrder
-from simulator.venue.params import OrderParams
+from simulator.venue.params import NO_STP, OrderParams
 from simulator.venue.refusals import Reason, Refusals
 from simulator.venue.registry import Markets, Users
 from simulator.venue.rulebook import Rulebook
@@ -169,7 +170,7 @@ class Intake:
         otype = request.type
         if otype is OrderType.MARKET and request.funds is not None:
             funds_req = mkt.rules.funds(request.funds)
-        if no_options:  # the common case: none of the option rules apply
+        if no_options and not self._rules.strict:  # the common case: none of the option rules apply
             flags = 0
             if otype is OrderType.MARKET:
                 flags = FLAG_MARKET
@@ -294,6 +295,8 @@ class Intake:
             order.cancel_after = expire_after
             if not stop_order:  # a stop order's time starts when it triggers (see Placement.admit)
                 order.expire_at = now + expire_after * 1000
+        if self._rules.filters:
+            self.check_filters(order, now)
         return order
 
     def _market_kind(self, p: OrderParams, funds_req: Decimal | None, size_lots: int) -> tuple[int, int]:
@@ -331,16 +334,21 @@ class Intake:
             visible_lots = mkt.rules.lots(visible, "visibleSize", check_limits=False)
             assert size_d is not None
             parts = self._rules.iceberg_parts
-            if visible > size_d or visible * parts < size_d or visible < mkt.spec.base_min_size:
-                raise self._refuse.bad(
-                    f"visibleSize must be between 1/{parts} of size (and the minimum size) and size"
-                )
+            minimum = mkt.spec.base_min_size
+            if visible > size_d or visible * parts < size_d or visible < minimum:
+                message = f"visibleSize must be between 1/{parts} of size (and the minimum size) and size"
+                if minimum <= visible <= size_d:  # (only the share is wrong)
+                    raise self._refuse(Reason.ICEBERG_PARTS, message, limit=parts)
+                raise self._refuse.bad(message)
             return flags | FLAG_ICEBERG, visible_lots
         return (flags | FLAG_HIDDEN if p.hidden else flags), 0
 
     def _stp(self, stp: STP | str | None, otype: OrderType) -> STP | None:
-        """The self-trade prevention mode asked for, if the rulebook allows it here."""
+        """The self-trade prevention mode asked for (or the rulebook's default), if the
+        rulebook allows it here."""
         if stp is None:
+            stp = self._rules.default_stp
+        if stp is None or stp == NO_STP:
             return None
         try:
             stp_req = stp if isinstance(stp, STP) else STP(stp)
@@ -365,6 +373,12 @@ class Intake:
             except ValueError:
                 raise self._refuse.bad(f"stop invalid: {stop!r}") from None
         return (STOP_LOSS if kind is StopKind.LOSS else STOP_ENTRY), stop_ticks
+
+    def check_filters(self, order: VenueOrder, now: int) -> None:
+        """The rulebook's own filters (the pair's increments and limits are checked)."""
+        ctx = FilterContext(now, self._refuse)
+        for check in self._rules.filters:
+            check.check(order, ctx)
 
     def _check_options(
         self, remark: object, tags: object, post_only: object, hidden: object, iceberg: object

@@ -333,7 +333,8 @@ revive: Callable[[Archived, UserState, MarketState], VenueOrder] = _compile(_rev
 
 def unspent_funds(o: VenueOrder) -> Decimal:
     """What a market order by funds has not spent of its ``funds``: a buy pays its fee out
-    of them (dealt funds plus fee never exceed them), a sell receives ``funds`` before fees."""
+    of them (dealt funds plus fee never exceed them), a sell receives ``funds`` before fees;
+    where fees are paid in the asset received, a buy's fee is not paid out of its funds."""
     assert o.funds_req is not None
     left = sub(o.funds_req, o.mkt.scale.funds(o.filled_funds))
-    return sub(left, o.fee) if o.is_buy else left
+    return sub(left, o.fee) if o.is_buy and not o.mkt.fees_received else left

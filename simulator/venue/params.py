@@ -13,9 +13,11 @@ import attrs
 
 from exchanges import STP, OrderRequest, OrderType, Side, StopKind, TimeInForce
 
-__all__ = ["Amount", "OrderParams"]
+__all__ = ["NO_STP", "Amount", "OrderParams"]
 
 Amount = Decimal | str | int
+#: ``OrderParams.stp`` for "no self-trade prevention", where the rulebook has a default mode.
+NO_STP = "none"
 
 
 @attrs.frozen(slots=True, kw_only=True)

@@ -71,6 +71,7 @@ class Placement:
         self._by_id = index.by_id
         self.max_active_per_symbol = rules.max_active_per_symbol
         self.max_active_per_account = rules.max_active_per_account
+        self._strict = rules.strict  # (no plain order skips the rulebook's own rules)
 
     # ---------------------------------------------------------------- the venue's API
 
@@ -137,6 +138,16 @@ class Placement:
                 f"at most {self.max_active_per_account} active orders in all",
                 limit=self.max_active_per_account,
             )
+        stops = self._rules.max_stops_per_symbol
+        if stops is not None and order.stop:
+            held = sum(1 for o in user.active.values() if o.stop and o.mkt.spec.symbol == symbol)
+            if held >= stops:
+                raise self._refuse(
+                    Reason.TOO_MANY_STOP_ORDERS,
+                    f"at most {stops} stop orders on {symbol}",
+                    limit=stops,
+                    symbol=symbol,
+                )
         coid = order.client_oid
         if coid is not None and isinstance(user.by_coid.get(coid), VenueOrder):  # (an active one)
             raise self._refuse(Reason.DUPLICATE_CLIENT_ID)
@@ -200,7 +211,7 @@ class Placement:
         order and with the same outcomes (``tests/simulator/test_paper_fast_path.py`` holds
         the two paths to each other, state for state). An order that meets a cap, an
         active client id or an external market goes through :meth:`submit` itself."""
-        if not plain:
+        if not plain or self._strict:
             general = self._intake.from_request(user, now, mkt, request, ticks, lots, client_oid, no_options)
             self.submit(general)
             return to_order(general, symbol)

@@ -50,7 +50,7 @@ _GENERAL = {
     "price": "price",
     "size": "size",
     "funds": "funds",
-    "fee_currency": "mkt.spec.fee_currency",
+    "fee_currency": "mkt.buy_fee_currency if o.is_buy else mkt.sell_fee_currency",
     "time_in_force": "o.tif",
     "post_only": "bool(flags & FLAG_POST_ONLY)",
     "hidden": "bool(flags & FLAG_HIDDEN)",
@@ -164,7 +164,7 @@ def _plain_source() -> str:
         "    size = mkt.sizes.get(lots) or mkt.size(lots)\n"
         "    funds = mkt.values.get(units) or mkt.value(units)\n"
         "    client_oid = o.client_oid\n"
-        "    fee_currency = mkt.spec.fee_currency\n"
+        "    fee_currency = mkt.buy_fee_currency if side is _BUY else mkt.sell_fee_currency\n"
         f"    fixed = o.view = (\n{items}    )\n"
         "    return build_order(fixed, _STATUS[o.status], _ZERO, _ZERO, _ZERO, o.updated_at)\n"
     )
