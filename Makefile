@@ -9,10 +9,10 @@ PACKAGES := exchanges adapters simulator conformance signals tests bench example
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,sim,sweep,parquet]'
+	$(PY) -m pip install --quiet -e '.[test,sweep,parquet]'
 	@touch $@
 
-CONFORMANCE_TARGETS ?= paper,kucoin-sim,kucoin-sim-socket,kucoin-sim-classic
+CONFORMANCE_TARGETS ?= paper,kucoin-sim,kucoin-sim-socket,kucoin-sim-classic,binance-sim,binance-sim-socket
 TARGET ?= paper
 
 test: $(VENV)/.installed

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from bench.load import KEY, PASSPHRASE, SECRET
 
@@ -35,7 +36,7 @@ SERVE = [
 ]  # fmt: skip
 
 
-def _start(command: list[str]) -> tuple[subprocess.Popen[str], str]:
+def start(command: list[str]) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert proc.stdout is not None
     deadline = time.monotonic() + 30
@@ -49,9 +50,9 @@ def _start(command: list[str]) -> tuple[subprocess.Popen[str], str]:
     raise RuntimeError(f"{command[2:4]} did not start")
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     """User + system CPU time of ``pid`` (Linux /proc)."""
-    with open(f"/proc/{pid}/stat") as f:
+    with Path(f"/proc/{pid}/stat").open() as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -67,24 +68,24 @@ class Measured:
 
 def _python_clients(url: str, workload: str, pid: int, seconds: float = SECONDS) -> Measured:
     command = [sys.executable, "-m", "bench.load", url, workload, str(CONNECTIONS), str(seconds)]
-    cpu = _cpu_seconds(pid)
+    cpu = cpu_seconds(pid)
     procs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(PROCESSES)]
     counts = [json.loads(p.communicate(timeout=seconds + 60)[0])["count"] for p in procs]
-    return Measured(sum(counts), seconds, _cpu_seconds(pid) - cpu)
+    return Measured(sum(counts), seconds, cpu_seconds(pid) - cpu)
 
 
 def _wrk(url: str, pid: int) -> Measured | None:
     wrk = shutil.which("wrk")
     if wrk is None:
         return None
-    cpu = _cpu_seconds(pid)
+    cpu = cpu_seconds(pid)
     out = subprocess.run(
         [wrk, "-t1", f"-c{CONNECTIONS * PROCESSES}", f"-d{SECONDS:g}s", url],
         capture_output=True,
         text=True,
         timeout=SECONDS + 60,
     ).stdout
-    spent = _cpu_seconds(pid) - cpu
+    spent = cpu_seconds(pid) - cpu
     found = re.search(r"(\d+) requests in ([\d.]+)s", out)
     if found is None:
         return None
@@ -98,8 +99,8 @@ def _show(name: str, got: Measured, unit: str = "req/s") -> None:
 
 
 def main() -> None:
-    sim, sim_url = _start([sys.executable, "-m", "simulator", "serve", *SERVE])
-    bare, bare_url = _start([sys.executable, "-m", "bench.bare_app"])
+    sim, sim_url = start([sys.executable, "-m", "simulator", "serve", *SERVE])
+    bare, bare_url = start([sys.executable, "-m", "bench.bare_app"])
     try:
         _python_clients(sim_url, TIMESTAMP, sim.pid, 0.5)  # (warm both up)
         _python_clients(bare_url, TIMESTAMP, bare.pid, 0.5)

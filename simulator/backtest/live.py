@@ -112,7 +112,7 @@ class LiveRunner:
         )
         try:
             await self.strategy.on_start()
-            self._last_candle_start = await self._first_candle_cursor(symbol)
+            self._last_candle_start = await self._first_candle_cursor()
             streams.start()
             while not (stop and stop.is_set()) and (deadline is None or self.clock.monotonic() < deadline):
                 if streams.live != streams.wanted:  # (something is not streamed: poll it)
@@ -216,7 +216,7 @@ class LiveRunner:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), self.poll_interval)
 
-    async def _first_candle_cursor(self, symbol: str) -> int | None:
+    async def _first_candle_cursor(self) -> int | None:
         if self.candle_interval is None:
             return None
         now = await self.exchange.server_time()

@@ -37,7 +37,9 @@ class _Server(uvicorn.Server):
         yield
 
 
-def _config(app: Any, host: str, port: int, tls: Tls | None = None) -> uvicorn.Config:
+def _config(
+    app: Any, host: str, port: int, tls: Tls | None = None, http: type[Any] = BoundedHttpToolsProtocol
+) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=host,
@@ -47,7 +49,7 @@ def _config(app: Any, host: str, port: int, tls: Tls | None = None) -> uvicorn.C
         access_log=False,
         lifespan="off",
         timeout_graceful_shutdown=3,
-        http=BoundedHttpToolsProtocol,
+        http=http,
         # KuCoin's client messages are small; frames go out uncompressed (compressing each
         # frame once per subscriber would cost more than it saves on loopback)
         ws_max_size=WS_MAX_MESSAGE,
@@ -98,10 +100,12 @@ async def serving(
     *,
     market: MarketDriver | None = None,
     tls: Tls | None = None,
+    http: type[Any] = BoundedHttpToolsProtocol,
 ) -> AsyncIterator[str]:
     """Serve ``app`` while the block runs; yields ``http://host:port`` (port 0 picks one), or
-    ``https://`` with ``tls`` (WebSocket clients then connect with ``wss://``)."""
-    server = _Server(_config(app, host, port, tls))
+    ``https://`` with ``tls`` (WebSocket clients then connect with ``wss://``). ``http`` is the
+    protocol class (another dialect's words for a head too large)."""
+    server = _Server(_config(app, host, port, tls, http))
     task, url = await _start(server)
     driver = asyncio.create_task(market()) if market is not None else None
     try:
@@ -123,6 +127,7 @@ def serve_in_thread(
     *,
     market: MarketDriver | None = None,
     tls: Tls | None = None,
+    http: type[Any] = BoundedHttpToolsProtocol,
 ) -> Iterator[str]:
     """``serving`` on a background thread with its own event loop, for blocking clients."""
     ready = threading.Event()
@@ -135,7 +140,7 @@ def serve_in_thread(
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         try:
-            async with serving(app, host, port, market=market, tls=tls) as url:
+            async with serving(app, host, port, market=market, tls=tls, http=http) as url:
                 box["url"] = url
                 ready.set()
                 await stop.wait()
@@ -166,6 +171,7 @@ async def run(
     on_listening: Callable[[str], None],
     market: MarketDriver | None = None,
     tls: Tls | None = None,
+    http: type[Any] = BoundedHttpToolsProtocol,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then shut down gracefully and return."""
     loop = asyncio.get_running_loop()
@@ -173,7 +179,7 @@ async def run(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
     try:
-        async with serving(app, host, port, market=market, tls=tls) as url:
+        async with serving(app, host, port, market=market, tls=tls, http=http) as url:
             on_listening(url)
             await stopping.wait()
     finally:

@@ -26,7 +26,7 @@ __all__ = ["control_routes"]
 
 
 def control_routes(hub: WsHub) -> list[Route]:
-    async def state(request: Request) -> JSONResponse:
+    async def state(_request: Request) -> JSONResponse:
         connections = [
             {
                 "id": s.id,

@@ -59,7 +59,8 @@ async def test_tls_serves_https_and_wss_with_a_certificate_it_prints() -> None:
                 await untrusting.get("/api/v1/timestamp")
     finally:
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=20) == 0
+        proc.communicate(timeout=20)  # (reaps it and closes its pipes)
+        assert proc.returncode == 0
 
 
 def test_a_certificate_without_its_key_is_refused() -> None:
