@@ -107,6 +107,8 @@ async def _quiet_book(
 
 
 async def test_a_book_from_the_stream_equals_the_rest_book(conformance_target: Target) -> None:
+    """The order-book stream, once the market is quiet, holds the REST book's levels at the
+    same sequence, before and after an order of one's own changes it."""
     async with streaming(conformance_target, StreamKind.ORDER_BOOK) as (ex, _hooks):
         symbol = conformance_target.symbol
         books = ex.watch_order_book(symbol, None)
@@ -169,10 +171,15 @@ async def _orders_and_trade(
 
 
 async def test_every_change_of_ones_orders_arrives_in_order(conformance_target: Target) -> None:
+    """The order stream starts with the open orders, then brings every state change of one's
+    orders (a resting one cancelled, a crossing one filled) in order; the last of each agrees
+    with ``fetch_order``."""
     await _orders_and_trade(conformance_target)
 
 
 async def test_a_forced_disconnect_loses_no_order_event(conformance_target: Target) -> None:
+    """A connection the venue cuts is survived: every order event still arrives, in order, and
+    the last agrees with ``fetch_order``."""
     async def cut(hooks: StreamHooks) -> None:
         if hooks.disconnect is None:
             skip(conformance_target, "no connection to cut (the venue has no disconnect hook)")
@@ -182,6 +189,7 @@ async def test_a_forced_disconnect_loses_no_order_event(conformance_target: Targ
 
 
 async def test_streamed_fills_equal_fetch_fills(conformance_target: Target) -> None:
+    """The fills streamed for an order equal ``fetch_fills`` for it, matched by trade id."""
     require_trading(conformance_target)
     async with streaming(conformance_target, StreamKind.FILLS) as (ex, hooks):
         symbol = conformance_target.symbol
@@ -212,6 +220,8 @@ def _shape(f: Fill) -> tuple[Any, ...]:
 
 
 async def test_a_skipped_sequence_rebuilds_the_book(conformance_target: Target) -> None:
+    """A hole in the book's sequence yields a ``SEQUENCE`` gap, and the book rebuilt after it
+    equals the REST book."""
     require_trading(conformance_target)
     async with streaming(conformance_target, StreamKind.ORDER_BOOK) as (ex, hooks):
         if hooks.skip_sequence is None:
@@ -233,6 +243,8 @@ async def test_a_skipped_sequence_rebuilds_the_book(conformance_target: Target) 
 
 
 async def test_leaving_the_iterator_unsubscribes(conformance_target: Target) -> None:
+    """Closing a stream's iterator takes its subscription off the venue (the topic count goes
+    down) while another stream keeps the connection."""
     async with streaming(conformance_target, StreamKind.TICKER, StreamKind.TRADES) as (ex, hooks):
         symbol = conformance_target.symbol
         base = await hooks.topic_count()
