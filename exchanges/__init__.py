@@ -67,6 +67,7 @@ from .precision import (
     validate_order,
 )
 from .protocol import (
+    Amending,
     BatchPlacing,
     Capabilities,
     Exchange,
@@ -93,6 +94,7 @@ __all__ = [
     "STP",
     "AboveMaximumSize",
     "AccountSuspended",
+    "Amending",
     "AuthenticationError",
     "BadRequest",
     "BadSymbol",

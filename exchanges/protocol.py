@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -10,9 +11,9 @@ import attrs
 
 from .enums import STP, Interval, OrderType, TimeInForce
 from .errors import BadRequest, ExchangeError
-from .models import Balance, Candle, Fill, Market, Order, OrderBook, OrderRequest, Ticker, Trade
+from .models import Balance, Candle, Fill, Market, Order, OrderAck, OrderBook, OrderRequest, Ticker, Trade
 
-__all__ = ["BatchPlacing", "Capabilities", "Exchange", "require_one_ref"]
+__all__ = ["Amending", "BatchPlacing", "Capabilities", "Exchange", "require_one_ref"]
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -174,6 +175,28 @@ class BatchPlacing(Protocol):
     """
 
     async def place_orders(self, requests: Sequence[OrderRequest]) -> list[Order | ExchangeError]: ...
+
+
+@runtime_checkable
+class Amending(Protocol):
+    """An exchange that changes an open limit order's price or size (``Capabilities.amend``).
+
+    The order is addressed by exactly one of its two ids and keeps its client order id; a
+    venue that cancels and replaces (KuCoin) gives it a new id, which the ack names. No
+    other order changes. A new size not above what has filled ends the order; an order the
+    venue no longer holds open raises ``OrderNotFound``; neither price nor size is a
+    ``BadRequest``.
+    """
+
+    async def amend_order(
+        self,
+        symbol: str,
+        *,
+        order_id: str | None = None,
+        client_order_id: str | None = None,
+        price: Decimal | str | None = None,
+        size: Decimal | str | None = None,
+    ) -> OrderAck: ...
 
 
 def require_one_ref(order_id: str | None, client_order_id: str | None) -> None:
