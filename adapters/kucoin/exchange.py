@@ -84,6 +84,7 @@ from .routes import (
     CL_ORDERS,
     CL_PLACE,
     CL_PLACE_TEST,
+    CL_RECENT,
     DCP_QUERY,
     DCP_SET,
     HF_ACTIVE,
@@ -153,6 +154,8 @@ class KucoinExchange(MarketData, AccountData):
         if option_overrides:
             opts = attrs.evolve(opts, **option_overrides)
         self.options = opts
+        if not opts.hf:  # (KuCoin modifies orders on its HF endpoints only)
+            self.capabilities = attrs.evolve(CAPABILITIES, amend=False)
         self._client = KucoinClient(opts, credentials, transport=transport, clock=clock, registry=registry)
         self._markets: dict[str, Market] | None = None
         self._markets_lock = asyncio.Lock()
@@ -326,12 +329,14 @@ class KucoinExchange(MarketData, AccountData):
         """The order with this clientOid, or ``None`` if KuCoin does not show one. The classic
         query answers only while the order is active, so a done one is looked for among the
         done orders of its symbol, side and type since ``since_ms`` (just before it was sent)."""
-        try:
-            return await self.fetch_order(symbol, client_order_id=client_oid)
-        except OrderNotFound:
-            pass
         if self.options.hf:
-            return None
+            try:
+                return await self.fetch_order(symbol, client_order_id=client_oid)
+            except OrderNotFound:
+                return None
+        active = await self._active_by_client_oid(client_oid)
+        if active:
+            return self._parse_order(active)
         query: dict[str, object] = {"status": "done", "symbol": to_native(symbol), "side": side}
         query.update(type=kind, startAt=since_ms)
         for row in await pages(self._client, CL_ORDERS, CL_ORDERS.path, query, None):
@@ -593,11 +598,29 @@ class KucoinExchange(MarketData, AccountData):
         elif order_id is not None:
             data = await self._client.call(CL_ORDER, f"/api/v1/orders/{order_id}")
         else:
-            data = await self._client.call(CL_ORDER_COID, f"/api/v1/order/client-order/{client_order_id}")
+            data = await self._active_by_client_oid(str(client_order_id))
+            data = data or await self._recent_by_client_oid(native, str(client_order_id))
         if not data:
             ref = order_id if order_id is not None else f"clientOid {client_order_id}"
             raise OrderNotFound(f"order {ref} does not exist", venue=VENUE)
         return self._parse_order(data)
+
+    async def _active_by_client_oid(self, client_oid: str) -> Mapping[str, Any] | None:
+        """The classic query by clientOid, which answers for active orders only."""
+        try:
+            data = await self._client.call(CL_ORDER_COID, f"/api/v1/order/client-order/{client_oid}")
+        except OrderNotFound:
+            return None
+        return dict(data) if data else None
+
+    async def _recent_by_client_oid(self, native: str, client_oid: str) -> Mapping[str, Any] | None:
+        """The classic query by clientOid answers only while the order is active; a done
+        one is found among the recent orders (KuCoin keeps the last 24 hours' there)."""
+        rows = await self._client.call(CL_RECENT, CL_RECENT.path)
+        for row in rows or ():
+            if row.get("clientOid") == client_oid and row.get("symbol") == native:
+                return dict(row)
+        return None
 
     def _parse_order(self, data: Mapping[str, Any]) -> Order:
         """Parse with the market's size increment when markets are loaded (see ``order_status``)."""
