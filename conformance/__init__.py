@@ -4,8 +4,8 @@ Adapter authors: define a ``conformance_target`` fixture returning a :class:`Tar
 conftest, then run ``pytest --pyargs conformance``. See the README's conformance section.
 """
 
+from .areas import AREAS
 from .faults import Fault, FaultInjectingTransport
-from .helpers import AREAS
 from .target import Target, TransportWrapper
 
 __all__ = ["AREAS", "Fault", "FaultInjectingTransport", "Target", "TransportWrapper"]
