@@ -128,6 +128,10 @@ _RECENT_ORDERS = 2048
 #: error, and a request queued behind others).
 _SENT_MARGIN_MS = 10_000
 _REMARK_MAX = 20
+#: How far KuCoin's clock may run ahead of the client's estimate of it (the offset is
+#: measured now and then; the local clock drifts): a history read with an open end reaches
+#: that far past the estimate, so that the newest orders and fills are never cut off.
+_CLOCK_ERROR_MS = 10_000
 
 
 class KucoinExchange(MarketData, AccountData):
@@ -663,7 +667,8 @@ class KucoinExchange(MarketData, AccountData):
         check_history_args(limit=limit, start=start, end=end, venue=VENUE, code=BAD_PARAMS)
         native = to_native(symbol)
         rows: list[Mapping[str, Any]] = []
-        for lo, hi in windows(start, end, self.options.max_window_ms, self._client.now_ms()):
+        latest = self._client.now_ms() + _CLOCK_ERROR_MS
+        for lo, hi in windows(start, end, self.options.max_window_ms, latest):
             want = None if limit is None else limit - len(rows)
             if self.options.hf:
                 query = {"symbol": native, "startAt": lo, "endAt": hi}
@@ -690,10 +695,11 @@ class KucoinExchange(MarketData, AccountData):
         check_history_args(limit=limit, start=start, end=end, venue=VENUE, code=BAD_PARAMS)
         native = to_native(symbol)
         rows: list[Mapping[str, Any]] = []
+        latest = self._client.now_ms() + _CLOCK_ERROR_MS
         spans = (
             [(None, None)]
             if order_id is not None
-            else windows(start, end, self.options.max_window_ms, self._client.now_ms())
+            else windows(start, end, self.options.max_window_ms, latest)
         )
         for lo, hi in spans:
             want = None if limit is None else limit - len(rows)
