@@ -106,8 +106,8 @@ async def test_a_new_client_finds_orders_by_client_id(
     conformance_subject: Target, conformance_exchange: Exchange
 ) -> None:
     """Client order ids live at the venue: another client on the account (a restarted bot)
-    fetches and cancels by client order id the orders this one placed, and lists them with
-    their client order ids."""
+    lists an order this one placed with its client order id, and fetches and cancels it by
+    that id."""
     require_trading(conformance_subject)
     opener = conformance_subject.second_client
     if opener is None:

@@ -220,7 +220,7 @@ def _machine(target: Target) -> type[RuleBasedStateMachine]:
 
 def test_state_machine(conformance_subject: Target, conformance_seed: int) -> None:
     """A random walk of placements, cancels (by id and by client order id, once and twice),
-    cancel-alls and fetches (by either id) agrees after every step with a model of the
+    cancel-alls and fetches (by both ids) agrees after every step with a model of the
     orders left open: the same orders, fetched as placed, listed open, and holding exactly
     their balances."""
     require_trading(conformance_subject)
