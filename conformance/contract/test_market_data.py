@@ -121,9 +121,12 @@ async def test_ticker_follows_the_last_trade(
     if not conformance_subject.has_liquidity or OrderType.MARKET not in ex.capabilities.order_types:
         skip(conformance_subject, "no book to trade against with a market order")
     market, ticker = await quote_for(ex, symbol)  # (a client that keeps tickers would keep this one)
-    price = ticker.ask or ticker.last
-    assert price is not None, "the ticker has neither an ask nor a last price"
-    await ex.place_order(OrderRequest.market(symbol, Side.BUY, size=min_size(market, price)))
+    # (a trade on the other side of the book than the last one: its price is another)
+    last = await ex.fetch_trades(symbol, 1)
+    side = last[-1].side.opposite if last else Side.BUY
+    price = (ticker.ask if side is Side.BUY else ticker.bid) or ticker.last
+    assert price is not None, "the ticker has neither a bid, an ask nor a last price"
+    await ex.place_order(OrderRequest.market(symbol, side, size=min_size(market, price)))
     for _ in range(TRIES):
         before = await ex.fetch_trades(symbol)
         now = await ex.fetch_ticker(symbol)
