@@ -106,15 +106,15 @@ async def _quiet_book(
     raise AssertionError("the market never held still long enough to compare the books")
 
 
-async def test_a_book_from_the_stream_equals_the_rest_book(conformance_target: Target) -> None:
+async def test_a_book_from_the_stream_equals_the_rest_book(conformance_subject: Target) -> None:
     """The order-book stream, once the market is quiet, holds the REST book's levels at the
     same sequence, before and after an order of one's own changes it."""
-    async with streaming(conformance_target, StreamKind.ORDER_BOOK) as (ex, _hooks):
-        symbol = conformance_target.symbol
+    async with streaming(conformance_subject, StreamKind.ORDER_BOOK) as (ex, _hooks):
+        symbol = conformance_subject.symbol
         books = ex.watch_order_book(symbol, None)
         try:
             await _quiet_book(ex, books, symbol)
-            if conformance_target.trading:  # (a change of our own, then the books agree again)
+            if conformance_subject.trading:  # (a change of our own, then the books agree again)
                 market, ticker = await quote_for(ex, symbol)
                 placed = await ex.place_order(limit_far(market, ticker, Side.BUY))
                 book = await _quiet_book(ex, books, symbol)
@@ -170,29 +170,29 @@ async def _orders_and_trade(
         assert seen[taker.id][-1].filled_size > 0, "the crossing order did not trade"
 
 
-async def test_every_change_of_ones_orders_arrives_in_order(conformance_target: Target) -> None:
+async def test_every_change_of_ones_orders_arrives_in_order(conformance_subject: Target) -> None:
     """The order stream starts with the open orders, then brings every state change of one's
     orders (a resting one cancelled, a crossing one filled) in order; the last of each agrees
     with ``fetch_order``."""
-    await _orders_and_trade(conformance_target)
+    await _orders_and_trade(conformance_subject)
 
 
-async def test_a_forced_disconnect_loses_no_order_event(conformance_target: Target) -> None:
+async def test_a_forced_disconnect_loses_no_order_event(conformance_subject: Target) -> None:
     """A connection the venue cuts is survived: every order event still arrives, in order, and
     the last agrees with ``fetch_order``."""
     async def cut(hooks: StreamHooks) -> None:
         if hooks.disconnect is None:
-            skip(conformance_target, "no connection to cut (the venue has no disconnect hook)")
+            skip(conformance_subject, "no connection to cut (the venue has no disconnect hook)")
         assert await hooks.disconnect() >= 1, "the venue cut no connection"
 
-    await _orders_and_trade(conformance_target, cut)
+    await _orders_and_trade(conformance_subject, cut)
 
 
-async def test_streamed_fills_equal_fetch_fills(conformance_target: Target) -> None:
+async def test_streamed_fills_equal_fetch_fills(conformance_subject: Target) -> None:
     """The fills streamed for an order equal ``fetch_fills`` for it, matched by trade id."""
-    require_trading(conformance_target)
-    async with streaming(conformance_target, StreamKind.FILLS) as (ex, hooks):
-        symbol = conformance_target.symbol
+    require_trading(conformance_subject)
+    async with streaming(conformance_subject, StreamKind.FILLS) as (ex, hooks):
+        symbol = conformance_subject.symbol
         market, ticker = await quote_for(ex, symbol)
         before = await hooks.topic_count()
         fills = ex.watch_fills(symbol)
@@ -219,14 +219,14 @@ def _shape(f: Fill) -> tuple[Any, ...]:
     return (f.trade_id, f.order_id, f.side, f.price, f.size, f.fee, f.liquidity)
 
 
-async def test_a_skipped_sequence_rebuilds_the_book(conformance_target: Target) -> None:
+async def test_a_skipped_sequence_rebuilds_the_book(conformance_subject: Target) -> None:
     """A hole in the book's sequence yields a ``SEQUENCE`` gap, and the book rebuilt after it
     equals the REST book."""
-    require_trading(conformance_target)
-    async with streaming(conformance_target, StreamKind.ORDER_BOOK) as (ex, hooks):
+    require_trading(conformance_subject)
+    async with streaming(conformance_subject, StreamKind.ORDER_BOOK) as (ex, hooks):
         if hooks.skip_sequence is None:
-            skip(conformance_target, "no sequence to skip (the venue has no skip-sequence hook)")
-        symbol = conformance_target.symbol
+            skip(conformance_subject, "no sequence to skip (the venue has no skip-sequence hook)")
+        symbol = conformance_subject.symbol
         market, ticker = await quote_for(ex, symbol)
         books = ex.watch_order_book(symbol, None)
         try:
@@ -242,11 +242,11 @@ async def test_a_skipped_sequence_rebuilds_the_book(conformance_target: Target) 
             await books.aclose()
 
 
-async def test_leaving_the_iterator_unsubscribes(conformance_target: Target) -> None:
+async def test_leaving_the_iterator_unsubscribes(conformance_subject: Target) -> None:
     """Closing a stream's iterator takes its subscription off the venue (the topic count goes
     down) while another stream keeps the connection."""
-    async with streaming(conformance_target, StreamKind.TICKER, StreamKind.TRADES) as (ex, hooks):
-        symbol = conformance_target.symbol
+    async with streaming(conformance_subject, StreamKind.TICKER, StreamKind.TRADES) as (ex, hooks):
+        symbol = conformance_subject.symbol
         base = await hooks.topic_count()
         trades = ex.watch_trades(symbol)  # (held open throughout, with no deadline: the connection stays)
         held = asyncio.ensure_future(trades.__anext__())
