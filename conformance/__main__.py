@@ -99,6 +99,8 @@ def _mutants(argv: list[str]) -> int:
                 "-rN",
                 "-p",
                 "no:cacheprovider",
+                "-W",
+                "ignore::pytest.PytestAssertRewriteWarning",
                 *pytest_args,
             ]
         )

@@ -61,7 +61,7 @@ from .models import (
     PartialCancel,
 )
 from .options import KucoinOptions
-from .paging import cursor, pages, unique, windows
+from .paging import CLOCK_ERROR_MS, cursor, pages, unique, windows
 from .parsing import (
     from_native,
     parse_cancel_all,
@@ -131,10 +131,6 @@ _RECENT_ORDERS = 2048
 #: error, and a request queued behind others).
 _SENT_MARGIN_MS = 10_000
 _REMARK_MAX = 20
-#: How far KuCoin's clock may run ahead of the client's estimate of it (the offset is
-#: measured now and then; the local clock drifts): a history read with an open end reaches
-#: that far past the estimate, so that the newest orders and fills are never cut off.
-_CLOCK_ERROR_MS = 10_000
 
 
 class KucoinExchange(MarketData, AccountData, StreamingData):
@@ -677,7 +673,7 @@ class KucoinExchange(MarketData, AccountData, StreamingData):
         check_history_args(limit=limit, start=start, end=end, venue=VENUE, code=BAD_PARAMS)
         native = to_native(symbol)
         rows: list[Mapping[str, Any]] = []
-        latest = self._client.now_ms() + _CLOCK_ERROR_MS
+        latest = self._client.now_ms() + CLOCK_ERROR_MS
         for lo, hi in windows(start, end, self.options.max_window_ms, latest):
             want = None if limit is None else limit - len(rows)
             if self.options.hf:
@@ -705,7 +701,7 @@ class KucoinExchange(MarketData, AccountData, StreamingData):
         check_history_args(limit=limit, start=start, end=end, venue=VENUE, code=BAD_PARAMS)
         native = to_native(symbol)
         rows: list[Mapping[str, Any]] = []
-        latest = self._client.now_ms() + _CLOCK_ERROR_MS
+        latest = self._client.now_ms() + CLOCK_ERROR_MS
         spans = (
             [(None, None)]
             if order_id is not None

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,19 @@ def test_the_command_scores_the_mutants_it_runs(capsys: pytest.CaptureFixture[st
     assert code == 0, out
     assert "score: 2/2 mutants caught" in out
     assert re.search(r"unsorted_book\s+caught\s+test_order_book_sorted_and_not_crossed", out), out
+
+
+def test_the_command_runs_as_a_user_types_it() -> None:
+    """``python -m conformance mutants`` in its own process, from a project whose pytest turns
+    warnings into errors (this one): conformance is imported before pytest starts, which pytest
+    warns of; the command must not die of that warning."""
+    done = subprocess.run(
+        [sys.executable, "-m", "conformance", "mutants", "--only", "stale_ticker", "--scope", "named"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "score: 1/1 mutants caught" in done.stdout, done.stdout[-2000:]

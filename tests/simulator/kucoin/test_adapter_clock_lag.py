@@ -45,3 +45,15 @@ async def test_done_orders_and_fills_since_a_time_reach_the_venues_now(
     assert {resting.id, taker.id} <= closed
     fills = await adapter.fetch_fills("BTC/USDT", start=START)
     assert taker.id in {f.order_id for f in fills}
+
+
+async def test_ledger_entries_since_a_time_reach_the_venues_now(
+    adapter: KucoinExchange, clock: ManualClock
+) -> None:
+    before = {e.id for e in await adapter.fetch_ledgers("USDT", start=START)}
+    clock.advance_ms(LAG_MS)
+    await adapter.place_order(OrderRequest.market("BTC/USDT", Side.BUY, size="0.001"))
+    after = await adapter.fetch_ledgers("USDT", start=START)
+    new = [e for e in after if e.id not in before]
+    assert new, "the market buy's USDT ledger line is missing: the read stopped at the client's time"
+    assert all(e.timestamp >= START + LAG_MS for e in new), [(e.timestamp - START, e.biz_type) for e in new]
