@@ -211,7 +211,8 @@ async def test_streamed_fills_equal_fetch_fills(conformance_subject: Target) -> 
             await fills.aclose()
         rest = await ex.fetch_fills(symbol, order_id=taker.id)
         mine = [f for f in streamed if f.order_id == taker.id]
-        assert sorted(map(_shape, mine)) == sorted(map(_shape, rest))
+        got, want = sorted(map(_shape, mine)), sorted(map(_shape, rest))
+        assert got == want, "streamed fills differ from fetch_fills"
 
 
 def _shape(f: Fill) -> tuple[Any, ...]:
