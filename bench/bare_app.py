@@ -35,11 +35,12 @@ def main() -> int:
     server = uvicorn.Server(config)
 
     async def serve() -> None:
-        async def startup(sockets: object = None) -> None:
-            await original(sockets)  # type: ignore[arg-type]
+        async def startup(sockets: list[socket.socket] | None = None) -> None:
+            await original(sockets)
             print(f"listening on http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
 
         original = server.startup
+        # (announce the bound port once listening, as `simulator serve` does, for the benchmark)
         server.startup = startup  # type: ignore[method-assign]
         await server.serve(sockets=[sock])
 

@@ -56,9 +56,11 @@ class LiveStreams:
 
     def start(self) -> None:
         exchange = self._exchange
-        assert isinstance(exchange, Streaming) or not self.kinds
+        if not self.kinds:
+            return
+        assert isinstance(exchange, Streaming)  # (kinds come from its capabilities.streams)
         for kind in sorted(self.kinds):
-            stream = self._open(exchange, kind)  # type: ignore[arg-type]
+            stream = self._open(exchange, kind)
             self._tasks.append(asyncio.create_task(self._read(kind, stream), name=f"live stream {kind}"))
 
     def _open(self, exchange: Streaming, kind: StreamKind) -> AsyncGenerator[Any, None]:
