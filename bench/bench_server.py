@@ -1,66 +1,43 @@
-"""HTTP throughput of the served simulator over loopback (``python -m simulator serve``).
+"""HTTP throughput of the served simulator over loopback (``python -m simulator serve``), against
+a bare Starlette endpoint under the same uvicorn configuration, measured the same way in the
+same run.
 
-Starts the server as a subprocess (rate limits off, request log off), then measures, with a
-few concurrent keep-alive connections: signed place-then-cancel pairs per second (an HF limit
-order far from the market, then its cancel by id), and ``GET /api/v1/timestamp`` per second as
-the baseline of the same server, and prints their ratio. Client and server share the machine,
-so the rates move with its load; the server's own CPU time per request (read from /proc on
-Linux) is the steadier figure.
+Load comes from several client processes (``bench.load``: HTTP/1.1 by hand on keep-alive
+connections) and, when Debian's ``wrk`` is installed, from wrk too (a C load generator, for
+the GETs: it cannot sign). Workloads: ``GET /api/v1/timestamp`` on both servers, and signed
+place-then-cancel pairs (an HF limit order far below the market, then its cancel by id) on the
+simulator. For each: the rate, the server's CPU per request (``/proc``, Linux) and how busy
+the server was (CPU seconds per second: near 1.0, the one-process server is the bottleneck,
+not the load generator). Client and server share the machine's cores, so rates move with its
+load; CPU per request is the steadier figure.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import hashlib
-import hmac
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
 
-import httpx
-from httpx_aiohttp import AiohttpTransport
+from bench.load import KEY, PASSPHRASE, SECRET
 
-KEY, SECRET, PASSPHRASE = "bench-key", "bench-secret", "bench-pass"
-SYMBOL = "BTC-USDT"
-WORKERS = 4
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
+PROCESSES = int(os.environ.get("BENCH_CLIENT_PROCESSES", "2"))
+CONNECTIONS = 8  # per client process
+TIMESTAMP = "get:/api/v1/timestamp"
+SERVE = [
+    "--port", "0", "--rate-limits", "off", "--quiet",
+    "--api-key", KEY, "--api-secret", SECRET, "--api-passphrase", PASSPHRASE,
+    "--balance", "USDT=100000000", "--balance", "BTC=1000",
+]  # fmt: skip
 
 
-def _sign(message: str) -> str:
-    return base64.b64encode(hmac.new(SECRET.encode(), message.encode(), hashlib.sha256).digest()).decode()
-
-
-_PASSPHRASE = _sign(PASSPHRASE)
-
-
-def _headers(method: str, target: str, body: str = "") -> dict[str, str]:
-    ts = str(int(time.time() * 1000))
-    headers = {
-        "KC-API-KEY": KEY,
-        "KC-API-SIGN": _sign(ts + method + target + body),
-        "KC-API-TIMESTAMP": ts,
-        "KC-API-PASSPHRASE": _PASSPHRASE,
-        "KC-API-KEY-VERSION": "2",
-    }
-    if body:
-        headers["Content-Type"] = "application/json"
-    return headers
-
-
-def start_server() -> tuple[subprocess.Popen[str], str]:
-    cmd = [
-        sys.executable, "-m", "simulator", "serve", "--port", "0", "--rate-limits", "off", "--quiet",
-        "--api-key", KEY, "--api-secret", SECRET, "--api-passphrase", PASSPHRASE,
-        "--balance", "USDT=100000000", "--balance", "BTC=1000",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+def start(command: list[str]) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert proc.stdout is not None
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -70,89 +47,86 @@ def start_server() -> tuple[subprocess.Popen[str], str]:
         if not line and proc.poll() is not None:
             break
     proc.kill()
-    raise RuntimeError("the server did not start")
+    raise RuntimeError(f"{command[2:4]} did not start")
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of ``pid`` (Linux /proc), or None elsewhere."""
-    try:
-        with Path(f"/proc/{pid}/stat").open() as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` (Linux /proc)."""
+    with Path(f"/proc/{pid}/stat").open() as f:
+        fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def rate(seconds: float, workers: int, one: Any) -> tuple[float, int]:
-    """Run ``one()`` from ``workers`` tasks for ``seconds``; completions per second, and count."""
-    done = 0
-    stop_at = time.perf_counter() + seconds
+class Measured:
+    """One workload's rate and the server's CPU over it."""
 
-    async def worker() -> None:
-        nonlocal done
-        while time.perf_counter() < stop_at:
-            await one()
-            done += 1
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(workers)))
-    return done / (time.perf_counter() - started), done
+    def __init__(self, count: int, seconds: float, cpu: float) -> None:
+        self.rate = count / seconds
+        self.cpu_ms = cpu / count * 1000 if count else float("nan")
+        self.busy = cpu / seconds
 
 
-async def measure(base: str, pid: int) -> dict[str, float]:
-    async with httpx.AsyncClient(base_url=base, transport=AiohttpTransport(), timeout=30) as client:
-        symbols = (await client.get("/api/v2/symbols")).json()["data"]
-        spec = next(s for s in symbols if s["symbol"] == SYMBOL)
-        ticker = (await client.get("/api/v1/market/orderbook/level1", params={"symbol": SYMBOL})).json()[
-            "data"
-        ]
-        tick = Decimal(spec["priceIncrement"])
-        reference = Decimal(ticker["bestBid"] if ticker["bestBid"] != "0" else ticker["price"] or "100")
-        price = str((reference * Decimal("0.95") / tick).to_integral_value() * tick)
-        size = spec["baseMinSize"]
+def _python_clients(url: str, workload: str, pid: int, seconds: float = SECONDS) -> Measured:
+    command = [sys.executable, "-m", "bench.load", url, workload, str(CONNECTIONS), str(seconds)]
+    cpu = cpu_seconds(pid)
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(PROCESSES)]
+    counts = [json.loads(p.communicate(timeout=seconds + 60)[0])["count"] for p in procs]
+    return Measured(sum(counts), seconds, cpu_seconds(pid) - cpu)
 
-        async def timestamp() -> None:
-            response = await client.get("/api/v1/timestamp")
-            assert response.status_code == 200
 
-        async def place_cancel() -> None:
-            body = json.dumps(
-                {"symbol": SYMBOL, "side": "buy", "type": "limit", "price": price, "size": size},
-                separators=(",", ":"),
-            )
-            placed = await client.post(
-                "/api/v1/hf/orders", content=body, headers=_headers("POST", "/api/v1/hf/orders", body)
-            )
-            order_id = placed.json()["data"]["orderId"]
-            target = f"/api/v1/hf/orders/{order_id}?" + urlencode({"symbol": SYMBOL})
-            cancelled = await client.delete(target, headers=_headers("DELETE", target))
-            assert cancelled.json()["code"] == "200000", cancelled.text
+def _wrk(url: str, pid: int) -> Measured | None:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    cpu = cpu_seconds(pid)
+    out = subprocess.run(
+        [wrk, "-t1", f"-c{CONNECTIONS * PROCESSES}", f"-d{SECONDS:g}s", url],
+        capture_output=True,
+        text=True,
+        timeout=SECONDS + 60,
+    ).stdout
+    spent = cpu_seconds(pid) - cpu
+    found = re.search(r"(\d+) requests in ([\d.]+)s", out)
+    if found is None:
+        return None
+    return Measured(int(found.group(1)), float(found.group(2)), spent)
 
-        await rate(0.5, WORKERS, timestamp)  # warm up connections and caches
-        out: dict[str, float] = {}
-        for name, one in (("timestamp", timestamp), ("pairs", place_cancel)):
-            cpu_before = cpu_seconds(pid)
-            out[name], count = await rate(SECONDS, WORKERS, one)
-            cpu_after = cpu_seconds(pid)
-            if cpu_before is not None and cpu_after is not None:
-                out[f"{name}_cpu_ms"] = (cpu_after - cpu_before) / count * 1000
-        return out
+
+def _show(name: str, got: Measured, unit: str = "req/s") -> None:
+    print(f"{name}: {got.rate:.0f} {unit}")
+    print(f"{name}_server_cpu: {got.cpu_ms:.3f} ms")
+    print(f"{name}_server_busy: {got.busy:.2f} cpu s/s")
 
 
 def main() -> None:
-    proc, base = start_server()
+    sim, sim_url = start([sys.executable, "-m", "simulator", "serve", *SERVE])
+    bare, bare_url = start([sys.executable, "-m", "bench.bare_app"])
     try:
-        got = asyncio.run(measure(base, proc.pid))
+        _python_clients(sim_url, TIMESTAMP, sim.pid, 0.5)  # (warm both up)
+        _python_clients(bare_url, TIMESTAMP, bare.pid, 0.5)
+        py_bare = _python_clients(bare_url, TIMESTAMP, bare.pid)
+        py_time = _python_clients(sim_url, TIMESTAMP, sim.pid)
+        py_pairs = _python_clients(sim_url, "pairs", sim.pid)
+        wrk_bare = _wrk(bare_url + "/api/v1/timestamp", bare.pid)
+        wrk_time = _wrk(sim_url + "/api/v1/timestamp", sim.pid)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-    print(f"server_timestamp: {got['timestamp']:.0f} req/s")
-    print(f"server_place_cancel_pairs: {got['pairs']:.0f} pairs/s")
-    print(f"server_pair_vs_timestamp: {got['pairs'] / got['timestamp']:.3f} ratio")
-    if "timestamp_cpu_ms" in got:
-        print(f"server_cpu_per_timestamp: {got['timestamp_cpu_ms']:.3f} ms")
-        print(f"server_cpu_per_pair: {got['pairs_cpu_ms']:.3f} ms")
-        print(f"server_cpu_pair_vs_timestamp: {got['pairs_cpu_ms'] / got['timestamp_cpu_ms']:.2f} ratio")
+        for proc in (sim, bare):
+            proc.terminate()
+            proc.wait(timeout=10)
+    print(f"# {PROCESSES} client processes x {CONNECTIONS} connections, {SECONDS:g} s each")
+    _show("python_clients_bare_starlette", py_bare)
+    _show("python_clients_server_timestamp", py_time)
+    _show("python_clients_server_place_cancel_pairs", py_pairs, "pairs/s")
+    print(f"server_timestamp_vs_bare_rate: {py_time.rate / py_bare.rate:.3f} ratio")
+    print(f"server_timestamp_vs_bare_cpu: {py_time.cpu_ms / py_bare.cpu_ms:.2f} ratio")
+    print(f"server_pair_vs_timestamp_cpu: {py_pairs.cpu_ms / py_time.cpu_ms:.2f} ratio")
+    if wrk_bare is None or wrk_time is None:
+        print("# wrk is not installed (Debian: apt-get install wrk): no C load generator figures")
+        return
+    _show("wrk_bare_starlette", wrk_bare)
+    _show("wrk_server_timestamp", wrk_time)
+    print(f"wrk_server_timestamp_vs_bare_rate: {wrk_time.rate / wrk_bare.rate:.3f} ratio")
+    print(f"wrk_server_timestamp_vs_bare_cpu: {wrk_time.cpu_ms / wrk_bare.cpu_ms:.2f} ratio")
 
 
 if __name__ == "__main__":

@@ -15,14 +15,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .areas import AREAS
     from .faults import Fault, FaultInjectingTransport
-    from .target import Target, TransportWrapper
+    from .target import StreamHooks, Target, TransportWrapper
 
-__all__ = ["AREAS", "Fault", "FaultInjectingTransport", "Target", "TransportWrapper"]
+__all__ = ["AREAS", "Fault", "FaultInjectingTransport", "StreamHooks", "Target", "TransportWrapper"]
 
 _HOME = {
     "AREAS": ".areas",
     "Fault": ".faults",
     "FaultInjectingTransport": ".faults",
+    "StreamHooks": ".target",
     "Target": ".target",
     "TransportWrapper": ".target",
 }

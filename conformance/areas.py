@@ -20,6 +20,7 @@ AREA_MODULES: dict[str, str] = {
     "rate limits": "conformance.contract.test_rate_limits",
     "faults": "conformance.contract.test_faults",
     "state machine": "conformance.contract.test_state_machine",
+    "streams": "conformance.contract.test_streams",
 }
 
 AREAS: tuple[str, ...] = tuple(AREA_MODULES)

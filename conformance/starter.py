@@ -42,6 +42,10 @@ def conformance_target() -> Target:
         # Rate limits: a client on a venue with a small budget, with or without its limiter:
         # rate_limited=lambda limiter_on: {name}(rate_limit=limiter_on),
         # rate_limit_burst=100,
+        # Streams: an async opener of a client that is also exchanges.Streaming and the
+        # conformance.StreamHooks of its venue (the topics it holds; a forced disconnect and a
+        # skipped sequence where the venue can do them):
+        # streams=open_streaming,
         # A live account: read-only areas only.
         # trading=False,
     )

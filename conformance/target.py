@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # (httpx is the kucoin extra's; the plugin loads in every pyt
 
     from .faults import FaultWire
 
-__all__ = ["Opener", "Target", "TransportWrapper", "resolve"]
+__all__ = ["Opener", "StreamHooks", "Target", "TransportWrapper", "resolve"]
 
 TransportWrapper: TypeAlias = "Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]"
 Opener: TypeAlias = Callable[..., Exchange | Awaitable[Exchange]]
@@ -33,6 +33,23 @@ async def resolve(opener: Callable[..., Any], *args: Any) -> Any:
     if inspect.isawaitable(result):
         result = await result
     return result
+
+
+@attrs.frozen(kw_only=True)
+class StreamHooks:
+    """The venue's side of one streaming client, for the streams area: how many topics (or
+    subscriptions) the venue holds for it, and, where the venue has connections and
+    sequences to disturb, a forced disconnect and a skipped sequence number on the next
+    increment of a book's stream (each returns how many connections it reached). ``close``
+    ends whatever the opener started for the client (a server)."""
+
+    topic_count: Callable[[], Awaitable[int]]
+    disconnect: Callable[[], Awaitable[int]] | None = None
+    skip_sequence: Callable[[str], Awaitable[int]] | None = None  # (the unified symbol)
+    close: Callable[[], Awaitable[None]] | None = None
+
+
+StreamingOpener: TypeAlias = Callable[[], Awaitable[tuple[Exchange, StreamHooks]]]
 
 
 @attrs.frozen(kw_only=True)
@@ -58,6 +75,8 @@ class Target:
     ``fault_attempts`` (orders placed by the longest fault test; the others place a tenth)
     and ``state_machine_examples`` size the long tests (``--conformance-depth`` multiplies
     both).
+    ``streams`` opens a client that is also ``exchanges.Streaming``, with the
+    :class:`StreamHooks` of its venue; without it the streams area is skipped.
     """
 
     name: str
@@ -77,4 +96,5 @@ class Target:
     fault_wire: FaultWire | None = None
     fault_attempts: int = 1000
     state_machine_examples: int = 8
+    streams: StreamingOpener | None = None
     skip_reasons: Mapping[str, str] = attrs.field(factory=dict)

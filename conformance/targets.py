@@ -21,7 +21,7 @@ from exchanges import Exchange
 from .binance_wire import BinanceFaultWire
 from .kucoin_wire import KucoinFaultWire
 from .mutants.base import PassThrough
-from .target import Target, TransportWrapper
+from .target import StreamHooks, Target, TransportWrapper
 
 __all__ = ["TARGETS", "binance_sim", "get_target", "kucoin_sim"]
 
@@ -44,9 +44,18 @@ def _paper() -> Target:
     def open_paper() -> Exchange:
         return PaperExchange(BALANCES, seed=7)
 
+    async def open_streaming() -> tuple[Exchange, StreamHooks]:
+        paper = PaperExchange(BALANCES, seed=7)
+
+        async def count() -> int:
+            return paper.streams.open_streams
+
+        return paper, StreamHooks(topic_count=count)  # (in-process: no connection, no sequence)
+
     return Target(
         name="paper",
         exchange=open_paper,
+        streams=open_streaming,
         second_client=_SameAccount,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",
@@ -138,6 +147,10 @@ def _wrong_key(base_url: str, transport: httpx.AsyncBaseTransport | None, **opti
 
 
 def _in_process_app(*, rate_limits: str = "kucoin", small: bool = False) -> Any:
+    return _in_process_facade(rate_limits=rate_limits, small=small).app
+
+
+def _in_process_facade(*, rate_limits: str = "kucoin", small: bool = False) -> Any:
     from exchanges import SystemClock
     from simulator import Venue
     from simulator.kucoin import AccountConfig, ApiKey, FacadeConfig, build_facade
@@ -154,7 +167,74 @@ def _in_process_app(*, rate_limits: str = "kucoin", small: bool = False) -> Any:
         rate_limit_quotas={"Public": SMALL_PUBLIC_QUOTA} if small else {},
     )
     venue.sync()
-    return build_facade(venue, config).app
+    return build_facade(venue, config)
+
+
+async def _served_in_process(kind: Any = None, **options: Any) -> tuple[Exchange, StreamHooks]:
+    """The facade served on a loopback socket in the running loop (WebSocket needs one), the
+    adapter on it, and hooks that reach into the facade's WebSocket server directly."""
+    from simulator.kucoin.server import serving
+    from simulator.kucoin.ws_settings import WsFaults
+
+    facade = _in_process_facade()
+    server = serving(facade.app)
+    url = await server.__aenter__()
+    hub = facade.ws
+
+    async def count() -> int:
+        return int(hub.topic_count())
+
+    async def disconnect() -> int:
+        return int(hub.disconnect())
+
+    async def skip_sequence(symbol: str) -> int:
+        topic = "/market/level2:" + symbol.replace("/", "-")
+        reached = 0
+        for session in list(hub.sessions.values()):
+            if topic in session.topics:
+                reached += hub.set_faults(WsFaults(skip_sequence=1), session.id)
+        return reached
+
+    async def close() -> None:
+        await server.__aexit__(None, None, None)
+
+    hooks = StreamHooks(topic_count=count, disconnect=disconnect, skip_sequence=skip_sequence, close=close)
+    return _adapter(url, None, kind=kind, **options), hooks
+
+
+def _control_hooks(url: str) -> StreamHooks:
+    """Hooks on a served simulator in another process, through its control paths."""
+
+    async def state() -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=url) as http:
+            answer = await http.get("/sim/ws")
+        answer.raise_for_status()
+        found: dict[str, Any] = answer.json()
+        return found
+
+    async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=url) as http:
+            answer = await http.post(path, json=body)
+        answer.raise_for_status()
+        found: dict[str, Any] = answer.json()
+        return found
+
+    async def count() -> int:
+        return int((await state())["topics"])
+
+    async def disconnect() -> int:
+        return int((await post("/sim/ws/disconnect", {}))["disconnected"])
+
+    async def skip_sequence(symbol: str) -> int:
+        topic = "/market/level2:" + symbol.replace("/", "-")
+        reached = 0
+        for connection in (await state())["connections"]:
+            if topic in connection["topics"]:
+                body = {"connection": connection["id"], "skip_sequence": 1}
+                reached += int((await post("/sim/ws/faults", body))["reached"])
+        return reached
+
+    return StreamHooks(topic_count=count, disconnect=disconnect, skip_sequence=skip_sequence)
 
 
 def kucoin_sim(name: str = "kucoin-sim", *, kind: Any = None, **options: Any) -> Target:
@@ -185,9 +265,13 @@ def kucoin_sim(name: str = "kucoin-sim", *, kind: Any = None, **options: Any) ->
         faulty = _adapter(url, wrap(transport), kind=kind, **UNLIMITED, **options)
         return faulty, _adapter(url, transport, **UNLIMITED)
 
+    async def open_streaming() -> tuple[Exchange, StreamHooks]:
+        return await _served_in_process(kind, **options)
+
     return Target(
         name=name,
         exchange=open_sim,
+        streams=open_streaming,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",
         balances=SIM_BALANCES,
@@ -266,7 +350,7 @@ def _small_config() -> str:
 def _main_args() -> tuple[str, ...]:
     balances = [arg for cur, amount in SIM_BALANCES.items() for arg in ("--balance", f"{cur}={amount}")]
     credentials = ("--api-key", KEY, "--api-secret", SECRET, "--api-passphrase", PASSPHRASE)
-    return ("--seed", "13", *credentials, *balances)
+    return ("--seed", "13", "--control", *credentials, *balances)
 
 
 def _kucoin_sim_socket() -> Target:
@@ -289,9 +373,14 @@ def _kucoin_sim_socket() -> Target:
         url = _served("faults", *_main_args(), "--rate-limits", "off")
         return _adapter(url, wrap(httpx.AsyncHTTPTransport()), **UNLIMITED), _adapter(url, None, **UNLIMITED)
 
+    async def open_streaming() -> tuple[Exchange, StreamHooks]:
+        url = main()
+        return _adapter(url, None), _control_hooks(url)
+
     return Target(
         name="kucoin-sim-socket",
         exchange=open_socket,
+        streams=open_streaming,
         second_client=open_socket,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",

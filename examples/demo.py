@@ -4,7 +4,8 @@
    and prints the report and where the plot is.
 2. Starts the simulator's KuCoin server (``python -m simulator serve``) on a free loopback
    port, runs the market-maker example against it through the KuCoin adapter for about ten
-   seconds, printing its fills, then stops both cleanly (open quotes are cancelled).
+   seconds (the book, trades, its orders and fills by KuCoin's WebSocket streams), printing
+   its fills, then stops both cleanly (open quotes are cancelled).
 """
 
 from __future__ import annotations
@@ -78,7 +79,9 @@ async def market_maker(base_url: str, seconds: float) -> None:
         )
         result = await runner.run(duration=seconds)
         balances = await exchange.fetch_balances()
-    print(f"  {len(result.orders)} orders placed, {len(result.fills)} fills, {result.polls} polls")
+    streamed = ", ".join(sorted(result.streamed)) or "none"
+    print(f"  {len(result.orders)} orders placed, {len(result.fills)} fills")
+    print(f"  by WebSocket: {result.events} events ({streamed}); by REST: {result.polls} polls")
     for fill in result.fills:
         at = from_ms(fill.timestamp)
         print(f"  {at:%H:%M:%S} {fill.side:4} {fill.size} BTC @ {fill.price} ({fill.liquidity})")

@@ -19,12 +19,15 @@ import hashlib
 import inspect
 import itertools
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from decimal import Decimal
 from types import TracebackType
 from typing import Concatenate, ParamSpec, Self, TypeVar
 
+import attrs
+
 from exchanges import (
+    Backlog,
     BadRequest,
     BadSymbol,
     Balance,
@@ -35,6 +38,7 @@ from exchanges import (
     Fill,
     Interval,
     InvalidOrder,
+    Latest,
     ManualClock,
     Market,
     NotSupported,
@@ -46,6 +50,8 @@ from exchanges import (
     OrderStatus,
     OrderType,
     Side,
+    StreamGap,
+    StreamKind,
     Ticker,
     TimeInForce,
     Trade,
@@ -60,11 +66,13 @@ from simulator.binance.rulebook import BINANCE_RULEBOOK
 from simulator.binance.words import binance_error
 from simulator.kucoin.words import kucoin_error
 from simulator.market import SyntheticConfig, attach_synthetic
+from simulator.paper_streams import TRADE_BACKLOG, PaperStreams
 from simulator.venue import CurrencySpec, FillInfo, MarketState, OrderInfo, Rulebook, SymbolSpec, Venue
 
 __all__ = ["PAPER_CAPABILITIES", "PaperExchange"]
 
-PAPER_CAPABILITIES = Capabilities.everything()
+#: Everything KuCoin's spot venue offers, every stream included.
+PAPER_CAPABILITIES = attrs.evolve(Capabilities.everything(), streams=frozenset(StreamKind))
 _LIMIT = OrderType.LIMIT
 _GTC = TimeInForce.GTC
 _BUY = Side.BUY
@@ -149,6 +157,7 @@ class PaperExchange:
         self._coid_time = -1
         self._coid_prefix = ""
         self._closed = False
+        self._streams: PaperStreams | None = None
         self._index_symbols()
 
     def __repr__(self) -> str:
@@ -477,8 +486,10 @@ class PaperExchange:
 
     async def close(self) -> None:
         """Later calls raise ``ExchangeError("exchange is closed")``, as a closed
-        ``KucoinExchange``'s do; the venue (maybe shared) lives on."""
+        ``KucoinExchange``'s do (open streams too); the venue (maybe shared) lives on."""
         self._closed = True
+        if self._streams is not None:
+            self._streams.fail(ExchangeError("exchange is closed", venue=self.venue))
 
     def _check_open(self) -> None:
         if self._closed:
@@ -494,6 +505,115 @@ class PaperExchange:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+    # ---------------------------------------------------------------- streams (exchanges.Streaming)
+
+    @property
+    def streams(self) -> PaperStreams:
+        """The venue's events routed to this account's streams (made on first use)."""
+        if self._streams is None:
+            unified = self._unified.__getitem__
+            self._streams = PaperStreams(self.sim, self.uid, self._order, self._fill, unified)
+        return self._streams
+
+    async def watch_ticker(self, symbol: str) -> AsyncGenerator[Ticker | StreamGap, None]:
+        """The ticker as it stands, then after every change of the book or a trade (conflated)."""
+        self._check_open()
+        native = self._to_native(symbol)
+        box: Latest[None] = Latest(StreamKind.TICKER, symbol, self.clock)
+        streams = self.streams
+        async with streams.joined(streams.tickers, native, box):
+            box.put(None)
+            while True:
+                await box.get()
+                yield await self.fetch_ticker(symbol)
+
+    async def watch_trades(self, symbol: str) -> AsyncGenerator[Trade | StreamGap, None]:
+        """Public trades from now on, oldest first; a consumer more than 10,000 behind loses
+        the oldest, and is told so by an ``OVERFLOW`` gap."""
+        self._check_open()
+        native = self._to_native(symbol)
+        box: Backlog[Trade] = Backlog(StreamKind.TRADES, symbol, self.clock, limit=TRADE_BACKLOG)
+        streams = self.streams
+        async with streams.joined(streams.trades, native, box):
+            while True:
+                yield await box.get()
+
+    async def watch_order_book(
+        self, symbol: str, depth: int | None = 20
+    ) -> AsyncGenerator[OrderBook | StreamGap, None]:
+        """The book as it stands, then after every change (conflated: the latest state)."""
+        self._check_open()
+        check_depth(depth, venue=self.venue, code=_BAD)
+        native = self._to_native(symbol)
+        box: Latest[None] = Latest(StreamKind.ORDER_BOOK, symbol, self.clock)
+        streams = self.streams
+        shown: int | None = None
+        async with streams.joined(streams.books, native, box):
+            box.put(None)
+            while True:
+                await box.get()
+                book = await self.fetch_order_book(symbol, depth)
+                if book.sequence != shown:  # (a change already shown: reading published it)
+                    shown = book.sequence
+                    yield book
+
+    async def watch_candles(
+        self, symbol: str, interval: Interval | str
+    ) -> AsyncGenerator[Candle | StreamGap, None]:
+        """The current candle, then as trades update it (conflated per candle)."""
+        self._check_open()
+        iv = parse_interval(interval, venue=self.venue, code=_BAD)
+        native = self._to_native(symbol)
+        box: Latest[Candle] = Latest(StreamKind.CANDLES, symbol, self.clock)
+        streams = self.streams
+        async with streams.joined(streams.candles, native, (box, iv)):
+            streams.put_candle(box, native, iv, current=True)
+            while True:
+                yield await box.get()
+
+    async def watch_orders(self, symbol: str | None = None) -> AsyncGenerator[Order, None]:
+        """This account's open orders (of ``symbol``, or all) as they stand, then every state
+        change of its orders, in order; never dropped."""
+        self._check_open()
+        if symbol is not None:
+            self._to_native(symbol)
+        box: Backlog[Order] = Backlog(StreamKind.ORDERS, symbol or "", self.clock)
+        streams = self.streams
+        async with streams.joined(streams.orders, None, (box, symbol)):
+            for order in reversed(await self.fetch_open_orders(symbol)):  # (oldest change first)
+                box.put(order)
+            while True:
+                item = await box.get()
+                if not isinstance(item, StreamGap):
+                    yield item
+
+    async def watch_fills(self, symbol: str | None = None) -> AsyncGenerator[Fill, None]:
+        """This account's executions as they happen; never dropped."""
+        self._check_open()
+        if symbol is not None:
+            self._to_native(symbol)
+        box: Backlog[Fill] = Backlog(StreamKind.FILLS, symbol or "", self.clock)
+        streams = self.streams
+        async with streams.joined(streams.fills, None, (box, symbol)):
+            while True:
+                item = await box.get()
+                if not isinstance(item, StreamGap):
+                    yield item
+
+    async def watch_balances(self) -> AsyncGenerator[Balance, None]:
+        """Every balance as it stands, then a currency's each time it changes (conflated)."""
+        self._check_open()
+        box: Latest[Balance] = Latest(StreamKind.BALANCES, "", self.clock)
+        streams = self.streams
+        async with streams.joined(streams.balances, None, box):
+            for currency, balance in (await self.fetch_balances()).items():
+                streams.known[currency] = balance
+                box.put(balance, currency)
+            while True:
+                item = await box.get()
+                if not isinstance(item, StreamGap):
+                    yield item
 
     # ---------------------------------------------------------------- conversions
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
 from typing import Self
@@ -22,6 +22,8 @@ from exchanges import (
     OrderAck,
     OrderBook,
     OrderRequest,
+    StreamGap,
+    Streaming,
     Ticker,
     Trade,
 )
@@ -130,11 +132,46 @@ class _Amends(PassThrough):
         )
 
 
+class _Streams(PassThrough):
+    """The streams, forwarded as they are (a mutant of one stream overrides its method)."""
+
+    def _streaming(self) -> Streaming:
+        assert isinstance(self.inner, Streaming)
+        return self.inner
+
+    def watch_ticker(self, symbol: str) -> AsyncGenerator[Ticker | StreamGap, None]:
+        return self._streaming().watch_ticker(symbol)
+
+    def watch_trades(self, symbol: str) -> AsyncGenerator[Trade | StreamGap, None]:
+        return self._streaming().watch_trades(symbol)
+
+    def watch_order_book(
+        self, symbol: str, depth: int | None = 20
+    ) -> AsyncGenerator[OrderBook | StreamGap, None]:
+        return self._streaming().watch_order_book(symbol, depth)
+
+    def watch_candles(
+        self, symbol: str, interval: Interval | str
+    ) -> AsyncGenerator[Candle | StreamGap, None]:
+        return self._streaming().watch_candles(symbol, interval)
+
+    def watch_orders(self, symbol: str | None = None) -> AsyncGenerator[Order, None]:
+        return self._streaming().watch_orders(symbol)
+
+    def watch_fills(self, symbol: str | None = None) -> AsyncGenerator[Fill, None]:
+        return self._streaming().watch_fills(symbol)
+
+    def watch_balances(self) -> AsyncGenerator[Balance, None]:
+        return self._streaming().watch_balances()
+
+
 def wrap(kind: type[PassThrough], inner: Exchange) -> PassThrough:
-    """``kind`` around ``inner``, forwarding batches and amends where ``inner`` offers them
-    and ``kind`` does not break them itself (what a batch or an amend does inside the inner
-    exchange is not broken by a mutant of ``place_order`` or ``fetch_order``)."""
+    """``kind`` around ``inner``, forwarding batches, amends and streams where ``inner``
+    offers them and ``kind`` does not break them itself (what a batch or an amend does inside
+    the inner exchange is not broken by a mutant of ``place_order`` or ``fetch_order``)."""
     extra: list[type[PassThrough]] = []
+    if isinstance(inner, Streaming):
+        extra.append(_Streams)
     if isinstance(inner, BatchPlacing) and not hasattr(kind, "place_orders"):
         extra.append(_Batches)
     if isinstance(inner, Amending) and not hasattr(kind, "amend_order"):

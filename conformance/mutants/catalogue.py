@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 import attrs
 
-from conformance.target import Target, TransportWrapper, resolve
+from conformance.target import StreamHooks, Target, TransportWrapper, resolve
 from exchanges import Exchange
 
 from . import balances as b
@@ -16,6 +16,7 @@ from . import client_ids as c
 from . import errors as e
 from . import market_data as m
 from . import orders as o
+from . import streams as s
 from .base import PassThrough, wrap
 
 __all__ = ["MUTANTS", "Mutant", "break_target"]
@@ -194,6 +195,16 @@ _CATALOGUE = (
     _m("fill_price_through_a_float", b.FillPriceThroughAFloat,
        "a fill's price parsed through a float",
        "are not its price x size", "test_fills_and_fees_move_balances_exactly"),
+    # streams
+    _m("book_stream_bids_worst_first", s.BookStreamBidsWorstFirst,
+       "the streamed book's bids listed worst first",
+       "differs from the REST book", "test_a_book_from_the_stream_equals_the_rest_book"),
+    _m("order_stream_without_filled_size", s.OrderStreamWithoutFilledSize,
+       "a pushed order's filled size read from a field the frame lacks (always zero)",
+       "filled_size:", "test_every_change_of_ones_orders_arrives_in_order"),
+    _m("streamed_fills_as_maker", s.StreamedFillsAsMaker,
+       "every pushed fill taken for the maker's",
+       "streamed fills differ from fetch_fills", "test_streamed_fills_equal_fetch_fills"),
 )  # fmt: skip
 
 MUTANTS: dict[str, Mutant] = {mutant.name: mutant for mutant in _CATALOGUE}
@@ -212,6 +223,7 @@ def break_target(target: Target, mutant: Mutant) -> Target:
 
     second = target.second_client
     faulty = target.faulty
+    streams = target.streams
 
     async def open_second(exchange: Exchange) -> Exchange:
         assert second is not None
@@ -223,9 +235,15 @@ def break_target(target: Target, mutant: Mutant) -> Target:
         bad, clean = await resolve(faulty, transport)
         return wrap(kind, bad), clean
 
+    async def open_streams() -> tuple[Exchange, StreamHooks]:
+        assert streams is not None
+        exchange, hooks = await streams()
+        return wrap(kind, exchange), hooks
+
     return attrs.evolve(
         target,
         exchange=broken(target.exchange),
+        streams=None if streams is None else open_streams,
         second_client=None if second is None else open_second,
         bad_credentials=None if target.bad_credentials is None else broken(target.bad_credentials),
         rate_limited=None if target.rate_limited is None else broken(target.rate_limited),

@@ -3,9 +3,11 @@ KuCoin's by default, Binance's with ``--dialect binance``.
 
 Options kept stable for scripts: --dialect, --host, --port, --seed, --api-key/--api-secret
 (KuCoin: --api-passphrase and --api-key-version too), --balance CUR=AMT (repeatable),
---rate-limits, --config. Prints ``listening on http://HOST:PORT`` once it accepts connections
-(then the demo credentials, if it made them), logs one line per request on stderr, and stops
-cleanly on SIGINT and SIGTERM.
+--rate-limits, --config; KuCoin's: --tls (or --tls-cert/--tls-key), --control. Prints
+``listening on http://HOST:PORT`` (``https://`` over TLS) once it accepts connections (then
+the throw-away certificate to trust, and the demo credentials, if it made them), logs one line
+per request on stderr, and stops cleanly on SIGINT and SIGTERM. KuCoin's WebSocket clients
+connect on the same port (``ws://``, or ``wss://``).
 """
 
 from __future__ import annotations
@@ -118,6 +120,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--config", metavar="FILE.toml", help="accounts, keys, symbols, fees, market settings"
     )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        default=None,
+        help="serve https:// and wss:// with a throw-away certificate (its authority's path is printed)",
+    )
+    parser.add_argument(
+        "--tls-cert", metavar="FILE.pem", help="serve https:// and wss:// with this certificate (chain)"
+    )
+    parser.add_argument("--tls-key", metavar="FILE.pem", help="the certificate's private key")
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        default=None,
+        help="serve the /sim/ws control paths (WebSocket connections, faults, disconnects)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -161,14 +179,16 @@ def _run_kucoin(args: argparse.Namespace) -> int:
             accounts.append(
                 config.AccountConfig(uid=uid, name="cli", balances=balances, keys=(key,), vip_level=vip)
             )
+        tls = _tls(args)
         cfg = attrs.evolve(
             cfg,
+            control=cfg.control or bool(args.control),
             accounts=tuple(accounts),
             rate_limits=args.rate_limits if args.rate_limits is not None else cfg.rate_limits,
             seed=args.seed if args.seed is not None else cfg.seed,
         )
         served = build.build_served(cfg)
-    except (config.ConfigError, ValueError, ExchangeError) as err:  # (the venue refusing a balance)
+    except (config.ConfigError, ValueError, ExchangeError, OSError) as err:  # (the venue refusing a balance)
         print(f"simulator serve: {err}", file=sys.stderr)
         return 2
 
@@ -178,12 +198,14 @@ def _run_kucoin(args: argparse.Namespace) -> int:
 
     def listening(url: str) -> None:
         print(f"listening on {url}", flush=True)
+        if tls is not None and tls.ca is not None:
+            print(f"tls: trust this throw-away certificate authority: {tls.ca}", flush=True)
         if generated is not None:
             print(f"api key: {generated.key}", flush=True)
             print(f"api secret: {generated.secret}", flush=True)
             print(f"api passphrase: {generated.passphrase}", flush=True)
 
-    return serve_forever(served.app, args, listening, served.market)
+    return serve_forever(served.app, args, listening, served.market, tls=tls)
 
 
 def _command_line_key(
@@ -212,7 +234,13 @@ def _command_line_key(
 
 
 def serve_forever(
-    app: Any, args: argparse.Namespace, listening: Callable[[str], None], market: Any, http: Any = None
+    app: Any,
+    args: argparse.Namespace,
+    listening: Callable[[str], None],
+    market: Any,
+    http: Any = None,
+    *,
+    tls: Any = None,
 ) -> int:
     """Run the server in the foreground until a signal stops it."""
     from simulator.kucoin import server
@@ -220,11 +248,32 @@ def serve_forever(
     extra = {} if http is None else {"http": http}
     try:
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            runner.run(server.run(app, args.host, args.port, on_listening=listening, market=market, **extra))
+            runner.run(
+                server.run(app, args.host, args.port, on_listening=listening, market=market, tls=tls, **extra)
+            )
     except OSError as err:
         print(f"simulator serve: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
         return 1
     return 0
+
+
+def _tls(args: argparse.Namespace) -> Any:
+    """The certificate to serve with (None: plain HTTP)."""
+    from pathlib import Path
+
+    from simulator.kucoin.tls import Tls, throwaway_tls
+
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise ValueError("--tls-cert and --tls-key go together")
+    if args.tls_cert is not None:
+        if args.tls:
+            raise ValueError("--tls makes a certificate; --tls-cert brings one: choose one")
+        cert, key = Path(args.tls_cert), Path(args.tls_key)
+        for path in (cert, key):
+            if not path.is_file():
+                raise ValueError(f"no such file: {path}")
+        return Tls(cert=cert, key=key)
+    return throwaway_tls([args.host]) if args.tls else None
 
 
 def _key_restrictions(args: argparse.Namespace) -> dict[str, Any]:

@@ -10,7 +10,17 @@ import time
 __all__ = ["run_binance"]
 
 #: Options of the KuCoin dialect that Binance's keys and accounts do not have.
-_KUCOIN_ONLY = ("api_passphrase", "api_permissions", "api_ip_whitelist", "api_created_at", "vip_level")
+_KUCOIN_ONLY = (
+    "api_passphrase",
+    "api_permissions",
+    "api_ip_whitelist",
+    "api_created_at",
+    "vip_level",
+    "tls",
+    "tls_cert",
+    "tls_key",
+    "control",
+)
 
 
 def run_binance(args: argparse.Namespace) -> int:
@@ -27,7 +37,7 @@ def run_binance(args: argparse.Namespace) -> int:
         given = [name for name in _KUCOIN_ONLY if getattr(args, name, None) is not None]
         if given:
             flags = ", ".join("--" + name.replace("_", "-") for name in given)
-            raise config.ConfigError(f"{flags}: not for --dialect binance (its keys have a key and a secret)")
+            raise config.ConfigError(f"{flags}: KuCoin's options, not for --dialect binance")
         if args.rate_limits not in (None, "binance", "off"):
             raise config.ConfigError("--dialect binance takes --rate-limits binance or off")
         cfg = config.load_toml(args.config) if args.config else config.BinanceConfig()

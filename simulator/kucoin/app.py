@@ -15,12 +15,13 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, WebSocketRoute
 
 from exchanges import Clock, ExchangeError, PoolState
 from simulator.venue import Venue
@@ -32,6 +33,9 @@ from .endpoints import Endpoint, RouteDef
 from .limits import MAX_TARGET_BYTES, read_body, target_too_long
 from .ratelimit import RateLimiter
 from .routing import EndpointTable
+from .ws_control import control_routes
+from .ws_endpoint import ws_endpoint
+from .ws_hub import WsHub
 
 __all__ = ["Ctx", "KucoinFacade"]
 
@@ -57,7 +61,7 @@ def _is_json(content_type: str | None) -> bool:
 class Ctx:
     """What a handler sees of one request."""
 
-    __slots__ = ("_json", "body", "facade", "host", "ip", "path", "principal", "query")
+    __slots__ = ("_json", "body", "facade", "host", "ip", "path", "principal", "query", "secure")
 
     def __init__(
         self,
@@ -68,6 +72,7 @@ class Ctx:
         body: bytes,
         ip: str,
         host: str = "127.0.0.1",
+        secure: bool = False,
     ) -> None:
         self.facade = facade
         self.principal = principal
@@ -76,6 +81,8 @@ class Ctx:
         self.body = body
         self.ip = ip
         self.host = host
+        #: Served over TLS (the WebSocket endpoint is then ``wss://``).
+        self.secure = secure
         self._json: dict[str, Any] | None = None
 
     @property
@@ -136,6 +143,10 @@ class KucoinFacade:
         )
         self.endpoints = [Endpoint.from_def(r) for r in routes]
         self.unsupported = [Endpoint.from_def(r) for r in unsupported]
+        #: The WebSocket server: tokens, connections, topics, faults.
+        self.ws = WsHub(venue, clock, config.ws_limits, config.ws_faults)
+        given = urlsplit(config.ws_endpoint).path if config.ws_endpoint else ""
+        self.ws_path = given or "/ws"
         #: Called for accounts added after start-up (the builder opens them on the venue).
         self.on_account_added: Callable[[AccountConfig], None] | None = None
         self.app = self._build_app()
@@ -157,8 +168,12 @@ class KucoinFacade:
     # --- the app ----------------------------------------------------------------------------------
 
     def _build_app(self) -> Starlette:
+        routes: list[BaseRoute] = [WebSocketRoute(self.ws_path, ws_endpoint(self.ws))]
+        if self.config.control:
+            routes.extend(control_routes(self.ws))
+        routes.append(EndpointTable([*self.endpoints, *self.unsupported], self.dispatch))
         app = Starlette(
-            routes=[EndpointTable([*self.endpoints, *self.unsupported], self.dispatch)],
+            routes=routes,
             exception_handlers={HTTPException: self._http_exception, Exception: self._crash},
         )
         app.router.redirect_slashes = False  # KuCoin answers 404000, never a redirect
@@ -223,7 +238,8 @@ class KucoinFacade:
                 raise errors.ApiError(*errors.TOO_MANY)
             query = dict(parse_qsl(query_string, keep_blank_values=True)) if query_string else {}
             host = request.headers.get("host") or "127.0.0.1"
-            data = ep.handler(Ctx(self, principal, query, request.path_params, body, ip, host))
+            secure = scope.get("scheme") == "https"
+            data = ep.handler(Ctx(self, principal, query, request.path_params, body, ip, host, secure))
             status, payload, code = 200, _OK_HEAD + _dumps(data) + b"}", "200000"
         except errors.ApiError as refused:
             status, payload, code = refused.status, _error_body(refused), refused.code

@@ -32,6 +32,13 @@ TOML layout::
     taker_fee_rate = "0.001"
     synthetic = true                # the embedded synthetic market (or a table of its settings)
 
+    control = false                 # the /sim/ws control paths (see simulator.kucoin.ws_control)
+
+    [websocket]                     # limits and faults (see simulator.kucoin.ws_settings)
+    topics_per_connection = 400
+    [websocket.faults]
+    drop = 0
+
     [[venue.symbols]]               # replaces the default pairs; KuCoin's camelCase or snake_case
     symbol = "BTC-USDT"
     baseIncrement = "0.00000001"
@@ -55,6 +62,8 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+
+from .ws_settings import WsFaults, WsLimits, faults_from_mapping, limits_from_mapping
 
 __all__ = [
     "ALL_PERMISSIONS",
@@ -198,8 +207,14 @@ class FacadeConfig:
     #: Per-pool quotas overriding the VIP table (``{"Public": 50}``); for tests and demos.
     rate_limit_quotas: Mapping[str, int] = attrs.field(factory=dict)
     timestamp_window_ms: int = 5000
-    #: Where the WebSocket token paths point clients; None: ``ws://<host of the request>/ws``.
+    #: Where the WebSocket token paths point clients; None: ``ws://<host of the request>/ws``
+    #: (``wss://`` when served over TLS).
     ws_endpoint: str | None = None
+    #: KuCoin's WebSocket limits and timing; the faults every connection starts with.
+    ws_limits: WsLimits = attrs.field(factory=WsLimits)
+    ws_faults: WsFaults = attrs.field(factory=WsFaults)
+    #: Serve the ``/sim/ws`` control paths (connections, topics, faults, disconnects).
+    control: bool = False
     seed: int = 0
     #: Passed untouched to the venue builder (symbols, fees, market settings).
     venue: Mapping[str, Any] = attrs.field(factory=dict)
@@ -401,6 +416,16 @@ def _venue(value: Any) -> dict[str, Any]:
     return table
 
 
+def _websocket(value: Any) -> tuple[WsLimits, WsFaults]:
+    """The ``[websocket]`` table: limits, and a ``faults`` table."""
+    table = dict(_table(value, "websocket"))
+    faults = _table(table.pop("faults", {}), "websocket.faults")
+    try:
+        return limits_from_mapping(table), faults_from_mapping(faults)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+
+
 def load_toml(path: str | Path, *, created_at: int = 0) -> FacadeConfig:
     """Read a TOML configuration (layout in this module's docstring)."""
     try:
@@ -420,6 +445,8 @@ _TOP_FIELDS = (
     "venue",
     "ws_endpoint",
     "timestamp_window_ms",
+    "websocket",
+    "control",
 )
 _ACCOUNT_FIELDS = ("name", "uid", "vip_level", "balances", "keys", "hf", "maker_fee_rate", "taker_fee_rate")
 
@@ -460,7 +487,11 @@ def config_from_mapping(data: Mapping[str, Any], *, created_at: int = 0) -> Faca
     timestamp_window_ms = _int(data.get("timestamp_window_ms", 5000), "timestamp_window_ms")
     if timestamp_window_ms <= 0:
         raise ConfigError(f"timestamp_window_ms: expected an integer > 0, got {timestamp_window_ms}")
+    ws_limits, ws_faults = _websocket(data.get("websocket", {}))
     return FacadeConfig(
+        ws_limits=ws_limits,
+        ws_faults=ws_faults,
+        control=_bool(data.get("control", False), "control"),
         accounts=tuple(accounts),
         rate_limits=_str(data.get("rate_limits", "kucoin"), "rate_limits"),
         rate_limit_window_s=_positive_number(data.get("rate_limit_window_s", 30.0), "rate_limit_window_s"),

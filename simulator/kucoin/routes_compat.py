@@ -9,7 +9,6 @@ answers the not-supported error (``unsupported_routes``).
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
 
 from ._spec_endpoints import SPEC_ENDPOINTS
@@ -21,9 +20,6 @@ __all__ = ["path_shape", "registry", "unsupported_routes"]
 
 registry = Registry()
 route = registry.route
-
-PING_INTERVAL_MS = 18000
-PING_TIMEOUT_MS = 10000
 
 
 @route("GET", "/api/v1/timestamp")
@@ -41,17 +37,20 @@ def my_ip(ctx: Ctx) -> str:
     return ctx.ip
 
 
-def _token(ctx: Ctx) -> dict[str, Any]:
-    endpoint = ctx.facade.config.ws_endpoint or f"ws://{ctx.host}/ws"
+def _token(ctx: Ctx, uid: int | None) -> dict[str, Any]:
+    """A token for the WebSocket endpoint on this very server (``wss://`` over TLS)."""
+    facade = ctx.facade
+    endpoint = facade.config.ws_endpoint or f"{'wss' if ctx.secure else 'ws'}://{ctx.host}{facade.ws_path}"
+    limits = facade.ws.limits
     return {
-        "token": secrets.token_urlsafe(48),
+        "token": facade.ws.tokens.issue(uid),
         "instanceServers": [
             {
                 "endpoint": endpoint,
                 "encrypt": endpoint.startswith("wss:"),
                 "protocol": "websocket",
-                "pingInterval": PING_INTERVAL_MS,
-                "pingTimeout": PING_TIMEOUT_MS,
+                "pingInterval": limits.ping_interval_ms,
+                "pingTimeout": limits.ping_timeout_ms,
             }
         ],
     }
@@ -59,12 +58,12 @@ def _token(ctx: Ctx) -> dict[str, Any]:
 
 @route("POST", "/api/v1/bullet-public")
 def bullet_public(ctx: Ctx) -> dict[str, Any]:
-    return _token(ctx)
+    return _token(ctx, None)
 
 
 @route("POST", "/api/v1/bullet-private")
 def bullet_private(ctx: Ctx) -> dict[str, Any]:
-    return _token(ctx)
+    return _token(ctx, ctx.uid)
 
 
 # --- start-up probes with nothing to list ----------------------------------------------------------

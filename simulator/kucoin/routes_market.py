@@ -11,6 +11,7 @@ from . import serialize as ser
 from .app import Ctx
 from .endpoints import Registry
 from .errors import bad_param, not_found
+from .klines import KLINE_TYPES
 from .params import opt_int, opt_str, req_str
 
 __all__ = ["registry"]
@@ -18,11 +19,6 @@ __all__ = ["registry"]
 registry = Registry()
 route = registry.route
 
-#: KuCoin's kline types (``GET /api/v1/market/candles`` ``type``).
-KLINE_TYPES = (
-    "1min", "3min", "5min", "15min", "30min", "1hour", "2hour", "4hour", "6hour", "8hour", "12hour",
-    "1day", "1week", "1month",
-)  # fmt: skip
 MAX_KLINES = 1500
 
 

@@ -20,10 +20,13 @@ from typing import Any
 import uvicorn
 
 from .protocol import BoundedHttpToolsProtocol
+from .tls import Tls
 
 __all__ = ["run", "serve_in_thread", "serving"]
 
 MarketDriver = Callable[[], Coroutine[Any, Any, None]]
+#: The largest WebSocket message a client may send (KuCoin's are a few hundred bytes).
+WS_MAX_MESSAGE = 65_536
 
 
 class _Server(uvicorn.Server):
@@ -34,7 +37,9 @@ class _Server(uvicorn.Server):
         yield
 
 
-def _config(app: Any, host: str, port: int, http: type[Any] = BoundedHttpToolsProtocol) -> uvicorn.Config:
+def _config(
+    app: Any, host: str, port: int, tls: Tls | None = None, http: type[Any] = BoundedHttpToolsProtocol
+) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=host,
@@ -45,6 +50,12 @@ def _config(app: Any, host: str, port: int, http: type[Any] = BoundedHttpToolsPr
         lifespan="off",
         timeout_graceful_shutdown=3,
         http=http,
+        # KuCoin's client messages are small; frames go out uncompressed (compressing each
+        # frame once per subscriber would cost more than it saves on loopback)
+        ws_max_size=WS_MAX_MESSAGE,
+        ws_per_message_deflate=False,
+        ssl_certfile=None if tls is None else str(tls.cert),
+        ssl_keyfile=None if tls is None else str(tls.key),
     )
 
 
@@ -65,6 +76,8 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 async def _start(server: _Server) -> tuple[asyncio.Task[None], str]:
+    if not server.config.loaded:
+        server.config.load()
     sock = _bind(server.config.host, server.config.port)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
@@ -75,7 +88,8 @@ async def _start(server: _Server) -> tuple[asyncio.Task[None], str]:
     host, port = server.servers[0].sockets[0].getsockname()[:2]
     host = server.config.host if server.config.host not in ("0.0.0.0", "::") else host
     shown = f"[{host}]" if ":" in host else host
-    return task, f"http://{shown}:{port}"
+    scheme = "https" if server.config.ssl is not None else "http"
+    return task, f"{scheme}://{shown}:{port}"
 
 
 @contextlib.asynccontextmanager
@@ -85,11 +99,13 @@ async def serving(
     port: int = 0,
     *,
     market: MarketDriver | None = None,
+    tls: Tls | None = None,
     http: type[Any] = BoundedHttpToolsProtocol,
 ) -> AsyncIterator[str]:
-    """Serve ``app`` while the block runs; yields ``http://host:port`` (port 0 picks one).
-    ``http`` is the protocol class (another dialect's words for a head too large)."""
-    server = _Server(_config(app, host, port, http))
+    """Serve ``app`` while the block runs; yields ``http://host:port`` (port 0 picks one), or
+    ``https://`` with ``tls`` (WebSocket clients then connect with ``wss://``). ``http`` is the
+    protocol class (another dialect's words for a head too large)."""
+    server = _Server(_config(app, host, port, tls, http))
     task, url = await _start(server)
     driver = asyncio.create_task(market()) if market is not None else None
     try:
@@ -110,6 +126,7 @@ def serve_in_thread(
     port: int = 0,
     *,
     market: MarketDriver | None = None,
+    tls: Tls | None = None,
     http: type[Any] = BoundedHttpToolsProtocol,
 ) -> Iterator[str]:
     """``serving`` on a background thread with its own event loop, for blocking clients."""
@@ -123,7 +140,7 @@ def serve_in_thread(
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         try:
-            async with serving(app, host, port, market=market, http=http) as url:
+            async with serving(app, host, port, market=market, tls=tls, http=http) as url:
                 box["url"] = url
                 ready.set()
                 await stop.wait()
@@ -153,6 +170,7 @@ async def run(
     *,
     on_listening: Callable[[str], None],
     market: MarketDriver | None = None,
+    tls: Tls | None = None,
     http: type[Any] = BoundedHttpToolsProtocol,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then shut down gracefully and return."""
@@ -161,7 +179,7 @@ async def run(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
     try:
-        async with serving(app, host, port, market=market, http=http) as url:
+        async with serving(app, host, port, market=market, tls=tls, http=http) as url:
             on_listening(url)
             await stopping.wait()
     finally:

@@ -14,6 +14,7 @@ from simulator.venue.orders import VenueOrder
 from simulator.venue.params import NO_STP, Amount, OrderParams
 from simulator.venue.records import (
     AccountBalance,
+    BookChange,
     BookSnapshot,
     CancelAllResult,
     CandleBar,
@@ -38,6 +39,7 @@ __all__ = [
     "NO_STP",
     "AccountBalance",
     "Amount",
+    "BookChange",
     "BookSnapshot",
     "CancelAllResult",
     "CandleBar",

@@ -7,6 +7,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from exchanges import Interval
 from simulator.engine import FLAG_HIDDEN, FLAG_ICEBERG, FLAG_MARKET, Book
+from simulator.venue.book_watch import BookWatch
 from simulator.venue.listing import CurrencySpec, SymbolSpec
 from simulator.venue.orders import tidy
 from simulator.venue.records import BookSnapshot, CandleBar, FeeRates, Level1, PublicTrade, Stats24h
@@ -26,11 +27,14 @@ _t = tidy
 class MarketData:
     """Reading the listing and the public data."""
 
-    def __init__(self, markets: Markets, users: Users, time: Timeline, refuse: Refusals) -> None:
+    def __init__(
+        self, markets: Markets, users: Users, time: Timeline, refuse: Refusals, watch: BookWatch | None = None
+    ) -> None:
         self._markets = markets
         self._users = users
         self._time = time
         self._refuse = refuse
+        self._watch = watch
 
     def symbols(self, market: str | None = None) -> list[SymbolSpec]:
         """Every listed pair (``market`` filters on KuCoin's market name, e.g. ``USDS``)."""
@@ -176,9 +180,14 @@ class MarketData:
         return bid_rows, ask_rows
 
     def order_book(self, symbol: str, depth: int | None = 20) -> BookSnapshot:
-        """Visible book aggregated by price, ``depth`` levels a side (``None``: full)."""
+        """Visible book aggregated by price, ``depth`` levels a side (``None``: full). A
+        watched book's pending change is published first: the snapshot's sequence is then
+        the end of a change its watchers have had."""
         mkt = self._markets.get(symbol)
         now = self._time.sync()
+        watch = self._watch
+        if watch is not None and watch.watching:
+            watch.flush(symbol)
         bids, asks = self._parked_depth(mkt, depth) if mkt.external else mkt.book.depth(depth)
         scale = mkt.scale
         return BookSnapshot(

@@ -19,6 +19,7 @@ from exchanges import STP, Interval, Liquidity, OrderStatus, OrderType, Side, St
 
 __all__ = [
     "AccountBalance",
+    "BookChange",
     "BookSnapshot",
     "CancelAllResult",
     "CandleBar",
@@ -104,6 +105,22 @@ class BookSnapshot:
 
 
 @attrs.frozen(slots=True, kw_only=True)
+class BookChange:
+    """The visible levels of one book that changed between two of its sequence numbers:
+    ``sequence_start`` is one past the sequence of the previous change published,
+    ``sequence_end`` the book's sequence now (what a snapshot taken now reports), so
+    consecutive changes cover the sequence without a hole. A level's size is the total
+    visible at that price now; ``0`` means the price left the book."""
+
+    symbol: str
+    time: int
+    sequence_start: int
+    sequence_end: int
+    bids: tuple[tuple[Decimal, Decimal], ...]
+    asks: tuple[tuple[Decimal, Decimal], ...]
+
+
+@attrs.frozen(slots=True, kw_only=True)
 class PublicTrade:
     """One public trade print (``/api/v1/market/histories``); ``side`` is the taker's."""
 
@@ -115,6 +132,10 @@ class PublicTrade:
     side: Side
     time: int  # ms
     time_ns: int  # KuCoin's ``time`` unit for this endpoint
+    #: The two orders of the trade, in the events subscribers hear (not in listings, which
+    #: keep prints without them).
+    maker_order_id: str = ""
+    taker_order_id: str = ""
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -289,7 +310,8 @@ class DcpInfo:
 class VenueEvent:
     """What subscribers hear: ``kind`` ``order`` (``change``: received, open, match,
     update, filled, canceled, rejected, triggered), ``fill`` (one side of a trade, for its
-    owner) or ``trade`` (a public print). Built only when someone subscribed."""
+    owner), ``trade`` (a public print) or ``book`` (``change`` ``levels``: visible levels
+    of a watched book, see :meth:`Venue.watch_book`). Built only when someone subscribed."""
 
     kind: str
     change: str
@@ -298,3 +320,4 @@ class VenueEvent:
     order: OrderInfo | None = None
     fill: FillInfo | None = None
     trade: PublicTrade | None = None
+    book: BookChange | None = None

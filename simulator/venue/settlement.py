@@ -48,7 +48,16 @@ class Settlement:
     venue stays bounded.
     """
 
-    __slots__ = ("broadcast", "holds", "ids", "index", "ledger", "max_done_per_symbol", "max_fills_per_user")
+    __slots__ = (
+        "_received",
+        "broadcast",
+        "holds",
+        "ids",
+        "index",
+        "ledger",
+        "max_done_per_symbol",
+        "max_fills_per_user",
+    )
 
     def __init__(
         self,
@@ -68,21 +77,38 @@ class Settlement:
         self.broadcast = broadcast
         self.max_done_per_symbol = max_done_per_symbol
         self.max_fills_per_user = max_fills_per_user
+        #: "received" events held back until the engine's next word on their order (which
+        #: follows at once): an order refused on entry never existed for its owner, so its
+        #: subscribers never hear of it.
+        self._received: dict[str, VenueEvent] = {}
 
     def on_event(self, event: Event) -> None:
         _HANDLERS[type(event)](self, event)
 
     def _emit_order(self, o: VenueOrder, change: str, time: int) -> None:
         if o.user.keep_history:
+            if self._received:
+                self._release(o)
             self.broadcast.emit(
                 VenueEvent(kind="order", change=change, time=time, uid=o.uid, order=order_info(o))
             )
+
+    def _release(self, o: VenueOrder) -> None:
+        held = self._received.pop(o.id, None)
+        if held is not None:
+            self.broadcast.emit(held)
 
     def on_accepted(self, ev: Accepted) -> None:
         if self.broadcast.listeners:
             o = ev.order
             assert isinstance(o, VenueOrder)
-            self._emit_order(o, "received", ev.time)
+            if not o.user.keep_history:
+                return
+            event = VenueEvent(kind="order", change="received", time=ev.time, uid=o.uid, order=order_info(o))
+            if o.stop or o.mkt.external:  # (it waits for a trigger or a replayed print: it exists)
+                self.broadcast.emit(event)
+            else:
+                self._received[o.id] = event
 
     def on_opened(self, ev: Opened) -> None:
         o = ev.order
@@ -130,6 +156,8 @@ class Settlement:
         if not user.keep_history or (o.status == REJECTED and not o.stop):
             # refused on entry (the caller gets an error), or nobody keeps it: no trace
             self._forget(o)
+            if self._received:
+                self._received.pop(o.id, None)
             return
         o.done_id = next(self.ids.done_ids)
         # the lookups keep it archived from now on (see orders.Archived)
@@ -208,8 +236,13 @@ class Settlement:
             self.collect_fees(mkt, m_fee, trade_id, now, maker.is_buy)
         else:
             self.collect_fees(mkt, add(t_fee, m_fee), trade_id, now)
-        public_buy = taker.is_buy if not ev.taker_is_maker else maker.is_buy
-        self.record_print(mkt, trade_id, ev.price, ev.size, ev.funds, public_buy, now)
+        if ev.taker_is_maker:  # (a post-only order met hidden liquidity: it is the maker)
+            public_buy, maker_id, taker_id = maker.is_buy, taker.id, maker.id
+        else:
+            public_buy, maker_id, taker_id = taker.is_buy, maker.id, taker.id
+        self.record_print(
+            mkt, trade_id, ev.price, ev.size, ev.funds, public_buy, now, maker_id=maker_id, taker_id=taker_id
+        )
 
     def collect_fees(
         self, mkt: MarketState, fees: Decimal, trade_id: int, now: int, from_buyer: bool = False
@@ -223,12 +256,22 @@ class Settlement:
             self.ledger.collect_fee(currency, fees, now, ctx)
 
     def record_print(
-        self, mkt: MarketState, trade_id: int, price: int, lots: int, units: int, taker_buy: bool, now: int
+        self,
+        mkt: MarketState,
+        trade_id: int,
+        price: int,
+        lots: int,
+        units: int,
+        taker_buy: bool,
+        now: int,
+        *,
+        maker_id: str = "",
+        taker_id: str = "",
     ) -> None:
         row = (trade_id, price, lots, taker_buy, now)
         mkt.add_print(row, units)
         if self.broadcast.listeners:
-            trade = public_trade(mkt, row)
+            trade = public_trade(mkt, row, maker_id, taker_id)
             self.broadcast.emit(VenueEvent(kind="trade", change="match", time=now, trade=trade))
 
     def settle(
@@ -290,13 +333,18 @@ class Settlement:
             if len(fills) > keep + keep // 2:
                 del fills[: len(fills) - keep]  # (once per keep / 2 fills: amortised O(1))
             if self.broadcast.listeners:
+                if self._received:
+                    self._release(o)
                 fill = fill_info(record)
                 self.broadcast.emit(VenueEvent(kind="fill", change="match", time=now, uid=o.uid, fill=fill))
                 self._emit_order(o, "match", now)
 
 
-def public_trade(mkt: MarketState, row: tuple[int, int, int, bool, int]) -> PublicTrade:
-    """One public print ``(trade_id, ticks, lots, taker_buy, time)`` of ``mkt``."""
+def public_trade(
+    mkt: MarketState, row: tuple[int, int, int, bool, int], maker_id: str = "", taker_id: str = ""
+) -> PublicTrade:
+    """One public print ``(trade_id, ticks, lots, taker_buy, time)`` of ``mkt`` (with the
+    ids of its maker and taker orders where known)."""
     trade_id, price, lots, taker_buy, time = row
     return PublicTrade(
         symbol=mkt.spec.symbol,
@@ -307,6 +355,8 @@ def public_trade(mkt: MarketState, row: tuple[int, int, int, bool, int]) -> Publ
         side=Side.BUY if taker_buy else Side.SELL,
         time=time,
         time_ns=time * 1_000_000,
+        maker_order_id=maker_id,
+        taker_order_id=taker_id,
     )
 
 

@@ -38,6 +38,7 @@ from simulator.ledger import Accounts
 from simulator.venue.agents import AgentDesk
 from simulator.venue.amounts import Amounts
 from simulator.venue.audit import Audit
+from simulator.venue.book_watch import BookWatch
 from simulator.venue.broadcast import Broadcast
 from simulator.venue.cancels import Cancels
 from simulator.venue.dcp import DeadManSwitch
@@ -189,7 +190,8 @@ class Venue:
         self._stops = Stops(users, index, cancels, time, refuse)
         self._dcp = dcp = DeadManSwitch(markets, users, cancels, time, refuse)
         self._history = History(markets, users, index, time)
-        self._market_data = market_data = MarketData(markets, users, time, refuse)
+        self._book_watch = book_watch = BookWatch(markets, broadcast, time)
+        self._market_data = market_data = MarketData(markets, users, time, refuse, book_watch)
         self._funding = Funding(markets, users, ledger, market_data, time, amounts, refuse)
         self._auditor = Audit(ledger, users, markets, holds)
         self.agents = AgentDesk(
@@ -269,6 +271,20 @@ class Venue:
         """Hear order changes, fills and public trades as they happen; returns an
         unsubscribe function. Callbacks run synchronously inside venue calls."""
         return self._broadcast.subscribe(callback)
+
+    def watch_book(self, symbol: str) -> Callable[[], None]:
+        """Have ``symbol``'s visible levels published as ``book`` events (a
+        :class:`BookChange` each) whenever :meth:`publish_book_changes` or a snapshot
+        (:meth:`order_book`) finds them changed; returns the function that stops watching.
+        Changes are numbered by the book's sequence without a hole, and a snapshot's
+        sequence is the end of a published change, so snapshot plus later changes is the
+        book (KuCoin's level-2 calibration, for one)."""
+        return self._book_watch.watch(symbol)
+
+    def publish_book_changes(self) -> None:
+        """Publish what changed in the watched books since last time (call it between venue
+        calls: after a step of the market, or soon after an event)."""
+        self._book_watch.flush()
 
     # ---------------------------------------------------------------- listing
 

@@ -88,5 +88,7 @@ def test_a_minimum_market_order_fills_at_once(served: str) -> None:
 def test_kucoin_only_options_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--dialect", "binance", "--port", "0", "--api-passphrase", "p"]) == 2
     assert "--api-passphrase" in capsys.readouterr().err
+    assert main(["serve", "--dialect", "binance", "--port", "0", "--tls", "--control"]) == 2
+    assert "--tls, --control: KuCoin's options" in capsys.readouterr().err
     assert main(["serve", "--dialect", "binance", "--port", "0", "--rate-limits", "legacy"]) == 2
     assert main(["serve", "--port", "0", "--rate-limits", "binance"]) == 2
