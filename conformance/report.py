@@ -34,12 +34,16 @@ class Outcome:
     message: str = ""
 
 
-@attrs.frozen(order=True)
+@attrs.frozen
 class Run:
     """A target as it was tested (``mutant``: broken by that mutant of the catalogue)."""
 
     target: str
     mutant: str | None = None
+
+    def order(self) -> tuple[str, bool, str]:
+        """The target's clean run first, then its mutants by name."""
+        return (self.target, self.mutant is not None, self.mutant or "")
 
     @property
     def title(self) -> str:
@@ -83,7 +87,7 @@ class Collector:
 
     def summary_lines(self) -> list[str]:
         lines: list[str] = []
-        for run in sorted(self.runs):
+        for run in sorted(self.runs, key=Run.order):
             counts = self.counts(run)
             if not counts or run.mutant is not None:  # (mutants are scored, not tabled)
                 continue
@@ -97,7 +101,7 @@ class Collector:
     def document(self, *, seed: int, depth: int) -> dict[str, Any]:
         """The JSON report: per run, the table, the skip reasons and every test's outcome."""
         runs = []
-        for run in sorted(self.runs):
+        for run in sorted(self.runs, key=Run.order):
             outcomes = list(self.runs[run].values())
             runs.append(
                 {
