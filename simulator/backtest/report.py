@@ -56,7 +56,7 @@ class SymbolPnl:
 
     def rounded(self, value: Decimal) -> str:
         step = self.quote_increment if self.quote_increment > 0 else Decimal("0.01")
-        return f"{value.quantize(step, rounding=ROUND_HALF_EVEN):,}"
+        return f"{value.quantize(step, rounding=ROUND_HALF_EVEN):,f}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -171,7 +171,7 @@ class Report:
         step = self.quote_increment if self.quote_increment > 0 else Decimal("0.01")
 
         def amount(value: Decimal) -> str:
-            return f"{value.quantize(step, rounding=ROUND_HALF_EVEN):,}"
+            return f"{value.quantize(step, rounding=ROUND_HALF_EVEN):,f}"
 
         def money(value: Decimal) -> str:
             return f"{amount(value)} {q}"
@@ -367,9 +367,9 @@ def build_report(
 ) -> Report:
     """``symbol``, ``base`` and ``quote`` name the run's (first) pair. A run of several
     symbols gives ``per_symbol`` (each in its own quote currency) and ``rates``, each
-    currency's value in ``quote`` at the end: its realised and unrealised PnL and fees are
-    theirs, valued at those rates; volume is left in each pair's quote, so it counts the
-    first pair's only."""
+    currency's value in ``quote`` at the end: its realised and unrealised PnL, fees and
+    volume are theirs, valued at those rates (total PnL is the change in equity, so it
+    counts what the prices did to the holdings too)."""
     if not curve:
         raise ValueError("an equity curve needs at least one point")
     last_price = curve[-1].price
@@ -381,7 +381,7 @@ def build_report(
         realized = sum((row.realized * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
         unrealized = sum((row.unrealized * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
         fees_in_quote = sum((row.fees * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
-        volume = sum((f.funds for f in fills if f.symbol == symbol), ZERO)
+        volume = sum((row.volume * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
         trades = [pnl for row in per_symbol for pnl in _fifo_of(row, fills).trades]
     else:
         book = _fifo(fills, base, quote, initial_balances.get(base, ZERO), curve[0].price)

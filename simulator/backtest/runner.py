@@ -591,7 +591,7 @@ class Backtest:
             initial_balances={c: v for c, v in self.balances.items() if v},
             final_balances=final,
             curve=self._curve,
-            quote_increment=paper.sim.symbol(self.native).quote_increment,
+            quote_increment=self._increment(paper),
             per_symbol=self._per_symbol(paper) if self._valuation is not None else None,
             rates=self._rates(),
         )
@@ -599,6 +599,14 @@ class Backtest:
         return BacktestResult(
             report, tuple(self._fills), tuple(ex.orders.values()), tuple(self.strategy.log_lines)
         )
+
+    def _increment(self, paper: PaperExchange) -> Decimal:
+        """What the report's amounts are rounded to: its currency's increment, as quoted by
+        the first pair in it (or the first pair's)."""
+        for lane in self._lanes:
+            if parse_symbol(lane.symbol)[1] == self.quote:
+                return paper.sim.symbol(lane.native).quote_increment
+        return paper.sim.symbol(self.native).quote_increment
 
     def _rates(self) -> dict[str, Decimal] | None:
         """Every currency's value in the report's currency at the end (several symbols only)."""
