@@ -186,6 +186,21 @@ def _sources_per_symbol(sources: list[str], symbols: list[str]) -> list[str]:
     )
 
 
+def _tell_estimate(backtest: Any, source: str, balances: dict[str, Decimal], seed: int) -> None:
+    """Before a long synthetic run, what it will cost (measured on a short one here)."""
+    from simulator.backtest.estimate import LONG_RUN_MS, estimate_synthetic
+    from simulator.backtest.runner import SetupError, SyntheticData
+
+    data = backtest.data
+    if not isinstance(data, SyntheticData) or data.duration_ms < LONG_RUN_MS:
+        return
+    try:
+        estimate = estimate_synthetic(data, backtest.strategy.symbols, balances, seed=seed)
+    except SetupError:
+        return  # (the run itself says why)
+    print(f"note: {estimate.describe(source)}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     from exchanges import BadSymbol, ExchangeError
     from simulator.backtest import load_strategy, make_strategy
@@ -245,6 +260,7 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, TypeError, OSError, ExchangeError) as err:
         print(f"simulator backtest: {err}", file=sys.stderr)
         return 2
+    _tell_estimate(backtest, args.data[0], balances, args.seed)
     bar, backtest.progress = _progress(args.quiet)
     try:
         result = asyncio.run(backtest.run())

@@ -56,7 +56,11 @@ class SyntheticConfig:
     ``warmup_ms`` of history (trades, candles, 24 h statistics) is generated before the
     venue's start time, so a newcomer's first requests see a market with a past; it is
     drawn from the same model (the mids' walks, takers at the quotes) but printed directly,
-    in milliseconds, without simulating the book.
+    in milliseconds, without simulating the book. ``stream``: while nobody else has an
+    order in a pair's book and the venue is moving on past a step (a backtest between two
+    looks at the market), its takers' trades are printed straight from the model and the
+    ladder is quoted through the engine only at the last step before a look; ``False``
+    puts every step through the book.
     """
 
     step_ms: int = 1000
@@ -72,6 +76,7 @@ class SyntheticConfig:
     correlation: float = attrs.field(default=0.7, converter=_decimal_or_float)
     cross_basis_bps: float = attrs.field(default=3.0, converter=_decimal_or_float)
     warmup_ms: int = 900_000
+    stream: bool = True
 
     def __attrs_post_init__(self) -> None:
         if self.step_ms <= 0 or self.levels <= 0:
@@ -92,14 +97,21 @@ class SyntheticConfig:
 
 
 class _Agent:
-    """Per-symbol state: the mid, the maker's quotes, a private random stream."""
+    """Per-symbol state: the mid, the maker's quotes, private random streams (the mid's
+    walk, the takers' flow and the maker's sizes apart, so that the market's path is the
+    same whether its trades go through the book or are printed straight)."""
 
-    __slots__ = ("asks", "basis", "bids", "grid", "legs", "lot_scale", "mid", "mkt", "rng", "sigma", "tick")
+    __slots__ = (
+        "asks", "basis", "bids", "depth", "flow", "grid", "legs", "lot_scale", "mid", "mkt", "rng", "sigma",
+        "sizes", "tick",
+    )  # fmt: skip
 
     def __init__(self, mkt: MarketState, config: SyntheticConfig, seed: int) -> None:
         self.mkt = mkt
         spec = mkt.spec
         self.rng = random.Random(f"synthetic-{seed}-{spec.symbol}")
+        self.flow = random.Random(f"synthetic-flow-{seed}-{spec.symbol}")
+        self.sizes = random.Random(f"synthetic-sizes-{seed}-{spec.symbol}")
         self.tick = float(spec.price_increment)
         self.mid = float(spec.initial_price)
         vol = config.volatilities.get(spec.symbol, config.volatility)
@@ -108,6 +120,11 @@ class _Agent:
         # Quotes sit on a fixed grid of prices, so a small move of the mid changes only the
         # edge levels instead of re-pricing the whole ladder.
         self.grid = max(1, round(self.mid * config.spacing_bps / 10_000 / self.tick))
+        #: what each level of the ladder holds on average, nearest first (in lots)
+        least = int(self.lot_scale)
+        self.depth = [
+            max(int(config.level_size * (1 + 0.15 * k) * self.lot_scale), least) for k in range(config.levels)
+        ]
         self.bids: dict[int, VenueOrder] = {}  # price ticks -> maker order
         self.asks: dict[int, VenueOrder] = {}
         #: a cross pair's legs (base/common quote, quote/common quote), walked before it,
@@ -159,12 +176,25 @@ class SyntheticMarket:
         return self._next
 
     def step(self, venue: Venue, now_ms: int) -> None:
+        """One step of every symbol's agents. While nobody else has an order in a book and
+        the venue is moving on past this step (a backtest's stretch between two looks at
+        the market), the takers' trades are printed straight from the model against the
+        maker's ladder as it stands on average, and the ladder itself is quoted through
+        the engine only at the last step before someone can look: a stream of prints
+        instead of every order materialised, the same path of mids and flow of takers."""
         common = self._rng.gauss(0.0, 1.0)
+        desk = self._desk
+        step_ms = self.config.step_ms
+        unseen = self.config.stream and now_ms + step_ms <= desk.horizon
+        maker, taker = self._maker, self._taker
         for agent in self._agents.values():
             self._walk(agent, common)
-            self._quote(agent)
-            self._take(agent)
-        self._next = now_ms + self.config.step_ms
+            if unseen and not desk.crowded(agent.mkt, maker, taker):
+                self._print_takes(agent, now_ms)
+            else:
+                self._quote(agent)
+                self._take(agent)
+        self._next = now_ms + step_ms
 
     # ---------------------------------------------------------------- steering
 
@@ -216,12 +246,7 @@ class SyntheticMarket:
         desk = self._desk
         cfg = self.config
         grid = agent.grid
-        mid_ticks = agent.mid / agent.tick
-        half = mid_ticks * cfg.spread_bps / 10_000
-        top_bid = math.floor((mid_ticks - half) / grid) * grid
-        low_ask = math.ceil((mid_ticks + half) / grid) * grid
-        if low_ask <= top_bid:
-            low_ask = top_bid + grid
+        top_bid, low_ask = self._top(agent)
         want_bids = {top_bid - k * grid: k for k in range(cfg.levels) if top_bid - k * grid > 0}
         want_asks = {low_ask + k * grid: k for k in range(cfg.levels)}
         for quotes, wanted in ((agent.bids, want_bids), (agent.asks, want_asks)):
@@ -234,7 +259,7 @@ class SyntheticMarket:
         for is_buy, quotes, wanted in ((True, agent.bids, want_bids), (False, agent.asks, want_asks)):
             for price, k in wanted.items():
                 if price not in quotes:
-                    lots = self._size(agent, cfg.level_size * (1 + 0.15 * k))
+                    lots = self._size(agent, cfg.level_size * (1 + 0.15 * k), agent.sizes)
                     placed = self._place(agent, self._maker, is_buy, price, lots)
                     if placed is not None:
                         quotes[price] = placed
@@ -293,18 +318,59 @@ class SyntheticMarket:
         agent.mid = mid
         return mids
 
-    def _take(self, agent: _Agent) -> None:
+    def _takers(self, agent: _Agent) -> int:
+        """How many market orders arrive this step (Poisson, at most 50)."""
         rate = self.config.taker_rate * self.config.step_ms / 1000
-        rng = agent.rng
+        rng = agent.flow
         count = 0
         threshold = math.exp(-rate)
         p = rng.random()
         while p > threshold and count < 50:
             count += 1
             p *= rng.random()
-        for _ in range(count):
-            lots = self._size(agent, self.config.taker_size)
+        return count
+
+    def _take(self, agent: _Agent) -> None:
+        rng = agent.flow
+        for _ in range(self._takers(agent)):
+            lots = self._size(agent, self.config.taker_size, rng)
             self._place(agent, self._taker, rng.random() < 0.5, 0, lots, market=True)
+
+    def _print_takes(self, agent: _Agent, now: int) -> None:
+        """The takers of this step, walking the ladder the maker would quote around the mid
+        (each level as deep as it is on average), printed as the engine would print them:
+        one trade per level reached, at its price."""
+        count = self._takers(agent)
+        if not count:
+            return
+        rng = agent.flow
+        top_bid, low_ask = self._top(agent)
+        grid, depth, mkt = agent.grid, agent.depth, agent.mkt
+        levels = len(depth)
+        print_trade = self._desk.print_trade
+        for _ in range(count):
+            lots = self._size(agent, self.config.taker_size, rng)
+            buy = rng.random() < 0.5
+            price, step = (low_ask, grid) if buy else (top_bid, -grid)
+            k = 0
+            while lots > 0 and k < levels and price > 0:
+                take = min(lots, depth[k])
+                print_trade(mkt, price, take, buy, now)
+                lots -= take
+                price += step
+                k += 1
+
+    def _top(self, agent: _Agent) -> tuple[int, int]:
+        """The maker's best bid and ask (ticks) around the mid: its ladder's inner edge."""
+        cfg = self.config
+        grid = agent.grid
+        mid_ticks = agent.mid / agent.tick
+        half = mid_ticks * cfg.spread_bps / 10_000
+        top_bid = math.floor((mid_ticks - half) / grid) * grid
+        low_ask = math.ceil((mid_ticks + half) / grid) * grid
+        if low_ask <= top_bid:
+            low_ask = top_bid + grid
+        return top_bid, low_ask
 
     def _size(self, agent: _Agent, mean_min_sizes: float, rng: random.Random | None = None) -> int:
         """Lognormal size around ``mean_min_sizes`` minimum sizes, in lots (at least one
