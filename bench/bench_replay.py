@@ -11,13 +11,17 @@ that filing every event into them is counted, not left undone):
 * ``ten_orders_requoted``: five bids and five asks around the last price, all cancelled and
   placed again every 100 trades (some fill as the walk reaches them).
 
-``python -m bench.bench_replay`` runs them; ``bench/nautilus_replay.py`` runs the same
-workloads on nautilus_trader, in an environment of its own, for comparison."""
+``bench/nautilus_replay.py`` runs the same workloads on nautilus_trader, in an environment
+of its own; with ``NAUTILUS_PYTHON`` naming that environment's interpreter, this benchmark
+runs it in the same run and prints the ratios."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from decimal import Decimal
@@ -107,6 +111,26 @@ def _rate(events: int, seconds: float) -> str:
     return f"{events / seconds:,.0f}"
 
 
+def _nautilus() -> dict[str, float]:
+    """nautilus_trader's figures for the same workloads, when ``NAUTILUS_PYTHON`` is set."""
+    python = os.environ.get("NAUTILUS_PYTHON")
+    if not python:
+        print("nautilus: not run (set NAUTILUS_PYTHON to an interpreter with nautilus_trader installed)")
+        return {}
+    script = Path(__file__).with_name("nautilus_replay.py")
+    done = subprocess.run([python, str(script), str(TRADES)], capture_output=True, text=True, check=False)
+    figures = {}
+    for line in done.stdout.splitlines():
+        name, _, value = line.partition(": ")
+        if name.startswith("nautilus_replay_trades_"):
+            print(line)
+            figures[name.removeprefix("nautilus_replay_trades_")] = float(value.split()[0].replace(",", ""))
+    if done.returncode or not figures:
+        why = done.stderr.strip().splitlines()[-1:] or done.returncode
+        print(f"nautilus: failed ({why})", file=sys.stderr)
+    return figures
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         trades_csv, candles_csv = Path(tmp) / "trades.csv", Path(tmp) / "candles.csv"
@@ -126,11 +150,16 @@ def main() -> None:
         read_candles = time.perf_counter() - start
         bars = repeat(lambda: _replay(MarketData(SYMBOL, "candles", candles, Interval.M1)))
 
-    for name, timing in (("idle", idle), ("one_order_resting", one), ("ten_orders_requoted", ten)):
+    workloads = (("idle", idle), ("one_order_resting", one), ("ten_orders_requoted", ten))
+    for name, timing in workloads:
         print(
             f"replay_trades_{name}: {_rate(TRADES, timing.best)} events/s "
             f"(median {_rate(TRADES, timing.median)})"
         )
+    nautilus = _nautilus()
+    for name, timing in workloads:
+        if name in nautilus:
+            print(f"replay_trades_{name}_vs_nautilus: {TRADES / timing.best / nautilus[name]:.2f} ratio")
     print(f"read_trades: {_rate(TRADES, read_trades)} events/s")
     print(f"replay_trades_idle_vs_read: {read_trades / idle.best:.2f} ratio")
     print(f"replay_trades_one_order_resting_vs_idle: {idle.best / one.best:.2f} ratio")

@@ -29,13 +29,15 @@ from exchanges import (
     Interval,
     ManualClock,
     Order,
+    OrderBook,
     OrderNotFound,
     OrderRequest,
+    Ticker,
     Trade,
     codec_for,
     parse_symbol,
 )
-from simulator.market.synthetic import SyntheticConfig
+from simulator.market.synthetic import SyntheticConfig, SyntheticMarket
 from simulator.paper import PaperExchange
 from simulator.venue import VenueEvent
 from simulator.venue.listing import SymbolSpec
@@ -97,12 +99,15 @@ class MarketData:
 
 @attrs.frozen
 class SyntheticData:
-    """The embedded synthetic market: no data needed. Bars of ``interval`` for ``duration_ms``."""
+    """The embedded synthetic market: no data needed. Bars of ``interval`` for ``duration_ms``.
+    ``stream=False`` puts every step of the market through the book, not only those
+    before the strategy looks (slower; see :class:`~simulator.market.SyntheticConfig`)."""
 
     symbol: str = "BTC/USDT"
     interval: Interval = Interval.M1
     duration_ms: int = 12 * 3600 * 1000
     start_ms: int = 1_700_000_000_000
+    stream: bool = True
 
 
 Source = MarketData | SyntheticData
@@ -124,8 +129,22 @@ class _BacktestExchange(TrackingExchange):
         self.paper = inner
         #: each new order's stamp as placed: until it changes, the order is as placed
         self.placement_stamps: dict[str, tuple[int, int, int, int, int] | None] = {}
+        #: called before the strategy reads a book or trades (a lazy synthetic market quotes)
+        self.before_look: Callable[[], None] | None = None
+
+    async def fetch_ticker(self, symbol: str) -> Ticker:
+        if self.before_look is not None:
+            self.before_look()
+        return await super().fetch_ticker(symbol)
+
+    async def fetch_order_book(self, symbol: str, depth: int | None = 20) -> OrderBook:
+        if self.before_look is not None:
+            self.before_look()
+        return await super().fetch_order_book(symbol, depth)
 
     async def place_order(self, request: OrderRequest) -> Order:
+        if self.before_look is not None:
+            self.before_look()
         order = await super().place_order(request)
         self.placement_stamps[order.id] = self.paper.order_stamp(order.id)
         return order
@@ -458,9 +477,13 @@ class Backtest:
                 # (moving the shared clock on at each placement would show the strategy, in
                 # the same callback, trades and a time from its future)
                 raise SetupError("latency and jitter apply to replayed data, not to the synthetic market")
-            config = SyntheticConfig(symbols=tuple(lane.native for lane in lanes), warmup_ms=0)
+            natives = tuple(lane.native for lane in lanes)
+            config = SyntheticConfig(symbols=natives, warmup_ms=0, stream=data.stream)
             paper = self._paper(clock, config)
             ex = _BacktestExchange(paper)
+            market = next(d for d in paper.sim.drivers if isinstance(d, SyntheticMarket))
+            market.lazy = True  # (the strategy reads books and trades only through ex)
+            ex.before_look = market.look
             for lane in lanes:
                 ticker = await paper.fetch_ticker(lane.symbol)
                 lane.opening = ticker.last or ticker.bid
@@ -508,7 +531,7 @@ class Backtest:
                     await strategy.on_candle(bar)
             if wants_book:
                 for lane in lanes:
-                    await strategy.on_book(await paper.fetch_order_book(lane.symbol))
+                    await strategy.on_book(await ex.fetch_order_book(lane.symbol))
             await self._deliver(ex)
             if now >= self._next_sample:
                 await self._sample(paper, now)
@@ -667,7 +690,7 @@ def _sources(strategy: Strategy, data: Source | Sequence[Source]) -> tuple[Sourc
     synthetic = [s for s in sources if isinstance(s, SyntheticData)]
     if synthetic and len(synthetic) != len(sources):
         raise ValueError("a run replays recorded data or runs the synthetic market, not both")
-    spans = {(s.interval, s.duration_ms, s.start_ms) for s in synthetic}
+    spans = {(s.interval, s.duration_ms, s.start_ms, s.stream) for s in synthetic}
     if len(spans) > 1:
         raise ValueError("synthetic sources of one run share their interval, duration and start")
     return sources

@@ -29,6 +29,8 @@ from exchanges import ExchangeError
 from simulator.engine import FILLED
 from simulator.venue import MarketState, UserState, Venue, VenueOrder
 
+from .draws import Normals
+
 __all__ = ["SyntheticConfig", "SyntheticMarket"]
 
 _YEAR_MS = 365 * 86_400_000
@@ -102,16 +104,17 @@ class _Agent:
     same whether its trades go through the book or are printed straight)."""
 
     __slots__ = (
-        "asks", "basis", "bids", "depth", "flow", "grid", "legs", "lot_scale", "mid", "mkt", "rng", "sigma",
-        "sizes", "tick",
+        "asks", "basis", "bids", "depth", "flow", "flow_sizes", "grid", "legs", "lot_scale", "mid", "mkt",
+        "shocks", "sigma", "sizes", "tick",
     )  # fmt: skip
 
     def __init__(self, mkt: MarketState, config: SyntheticConfig, seed: int) -> None:
         self.mkt = mkt
         spec = mkt.spec
-        self.rng = random.Random(f"synthetic-{seed}-{spec.symbol}")
+        self.shocks = Normals(f"synthetic-{seed}-{spec.symbol}")
         self.flow = random.Random(f"synthetic-flow-{seed}-{spec.symbol}")
-        self.sizes = random.Random(f"synthetic-sizes-{seed}-{spec.symbol}")
+        self.flow_sizes = Normals(f"synthetic-flow-sizes-{seed}-{spec.symbol}")
+        self.sizes = Normals(f"synthetic-sizes-{seed}-{spec.symbol}")
         self.tick = float(spec.price_increment)
         self.mid = float(spec.initial_price)
         vol = config.volatilities.get(spec.symbol, config.volatility)
@@ -149,12 +152,18 @@ class SyntheticMarket:
         _link_crosses(agents)
         # legs walk first, so that a cross pair follows their new ratio within the step
         self._agents = {a.mkt.spec.symbol: a for a in sorted(agents, key=lambda a: a.legs is not None)}
-        self._rng = random.Random(f"synthetic-{seed}-market")  # the common factor
+        self._common = Normals(f"synthetic-{seed}-market")  # the common factor
         self._loading = math.sqrt(config.correlation)
         self._own = math.sqrt(1 - config.correlation)
         # the basis: an AR(1) with a half-life of about 14 steps and the configured spread
         self._revert = 0.05
+        #: the chance that no taker comes in a step (the Poisson draw's threshold)
+        self._no_taker = math.exp(-config.taker_rate * config.step_ms / 1000)
         self._basis_sigma = config.cross_basis_bps / 10_000 * math.sqrt(1 - (1 - self._revert) ** 2)
+        #: quote the ladders only at :meth:`look`, not before every sync: for a runner that
+        #: knows when anyone reads a book or trades (a backtest's strategy), and says so
+        self.lazy = False
+        self._stale = False
         self._maker: UserState = desk.open(_MAKER)
         self._taker: UserState = desk.open(_TAKER)
         self._funded: dict[str, Decimal] = {}
@@ -181,20 +190,43 @@ class SyntheticMarket:
         the market), the takers' trades are printed straight from the model against the
         maker's ladder as it stands on average, and the ladder itself is quoted through
         the engine only at the last step before someone can look: a stream of prints
-        instead of every order materialised, the same path of mids and flow of takers."""
-        common = self._rng.gauss(0.0, 1.0)
+        instead of every order materialised, the same path of mids and flow of takers.
+        Steps that only print run on, in this one call, up to that last step or until
+        anything else of the venue falls due."""
         desk = self._desk
         step_ms = self.config.step_ms
-        unseen = self.config.stream and now_ms + step_ms <= desk.horizon
+        horizon = desk.horizon
+        stream, lazy = self.config.stream, self.lazy
         maker, taker = self._maker, self._taker
-        for agent in self._agents.values():
-            self._walk(agent, common)
-            if unseen and not desk.crowded(agent.mkt, maker, taker):
-                self._print_takes(agent, now_ms)
-            else:
+        agents = list(self._agents.values())
+        quiet = [stream and not desk.crowded(a.mkt, maker, taker) for a in agents]
+        alone = all(quiet) and len(venue.drivers) == 1
+        until = desk.quiet_until() if alone else None
+        t = now_ms
+        while True:
+            common = self._common.next()
+            unseen = lazy or t + step_ms <= horizon
+            for agent, calm in zip(agents, quiet, strict=True):
+                self._walk(agent, common)
+                if unseen and calm:
+                    self._print_takes(agent, t)
+                    self._stale = True
+                else:
+                    self._quote(agent)
+                    self._take(agent)
+            t += step_ms
+            more = t <= horizon if lazy else t + step_ms <= horizon
+            if not (alone and unseen and more and (until is None or t < until)):
+                break
+        self._next = t
+
+    def look(self) -> None:
+        """Quote every ladder at its mid now, if the market streamed on since it last did:
+        what a :attr:`lazy` market needs before anyone reads a book or trades into it."""
+        if self._stale:
+            self._stale = False
+            for agent in self._agents.values():
                 self._quote(agent)
-                self._take(agent)
-        self._next = now_ms + step_ms
 
     # ---------------------------------------------------------------- steering
 
@@ -219,10 +251,10 @@ class SyntheticMarket:
     # ---------------------------------------------------------------- agents
 
     def _walk(self, agent: _Agent, common: float) -> None:
-        shock = agent.rng.gauss(0.0, 1.0)
+        shock = agent.shocks.next()
         if agent.legs is None:
-            z = self._loading * common + self._own * shock
-            agent.mid *= math.exp(agent.sigma * z - agent.sigma * agent.sigma / 2)
+            sigma = agent.sigma
+            agent.mid *= math.exp(sigma * (self._loading * common + self._own * shock) - sigma * sigma / 2)
         else:
             base, quote = agent.legs
             agent.basis = agent.basis * (1 - self._revert) + self._basis_sigma * shock
@@ -259,7 +291,7 @@ class SyntheticMarket:
         for is_buy, quotes, wanted in ((True, agent.bids, want_bids), (False, agent.asks, want_asks)):
             for price, k in wanted.items():
                 if price not in quotes:
-                    lots = self._size(agent, cfg.level_size * (1 + 0.15 * k), agent.sizes)
+                    lots = self._size(agent, cfg.level_size * (1 + 0.15 * k), agent.sizes.next())
                     placed = self._place(agent, self._maker, is_buy, price, lots)
                     if placed is not None:
                         quotes[price] = placed
@@ -312,7 +344,7 @@ class SyntheticMarket:
                 taker_buy = rng.random() < 0.5
                 price = mid * (1 + half) if taker_buy else mid * (1 - half)
                 ticks = max(1, round(price / tick))
-                lots = self._size(agent, cfg.taker_size, rng)
+                lots = self._size(agent, cfg.taker_size, rng.gauss(0.0, 1.0))
                 prints.append((at, ticks, lots, taker_buy))
         self._desk.print_history(mkt, prints)
         agent.mid = mid
@@ -320,10 +352,9 @@ class SyntheticMarket:
 
     def _takers(self, agent: _Agent) -> int:
         """How many market orders arrive this step (Poisson, at most 50)."""
-        rate = self.config.taker_rate * self.config.step_ms / 1000
         rng = agent.flow
         count = 0
-        threshold = math.exp(-rate)
+        threshold = self._no_taker
         p = rng.random()
         while p > threshold and count < 50:
             count += 1
@@ -331,9 +362,9 @@ class SyntheticMarket:
         return count
 
     def _take(self, agent: _Agent) -> None:
-        rng = agent.flow
+        rng, sizes = agent.flow, agent.flow_sizes
         for _ in range(self._takers(agent)):
-            lots = self._size(agent, self.config.taker_size, rng)
+            lots = self._size(agent, self.config.taker_size, sizes.next())
             self._place(agent, self._taker, rng.random() < 0.5, 0, lots, market=True)
 
     def _print_takes(self, agent: _Agent, now: int) -> None:
@@ -343,13 +374,13 @@ class SyntheticMarket:
         count = self._takers(agent)
         if not count:
             return
-        rng = agent.flow
+        rng, sizes = agent.flow, agent.flow_sizes
         top_bid, low_ask = self._top(agent)
         grid, depth, mkt = agent.grid, agent.depth, agent.mkt
         levels = len(depth)
         print_trade = self._desk.print_trade
         for _ in range(count):
-            lots = self._size(agent, self.config.taker_size, rng)
+            lots = self._size(agent, self.config.taker_size, sizes.next())
             buy = rng.random() < 0.5
             price, step = (low_ask, grid) if buy else (top_bid, -grid)
             k = 0
@@ -372,10 +403,11 @@ class SyntheticMarket:
             low_ask = top_bid + grid
         return top_bid, low_ask
 
-    def _size(self, agent: _Agent, mean_min_sizes: float, rng: random.Random | None = None) -> int:
+    @staticmethod
+    def _size(agent: _Agent, mean_min_sizes: float, normal: float) -> int:
         """Lognormal size around ``mean_min_sizes`` minimum sizes, in lots (at least one
-        minimum size)."""
-        draw = (rng or agent.rng).lognormvariate(0.0, 0.6) * math.exp(-0.18)
+        minimum size), from a standard ``normal`` draw."""
+        draw = math.exp(0.6 * normal - 0.18)  # (lognormal, mean 1)
         lots = int(mean_min_sizes * draw * agent.lot_scale)
         least = int(agent.lot_scale)
         return lots if lots > least else least

@@ -6,7 +6,7 @@ twenty levels a side every step."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from simulator.engine import FILLED, FLAG_MARKET, STP_CO
@@ -19,7 +19,7 @@ from simulator.venue.placing import Placement
 from simulator.venue.registry import Markets, Users
 from simulator.venue.settlement import Settlement
 from simulator.venue.state import MarketState, UserState
-from simulator.venue.timeline import Timeline
+from simulator.venue.timeline import Deadlines, Timeline
 
 __all__ = ["AgentDesk"]
 
@@ -36,8 +36,10 @@ class AgentDesk:
         settlement: Settlement,
         ids: IdSource,
         time: Timeline,
+        others: Sequence[Deadlines] = (),
     ) -> None:
         self._markets = markets
+        self._others = others
         self._users = users
         self._ledger = ledger
         self._intake = intake
@@ -56,6 +58,12 @@ class AgentDesk:
         """The time the venue is moving to: a model stepping before it knows that nobody
         can look at the market until it gets there."""
         return max(self._time.target, self._time.now)
+
+    def quiet_until(self) -> int | None:
+        """When the venue's own deadlines (order expiries, dead-man switches) next fall
+        due, if ever: until then only market models act on it."""
+        due = [t for source in self._others if (t := source.next_due()) is not None]
+        return min(due) if due else None
 
     def crowded(self, mkt: MarketState, *own: UserState) -> bool:
         """Whether anyone but ``own`` has an order resting, or a stop waiting, on ``mkt``."""

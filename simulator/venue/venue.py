@@ -193,7 +193,7 @@ class Venue:
         self._funding = Funding(markets, users, ledger, market_data, time, amounts, refuse)
         self._auditor = Audit(ledger, users, markets, holds)
         self.agents = AgentDesk(
-            markets, users, ledger, intake, placement, cancels, settlement, self.ids, time
+            markets, users, ledger, intake, placement, cancels, settlement, self.ids, time, (parking, dcp)
         )
         self._drivers = _Drivers(self)
         #: Place a typed request, answered as ``exchanges.Order`` (the paper exchange's port:
