@@ -23,7 +23,8 @@ class Looker(Strategy):
         if self.bars % 3:
             return
         book = await self.exchange.fetch_order_book(self.symbol, None)
-        self.looks.append((candle.close, book.bids[0].price, book.asks[0].price, len(book.bids), len(book.asks)))
+        bid, ask = book.bids[0].price, book.asks[0].price
+        self.looks.append((candle.close, bid, ask, len(book.bids), len(book.asks)))
         if self.bars % 30 == 0:
             order = await self.exchange.place_order(OrderRequest.market(self.symbol, "buy", size="0.01"))
             self.paid.append((candle.close, order.price or Decimal(0)))
