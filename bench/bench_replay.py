@@ -5,7 +5,8 @@ Three workloads on the same seeded random walk of trades, each with the runner's
 equity sampling and ending with a read of the public trades and one-minute candles (so
 that filing every event into them is counted, not left undone):
 
-* ``idle``: a strategy that does nothing;
+* ``idle``: a strategy that does nothing (but read the last hour's candles and the last
+  trades at its end: a read files every event still waiting);
 * ``one_order_resting``: one limit buy resting far below the market all along, the
   quoting case every market maker is in;
 * ``ten_orders_requoted``: five bids and five asks around the last price, all cancelled and
@@ -57,9 +58,11 @@ class Idle(Strategy):
         return None
 
     async def on_stop(self) -> None:
-        ex = self.exchange
+        ex = self.exchange  # (a read files every event still waiting, whatever it asks for)
+        now = await ex.server_time()
         await ex.fetch_trades(self.symbol, 100)
-        await ex.fetch_candles(self.symbol, Interval.M1)
+        bars = await ex.fetch_candles(self.symbol, Interval.M1, now - 3_600_000, now)
+        assert bars, "the replayed events were filed into candles"
 
 
 class OneResting(Idle):

@@ -252,6 +252,8 @@ class Backtest:
         self._seen_fills: set[str] = set()
         self._delivered: dict[str, Decimal] = {}
         self._fills_since: dict[str, int] = {}  # per order, the time of its latest fill delivered
+        self._totals_at = -1  # how many fills the totals below were read after
+        self._totals_cache: dict[str, Decimal] = {}
         self._stamps: dict[str, tuple[int, int, int, int, int] | None] = {}  # of delivered open orders
 
     # --- set-up ---------------------------------------------------------------------------------
@@ -580,15 +582,26 @@ class Backtest:
     def _prices(self) -> dict[str, Decimal]:
         return {lane.symbol: price for lane in self._lanes if (price := lane.price) is not None}
 
+    async def _totals(self, paper: PaperExchange) -> dict[str, Decimal]:
+        """Every currency's total balance. Only fills change a total (holds move amounts
+        within it), and every fill is delivered before a sample: until a new one comes,
+        the totals last read stand, and the venue is left alone (a sample at every bar
+        would otherwise sync it, and file replayed events one by one, at every bar)."""
+        seen = len(self._fills)
+        if self._totals_at != seen:
+            balances = await paper.fetch_balances()
+            self._totals_cache = {c: b.total for c, b in balances.items()}
+            self._totals_at = seen
+        return self._totals_cache
+
     async def _sample(self, paper: PaperExchange, now: int) -> None:
-        balances = await paper.fetch_balances()
-        base = balances[self.base].total if self.base in balances else ZERO
+        totals = await self._totals(paper)
+        base = totals.get(self.base, ZERO)
         price = self._lanes[0].price or ZERO
         if self._valuation is None:
-            quote = balances[self.quote].total if self.quote in balances else ZERO
-            equity = quote + base * price
+            equity = totals.get(self.quote, ZERO) + base * price
         else:
-            equity = self._valuation.total({c: b.total for c, b in balances.items()}, self._prices())
+            equity = self._valuation.total(totals, self._prices())
         point = EquityPoint(now, equity, base - self.balances.get(self.base, ZERO), price)
         if self._curve and self._curve[-1].timestamp == now:
             self._curve[-1] = point
