@@ -127,3 +127,12 @@ async def test_events_no_order_can_reach_skip_the_matcher_and_change_nothing(
     assert len(fast[1]) > 20, "orders were filled, as makers and as takers"  # type: ignore[arg-type]
     assert matched == len(events), "one at a time, every event is matched"
     assert fast_matched < len(events) * 0.6, "most events reached no order and skipped the matcher"
+
+
+async def test_a_results_repr_stays_short_however_many_orders() -> None:
+    """``asyncio.run`` formats its task's result (Python 3.11): a long run's every order
+    and fill would be, at a cost that grows with the run."""
+    data = MarketData(SYMBOL, "trades", _trades(300))
+    result = await Backtest(Quoter(), data, balances=dict(BALANCES)).run()
+    assert len(result.orders) > 50
+    assert repr(result) == f"BacktestResult(BTC/USDT, {len(result.orders)} orders, {len(result.fills)} fills)"
