@@ -176,13 +176,9 @@ class ReplayMatcher:
 
     def _track(self, order_id: str) -> _Tracked:
         """What to remember of a parked order first seen: when it arrives, how it ends."""
-        order = self.venue.parked_order(order_id)
-        triggered = order.stop_trigger_time if order.stop_triggered else None
-        placed = triggered or order.created_at
-        return _Tracked(
-            arrival=placed + self._latency(),
-            ends_first=order.time_in_force in (TimeInForce.IOC, TimeInForce.FOK),
-        )
+        placed, tif = self.venue.parked_arrival(order_id)
+        ends_first = tif in (TimeInForce.IOC, TimeInForce.FOK)
+        return _Tracked(arrival=placed + self._latency(), ends_first=ends_first)
 
     # --- events ------------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from exchanges import (
     Order,
     OrderType,
     Side,
+    TimeInForce,
     Trade,
 )
 from simulator.engine import Book
@@ -639,6 +640,9 @@ class Venue:
 
     def parked_quotes(self, symbol: str) -> list[tuple[str, bool, Decimal | None]]:
         return self._parking.parked_quotes(symbol)
+
+    def parked_arrival(self, order_id: str) -> tuple[int, TimeInForce]:
+        return self._parking.parked_arrival(order_id)
 
     def parked_order(self, order_id: str) -> OrderInfo:
         return self._parking.parked_order(order_id)
