@@ -476,48 +476,16 @@ class Backtest:
         iv = data.interval
         start_ms = -(-data.start_ms // iv.ms) * iv.ms  # bars are aligned to the interval
         clock = ManualClock(start_ms)
-        lanes = self._lanes
         with _setting_up():
-            if data.duration_ms < iv.ms:
-                seconds = data.duration_ms // 1000
-                raise SetupError(f"a synthetic run of {seconds} s is shorter than one {iv.value} bar")
-            if self.rules.latency_ms or self.rules.latency_jitter_ms:
-                # (moving the shared clock on at each placement would show the strategy, in
-                # the same callback, trades and a time from its future)
-                raise SetupError("latency and jitter apply to replayed data, not to the synthetic market")
-            natives = tuple(lane.native for lane in lanes)
-            config = SyntheticConfig(symbols=natives, warmup_ms=0, stream=data.stream)
-            paper = self._paper(clock, config)
-            ex = _BacktestExchange(paper)
-            market = next(d for d in paper.sim.drivers if isinstance(d, SyntheticMarket))
-            market.lazy = True  # (the strategy reads books and trades only through ex)
-            ex.before_look = market.look
-            for lane in lanes:
-                ticker = await paper.fetch_ticker(lane.symbol)
-                lane.opening = ticker.last or ticker.bid
-                lane.price_of = attrgetter("close")
-            self._check_funded()
-            self._check_valued()
-            self._sample_every = self.sample_ms or iv.ms
+            paper, ex = await self._start_synthetic(data, clock)
             await self._sample(paper, start_ms)
         strategy = self.strategy
         strategy.bind(ex)
         await strategy.on_start()
+        prints = self._prints_heard(paper) if _overrides(strategy, "on_trade") else None
         wants_book = _overrides(strategy, "on_book")
-        wants_trade = _overrides(strategy, "on_trade")
         steps = data.duration_ms // iv.ms
         report_every = max(steps // 200, 1)
-        prints: list[Trade] = []  # every print since the last step (the venue keeps only its last 1000)
-        if wants_trade:
-            unified = {lane.native: lane.symbol for lane in lanes}
-
-            def hear(event: VenueEvent) -> None:
-                t = event.trade
-                if event.kind == "trade" and t is not None and t.symbol in unified:
-                    prints.append(Trade(id=str(t.trade_id), symbol=unified[t.symbol], price=t.price,
-                                        size=t.size, side=t.side, timestamp=t.time))  # fmt: skip
-
-            paper.sim.subscribe(hear)
         for k in range(steps):
             bar_start = start_ms + k * iv.ms
             now = bar_start + iv.ms
@@ -525,20 +493,9 @@ class Backtest:
                 clock.set_ms(now)
             paper.sim.sync()
             await self._deliver(ex)
-            if wants_trade:
-                due = [t for t in prints if t.timestamp < now]
-                del prints[: len(due)]
-                for trade in due:
-                    await strategy.on_trade(trade)
-            for lane in lanes:
-                bars = await paper.fetch_candles(lane.symbol, iv, bar_start, now)
-                for bar in bars:
-                    if bar.start + iv.ms > now:  # never a bar still forming
-                        continue
-                    lane.last = bar
-                    await strategy.on_candle(bar)
+            await self._synthetic_bar(paper, prints, bar_start, now, iv)
             if wants_book:
-                for lane in lanes:
+                for lane in self._lanes:
                     await strategy.on_book(await ex.fetch_order_book(lane.symbol))
             await self._deliver(ex)
             if now >= self._next_sample:
@@ -546,6 +503,71 @@ class Backtest:
             if self.progress is not None and k % report_every == 0:
                 self.progress(k + 1, steps)
         return await self._finish(paper, ex, clock)
+
+    async def _start_synthetic(
+        self, data: SyntheticData, clock: ManualClock
+    ) -> tuple[PaperExchange, _BacktestExchange]:
+        iv = data.interval
+        if data.duration_ms < iv.ms:
+            seconds = data.duration_ms // 1000
+            raise SetupError(f"a synthetic run of {seconds} s is shorter than one {iv.value} bar")
+        if self.rules.latency_ms or self.rules.latency_jitter_ms:
+            # (moving the shared clock on at each placement would show the strategy, in
+            # the same callback, trades and a time from its future)
+            raise SetupError("latency and jitter apply to replayed data, not to the synthetic market")
+        natives = tuple(lane.native for lane in self._lanes)
+        config = SyntheticConfig(symbols=natives, warmup_ms=0, stream=data.stream)
+        paper = self._paper(clock, config)
+        ex = _BacktestExchange(paper)
+        market = next(d for d in paper.sim.drivers if isinstance(d, SyntheticMarket))
+        market.lazy = True  # (the strategy reads books and trades only through ex)
+        ex.before_look = market.look
+        for lane in self._lanes:
+            ticker = await paper.fetch_ticker(lane.symbol)
+            lane.opening = ticker.last or ticker.bid
+            lane.price_of = attrgetter("close")
+        self._check_funded()
+        self._check_valued()
+        self._sample_every = self.sample_ms or iv.ms
+        return paper, ex
+
+    def _prints_heard(self, paper: PaperExchange) -> list[Trade]:
+        """Every print of the run's symbols from now on, as it happens (the venue keeps
+        only its last 1000): the runner hands them to the strategy bar by bar."""
+        prints: list[Trade] = []
+        unified = {lane.native: lane.symbol for lane in self._lanes}
+
+        def hear(event: VenueEvent) -> None:
+            t = event.trade
+            if event.kind == "trade" and t is not None and t.symbol in unified:
+                prints.append(Trade(id=str(t.trade_id), symbol=unified[t.symbol], price=t.price,
+                                    size=t.size, side=t.side, timestamp=t.time))  # fmt: skip
+
+        paper.sim.subscribe(hear)
+        return prints
+
+    async def _synthetic_bar(
+        self,
+        paper: PaperExchange,
+        prints: list[Trade] | None,
+        bar_start: int,
+        now: int,
+        iv: Interval,
+    ) -> None:
+        """The strategy hears the prints of the bar, then each symbol's bar that closed."""
+        strategy = self.strategy
+        if prints is not None:
+            due = [t for t in prints if t.timestamp < now]
+            del prints[: len(due)]
+            for trade in due:
+                await strategy.on_trade(trade)
+        for lane in self._lanes:
+            bars = await paper.fetch_candles(lane.symbol, iv, bar_start, now)
+            for bar in bars:
+                if bar.start + iv.ms > now:  # never a bar still forming
+                    continue
+                lane.last = bar
+                await strategy.on_candle(bar)
 
     # --- shared ---------------------------------------------------------------------------------
 
