@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,sweep,parquet]'
 	@touch $@
 
-CONFORMANCE_TARGETS ?= paper,kucoin-sim,kucoin-sim-socket,kucoin-sim-classic
+CONFORMANCE_TARGETS ?= paper,kucoin-sim,kucoin-sim-socket,kucoin-sim-classic,binance-sim,binance-sim-socket
 TARGET ?= paper
 
 test: $(VENV)/.installed

@@ -51,10 +51,10 @@ BALANCES = {"USDT": Decimal(1_000_000), "BTC": Decimal(10)}
 class Idle(Strategy):
     """Does nothing but read what the run filed at its end."""
 
-    async def on_trade(self, trade: Trade) -> None:
+    async def on_trade(self, trade: Trade) -> None:  # noqa: ARG002 - the hook's signature
         return None
 
-    async def on_candle(self, candle: Candle) -> None:
+    async def on_candle(self, candle: Candle) -> None:  # noqa: ARG002 - the hook's signature
         return None
 
     async def on_stop(self) -> None:

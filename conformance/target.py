@@ -10,18 +10,20 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
-import httpx
 
 from exchanges import Exchange
 
-from .faults import FaultWire
+if TYPE_CHECKING:  # (httpx is the kucoin extra's; the plugin loads in every pytest run)
+    import httpx
+
+    from .faults import FaultWire
 
 __all__ = ["Opener", "Target", "TransportWrapper", "resolve"]
 
-TransportWrapper: TypeAlias = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
+TransportWrapper: TypeAlias = "Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]"
 Opener: TypeAlias = Callable[..., Exchange | Awaitable[Exchange]]
 
 

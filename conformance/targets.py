@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import atexit
+import importlib
 import os
 import subprocess
 import sys
@@ -16,10 +17,11 @@ import httpx
 
 from exchanges import Exchange
 
+from .binance_wire import BinanceFaultWire
 from .kucoin_wire import KucoinFaultWire
 from .target import Target, TransportWrapper
 
-__all__ = ["TARGETS", "get_target", "kucoin_sim"]
+__all__ = ["TARGETS", "binance_sim", "get_target", "kucoin_sim"]
 
 BALANCES = {"USDT": Decimal(100_000), "BTC": Decimal(2), "ETH": Decimal(30)}
 #: Orders the longest fault test places on each simulated target.
@@ -203,15 +205,17 @@ class _ServedSimulator:
                 atexit.register(self.stop)
                 return self.url
         process.kill()
+        process.communicate()
         raise RuntimeError("python -m simulator serve did not report a listening address")
 
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
             try:
-                self.process.wait(10)
+                self.process.communicate(timeout=10)  # (reaps it and closes its pipe)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.communicate()
             self.process = None
 
 
@@ -311,6 +315,148 @@ def _kucoin_sim_classic() -> Target:
     )
 
 
+# --- the Binance adapter against the simulator's Binance dialect ---------------------------------
+
+BINANCE_KEY, BINANCE_SECRET = "conformance-binance-key", "conformance-binance-secret"
+#: A shrunken weight budget that a burst of tickers (2 each, after exchangeInfo's 20) crosses.
+BINANCE_SMALL_WEIGHT, BINANCE_BURST = 100, 50
+
+
+def _binance_adapter(
+    base_url: str, transport: httpx.AsyncBaseTransport | None, *, secret: str = BINANCE_SECRET, **options: Any
+) -> Exchange:
+    binance = importlib.import_module("adapters.binance")  # (built apart from this package)
+    exchange: Exchange = binance.BinanceExchange(
+        binance.BinanceCredentials(BINANCE_KEY, secret),
+        base_url=base_url,
+        transport=transport,
+        reconcile_delay=0.0,
+        read_retry_delay=0.0,
+        **options,
+    )
+    return exchange
+
+
+def _binance_app(*, rate_limits: str = "binance", weight_limit: int = 6000) -> Any:
+    from exchanges import SystemClock
+    from simulator.binance import AccountConfig, ApiKey, BinanceConfig, binance_venue, build_facade
+
+    venue = binance_venue(seed=11, clock=SystemClock())
+    key = ApiKey(key=BINANCE_KEY, secret=BINANCE_SECRET)
+    account = AccountConfig(uid=1, balances=SIM_BALANCES, keys=(key,))
+    config = BinanceConfig(
+        accounts=(account,), rate_limits=rate_limits, weight_limit=weight_limit, orders_per_10s=100_000
+    )
+    venue.sync()
+    return build_facade(venue, config).app
+
+
+def binance_sim(name: str = "binance-sim", **options: Any) -> Target:
+    """``BinanceExchange`` -> the Binance dialect in-process (httpx's ASGI transport), a fresh
+    venue each time. Streams need a socket: ``binance-sim-socket`` covers them."""
+    url = "http://binance-sim.local"
+
+    def open_sim() -> Exchange:
+        return _binance_adapter(url, httpx.ASGITransport(app=_binance_app()), **options)
+
+    def open_bad() -> Exchange:
+        return _binance_adapter(url, httpx.ASGITransport(app=_binance_app()), secret="wrong-secret")
+
+    def open_limited(limiter: bool) -> Exchange:
+        transport = httpx.ASGITransport(app=_binance_app(weight_limit=BINANCE_SMALL_WEIGHT))
+        return _binance_adapter(
+            "http://binance-sim-small.local",
+            transport,
+            rate_limit=limiter,
+            weight_per_minute=BINANCE_SMALL_WEIGHT,
+        )
+
+    def open_faulty(wrap: TransportWrapper) -> tuple[Exchange, Exchange]:
+        transport = httpx.ASGITransport(app=_binance_app(rate_limits="off"))
+        faulty = _binance_adapter(url, wrap(transport), rate_limit=False, **options)
+        return faulty, _binance_adapter(url, transport, rate_limit=False)
+
+    return Target(
+        name=name,
+        exchange=open_sim,
+        symbol="BTC/USDT",
+        other_symbol="ETH/USDT",
+        balances=SIM_BALANCES,
+        bad_credentials=open_bad,
+        rate_limited=open_limited,
+        rate_limit_burst=BINANCE_BURST,
+        faulty=open_faulty,
+        fault_wire=BinanceFaultWire(),
+        fault_attempts=FAULT_ATTEMPTS,
+    )
+
+
+def _binance_args() -> tuple[str, ...]:
+    balances = [arg for cur, amount in SIM_BALANCES.items() for arg in ("--balance", f"{cur}={amount}")]
+    return (
+        "--dialect",
+        "binance",
+        "--seed",
+        "13",
+        "--api-key",
+        BINANCE_KEY,
+        "--api-secret",
+        BINANCE_SECRET,
+        *balances,
+    )
+
+
+def _binance_sim_socket() -> Target:
+    """The same adapter through a real socket to ``python -m simulator serve --dialect binance``."""
+
+    def main() -> str:
+        return _served("binance", *_binance_args())
+
+    def open_socket() -> Exchange:
+        return _binance_adapter(main(), None)
+
+    def open_bad() -> Exchange:
+        return _binance_adapter(main(), None, secret="wrong-secret")
+
+    def open_faulty(wrap: TransportWrapper) -> tuple[Exchange, Exchange]:
+        url = _served("binance-faults", *_binance_args(), "--rate-limits", "off")
+        faulty = _binance_adapter(url, wrap(httpx.AsyncHTTPTransport()), rate_limit=False)
+        return faulty, _binance_adapter(url, None, rate_limit=False)
+
+    return Target(
+        name="binance-sim-socket",
+        exchange=open_socket,
+        symbol="BTC/USDT",
+        other_symbol="ETH/USDT",
+        balances=SIM_BALANCES,
+        bad_credentials=open_bad,
+        faulty=open_faulty,
+        fault_wire=BinanceFaultWire(),
+        fault_attempts=FAULT_ATTEMPTS,
+        skip_reasons={"rate limits": "covered by binance-sim (the same limiter, in process)"},
+    )
+
+
+def _binance_adapter_missing() -> str | None:
+    """Why the Binance targets cannot run here (``None``: they can)."""
+    try:
+        importlib.import_module("adapters.binance")
+    except ImportError as err:
+        return f"the Binance adapter (adapters.binance) is not installed: {err}"
+    return None
+
+
+def _skipped(name: str, reason: str) -> Callable[[], Target]:
+    def target() -> Target:
+        return Target(name=name, exchange=_no_exchange, symbol="BTC/USDT", skip_reasons={"*": reason})
+
+    return target
+
+
+def _no_exchange() -> Exchange:
+    raise RuntimeError("a skipped target opens no exchange")
+
+
 TARGETS: dict[str, Callable[[], Target]] = {
     "paper": _paper,
     "kucoin-sim": kucoin_sim,
@@ -318,6 +464,13 @@ TARGETS: dict[str, Callable[[], Target]] = {
     "kucoin-sim-socket": _kucoin_sim_socket,
     "kucoin-live": _kucoin_live,
 }
+_MISSING = _binance_adapter_missing()
+if _MISSING is None:
+    TARGETS["binance-sim"] = binance_sim
+    TARGETS["binance-sim-socket"] = _binance_sim_socket
+else:  # (defined all the same, so that a run naming them says why they skip)
+    TARGETS["binance-sim"] = _skipped("binance-sim", _MISSING)
+    TARGETS["binance-sim-socket"] = _skipped("binance-sim-socket", _MISSING)
 
 
 def get_target(name: str) -> Target:

@@ -74,6 +74,7 @@ from .models import (
 )
 from .precision import (
     EXACT,
+    OrderChecker,
     ceil_to_increment,
     conform_order,
     floor_to_increment,
@@ -171,6 +172,7 @@ __all__ = [
     "OrderAck",
     "OrderBook",
     "OrderBookLevel",
+    "OrderChecker",
     "OrderNotFound",
     "OrderOutcomeUnknown",
     "OrderRequest",

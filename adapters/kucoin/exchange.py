@@ -35,6 +35,7 @@ from exchanges import (
     NotSupported,
     Order,
     OrderAck,
+    OrderChecker,
     OrderNotFound,
     OrderRequest,
     OrderStatus,
@@ -47,7 +48,6 @@ from exchanges import (
     new_client_order_id,
     require_one_ref,
     validate_client_order_id,
-    validate_order,
 )
 
 from .account import AccountData
@@ -161,6 +161,7 @@ class KucoinExchange(MarketData, AccountData, StreamingData):
         self._markets: dict[str, Market] | None = None
         self._markets_lock = asyncio.Lock()
         self._recent: OrderedDict[str, Order] = OrderedDict()
+        self._checkers: dict[str, OrderChecker] = {}
         reconciler = Reconciler(
             clock=self._client.clock,
             delay=opts.reconcile_delay,
@@ -207,7 +208,10 @@ class KucoinExchange(MarketData, AccountData, StreamingData):
             raise InvalidOrder(f"remark must be at most {_REMARK_MAX} ASCII characters", venue=VENUE)
         if self.options.conform:
             return conform_order(request, market), market
-        validate_order(request, market, venue=VENUE)
+        checker = self._checkers.get(request.symbol)
+        if checker is None or checker.market is not market:  # (markets reloaded: a new one)
+            checker = self._checkers[request.symbol] = OrderChecker(market, venue=VENUE)
+        checker.check(request)
         return request, market
 
     @staticmethod

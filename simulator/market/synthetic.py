@@ -55,6 +55,7 @@ class SyntheticConfig:
     per-symbol overrides in ``volatilities``; ``correlation`` is that of any two pairs'
     returns (through a common factor). A cross pair (see the module) stays within about
     ``cross_basis_bps`` (the standard deviation of its log basis) of its legs' ratio.
+    ``max_quiet_ms`` bounds the time between a pair's takers: past it, one trades anyway.
     ``warmup_ms`` of history (trades, candles, 24 h statistics) is generated before the
     venue's start time, so a newcomer's first requests see a market with a past; it is
     drawn from the same model (the mids' walks, takers at the quotes) but printed directly,
@@ -79,6 +80,8 @@ class SyntheticConfig:
     cross_basis_bps: float = attrs.field(default=3.0, converter=_decimal_or_float)
     warmup_ms: int = 900_000
     stream: bool = True
+    #: The longest a pair goes without a taker's trade (``None``: as the Poisson times fall).
+    max_quiet_ms: int | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.step_ms <= 0 or self.levels <= 0:
@@ -104,8 +107,8 @@ class _Agent:
     same whether its trades go through the book or are printed straight)."""
 
     __slots__ = (
-        "asks", "basis", "bids", "depth", "flow", "flow_sizes", "grid", "legs", "lot_scale", "mid", "mkt",
-        "shocks", "sigma", "sizes", "tick",
+        "asks", "basis", "bids", "depth", "flow", "flow_sizes", "grid", "last_take", "legs", "lot_scale",
+        "mid", "mkt", "shocks", "sigma", "sizes", "tick",
     )  # fmt: skip
 
     def __init__(self, mkt: MarketState, config: SyntheticConfig, seed: int) -> None:
@@ -134,6 +137,7 @@ class _Agent:
         #: and its log deviation from their ratio
         self.legs: tuple[_Agent, _Agent] | None = None
         self.basis = 0.0
+        self.last_take = -1  # venue time of its taker's last order (-1: none yet)
 
 
 class SyntheticMarket:
@@ -213,7 +217,7 @@ class SyntheticMarket:
                     self._stale = True
                 else:
                     self._quote(agent)
-                    self._take(agent)
+                    self._take(agent, t)
             t += step_ms
             more = t <= horizon if lazy else t + step_ms <= horizon
             if not (alone and unseen and more and (until is None or t < until)):
@@ -350,8 +354,9 @@ class SyntheticMarket:
         agent.mid = mid
         return mids
 
-    def _takers(self, agent: _Agent) -> int:
-        """How many market orders arrive this step (Poisson, at most 50)."""
+    def _takers(self, agent: _Agent, now: int) -> int:
+        """How many market orders arrive this step (Poisson, at most 50; one at least when
+        the step after would be past ``max_quiet_ms`` since the last)."""
         rng = agent.flow
         count = 0
         threshold = self._no_taker
@@ -359,11 +364,17 @@ class SyntheticMarket:
         while p > threshold and count < 50:
             count += 1
             p *= rng.random()
+        quiet = self.config.max_quiet_ms
+        if quiet is not None:
+            if count == 0 and agent.last_take >= 0 and now - agent.last_take + self.config.step_ms > quiet:
+                count = 1  # (the next step would be past the longest quiet time)
+            if count or agent.last_take < 0:
+                agent.last_take = now
         return count
 
-    def _take(self, agent: _Agent) -> None:
+    def _take(self, agent: _Agent, now: int) -> None:
         rng, sizes = agent.flow, agent.flow_sizes
-        for _ in range(self._takers(agent)):
+        for _ in range(self._takers(agent, now)):
             lots = self._size(agent, self.config.taker_size, sizes.next())
             self._place(agent, self._taker, rng.random() < 0.5, 0, lots, market=True)
 
@@ -371,7 +382,7 @@ class SyntheticMarket:
         """The takers of this step, walking the ladder the maker would quote around the mid
         (each level as deep as it is on average), printed as the engine would print them:
         one trade per level reached, at its price."""
-        count = self._takers(agent)
+        count = self._takers(agent, now)
         if not count:
             return
         rng, sizes = agent.flow, agent.flow_sizes
