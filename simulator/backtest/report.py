@@ -202,14 +202,14 @@ class Report:
                 ", ".join(f"{_plain(v)} {k}" for k, v in sorted(self.final_balances.items())),
             ),
         ]
-        for row in self.per_symbol:
-            rows.append(
-                (
-                    f"  {row.symbol}",
-                    f"{row.fills} fills, PnL gross / fees / net {row.rounded(row.gross)} / "
-                    f"{row.rounded(row.fees)} / {row.rounded(row.net)} {row.quote}",
-                )
+        rows.extend(
+            (
+                f"  {row.symbol}",
+                f"{row.fills} fills, PnL gross / fees / net {row.rounded(row.gross)} / "
+                f"{row.rounded(row.fees)} / {row.rounded(row.net)} {row.quote}",
             )
+            for row in self.per_symbol
+        )
         width = max(len(k) for k, _ in rows)
         return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
