@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from itertools import pairwise
 
 from exchanges import ManualClock
 from simulator import SyntheticConfig, SyntheticMarket, Venue
@@ -91,3 +92,18 @@ def test_a_served_market_looked_at_every_step_is_the_stepped_one() -> None:
     assert streamed.trades(SYMBOL, limit=1000) == stepped.trades(SYMBOL, limit=1000)
     assert streamed.order_book(SYMBOL) == stepped.order_book(SYMBOL)
     assert model.mid(SYMBOL) == full_model.mid(SYMBOL) > Decimal(0)
+
+
+def test_the_longest_quiet_time_holds_between_looks_too() -> None:
+    """``max_quiet_ms`` bounds the time between a pair's trades whether its takers go
+    through the book or are printed straight from the model."""
+    clock = ManualClock(START_MS)
+    venue = Venue(seed=6, clock=clock)
+    config = SyntheticConfig(symbols=(SYMBOL,), warmup_ms=0, taker_rate=0.02, max_quiet_ms=3000)
+    assert attach_synthetic(venue, config) is not None
+    for _ in range(10):
+        clock.advance(60)
+        venue.sync()
+    times = sorted({t.time for t in venue.trades(SYMBOL, limit=1000)})
+    assert len(times) >= 150
+    assert max(b - a for a, b in pairwise(times)) <= 3000
