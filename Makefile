@@ -19,7 +19,7 @@ test: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m mypy $(PACKAGES)
 	$(PY) -m pytest
-	$(PY) -m pytest --pyargs conformance --conformance-target=$(CONFORMANCE_TARGETS) -o asyncio_default_fixture_loop_scope=function
+	$(PY) -m pytest --pyargs conformance --conformance-target=$(CONFORMANCE_TARGETS)
 
 conformance: $(VENV)/.installed
 	$(PY) -m conformance --target $(TARGET)

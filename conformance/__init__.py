@@ -13,14 +13,14 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .areas import AREAS
     from .faults import Fault, FaultInjectingTransport
-    from .helpers import AREAS
     from .target import Target, TransportWrapper
 
 __all__ = ["AREAS", "Fault", "FaultInjectingTransport", "Target", "TransportWrapper"]
 
 _HOME = {
-    "AREAS": ".helpers",
+    "AREAS": ".areas",
     "Fault": ".faults",
     "FaultInjectingTransport": ".faults",
     "Target": ".target",

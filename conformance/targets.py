@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from exchanges import Exchange
 
 from .binance_wire import BinanceFaultWire
 from .kucoin_wire import KucoinFaultWire
+from .mutants.base import PassThrough
 from .target import Target, TransportWrapper
 
 __all__ = ["TARGETS", "binance_sim", "get_target", "kucoin_sim"]
@@ -26,6 +28,14 @@ __all__ = ["TARGETS", "binance_sim", "get_target", "kucoin_sim"]
 BALANCES = {"USDT": Decimal(100_000), "BTC": Decimal(2), "ETH": Decimal(30)}
 #: Orders the longest fault test places on each simulated target.
 FAULT_ATTEMPTS = int(os.environ.get("CONFORMANCE_FAULT_ATTEMPTS", "10000"))
+
+
+class _SameAccount(PassThrough):
+    """A second client of an in-process paper exchange: the account (and its orders)
+    outlive the client, so closing it leaves the account open."""
+
+    async def close(self) -> None:
+        pass
 
 
 def _paper() -> Target:
@@ -37,6 +47,7 @@ def _paper() -> Target:
     return Target(
         name="paper",
         exchange=open_paper,
+        second_client=_SameAccount,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",
         balances=BALANCES,
@@ -56,7 +67,7 @@ def _kucoin_live() -> Target:
     missing = [n for n in names if not os.environ.get(n)]
     trading = os.environ.get("CONFORMANCE_ALLOW_TRADING") == "1"
 
-    def open_live() -> Exchange:
+    def open_live(*_: object) -> Exchange:
         return KucoinExchange(KucoinCredentials.from_env())
 
     def open_bad() -> Exchange:
@@ -75,6 +86,7 @@ def _kucoin_live() -> Target:
         other_symbol=os.environ.get("CONFORMANCE_OTHER_SYMBOL", "ETH/USDT"),
         trading=trading,
         bad_credentials=open_bad,
+        second_client=open_live,
         state_machine_examples=2,
         skip_reasons=reasons,
     )
@@ -150,9 +162,16 @@ def kucoin_sim(name: str = "kucoin-sim", *, kind: Any = None, **options: Any) ->
     time. ``kind`` (a subclass of the adapter) and adapter ``options`` open a variant of it,
     as the deliberately broken exchanges of this repository's tests do."""
     url = "http://kucoin-sim.local"
+    apps: weakref.WeakKeyDictionary[Exchange, Any] = weakref.WeakKeyDictionary()
 
     def open_sim() -> Exchange:
-        return _adapter(url, httpx.ASGITransport(app=_in_process_app()), kind=kind, **options)
+        app = _in_process_app()
+        exchange = _adapter(url, httpx.ASGITransport(app=app), kind=kind, **options)
+        apps[exchange] = app
+        return exchange
+
+    def open_second(exchange: Exchange) -> Exchange:
+        return _adapter(url, httpx.ASGITransport(app=apps[exchange]), kind=kind, **options)
 
     def open_bad() -> Exchange:
         return _wrong_key(url, httpx.ASGITransport(app=_in_process_app()))
@@ -173,6 +192,7 @@ def kucoin_sim(name: str = "kucoin-sim", *, kind: Any = None, **options: Any) ->
         other_symbol="ETH/USDT",
         balances=SIM_BALANCES,
         bad_credentials=open_bad,
+        second_client=open_second,
         rate_limited=open_limited,
         rate_limit_burst=BURST,
         faulty=open_faulty,
@@ -255,7 +275,7 @@ def _kucoin_sim_socket() -> Target:
     def main() -> str:
         return _served("main", *_main_args())
 
-    def open_socket() -> Exchange:
+    def open_socket(*_: object) -> Exchange:
         return _adapter(main(), None)
 
     def open_bad() -> Exchange:
@@ -272,6 +292,7 @@ def _kucoin_sim_socket() -> Target:
     return Target(
         name="kucoin-sim-socket",
         exchange=open_socket,
+        second_client=open_socket,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",
         balances=SIM_BALANCES,
@@ -287,9 +308,16 @@ def _kucoin_sim_socket() -> Target:
 def _kucoin_sim_classic() -> Target:
     """The adapter's classic ``/api/v1/orders`` endpoints (``hf=False``) against the facade."""
     url = "http://kucoin-sim-classic.local"
+    apps: weakref.WeakKeyDictionary[Exchange, Any] = weakref.WeakKeyDictionary()
 
     def open_classic() -> Exchange:
-        return _adapter(url, httpx.ASGITransport(app=_in_process_app()), hf=False)
+        app = _in_process_app()
+        exchange = _adapter(url, httpx.ASGITransport(app=app), hf=False)
+        apps[exchange] = app
+        return exchange
+
+    def open_second(exchange: Exchange) -> Exchange:
+        return _adapter(url, httpx.ASGITransport(app=apps[exchange]), hf=False)
 
     def open_faulty(wrap: TransportWrapper) -> tuple[Exchange, Exchange]:
         transport = httpx.ASGITransport(app=_in_process_app(rate_limits="off"))
@@ -302,6 +330,7 @@ def _kucoin_sim_classic() -> Target:
     return Target(
         name="kucoin-sim-classic",
         exchange=open_classic,
+        second_client=open_second,
         bad_credentials=open_bad,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",

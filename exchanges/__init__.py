@@ -83,6 +83,7 @@ from .precision import (
     validate_order,
 )
 from .protocol import (
+    Amending,
     BatchPlacing,
     Capabilities,
     Exchange,
@@ -126,6 +127,7 @@ __all__ = [
     "STP",
     "AboveMaximumSize",
     "AccountSuspended",
+    "Amending",
     "ApiKeyInfo",
     "AuthenticationError",
     "Backlog",

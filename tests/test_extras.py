@@ -26,6 +26,8 @@ MODULE_OF = {
     "python-kucoin": "kucoin",
     "kucoin-universal-sdk": "kucoin_universal_sdk",
     "types-jsonschema": None,
+    "python-binance": "binance",
+    "binance-connector": "binance",
     "pyarrow": "pyarrow",
 }
 #: Never in a light install.
@@ -220,3 +222,49 @@ def test_pytest_still_starts_beside_a_light_install(extras: tuple[str, ...], tmp
         env={"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+def test_an_author_runs_the_contract_with_only_the_conformance_extra(tmp_path: Path) -> None:
+    """The README's conftest, on the paper exchange, with nothing but ``exchanges[conformance]``
+    importable: the whole suite collects and passes (the state machine aside, for time)."""
+    (tmp_path / "conftest.py").write_text(
+        textwrap.dedent(
+            """
+            from decimal import Decimal
+
+            import pytest
+
+            from conformance import Target
+            from simulator import PaperExchange
+
+            BALANCES = {"USDT": Decimal(100_000), "BTC": Decimal(10), "ETH": Decimal(100)}
+
+
+            def open_exchange() -> PaperExchange:
+                return PaperExchange(BALANCES, seed=7)
+
+
+            @pytest.fixture(scope="session")
+            def conformance_target() -> Target:
+                return Target(name="light", exchange=open_exchange, symbol="BTC/USDT",
+                              other_symbol="ETH/USDT", balances=BALANCES)
+            """
+        )
+    )
+    blocked = every_module() - modules(distributions("conformance"))
+    assert {"starlette", "uvicorn", "matplotlib", "aiohttp", "orjson"} <= blocked
+    done = run_without(
+        blocked,
+        f"""
+        import os, pytest
+        os.chdir({str(tmp_path)!r})
+        sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", "-p", "pytest_asyncio.plugin",
+                              "-p", "conformance.plugin", "--pyargs", "conformance",
+                              "-m", "not conformance_state_machine"]))
+        """,
+        # (the extra's plugins only: others installed here would be absent there)
+        env={"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    summary = done.stdout.strip().splitlines()[-1]
+    assert re.match(r"\d+ passed", summary) and "failed" not in summary and "error" not in summary, summary
