@@ -13,7 +13,7 @@ from .data import (
 from .instruments import Instruments, declare, instrument, load_instruments
 from .live import LiveResult, LiveRunner
 from .replay import FillRules
-from .report import EquityPoint, Report, build_report
+from .report import EquityPoint, Report, SymbolPnl, build_report
 from .runner import Backtest, BacktestResult, MarketData, SetupError, SyntheticData, Unfunded
 from .sources import load_source
 from .strategy import Strategy, load_strategy, make_strategy, strategy_params
@@ -31,6 +31,7 @@ __all__ = [
     "Report",
     "SetupError",
     "Strategy",
+    "SymbolPnl",
     "SyntheticData",
     "TrackingExchange",
     "Unfunded",

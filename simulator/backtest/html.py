@@ -44,6 +44,8 @@ def _payload(result: BacktestResult, params: Mapping[str, object]) -> dict[str, 
     curve = [[p.timestamp, float(p.equity), float(p.price)] for p in report.equity_curve]
     fills = []
     for f in result.fills:
+        if f.symbol != report.symbol:
+            continue  # (the chart is the first symbol's price: its fills are marked on it)
         order = orders.get(f.order_id)
         fills.append({
             "t": f.timestamp, "side": f.side.value, "price": str(f.price), "size": str(f.size),
@@ -60,7 +62,7 @@ def _payload(result: BacktestResult, params: Mapping[str, object]) -> dict[str, 
     step = report.quote_increment
 
     def money(value: Any) -> str:
-        return f"{value.quantize(step):,} {report.quote}"
+        return f"{value.quantize(step):,f} {report.quote}"
 
     figures = [
         ("period (UTC)", f"{iso_utc(report.start)} .. {iso_utc(report.end)}"),
@@ -75,11 +77,12 @@ def _payload(result: BacktestResult, params: Mapping[str, object]) -> dict[str, 
         ("win rate", "n/a" if report.win_rate is None else f"{report.win_rate:.2%} of {report.round_trips}"),
     ]
     per_symbol = [{
-        "symbol": report.symbol, "gross": money(report.gross_pnl), "fees": money(report.fees_in_quote),
-        "net": money(report.total_pnl), "fills": report.fills,
-    }]  # fmt: skip
+        "symbol": row.symbol, "gross": f"{row.rounded(row.gross)} {row.quote}",
+        "fees": f"{row.rounded(row.fees)} {row.quote}", "net": f"{row.rounded(row.net)} {row.quote}",
+        "fills": row.fills,
+    } for row in report.symbol_rows()]  # fmt: skip
     return {
-        "symbol": report.symbol,
+        "symbol": ", ".join(report.symbols),
         "quote": report.quote,
         "initial": float(report.initial_equity),
         "curve": _thin(curve),
@@ -92,7 +95,7 @@ def _payload(result: BacktestResult, params: Mapping[str, object]) -> dict[str, 
 
 def render_html(result: BacktestResult, params: Mapping[str, object] | None = None) -> str:
     data = json.dumps(_payload(result, params or {}), separators=(",", ":")).replace("</", "<\\/")
-    title = html.escape(f"{result.report.symbol} backtest")
+    title = html.escape(', '.join(result.report.symbols) + ' backtest')
     return _PAGE.replace("__TITLE__", title).replace("__DATA__", data)
 
 

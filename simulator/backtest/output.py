@@ -31,11 +31,12 @@ def write_result(
     with (out / "fills.csv").open("w", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(
-            ("timestamp_ms", "order_id", "side", "price", "size", "funds", "fee", "fee_currency", "liquidity")
-        )
+            ("timestamp_ms", "order_id", "side", "price", "size", "funds", "fee", "fee_currency", "liquidity",
+             "symbol")
+        )  # fmt: skip
         for f in result.fills:
             row = (f.timestamp, f.order_id, f.side, f.price, f.size, f.funds, f.fee, f.fee_currency)
-            writer.writerow((*row, f.liquidity))
+            writer.writerow((*row, f.liquidity, f.symbol))
     written.append(write_html(out / "report.html", result, params or {}))
     if plot:
         written.append(plot_report(report, out / "equity.png", result.fills))

@@ -39,13 +39,14 @@ def plot_report(report: Report, path: Path, fills: Sequence[Fill] = ()) -> Path:
         3, 1, figsize=(10, 8), sharex=True, gridspec_kw={"height_ratios": [3, 3, 1]}, dpi=100
     )
     top.plot(times, prices, color="#57606a", linewidth=1.0, label="price")
-    buys = [f for f in fills if f.side is Side.BUY]
-    sells = [f for f in fills if f.side is Side.SELL]
+    mine = [f for f in fills if f.symbol == report.symbol]  # (the price is the first symbol's)
+    buys = [f for f in mine if f.side is Side.BUY]
+    sells = [f for f in mine if f.side is Side.SELL]
     top.scatter([from_ms(f.timestamp) for f in buys], [float(f.price) for f in buys], marker="^",
                 color="#1a7f37", s=28, zorder=3, label=f"buy ({len(buys)})")  # fmt: skip
     top.scatter([from_ms(f.timestamp) for f in sells], [float(f.price) for f in sells], marker="v",
                 color="#cf222e", s=28, zorder=3, label=f"sell ({len(sells)})")  # fmt: skip
-    top.set_title(f"{report.symbol}: price ({report.quote}) and fills")
+    top.set_title(f"{report.symbol}: price ({report.symbol.partition('/')[2]}) and fills")
     top.legend(loc="upper left", fontsize=8)
     top.grid(alpha=0.3)
     middle.plot(times, equity, color="#1f6feb", linewidth=1.2, label=f"equity {report.total_return:+.2%}")

@@ -48,6 +48,7 @@ __all__ = ["PATHS", "FillRules", "ReplayMatcher"]
 
 PATHS = ("OHLC", "OLHC", "nearest")
 ZERO = Decimal(0)
+_NO_BUY, _NO_SELL = Decimal("-Infinity"), Decimal("Infinity")
 
 
 @attrs.frozen(kw_only=True)
@@ -64,6 +65,8 @@ class _Tracked:
     """What the matcher remembers of a parked order."""
 
     arrival: int
+    #: ends with its first event whatever it fills (IOC, FOK), so that event must see it
+    ends_first: bool = False
     taker: bool | None = None  # decided on arrival, against the last price
     first_event_done: bool = False
 
@@ -113,24 +116,19 @@ class ReplayMatcher:
         for oid, is_buy, price in quotes:
             tracked = tracked_by_id.get(oid)
             if tracked is None:
-                order = venue.parked_order(oid)
-                placed = (
-                    order.stop_trigger_time
-                    if order.stop_triggered and order.stop_trigger_time
-                    else order.created_at
-                )
-                tracked = tracked_by_id[oid] = _Tracked(arrival=placed + self._latency())
+                tracked = tracked_by_id[oid] = self._track(oid)
             if tracked.arrival > deadline:
                 continue
             if tracked.taker is None:
                 tracked.taker = self._crosses(is_buy, price, first)
-            if (
-                tracked.first_event_done
-                and not tracked.taker
-                and price is not None
-                and (low > price if is_buy else high < price)
-            ):
-                continue
+            if not tracked.taker and price is not None and (low > price if is_buy else high < price):
+                # a resting limit the event does not reach: nothing happens to it, so no
+                # snapshot is built (on its first event, it is through that event now)
+                if tracked.first_event_done:
+                    continue
+                if not tracked.ends_first:
+                    tracked.first_event_done = True
+                    continue
             out.append((venue.parked_order(oid), tracked))
         return out
 
@@ -141,6 +139,46 @@ class ReplayMatcher:
             return True
         last = first if self.last_price is None else self.last_price
         return price >= last if is_buy else price <= last
+
+    def quiet_band(self, last_price: Decimal | None = None) -> tuple[Decimal, Decimal] | None:
+        """``(low, high)``: a print strictly between them (a bar whose whole range is) can
+        do nothing to the parked orders, so it needs no matching and may go on the venue's
+        replay tape. ``None`` while some order still needs every event: one not yet through
+        its first event since arrival (it is decided then: taker or maker, IOC, FOK, post
+        only), a market order, one that can expire (GTT), or a stop waiting to trigger.
+
+        ``last_price``: the symbol's latest price. With no latency, an order that arrived
+        since the last event is decided here against it, as its first event would decide
+        it: a plain limit that rests is then like any resting order."""
+        venue, symbol = self.venue, self.symbol
+        quotes = venue.parked_quotes(symbol)
+        mkt = venue.market_state(symbol)
+        if mkt.book.stop_count or mkt.parked_gtt:
+            return None
+        tracked_by_id = self._tracked
+        instant = not (self.rules.latency_ms or self.rules.latency_jitter_ms)
+        low, high = _NO_BUY, _NO_SELL
+        for oid, is_buy, price in quotes:
+            if price is None:
+                return None
+            tracked = tracked_by_id.get(oid)
+            if tracked is None and instant and last_price is not None:
+                tracked = tracked_by_id[oid] = self._track(oid)
+                if not tracked.ends_first and not (price >= last_price if is_buy else price <= last_price):
+                    tracked.taker, tracked.first_event_done = False, True
+            if tracked is None or not tracked.first_event_done or tracked.taker:
+                return None
+            if is_buy:
+                low = max(low, price)
+            else:
+                high = min(high, price)
+        return low, high
+
+    def _track(self, order_id: str) -> _Tracked:
+        """What to remember of a parked order first seen: when it arrives, how it ends."""
+        placed, tif = self.venue.parked_arrival(order_id)
+        ends_first = tif in (TimeInForce.IOC, TimeInForce.FOK)
+        return _Tracked(arrival=placed + self._latency(), ends_first=ends_first)
 
     # --- events ------------------------------------------------------------------------------
 

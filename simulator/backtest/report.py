@@ -19,7 +19,7 @@ import attrs
 
 from exchanges import Fill, Side
 
-__all__ = ["EquityPoint", "Report", "build_report", "iso_utc"]
+__all__ = ["EquityPoint", "Report", "SymbolPnl", "build_report", "iso_utc", "symbol_pnl"]
 
 ZERO = Decimal(0)
 YEAR_MS = 365 * 24 * 3600 * 1000
@@ -31,6 +31,45 @@ class EquityPoint:
     equity: Decimal  # in the quote currency, base marked at the current price
     position: Decimal  # base held (for exposure)
     price: Decimal
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class SymbolPnl:
+    """What trading one symbol made, in its quote currency (base fees at the fill price)."""
+
+    symbol: str
+    quote: str
+    fills: int
+    volume: Decimal
+    fees: Decimal
+    realized: Decimal
+    unrealized: Decimal
+    quote_increment: Decimal = Decimal("0.01")
+
+    @property
+    def net(self) -> Decimal:
+        return self.realized + self.unrealized
+
+    @property
+    def gross(self) -> Decimal:
+        return self.net + self.fees
+
+    def rounded(self, value: Decimal) -> str:
+        step = self.quote_increment if self.quote_increment > 0 else Decimal("0.01")
+        return f"{value.quantize(step, rounding=ROUND_HALF_EVEN):,f}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "symbol": self.symbol,
+            "currency": self.quote,
+            "fills": self.fills,
+            "volume": str(self.volume),
+            "fees": str(self.fees),
+            "realized_pnl": str(self.realized),
+            "unrealized_pnl": str(self.unrealized),
+            "gross_pnl": str(self.gross),
+            "net_pnl": str(self.net),
+        }
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -61,6 +100,29 @@ class Report:
     fees_in_quote: Decimal = ZERO  # every fee valued in the quote currency (base fees at the fill price)
     buy_and_hold_return: float = 0.0  # the starting equity held in the base over the same period
     quote_increment: Decimal = Decimal("0.01")  # what amounts are rounded to for display
+    #: one row per symbol traded; empty for a run of one symbol (the report is its row)
+    per_symbol: tuple[SymbolPnl, ...] = ()
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return tuple(row.symbol for row in self.per_symbol) or (self.symbol,)
+
+    def symbol_rows(self) -> tuple[SymbolPnl, ...]:
+        """PnL per symbol: the rows of a run of several, the report itself for one."""
+        if self.per_symbol:
+            return self.per_symbol
+        return (
+            SymbolPnl(
+                symbol=self.symbol,
+                quote=self.quote,
+                fills=self.fills,
+                volume=self.volume,
+                fees=self.fees_in_quote,
+                realized=self.realized_pnl,
+                unrealized=self.total_pnl - self.realized_pnl,
+                quote_increment=self.quote_increment,
+            ),
+        )
 
     @property
     def gross_pnl(self) -> Decimal:
@@ -99,6 +161,8 @@ class Report:
             "buy_and_hold_return": round(self.buy_and_hold_return, 8),
             "equity_curve": [[p.timestamp, str(p.equity)] for p in self.equity_curve],
         }
+        if self.per_symbol:
+            body["per_symbol"] = [row.to_dict() for row in self.per_symbol]
         return json.dumps(body, sort_keys=True, indent=1) + "\n"
 
     def table(self) -> str:
@@ -107,13 +171,13 @@ class Report:
         step = self.quote_increment if self.quote_increment > 0 else Decimal("0.01")
 
         def amount(value: Decimal) -> str:
-            return f"{value.quantize(step, rounding=ROUND_HALF_EVEN):,}"
+            return f"{value.quantize(step, rounding=ROUND_HALF_EVEN):,f}"
 
         def money(value: Decimal) -> str:
             return f"{amount(value)} {q}"
 
         rows = [
-            ("symbol", self.symbol),
+            ("symbols" if self.per_symbol else "symbol", ", ".join(self.symbols)),
             ("period (UTC)", f"{iso_utc(self.start)} .. {iso_utc(self.end)}"),
             ("orders / fills", f"{self.orders} / {self.fills}"),
             ("volume", money(self.volume)),
@@ -138,6 +202,14 @@ class Report:
                 ", ".join(f"{_plain(v)} {k}" for k, v in sorted(self.final_balances.items())),
             ),
         ]
+        rows.extend(
+            (
+                f"  {row.symbol}",
+                f"{row.fills} fills, PnL gross / fees / net {row.rounded(row.gross)} / "
+                f"{row.rounded(row.fees)} / {row.rounded(row.net)} {row.quote}",
+            )
+            for row in self.per_symbol
+        )
         width = max(len(k) for k, _ in rows)
         return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
@@ -259,21 +331,22 @@ def _sharpe(curve: Sequence[EquityPoint]) -> float:
 
 
 def _exposure(curve: Sequence[EquityPoint], fills: Sequence[Fill]) -> float:
-    """Fraction of the run's time during which a position was held (base bought or sold
-    away from the start), from the fills' own times: exact, whatever the sampling."""
+    """Fraction of the run's time during which a position was held (base of any symbol
+    bought or sold away from the start), from the fills' own times: exact, whatever the
+    sampling."""
     start, end = curve[0].timestamp, curve[-1].timestamp
     if end <= start:
         return 0.0
     held = 0
-    position = ZERO
+    positions: dict[str, Decimal] = {}
     since = start
     for f in sorted(fills, key=lambda f: f.timestamp):
         at = min(max(f.timestamp, start), end)
-        if position:
+        if any(positions.values()):
             held += at - since
-        position += f.size if f.side is Side.BUY else -f.size
+        positions[f.symbol] = positions.get(f.symbol, ZERO) + (f.size if f.side is Side.BUY else -f.size)
         since = at
-    if position:
+    if any(positions.values()):
         held += end - since
     return held / (end - start)
 
@@ -289,24 +362,37 @@ def build_report(
     final_balances: Mapping[str, Decimal],
     curve: Sequence[EquityPoint],
     quote_increment: Decimal = Decimal("0.01"),
+    per_symbol: Sequence[SymbolPnl] | None = None,
+    rates: Mapping[str, Decimal] | None = None,
 ) -> Report:
+    """``symbol``, ``base`` and ``quote`` name the run's (first) pair. A run of several
+    symbols gives ``per_symbol`` (each in its own quote currency) and ``rates``, each
+    currency's value in ``quote`` at the end: its realised and unrealised PnL, fees and
+    volume are theirs, valued at those rates (total PnL is the change in equity, so it
+    counts what the prices did to the holdings too)."""
     if not curve:
         raise ValueError("an equity curve needs at least one point")
-    book = _fifo(fills, base, quote, initial_balances.get(base, ZERO), curve[0].price)
-    realized = book.realized
     last_price = curve[-1].price
-    unrealized = (last_price - book.avg_entry) * book.position - book.open_fees if book.position else ZERO
     fees: dict[str, Decimal] = {}
-    fees_in_quote = ZERO
     for f in fills:
         fees[f.fee_currency] = fees.get(f.fee_currency, ZERO) + f.fee
-        if f.fee_currency == quote:
-            fees_in_quote += f.fee
-        elif f.fee_currency == base:
-            fees_in_quote += f.fee * f.price
+    if per_symbol:
+        value = rates or {}
+        realized = sum((row.realized * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
+        unrealized = sum((row.unrealized * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
+        fees_in_quote = sum((row.fees * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
+        volume = sum((row.volume * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
+        trades = [pnl for row in per_symbol for pnl in _fifo_of(row, fills).trades]
+    else:
+        book = _fifo(fills, base, quote, initial_balances.get(base, ZERO), curve[0].price)
+        realized = book.realized
+        unrealized = (last_price - book.avg_entry) * book.position - book.open_fees if book.position else ZERO
+        fees_in_quote = _fees_in(fills, base, quote)
+        volume = sum((f.funds for f in fills), ZERO)
+        trades = book.trades
     first_price = curve[0].price
     initial_equity, final_equity = curve[0].equity, curve[-1].equity
-    wins = sum(1 for pnl in book.trades if pnl > 0)
+    wins = sum(1 for pnl in trades if pnl > 0)
     return Report(
         symbol=symbol,
         base=base,
@@ -315,7 +401,7 @@ def build_report(
         end=curve[-1].timestamp,
         fills=len(fills),
         orders=orders,
-        volume=sum((f.funds for f in fills), ZERO),
+        volume=volume,
         fees=fees,
         initial_balances=dict(initial_balances),
         final_balances=dict(final_balances),
@@ -328,10 +414,52 @@ def build_report(
         max_drawdown=_max_drawdown(curve),
         sharpe=_sharpe(curve),
         exposure=_exposure(curve, fills),
-        win_rate=wins / len(book.trades) if book.trades else None,
-        round_trips=len(book.trades),
+        win_rate=wins / len(trades) if trades else None,
+        round_trips=len(trades),
         equity_curve=tuple(curve),
         fees_in_quote=fees_in_quote,
         buy_and_hold_return=float(last_price / first_price - 1) if first_price else 0.0,
+        quote_increment=quote_increment,
+        per_symbol=tuple(per_symbol or ()),
+    )
+
+
+def _fees_in(fills: Sequence[Fill], base: str, quote: str) -> Decimal:
+    """The fees of one pair's fills in its quote currency (base fees at the fill price)."""
+    total = ZERO
+    for f in fills:
+        if f.fee_currency == quote:
+            total += f.fee
+        elif f.fee_currency == base:
+            total += f.fee * f.price
+    return total
+
+
+def _fifo_of(row: SymbolPnl, fills: Sequence[Fill]) -> _Book:
+    base = row.symbol.partition("/")[0]
+    return _fifo([f for f in fills if f.symbol == row.symbol], base, row.quote)
+
+
+def symbol_pnl(
+    symbol: str,
+    base: str,
+    quote: str,
+    fills: Sequence[Fill],
+    last_price: Decimal,
+    quote_increment: Decimal = Decimal("0.01"),
+) -> SymbolPnl:
+    """One symbol's PnL from flat (FIFO lots, fees against the round trip they belong to),
+    what is still open marked at ``last_price``."""
+    mine = [f for f in fills if f.symbol == symbol]
+    book = _fifo(mine, base, quote)
+    unrealized = (last_price - book.avg_entry) * book.position - book.open_fees if book.position else ZERO
+    return SymbolPnl(
+        symbol=symbol,
+        quote=quote,
+        fills=len(mine),
+        volume=sum((f.funds for f in mine), ZERO),
+        fees=_fees_in(mine, base, quote),
+        realized=book.realized,
+        unrealized=unrealized,
         quote_increment=quote_increment,
     )

@@ -11,7 +11,7 @@ import importlib
 import importlib.util
 import inspect
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +23,29 @@ __all__ = ["Strategy", "load_strategy", "make_strategy", "strategy_params"]
 class Strategy:
     """Override what you need; every callback is optional.
 
-    ``symbol`` is the market the runner feeds (unified, ``BTC/USDT``). ``log`` collects
-    human-readable lines the runners print (kept in memory so backtests stay deterministic).
+    ``symbol`` is the market the runner feeds (unified, ``BTC/USDT``); a strategy given
+    several (``("ETH/BTC", "ETH/USDT")``) trades them all in one run, has them in
+    ``symbols``, and its first in ``symbol``. Each candle and trade it hears carries its
+    ``symbol``. ``log`` collects human-readable lines the runners print (kept in memory so
+    backtests stay deterministic).
     """
 
     name = "strategy"
 
-    def __init__(self, symbol: str = "BTC/USDT", **params: Any) -> None:
-        self.symbol = symbol
+    def __init__(self, symbol: str | Sequence[str] = "BTC/USDT", **params: Any) -> None:
+        given = (symbol,) if isinstance(symbol, str) else tuple(symbol)
+        if not given:
+            raise ValueError("a strategy trades at least one symbol")
+        self.symbol = given[0]
+        self._others = given[1:]
         self.params = params
         self.log_lines: list[str] = []
         self._exchange: Exchange | None = None
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """Every symbol the strategy trades, ``symbol`` first."""
+        return (self.symbol, *self._others)
 
     @property
     def exchange(self) -> Exchange:
@@ -51,10 +63,10 @@ class Strategy:
         """Called once, before the first event; ``self.exchange`` is ready."""
 
     async def on_candle(self, candle: Candle) -> None:
-        """A bar has closed."""
+        """A bar of ``candle.symbol`` has closed."""
 
     async def on_trade(self, trade: Trade) -> None:
-        """A public trade printed."""
+        """A public trade of ``trade.symbol`` printed."""
 
     async def on_book(self, book: OrderBook) -> None:
         """A fresh order book snapshot."""
@@ -136,7 +148,7 @@ def strategy_params(cls: type[Strategy]) -> list[str] | None:
     return names
 
 
-def make_strategy(cls: type[Strategy], symbol: str, params: Mapping[str, Any]) -> Strategy:
+def make_strategy(cls: type[Strategy], symbol: str | Sequence[str], params: Mapping[str, Any]) -> Strategy:
     """``cls(symbol, **params)``, refusing (ValueError) a name the strategy does not take.
 
     A strategy that declares its parameters as keyword arguments of ``__init__`` (and no

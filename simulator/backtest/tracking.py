@@ -39,6 +39,9 @@ class TrackingExchange:
         #: ids of those last seen open, oldest first (read it, never change it)
         self.open: dict[str, None] = {}
         self.placed = 0
+        #: how many times the strategy asked to place or cancel (a runner that saw the same
+        #: count knows its orders changed only by what the market did to them)
+        self.acted = 0
         self._rank: dict[str, int] = {}  # placement order
         self._news: list[str] = []  # placed or cancelled by the strategy since take_pending()
 
@@ -102,6 +105,7 @@ class TrackingExchange:
     # --- the protocol, delegated ------------------------------------------------------------
 
     async def place_order(self, request: OrderRequest) -> Order:
+        self.acted += 1
         order = await self.inner.place_order(request)
         self.placed += 1
         self._rank[order.id] = self.placed
@@ -111,6 +115,7 @@ class TrackingExchange:
     async def cancel_order(
         self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
     ) -> Order:
+        self.acted += 1
         order = await self.inner.cancel_order(symbol, order_id=order_id, client_order_id=client_order_id)
         if order.id in self.orders:
             self._note(order)
@@ -137,6 +142,7 @@ class TrackingExchange:
         return await self.inner.fetch_balances()
 
     async def cancel_all_orders(self, symbol: str | None = None) -> None:
+        self.acted += 1
         await self.inner.cancel_all_orders(symbol)
 
     async def fetch_order(

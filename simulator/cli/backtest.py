@@ -87,10 +87,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
         required=True,
-        help="synthetic[:DURATION] (e.g. synthetic:12h), cache, or a .csv / .json file",
+        action="append",
+        help="synthetic[:DURATION] (e.g. synthetic:12h), cache, or a .csv / .json / .parquet file; "
+        "repeat it once per --symbol, in the same order (synthetic and cache serve them all at once)",
     )
     parser.add_argument(
-        "--symbol", type=_symbol, default="BTC/USDT", help="unified symbol, BASE/QUOTE (default BTC/USDT)"
+        "--symbol",
+        type=_symbol,
+        action="append",
+        help="unified symbol, BASE/QUOTE (default BTC/USDT); repeat it to trade several in one run",
     )
     parser.add_argument(
         "--config",
@@ -99,8 +104,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="a TOML file in serve --config's layout: [[venue.symbols]] rules, [venue] fee rates, "
         "the first account's balances",
     )
-    parser.add_argument("--tick", type=_amount, default=None, help="the symbol's price increment (e.g. 0.01)")
-    parser.add_argument("--lot", type=_amount, default=None, help="the symbol's size increment (e.g. 1)")
+    parser.add_argument(
+        "--tick", type=_amount, default=None, help="the (first) symbol's price increment (e.g. 0.01)"
+    )
+    parser.add_argument(
+        "--lot", type=_amount, default=None, help="the (first) symbol's size increment (e.g. 1)"
+    )
     parser.add_argument(
         "--min-size", type=_amount, default=None, help="the smallest order size (default: a lot)"
     )
@@ -164,6 +173,34 @@ def _progress(quiet: bool) -> tuple[Any, Any]:
     return bar, update
 
 
+def _sources_per_symbol(sources: list[str], symbols: list[str]) -> list[str]:
+    """One ``--data`` per ``--symbol``, in order; ``synthetic`` or ``cache`` alone serves
+    every symbol."""
+    if len(sources) == len(symbols):
+        return sources
+    if len(sources) == 1 and (sources[0] == "cache" or sources[0].startswith("synthetic")):
+        return sources * len(symbols)
+    raise ValueError(
+        f"{len(sources)} --data for {len(symbols)} --symbol: give one per symbol, in the same order "
+        "(or one synthetic or cache for all)"
+    )
+
+
+def _tell_estimate(backtest: Any, source: str, balances: dict[str, Decimal], seed: int) -> None:
+    """Before a long synthetic run, what it will cost (measured on a short one here)."""
+    from simulator.backtest.estimate import LONG_RUN_MS, estimate_synthetic
+    from simulator.backtest.runner import SetupError, SyntheticData
+
+    data = backtest.data
+    if not isinstance(data, SyntheticData) or data.duration_ms < LONG_RUN_MS:
+        return
+    try:
+        estimate = estimate_synthetic(data, backtest.strategy.symbols, balances, seed=seed)
+    except SetupError:
+        return  # (the run itself says why)
+    print(f"note: {estimate.describe(source)}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     from exchanges import BadSymbol, ExchangeError
     from simulator.backtest import load_strategy, make_strategy
@@ -175,9 +212,12 @@ def run(args: argparse.Namespace) -> int:
     from simulator.backtest.sources import DEFAULT_CACHE, load_source
 
     try:
+        traded: list[str] = args.symbol or ["BTC/USDT"]
+        if len(set(traded)) != len(traded):
+            raise ValueError(f"--symbol {', '.join(traded)}: a symbol is given twice")
         declared = load_instruments(args.config) if args.config is not None else Instruments()
         symbols = declare(
-            args.symbol,
+            traded[0],
             declared.symbols,
             tick=args.tick,
             lot=args.lot,
@@ -186,12 +226,18 @@ def run(args: argparse.Namespace) -> int:
         )
         balances = dict(args.balance or declared.balances or DEFAULT_BALANCES)
         strategy_cls = load_strategy(args.strategy)
-        strategy = make_strategy(strategy_cls, args.symbol, dict(args.param or []))
+        strategy = make_strategy(
+            strategy_cls, traded[0] if len(traded) == 1 else traded, dict(args.param or [])
+        )
+        sources = _sources_per_symbol(args.data, traded)
         with warnings.catch_warnings(record=True) as notices:
             warnings.simplefilter("always", NaiveTimes)
-            data = load_source(
-                args.data, args.symbol, args.interval, cache=args.cache or DEFAULT_CACHE, trades=args.trades
-            )
+            data = [
+                load_source(
+                    source, symbol, args.interval, cache=args.cache or DEFAULT_CACHE, trades=args.trades
+                )
+                for symbol, source in zip(traded, sources, strict=True)
+            ]
         for notice in notices:
             print(f"note: {notice.message}", file=sys.stderr)
         rules = FillRules(candle_path=args.path, latency_ms=args.latency, latency_jitter_ms=args.jitter)
@@ -214,6 +260,7 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, TypeError, OSError, ExchangeError) as err:
         print(f"simulator backtest: {err}", file=sys.stderr)
         return 2
+    _tell_estimate(backtest, args.data[0], balances, args.seed)
     bar, backtest.progress = _progress(args.quiet)
     try:
         result = asyncio.run(backtest.run())

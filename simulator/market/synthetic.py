@@ -29,6 +29,8 @@ from exchanges import ExchangeError
 from simulator.engine import FILLED
 from simulator.venue import MarketState, UserState, Venue, VenueOrder
 
+from .draws import Normals
+
 __all__ = ["SyntheticConfig", "SyntheticMarket"]
 
 _YEAR_MS = 365 * 86_400_000
@@ -57,7 +59,11 @@ class SyntheticConfig:
     ``warmup_ms`` of history (trades, candles, 24 h statistics) is generated before the
     venue's start time, so a newcomer's first requests see a market with a past; it is
     drawn from the same model (the mids' walks, takers at the quotes) but printed directly,
-    in milliseconds, without simulating the book.
+    in milliseconds, without simulating the book. ``stream``: while nobody else has an
+    order in a pair's book and the venue is moving on past a step (a backtest between two
+    looks at the market), its takers' trades are printed straight from the model and the
+    ladder is quoted through the engine only at the last step before a look; ``False``
+    puts every step through the book.
     """
 
     step_ms: int = 1000
@@ -73,6 +79,7 @@ class SyntheticConfig:
     correlation: float = attrs.field(default=0.7, converter=_decimal_or_float)
     cross_basis_bps: float = attrs.field(default=3.0, converter=_decimal_or_float)
     warmup_ms: int = 900_000
+    stream: bool = True
     #: The longest a pair goes without a taker's trade (``None``: as the Poisson times fall).
     max_quiet_ms: int | None = None
 
@@ -95,27 +102,22 @@ class SyntheticConfig:
 
 
 class _Agent:
-    """Per-symbol state: the mid, the maker's quotes, a private random stream."""
+    """Per-symbol state: the mid, the maker's quotes, private random streams (the mid's
+    walk, the takers' flow and the maker's sizes apart, so that the market's path is the
+    same whether its trades go through the book or are printed straight)."""
 
     __slots__ = (
-        "asks",
-        "basis",
-        "bids",
-        "grid",
-        "last_take",
-        "legs",
-        "lot_scale",
-        "mid",
-        "mkt",
-        "rng",
-        "sigma",
-        "tick",
-    )
+        "asks", "basis", "bids", "depth", "flow", "flow_sizes", "grid", "last_take", "legs", "lot_scale",
+        "mid", "mkt", "shocks", "sigma", "sizes", "tick",
+    )  # fmt: skip
 
     def __init__(self, mkt: MarketState, config: SyntheticConfig, seed: int) -> None:
         self.mkt = mkt
         spec = mkt.spec
-        self.rng = random.Random(f"synthetic-{seed}-{spec.symbol}")
+        self.shocks = Normals(f"synthetic-{seed}-{spec.symbol}")
+        self.flow = random.Random(f"synthetic-flow-{seed}-{spec.symbol}")
+        self.flow_sizes = Normals(f"synthetic-flow-sizes-{seed}-{spec.symbol}")
+        self.sizes = Normals(f"synthetic-sizes-{seed}-{spec.symbol}")
         self.tick = float(spec.price_increment)
         self.mid = float(spec.initial_price)
         vol = config.volatilities.get(spec.symbol, config.volatility)
@@ -124,6 +126,11 @@ class _Agent:
         # Quotes sit on a fixed grid of prices, so a small move of the mid changes only the
         # edge levels instead of re-pricing the whole ladder.
         self.grid = max(1, round(self.mid * config.spacing_bps / 10_000 / self.tick))
+        #: what each level of the ladder holds on average, nearest first (in lots)
+        least = int(self.lot_scale)
+        self.depth = [
+            max(int(config.level_size * (1 + 0.15 * k) * self.lot_scale), least) for k in range(config.levels)
+        ]
         self.bids: dict[int, VenueOrder] = {}  # price ticks -> maker order
         self.asks: dict[int, VenueOrder] = {}
         #: a cross pair's legs (base/common quote, quote/common quote), walked before it,
@@ -149,12 +156,18 @@ class SyntheticMarket:
         _link_crosses(agents)
         # legs walk first, so that a cross pair follows their new ratio within the step
         self._agents = {a.mkt.spec.symbol: a for a in sorted(agents, key=lambda a: a.legs is not None)}
-        self._rng = random.Random(f"synthetic-{seed}-market")  # the common factor
+        self._common = Normals(f"synthetic-{seed}-market")  # the common factor
         self._loading = math.sqrt(config.correlation)
         self._own = math.sqrt(1 - config.correlation)
         # the basis: an AR(1) with a half-life of about 14 steps and the configured spread
         self._revert = 0.05
+        #: the chance that no taker comes in a step (the Poisson draw's threshold)
+        self._no_taker = math.exp(-config.taker_rate * config.step_ms / 1000)
         self._basis_sigma = config.cross_basis_bps / 10_000 * math.sqrt(1 - (1 - self._revert) ** 2)
+        #: quote the ladders only at :meth:`look`, not before every sync: for a runner that
+        #: knows when anyone reads a book or trades (a backtest's strategy), and says so
+        self.lazy = False
+        self._stale = False
         self._maker: UserState = desk.open(_MAKER)
         self._taker: UserState = desk.open(_TAKER)
         self._funded: dict[str, Decimal] = {}
@@ -175,13 +188,49 @@ class SyntheticMarket:
     def next_time(self) -> int | None:
         return self._next
 
-    def step(self, venue: Venue, now_ms: int) -> None:  # noqa: ARG002 - MarketDriver's signature
-        common = self._rng.gauss(0.0, 1.0)
-        for agent in self._agents.values():
-            self._walk(agent, common)
-            self._quote(agent)
-            self._take(agent, now_ms)
-        self._next = now_ms + self.config.step_ms
+    def step(self, venue: Venue, now_ms: int) -> None:
+        """One step of every symbol's agents. While nobody else has an order in a book and
+        the venue is moving on past this step (a backtest's stretch between two looks at
+        the market), the takers' trades are printed straight from the model against the
+        maker's ladder as it stands on average, and the ladder itself is quoted through
+        the engine only at the last step before someone can look: a stream of prints
+        instead of every order materialised, the same path of mids and flow of takers.
+        Steps that only print run on, in this one call, up to that last step or until
+        anything else of the venue falls due."""
+        desk = self._desk
+        step_ms = self.config.step_ms
+        horizon = desk.horizon
+        stream, lazy = self.config.stream, self.lazy
+        maker, taker = self._maker, self._taker
+        agents = list(self._agents.values())
+        quiet = [stream and not desk.crowded(a.mkt, maker, taker) for a in agents]
+        alone = all(quiet) and len(venue.drivers) == 1
+        until = desk.quiet_until() if alone else None
+        t = now_ms
+        while True:
+            common = self._common.next()
+            unseen = lazy or t + step_ms <= horizon
+            for agent, calm in zip(agents, quiet, strict=True):
+                self._walk(agent, common)
+                if unseen and calm:
+                    self._print_takes(agent, t)
+                    self._stale = True
+                else:
+                    self._quote(agent)
+                    self._take(agent, t)
+            t += step_ms
+            more = t <= horizon if lazy else t + step_ms <= horizon
+            if not (alone and unseen and more and (until is None or t < until)):
+                break
+        self._next = t
+
+    def look(self) -> None:
+        """Quote every ladder at its mid now, if the market streamed on since it last did:
+        what a :attr:`lazy` market needs before anyone reads a book or trades into it."""
+        if self._stale:
+            self._stale = False
+            for agent in self._agents.values():
+                self._quote(agent)
 
     # ---------------------------------------------------------------- steering
 
@@ -206,10 +255,10 @@ class SyntheticMarket:
     # ---------------------------------------------------------------- agents
 
     def _walk(self, agent: _Agent, common: float) -> None:
-        shock = agent.rng.gauss(0.0, 1.0)
+        shock = agent.shocks.next()
         if agent.legs is None:
-            z = self._loading * common + self._own * shock
-            agent.mid *= math.exp(agent.sigma * z - agent.sigma * agent.sigma / 2)
+            sigma = agent.sigma
+            agent.mid *= math.exp(sigma * (self._loading * common + self._own * shock) - sigma * sigma / 2)
         else:
             base, quote = agent.legs
             agent.basis = agent.basis * (1 - self._revert) + self._basis_sigma * shock
@@ -233,12 +282,7 @@ class SyntheticMarket:
         desk = self._desk
         cfg = self.config
         grid = agent.grid
-        mid_ticks = agent.mid / agent.tick
-        half = mid_ticks * cfg.spread_bps / 10_000
-        top_bid = math.floor((mid_ticks - half) / grid) * grid
-        low_ask = math.ceil((mid_ticks + half) / grid) * grid
-        if low_ask <= top_bid:
-            low_ask = top_bid + grid
+        top_bid, low_ask = self._top(agent)
         want_bids = {top_bid - k * grid: k for k in range(cfg.levels) if top_bid - k * grid > 0}
         want_asks = {low_ask + k * grid: k for k in range(cfg.levels)}
         for quotes, wanted in ((agent.bids, want_bids), (agent.asks, want_asks)):
@@ -251,7 +295,7 @@ class SyntheticMarket:
         for is_buy, quotes, wanted in ((True, agent.bids, want_bids), (False, agent.asks, want_asks)):
             for price, k in wanted.items():
                 if price not in quotes:
-                    lots = self._size(agent, cfg.level_size * (1 + 0.15 * k))
+                    lots = self._size(agent, cfg.level_size * (1 + 0.15 * k), agent.sizes.next())
                     placed = self._place(agent, self._maker, is_buy, price, lots)
                     if placed is not None:
                         quotes[price] = placed
@@ -304,17 +348,18 @@ class SyntheticMarket:
                 taker_buy = rng.random() < 0.5
                 price = mid * (1 + half) if taker_buy else mid * (1 - half)
                 ticks = max(1, round(price / tick))
-                lots = self._size(agent, cfg.taker_size, rng)
+                lots = self._size(agent, cfg.taker_size, rng.gauss(0.0, 1.0))
                 prints.append((at, ticks, lots, taker_buy))
         self._desk.print_history(mkt, prints)
         agent.mid = mid
         return mids
 
-    def _take(self, agent: _Agent, now: int) -> None:
-        rate = self.config.taker_rate * self.config.step_ms / 1000
-        rng = agent.rng
+    def _takers(self, agent: _Agent, now: int) -> int:
+        """How many market orders arrive this step (Poisson, at most 50; one at least when
+        the step after would be past ``max_quiet_ms`` since the last)."""
+        rng = agent.flow
         count = 0
-        threshold = math.exp(-rate)
+        threshold = self._no_taker
         p = rng.random()
         while p > threshold and count < 50:
             count += 1
@@ -325,14 +370,55 @@ class SyntheticMarket:
                 count = 1  # (the next step would be past the longest quiet time)
             if count or agent.last_take < 0:
                 agent.last_take = now
-        for _ in range(count):
-            lots = self._size(agent, self.config.taker_size)
+        return count
+
+    def _take(self, agent: _Agent, now: int) -> None:
+        rng, sizes = agent.flow, agent.flow_sizes
+        for _ in range(self._takers(agent, now)):
+            lots = self._size(agent, self.config.taker_size, sizes.next())
             self._place(agent, self._taker, rng.random() < 0.5, 0, lots, market=True)
 
-    def _size(self, agent: _Agent, mean_min_sizes: float, rng: random.Random | None = None) -> int:
+    def _print_takes(self, agent: _Agent, now: int) -> None:
+        """The takers of this step, walking the ladder the maker would quote around the mid
+        (each level as deep as it is on average), printed as the engine would print them:
+        one trade per level reached, at its price."""
+        count = self._takers(agent, now)
+        if not count:
+            return
+        rng, sizes = agent.flow, agent.flow_sizes
+        top_bid, low_ask = self._top(agent)
+        grid, depth, mkt = agent.grid, agent.depth, agent.mkt
+        levels = len(depth)
+        print_trade = self._desk.print_trade
+        for _ in range(count):
+            lots = self._size(agent, self.config.taker_size, sizes.next())
+            buy = rng.random() < 0.5
+            price, step = (low_ask, grid) if buy else (top_bid, -grid)
+            k = 0
+            while lots > 0 and k < levels and price > 0:
+                take = min(lots, depth[k])
+                print_trade(mkt, price, take, buy, now)
+                lots -= take
+                price += step
+                k += 1
+
+    def _top(self, agent: _Agent) -> tuple[int, int]:
+        """The maker's best bid and ask (ticks) around the mid: its ladder's inner edge."""
+        cfg = self.config
+        grid = agent.grid
+        mid_ticks = agent.mid / agent.tick
+        half = mid_ticks * cfg.spread_bps / 10_000
+        top_bid = math.floor((mid_ticks - half) / grid) * grid
+        low_ask = math.ceil((mid_ticks + half) / grid) * grid
+        if low_ask <= top_bid:
+            low_ask = top_bid + grid
+        return top_bid, low_ask
+
+    @staticmethod
+    def _size(agent: _Agent, mean_min_sizes: float, normal: float) -> int:
         """Lognormal size around ``mean_min_sizes`` minimum sizes, in lots (at least one
-        minimum size)."""
-        draw = (rng or agent.rng).lognormvariate(0.0, 0.6) * math.exp(-0.18)
+        minimum size), from a standard ``normal`` draw."""
+        draw = math.exp(0.6 * normal - 0.18)  # (lognormal, mean 1)
         lots = int(mean_min_sizes * draw * agent.lot_scale)
         least = int(agent.lot_scale)
         return lots if lots > least else least

@@ -6,7 +6,7 @@ twenty levels a side every step."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from simulator.engine import FILLED, FLAG_MARKET, STP_CO
@@ -19,7 +19,7 @@ from simulator.venue.placing import Placement
 from simulator.venue.registry import Markets, Users
 from simulator.venue.settlement import Settlement
 from simulator.venue.state import MarketState, UserState
-from simulator.venue.timeline import Timeline
+from simulator.venue.timeline import Deadlines, Timeline
 
 __all__ = ["AgentDesk"]
 
@@ -36,8 +36,10 @@ class AgentDesk:
         settlement: Settlement,
         ids: IdSource,
         time: Timeline,
+        others: Sequence[Deadlines] = (),
     ) -> None:
         self._markets = markets
+        self._others = others
         self._users = users
         self._ledger = ledger
         self._intake = intake
@@ -50,6 +52,38 @@ class AgentDesk:
     @property
     def now(self) -> int:
         return self._time.now
+
+    @property
+    def horizon(self) -> int:
+        """The time the venue is moving to: a model stepping before it knows that nobody
+        can look at the market until it gets there."""
+        return max(self._time.target, self._time.now)
+
+    def quiet_until(self) -> int | None:
+        """When the venue's own deadlines (order expiries, dead-man switches) next fall
+        due, if ever: until then only market models act on it."""
+        due = [t for source in self._others if (t := source.next_due()) is not None]
+        return min(due) if due else None
+
+    def crowded(self, mkt: MarketState, *own: UserState) -> bool:
+        """Whether anyone but ``own`` has an order resting, or a stop waiting, on ``mkt``."""
+        book = mkt.book
+        if book.stop_count:
+            return True
+        symbol = mkt.spec.symbol
+        return book.resting_count > sum(user.counts.get(symbol, 0) for user in own)
+
+    def print_trade(self, mkt: MarketState, ticks: int, lots: int, taker_buy: bool, now: int) -> None:
+        """A trade between agents printed straight from their model, as the engine prints
+        one (public trades, candles, 24 h statistics, the last trade), without their
+        orders: for stretches nobody else can see or trade into (see :meth:`crowded`)."""
+        trade_id = next(self._ids.trade_ids)
+        self._settlement.record_print(mkt, trade_id, ticks, lots, ticks * lots, taker_buy, now)
+        book = mkt.book
+        book.trade_count += 1
+        if now > book.now:
+            book.now = now
+        book.last_price, book.last_size, book.last_time, book.last_taker_buy = ticks, lots, now, taker_buy
 
     def market(self, symbol: str) -> MarketState:
         """The pair an agent trades (its spec, scale and book to read)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from heapq import heappop, heappush
 
-from exchanges import Liquidity
+from exchanges import Liquidity, TimeInForce
 from simulator.engine import (
     CANCELED,
     EXPIRED,
@@ -18,6 +18,7 @@ from simulator.engine import (
     NEW,
     OPEN,
     PARTIAL,
+    PENDING,
     Amended,
     Opened,
 )
@@ -103,6 +104,14 @@ class Parking:
     def parked_order(self, order_id: str) -> OrderInfo:
         """The snapshot of one parked order (``OrderNotFound`` if it is not parked)."""
         return order_info(self._parked(order_id))
+
+    def parked_arrival(self, order_id: str) -> tuple[int, TimeInForce]:
+        """When a parked order reached the venue (its stop's trigger for a triggered stop,
+        else its placing) and its time in force: what a replay needs of an order it sees
+        for the first time, without building its snapshot."""
+        o = self._parked(order_id)
+        triggered = o.trigger_time if o.stop and o.status != PENDING else None
+        return triggered or o.created_at, TimeInForce(o.tif)
 
     def park(self, o: object) -> None:
         """Park ``o`` (its hold taken) instead of matching it: the books' ``divert``."""

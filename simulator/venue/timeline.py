@@ -28,11 +28,13 @@ class Timeline:
     """``now`` is the venue's time (ms) as of the last sync; ``pending`` (set by the replay
     part) files replayed events waiting on tapes before any sync."""
 
-    __slots__ = ("clock", "now", "pending", "sources")
+    __slots__ = ("clock", "now", "pending", "sources", "target")
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.now = clock.now_ms()
+        #: where the latest advance goes (a source running mid-way knows more steps follow)
+        self.target = self.now
         self.sources: list[Deadlines] = []
         self.pending: Callable[[], None] | None = None
 
@@ -58,6 +60,7 @@ class Timeline:
         """Step deadline by deadline to ``target``: at each, every source runs what is due.
         When nothing falls due by ``target`` the sources are not asked to run (there is
         nothing they would do): the common case of a replay moving on by one event."""
+        self.target = target
         sources = self.sources
         while True:
             t = target

@@ -31,6 +31,7 @@ from exchanges import (
     Order,
     OrderType,
     Side,
+    TimeInForce,
     Trade,
 )
 from simulator.engine import Book
@@ -195,7 +196,7 @@ class Venue:
         self._funding = Funding(markets, users, ledger, market_data, time, amounts, refuse)
         self._auditor = Audit(ledger, users, markets, holds)
         self.agents = AgentDesk(
-            markets, users, ledger, intake, placement, cancels, settlement, self.ids, time
+            markets, users, ledger, intake, placement, cancels, settlement, self.ids, time, (parking, dcp)
         )
         self._drivers = _Drivers(self)
         #: Place a typed request, answered as ``exchanges.Order`` (the paper exchange's port:
@@ -659,6 +660,9 @@ class Venue:
 
     def parked_orders(self, symbol: str) -> list[OrderInfo]:
         return self._parking.parked_orders(symbol)
+
+    def parked_arrival(self, order_id: str) -> tuple[int, TimeInForce]:
+        return self._parking.parked_arrival(order_id)
 
     def parked_order(self, order_id: str) -> OrderInfo:
         return self._parking.parked_order(order_id)

@@ -118,3 +118,94 @@ async def test_candle_replay_shows_nothing_from_the_future() -> None:
         strategy, MarketData(SYMBOL, "candles", bars, Interval.M1), balances=dict(BALANCES)
     ).run()
     assert strategy.checked == len(bars)
+
+
+# --- several symbols in one run -------------------------------------------------------------
+
+SYMBOLS = ("ETH/BTC", "BTC/USDT", "ETH/USDT")  # the strategy's order: ties are heard in it
+
+
+def _prints(symbol: str, n: int, start: int, every: int, price: int, seed: int) -> list[Trade]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        price += rng.choice((-3, -1, 0, 1, 3))
+        out.append(Trade(id=f"{symbol}-{i}", symbol=symbol, price=D(price), size=D("0.01"),
+                         side=Side.BUY if i % 2 else Side.SELL, timestamp=start + i * every))  # fmt: skip
+    return out
+
+
+def _cross_bars(n: int) -> list[Candle]:
+    step = D("0.00001")
+    return [
+        Candle(start=T0 + i * 60_000, open=D("0.05000") + i * step, high=D("0.05010") + i * step,
+               low=D("0.04990") + i * step, close=D("0.05005") + i * step, volume=D(3),
+               symbol="ETH/BTC", interval=Interval.M1)
+        for i in range(n)
+    ]  # fmt: skip
+
+
+class MultiPeeker(Strategy):
+    """At every event of any symbol, asks about every symbol and checks that nothing of any
+    of them is from later on."""
+
+    def __init__(self) -> None:
+        super().__init__(SYMBOLS)
+        self.heard: list[tuple[int, str]] = []
+        self.last: dict[str, Trade | Candle] = {}
+        self.checked = 0
+
+    async def _look(self, now: int) -> None:
+        ex = self.exchange
+        assert await ex.server_time() == now
+        for symbol in self.symbols:
+            seen = self.last.get(symbol)
+            recent = await ex.fetch_trades(symbol)
+            assert all(t.timestamp <= now for t in recent), f"{symbol}: a print from later on"
+            candles = await ex.fetch_candles(symbol, Interval.M1, T0 - 600_000, now + 3_600_000)
+            assert all(c.start <= now for c in candles), f"{symbol}: a bar from later on"
+            ticker = await ex.fetch_ticker(symbol)
+            if isinstance(seen, Trade):
+                newest = max(recent, key=lambda t: t.timestamp)
+                assert (newest.timestamp, newest.price) == (seen.timestamp, seen.price)
+                assert ticker.last == seen.price
+            elif isinstance(seen, Candle):
+                assert candles[-1].start == seen.start and candles[-1].close == seen.close
+                assert ticker.last == seen.close
+            else:
+                assert not recent and not candles, f"{symbol} has had no event yet"
+        self.checked += 1
+
+    async def on_trade(self, trade: Trade) -> None:
+        self.heard.append((trade.timestamp, trade.symbol))
+        self.last[trade.symbol] = trade
+        await self._look(trade.timestamp)
+
+    async def on_candle(self, candle: Candle) -> None:
+        close = candle.start + 60_000
+        self.heard.append((close, candle.symbol))
+        self.last[candle.symbol] = candle
+        await self._look(close)
+
+
+async def test_several_symbols_show_nothing_from_the_future_of_any() -> None:
+    btc = _prints("BTC/USDT", 90, T0, 7_000, 60_000, 1)
+    eth = _prints("ETH/USDT", 120, T0 + 5_000, 5_000, 3_000, 2)  # ties with BTC every 35 s
+    bars = _cross_bars(10)
+    data = [
+        MarketData("ETH/USDT", "trades", eth),
+        MarketData("BTC/USDT", "trades", btc),
+        MarketData("ETH/BTC", "candles", bars, Interval.M1),
+    ]
+    strategy = MultiPeeker()
+    balances = {"USDT": D(100_000), "BTC": D(1), "ETH": D(10)}
+    await Backtest(strategy, data, balances=balances).run()
+    assert strategy.checked == len(btc) + len(eth) + len(bars)
+    rank = {symbol: k for k, symbol in enumerate(SYMBOLS)}
+    assert strategy.heard == sorted(strategy.heard, key=lambda h: (h[0], rank[h[1]])), (
+        "in time order, ties in the order of the strategy's symbols"
+    )
+    times = {symbol: {t for t, s in strategy.heard if s == symbol} for symbol in SYMBOLS}
+    ties = times["BTC/USDT"] & times["ETH/USDT"]
+    bar_ties = times["ETH/BTC"] & (times["BTC/USDT"] | times["ETH/USDT"])
+    assert ties and bar_ties, "the data has ties to break"

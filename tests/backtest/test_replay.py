@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 
@@ -367,11 +368,11 @@ async def test_the_fast_loops_match_the_one_event_at_a_time_loop(
 
     fast = await once()
 
-    async def one_at_a_time(self: Backtest, events: object, *args: object) -> None:
-        iv_ms = args[0] if kind == "candles" else 0
-        await self._replay_mixed(events, iv_ms, *args[-4:])  # type: ignore[arg-type]
+    async def one_at_a_time(self: Backtest, lanes: list[Any], *args: Any) -> None:
+        iv_ms = 60_000 if kind == "candles" else 0
+        await self._replay_mixed(lanes[0], iv_ms, *args)
 
-    monkeypatch.setattr(Backtest, "_replay_trades" if kind == "trades" else "_replay_candles", one_at_a_time)
+    monkeypatch.setattr(Backtest, "_replay", one_at_a_time)
     slow = await once()
     assert fast == slow
     assert len(fast[1]) > 5 and len(fast[3]) > 100  # type: ignore[arg-type]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from exchanges import BadRequest, InsufficientFunds, Liquidity, ManualClock, OrderNotFound, OrderStatus
+from exchanges import (
+    BadRequest,
+    InsufficientFunds,
+    Liquidity,
+    ManualClock,
+    OrderNotFound,
+    OrderStatus,
+    TimeInForce,
+)
 from simulator import Venue
 from tests.simulator.helpers import START_MS, D, limit, market
 
@@ -172,3 +180,19 @@ def test_switching_modes_needs_an_empty_book(venue: Venue) -> None:
     venue.set_external(BTC)
     venue.set_external(BTC, False)
     assert not venue.is_external(BTC)
+
+
+def test_a_parked_orders_arrival_is_its_placing_or_its_trigger(replay: Venue, clock: ManualClock) -> None:
+    uid = replay.create_user(balances={"USDT": "100000", "BTC": "1"})
+    buy = replay.place_order(uid, limit(BTC, "buy", "60000", "0.1", time_in_force="IOC"))
+    stop = replay.place_stop_order(uid, market(BTC, "sell", size="0.5", stop="loss", stop_price="59000"))
+    clock.advance(5)
+    replay.record_trade(BTC, "58950", "0.2", "sell")
+    for order in (buy, stop):
+        snapshot = replay.parked_order(order.id)
+        arrived = snapshot.stop_trigger_time if snapshot.stop_triggered else snapshot.created_at
+        assert replay.parked_arrival(order.id) == (arrived, snapshot.time_in_force)
+    assert replay.parked_arrival(buy.id) == (START_MS, TimeInForce.IOC)
+    assert replay.parked_arrival(stop.id)[0] == START_MS + 5000
+    with pytest.raises(OrderNotFound):
+        replay.parked_arrival("nope")

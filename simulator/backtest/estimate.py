@@ -1,0 +1,136 @@
+"""How long a synthetic run will take and how much memory it will hold, told before it starts.
+
+Measured, not guessed: a short run of the same market (same symbols, interval and seed,
+a strategy that does nothing) is timed and its peak memory taken with ``tracemalloc``;
+what grows with the run's length beyond that (a point of the equity curve a bar, and the
+venue's one-minute bars of each symbol; its caches and trade history are bounded) is
+measured on a few thousand of them. Both are scaled to the run's length. The strategy's
+own work comes on top.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import tracemalloc
+from collections.abc import Callable
+from decimal import Decimal
+
+import attrs
+
+from simulator.venue.candles import CandleStore
+
+from .report import EquityPoint
+from .runner import Backtest, SyntheticData
+from .strategy import Strategy
+
+__all__ = ["LONG_RUN_MS", "Estimate", "estimate_synthetic"]
+
+LONG_RUN_MS = 86_400_000  # a day of market: from here on a run is worth an estimate
+_PROBE_MS = 3 * 3_600_000
+_SAMPLES = 5_000
+
+
+@attrs.frozen
+class Estimate:
+    seconds: float  # wall time
+    bytes: int  # memory held at the peak
+    rate: float  # simulated seconds per wall second, measured
+    per_bar: float  # bytes each more bar holds, measured
+
+    def describe(self, label: str) -> str:
+        return (
+            f"{label}: about {_duration(self.seconds)} and {self.bytes / 2**20:,.0f} MiB "
+            f"(measured on a {_PROBE_MS // 3_600_000} h run here: {self.rate:,.0f} simulated seconds "
+            f"per wall second, {self.per_bar:,.0f} bytes a bar more; the strategy's own work comes on top)"
+        )
+
+
+class _Idle(Strategy):
+    pass
+
+
+def _probe(
+    data: SyntheticData, symbols: tuple[str, ...], balances: dict[str, Decimal], seed: int, span_ms: int
+) -> Backtest:
+    span = attrs.evolve(data, duration_ms=span_ms)
+    sources = [attrs.evolve(span, symbol=symbol) for symbol in symbols]
+    return Backtest(_Idle(symbols), sources, balances=balances, seed=seed)
+
+
+T0 = 1_700_000_000_000
+
+
+def _peak(backtest: Backtest) -> int:
+    """The most memory ``backtest`` holds at once while it runs."""
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        asyncio.run(backtest.run())
+        return tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+
+
+def estimate_synthetic(
+    data: SyntheticData, symbols: tuple[str, ...], balances: dict[str, Decimal], *, seed: int = 0
+) -> Estimate:
+    """The time and memory of a synthetic run of ``symbols`` over ``data``'s span."""
+    probe_ms = min(_PROBE_MS, data.duration_ms)
+    start = time.perf_counter()
+    asyncio.run(_probe(data, symbols, balances, seed, probe_ms).run())
+    elapsed = max(time.perf_counter() - start, 1e-6)
+    peak = _peak(_probe(data, symbols, balances, seed, probe_ms))
+    iv = data.interval.ms
+    minutes_per_bar = max(iv // 60_000, 1)
+    per_bar = _curve_point() + len(symbols) * minutes_per_bar * _minute_bar()
+    more_bars = max(data.duration_ms - probe_ms, 0) // iv
+    return Estimate(
+        seconds=elapsed * data.duration_ms / probe_ms,
+        bytes=int(peak + per_bar * more_bars),
+        rate=probe_ms / 1000 / elapsed,
+        per_bar=per_bar,
+    )
+
+
+def _traced(build: Callable[[], object]) -> float:
+    """Bytes ``build`` leaves allocated, per sample."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = build()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    del kept
+    return held / _SAMPLES
+
+
+def _curve_point() -> float:
+    price = Decimal("60123.4")
+
+    def build() -> list[EquityPoint]:
+        return [
+            EquityPoint(T0 + i * 60_000, Decimal(10_000 + i) / 7, Decimal(i) / 3, price + i)
+            for i in range(_SAMPLES)
+        ]
+
+    return _traced(build)
+
+
+def _minute_bar() -> float:
+    def build() -> CandleStore:
+        store = CandleStore()
+        for i in range(_SAMPLES):
+            store.add(T0 + i * 60_000, 600_000 + i, 1_000 + i, (600_000 + i) * (1_000 + i))
+        return store
+
+    return _traced(build)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:,.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:,.0f} min"
+    return f"{seconds / 3600:,.1f} h"
