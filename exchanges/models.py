@@ -96,6 +96,20 @@ def _opt_amount(value: object) -> Decimal | None:
     return None if value is None else _amount(value)
 
 
+def _side(value: object) -> Side:
+    """``Side(value)``, without the enum's call for a member (every request built passes
+    its side, type and time in force through these three)."""
+    return value if type(value) is Side else Side(value)
+
+
+def _order_type(value: object) -> OrderType:
+    return value if type(value) is OrderType else OrderType(value)
+
+
+def _time_in_force(value: object) -> TimeInForce:
+    return value if type(value) is TimeInForce else TimeInForce(value)
+
+
 def _raw_field() -> Any:
     return attrs.field(default=None, eq=False, repr=False, hash=False)
 
@@ -245,12 +259,12 @@ class OrderRequest:
     """
 
     symbol: str
-    side: Side = attrs.field(converter=Side)
-    type: OrderType = attrs.field(converter=OrderType)
+    side: Side = attrs.field(converter=_side)
+    type: OrderType = attrs.field(converter=_order_type)
     size: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
     price: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
     funds: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
-    time_in_force: TimeInForce = attrs.field(default=TimeInForce.GTC, converter=TimeInForce)
+    time_in_force: TimeInForce = attrs.field(default=TimeInForce.GTC, converter=_time_in_force)
     cancel_after: int | None = None  # seconds, GTT only
     post_only: bool = False
     hidden: bool = False
@@ -278,8 +292,14 @@ class OrderRequest:
         )
 
     def _amounts_problem(self) -> str | None:
-        for name in ("size", "price", "funds", "visible_size", "stop_price"):
-            value = getattr(self, name)
+        amounts = (
+            ("size", self.size),
+            ("price", self.price),
+            ("funds", self.funds),
+            ("visible_size", self.visible_size),
+            ("stop_price", self.stop_price),
+        )
+        for name, value in amounts:
             if value is not None and value <= 0:
                 return f"{name} must be positive, got {value}"
         return None
@@ -333,7 +353,7 @@ class OrderRequest:
     def limit(cls, symbol: str, side: Side | str, size: object, price: object, **kwargs: Any) -> OrderRequest:
         return cls(
             symbol=symbol,
-            side=Side(side),
+            side=_side(side),
             type=OrderType.LIMIT,
             size=to_decimal(size),
             price=to_decimal(price),
@@ -352,7 +372,7 @@ class OrderRequest:
     ) -> OrderRequest:
         return cls(
             symbol=symbol,
-            side=Side(side),
+            side=_side(side),
             type=OrderType.MARKET,
             size=_opt_decimal(size),
             funds=_opt_decimal(funds),

@@ -51,7 +51,7 @@ class TrackingExchange:
         """Record ``order``'s state; True if it changed since last seen."""
         before = self.orders.get(order.id)
         self._store(order)
-        return before != order
+        return before is not order and before != order  # (the same object: unchanged, no field compared)
 
     def _note(self, order: Order) -> None:
         """Store a state the strategy caused (its placement or cancel), for the runner to look at."""
