@@ -50,6 +50,9 @@ def _config(
         lifespan="off",
         timeout_graceful_shutdown=3,
         http=http,
+        # a venue sees the connection's address: a client must not pick the one its IP
+        # whitelist and limits see by sending X-Forwarded-For (uvicorn trusts loopback's)
+        proxy_headers=False,
         # KuCoin's client messages are small; frames go out uncompressed (compressing each
         # frame once per subscriber would cost more than it saves on loopback)
         ws_max_size=WS_MAX_MESSAGE,

@@ -10,6 +10,7 @@ import pytest
 from exchanges import ManualClock
 from simulator.kucoin.build import build_facade
 from simulator.kucoin.config import AccountConfig, ApiKey, FacadeConfig
+from simulator.kucoin.server import serving
 from simulator.venue import Venue
 
 from .helpers import KEY, PASSPHRASE, SECRET, Signer, call, ok
@@ -288,3 +289,15 @@ async def test_accounts_added_at_run_time_can_trade(clock: ManualClock) -> None:
             c, "GET", "/api/v1/accounts", signer=Signer(clock, key="late", secret="s", passphrase="p")
         )
     assert [(r["currency"], r["balance"]) for r in rows] == [("ETH", "3")]
+
+
+async def test_a_forwarded_for_header_does_not_pass_the_whitelist(clock: ManualClock) -> None:
+    """KuCoin sees the connection's address: a client on loopback that claims another one in
+    ``X-Forwarded-For`` is still refused by a whitelist that does not hold loopback."""
+    facade = build_facade(Venue(clock=clock), _config(ip_whitelist=("10.0.0.0/8",)))
+    path = "/api/ua/v1/account/mode"
+    async with serving(facade.app) as url, httpx.AsyncClient(base_url=url) as client:
+        headers = {**Signer(clock).headers("GET", path), "X-Forwarded-For": "10.0.0.9"}
+        response = await client.get(path, headers=headers)
+    assert (response.status_code, response.json()["code"]) == (403, "400006")
+    assert "127.0.0.1" in response.json()["msg"]
