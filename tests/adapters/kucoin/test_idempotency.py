@@ -537,3 +537,48 @@ async def test_a_batch_answer_that_leaves_an_order_out_does_not_call_it_refused(
         results = await ex.place_orders(requests)
     assert all(isinstance(r, Order) for r in results), results
     assert [r.client_order_id for r in results if isinstance(r, Order)] == ["c0", "c1"]
+
+
+# --- the reconcile's deadline -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hang_s", [10, 3600])
+async def test_reconcile_ends_at_its_deadline_however_long_each_lookup_takes(
+    router: respx.Router, hang_s: int
+) -> None:
+    """Every lookup hangs until its timeout (10 s, retried twice) or for an hour: the outcome
+    is reported unknown when the deadline passes, not after eight such lookups (minutes)."""
+    import asyncio
+
+    mock_markets(router)
+    clock = ManualClock(SERVER_TIME)
+    asked: list[int] = []
+
+    async def hanging(request: httpx.Request) -> httpx.Response:
+        asked.append(clock.now_ms() - SERVER_TIME)
+        await clock.sleep(hang_s)
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    place = router.post("/api/v1/hf/orders/sync").mock(side_effect=httpx.ReadTimeout("lost"))
+    router.get(path__regex=r"^/api/v1/hf/orders/client-order/").mock(side_effect=hanging)
+    options = {"reconcile_delay": 0.25, "max_read_retries": 2, "read_retry_delay": 0.25}
+    async with make_exchange(router, clock=clock, reconcile_deadline=20, **options) as ex:
+        task = asyncio.create_task(ex.place_order(REQUEST))
+        await clock.run_until(SERVER_TIME + 19_900)
+        assert not task.done()
+        await clock.run_until(SERVER_TIME + 20_000)
+        assert task.done(), f"still looking after the 20 s deadline (lookups began at {asked} ms)"
+        with pytest.raises(OrderOutcomeUnknown) as info:
+            await task
+    assert info.value.client_order_id == "bot-1-order-42" and not info.value.retryable
+    assert "20 s" in str(info.value)
+    assert place.call_count == 1 and asked and max(asked) < 20_000
+
+
+def test_the_reconcile_deadline_is_an_option_with_a_sensible_default() -> None:
+    """Long enough for every lookup of the default spacing (0.25 s doubling to 2 s, eight of
+    them: 11.75 s of pauses), short enough that a caller hears within a minute."""
+    default = KucoinOptions().reconcile_deadline
+    assert 11.75 < default <= 60
+    with pytest.raises(ValueError, match="reconcile_deadline"):
+        KucoinOptions(reconcile_deadline=0)
