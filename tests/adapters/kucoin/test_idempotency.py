@@ -561,7 +561,7 @@ async def test_reconcile_ends_at_its_deadline_however_long_each_lookup_takes(
 
     place = router.post("/api/v1/hf/orders/sync").mock(side_effect=httpx.ReadTimeout("lost"))
     router.get(path__regex=r"^/api/v1/hf/orders/client-order/").mock(side_effect=hanging)
-    options = {"reconcile_delay": 0.25, "max_read_retries": 2, "read_retry_delay": 0.25}
+    options: dict[str, Any] = {"reconcile_delay": 0.25, "max_read_retries": 2, "read_retry_delay": 0.25}
     async with make_exchange(router, clock=clock, reconcile_deadline=20, **options) as ex:
         task = asyncio.create_task(ex.place_order(REQUEST))
         await clock.run_until(SERVER_TIME + 19_900)
