@@ -91,7 +91,7 @@ class FaultInjectingTransport(httpx.AsyncBaseTransport):
     """Wraps a transport. Placements (``methods`` and ``path_contains``, or what ``wire``
     says places orders) get a fault with probability ``rate``, uniform over ``faults``.
     With a ``wire``, reads of orders also lag (``lag_rate``: a fraction of the placed
-    orders stays unseen for 1..``max_lag`` reads), fail (``read_failure_rate``) or black out
+    orders stays unseen for ``min_lag``..``max_lag`` reads), fail (``read_failure_rate``) or black out
     (``blackout_rate``: every read naming one order fails, 1..``max_blackout`` times).
     Deterministic for a given seed and order of requests."""
 
@@ -107,6 +107,7 @@ class FaultInjectingTransport(httpx.AsyncBaseTransport):
         delay: float = 0.001,
         wire: FaultWire | None = None,
         lag_rate: float = 0.0,
+        min_lag: int = 1,
         max_lag: int = 3,
         read_failure_rate: float = 0.0,
         blackout_rate: float = 0.0,
@@ -121,6 +122,7 @@ class FaultInjectingTransport(httpx.AsyncBaseTransport):
         self._delay = delay
         self._wire = wire
         self._lag_rate = lag_rate
+        self._min_lag = min_lag
         self._max_lag = max_lag
         self._read_failure_rate = read_failure_rate
         self._blackout_rate = blackout_rate
@@ -154,7 +156,7 @@ class FaultInjectingTransport(httpx.AsyncBaseTransport):
         after a lost answer some are blacked out."""
         for cid in ids:
             if self._lag_rate and self._rng.random() < self._lag_rate:
-                self._unseen[cid] = self._rng.randint(1, self._max_lag)
+                self._unseen[cid] = self._rng.randint(self._min_lag, self._max_lag)
             if lost and self._blackout_rate and self._rng.random() < self._blackout_rate:
                 self._blackout[cid] = self._rng.randint(1, self._max_blackout)
 

@@ -41,6 +41,8 @@ CHUNK = 40
 AFTER = (Fault.LOSE_RESPONSE, Fault.RESET_AFTER, Fault.BAD_GATEWAY, Fault.UNAVAILABLE)
 LOST = (Fault.REFUSE, Fault.DELAY, *AFTER)
 DONE_AT_ONCE = ("ioc", "fok", "market", "market_funds")
+#: Orders that rest: a venue refuses a second order under the clientOid of an active one.
+RESTING = ("rest", "post_only", "gtt", "hidden", "iceberg")
 
 
 async def _run(
@@ -155,6 +157,31 @@ async def test_lagging_reads_never_double_an_order(
         faults=AFTER,
         lag_rate=0.7,
         max_lag=3,
+        must_inject=(Fault.LAG,),
+    )
+
+
+async def test_reads_lagging_past_the_lookups_patience_leave_one_resting_order(
+    conformance_subject: Target, record_property: Any, conformance_seed: int
+) -> None:
+    """Reads hide a resting order for five to eight lookups, longer than a reconcile that
+    concludes absence from four not-found answers waits: the exchange resends, the venue
+    refuses the resend's clientOid as a duplicate of an active order, and that refusal
+    must end as the order (or an unknown outcome), never as two orders or a duplicate
+    error. (An IOC, FOK or market order is done by then, and a venue that refuses
+    duplicates only among active orders would take its resend: no client can be safe
+    against a lag longer than its patience there.)"""
+    await _run(
+        conformance_subject,
+        record_property,
+        conformance_seed,
+        attempts=_focused(conformance_subject) // 5,
+        kinds=RESTING,
+        rate=0.5,
+        faults=AFTER,
+        lag_rate=0.8,
+        min_lag=5,
+        max_lag=8,
         must_inject=(Fault.LAG,),
     )
 

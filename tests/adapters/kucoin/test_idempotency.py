@@ -397,6 +397,41 @@ async def test_an_active_order_behind_a_lagging_read_is_returned_not_a_duplicate
     assert order.status is OrderStatus.OPEN and order.client_order_id == "bot-1-order-42"
 
 
+@pytest.mark.parametrize("batch", [False, True])
+async def test_every_answer_lost_behind_a_read_lagging_past_the_lookups_is_unknown_not_retryable(
+    router: respx.Router, batch: bool
+) -> None:
+    """The first send places the order; every answer is lost (the resends' duplicate
+    refusals too), and reads hide the order longer than the lookups wait. Having concluded
+    absence after each send, the adapter still cannot know: it says the outcome is unknown,
+    not that a resend is safe."""
+    venue = Venue(lag=100)
+    mock_markets(router)
+
+    def lost(request: httpx.Request) -> httpx.Response:
+        for item in json.loads(request.content).get("orderList") or [json.loads(request.content)]:
+            try:
+                venue.place(httpx.Request("POST", "http://x", content=json.dumps(item)))
+            except _Duplicate:
+                pass
+        raise httpx.ReadTimeout("lost", request=request)
+
+    router.post(path__regex=r"^/api/v1/hf/orders(/multi)?/sync$").mock(side_effect=lost)
+    router.get(path__regex=r"^/api/v1/hf/orders/client-order/[^/]+$").mock(side_effect=venue.query)
+    async with make_exchange(router) as ex:
+        if batch:
+            other = OrderRequest.limit("BTC/USDT", "buy", "0.001", "50001", client_order_id="bot-1-order-43")
+            results: list[Order | Exception] = list(await ex.place_orders([REQUEST, other]))
+        else:
+            try:
+                results = [await ex.place_order(REQUEST)]
+            except OrderOutcomeUnknown as exc:
+                results = [exc]
+    for result in results:
+        assert isinstance(result, OrderOutcomeUnknown) and not result.retryable, result
+    assert venue.count("bot-1-order-42") == 1
+
+
 async def test_a_duplicate_refusal_after_a_lost_answer_means_the_order_exists(router: respx.Router) -> None:
     """Reads lag longer than the adapter waits: it concludes "not placed" and resends; KuCoin
     refuses the resend as a duplicate, which proves the first send landed: the adapter keeps
