@@ -37,7 +37,19 @@ from exchanges import (
 
 from .helpers import client_id_for, cross_price, far_price, min_size
 
-__all__ = ["KINDS", "STOPS", "Judged", "Placements", "Tally"]
+__all__ = [
+    "DOUBLED_AFTER_LAG",
+    "DOUBLED_UNHIDDEN",
+    "KINDS",
+    "RETRYABLE_AFTER_LOSS",
+    "RETRYABLE_ANSWERED",
+    "RETRYABLE_UNREADABLE",
+    "STOPS",
+    "Judged",
+    "Placements",
+    "Seen",
+    "Tally",
+]
 
 #: Stop orders, limit and market, in both directions (a trigger above the market is an entry,
 #: one below it a loss), on either side.
@@ -60,6 +72,25 @@ KINDS = (
 _HUGE = Decimal(10) ** 12
 #: Retries of one placement after retryable errors before the run gives up on it.
 RETRIES = 25
+
+
+DOUBLED_AFTER_LAG = "orders placed twice under one client order id after a lagging read hid them"
+DOUBLED_UNHIDDEN = "orders placed twice under one client order id though no read hid them"
+RETRYABLE_ANSWERED = "retryable errors raised for placed orders whose placement the venue answered"
+RETRYABLE_UNREADABLE = (
+    "retryable errors (not unknown outcomes) raised for placed orders whose lost answers no lookup "
+    "could read (failing or lagging reads)"
+)
+RETRYABLE_AFTER_LOSS = "retryable errors raised for placed orders whose lost answers lookups could read"
+
+
+@attrs.frozen
+class Seen:
+    """What the faults did to orders, by client id (from :class:`~.faults.FaultInjectingTransport`)."""
+
+    lost_answers: frozenset[str] = frozenset()
+    blacked_out: frozenset[str] = frozenset()
+    hidden: frozenset[str] = frozenset()
 
 
 @attrs.define
@@ -98,14 +129,25 @@ class Tally:
             f"retried after retryable errors: {self.retried})"
         )
 
-    def breaches(self) -> list[str]:
-        """The contract's rules a run broke, each in words with a few client ids."""
+    def breaches(self, seen: Seen | None = None) -> list[str]:
+        """The contract's rules a run broke, each in words with a few client ids; what the
+        faults ``seen`` did to each order tells apart breaches of one rule with different
+        causes."""
+        seen = seen or Seen()
+        doubled_hidden = [cid for cid in self.doubled if cid in seen.hidden]
+        answered = [cid for cid in self.retryable_but_placed if cid not in seen.lost_answers]
+        unseen = seen.blacked_out | seen.hidden
+        unreadable = [cid for cid in self.retryable_but_placed if cid not in answered and cid in unseen]
+        after_loss = [cid for cid in self.retryable_but_placed if cid not in answered and cid not in unseen]
         rules = (
-            (self.doubled, "orders placed twice under one client order id"),
+            (doubled_hidden, DOUBLED_AFTER_LAG),
+            ([cid for cid in self.doubled if cid not in doubled_hidden], DOUBLED_UNHIDDEN),
             (self.lost, "placements reported placed that the venue does not hold"),
             (self.strays, "orders at the venue that no placement asked for"),
             (self.wrong, "placements answered with another order than the one asked for"),
-            (self.retryable_but_placed, "retryable errors raised for orders the venue had placed"),
+            (answered, RETRYABLE_ANSWERED),
+            (unreadable, RETRYABLE_UNREADABLE),
+            (after_loss, RETRYABLE_AFTER_LOSS),
             (self.refused_but_placed, "refusals raised for orders the venue had placed"),
             (self.unresolvable, "unknown outcomes that do not carry the client order id to resolve them"),
             (

@@ -130,6 +130,12 @@ class FaultInjectingTransport(httpx.AsyncBaseTransport):
         self._unseen: dict[str, int] = {}  # client id -> reads left that will not show it (> 0)
         self._blackout: dict[str, int] = {}  # client id -> reads naming it left that fail
         self.injected: Counter[Fault] = Counter()
+        #: Client ids whose placement's answer was lost after the venue acted (at least once).
+        self.lost_answers: set[str] = set()
+        #: Client ids every read about which failed for a while.
+        self.blacked_out: set[str] = set()
+        #: Client ids a lagging read hid (at least once).
+        self.hidden: set[str] = set()
 
     @property
     def harmful(self) -> int:
@@ -157,8 +163,11 @@ class FaultInjectingTransport(httpx.AsyncBaseTransport):
         for cid in ids:
             if self._lag_rate and self._rng.random() < self._lag_rate:
                 self._unseen[cid] = self._rng.randint(self._min_lag, self._max_lag)
+            if lost:
+                self.lost_answers.add(cid)
             if lost and self._blackout_rate and self._rng.random() < self._blackout_rate:
                 self._blackout[cid] = self._rng.randint(1, self._max_blackout)
+                self.blacked_out.add(cid)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         placed = self._placed(request)
@@ -206,6 +215,7 @@ class FaultInjectingTransport(httpx.AsyncBaseTransport):
             return response
         await response.aread()
         lagging, hidden = wire.hide(request, response, self._unseen.keys())
+        self.hidden.update(hidden)
         for cid in hidden:
             self._unseen[cid] -= 1
             if not self._unseen[cid]:

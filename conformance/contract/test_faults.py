@@ -20,6 +20,7 @@ from conformance.fault_run import (
     KINDS,
     STOPS,
     Placements,
+    Seen,
     Tally,
     clear,
     judge,
@@ -107,7 +108,12 @@ async def _run(
         "fault_summary", f"{sent} orders, seed {seed}: {tally.summary()}; injected {_named(injected)}"
     )
     record_property("fault_kinds", dict(placements.made))
-    breaches = tally.breaches()
+    seen = Seen(
+        lost_answers=frozenset().union(*(t.lost_answers for t in transports)),
+        blacked_out=frozenset().union(*(t.blacked_out for t in transports)),
+        hidden=frozenset().union(*(t.hidden for t in transports)),
+    )
+    breaches = tally.breaches(seen)
     assert not breaches, f"{target.name}: " + "; ".join(breaches) + f" ({tally.summary()}; seed {seed})"
     harmful = sum(n for fault, n in injected.items() if fault not in (Fault.NONE, Fault.DELAY))
     assert harmful > attempts * 0.1, f"too few faults were injected to prove anything: {_named(injected)}"
@@ -190,7 +196,8 @@ async def test_orders_done_before_reconcile_asks_are_found(
     conformance_subject: Target, record_property: Any, conformance_seed: int
 ) -> None:
     """IOC, FOK and market orders are done by the time a lost answer is reconciled: a lookup
-    that sees only open orders would place them again."""
+    that sees only open orders would place them again. (No read lags here: the lookups see
+    the venue as it is.)"""
     await _run(
         conformance_subject,
         record_property,
@@ -199,8 +206,6 @@ async def test_orders_done_before_reconcile_asks_are_found(
         kinds=DONE_AT_ONCE,
         rate=0.5,
         faults=AFTER,
-        lag_rate=0.3,
-        max_lag=2,
     )
 
 
@@ -239,7 +244,7 @@ async def test_failed_reads_after_placing_are_no_retryable_errors(
         attempts=_focused(conformance_subject),
         rate=0.2,
         faults=AFTER,
-        read_failure_rate=0.35,
+        read_failure_rate=0.5,
         must_inject=(Fault.READ_TIMEOUT,),
     )
 
