@@ -1,12 +1,22 @@
 """The fault runs' judge: an unknown outcome must be resolvable by the client order id it
 carries, and the judge says so when the exchange's lookup by that id disagrees with what the
-venue holds."""
+venue holds; a rule broken for different causes names each."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from conformance.fault_run import Judged, Tally, resolve_unknowns
+from conformance.fault_run import (
+    DOUBLED_AFTER_LAG,
+    DOUBLED_UNHIDDEN,
+    RETRYABLE_AFTER_LOSS,
+    RETRYABLE_ANSWERED,
+    RETRYABLE_UNREADABLE,
+    Judged,
+    Seen,
+    Tally,
+    resolve_unknowns,
+)
 from exchanges import ExchangeError, Order, OrderOutcomeUnknown, OrderRequest
 from simulator import PaperExchange
 
@@ -42,3 +52,15 @@ async def test_a_lookup_that_disagrees_with_the_venue_is_a_breach() -> None:
     assert sorted(tally.misresolved) == ["absent", "held"]
     (breach,) = tally.breaches()
     assert "does not find what the venue holds" in breach
+
+
+def test_breaches_of_one_rule_with_different_causes_say_which() -> None:
+    tally = Tally(doubled=["a", "b"], retryable_but_placed=["c", "d", "e"])
+    seen = Seen(lost_answers=frozenset({"d", "e"}), hidden=frozenset({"a", "d"}))
+    assert tally.breaches(seen) == [
+        f"1 {DOUBLED_AFTER_LAG}: ['a']",
+        f"1 {DOUBLED_UNHIDDEN}: ['b']",
+        f"1 {RETRYABLE_ANSWERED}: ['c']",
+        f"1 {RETRYABLE_UNREADABLE}: ['d']",
+        f"1 {RETRYABLE_AFTER_LOSS}: ['e']",
+    ]
