@@ -13,6 +13,7 @@ order.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable
 
 import attrs
@@ -118,6 +119,8 @@ class _Expired(Exception):
 async def _within(clock: Clock, lookup: Awaitable[Order | None], seconds: float) -> Order | None:
     """``lookup``'s answer if it comes within ``seconds`` on ``clock``; else it is abandoned
     and :class:`_Expired` raised (a lookup may wait out long timeouts and retries)."""
+    if seconds == math.inf:
+        return await lookup
     if seconds <= 0:
         if asyncio.iscoroutine(lookup):
             lookup.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -616,3 +617,11 @@ def test_the_reconcile_deadline_is_an_option_with_a_sensible_default() -> None:
     assert 11.75 < default <= 60
     with pytest.raises(ValueError, match="reconcile_deadline"):
         KucoinOptions(reconcile_deadline=0)
+
+
+async def test_an_infinite_reconcile_deadline_leaves_the_lookups_to_bound_it(router: respx.Router) -> None:
+    venue = Venue(lag=2)
+    install(router, venue, ["timeout"])
+    async with make_exchange(router, clock=ManualClock(SERVER_TIME), reconcile_deadline=math.inf) as ex:
+        order = await ex.place_order(REQUEST)
+    assert venue.count("bot-1-order-42") == 1 and order.id == venue.placed[0]["id"] and venue.query_calls == 3
