@@ -620,8 +620,20 @@ def test_the_reconcile_deadline_is_an_option_with_a_sensible_default() -> None:
 
 
 async def test_an_infinite_reconcile_deadline_leaves_the_lookups_to_bound_it(router: respx.Router) -> None:
+    """Each lookup takes a second: with no deadline, the order is found on the third."""
+    import asyncio
+
     venue = Venue(lag=2)
     install(router, venue, ["timeout"])
-    async with make_exchange(router, clock=ManualClock(SERVER_TIME), reconcile_deadline=math.inf) as ex:
-        order = await ex.place_order(REQUEST)
+    clock = ManualClock(SERVER_TIME)
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await clock.sleep(1)
+        return venue.query(request)
+
+    router.get(path__regex=r"^/api/v1/hf/orders/client-order/[^/]+$").mock(side_effect=slow)
+    async with make_exchange(router, clock=clock, reconcile_deadline=math.inf) as ex:
+        task = asyncio.create_task(ex.place_order(REQUEST))
+        await clock.run_until(SERVER_TIME + 10_000)
+        order = await task
     assert venue.count("bot-1-order-42") == 1 and order.id == venue.placed[0]["id"] and venue.query_calls == 3
