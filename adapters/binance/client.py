@@ -126,7 +126,8 @@ class BinanceClient:
         log.debug("binance clock offset %d ms", self.offset_ms)
         return self.offset_ms
 
-    async def _ensure_offset(self) -> None:
+    async def ensure_offset(self) -> None:
+        """Measure the clock offset unless it is known (before the first signed call)."""
         if self.offset_ms is None:
             async with self._offset_lock:
                 if self.offset_ms is None:
@@ -167,7 +168,7 @@ class BinanceClient:
                 f"{ep.method} {ep.path} needs API credentials (BinanceCredentials)", venue=VENUE
             )
         if ep.signed:
-            await self._ensure_offset()
+            await self.ensure_offset()
         limited = self.options.rate_limit
         weight = weight_for(ep, params)
         may_retry = ep.safe_to_retry if retry_rate_limit is None else retry_rate_limit

@@ -29,6 +29,7 @@ from exchanges import (
     InvalidPrecision,
     InvalidSignature,
     InvalidTimestamp,
+    NetworkError,
     NotSupported,
     OrderNotFound,
     PermissionDenied,
@@ -61,7 +62,7 @@ _BAD_REQUEST_CODES = (
     "-1134 -1135 -1139 -1145 -1152 -1153 -1155 -1161 -1194 -1033 -1035 -2016 -2035 -2036 -2043"
 )
 _INVALID_ORDER_CODES = (
-    "-1013 -1014 -1112 -1115 -1116 -1117 -1158 -1160 -1165 -1166 -1168 -1196 -1197 -1198 -1199 "
+    "-1010 -1013 -1014 -1112 -1115 -1116 -1117 -1158 -1160 -1165 -1166 -1168 -1196 -1197 -1198 -1199 "
     "-1210 -1211 -1222 -1223 -1224 -1225 -2010 -2038"
 )
 _FIX_ONLY = tuple(str(code) for code in range(-1191, -1168))  # -1169..-1191: FIX session errors
@@ -195,11 +196,14 @@ def class_for(code: str | None, message: str = "", http_status: int | None = Non
     A 5xx is "execution status unknown" whatever its body says, and a 418/429 a refusal for
     rate: both decide before the code."""
     status_class = _status_class(http_status)
+    coded = CODE_ERRORS.get(code) if code else None
     if http_status is not None and (http_status >= 500 or http_status in (418, 429)):
         assert status_class is not None
-        base: ErrorClass | None = status_class
+        # (a code of that family, -1007 a timeout, -1015 too many orders, is kept)
+        kept = coded is not None and issubclass(coded, NetworkError)
+        base: ErrorClass | None = coded if kept else status_class
     else:
-        base = CODE_ERRORS.get(code) if code else None
+        base = coded
         if base is None:
             base = status_class
     refined = _message_class(message) if message else None

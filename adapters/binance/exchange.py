@@ -218,6 +218,7 @@ class BinanceExchange(MarketData, AccountData, OrderLists, StreamingData):
         fills, and their commission when paid in one asset)."""
         checked, client_oid, params, stop = await self._params(request)
         symbol = request.symbol
+        await self._client.ensure_offset()  # (the finder dates the order in Binance's time)
         find = self._finder(symbol, client_oid)
 
         async def attempt() -> Any:
