@@ -185,7 +185,8 @@ class FakeBinance:
         handler = getattr(self, "_" + request.method.lower() + request.url.path.replace("/", "_"), None)
         if handler is None:
             return error(-1020, "This operation is not supported.", 404)
-        fault = (self.faults.get(key) or [None]).pop(0) if self.faults.get(key) else None
+        queued = self.faults.get(key)
+        fault = queued.pop(0) if queued else None
         if fault == "refused":
             raise httpx.ConnectError("connection refused", request=request)
         if fault == "503-before":
@@ -232,7 +233,7 @@ class FakeBinance:
         taker = p.get("timeInForce") in ("IOC", "FOK") or p["type"] == "MARKET"
         qty = p.get("quantity", "0.001")
         price = p.get("price", "0.00000000")
-        order = {
+        order: dict[str, Any] = {
             "symbol": p["symbol"],
             "orderId": next(self._ids),
             "orderListId": -1,
