@@ -130,6 +130,7 @@ class StreamingData:
                     feed.ready.cancel()
                 close_feed(feed)
 
+    @contextlib.asynccontextmanager
     async def _market(
         self, stream: str, make: Callable[[], F], join: Callable[[F], None], leave: Callable[[F], None]
     ) -> AsyncIterator[F]:
@@ -153,9 +154,7 @@ class StreamingData:
         stream = await self._stream_name(symbol, "ticker")
         box: Latest[Ticker] = Latest(StreamKind.TICKER, symbol, self._client.clock)
         make = functools.partial(TickerFeed, symbol)
-        async with contextlib.asynccontextmanager(self._market)(
-            stream, make, lambda f: f.attach(box), lambda f: f.detach(box)
-        ):
+        async with self._market(stream, make, lambda f: f.attach(box), lambda f: f.detach(box)):
             while True:
                 yield await box.get()
 
@@ -166,9 +165,7 @@ class StreamingData:
         clock = self._client.clock
         box: Backlog[Trade] = Backlog(StreamKind.TRADES, symbol, clock, limit=self.options.ws_trade_backlog)
         make = functools.partial(TradeFeed, symbol)
-        async with contextlib.asynccontextmanager(self._market)(
-            stream, make, lambda f: f.attach(box), lambda f: f.detach(box)
-        ):
+        async with self._market(stream, make, lambda f: f.attach(box), lambda f: f.detach(box)):
             while True:
                 yield await box.get()
 
@@ -179,7 +176,7 @@ class StreamingData:
         unit = parse_interval(interval, venue=VENUE, code=BAD_PARAMS)
         stream = await self._stream_name(symbol, f"kline_{unit.value}")
         box: Latest[Candle] = Latest(StreamKind.CANDLES, symbol, self._client.clock)
-        async with contextlib.asynccontextmanager(self._market)(
+        async with self._market(
             stream, lambda: CandleFeed(symbol, unit), lambda f: f.attach(box), lambda f: f.detach(box)
         ):
             while True:
@@ -205,9 +202,7 @@ class StreamingData:
             return data
 
         make = functools.partial(BookFeed, symbol, snapshot, clock, max_buffer=self.options.ws_book_buffer)
-        async with contextlib.asynccontextmanager(self._market)(
-            stream, make, lambda f: f.attach_depth(box, depth), lambda f: f.detach(box)
-        ):
+        async with self._market(stream, make, lambda f: f.attach_depth(box, depth), lambda f: f.detach(box)):
             while True:
                 item = await box.get()
                 yield item if isinstance(item, StreamGap) else item()
@@ -237,6 +232,7 @@ class StreamingData:
                 raise
         return self._user
 
+    @contextlib.asynccontextmanager
     async def _private(
         self, key: str, make: Callable[[], F], join: Callable[[F], None], leave: Callable[[F], None]
     ) -> AsyncIterator[F]:
@@ -269,7 +265,7 @@ class StreamingData:
         if symbol is not None:
             await self.native(symbol)
         box: Backlog[Order] = Backlog(StreamKind.ORDERS, symbol or "", self._client.clock)
-        async with contextlib.asynccontextmanager(self._private)(
+        async with self._private(
             "orders", self._order_feed, lambda f: f.attach_orders(box, symbol), lambda f: f.detach(box)
         ):
             while True:
@@ -283,7 +279,7 @@ class StreamingData:
         if symbol is not None:
             await self.native(symbol)
         box: Backlog[Fill] = Backlog(StreamKind.FILLS, symbol or "", self._client.clock)
-        async with contextlib.asynccontextmanager(self._private)(
+        async with self._private(
             "orders", self._order_feed, lambda f: f.attach_fills(box, symbol), lambda f: f.detach(box)
         ):
             while True:
@@ -295,7 +291,7 @@ class StreamingData:
         """Every balance as it stands first (``fetch_balances``), then each asset as
         ``outboundAccountPosition`` reports it."""
         box: Latest[Balance] = Latest(StreamKind.BALANCES, "", self._client.clock)
-        async with contextlib.asynccontextmanager(self._private)(
+        async with self._private(
             "balances",
             lambda: BalanceFeed(self._rest(), self._client.clock),
             lambda f: f.attach(box),

@@ -18,6 +18,7 @@ from exchanges import (
     DuplicateClientOrderId,
     InvalidClientOrderId,
     InvalidPrecision,
+    KeyPermission,
     NotSupported,
     OrderNotFound,
     OrderRequest,
@@ -315,3 +316,27 @@ async def test_the_binance_venue_is_registered(venue: FakeBinance) -> None:
     with pytest.raises(ValueError, match="BINANCE_API_KEY") as info:
         connect("binance", environ={"BINANCE_API_SECRET": SECRET})
     assert SECRET not in str(info.value)
+
+
+async def test_api_key_information(ex: BinanceExchange, venue: FakeBinance) -> None:
+    restrictions = {
+        "ipRestrict": True,
+        "createTime": SERVER_TIME - 86_400_000,
+        "enableReading": True,
+        "enableSpotAndMarginTrading": True,
+        "enableWithdrawals": False,
+        "enableInternalTransfer": False,
+        "enableMargin": False,
+        "enableFutures": False,
+        "permitsUniversalTransfer": False,
+        "enableVanillaOptions": False,
+        "enableFixApiTrade": True,
+        "tradingAuthorityExpirationTime": 1_800_000_000_000,
+    }
+    venue.routes[("GET", "/sapi/v1/account/apiRestrictions")] = lambda request: httpx.Response(
+        200, json=restrictions
+    )
+    info = await ex.fetch_api_key_info()
+    assert info.permissions == {KeyPermission.READ, KeyPermission.TRADE}
+    assert info.unrecognised_permissions == {"enableFixApiTrade"}
+    assert info.ip_whitelist == ("restricted",) and info.created_at == SERVER_TIME - 86_400_000
