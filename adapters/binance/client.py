@@ -2,9 +2,9 @@
 418 bans, errors.
 
 Everything above it calls :meth:`BinanceClient.call` with an endpoint from the table and its
-parameters, and gets the decoded JSON back, or an ``exchanges`` error. Every parameter goes
-in the query string (POST, PUT and DELETE too, with an empty body, as Binance's own
-connectors send them), so what is signed is exactly what is sent.
+parameters, and gets the decoded JSON back, or an ``exchanges`` error. GET and DELETE send
+their parameters in the query string, POST and PUT in a form body (as CCXT and
+python-binance do); either way the signature is over exactly the bytes sent.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ TIME = endpoint("GET", "/api/v3/time")
 _DEFAULT_429_WAIT = 1.0
 _BANNED_UNTIL = re.compile(r"banned until (\d{12,14})")
 _HEADERS = (("Accept", "application/json"), ("User-Agent", "exchanges-binance/0.1"))
+_FORM = ("Content-Type", "application/x-www-form-urlencoded")
+_BODY_METHODS = frozenset({"POST", "PUT"})
 
 
 class BinanceClient:
@@ -72,6 +74,7 @@ class BinanceClient:
         self._transport = transport
         self._base_url = options.base_url
         self._extensions = {"timeout": httpx.Timeout(options.timeout).as_dict()}
+        self._urls: dict[str, httpx.URL] = {}
         self.host = urlsplit(options.base_url).netloc
         self.budgets = Budgets(
             registry,
@@ -135,15 +138,14 @@ class BinanceClient:
 
     # --- requests --------------------------------------------------------------------------------
 
-    def _target(self, ep: Endpoint, params: Mapping[str, object] | None) -> str:
-        """The path and query string, signed when the endpoint is."""
+    def _encoded(self, ep: Endpoint, params: Mapping[str, object] | None) -> str:
+        """The parameters as sent, signed (the signature last) when the endpoint is."""
         if not ep.signed:
-            query = encode_params(params) if params else ""
-            return f"{ep.path}?{query}" if query else ep.path
+            return encode_params(params) if params else ""
         assert self.credentials is not None
         signed = {**(params or {}), "recvWindow": self.options.recv_window, "timestamp": self.now_ms()}
-        query = encode_params(signed)
-        return f"{ep.path}?{with_signature(query, self.credentials.sign(query))}"
+        payload = encode_params(signed)
+        return with_signature(payload, self.credentials.sign(payload))
 
     async def call(
         self,
@@ -182,7 +184,7 @@ class BinanceClient:
             self._check_open()
             sent_ms = self.clock.now_ms() if timing is not None else 0
             try:
-                response = await self._send(ep, self._target(ep, params))
+                response = await self._send(ep, self._encoded(ep, params))
             except NetworkError:
                 if read_retries >= self.options.max_read_retries:
                     raise
@@ -225,14 +227,23 @@ class BinanceClient:
             await self.clock.sleep(self.options.read_retry_delay * 2**done)
         return done + 1
 
-    async def _send(self, ep: Endpoint, target: str) -> httpx.Response:
+    async def _send(self, ep: Endpoint, encoded: str) -> httpx.Response:
+        """POST and PUT carry the parameters as a form body (the URL stays the same, and is
+        parsed once); GET and DELETE in the query string. What is signed is what is sent."""
         headers: tuple[tuple[str, str], ...] = _HEADERS
         if ep.needs_key and self.credentials is not None:
             # (no local list holding it: a traceback printing locals would show the key)
-            headers = (*_HEADERS, ("X-MBX-APIKEY", self.credentials.api_key))
-        request = httpx.Request(
-            ep.method, httpx.URL(self._base_url + target), headers=headers, extensions=self._extensions
-        )
+            headers = (*headers, ("X-MBX-APIKEY", self.credentials.api_key))
+        if ep.method in _BODY_METHODS:
+            url = self._urls.get(ep.path)
+            if url is None:
+                url = self._urls[ep.path] = httpx.URL(self._base_url + ep.path)
+            headers = (*headers, _FORM)
+            content: bytes | None = encoded.encode()
+        else:
+            url = httpx.URL(f"{self._base_url}{ep.path}?{encoded}" if encoded else self._base_url + ep.path)
+            content = None
+        request = httpx.Request(ep.method, url, headers=headers, content=content, extensions=self._extensions)
         timeout = self.options.timeout
         return await send_within(self._transport, request, timeout, venue=VENUE, closed=self._closed)
 

@@ -134,11 +134,15 @@ def error(code: int, msg: str, status: int = 400, **headers: str) -> httpx.Respo
     return httpx.Response(status, json={"code": code, "msg": msg}, headers=headers)
 
 
+def raw_params(request: httpx.Request) -> str:
+    """The query string followed by the form body, as Binance reads them (NOTES 3.3)."""
+    return request.url.query.decode() + request.content.decode()
+
+
 def signed_payload(request: httpx.Request) -> tuple[dict[str, str], str, str]:
-    """A signed request's parameters, its payload as signed (the raw query without the
+    """A signed request's parameters, its payload as signed (query and body without the
     signature), and the signature."""
-    raw = request.url.query.decode()
-    head, _, signature = raw.rpartition("&signature=")
+    head, _, signature = raw_params(request).rpartition("&signature=")
     return dict(parse_qsl(head, keep_blank_values=True)), head, signature
 
 
@@ -173,7 +177,7 @@ class FakeBinance:
         custom = self.routes.get(key)
         if custom is not None:
             return custom(request)
-        if "signature=" in request.url.query.decode():
+        if "signature=" in raw_params(request):
             params, payload, signature = signed_payload(request)
             expected = hmac.new(self.secret, payload.encode(), hashlib.sha256).hexdigest()
             if signature != expected:
@@ -181,7 +185,7 @@ class FakeBinance:
             if request.headers.get("X-MBX-APIKEY") != KEY:
                 return error(-2015, "Invalid API-key, IP, or permissions for action.", 401)
         else:
-            params = dict(parse_qsl(request.url.query.decode()))
+            params = dict(parse_qsl(raw_params(request)))
         handler = getattr(self, "_" + request.method.lower() + request.url.path.replace("/", "_"), None)
         if handler is None:
             return error(-1020, "This operation is not supported.", 404)

@@ -30,12 +30,12 @@ from exchanges import (
     connect,
 )
 
-from .conftest import KEY, SECRET, SERVER_TIME, FakeBinance, error
+from .conftest import KEY, SECRET, SERVER_TIME, FakeBinance, error, raw_params
 
 
 def sent(venue: FakeBinance, method: str, path: str) -> list[dict[str, str]]:
     return [
-        dict(parse_qsl(r.url.query.decode()))
+        dict(parse_qsl(raw_params(r)))
         for r in venue.requests
         if r.method == method and r.url.path == path
     ]
@@ -263,7 +263,7 @@ async def test_amend_keeps_priority_and_lowers_the_size(ex: BinanceExchange, ven
 
 async def test_oco_list_legs_on_the_wire(ex: BinanceExchange, venue: FakeBinance) -> None:
     def oco(request: httpx.Request) -> httpx.Response:
-        p = dict(parse_qsl(request.url.query.decode()))
+        p = dict(parse_qsl(raw_params(request)))
         orders = [
             {"symbol": "BTCUSDT", "orderId": 1, "clientOrderId": p["aboveClientOrderId"]},
             {"symbol": "BTCUSDT", "orderId": 2, "clientOrderId": p["belowClientOrderId"]},
