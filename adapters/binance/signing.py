@@ -1,9 +1,9 @@
 """Binance request signing as pure functions (no I/O, no clock): testable with plain values.
 
 REST (NOTES 3.3): the payload is the query string (GET, DELETE) or the form body (POST, PUT)
-exactly as sent, percent-encoded before signing since 2026-01-15: ``A-Z a-z 0-9 - _ . ~`` stay, everything else is ``%XX`` of its
-UTF-8 bytes in upper-case hex. The signature goes last, itself percent-encoded (base64's
-``+ / =`` for RSA and Ed25519 keys).
+exactly as sent, percent-encoded before signing since 2026-01-15: ``A-Z a-z 0-9 - _ . ~``
+stay, everything else is ``%XX`` of its UTF-8 bytes in upper-case hex. The signature goes
+last, itself percent-encoded (base64's ``+ / =`` for RSA and Ed25519 keys).
 
 WebSocket API (NOTES 3.4): every parameter but ``signature``, sorted by name, ``k=v`` joined
 by ``&``, values as UTF-8 text, not encoded.
