@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+import attrs
 import httpx
 
 from adapters.common.http import decode_json, fast_transport, send_within
@@ -51,6 +52,16 @@ _BANNED_UNTIL = re.compile(r"banned until (\d{12,14})")
 _HEADERS = (("Accept", "application/json"), ("User-Agent", "exchanges-binance/0.1"))
 _FORM = ("Content-Type", "application/x-www-form-urlencoded")
 _BODY_METHODS = frozenset({"POST", "PUT"})
+
+
+@attrs.define
+class _Tries:
+    """What one call has spent of its retries so far."""
+
+    may_retry_429: bool
+    reads: int
+    rate: int = 0
+    resynced: bool = False
 
 
 class BinanceClient:
@@ -173,10 +184,10 @@ class BinanceClient:
             await self.ensure_offset()
         limited = self.options.rate_limit
         weight = weight_for(ep, params)
-        may_retry = ep.safe_to_retry if retry_rate_limit is None else retry_rate_limit
-        rate_retries = 0
-        read_retries = 0 if ep.safe_to_retry else self.options.max_read_retries  # (none for writes)
-        resynced = False
+        tries = _Tries(
+            may_retry_429=ep.safe_to_retry if retry_rate_limit is None else retry_rate_limit,
+            reads=0 if ep.safe_to_retry else self.options.max_read_retries,  # (none for writes)
+        )
         while True:
             self.bans.check(self.host, self.clock.now_ms())
             if limited:
@@ -186,41 +197,53 @@ class BinanceClient:
             try:
                 response = await self._send(ep, self._encoded(ep, params))
             except NetworkError:
-                if read_retries >= self.options.max_read_retries:
+                if tries.reads >= self.options.max_read_retries:
                     raise
-                read_retries = await self._pause_before_read_retry(read_retries)
+                tries.reads = await self._pause_before_read_retry(tries.reads)
                 continue
             if limited:
                 self.budgets.observe(response.headers, self.now_ms())
-            status = response.status_code
             payload = decode_json(response.content)
-            if status == 200:
+            if response.status_code == 200:
                 if payload is None and response.content.strip() not in (b"", b"null"):
                     raise ExchangeError("malformed response: not JSON", venue=VENUE, http_status=200)
                 if timing is not None:
                     timing[:] = (sent_ms, self.clock.now_ms())
                 return payload
-            error = self._error(status, payload, response.headers)
-            log.debug("binance %s %s -> HTTP %d %s", ep.method, ep.path, status, error)
-            if isinstance(error, InvalidTimestamp) and ep.signed and not resynced:
-                resynced = True
-                await self.sync_clock()
-                continue
-            if isinstance(error, RateLimitExceeded):
-                if status == 418:
-                    raise error
-                wait = error.retry_after if error.retry_after is not None else _DEFAULT_429_WAIT
-                self.budgets.block("ORDERS" if error.code == "-1015" else "REQUEST_WEIGHT", wait)
-                if limited and may_retry and rate_retries < self.options.max_rate_limit_retries:
-                    rate_retries += 1
-                    continue
-            elif (
-                isinstance(error, (ExchangeUnavailable, RequestTimeout))
-                and read_retries < self.options.max_read_retries
+            error = self._error(response.status_code, payload, response.headers)
+            log.debug("binance %s %s -> HTTP %d %s", ep.method, ep.path, response.status_code, error)
+            if not await self._worth_retrying(ep, error, tries):
+                raise error
+
+    async def _worth_retrying(self, ep: Endpoint, error: ExchangeError, tries: _Tries) -> bool:
+        """Whether a refused call goes out again, after whatever wait the refusal asks for: a
+        stale clock is re-measured once; a 429 blocks its budget (and is resent when the call
+        may be); a 418 never is; a 5xx or timeout is retried with backoff while read retries
+        remain."""
+        if isinstance(error, InvalidTimestamp) and ep.signed and not tries.resynced:
+            tries.resynced = True
+            await self.sync_clock()
+            return True
+        if isinstance(error, RateLimitExceeded):
+            if error.http_status == 418:
+                return False
+            wait = error.retry_after if error.retry_after is not None else _DEFAULT_429_WAIT
+            self.budgets.block("ORDERS" if error.code == "-1015" else "REQUEST_WEIGHT", wait)
+            if (
+                self.options.rate_limit
+                and tries.may_retry_429
+                and tries.rate < self.options.max_rate_limit_retries
             ):
-                read_retries = await self._pause_before_read_retry(read_retries)
-                continue
-            raise error
+                tries.rate += 1
+                return True
+            return False
+        if (
+            isinstance(error, (ExchangeUnavailable, RequestTimeout))
+            and tries.reads < self.options.max_read_retries
+        ):
+            tries.reads = await self._pause_before_read_retry(tries.reads)
+            return True
+        return False
 
     async def _pause_before_read_retry(self, done: int) -> int:
         if self.options.read_retry_delay > 0:

@@ -90,7 +90,7 @@ class _Connection:
         joined = "/".join(quote(s, safe="@_") for s in named)
         return f"{self.hub.base}/stream?streams={joined}"
 
-    async def on_open(self, socket: WsSocket, restarted: bool) -> None:
+    async def on_open(self, restarted: bool) -> None:
         for stream in self.live:
             self.hub.acked(stream, None)
         self.pending.clear()
@@ -128,7 +128,7 @@ class _Connection:
         if named is not None:
             self.hub.route(named, data)
 
-    def on_lost(self, socket: WsSocket) -> None:
+    def on_lost(self) -> None:
         self.live.clear()
 
 

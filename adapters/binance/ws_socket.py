@@ -30,11 +30,11 @@ HEARTBEAT_S = 20.0
 
 
 class SocketHandler(Protocol):
-    async def on_open(self, socket: WsSocket, restarted: bool) -> None: ...
+    async def on_open(self, restarted: bool) -> None: ...
 
     def on_text(self, text: str) -> None: ...
 
-    def on_lost(self, socket: WsSocket) -> None: ...
+    def on_lost(self) -> None: ...
 
 
 class WsSocket:
@@ -143,7 +143,7 @@ class WsSocket:
             self._ws = ws
             self.connects += 1
             self.opened.set()
-            await self._handler.on_open(self, self.connects > 1)
+            await self._handler.on_open(self.connects > 1)
             on_text = self._handler.on_text
             while True:
                 message = await ws.receive()
@@ -159,4 +159,4 @@ class WsSocket:
             if not ws.closed:
                 await asyncio.shield(ws.close())
             if not self._closed:
-                self._handler.on_lost(self)
+                self._handler.on_lost()

@@ -147,12 +147,12 @@ class UserStream:
         self._asked = f"sub-{next(self._ids)}"
         return {"id": self._asked, "method": "userDataStream.subscribe.signature", "params": params}
 
-    async def on_open(self, socket: WsSocket, restarted: bool) -> None:
+    async def on_open(self, restarted: bool) -> None:
         self.subscription = None
         self._restarted = restarted
-        await socket.send(self._request())
+        await self.socket.send(self._request())
 
-    def on_lost(self, socket: WsSocket) -> None:
+    def on_lost(self) -> None:
         self.subscription = None
 
     def on_text(self, text: str) -> None:
