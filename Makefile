@@ -12,14 +12,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,sweep,parquet]'
 	@touch $@
 
-CONFORMANCE_TARGETS ?= paper,kucoin-sim,kucoin-sim-socket,kucoin-sim-classic
+CONFORMANCE_TARGETS ?= paper,kucoin-sim,kucoin-sim-socket,kucoin-sim-classic,binance-sim,binance-sim-socket
 TARGET ?= paper
 
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m mypy $(PACKAGES)
 	$(PY) -m pytest
-	$(PY) -m pytest --pyargs conformance --conformance-target=$(CONFORMANCE_TARGETS) -o asyncio_default_fixture_loop_scope=function
+	$(PY) -m pytest --pyargs conformance --conformance-target=$(CONFORMANCE_TARGETS)
 
 conformance: $(VENV)/.installed
 	$(PY) -m conformance --target $(TARGET)

@@ -34,10 +34,10 @@ CANDLES = 100_000
 class Idle(Strategy):
     """Does nothing: what is measured is the runner, the matcher and the venue's bookkeeping."""
 
-    async def on_trade(self, trade: Trade) -> None:
+    async def on_trade(self, trade: Trade) -> None:  # noqa: ARG002 - the hook's signature
         return None
 
-    async def on_candle(self, candle: Candle) -> None:
+    async def on_candle(self, candle: Candle) -> None:  # noqa: ARG002 - the hook's signature
         return None
 
 
@@ -48,10 +48,10 @@ class Resting(Strategy):
     async def on_start(self) -> None:
         await self.exchange.place_order(OrderRequest.limit(self.symbol, "buy", "0.001", "1000"))
 
-    async def on_trade(self, trade: Trade) -> None:
+    async def on_trade(self, trade: Trade) -> None:  # noqa: ARG002 - the hook's signature
         return None
 
-    async def on_candle(self, candle: Candle) -> None:
+    async def on_candle(self, candle: Candle) -> None:  # noqa: ARG002 - the hook's signature
         return None
 
 

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -53,7 +54,7 @@ def _headers(method: str, target: str, body: str = "") -> dict[str, str]:
     return headers
 
 
-def _start_server() -> tuple[subprocess.Popen[str], str]:
+def start_server() -> tuple[subprocess.Popen[str], str]:
     cmd = [
         sys.executable, "-m", "simulator", "serve", "--port", "0", "--rate-limits", "off", "--quiet",
         "--api-key", KEY, "--api-secret", SECRET, "--api-passphrase", PASSPHRASE,
@@ -72,17 +73,17 @@ def _start_server() -> tuple[subprocess.Popen[str], str]:
     raise RuntimeError("the server did not start")
 
 
-def _cpu_seconds(pid: int) -> float | None:
+def cpu_seconds(pid: int) -> float | None:
     """User + system CPU time of ``pid`` (Linux /proc), or None elsewhere."""
     try:
-        with open(f"/proc/{pid}/stat") as f:
+        with Path(f"/proc/{pid}/stat").open() as f:
             fields = f.read().rsplit(")", 1)[1].split()
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _rate(seconds: float, workers: int, one: Any) -> tuple[float, int]:
+async def rate(seconds: float, workers: int, one: Any) -> tuple[float, int]:
     """Run ``one()`` from ``workers`` tasks for ``seconds``; completions per second, and count."""
     done = 0
     stop_at = time.perf_counter() + seconds
@@ -98,7 +99,7 @@ async def _rate(seconds: float, workers: int, one: Any) -> tuple[float, int]:
     return done / (time.perf_counter() - started), done
 
 
-async def _measure(base: str, pid: int) -> dict[str, float]:
+async def measure(base: str, pid: int) -> dict[str, float]:
     async with httpx.AsyncClient(base_url=base, transport=AiohttpTransport(), timeout=30) as client:
         symbols = (await client.get("/api/v2/symbols")).json()["data"]
         spec = next(s for s in symbols if s["symbol"] == SYMBOL)
@@ -127,21 +128,21 @@ async def _measure(base: str, pid: int) -> dict[str, float]:
             cancelled = await client.delete(target, headers=_headers("DELETE", target))
             assert cancelled.json()["code"] == "200000", cancelled.text
 
-        await _rate(0.5, WORKERS, timestamp)  # warm up connections and caches
+        await rate(0.5, WORKERS, timestamp)  # warm up connections and caches
         out: dict[str, float] = {}
         for name, one in (("timestamp", timestamp), ("pairs", place_cancel)):
-            cpu_before = _cpu_seconds(pid)
-            out[name], count = await _rate(SECONDS, WORKERS, one)
-            cpu_after = _cpu_seconds(pid)
+            cpu_before = cpu_seconds(pid)
+            out[name], count = await rate(SECONDS, WORKERS, one)
+            cpu_after = cpu_seconds(pid)
             if cpu_before is not None and cpu_after is not None:
                 out[f"{name}_cpu_ms"] = (cpu_after - cpu_before) / count * 1000
         return out
 
 
 def main() -> None:
-    proc, base = _start_server()
+    proc, base = start_server()
     try:
-        got = asyncio.run(_measure(base, proc.pid))
+        got = asyncio.run(measure(base, proc.pid))
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -124,7 +124,7 @@ async def time_adapter(snapshot: dict[str, Any], frames: list[str], final: tuple
     """The frames through a subscribed hub's connection (no socket: the token never comes,
     and the ack is given by hand), into a book feed with one depth-20 stream."""
     clock = ManualClock()
-    hub = WsHub(KucoinOptions(), clock, lambda private: _never())
+    hub = WsHub(KucoinOptions(), clock, lambda _private: _never())
     feed = BookFeed(SYMBOL, _never, clock, max_buffer=10_000)  # type: ignore[arg-type]
     subscribing = asyncio.ensure_future(hub.subscribe(TOPIC, feed, private=False))
     await asyncio.sleep(0)

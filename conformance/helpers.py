@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager, suppress
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import pytest
 
@@ -23,31 +23,23 @@ from exchanges import (
 
 from .target import Target, resolve
 
+E = TypeVar("E", bound=BaseException)
+
 __all__ = [
-    "AREAS",
     "client_id_for",
     "cross_price",
+    "expect_error",
     "far_price",
+    "is_epoch_ms",
     "limit_far",
     "min_size",
     "opened",
     "quote_for",
     "require_trading",
+    "resting",
     "skip",
     "tidy",
 ]
-
-#: The report's rows, in order. Each contract module declares one with ``conformance_area``.
-AREAS = (
-    "market data",
-    "orders",
-    "client ids",
-    "errors",
-    "balances",
-    "rate limits",
-    "faults",
-    "state machine",
-)
 
 #: How far from the market a "resting" order is placed: far enough never to fill during a
 #: test, near enough to pass price-protection bands.
@@ -105,6 +97,21 @@ def limit_far(market: Market, ticker: Ticker, side: Side, **kwargs: Any) -> Orde
     return OrderRequest.limit(market.symbol, side, min_size(market, price), price, **kwargs)
 
 
+def resting(
+    exchange: Exchange, market: Market, ticker: Ticker, side: Side, count: int, **kwargs: Any
+) -> list[OrderRequest]:
+    """``count`` limit orders far from the market, each at its own price and size and with
+    its own client order id, so that an answer about the wrong one cannot pass for the
+    right one."""
+    out = []
+    for i in range(count):
+        price = far_price(market, ticker, side, FAR + Decimal(i) / 500)
+        size = min_size(market, price) * (i + 1)
+        cid = client_id_for(exchange)
+        out.append(OrderRequest.limit(market.symbol, side, size, price, client_order_id=cid, **kwargs))
+    return out
+
+
 async def tidy(exchange: Exchange, symbols: list[str]) -> None:
     """Best effort: leave no open orders behind."""
     for symbol in symbols:
@@ -130,3 +137,30 @@ def client_id_for(exchange: Exchange, tag: str = "conf") -> str:
         return new_client_order_id(exchange.venue, tag=tag)
     except ValueError:
         return (tag + new_client_order_id("kucoin"))[-20:]
+
+
+async def expect_error(kind: type[E], rule: str, call: Awaitable[object]) -> E:
+    """Await ``call``, which the contract says must raise ``kind``; a failure says the rule
+    in words and what happened instead."""
+    try:
+        result = await call
+    except kind as err:
+        return err
+    except Exception as err:
+        raise AssertionError(f"{rule}: raised {type(err).__name__} instead ({err})") from err
+    raise AssertionError(f"{rule}: nothing was raised (returned {_short(result)})")
+
+
+def _short(value: object, limit: int = 160) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+#: How far from the server's clock a time may lie and still be taken for epoch milliseconds
+#: (a time in seconds reads as January 1970; one in microseconds as the far future).
+_YEAR_MS = 366 * 24 * 3600 * 1000
+
+
+def is_epoch_ms(value: object, now: int) -> bool:
+    """Whether ``value`` is a whole epoch time in milliseconds within a year of ``now``."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value - now) <= _YEAR_MS

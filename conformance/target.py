@@ -10,18 +10,20 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
-import httpx
 
 from exchanges import Exchange
 
-from .faults import FaultWire
+if TYPE_CHECKING:  # (httpx is the kucoin extra's; the plugin loads in every pytest run)
+    import httpx
+
+    from .faults import FaultWire
 
 __all__ = ["Opener", "Target", "TransportWrapper", "resolve"]
 
-TransportWrapper: TypeAlias = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
+TransportWrapper: TypeAlias = "Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]"
 Opener: TypeAlias = Callable[..., Exchange | Awaitable[Exchange]]
 
 
@@ -41,6 +43,8 @@ class Target:
     ``other_symbol`` (a second market) lets cancel-all scoping be checked.
     ``trading=False`` restricts the run to read-only areas (for a live venue).
     ``bad_credentials`` opens a client whose key is wrong.
+    ``second_client(exchange)`` opens another client on the account of ``exchange``, as a
+    restarted bot does: what it knows of orders comes from the venue alone.
     ``rate_limited(limiter_on)`` opens a client on a venue with a small budget; the suite
     sends ``rate_limit_burst`` calls at it.
     ``faulty(wrap)`` returns ``(faulty, clean)``: two clients on one account, the first
@@ -52,7 +56,8 @@ class Target:
     ``skip_reasons`` maps a test area's key to why it cannot run here: ``"faults"`` skips
     the fault-injection test, ``"*"`` the whole target (for a registered target).
     ``fault_attempts`` (orders placed by the longest fault test; the others place a tenth)
-    and ``state_machine_examples`` size the long tests.
+    and ``state_machine_examples`` size the long tests (``--conformance-depth`` multiplies
+    both).
     """
 
     name: str
@@ -63,6 +68,7 @@ class Target:
     trading: bool = True
     has_liquidity: bool = True
     bad_credentials: Opener | None = None
+    second_client: Callable[[Exchange], Exchange | Awaitable[Exchange]] | None = None
     rate_limited: Callable[[bool], Exchange | Awaitable[Exchange]] | None = None
     rate_limit_burst: int = 0
     faulty: (

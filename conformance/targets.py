@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import atexit
+import importlib
 import os
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -16,14 +18,24 @@ import httpx
 
 from exchanges import Exchange
 
+from .binance_wire import BinanceFaultWire
 from .kucoin_wire import KucoinFaultWire
+from .mutants.base import PassThrough
 from .target import Target, TransportWrapper
 
-__all__ = ["TARGETS", "get_target", "kucoin_sim"]
+__all__ = ["TARGETS", "binance_sim", "get_target", "kucoin_sim"]
 
 BALANCES = {"USDT": Decimal(100_000), "BTC": Decimal(2), "ETH": Decimal(30)}
 #: Orders the longest fault test places on each simulated target.
 FAULT_ATTEMPTS = int(os.environ.get("CONFORMANCE_FAULT_ATTEMPTS", "10000"))
+
+
+class _SameAccount(PassThrough):
+    """A second client of an in-process paper exchange: the account (and its orders)
+    outlive the client, so closing it leaves the account open."""
+
+    async def close(self) -> None:
+        pass
 
 
 def _paper() -> Target:
@@ -35,6 +47,7 @@ def _paper() -> Target:
     return Target(
         name="paper",
         exchange=open_paper,
+        second_client=_SameAccount,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",
         balances=BALANCES,
@@ -54,7 +67,7 @@ def _kucoin_live() -> Target:
     missing = [n for n in names if not os.environ.get(n)]
     trading = os.environ.get("CONFORMANCE_ALLOW_TRADING") == "1"
 
-    def open_live() -> Exchange:
+    def open_live(*_: object) -> Exchange:
         return KucoinExchange(KucoinCredentials.from_env())
 
     def open_bad() -> Exchange:
@@ -73,6 +86,7 @@ def _kucoin_live() -> Target:
         other_symbol=os.environ.get("CONFORMANCE_OTHER_SYMBOL", "ETH/USDT"),
         trading=trading,
         bad_credentials=open_bad,
+        second_client=open_live,
         state_machine_examples=2,
         skip_reasons=reasons,
     )
@@ -148,9 +162,16 @@ def kucoin_sim(name: str = "kucoin-sim", *, kind: Any = None, **options: Any) ->
     time. ``kind`` (a subclass of the adapter) and adapter ``options`` open a variant of it,
     as the deliberately broken exchanges of this repository's tests do."""
     url = "http://kucoin-sim.local"
+    apps: weakref.WeakKeyDictionary[Exchange, Any] = weakref.WeakKeyDictionary()
 
     def open_sim() -> Exchange:
-        return _adapter(url, httpx.ASGITransport(app=_in_process_app()), kind=kind, **options)
+        app = _in_process_app()
+        exchange = _adapter(url, httpx.ASGITransport(app=app), kind=kind, **options)
+        apps[exchange] = app
+        return exchange
+
+    def open_second(exchange: Exchange) -> Exchange:
+        return _adapter(url, httpx.ASGITransport(app=apps[exchange]), kind=kind, **options)
 
     def open_bad() -> Exchange:
         return _wrong_key(url, httpx.ASGITransport(app=_in_process_app()))
@@ -171,6 +192,7 @@ def kucoin_sim(name: str = "kucoin-sim", *, kind: Any = None, **options: Any) ->
         other_symbol="ETH/USDT",
         balances=SIM_BALANCES,
         bad_credentials=open_bad,
+        second_client=open_second,
         rate_limited=open_limited,
         rate_limit_burst=BURST,
         faulty=open_faulty,
@@ -203,15 +225,17 @@ class _ServedSimulator:
                 atexit.register(self.stop)
                 return self.url
         process.kill()
+        process.communicate()
         raise RuntimeError("python -m simulator serve did not report a listening address")
 
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
             try:
-                self.process.wait(10)
+                self.process.communicate(timeout=10)  # (reaps it and closes its pipe)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.communicate()
             self.process = None
 
 
@@ -251,7 +275,7 @@ def _kucoin_sim_socket() -> Target:
     def main() -> str:
         return _served("main", *_main_args())
 
-    def open_socket() -> Exchange:
+    def open_socket(*_: object) -> Exchange:
         return _adapter(main(), None)
 
     def open_bad() -> Exchange:
@@ -268,6 +292,7 @@ def _kucoin_sim_socket() -> Target:
     return Target(
         name="kucoin-sim-socket",
         exchange=open_socket,
+        second_client=open_socket,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",
         balances=SIM_BALANCES,
@@ -283,9 +308,16 @@ def _kucoin_sim_socket() -> Target:
 def _kucoin_sim_classic() -> Target:
     """The adapter's classic ``/api/v1/orders`` endpoints (``hf=False``) against the facade."""
     url = "http://kucoin-sim-classic.local"
+    apps: weakref.WeakKeyDictionary[Exchange, Any] = weakref.WeakKeyDictionary()
 
     def open_classic() -> Exchange:
-        return _adapter(url, httpx.ASGITransport(app=_in_process_app()), hf=False)
+        app = _in_process_app()
+        exchange = _adapter(url, httpx.ASGITransport(app=app), hf=False)
+        apps[exchange] = app
+        return exchange
+
+    def open_second(exchange: Exchange) -> Exchange:
+        return _adapter(url, httpx.ASGITransport(app=apps[exchange]), hf=False)
 
     def open_faulty(wrap: TransportWrapper) -> tuple[Exchange, Exchange]:
         transport = httpx.ASGITransport(app=_in_process_app(rate_limits="off"))
@@ -298,6 +330,7 @@ def _kucoin_sim_classic() -> Target:
     return Target(
         name="kucoin-sim-classic",
         exchange=open_classic,
+        second_client=open_second,
         bad_credentials=open_bad,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",
@@ -311,6 +344,148 @@ def _kucoin_sim_classic() -> Target:
     )
 
 
+# --- the Binance adapter against the simulator's Binance dialect ---------------------------------
+
+BINANCE_KEY, BINANCE_SECRET = "conformance-binance-key", "conformance-binance-secret"
+#: A shrunken weight budget that a burst of tickers (2 each, after exchangeInfo's 20) crosses.
+BINANCE_SMALL_WEIGHT, BINANCE_BURST = 100, 50
+
+
+def _binance_adapter(
+    base_url: str, transport: httpx.AsyncBaseTransport | None, *, secret: str = BINANCE_SECRET, **options: Any
+) -> Exchange:
+    binance = importlib.import_module("adapters.binance")  # (built apart from this package)
+    exchange: Exchange = binance.BinanceExchange(
+        binance.BinanceCredentials(BINANCE_KEY, secret),
+        base_url=base_url,
+        transport=transport,
+        reconcile_delay=0.0,
+        read_retry_delay=0.0,
+        **options,
+    )
+    return exchange
+
+
+def _binance_app(*, rate_limits: str = "binance", weight_limit: int = 6000) -> Any:
+    from exchanges import SystemClock
+    from simulator.binance import AccountConfig, ApiKey, BinanceConfig, binance_venue, build_facade
+
+    venue = binance_venue(seed=11, clock=SystemClock())
+    key = ApiKey(key=BINANCE_KEY, secret=BINANCE_SECRET)
+    account = AccountConfig(uid=1, balances=SIM_BALANCES, keys=(key,))
+    config = BinanceConfig(
+        accounts=(account,), rate_limits=rate_limits, weight_limit=weight_limit, orders_per_10s=100_000
+    )
+    venue.sync()
+    return build_facade(venue, config).app
+
+
+def binance_sim(name: str = "binance-sim", **options: Any) -> Target:
+    """``BinanceExchange`` -> the Binance dialect in-process (httpx's ASGI transport), a fresh
+    venue each time. Streams need a socket: ``binance-sim-socket`` covers them."""
+    url = "http://binance-sim.local"
+
+    def open_sim() -> Exchange:
+        return _binance_adapter(url, httpx.ASGITransport(app=_binance_app()), **options)
+
+    def open_bad() -> Exchange:
+        return _binance_adapter(url, httpx.ASGITransport(app=_binance_app()), secret="wrong-secret")
+
+    def open_limited(limiter: bool) -> Exchange:
+        transport = httpx.ASGITransport(app=_binance_app(weight_limit=BINANCE_SMALL_WEIGHT))
+        return _binance_adapter(
+            "http://binance-sim-small.local",
+            transport,
+            rate_limit=limiter,
+            weight_per_minute=BINANCE_SMALL_WEIGHT,
+        )
+
+    def open_faulty(wrap: TransportWrapper) -> tuple[Exchange, Exchange]:
+        transport = httpx.ASGITransport(app=_binance_app(rate_limits="off"))
+        faulty = _binance_adapter(url, wrap(transport), rate_limit=False, **options)
+        return faulty, _binance_adapter(url, transport, rate_limit=False)
+
+    return Target(
+        name=name,
+        exchange=open_sim,
+        symbol="BTC/USDT",
+        other_symbol="ETH/USDT",
+        balances=SIM_BALANCES,
+        bad_credentials=open_bad,
+        rate_limited=open_limited,
+        rate_limit_burst=BINANCE_BURST,
+        faulty=open_faulty,
+        fault_wire=BinanceFaultWire(),
+        fault_attempts=FAULT_ATTEMPTS,
+    )
+
+
+def _binance_args() -> tuple[str, ...]:
+    balances = [arg for cur, amount in SIM_BALANCES.items() for arg in ("--balance", f"{cur}={amount}")]
+    return (
+        "--dialect",
+        "binance",
+        "--seed",
+        "13",
+        "--api-key",
+        BINANCE_KEY,
+        "--api-secret",
+        BINANCE_SECRET,
+        *balances,
+    )
+
+
+def _binance_sim_socket() -> Target:
+    """The same adapter through a real socket to ``python -m simulator serve --dialect binance``."""
+
+    def main() -> str:
+        return _served("binance", *_binance_args())
+
+    def open_socket() -> Exchange:
+        return _binance_adapter(main(), None)
+
+    def open_bad() -> Exchange:
+        return _binance_adapter(main(), None, secret="wrong-secret")
+
+    def open_faulty(wrap: TransportWrapper) -> tuple[Exchange, Exchange]:
+        url = _served("binance-faults", *_binance_args(), "--rate-limits", "off")
+        faulty = _binance_adapter(url, wrap(httpx.AsyncHTTPTransport()), rate_limit=False)
+        return faulty, _binance_adapter(url, None, rate_limit=False)
+
+    return Target(
+        name="binance-sim-socket",
+        exchange=open_socket,
+        symbol="BTC/USDT",
+        other_symbol="ETH/USDT",
+        balances=SIM_BALANCES,
+        bad_credentials=open_bad,
+        faulty=open_faulty,
+        fault_wire=BinanceFaultWire(),
+        fault_attempts=FAULT_ATTEMPTS,
+        skip_reasons={"rate limits": "covered by binance-sim (the same limiter, in process)"},
+    )
+
+
+def _binance_adapter_missing() -> str | None:
+    """Why the Binance targets cannot run here (``None``: they can)."""
+    try:
+        importlib.import_module("adapters.binance")
+    except ImportError as err:
+        return f"the Binance adapter (adapters.binance) is not installed: {err}"
+    return None
+
+
+def _skipped(name: str, reason: str) -> Callable[[], Target]:
+    def target() -> Target:
+        return Target(name=name, exchange=_no_exchange, symbol="BTC/USDT", skip_reasons={"*": reason})
+
+    return target
+
+
+def _no_exchange() -> Exchange:
+    raise RuntimeError("a skipped target opens no exchange")
+
+
 TARGETS: dict[str, Callable[[], Target]] = {
     "paper": _paper,
     "kucoin-sim": kucoin_sim,
@@ -318,6 +493,13 @@ TARGETS: dict[str, Callable[[], Target]] = {
     "kucoin-sim-socket": _kucoin_sim_socket,
     "kucoin-live": _kucoin_live,
 }
+_MISSING = _binance_adapter_missing()
+if _MISSING is None:
+    TARGETS["binance-sim"] = binance_sim
+    TARGETS["binance-sim-socket"] = _binance_sim_socket
+else:  # (defined all the same, so that a run naming them says why they skip)
+    TARGETS["binance-sim"] = _skipped("binance-sim", _MISSING)
+    TARGETS["binance-sim-socket"] = _skipped("binance-sim-socket", _MISSING)
 
 
 def get_target(name: str) -> Target:

@@ -74,6 +74,7 @@ from .models import (
 )
 from .precision import (
     EXACT,
+    OrderChecker,
     ceil_to_increment,
     conform_order,
     floor_to_increment,
@@ -82,6 +83,7 @@ from .precision import (
     validate_order,
 )
 from .protocol import (
+    Amending,
     BatchPlacing,
     Capabilities,
     Exchange,
@@ -125,6 +127,7 @@ __all__ = [
     "STP",
     "AboveMaximumSize",
     "AccountSuspended",
+    "Amending",
     "ApiKeyInfo",
     "AuthenticationError",
     "Backlog",
@@ -171,6 +174,7 @@ __all__ = [
     "OrderAck",
     "OrderBook",
     "OrderBookLevel",
+    "OrderChecker",
     "OrderNotFound",
     "OrderOutcomeUnknown",
     "OrderRequest",

@@ -268,10 +268,23 @@ class OrderRequest:
             raise InvalidOrder(problem)
 
     def _shape_problem(self) -> str | None:
+        """The first thing wrong with the request's shape (``None``: nothing)."""
+        return (
+            self._amounts_problem()
+            or self._type_problem()
+            or self._lifetime_problem()
+            or self._display_problem()
+            or self._market_problem()
+        )
+
+    def _amounts_problem(self) -> str | None:
         for name in ("size", "price", "funds", "visible_size", "stop_price"):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 return f"{name} must be positive, got {value}"
+        return None
+
+    def _type_problem(self) -> str | None:
         if self.type is OrderType.LIMIT:
             if self.price is None or self.size is None:
                 return "a limit order needs both price and size"
@@ -281,11 +294,17 @@ class OrderRequest:
             return "a market order needs exactly one of size or funds"
         elif self.price is not None:
             return "a market order takes no price"
+        return None
+
+    def _lifetime_problem(self) -> str | None:
         if self.time_in_force is TimeInForce.GTT:
             if self.cancel_after is None or self.cancel_after <= 0:
                 return "GTT needs cancel_after, a positive number of seconds"
         elif self.cancel_after is not None:
             return "cancel_after applies to GTT orders only"
+        return None
+
+    def _display_problem(self) -> str | None:
         if self.iceberg and self.visible_size is None:
             return "an iceberg order needs visible_size"
         if self.visible_size is not None and not self.iceberg:
@@ -295,9 +314,14 @@ class OrderRequest:
                 return "visible_size cannot exceed size"
         if self.stop is not None and self.stop_price is None:
             return "stop applies to stop orders only: give stop_price (the direction may be left out)"
-        if self.type is OrderType.MARKET and (self.post_only or self.hidden or self.iceberg):
+        return None
+
+    def _market_problem(self) -> str | None:
+        if self.type is not OrderType.MARKET:
+            return None
+        if self.post_only or self.hidden or self.iceberg:
             return "post_only, hidden and iceberg apply to limit orders only"
-        if self.type is OrderType.MARKET and self.stp is STP.DC:
+        if self.stp is STP.DC:
             return "STP DC is not available for market orders"
         return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Mapping, Sequence
+from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -16,6 +17,7 @@ from .models import (
     Fill,
     Market,
     Order,
+    OrderAck,
     OrderBook,
     OrderRequest,
     StreamGap,
@@ -23,7 +25,7 @@ from .models import (
     Trade,
 )
 
-__all__ = ["BatchPlacing", "Capabilities", "Exchange", "Streaming", "require_one_ref"]
+__all__ = ["Amending", "BatchPlacing", "Capabilities", "Exchange", "Streaming", "require_one_ref"]
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -260,6 +262,28 @@ class Streaming(Protocol):
         """Every balance as it stands once subscribed, then a currency's balance each time
         it changes (conflated per currency)."""
         ...
+
+
+@runtime_checkable
+class Amending(Protocol):
+    """An exchange that changes an open limit order's price or size (``Capabilities.amend``).
+
+    The order is addressed by exactly one of its two ids and keeps its client order id; a
+    venue that cancels and replaces (KuCoin) gives it a new id, which the ack names. No
+    other order changes. A new size not above what has filled ends the order; an order the
+    venue no longer holds open raises ``OrderNotFound``; neither price nor size is a
+    ``BadRequest``.
+    """
+
+    async def amend_order(
+        self,
+        symbol: str,
+        *,
+        order_id: str | None = None,
+        client_order_id: str | None = None,
+        price: Decimal | str | None = None,
+        size: Decimal | str | None = None,
+    ) -> OrderAck: ...
 
 
 def require_one_ref(order_id: str | None, client_order_id: str | None) -> None:

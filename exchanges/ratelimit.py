@@ -218,8 +218,9 @@ class SlidingWindowPool(_PoolBase):
                 return max(stamp + self._window_us - now, 1) / 1_000_000
         raise AssertionError("unreachable: weight <= capacity")  # pragma: no cover
 
-    def update(self, *, remaining: int, reset_ms: int, limit: int | None = None) -> None:
-        """If the server counts more than we do, record the difference as spent now."""
+    def update(self, *, remaining: int, reset_ms: int, limit: int | None = None) -> None:  # noqa: ARG002
+        """If the server counts more than we do, record the difference as spent now (a
+        sliding window has no reset to adopt: ``reset_ms`` is the pools' common signature)."""
         now = self._now()
         if limit is not None and limit > 0:
             self.capacity = limit

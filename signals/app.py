@@ -118,7 +118,7 @@ def build_app(bridge: Bridge) -> Starlette:
         finally:
             await bridge.stop()
 
-    async def http_error(request: Request, exc: Exception) -> Response:
+    async def http_error(_request: Request, exc: Exception) -> Response:
         # (a method no route takes: Starlette's own 405, answered as JSON like the rest)
         status = exc.status_code if isinstance(exc, HTTPException) else 400
         return _json(

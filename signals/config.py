@@ -343,7 +343,7 @@ def _bridge(table: Mapping[str, Any], base: Path) -> dict[str, Any]:
 
 
 def config_from_mapping(
-    data: Mapping[str, Any], *, environ: Mapping[str, str], base: Path = Path(".")
+    data: Mapping[str, Any], *, environ: Mapping[str, str], base: Path = Path()
 ) -> BridgeConfig:
     """A configuration from parsed TOML; relative paths are taken from ``base``."""
     _unknown(data, ("bridge", "venue", "limits", "sources"), "top level")

@@ -3,8 +3,10 @@
 One user of a :class:`~simulator.venue.Venue` (several paper exchanges may share a venue
 and trade with each other). Unified symbols in and out (``BTC/USDT``), ``Decimal``
 amounts, epoch-ms times; errors are :mod:`exchanges.errors` types with ``venue="paper"``
-and KuCoin's codes (``[paper 200004] Balance insufficient!``). Requests are checked with
-:func:`exchanges.precision.validate_order` before the venue applies KuCoin's own rules.
+and KuCoin's codes (``[paper 200004] Balance insufficient!``), or Binance's with
+``dialect="binance"`` (Binance's rulebook and pairs too: commission in the asset received,
+its filters and STP modes). Requests are checked with
+:func:`exchanges.precision.validate_order` before the venue applies the dialect's own rules.
 
 The venue reads its clock at every call: with a ``ManualClock`` nothing moves until the
 clock does (a backtest advances it); with a ``SystemClock`` the market runs in real time.
@@ -20,7 +22,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Self
+from typing import Concatenate, ParamSpec, Self, TypeVar
 
 from exchanges import (
     BadRequest,
@@ -53,9 +55,12 @@ from exchanges import (
     require_one_ref,
     validate_client_order_id,
 )
+from simulator.binance.listing import BINANCE_SYMBOLS
+from simulator.binance.rulebook import BINANCE_RULEBOOK
+from simulator.binance.words import binance_error
 from simulator.kucoin.words import kucoin_error
 from simulator.market import SyntheticConfig, attach_synthetic
-from simulator.venue import CurrencySpec, FillInfo, MarketState, OrderInfo, SymbolSpec, Venue
+from simulator.venue import CurrencySpec, FillInfo, MarketState, OrderInfo, Rulebook, SymbolSpec, Venue
 
 __all__ = ["PAPER_CAPABILITIES", "PaperExchange"]
 
@@ -66,6 +71,14 @@ _BUY = Side.BUY
 ZERO = Decimal(0)
 _CANCELED_STATUS = OrderStatus.CANCELED
 _BAD = "400100"  # KuCoin's code for bad parameters
+#: Each dialect's words for the venue's refusals, the code of a bad parameter, its rulebook
+#: and pairs (``None``: the venue's defaults, KuCoin's).
+_DIALECTS: dict[
+    str, tuple[Callable[[ExchangeError], ExchangeError], str, Rulebook | None, tuple[SymbolSpec, ...] | None]
+] = {
+    "kucoin": (kucoin_error, _BAD, None, None),
+    "binance": (binance_error, "-1102", BINANCE_RULEBOOK, BINANCE_SYMBOLS),
+}
 
 
 class PaperExchange:
@@ -75,7 +88,9 @@ class PaperExchange:
     from ``seed``, ``clock`` (default: a ``ManualClock``), ``symbols`` and ``synthetic``
     (the embedded synthetic market, on by default so the book is full from the start;
     pass ``False`` for an empty, quiet book). With ``venue`` the exchange joins it as a new
-    user (``uid``), sharing its books and clock with every other user.
+    user (``uid``), sharing its books and clock with every other user. ``dialect``
+    (``kucoin`` or ``binance``) words the refusals and, for a private venue, picks its
+    rulebook and pairs.
     """
 
     venue = "paper"
@@ -93,7 +108,12 @@ class PaperExchange:
         synthetic: bool | SyntheticConfig = True,
         maker_fee_rate: Decimal | str | None = None,
         taker_fee_rate: Decimal | str | None = None,
+        dialect: str = "kucoin",
     ) -> None:
+        if dialect not in _DIALECTS:
+            raise ValueError(f"dialect must be one of {', '.join(_DIALECTS)}, not {dialect!r}")
+        self.dialect = dialect
+        self._word, self._bad, rulebook, listed = _DIALECTS[dialect]
         if balances is not None and not isinstance(balances, Mapping):
             raise TypeError(
                 f"balances must map currency to amount, like {{'USDT': '1000'}}, got {balances!r}"
@@ -102,9 +122,10 @@ class PaperExchange:
             venue = Venue(
                 seed=seed,
                 clock=clock if clock is not None else ManualClock(),
-                symbols=symbols,
+                symbols=symbols if symbols is not None else listed,
                 currencies=currencies,
                 name=self.venue,
+                rulebook=rulebook,
             )
             attach_synthetic(venue, synthetic)
         elif clock is not None and clock is not venue.clock:
@@ -116,7 +137,7 @@ class PaperExchange:
                 uid, balances, maker_fee_rate=maker_fee_rate, taker_fee_rate=taker_fee_rate
             )
         except ExchangeError as err:
-            raise kucoin_error(err) from None
+            raise self._word(err) from None
         self._user = venue.trader(self.uid)
         self._timeline = venue.timeline
         self.capabilities = PAPER_CAPABILITIES
@@ -154,7 +175,7 @@ class PaperExchange:
         try:
             mkt = self._routes[symbol] = self.sim.market_state(self._to_native(symbol))
         except ExchangeError as err:
-            raise kucoin_error(err) from None
+            raise self._word(err) from None
         return mkt
 
     def _market(self, symbol: str) -> Market:
@@ -201,7 +222,7 @@ class PaperExchange:
 
     async def fetch_order_book(self, symbol: str, depth: int | None = 20) -> OrderBook:
         self._check_open()
-        check_depth(depth, venue=self.venue, code=_BAD)
+        check_depth(depth, venue=self.venue, code=self._bad)
         snap = self.sim.order_book(self._to_native(symbol), depth)
         return OrderBook(
             symbol=symbol,
@@ -214,7 +235,7 @@ class PaperExchange:
     async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
         """Recent public trades, oldest first (at most the last 1000)."""
         self._check_open()
-        check_history_args(limit=limit, venue=self.venue, code=_BAD)
+        check_history_args(limit=limit, venue=self.venue, code=self._bad)
         rows = self.sim.trades(self._to_native(symbol), 1000 if limit is None else limit)
         return [
             Trade(
@@ -231,8 +252,8 @@ class PaperExchange:
         end: int | None = None,
     ) -> list[Candle]:
         self._check_open()
-        iv = parse_interval(interval, venue=self.venue, code=_BAD)
-        check_history_args(start=start, end=end, venue=self.venue, code=_BAD)
+        iv = parse_interval(interval, venue=self.venue, code=self._bad)
+        check_history_args(start=start, end=end, venue=self.venue, code=self._bad)
         bars = self.sim.candles(self._to_native(symbol), iv, start, end)
         return [
             Candle(
@@ -286,11 +307,12 @@ class PaperExchange:
         plain = no_options and request.type is _LIMIT  # the hot path
         # validate_order's checks, precompiled for the pair (the venue applies its own
         # rules next, without OrderParams or a snapshot)
+        checker = mkt.rules.checker
         checked = None
         if plain:
             assert request.price is not None and request.size is not None
-            checked = mkt.rules.check_limit(request.price, request.size)
-        ticks, lots = checked or mkt.rules.check_request(request)
+            checked = checker.check_limit(request.price, request.size)
+        ticks, lots = checked or checker.check(request)
         coid = request.client_order_id
         if coid is not None:
             validate_client_order_id(self.venue, coid)
@@ -304,12 +326,12 @@ class PaperExchange:
                 if now != self._coid_time:
                     self._client_id_prefix(now)
                 coid = self._coid_prefix + hex(next(self._coid_counter))[2:]
-            if request.stop is not None:
+            if request.stop is not None and self.dialect == "kucoin":
                 self._check_stop(request, mkt)
             user = self._user
             return sim.place_request(user, mkt, request, ticks, lots, coid, now, plain, no_options, symbol)
         except ExchangeError as err:
-            raise kucoin_error(err) from None
+            raise self._word(err) from None
 
     def _client_id_prefix(self, now: int) -> None:
         """Generated client ids are deterministic (same seed and calls, same ids) and
@@ -351,7 +373,7 @@ class PaperExchange:
                 now = timeline.sync()  # (else there is nothing for it to do)
             return self.sim.cancel_request(self._user, native, order_id, client_order_id, symbol, now)
         except ExchangeError as err:
-            raise kucoin_error(err) from None
+            raise self._word(err) from None
 
     def order_stamp(self, order_id: str) -> tuple[int, int, int, int, int] | None:
         """What this account's order ``order_id`` looks like, cheaply: two equal stamps mean
@@ -411,7 +433,7 @@ class PaperExchange:
         limit: int | None = None,
     ) -> list[Order]:
         self._check_open()
-        check_history_args(limit=limit, start=start, end=end, venue=self.venue, code=_BAD)
+        check_history_args(limit=limit, start=start, end=end, venue=self.venue, code=self._bad)
         native = self._to_native(symbol)
         out: list[Order] = []
         last_id: int | None = None
@@ -434,7 +456,7 @@ class PaperExchange:
         limit: int | None = None,
     ) -> list[Fill]:
         self._check_open()
-        check_history_args(limit=limit, start=start, end=end, venue=self.venue, code=_BAD)
+        check_history_args(limit=limit, start=start, end=end, venue=self.venue, code=self._bad)
         native = self._to_native(symbol)
         out: list[Fill] = []
         last_id: int | None = None
@@ -527,6 +549,10 @@ class PaperExchange:
 _SAFE_UID = re.compile(r"[A-Za-z0-9]{1,12}")
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
 def _uid_tag(uid: str) -> str:
     """``uid`` when it is short and alphanumeric (KuCoin's are numbers), else 8 hex digits
     of its hash: KuCoin allows 40 characters of letters, digits, ``_`` and ``-``."""
@@ -535,15 +561,17 @@ def _uid_tag(uid: str) -> str:
     return hashlib.blake2b(uid.encode(), digest_size=4).hexdigest()
 
 
-def _worded(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """The venue's neutral refusals, in KuCoin's words (the paper exchange's flavour)."""
+def _worded(
+    method: Callable[Concatenate[PaperExchange, _P], Awaitable[_T]],
+) -> Callable[Concatenate[PaperExchange, _P], Awaitable[_T]]:
+    """The venue's neutral refusals, in the dialect's words (the paper exchange's flavour)."""
 
     @functools.wraps(method)
-    async def worded(*args: Any, **kwargs: Any) -> Any:
+    async def worded(self: PaperExchange, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         try:
-            return await method(*args, **kwargs)
+            return await method(self, *args, **kwargs)
         except ExchangeError as err:
-            raise kucoin_error(err) from None
+            raise self._word(err) from None
 
     return worded
 

@@ -21,7 +21,8 @@ __all__ = ["DEFAULT_PAPER_BALANCES", "PAPER"]
 DEFAULT_PAPER_BALANCES: Mapping[str, str] = {"USDT": "10000"}
 
 
-def _open(options: Mapping[str, Any], environ: Mapping[str, str]) -> Exchange:
+def _open(options: Mapping[str, Any], environ: Mapping[str, str]) -> Exchange:  # noqa: ARG001
+    """(``environ`` is every venue factory's: paper reads no credentials.)"""
     clock: Clock | None = options.get("clock")
     if clock is None:
         clock = SystemClock() if options.get("realtime", True) else ManualClock()
@@ -32,6 +33,7 @@ def _open(options: Mapping[str, Any], environ: Mapping[str, str]) -> Exchange:
         seed=options.get("seed", 0),
         clock=clock,
         synthetic=options.get("synthetic", True),
+        dialect=options.get("dialect", "kucoin"),
         **fees,
     )
 
@@ -48,5 +50,6 @@ PAPER = VenueSpec(
         VenueOption(name="maker_fee_rate", kind=Decimal, help="a fraction: 0.001 is 0.1 %"),
         VenueOption(name="taker_fee_rate", kind=Decimal, help="a fraction: 0.001 is 0.1 %"),
         VenueOption(name="clock", kind=Clock, help="the clock to run on"),
+        VenueOption(name="dialect", kind=str, help="whose rules and words: kucoin (default) or binance"),
     ),
 )

@@ -11,7 +11,7 @@ from exchanges import ApiKeyInfo, Balance
 from .client import KucoinClient
 from .models import Account, LedgerEntry, TradeFee
 from .options import KucoinOptions
-from .paging import cursor, pages, unique, windows
+from .paging import CLOCK_ERROR_MS, cursor, pages, unique, windows
 from .parsing import (
     parse_account,
     parse_api_key_info,
@@ -62,7 +62,8 @@ class AccountData:
         use_hf = self.options.hf if hf is None else hf
         base = {"currency": currency, "direction": direction, "bizType": biz_type}
         rows: list[Mapping[str, Any]] = []
-        for lo, hi in windows(start, end, self.options.max_window_ms, self._client.now_ms()):
+        latest = self._client.now_ms() + CLOCK_ERROR_MS
+        for lo, hi in windows(start, end, self.options.max_window_ms, latest):
             want = None if limit is None else limit - len(rows)
             query = {**base, "startAt": lo, "endAt": hi}
             if use_hf:

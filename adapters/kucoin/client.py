@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from attrs import define
 
 from adapters.common.http import decode_json, fast_transport, send_within
 from exchanges import (
@@ -52,6 +53,16 @@ _BASE_HEADERS = (
     ("User-Agent", "exchanges-kucoin/0.1"),
 )
 _URL_CACHE = 512
+
+
+@define
+class _Tries:
+    """What one call has spent of its retries so far."""
+
+    may_retry_429: bool
+    reads: int
+    rate: int = 0
+    resynced: bool = False
 
 
 def _make_transport(options: KucoinOptions) -> httpx.AsyncBaseTransport | None:
@@ -208,12 +219,11 @@ class KucoinClient:
         query_text = encode_query(query) if query else ""
         target = f"{path}?{query_text}" if query_text else path
         content = compact_json(body) if body is not None else ""
-        limited = self.options.rate_limit
-        pool = self.pool(ep.pool) if limited else None
-        may_retry = ep.safe_to_retry if retry_rate_limit is None else retry_rate_limit
-        rate_retries = 0
-        read_retries = 0 if ep.safe_to_retry else self.options.max_read_retries  # (none left)
-        resynced = False
+        pool = self.pool(ep.pool) if self.options.rate_limit else None
+        tries = _Tries(
+            may_retry_429=ep.safe_to_retry if retry_rate_limit is None else retry_rate_limit,
+            reads=0 if ep.safe_to_retry else self.options.max_read_retries,  # (none left)
+        )
         while True:
             if pool is not None and pool.try_acquire(ep.weight) > 0:
                 await pool.acquire(ep.weight)  # over budget: queue (first come, first served)
@@ -227,9 +237,9 @@ class KucoinClient:
             try:
                 response = await self._send(ep.method, target, headers, content)
             except NetworkError:
-                if read_retries >= self.options.max_read_retries:
+                if tries.reads >= self.options.max_read_retries:
                     raise
-                read_retries = await self._pause_before_read_retry(read_retries)
+                tries.reads = await self._pause_before_read_retry(tries.reads)
                 continue
             if pool is not None:
                 self._update_pool(pool, response.headers)
@@ -242,23 +252,32 @@ class KucoinClient:
                 return payload.get("data")
             error = self._error(status, payload, response.headers)
             log.debug("kucoin %s %s -> HTTP %d %s", ep.method, path, status, error)
-            if isinstance(error, InvalidTimestamp) and ep.private and not resynced:
-                resynced = True
-                await self.sync_clock()
-                continue
-            if isinstance(error, RateLimitExceeded) and pool is not None:
-                wait = error.retry_after if error.retry_after is not None else _DEFAULT_429_WAIT
-                pool.block(wait)
-                if may_retry and rate_retries < self.options.max_rate_limit_retries:
-                    rate_retries += 1
-                    continue
-            elif (
-                isinstance(error, (ExchangeUnavailable, RequestTimeout))  # 5xx, and 504 / 408
-                and read_retries < self.options.max_read_retries
-            ):
-                read_retries = await self._pause_before_read_retry(read_retries)
-                continue
-            raise error
+            if not await self._worth_retrying(ep, error, pool, tries):
+                raise error
+
+    async def _worth_retrying(
+        self, ep: Endpoint, error: ExchangeError, pool: RatePool | None, tries: _Tries
+    ) -> bool:
+        """Whether a refused call goes out again, after whatever wait the refusal asks for:
+        a stale clock is re-measured once, a 429 blocks the pool (and is resent when the call
+        may be), a 5xx or timeout is retried with backoff while read retries remain."""
+        if isinstance(error, InvalidTimestamp) and ep.private and not tries.resynced:
+            tries.resynced = True
+            await self.sync_clock()
+            return True
+        if isinstance(error, RateLimitExceeded) and pool is not None:
+            pool.block(error.retry_after if error.retry_after is not None else _DEFAULT_429_WAIT)
+            if tries.may_retry_429 and tries.rate < self.options.max_rate_limit_retries:
+                tries.rate += 1
+                return True
+            return False
+        if (
+            isinstance(error, (ExchangeUnavailable, RequestTimeout))  # 5xx, and 504 / 408
+            and tries.reads < self.options.max_read_retries
+        ):
+            tries.reads = await self._pause_before_read_retry(tries.reads)
+            return True
+        return False
 
     async def _pause_before_read_retry(self, done: int) -> int:
         """Wait before retry number ``done + 1`` of a read (``read_retry_delay``, doubling);

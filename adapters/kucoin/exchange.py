@@ -35,6 +35,7 @@ from exchanges import (
     NotSupported,
     Order,
     OrderAck,
+    OrderChecker,
     OrderNotFound,
     OrderRequest,
     OrderStatus,
@@ -47,7 +48,6 @@ from exchanges import (
     new_client_order_id,
     require_one_ref,
     validate_client_order_id,
-    validate_order,
 )
 
 from .account import AccountData
@@ -61,7 +61,7 @@ from .models import (
     PartialCancel,
 )
 from .options import KucoinOptions
-from .paging import cursor, pages, unique, windows
+from .paging import CLOCK_ERROR_MS, cursor, pages, unique, windows
 from .parsing import (
     from_native,
     parse_cancel_all,
@@ -84,6 +84,7 @@ from .routes import (
     CL_ORDERS,
     CL_PLACE,
     CL_PLACE_TEST,
+    CL_RECENT,
     DCP_QUERY,
     DCP_SET,
     HF_ACTIVE,
@@ -157,10 +158,13 @@ class KucoinExchange(MarketData, AccountData, StreamingData):
         if option_overrides:
             opts = attrs.evolve(opts, **option_overrides)
         self.options = opts
+        if not opts.hf:  # (KuCoin modifies orders on its HF endpoints only)
+            self.capabilities = attrs.evolve(CAPABILITIES, amend=False)
         self._client = KucoinClient(opts, credentials, transport=transport, clock=clock, registry=registry)
         self._markets: dict[str, Market] | None = None
         self._markets_lock = asyncio.Lock()
         self._recent: OrderedDict[str, Order] = OrderedDict()
+        self._checkers: dict[str, OrderChecker] = {}
         reconciler = kucoin_reconciler(
             clock=self._client.clock,
             delay=opts.reconcile_delay,
@@ -207,7 +211,10 @@ class KucoinExchange(MarketData, AccountData, StreamingData):
             raise InvalidOrder(f"remark must be at most {_REMARK_MAX} ASCII characters", venue=VENUE)
         if self.options.conform:
             return conform_order(request, market), market
-        validate_order(request, market, venue=VENUE)
+        checker = self._checkers.get(request.symbol)
+        if checker is None or checker.market is not market:  # (markets reloaded: a new one)
+            checker = self._checkers[request.symbol] = OrderChecker(market, venue=VENUE)
+        checker.check(request)
         return request, market
 
     @staticmethod
@@ -332,12 +339,14 @@ class KucoinExchange(MarketData, AccountData, StreamingData):
         """The order with this clientOid, or ``None`` if KuCoin does not show one. The classic
         query answers only while the order is active, so a done one is looked for among the
         done orders of its symbol, side and type since ``since_ms`` (just before it was sent)."""
-        try:
-            return await self.fetch_order(symbol, client_order_id=client_oid)
-        except OrderNotFound:
-            pass
         if self.options.hf:
-            return None
+            try:
+                return await self.fetch_order(symbol, client_order_id=client_oid)
+            except OrderNotFound:
+                return None
+        active = await self._active_by_client_oid(client_oid)
+        if active:
+            return self._parse_order(active)
         query: dict[str, object] = {"status": "done", "symbol": to_native(symbol), "side": side}
         query.update(type=kind, startAt=since_ms)
         for row in await pages(self._client, CL_ORDERS, CL_ORDERS.path, query, None):
@@ -599,11 +608,29 @@ class KucoinExchange(MarketData, AccountData, StreamingData):
         elif order_id is not None:
             data = await self._client.call(CL_ORDER, f"/api/v1/orders/{order_id}")
         else:
-            data = await self._client.call(CL_ORDER_COID, f"/api/v1/order/client-order/{client_order_id}")
+            data = await self._active_by_client_oid(str(client_order_id))
+            data = data or await self._recent_by_client_oid(native, str(client_order_id))
         if not data:
             ref = order_id if order_id is not None else f"clientOid {client_order_id}"
             raise OrderNotFound(f"order {ref} does not exist", venue=VENUE)
         return self._parse_order(data)
+
+    async def _active_by_client_oid(self, client_oid: str) -> Mapping[str, Any] | None:
+        """The classic query by clientOid, which answers for active orders only."""
+        try:
+            data = await self._client.call(CL_ORDER_COID, f"/api/v1/order/client-order/{client_oid}")
+        except OrderNotFound:
+            return None
+        return dict(data) if data else None
+
+    async def _recent_by_client_oid(self, native: str, client_oid: str) -> Mapping[str, Any] | None:
+        """The classic query by clientOid answers only while the order is active; a done
+        one is found among the recent orders (KuCoin keeps the last 24 hours' there)."""
+        rows = await self._client.call(CL_RECENT, CL_RECENT.path)
+        for row in rows or ():
+            if row.get("clientOid") == client_oid and row.get("symbol") == native:
+                return dict(row)
+        return None
 
     def _parse_order(self, data: Mapping[str, Any]) -> Order:
         """Parse with the market's size increment when markets are loaded (see ``order_status``)."""
@@ -646,7 +673,8 @@ class KucoinExchange(MarketData, AccountData, StreamingData):
         check_history_args(limit=limit, start=start, end=end, venue=VENUE, code=BAD_PARAMS)
         native = to_native(symbol)
         rows: list[Mapping[str, Any]] = []
-        for lo, hi in windows(start, end, self.options.max_window_ms, self._client.now_ms()):
+        latest = self._client.now_ms() + CLOCK_ERROR_MS
+        for lo, hi in windows(start, end, self.options.max_window_ms, latest):
             want = None if limit is None else limit - len(rows)
             if self.options.hf:
                 query = {"symbol": native, "startAt": lo, "endAt": hi}
@@ -673,10 +701,11 @@ class KucoinExchange(MarketData, AccountData, StreamingData):
         check_history_args(limit=limit, start=start, end=end, venue=VENUE, code=BAD_PARAMS)
         native = to_native(symbol)
         rows: list[Mapping[str, Any]] = []
+        latest = self._client.now_ms() + CLOCK_ERROR_MS
         spans = (
             [(None, None)]
             if order_id is not None
-            else windows(start, end, self.options.max_window_ms, self._client.now_ms())
+            else windows(start, end, self.options.max_window_ms, latest)
         )
         for lo, hi in spans:
             want = None if limit is None else limit - len(rows)

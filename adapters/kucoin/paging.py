@@ -8,9 +8,15 @@ from typing import Any, TypeVar
 from .client import KucoinClient
 from .endpoints import Endpoint
 
-__all__ = ["cursor", "pages", "unique", "windows"]
+__all__ = ["CLOCK_ERROR_MS", "cursor", "pages", "unique", "windows"]
 
 _T = TypeVar("_T")
+
+#: How far KuCoin's clock may run ahead of the client's estimate of it (the offset is
+#: measured now and then; the local clock drifts): a history read with an open end reaches
+#: that far past the estimate, so that the newest orders, fills and ledger lines are never
+#: cut off.
+CLOCK_ERROR_MS = 10_000
 
 
 def windows(start: int | None, end: int | None, span: int, now: int) -> list[tuple[int | None, int | None]]:

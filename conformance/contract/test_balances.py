@@ -8,67 +8,93 @@ from decimal import Decimal
 
 import pytest
 
-from conformance.helpers import limit_far, min_size, quote_for, require_trading, skip
+from conformance.helpers import limit_far, min_size, quote_for, require_trading, resting, skip
 from conformance.target import Target
-from exchanges import Exchange, Fill, OrderRequest, OrderType, Side
+from exchanges import Balance, Exchange, Fill, OrderRequest, OrderType, Side
 
 pytestmark = [pytest.mark.conformance_area("balances"), pytest.mark.asyncio(loop_scope="function")]
 
+ZERO = Decimal(0)
+
 
 async def test_total_is_available_plus_hold(
-    conformance_target: Target, conformance_exchange: Exchange
+    conformance_subject: Target, conformance_exchange: Exchange
 ) -> None:
+    """Every balance's total is its available amount plus its hold, none negative; open
+    orders put something on hold."""
     ex = conformance_exchange
-    if conformance_target.trading:  # with something on hold, so the identity is not trivially true
-        market, ticker = await quote_for(ex, conformance_target.symbol)
+    if conformance_subject.trading:  # with something on hold, so the identity is not trivially true
+        market, ticker = await quote_for(ex, conformance_subject.symbol)
         await ex.place_order(limit_far(market, ticker, Side.BUY))
         await ex.place_order(limit_far(market, ticker, Side.SELL))
     balances = await ex.fetch_balances()
-    if conformance_target.trading:
+    if conformance_subject.trading:
         assert any(b.hold > 0 for b in balances.values()), "open orders hold nothing"
     for currency, b in balances.items():
-        assert b.currency == currency
-        assert b.total == b.available + b.hold, b
-        assert b.available >= 0, b
-        assert b.hold >= 0, b
+        assert b.currency == currency, f"the balance listed as {currency} is of {b.currency}"
+        assert b.total == b.available + b.hold, (
+            f"{currency}: total {b.total} is not available {b.available} + hold {b.hold}"
+        )
+        assert b.available >= 0, f"{currency}: negative available {b.available}"
+        assert b.hold >= 0, f"{currency}: negative hold {b.hold}"
 
 
 async def test_a_fresh_account_holds_the_declared_balances(
-    conformance_target: Target, conformance_exchange: Exchange
+    conformance_subject: Target, conformance_exchange: Exchange
 ) -> None:
-    """``Target.balances`` is what a fresh client's account holds at least (the other
-    tests size their orders on it)."""
-    if not conformance_target.balances:
-        skip(conformance_target, "the target declares no balances")
+    """A fresh client's account holds at least ``Target.balances`` (the other tests size
+    their orders on it)."""
+    if not conformance_subject.balances:
+        skip(conformance_subject, "the target declares no balances")
     held = await conformance_exchange.fetch_balances()
-    for currency, amount in conformance_target.balances.items():
-        total = held[currency].total if currency in held else Decimal(0)
-        assert total >= amount, f"{currency}: {total} < the declared {amount}"
+    for currency, amount in conformance_subject.balances.items():
+        total = held[currency].total if currency in held else ZERO
+        assert total >= amount, f"{currency}: the account holds {total}, less than the declared {amount}"
 
 
-async def test_holds_follow_orders(conformance_target: Target, conformance_exchange: Exchange) -> None:
-    require_trading(conformance_target)
-    ex, symbol = conformance_exchange, conformance_target.symbol
+def _hold(balances: dict[str, Balance], currency: str) -> Decimal:
+    return balances[currency].hold if currency in balances else ZERO
+
+
+async def test_holds_follow_orders(conformance_subject: Target, conformance_exchange: Exchange) -> None:
+    """A buy holds at least its price x size of the quote, a sell its size of the base;
+    each cancel releases exactly what its order held, and totals do not move."""
+    require_trading(conformance_subject)
+    ex, symbol = conformance_exchange, conformance_subject.symbol
     market, ticker = await quote_for(ex, symbol)
     before = await ex.fetch_balances()
-    zero = Decimal(0)
-    base_hold = before[market.base].hold if market.base in before else zero
-    quote_hold = before[market.quote].hold if market.quote in before else zero
-    buy = await ex.place_order(limit_far(market, ticker, Side.BUY))
-    sell = await ex.place_order(limit_far(market, ticker, Side.SELL))
+    buys = [await ex.place_order(r) for r in resting(ex, market, ticker, Side.BUY, 2)]
+    sells = [await ex.place_order(r) for r in resting(ex, market, ticker, Side.SELL, 2)]
     during = await ex.fetch_balances()
-    assert buy.price is not None
-    assert buy.size is not None
-    assert sell.size is not None
-    assert during[market.quote].hold >= quote_hold + buy.price * buy.size, "a buy holds at least price x size"
-    assert during[market.base].hold == base_hold + sell.size, "a sell holds its size"
-    await ex.cancel_order(symbol, order_id=buy.id)
-    await ex.cancel_order(symbol, order_id=sell.id)
+    need = sum((o.price * o.size for o in buys if o.price and o.size), ZERO)
+    assert _hold(during, market.quote) >= _hold(before, market.quote) + need, (
+        f"two buys hold {_hold(during, market.quote) - _hold(before, market.quote)} {market.quote}, "
+        f"less than their price x size {need}"
+    )
+    sold = sum((o.size for o in sells if o.size), ZERO)
+    assert _hold(during, market.base) == _hold(before, market.base) + sold, (
+        f"two sells of {sold} {market.base} hold {_hold(during, market.base) - _hold(before, market.base)}"
+    )
+    for order in (*sells, *buys):
+        held = await ex.fetch_balances()
+        await ex.cancel_order(symbol, order_id=order.id)
+        now = await ex.fetch_balances()
+        if order.side is Side.SELL:
+            released = _hold(held, market.base) - _hold(now, market.base)
+            assert released == order.size, (
+                "a cancel must release exactly what its order held: "
+                f"a sell of {order.size} released {released}"
+            )
     after = await ex.fetch_balances()
-    assert after[market.quote].hold == quote_hold, "cancel releases exactly what was held"
-    assert after[market.base].hold == base_hold
-    assert after[market.quote].total == before[market.quote].total
-    assert after[market.base].total == before[market.base].total
+    for currency in (market.quote, market.base):
+        assert _hold(after, currency) == _hold(before, currency), (
+            f"a cancel must release exactly what its order held: {currency} hold {_hold(after, currency)} "
+            f"after every cancel, {_hold(before, currency)} before the orders"
+        )
+        was = before[currency].total if currency in before else ZERO
+        assert after[currency].total == was, (
+            f"{currency} total moved from {was} to {after[currency].total} with no fill"
+        )
 
 
 async def _fills_for(ex: Exchange, symbol: str, order_id: str, expect_size: Decimal) -> list[Fill]:
@@ -76,40 +102,48 @@ async def _fills_for(ex: Exchange, symbol: str, order_id: str, expect_size: Deci
     fills: list[Fill] = []
     for _ in range(20):
         fills = await ex.fetch_fills(symbol, order_id=order_id)
-        if sum((f.size for f in fills), Decimal(0)) >= expect_size:
+        if sum((f.size for f in fills), ZERO) >= expect_size:
             break
         await asyncio.sleep(0.25)
     return fills
 
 
 async def test_fills_and_fees_move_balances_exactly(
-    conformance_target: Target, conformance_exchange: Exchange
+    conformance_subject: Target, conformance_exchange: Exchange
 ) -> None:
-    require_trading(conformance_target)
-    if not conformance_target.has_liquidity:
-        skip(conformance_target, "no book to trade against")
-    ex, symbol = conformance_exchange, conformance_target.symbol
+    """A fill moves the balances by exactly its size, its funds (price x size) and its fee
+    in the fee's currency, and the fills add up to the order's filled size and funds."""
+    require_trading(conformance_subject)
+    if not conformance_subject.has_liquidity:
+        skip(conformance_subject, "no book to trade against")
+    ex, symbol = conformance_exchange, conformance_subject.symbol
     if OrderType.MARKET not in ex.capabilities.order_types:
-        skip(conformance_target, "market orders not declared in capabilities")
+        skip(conformance_subject, "market orders not declared in capabilities")
     market, ticker = await quote_for(ex, symbol)
     price = ticker.ask or ticker.last
-    assert price is not None
+    assert price is not None, "the ticker has neither an ask nor a last price"
     before = await ex.fetch_balances()
     size = min_size(market, price)
     order = await ex.place_order(OrderRequest.market(symbol, Side.BUY, size=size))
     final = await ex.fetch_order(symbol, order_id=order.id)
-    assert not final.is_open
+    assert not final.is_open, f"a market order rests: status {final.status}"
     fills = await _fills_for(ex, symbol, order.id, final.filled_size)
-    assert sum((f.size for f in fills), Decimal(0)) == final.filled_size, "fills add up to the filled size"
-    assert sum((f.funds for f in fills), Decimal(0)) == final.filled_funds, "fills add up to the filled funds"
+    total = sum((f.size for f in fills), ZERO)
+    assert total == final.filled_size, f"the fills add up to {total}, the order filled {final.filled_size}"
+    funds = sum((f.funds for f in fills), ZERO)
+    assert funds == final.filled_funds, f"the fills cost {funds}, the order says {final.filled_funds}"
     after = await ex.fetch_balances()
     expected: dict[str, Decimal] = defaultdict(Decimal)
     for f in fills:
-        assert f.order_id == order.id
-        assert f.funds == f.price * f.size
+        assert f.funds == f.price * f.size, (
+            f"a fill's funds {f.funds} are not its price x size {f.price * f.size}"
+        )
         expected[market.base] += f.size
         expected[market.quote] -= f.funds
         expected[f.fee_currency] -= f.fee
     for currency, delta in expected.items():
-        was = before[currency].total if currency in before else Decimal(0)
-        assert after[currency].total - was == delta, f"{currency} moved by other than its fills and fees"
+        was = before[currency].total if currency in before else ZERO
+        moved = after[currency].total - was
+        assert moved == delta, (
+            f"{currency} moved by {moved}, but the fills and their fees (as reported) move it by {delta}"
+        )

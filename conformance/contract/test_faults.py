@@ -27,7 +27,6 @@ pytestmark = [pytest.mark.conformance_area("faults"), pytest.mark.asyncio(loop_s
 #: Placements between two readings of the venue (and a cancel-all): few enough that resting
 #: orders stay under a venue's per-symbol cap.
 CHUNK = 40
-SEED = 20261207
 #: Lost answers: before the venue acted (refused) or after it (timeout, reset, 502, 503).
 AFTER = (Fault.LOSE_RESPONSE, Fault.RESET_AFTER, Fault.BAD_GATEWAY, Fault.UNAVAILABLE)
 LOST = (Fault.REFUSE, Fault.DELAY, *AFTER)
@@ -37,6 +36,7 @@ DONE_AT_ONCE = ("ioc", "fok", "market", "market_funds")
 async def _run(
     target: Target,
     record_property: Any,
+    seed: int,
     *,
     attempts: int,
     kinds: tuple[str, ...] | None = None,
@@ -55,7 +55,7 @@ async def _run(
 
     def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
         transport = FaultInjectingTransport(
-            inner, seed=SEED + len(transports), wire=target.fault_wire, path_contains="order", **options
+            inner, seed=seed + len(transports), wire=target.fault_wire, path_contains="order", **options
         )
         transports.append(transport)
         return transport
@@ -66,7 +66,7 @@ async def _run(
     asked: set[str] = set()
     try:
         market, ticker = await quote_for(clean, symbol)
-        placements = Placements(faulty, market, ticker, SEED, kinds or KINDS)
+        placements = Placements(faulty, market, ticker, seed, kinds or KINDS)
         if not placements.kinds:
             skip(target, f"the exchange takes none of the order kinds {', '.join(kinds or KINDS)}")
         sent = 0
@@ -87,9 +87,11 @@ async def _run(
         await clean.close()
     injected = sum((t.injected for t in transports), Counter())
     record_property("fault_counts", tally.counts())
-    record_property("fault_summary", f"{sent} orders: {tally.summary()}; injected {_named(injected)}")
+    record_property(
+        "fault_summary", f"{sent} orders, seed {seed}: {tally.summary()}; injected {_named(injected)}"
+    )
     breaches = tally.breaches()
-    assert not breaches, f"{target.name}: " + "; ".join(breaches) + f" ({tally.summary()})"
+    assert not breaches, f"{target.name}: " + "; ".join(breaches) + f" ({tally.summary()}; seed {seed})"
     harmful = sum(n for fault, n in injected.items() if fault not in (Fault.NONE, Fault.DELAY))
     assert harmful > attempts * 0.1, f"too few faults were injected to prove anything: {_named(injected)}"
     for fault in must_inject:
@@ -107,22 +109,31 @@ def _focused(target: Target) -> int:
 
 
 async def test_lost_answers_never_lose_or_double_an_order(
-    conformance_target: Target, record_property: Any
+    conformance_subject: Target, record_property: Any, conformance_seed: int
 ) -> None:
     """Answers lost before or after the venue acted: placed once, or not at all and said so."""
-    attempts = _focused(conformance_target)
+    attempts = _focused(conformance_subject)
     await _run(
-        conformance_target, record_property, attempts=attempts, rate=0.3, faults=LOST, needs_wire=False
+        conformance_subject,
+        record_property,
+        conformance_seed,
+        attempts=attempts,
+        rate=0.3,
+        faults=LOST,
+        needs_wire=False,
     )
 
 
-async def test_lagging_reads_never_double_an_order(conformance_target: Target, record_property: Any) -> None:
+async def test_lagging_reads_never_double_an_order(
+    conformance_subject: Target, record_property: Any, conformance_seed: int
+) -> None:
     """After a lost answer, the read by client order id says "not found" up to three times
     for an order the venue holds: one such answer is no proof of absence."""
     await _run(
-        conformance_target,
+        conformance_subject,
         record_property,
-        attempts=_focused(conformance_target),
+        conformance_seed,
+        attempts=_focused(conformance_subject),
         rate=0.4,
         faults=AFTER,
         lag_rate=0.7,
@@ -132,14 +143,15 @@ async def test_lagging_reads_never_double_an_order(conformance_target: Target, r
 
 
 async def test_orders_done_before_reconcile_asks_are_found(
-    conformance_target: Target, record_property: Any
+    conformance_subject: Target, record_property: Any, conformance_seed: int
 ) -> None:
     """IOC, FOK and market orders are done by the time a lost answer is reconciled: a lookup
     that sees only open orders would place them again."""
     await _run(
-        conformance_target,
+        conformance_subject,
         record_property,
-        attempts=_focused(conformance_target),
+        conformance_seed,
+        attempts=_focused(conformance_subject),
         kinds=DONE_AT_ONCE,
         rate=0.5,
         faults=AFTER,
@@ -149,15 +161,16 @@ async def test_orders_done_before_reconcile_asks_are_found(
 
 
 async def test_failed_reads_after_placing_are_no_retryable_errors(
-    conformance_target: Target, record_property: Any
+    conformance_subject: Target, record_property: Any, conformance_seed: int
 ) -> None:
     """The venue answered the placement, then the reads that follow (an order's fills, a
     reconcile query) time out: an order the venue holds is never reported with a
     retryable error, which would invite a second one."""
     await _run(
-        conformance_target,
+        conformance_subject,
         record_property,
-        attempts=_focused(conformance_target),
+        conformance_seed,
+        attempts=_focused(conformance_subject),
         rate=0.2,
         faults=AFTER,
         read_failure_rate=0.35,
@@ -166,14 +179,15 @@ async def test_failed_reads_after_placing_are_no_retryable_errors(
 
 
 async def test_unanswerable_reconciles_report_unknown_outcomes(
-    conformance_target: Target, record_property: Any
+    conformance_subject: Target, record_property: Any, conformance_seed: int
 ) -> None:
     """Every read about an order whose answer was lost fails for a while: the outcome is
     unknown, reported as such (not retryable) with the client order id that resolves it."""
     tally = await _run(
-        conformance_target,
+        conformance_subject,
         record_property,
-        attempts=_focused(conformance_target),
+        conformance_seed,
+        attempts=_focused(conformance_subject),
         rate=0.4,
         faults=AFTER,
         blackout_rate=0.6,
@@ -184,14 +198,15 @@ async def test_unanswerable_reconciles_report_unknown_outcomes(
 
 
 async def test_partly_applied_batches_keep_every_order(
-    conformance_target: Target, record_property: Any
+    conformance_subject: Target, record_property: Any, conformance_seed: int
 ) -> None:
     """The venue applies the first orders of a batch, then the answer is lost (and some
     lookups fail): each order of the batch ends placed, refused or unknown on its own."""
     await _run(
-        conformance_target,
+        conformance_subject,
         record_property,
-        attempts=_focused(conformance_target),
+        conformance_seed,
+        attempts=_focused(conformance_subject),
         kinds=("batch",),
         rate=0.5,
         faults=(Fault.PARTIAL_BATCH, Fault.LOSE_RESPONSE),
@@ -203,13 +218,14 @@ async def test_partly_applied_batches_keep_every_order(
 
 
 async def test_every_fault_at_once_over_many_placements(
-    conformance_target: Target, record_property: Any
+    conformance_subject: Target, record_property: Any, conformance_seed: int
 ) -> None:
     """All of the above, mixed, over ``Target.fault_attempts`` orders of every kind."""
     await _run(
-        conformance_target,
+        conformance_subject,
         record_property,
-        attempts=conformance_target.fault_attempts,
+        conformance_seed,
+        attempts=conformance_subject.fault_attempts,
         rate=0.3,
         lag_rate=0.3,
         max_lag=3,

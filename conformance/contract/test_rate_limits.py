@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from conformance.helpers import opened, skip
+from conformance.helpers import expect_error, opened, skip
 from conformance.target import Target
-from exchanges import RateLimitExceeded
+from exchanges import Exchange, RateLimitExceeded
 
 pytestmark = [pytest.mark.conformance_area("rate limits"), pytest.mark.asyncio(loop_scope="function")]
 
@@ -18,24 +18,41 @@ def _need(target: Target) -> None:
         skip(target, target.skip_reasons.get("rate limits", "the target declares no rate-limited venue"))
 
 
-async def test_burst_with_limiter_never_sees_a_429(conformance_target: Target) -> None:
-    _need(conformance_target)
-    assert conformance_target.rate_limited is not None
-    async with opened(conformance_target, conformance_target.rate_limited, True) as ex:
+async def test_burst_with_limiter_never_sees_a_429(conformance_subject: Target) -> None:
+    """With its rate limiter on, a client paces a burst larger than the venue's budget: no
+    call fails."""
+    _need(conformance_subject)
+    assert conformance_subject.rate_limited is not None
+    async with opened(conformance_subject, conformance_subject.rate_limited, True) as ex:
         results = await asyncio.gather(
-            *(ex.fetch_ticker(conformance_target.symbol) for _ in range(conformance_target.rate_limit_burst)),
+            *(
+                ex.fetch_ticker(conformance_subject.symbol)
+                for _ in range(conformance_subject.rate_limit_burst)
+            ),
             return_exceptions=True,
         )
     errors = [r for r in results if isinstance(r, BaseException)]
-    assert not errors, f"{len(errors)} calls failed, first: {errors[0]!r}" if errors else ""
+    assert not errors, (
+        f"the limiter let {len(errors)} calls of a burst fail, first: {errors[0]!r}" if errors else ""
+    )
 
 
-async def test_burst_without_limiter_surfaces_rate_limit_exceeded(conformance_target: Target) -> None:
-    _need(conformance_target)
-    assert conformance_target.rate_limited is not None
-    async with opened(conformance_target, conformance_target.rate_limited, False) as ex:
-        with pytest.raises(RateLimitExceeded) as info:  # noqa: PT012 - the burst is the statement under test
-            for _ in range(conformance_target.rate_limit_burst):
-                await ex.fetch_ticker(conformance_target.symbol)
-    assert info.value.retry_after is not None
-    assert info.value.retry_after > 0
+async def test_burst_without_limiter_surfaces_rate_limit_exceeded(conformance_subject: Target) -> None:
+    """Without its limiter, a burst over the venue's budget raises ``RateLimitExceeded``
+    with a positive ``retry_after``."""
+    _need(conformance_subject)
+    assert conformance_subject.rate_limited is not None
+    burst = conformance_subject.rate_limit_burst
+    async with opened(conformance_subject, conformance_subject.rate_limited, False) as ex:
+        err = await expect_error(
+            RateLimitExceeded,
+            f"a burst of {burst} calls over the venue's budget must raise RateLimitExceeded",
+            _burst(ex, conformance_subject.symbol, burst),
+        )
+    assert err.retry_after is not None, "a 429 must say when to retry (retry_after)"
+    assert err.retry_after > 0, f"a 429 says to retry after {err.retry_after} s"
+
+
+async def _burst(ex: Exchange, symbol: str, calls: int) -> None:
+    for _ in range(calls):
+        await ex.fetch_ticker(symbol)

@@ -73,7 +73,7 @@ class LiveRunner:
         deadline = None if duration is None else self.clock.monotonic() + duration
         try:
             await self.strategy.on_start()
-            self._last_candle_start = await self._first_candle_cursor(symbol)
+            self._last_candle_start = await self._first_candle_cursor()
             while not (stop and stop.is_set()) and (deadline is None or self.clock.monotonic() < deadline):
                 try:
                     await self._poll(symbol)
@@ -104,7 +104,7 @@ class LiveRunner:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), self.poll_interval)
 
-    async def _first_candle_cursor(self, symbol: str) -> int | None:
+    async def _first_candle_cursor(self) -> int | None:
         if self.candle_interval is None:
             return None
         now = await self.exchange.server_time()

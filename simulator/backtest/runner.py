@@ -360,7 +360,7 @@ class Backtest:
 
     # --- the embedded synthetic market ---------------------------------------------------------
 
-    async def _run_synthetic(self, data: SyntheticData) -> BacktestResult:
+    async def _run_synthetic(self, data: SyntheticData) -> BacktestResult:  # noqa: C901 (one loop, read top to bottom)
         iv = data.interval
         start_ms = -(-data.start_ms // iv.ms) * iv.ms  # bars are aligned to the interval
         clock = ManualClock(start_ms)

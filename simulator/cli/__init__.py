@@ -38,11 +38,11 @@ def build_parser(commands: Sequence[Command] | None = None) -> argparse.Argument
     for command in commands if commands is not None else _commands():
         child = sub.add_parser(command.name, help=command.help, description=command.help)
         command.configure(child)
-        child.set_defaults(_run=command.run)
+        child.set_defaults(command_run=command.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
-    run: Callable[[argparse.Namespace], int] = args._run
+    run: Callable[[argparse.Namespace], int] = args.command_run
     return run(args)

@@ -1,9 +1,11 @@
-"""``python -m simulator serve``: the local KuCoin server (the facade under uvicorn).
+"""``python -m simulator serve``: the local exchange server (a dialect's facade under uvicorn),
+KuCoin's by default, Binance's with ``--dialect binance``.
 
-Options kept stable for scripts: --host, --port, --seed, --api-key/--api-secret/--api-passphrase
-(and --api-key-version), --balance CUR=AMT (repeatable), --rate-limits, --config. Prints
-``listening on http://HOST:PORT`` once it accepts connections (then the demo credentials, if it
-made them), logs one line per request on stderr, and stops cleanly on SIGINT and SIGTERM.
+Options kept stable for scripts: --dialect, --host, --port, --seed, --api-key/--api-secret
+(KuCoin: --api-passphrase and --api-key-version too), --balance CUR=AMT (repeatable),
+--rate-limits, --config. Prints ``listening on http://HOST:PORT`` once it accepts connections
+(then the demo credentials, if it made them), logs one line per request on stderr, and stops
+cleanly on SIGINT and SIGTERM.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.cli.command import Command
+
+if TYPE_CHECKING:
+    from simulator.kucoin.config import ApiKey, FacadeConfig
 
 __all__ = ["COMMAND", "DEFAULT_BALANCES"]
 
@@ -52,6 +57,12 @@ def _names(text: str | None) -> list[str] | None:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dialect",
+        choices=("kucoin", "binance"),
+        default="kucoin",
+        help="whose API the server speaks (default kucoin)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
         "--port", type=_port, default=8080, help="port to bind; 0 picks a free one (default 8080)"
@@ -95,9 +106,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--rate-limits",
-        choices=("kucoin", "legacy", "off"),
+        choices=("kucoin", "legacy", "binance", "off"),
         default=None,
-        help="kucoin: 30 s resource pools by VIP level (default); legacy: per-3 s table; off",
+        help="kucoin: 30 s resource pools by VIP level (KuCoin's default); legacy: per-3 s table; "
+        "binance: request weight per minute and orders per 10 s and day (Binance's default); off",
     )
     parser.add_argument(
         "--vip-level", type=int, default=None, help="VIP level of the command-line account (0-12)"
@@ -109,33 +121,29 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.dialect == "binance":
+        from simulator.cli.serve_binance import run_binance
+
+        return run_binance(args)
+    if args.rate_limits == "binance":
+        print("simulator serve: --rate-limits binance is for --dialect binance", file=sys.stderr)
+        return 2
+    return _run_kucoin(args)
+
+
+def _run_kucoin(args: argparse.Namespace) -> int:
     # Imported here so that `python -m simulator --help` stays quick.
     import logging
 
     import attrs
 
     from exchanges import ExchangeError
-    from simulator.kucoin import build, config, server
+    from simulator.kucoin import build, config
 
     now = int(time.time() * 1000)
     try:
         cfg = config.load_toml(args.config, created_at=now) if args.config else config.FacadeConfig()
-        given = [args.api_key, args.api_secret, args.api_passphrase]
-        if any(given) and not all(given):
-            raise config.ConfigError("--api-key, --api-secret and --api-passphrase go together")
-        generated = None
-        if all(given):
-            key = config.ApiKey(
-                key=args.api_key,
-                secret=args.api_secret,
-                passphrase=args.api_passphrase,
-                version=args.api_key_version,
-                created_at=now,
-            )
-        elif not cfg.accounts:
-            key = generated = config.demo_key(created_at=now)
-        else:
-            key = None
+        key, generated = _command_line_key(args, cfg, now)
         restrictions = _key_restrictions(args)
         if restrictions and key is None:
             raise config.ConfigError(
@@ -175,11 +183,44 @@ def run(args: argparse.Namespace) -> int:
             print(f"api secret: {generated.secret}", flush=True)
             print(f"api passphrase: {generated.passphrase}", flush=True)
 
+    return serve_forever(served.app, args, listening, served.market)
+
+
+def _command_line_key(
+    args: argparse.Namespace, cfg: FacadeConfig, now: int
+) -> tuple[ApiKey | None, ApiKey | None]:
+    """The key the command line declares (or a generated demo key when nothing declares one),
+    and the generated one, to print."""
+    from simulator.kucoin import config
+
+    given = [args.api_key, args.api_secret, args.api_passphrase]
+    if any(given) and not all(given):
+        raise config.ConfigError("--api-key, --api-secret and --api-passphrase go together")
+    if all(given):
+        key = config.ApiKey(
+            key=args.api_key,
+            secret=args.api_secret,
+            passphrase=args.api_passphrase,
+            version=args.api_key_version,
+            created_at=now,
+        )
+        return key, None
+    if not cfg.accounts:
+        generated = config.demo_key(created_at=now)
+        return generated, generated
+    return None, None
+
+
+def serve_forever(
+    app: Any, args: argparse.Namespace, listening: Callable[[str], None], market: Any, http: Any = None
+) -> int:
+    """Run the server in the foreground until a signal stops it."""
+    from simulator.kucoin import server
+
+    extra = {} if http is None else {"http": http}
     try:
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            runner.run(
-                server.run(served.app, args.host, args.port, on_listening=listening, market=served.market)
-            )
+            runner.run(server.run(app, args.host, args.port, on_listening=listening, market=market, **extra))
     except OSError as err:
         print(f"simulator serve: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
         return 1
@@ -210,4 +251,6 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return factory
 
 
-COMMAND = Command("serve", "Serve the simulator over KuCoin's REST API (a local KuCoin).", configure, run)
+COMMAND = Command(
+    "serve", "Serve the simulator over KuCoin's REST API (a local KuCoin), or Binance's.", configure, run
+)

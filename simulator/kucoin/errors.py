@@ -9,6 +9,7 @@ body KuCoin would send for the same mistake.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from exchanges import errors as ex
 
@@ -88,47 +89,24 @@ def not_supported(what: str) -> ApiError:
 def from_exchange_error(err: ex.ExchangeError, *, not_found_msg: str = ORDER_NOT_EXIST) -> ApiError:
     """KuCoin's answer to what the venue refused: its words for the venue's neutral reason
     (:mod:`.words`); an error that already carries a KuCoin code keeps it; otherwise the
-    class picks the code and message."""
+    class picks the code and message (:data:`_BY_CLASS`, first match), and anything else
+    is a parameter error."""
     words = kucoin_words(err)
     if words is not None:
         return ApiError(*words)
     if err.code and _SIX_DIGITS.match(err.code):
         return ApiError(err.code, err.message, err.http_status or 200)
-    if isinstance(err, ex.InsufficientFunds):
-        return ApiError("200004", BALANCE_INSUFFICIENT)
-    if isinstance(err, ex.BadSymbol):
-        return ApiError("900001", SYMBOL_NOT_EXIST)
     if isinstance(err, ex.OrderNotFound):
         return ApiError("400100", not_found_msg)
-    if isinstance(err, ex.DuplicateClientOrderId):
-        return ApiError("400100", CLIENT_OID_DUPLICATED)
-    if isinstance(err, ex.TooManyOpenOrders):
-        return ApiError("200003", err.message)
-    if isinstance(err, ex.PriceOutOfBand):
-        return ApiError("400760", err.message)
-    if isinstance(err, ex.InvalidPrecision):
-        return ApiError("400100", _INCREMENT_MESSAGES.get(err.field, err.message))
-    if isinstance(err, ex.BelowMinimumSize):
-        return ApiError("400100", "Order size below the minimum requirement.")
-    if isinstance(err, ex.AboveMaximumSize):
-        what = "funds" if err.field == "funds" else "size"
-        return ApiError("400100", f"Order {what} above the maximum requirement.")
-    if isinstance(err, ex.BelowMinimumFunds):
-        return ApiError("400100", f"The order funds should more then {err.limit}.")
-    if isinstance(err, ex.RateLimitExceeded):
-        return ApiError(*TOO_MANY)
-    if isinstance(err, ex.ExchangeUnavailable):
-        return ApiError(*UNAVAILABLE)
-    if isinstance(err, ex.AccountSuspended):
-        return ApiError("411100", "User is frozen")
-    if isinstance(err, ex.PermissionDenied):
-        return access_denied()
-    if isinstance(err, ex.AuthenticationError):
-        return ApiError(*BAD_SIGNATURE)
-    if isinstance(err, ex.NotSupported):
-        return ApiError("400100", err.message)
-    # BadRequest, InvalidOrder and anything else the venue refused: a parameter error.
+    for cls, answer in _BY_CLASS:
+        if isinstance(err, cls):
+            return answer(err)
     return ApiError("400100", err.message)
+
+
+def _above_maximum(err: ex.ExchangeError) -> ApiError:
+    what = "funds" if getattr(err, "field", "") == "funds" else "size"
+    return ApiError("400100", f"Order {what} above the maximum requirement.")
 
 
 _INCREMENT_MESSAGES = {
@@ -137,3 +115,27 @@ _INCREMENT_MESSAGES = {
     "funds": "The amount increment is invalid.",
     "visible_size": "Order size increment invalid.",
 }
+
+
+_BY_CLASS: tuple[tuple[type[ex.ExchangeError], Callable[[ex.ExchangeError], ApiError]], ...] = (
+    (ex.InsufficientFunds, lambda _e: ApiError("200004", BALANCE_INSUFFICIENT)),
+    (ex.BadSymbol, lambda _e: ApiError("900001", SYMBOL_NOT_EXIST)),
+    (ex.DuplicateClientOrderId, lambda _e: ApiError("400100", CLIENT_OID_DUPLICATED)),
+    (ex.TooManyOpenOrders, lambda e: ApiError("200003", e.message)),
+    (ex.PriceOutOfBand, lambda e: ApiError("400760", e.message)),
+    (
+        ex.InvalidPrecision,
+        lambda e: ApiError("400100", _INCREMENT_MESSAGES.get(getattr(e, "field", ""), e.message)),
+    ),
+    (ex.BelowMinimumSize, lambda _e: ApiError("400100", "Order size below the minimum requirement.")),
+    (ex.AboveMaximumSize, _above_maximum),
+    (
+        ex.BelowMinimumFunds,
+        lambda e: ApiError("400100", f"The order funds should more then {getattr(e, 'limit', '')}."),
+    ),
+    (ex.RateLimitExceeded, lambda _e: ApiError(*TOO_MANY)),
+    (ex.ExchangeUnavailable, lambda _e: ApiError(*UNAVAILABLE)),
+    (ex.AccountSuspended, lambda _e: ApiError("411100", "User is frozen")),
+    (ex.PermissionDenied, lambda _e: access_denied()),
+    (ex.AuthenticationError, lambda _e: ApiError(*BAD_SIGNATURE)),
+)

@@ -56,6 +56,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = True
         self._head_bytes = 0
 
+    #: The whole answer to a head too large (a dialect's subclass words it its way).
+    refusal = _REFUSAL
+
     def _refuse(self) -> None:
         cycle = self.cycle
         if cycle is not None and not cycle.response_complete:
@@ -63,5 +66,5 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             cycle.keep_alive = False
             self.flow.pause_reading()
             return
-        self.transport.write(_REFUSAL)
+        self.transport.write(self.refusal)
         self.transport.close()

@@ -32,7 +32,7 @@ def server_time(ctx: Ctx) -> int:
 
 
 @route("GET", "/api/v1/status")
-def service_status(ctx: Ctx) -> dict[str, Any]:
+def service_status(_ctx: Ctx) -> dict[str, Any]:
     return {"status": "open", "msg": ""}
 
 
@@ -76,17 +76,17 @@ def margin_symbols(ctx: Ctx) -> dict[str, Any]:
 
 
 @route("GET", "/api/v1/isolated/symbols")
-def isolated_symbols(ctx: Ctx) -> list[Any]:
+def isolated_symbols(_ctx: Ctx) -> list[Any]:
     return []
 
 
 @route("GET", "/api/v1/contracts/active", domain="Futures")
-def futures_contracts(ctx: Ctx) -> list[Any]:
+def futures_contracts(_ctx: Ctx) -> list[Any]:
     return []
 
 
 @route("GET", "/api/ua/v1/account/mode")
-def account_mode(ctx: Ctx) -> dict[str, Any]:
+def account_mode(_ctx: Ctx) -> dict[str, Any]:
     """CCXT's unified-account probe: every simulator account is a classic one."""
     return {"selfAccountMode": "CLASSIC", "unifiedSubAccount": [], "classicSubAccount": []}
 
@@ -115,7 +115,7 @@ def unsupported_routes(served: list[RouteDef]) -> list[RouteDef]:
 
 
 def _refuse(what: str) -> Any:
-    def handler(ctx: Ctx) -> Any:
+    def handler(_ctx: Ctx) -> Any:
         raise not_supported(what)
 
     return handler

@@ -34,7 +34,7 @@ class _Server(uvicorn.Server):
         yield
 
 
-def _config(app: Any, host: str, port: int) -> uvicorn.Config:
+def _config(app: Any, host: str, port: int, http: type[Any] = BoundedHttpToolsProtocol) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=host,
@@ -44,7 +44,7 @@ def _config(app: Any, host: str, port: int) -> uvicorn.Config:
         access_log=False,
         lifespan="off",
         timeout_graceful_shutdown=3,
-        http=BoundedHttpToolsProtocol,
+        http=http,
     )
 
 
@@ -80,10 +80,16 @@ async def _start(server: _Server) -> tuple[asyncio.Task[None], str]:
 
 @contextlib.asynccontextmanager
 async def serving(
-    app: Any, host: str = "127.0.0.1", port: int = 0, *, market: MarketDriver | None = None
+    app: Any,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    market: MarketDriver | None = None,
+    http: type[Any] = BoundedHttpToolsProtocol,
 ) -> AsyncIterator[str]:
-    """Serve ``app`` while the block runs; yields ``http://host:port`` (port 0 picks one)."""
-    server = _Server(_config(app, host, port))
+    """Serve ``app`` while the block runs; yields ``http://host:port`` (port 0 picks one).
+    ``http`` is the protocol class (another dialect's words for a head too large)."""
+    server = _Server(_config(app, host, port, http))
     task, url = await _start(server)
     driver = asyncio.create_task(market()) if market is not None else None
     try:
@@ -99,7 +105,12 @@ async def serving(
 
 @contextlib.contextmanager
 def serve_in_thread(
-    app: Any, host: str = "127.0.0.1", port: int = 0, *, market: MarketDriver | None = None
+    app: Any,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    market: MarketDriver | None = None,
+    http: type[Any] = BoundedHttpToolsProtocol,
 ) -> Iterator[str]:
     """``serving`` on a background thread with its own event loop, for blocking clients."""
     ready = threading.Event()
@@ -112,7 +123,7 @@ def serve_in_thread(
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         try:
-            async with serving(app, host, port, market=market) as url:
+            async with serving(app, host, port, market=market, http=http) as url:
                 box["url"] = url
                 ready.set()
                 await stop.wait()
@@ -142,6 +153,7 @@ async def run(
     *,
     on_listening: Callable[[str], None],
     market: MarketDriver | None = None,
+    http: type[Any] = BoundedHttpToolsProtocol,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then shut down gracefully and return."""
     loop = asyncio.get_running_loop()
@@ -149,7 +161,7 @@ async def run(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
     try:
-        async with serving(app, host, port, market=market) as url:
+        async with serving(app, host, port, market=market, http=http) as url:
             on_listening(url)
             await stopping.wait()
     finally:

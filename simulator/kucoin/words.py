@@ -71,6 +71,7 @@ _WORDS: dict[str, Callable[[ExchangeError, Mapping[str, object]], Words]] = {
     ),
     Reason.POST_ONLY_WOULD_TAKE: _fixed("400100", "Post only order would take liquidity, canceled"),
     Reason.PRICE_OUT_OF_BAND: _band,
+    Reason.ICEBERG_PARTS: _own("400100"),
     Reason.ORDER_REJECTED: lambda _e, d: ("400100", f"order rejected: {d.get('engine_reason')}", 200),
     Reason.ORDER_NOT_FOUND: _fixed("400100", "order not exist."),
     Reason.ORDER_NOT_CANCELLABLE: _fixed("400100", "order_not_exist_or_not_allow_to_cancel"),

@@ -53,6 +53,7 @@ class SyntheticConfig:
     per-symbol overrides in ``volatilities``; ``correlation`` is that of any two pairs'
     returns (through a common factor). A cross pair (see the module) stays within about
     ``cross_basis_bps`` (the standard deviation of its log basis) of its legs' ratio.
+    ``max_quiet_ms`` bounds the time between a pair's takers: past it, one trades anyway.
     ``warmup_ms`` of history (trades, candles, 24 h statistics) is generated before the
     venue's start time, so a newcomer's first requests see a market with a past; it is
     drawn from the same model (the mids' walks, takers at the quotes) but printed directly,
@@ -72,6 +73,8 @@ class SyntheticConfig:
     correlation: float = attrs.field(default=0.7, converter=_decimal_or_float)
     cross_basis_bps: float = attrs.field(default=3.0, converter=_decimal_or_float)
     warmup_ms: int = 900_000
+    #: The longest a pair goes without a taker's trade (``None``: as the Poisson times fall).
+    max_quiet_ms: int | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.step_ms <= 0 or self.levels <= 0:
@@ -94,7 +97,20 @@ class SyntheticConfig:
 class _Agent:
     """Per-symbol state: the mid, the maker's quotes, a private random stream."""
 
-    __slots__ = ("asks", "basis", "bids", "grid", "legs", "lot_scale", "mid", "mkt", "rng", "sigma", "tick")
+    __slots__ = (
+        "asks",
+        "basis",
+        "bids",
+        "grid",
+        "last_take",
+        "legs",
+        "lot_scale",
+        "mid",
+        "mkt",
+        "rng",
+        "sigma",
+        "tick",
+    )
 
     def __init__(self, mkt: MarketState, config: SyntheticConfig, seed: int) -> None:
         self.mkt = mkt
@@ -114,6 +130,7 @@ class _Agent:
         #: and its log deviation from their ratio
         self.legs: tuple[_Agent, _Agent] | None = None
         self.basis = 0.0
+        self.last_take = -1  # venue time of its taker's last order (-1: none yet)
 
 
 class SyntheticMarket:
@@ -158,12 +175,12 @@ class SyntheticMarket:
     def next_time(self) -> int | None:
         return self._next
 
-    def step(self, venue: Venue, now_ms: int) -> None:
+    def step(self, venue: Venue, now_ms: int) -> None:  # noqa: ARG002 - MarketDriver's signature
         common = self._rng.gauss(0.0, 1.0)
         for agent in self._agents.values():
             self._walk(agent, common)
             self._quote(agent)
-            self._take(agent)
+            self._take(agent, now_ms)
         self._next = now_ms + self.config.step_ms
 
     # ---------------------------------------------------------------- steering
@@ -293,7 +310,7 @@ class SyntheticMarket:
         agent.mid = mid
         return mids
 
-    def _take(self, agent: _Agent) -> None:
+    def _take(self, agent: _Agent, now: int) -> None:
         rate = self.config.taker_rate * self.config.step_ms / 1000
         rng = agent.rng
         count = 0
@@ -302,6 +319,12 @@ class SyntheticMarket:
         while p > threshold and count < 50:
             count += 1
             p *= rng.random()
+        quiet = self.config.max_quiet_ms
+        if quiet is not None:
+            if count == 0 and agent.last_take >= 0 and now - agent.last_take + self.config.step_ms > quiet:
+                count = 1  # (the next step would be past the longest quiet time)
+            if count or agent.last_take < 0:
+                agent.last_take = now
         for _ in range(count):
             lots = self._size(agent, self.config.taker_size)
             self._place(agent, self._taker, rng.random() < 0.5, 0, lots, market=True)

@@ -11,7 +11,7 @@ from simulator.venue.listing import (
     symbols_from_config,
 )
 from simulator.venue.orders import VenueOrder
-from simulator.venue.params import Amount, OrderParams
+from simulator.venue.params import NO_STP, Amount, OrderParams
 from simulator.venue.records import (
     AccountBalance,
     BookSnapshot,
@@ -35,6 +35,7 @@ from simulator.venue.venue import Venue, VenueEvent
 __all__ = [
     "DEFAULT_CURRENCIES",
     "DEFAULT_SYMBOLS",
+    "NO_STP",
     "AccountBalance",
     "Amount",
     "BookSnapshot",

@@ -9,6 +9,7 @@ from simulator.ledger import Accounts
 from simulator.ledger.money import add
 from simulator.venue.holds import Holds
 from simulator.venue.registry import Markets, Users
+from simulator.venue.state import UserState
 
 __all__ = ["Audit"]
 
@@ -32,49 +33,67 @@ class Audit:
         exactly what its remaining size needs; ledgers (where kept) sum to the balances;
         no book is crossed at rest; no order has filled more than its size.
         """
-        problems: list[str] = []
-        deposited = self._ledger.deposited
-        currencies = {cur for a in self._ledger for (_, cur) in a.wallets} | set(deposited)
-        for cur in sorted(currencies):
-            total = self._ledger.total(cur)
-            if total != deposited.get(cur, ZERO):
-                problems.append(f"{cur}: accounts hold {total}, deposits net {deposited.get(cur, ZERO)}")
+        problems = self._conservation()
         for user in self._users.by_uid.values():
-            account = user.account
-            held: dict[str, Decimal] = {}
-            for o in user.active.values():
-                if o.hold_left < 0:
-                    problems.append(f"order {o.id} holds {o.hold_left}")
-                if o.hold_left:
-                    held[o.hold_currency] = add(held.get(o.hold_currency, ZERO), o.hold_left)
-                if o.status != PENDING and not o.flags & FLAG_MARKET:
-                    currency, need = self._holds.hold_for(o)
-                    if o.hold_left != need:
-                        problems.append(f"order {o.id} holds {o.hold_left} {currency}, needs {need}")
-                if o.size != UNLIMITED and o.filled > o.size:
-                    problems.append(f"order {o.id} filled {o.filled} > size {o.size}")
-            for (kind, cur), wallet in account.wallets.items():
-                # (the fee collector pays makers' rebates, so only it may go below zero)
-                if wallet.hold < 0 or (wallet.total < 0 and account is not self._ledger.collector):
-                    problems.append(f"{user.uid} {kind} {cur}: total {wallet.total} hold {wallet.hold}")
-                expected = held.get(cur, ZERO) if kind == "trade" else ZERO
-                if wallet.hold != expected:
-                    problems.append(f"{user.uid} {kind} {cur}: hold {wallet.hold} != open orders' {expected}")
-            if account.keep_ledger:
-                sums = dict(account.carried)  # (lines trimmed off long ledgers)
-                for entry in account.ledger():
-                    t, h = sums.get(entry.wallet_id, (ZERO, ZERO))
-                    sums[entry.wallet_id] = (add(t, entry.delta), add(h, entry.hold_delta))
-                for wallet in account.wallets.values():
-                    t, h = sums.get(wallet.id, (ZERO, ZERO))
-                    if (t, h) != (wallet.total, wallet.hold):
-                        problems.append(
-                            f"{user.uid} {wallet.currency}: ledger sums {t}/{h} "
-                            f"!= {wallet.total}/{wallet.hold}"
-                        )
+            held = self._orders_of(user, problems)
+            self._wallets_of(user, held, problems)
+            if user.account.keep_ledger:
+                self._ledger_of(user, problems)
         for symbol, mkt in self._markets.by_symbol.items():
             problems.extend(f"{symbol}: {problem}" for problem in mkt.book.audit())
             bid, ask = mkt.book.best()
             if bid is not None and ask is not None and bid >= ask:
                 problems.append(f"{symbol}: book crossed at rest ({bid} >= {ask})")
         return problems
+
+    def _conservation(self) -> list[str]:
+        """Every currency equals its net deposits over all accounts."""
+        deposited = self._ledger.deposited
+        currencies = {cur for a in self._ledger for (_, cur) in a.wallets} | set(deposited)
+        return [
+            f"{cur}: accounts hold {total}, deposits net {deposited.get(cur, ZERO)}"
+            for cur in sorted(currencies)
+            if (total := self._ledger.total(cur)) != deposited.get(cur, ZERO)
+        ]
+
+    def _orders_of(self, user: UserState, problems: list[str]) -> dict[str, Decimal]:
+        """What ``user``'s open orders hold, by currency (each checked against its need)."""
+        held: dict[str, Decimal] = {}
+        for o in user.active.values():
+            if o.hold_left < 0:
+                problems.append(f"order {o.id} holds {o.hold_left}")
+            if o.hold_left:
+                held[o.hold_currency] = add(held.get(o.hold_currency, ZERO), o.hold_left)
+            if o.status != PENDING and not o.flags & FLAG_MARKET:
+                currency, need = self._holds.hold_for(o)
+                if o.hold_left != need:
+                    problems.append(f"order {o.id} holds {o.hold_left} {currency}, needs {need}")
+            if o.size != UNLIMITED and o.filled > o.size:
+                problems.append(f"order {o.id} filled {o.filled} > size {o.size}")
+        return held
+
+    def _wallets_of(self, user: UserState, held: dict[str, Decimal], problems: list[str]) -> None:
+        """No wallet below zero (but the fee collector's, which pays makers' rebates), and
+        each one's hold what its open orders hold."""
+        account = user.account
+        for (kind, cur), wallet in account.wallets.items():
+            if wallet.hold < 0 or (wallet.total < 0 and account is not self._ledger.collector):
+                problems.append(f"{user.uid} {kind} {cur}: total {wallet.total} hold {wallet.hold}")
+            expected = held.get(cur, ZERO) if kind == "trade" else ZERO
+            if wallet.hold != expected:
+                problems.append(f"{user.uid} {kind} {cur}: hold {wallet.hold} != open orders' {expected}")
+
+    @staticmethod
+    def _ledger_of(user: UserState, problems: list[str]) -> None:
+        """The ledger's lines (and what was carried off a long one) sum to the balances."""
+        account = user.account
+        sums = dict(account.carried)
+        for entry in account.ledger():
+            t, h = sums.get(entry.wallet_id, (ZERO, ZERO))
+            sums[entry.wallet_id] = (add(t, entry.delta), add(h, entry.hold_delta))
+        for wallet in account.wallets.values():
+            t, h = sums.get(wallet.id, (ZERO, ZERO))
+            if (t, h) != (wallet.total, wallet.hold):
+                problems.append(
+                    f"{user.uid} {wallet.currency}: ledger sums {t}/{h} != {wallet.total}/{wallet.hold}"
+                )

@@ -14,12 +14,23 @@ validators or post-init hook) are accepted; ``tests/simulator/test_builders.py``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
-__all__ = ["template_builder"]
+__all__ = ["compile_function", "template_builder"]
+
+
+def compile_function(source: str, name: str, namespace: Mapping[str, object]) -> Callable[..., Any]:
+    """The function ``name`` that ``source`` defines, run with ``namespace`` as its globals:
+    code written once, at import, from one declaration (the technique attrs uses for
+    ``__init__``), so that a hot path reads fields by name without a loop over them."""
+    scope = dict(namespace)
+    exec(source, scope)
+    function = scope[name]
+    assert callable(function)
+    return function
 
 
 def template_builder(cls: type[Any], varying: Sequence[str]) -> Callable[..., Any]:
@@ -50,11 +61,10 @@ def template_builder(cls: type[Any], varying: Sequence[str]) -> Callable[..., An
         f"    ({''.join(f'_{name}, ' for name in fixed_names)}) = fixed",  # (one unpacking)
         "    self = _new(_writable)",
     ]
-    for name in names:
-        lines.append(f"    self.{name} = {name if name in varying else '_' + name}")
+    lines.extend(f"    self.{name} = {name if name in varying else '_' + name}" for name in names)
     lines += ["    self.__class__ = _cls", "    return self"]
-    namespace: dict[str, Any] = {"_new": object.__new__, "_writable": writable, "_cls": cls}
-    exec("\n".join(lines), namespace)  # the same technique attrs uses for __init__
-    build: Callable[..., Any] = namespace["build"]
+    build = compile_function(
+        "\n".join(lines), "build", {"_new": object.__new__, "_writable": writable, "_cls": cls}
+    )
     build.__qualname__ = build.__name__ = f"build_{cls.__name__}"
     return build

@@ -25,9 +25,12 @@ ONE = Decimal(1)
 
 def limit_need(o: VenueOrder, price: int, lots: int) -> Decimal:
     """What a limit order for ``lots`` at ``price`` ticks holds: a buy its cost plus the
-    larger of its fee rates (it may end up either maker or taker), a sell its size."""
+    larger of its fee rates (it may end up either maker or taker), a sell its size. Where
+    fees are paid in the asset received, a buy holds its cost alone."""
     mkt = o.mkt
     if o.is_buy:
+        if mkt.fees_received:
+            return mkt.value(price * lots)
         rate = o.maker_rate if o.maker_rate > o.taker_rate else o.taker_rate
         return mul(mkt.value(price * lots), add(ONE, rate))
     return mkt.size(lots)
@@ -78,7 +81,7 @@ class Holds:
         adapter's)."""
         assert isinstance(o, VenueOrder)
         paid = o.mkt.scale.funds(o.filled_funds)
-        if o.is_buy:
+        if o.is_buy and not o.mkt.fees_received:
             paid = add(paid, o.fee)
         return mul(unspent_funds(o), o.filled) < paid
 
@@ -92,8 +95,9 @@ class Holds:
         if flags & FLAG_MARKET:
             currency, amount = self.hold_for(o)
             scale = o.mkt.scale
-            if o.is_buy:  # buying power: what the hold pays for, fee included
-                funds_limit = scale.units(div(amount, add(ONE, o.taker_rate)))
+            if o.is_buy:  # buying power: what the hold pays for, fee included (unless received)
+                spend = amount if o.mkt.fees_received else div(amount, add(ONE, o.taker_rate))
+                funds_limit = scale.units(spend)
                 reach = funds_limit  # (0 would read as "no limit" in the engine)
             elif flags & FLAG_BY_FUNDS:
                 assert o.funds_req is not None
@@ -136,8 +140,7 @@ class Holds:
             if rates is not None and rates[0] is o.maker_rate and rates[1] is o.taker_rate:
                 need = mul(value, user.hold_factors[symbol])
             else:  # (rates changed since it was placed: a stop order triggered later)
-                rate = o.maker_rate if o.maker_rate > o.taker_rate else o.taker_rate
-                need = mul(value, add(ONE, rate))
+                need = limit_need(o, o.price, lots)
             currency = spec.quote_currency
         else:
             size = mkt.sizes.get(lots)

@@ -1,8 +1,9 @@
-"""Identifiers that look like KuCoin's, drawn deterministically from the venue's seed.
+"""Identifiers drawn deterministically from the venue's seed: KuCoin's look by default, or
+Binance's integer order ids (:class:`IntegerIds`).
 
-Order ids are 24 lower-case hex digits like a Mongo ObjectId (seconds, then a per-venue
-salt, then a counter); trade, fill and ledger ids are large integers; stop-order ids start
-with ``vs`` as KuCoin's do; account ids are 24 hex digits.
+KuCoin's order ids are 24 lower-case hex digits like a Mongo ObjectId (seconds, then a
+per-venue salt, then a counter); trade, fill and ledger ids are large integers; stop-order
+ids start with ``vs`` as KuCoin's do; account ids are 24 hex digits.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 
-__all__ = ["IdSource"]
+__all__ = ["IdSource", "IntegerIds"]
 
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _COUNTER = (1 << 48) - 1  # an order id's counter: 12 hex digits
@@ -65,3 +66,24 @@ class IdSource:
 
     def done_id(self) -> int:
         return next(self.done_ids)
+
+
+class IntegerIds(IdSource):
+    """Ids that look like Binance's: orders (waiting stop orders too) numbered by one
+    counter starting at a seeded point, as decimal strings; the rest as :class:`IdSource`."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(seed)
+        rng = random.Random(f"simulator-integer-ids-{seed}")
+        self._numbers = itertools.count(1_000_000_000 + rng.getrandbits(30))
+        self._test_numbers = itertools.count(1)
+
+    def order_id(self, now_ms: int) -> str:  # noqa: ARG002 (a counter: the time does not show)
+        return str(next(self._numbers))
+
+    def test_order_id(self, now_ms: int) -> str:  # noqa: ARG002 (as order_id)
+        """A placeholder for a validate-only order: negative, so never a real order's."""
+        return str(-next(self._test_numbers))
+
+    def stop_id(self) -> str:
+        return str(next(self._numbers))

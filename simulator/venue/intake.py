@@ -26,9 +26,10 @@ from simulator.engine import (
     UNLIMITED,
 )
 from simulator.venue.amounts import Amounts
+from simulator.venue.filters import FilterContext
 from simulator.venue.ids import IdSource
 from simulator.venue.orders import VenueOrder
-from simulator.venue.params import OrderParams
+from simulator.venue.params import NO_STP, OrderParams
 from simulator.venue.refusals import Reason, Refusals
 from simulator.venue.registry import Markets, Users
 from simulator.venue.rulebook import Rulebook
@@ -65,20 +66,7 @@ class Intake:
         enums): every value checked."""
         refuse = self._refuse
         mkt = self._markets.tradable(p.symbol)
-        side = p.side
-        if side is Side.BUY or side == "buy":
-            is_buy = True
-        elif side is Side.SELL or side == "sell":
-            is_buy = False
-        else:
-            raise refuse.bad(f"side invalid: {side!r}")
-        kind = p.type
-        if kind is OrderType.LIMIT or kind == "limit":
-            otype = OrderType.LIMIT
-        elif kind is OrderType.MARKET or kind == "market":
-            otype = OrderType.MARKET
-        else:
-            raise refuse.bad(f"type invalid: {kind!r}")
+        is_buy, otype = self._side_and_type(p)
         client_oid = p.client_oid
         if client_oid is not None and (
             not isinstance(client_oid, str) or not self._rules.client_id.fullmatch(client_oid)
@@ -87,33 +75,7 @@ class Intake:
                 Reason.INVALID_CLIENT_ID, "client order id invalid: at most 40 letters, digits, '_' or '-'"
             )
         self._check_options(p.remark, p.tags, p.post_only, p.hidden, p.iceberg)
-        rules = mkt.rules
-        price_ticks = size_lots = 0
-        funds_req: Decimal | None = None
-        size_d: Decimal | None = None
-        amount = self._amounts.amount
-        if otype is OrderType.LIMIT:
-            if p.price is None:
-                raise refuse.bad("price is required for a limit order")
-            if p.size is None:
-                raise refuse.bad("size is required for a limit order")
-            if p.funds is not None:
-                raise refuse.bad("funds is only for market orders")
-            price_d = amount("price", p.price)
-            size_d = amount("size", p.size)
-            price_ticks = rules.ticks(price_d)
-            size_lots = rules.lots(size_d)
-            rules.check_value(price_d * size_d)
-        else:
-            if p.price is not None:
-                raise refuse.bad("a market order takes no price")
-            if (p.size is None) == (p.funds is None):
-                raise refuse.bad("a market order needs exactly one of size or funds")
-            if p.size is not None:
-                size_d = amount("size", p.size)
-                size_lots = rules.lots(size_d)
-            else:
-                funds_req = rules.funds(amount("funds", p.funds))
+        price_ticks, size_lots, size_d, funds_req = self._amounts_of(mkt, p, otype)
         tif_in = p.time_in_force
         if tif_in is None or tif_in is TimeInForce.GTC:
             tif = TimeInForce.GTC
@@ -138,6 +100,47 @@ class Intake:
             stop_order=stop,
             test=test,
         )
+
+    def _side_and_type(self, p: OrderParams) -> tuple[bool, OrderType]:
+        side, kind = p.side, p.type
+        if side is Side.BUY or side == "buy":
+            is_buy = True
+        elif side is Side.SELL or side == "sell":
+            is_buy = False
+        else:
+            raise self._refuse.bad(f"side invalid: {side!r}")
+        if kind is OrderType.LIMIT or kind == "limit":
+            return is_buy, OrderType.LIMIT
+        if kind is OrderType.MARKET or kind == "market":
+            return is_buy, OrderType.MARKET
+        raise self._refuse.bad(f"type invalid: {kind!r}")
+
+    def _amounts_of(
+        self, mkt: MarketState, p: OrderParams, otype: OrderType
+    ) -> tuple[int, int, Decimal | None, Decimal | None]:
+        """Price in ticks, size in lots, size and funds asked for, each checked."""
+        refuse, rules, amount = self._refuse, mkt.rules, self._amounts.amount
+        if otype is OrderType.LIMIT:
+            if p.price is None:
+                raise refuse.bad("price is required for a limit order")
+            if p.size is None:
+                raise refuse.bad("size is required for a limit order")
+            if p.funds is not None:
+                raise refuse.bad("funds is only for market orders")
+            price_d = amount("price", p.price)
+            size_d = amount("size", p.size)
+            price_ticks = rules.ticks(price_d)
+            size_lots = rules.lots(size_d)
+            rules.check_value(price_d, size_d)
+            return price_ticks, size_lots, size_d, None
+        if p.price is not None:
+            raise refuse.bad("a market order takes no price")
+        if (p.size is None) == (p.funds is None):
+            raise refuse.bad("a market order needs exactly one of size or funds")
+        if p.size is not None:
+            size_d = amount("size", p.size)
+            return 0, rules.lots(size_d), size_d, None
+        return 0, 0, None, rules.funds(amount("funds", p.funds))
 
     def from_request(
         self,
@@ -167,7 +170,7 @@ class Intake:
         otype = request.type
         if otype is OrderType.MARKET and request.funds is not None:
             funds_req = mkt.rules.funds(request.funds)
-        if no_options:  # the common case: none of the option rules apply
+        if no_options and not self._rules.strict:  # the common case: none of the option rules apply
             flags = 0
             if otype is OrderType.MARKET:
                 flags = FLAG_MARKET
@@ -257,81 +260,20 @@ class Intake:
     ) -> VenueOrder:
         """The rest of the rules (time in force, iceberg, STP, stop; the amounts, the remark
         and the flags' types are checked), then the order."""
-        refuse = self._refuse
-        rules = self._rules
         flags = 0
         if otype is OrderType.MARKET:
-            flags = FLAG_MARKET
-            if funds_req is not None:
-                flags |= FLAG_BY_FUNDS
-                size_lots = UNLIMITED
+            flags, size_lots = self._market_kind(p, funds_req, size_lots)
             tif = TimeInForce.GTC  # market orders ignore time in force
-            if p.post_only or p.hidden or p.iceberg:
-                raise refuse.bad("postOnly, hidden and iceberg are for limit orders")
-        expire_after = None
-        if tif is not TimeInForce.GTC:
-            if tif is TimeInForce.IOC:
-                flags |= FLAG_IOC
-            elif tif is TimeInForce.FOK:
-                flags |= FLAG_FOK
-            else:  # GTT
-                ca = p.cancel_after
-                if ca is not None and (
-                    not isinstance(ca, int) or isinstance(ca, bool) or ca > rules.max_cancel_after
-                ):
-                    raise refuse.bad(f"cancelAfter invalid: {ca!r}")
-                if ca is not None and ca > 0:
-                    expire_after = ca
-                    flags |= FLAG_GTT
+        tif_flags, expire_after = self._lifetime(tif, p.cancel_after)
+        flags |= tif_flags
         visible_lots = 0
         if otype is OrderType.LIMIT:
-            if p.post_only:
-                flags |= FLAG_POST_ONLY
-            if p.iceberg:
-                if p.visible_size is None:
-                    raise refuse.bad("visibleSize is required for an iceberg order")
-                visible = self._amounts.amount("visibleSize", p.visible_size)
-                visible_lots = mkt.rules.lots(visible, "visibleSize", check_limits=False)
-                assert size_d is not None
-                if (
-                    visible > size_d
-                    or visible * rules.iceberg_parts < size_d
-                    or visible < mkt.spec.base_min_size
-                ):
-                    raise refuse.bad(
-                        f"visibleSize must be between 1/{rules.iceberg_parts} of size (and the minimum"
-                        " size) and size"
-                    )
-                flags |= FLAG_ICEBERG
-            elif p.hidden:
-                flags |= FLAG_HIDDEN
-        stp_code = STP_NONE
-        stp_req: STP | None = None
-        stp = p.stp
-        if stp is not None:
-            try:
-                stp_req = stp if isinstance(stp, STP) else STP(stp)
-            except ValueError:
-                raise refuse.bad(f"stp invalid: {stp!r}") from None
-            if otype is OrderType.MARKET and stp_req not in rules.market_stp:
-                raise refuse.bad(f"STP {stp_req.value} is not available for market orders")
-            stp_code = _STP_CODES[stp_req]
-        stop_kind = 0
-        stop_ticks = 0
+            display_flags, visible_lots = self._display(mkt, p, size_d)
+            flags |= display_flags
+        stp_req = self._stp(p.stp, otype)
+        stop_kind = stop_ticks = 0
         if stop_order:
-            if p.stop_price is None:
-                raise refuse.bad("stopPrice is required for a stop order")
-            stop_d = self._amounts.amount("stopPrice", p.stop_price)
-            stop_ticks = mkt.rules.ticks(stop_d, "stopPrice")
-            stop = p.stop
-            if stop is None:
-                kind = rules.stop_direction(stop_d, self._markets.reference(mkt))
-            else:
-                try:
-                    kind = stop if isinstance(stop, StopKind) else StopKind(stop)
-                except ValueError:
-                    raise refuse.bad(f"stop invalid: {stop!r}") from None
-            stop_kind = STOP_LOSS if kind is StopKind.LOSS else STOP_ENTRY
+            stop_kind, stop_ticks = self._stop(mkt, p)
         if test:
             order_id = self._ids.test_order_id(now)
         else:
@@ -340,24 +282,103 @@ class Intake:
         order = VenueOrder(
             order_id, user, mkt, is_buy, price_ticks, size_lots, flags, now, rates, client_oid, tif
         )
-        if p.remark is not None:
-            order.remark = str(p.remark)
-        if p.tags is not None:
-            order.tags = str(p.tags)
+        order.remark = None if p.remark is None else str(p.remark)
+        order.tags = None if p.tags is None else str(p.tags)
         if stp_req is not None:
-            order.stp = stp_code
+            order.stp = _STP_CODES[stp_req]
             order.stp_req = stp_req
-        if visible_lots:
-            order.visible = visible_lots
+        order.visible = visible_lots
         order.funds_req = funds_req
-        if stop_order:
-            order.stop = stop_kind
-            order.stop_price = stop_ticks
+        order.stop = stop_kind
+        order.stop_price = stop_ticks
         if expire_after is not None:
             order.cancel_after = expire_after
             if not stop_order:  # a stop order's time starts when it triggers (see Placement.admit)
                 order.expire_at = now + expire_after * 1000
+        if self._rules.filters:
+            self.check_filters(order, now)
         return order
+
+    def _market_kind(self, p: OrderParams, funds_req: Decimal | None, size_lots: int) -> tuple[int, int]:
+        """A market order's flags and size in lots (unlimited when it is bounded by funds)."""
+        if p.post_only or p.hidden or p.iceberg:
+            raise self._refuse.bad("postOnly, hidden and iceberg are for limit orders")
+        if funds_req is not None:
+            return FLAG_MARKET | FLAG_BY_FUNDS, UNLIMITED
+        return FLAG_MARKET, size_lots
+
+    def _lifetime(self, tif: TimeInForce, cancel_after: object) -> tuple[int, int | None]:
+        """The flags of a time in force, and a GTT order's lifetime in seconds (if any)."""
+        if tif is TimeInForce.GTC:
+            return 0, None
+        if tif is TimeInForce.IOC:
+            return FLAG_IOC, None
+        if tif is TimeInForce.FOK:
+            return FLAG_FOK, None
+        ca = cancel_after  # GTT
+        if ca is not None and (
+            not isinstance(ca, int) or isinstance(ca, bool) or ca > self._rules.max_cancel_after
+        ):
+            raise self._refuse.bad(f"cancelAfter invalid: {ca!r}")
+        if isinstance(ca, int) and ca > 0:
+            return FLAG_GTT, ca
+        return 0, None
+
+    def _display(self, mkt: MarketState, p: OrderParams, size_d: Decimal | None) -> tuple[int, int]:
+        """A limit order's post-only, hidden and iceberg flags, and an iceberg's visible lots."""
+        flags = FLAG_POST_ONLY if p.post_only else 0
+        if p.iceberg:
+            if p.visible_size is None:
+                raise self._refuse.bad("visibleSize is required for an iceberg order")
+            visible = self._amounts.amount("visibleSize", p.visible_size)
+            visible_lots = mkt.rules.lots(visible, "visibleSize", check_limits=False)
+            assert size_d is not None
+            parts = self._rules.iceberg_parts
+            minimum = mkt.spec.base_min_size
+            if visible > size_d or visible * parts < size_d or visible < minimum:
+                message = f"visibleSize must be between 1/{parts} of size (and the minimum size) and size"
+                if minimum <= visible <= size_d:  # (only the share is wrong)
+                    raise self._refuse(Reason.ICEBERG_PARTS, message, limit=parts)
+                raise self._refuse.bad(message)
+            return flags | FLAG_ICEBERG, visible_lots
+        return (flags | FLAG_HIDDEN if p.hidden else flags), 0
+
+    def _stp(self, stp: STP | str | None, otype: OrderType) -> STP | None:
+        """The self-trade prevention mode asked for (or the rulebook's default), if the
+        rulebook allows it here."""
+        if stp is None:
+            stp = self._rules.default_stp
+        if stp is None or stp == NO_STP:
+            return None
+        try:
+            stp_req = stp if isinstance(stp, STP) else STP(stp)
+        except ValueError:
+            raise self._refuse.bad(f"stp invalid: {stp!r}") from None
+        if otype is OrderType.MARKET and stp_req not in self._rules.market_stp:
+            raise self._refuse.bad(f"STP {stp_req.value} is not available for market orders")
+        return stp_req
+
+    def _stop(self, mkt: MarketState, p: OrderParams) -> tuple[int, int]:
+        """A stop order's direction (given, or derived by the rulebook) and trigger in ticks."""
+        if p.stop_price is None:
+            raise self._refuse.bad("stopPrice is required for a stop order")
+        stop_d = self._amounts.amount("stopPrice", p.stop_price)
+        stop_ticks = mkt.rules.ticks(stop_d, "stopPrice")
+        stop = p.stop
+        if stop is None:
+            kind = self._rules.stop_direction(stop_d, self._markets.reference(mkt))
+        else:
+            try:
+                kind = stop if isinstance(stop, StopKind) else StopKind(stop)
+            except ValueError:
+                raise self._refuse.bad(f"stop invalid: {stop!r}") from None
+        return (STOP_LOSS if kind is StopKind.LOSS else STOP_ENTRY), stop_ticks
+
+    def check_filters(self, order: VenueOrder, now: int) -> None:
+        """The rulebook's own filters (the pair's increments and limits are checked)."""
+        ctx = FilterContext(now, self._refuse)
+        for check in self._rules.filters:
+            check.check(order, ctx)
 
     def _check_options(
         self, remark: object, tags: object, post_only: object, hidden: object, iceberg: object

@@ -14,6 +14,7 @@ import attrs
 from exchanges import EXACT, STP, OrderStatus, OrderType, TimeInForce
 from simulator.engine import FLAG_MARKET, NEW, STOP_NONE, STP_NONE, EngineOrder
 from simulator.ledger.money import sub
+from simulator.venue.builders import compile_function
 
 if TYPE_CHECKING:
     from simulator.venue.state import MarketState, UserState
@@ -311,7 +312,7 @@ _REVIVED = frozenset({"user", "mkt"})
 
 
 def _compile(source: str, name: str) -> Callable[..., Any]:
-    namespace: dict[str, Any] = {
+    namespace = {
         "_new": object.__new__,
         "VenueOrder": VenueOrder,
         "STP": STP,
@@ -320,9 +321,7 @@ def _compile(source: str, name: str) -> Callable[..., Any]:
         "_TIF_VALUES": _TIF_VALUES,
         **{f"_RESET_{f.name}": f.reset for f in RECORD if not f.kept},
     }
-    exec(source, namespace)  # (generated from RECORD, as attrs writes __init__)
-    function: Callable[..., Any] = namespace[name]
-    return function
+    return compile_function(source, name, namespace)  # (generated from RECORD)
 
 
 #: ``o`` (done, so never to change again) as the history keeps it.
@@ -334,7 +333,8 @@ revive: Callable[[Archived, UserState, MarketState], VenueOrder] = _compile(_rev
 
 def unspent_funds(o: VenueOrder) -> Decimal:
     """What a market order by funds has not spent of its ``funds``: a buy pays its fee out
-    of them (dealt funds plus fee never exceed them), a sell receives ``funds`` before fees."""
+    of them (dealt funds plus fee never exceed them), a sell receives ``funds`` before fees;
+    where fees are paid in the asset received, a buy's fee is not paid out of its funds."""
     assert o.funds_req is not None
     left = sub(o.funds_req, o.mkt.scale.funds(o.filled_funds))
-    return sub(left, o.fee) if o.is_buy else left
+    return sub(left, o.fee) if o.is_buy and not o.mkt.fees_received else left

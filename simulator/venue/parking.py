@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from heapq import heappop, heappush
-from typing import Any
 
 from exchanges import Liquidity
 from simulator.engine import (
@@ -105,7 +104,7 @@ class Parking:
         """The snapshot of one parked order (``OrderNotFound`` if it is not parked)."""
         return order_info(self._parked(order_id))
 
-    def park(self, o: Any) -> None:
+    def park(self, o: object) -> None:
         """Park ``o`` (its hold taken) instead of matching it: the books' ``divert``."""
         assert isinstance(o, VenueOrder)
         mkt = o.mkt
@@ -214,8 +213,9 @@ class Parking:
         rate = o.maker_rate if is_maker else o.taker_rate
         scale = mkt.scale
         price_d, size_d, funds = scale.price(ticks), scale.size(lots), scale.funds(units)
-        fee = mul(funds, rate)
-        if o.is_buy and add(funds, fee) > o.hold_left:
+        received = mkt.fees_received
+        fee = mul(size_d if o.is_buy and received else funds, rate)
+        if o.is_buy and (funds if received else add(funds, fee)) > o.hold_left:
             raise self._refuse(Reason.BALANCE_INSUFFICIENT, "fill costs more than the order holds")
         o.remaining -= lots
         o.filled += lots
@@ -229,7 +229,7 @@ class Parking:
         fills = o.user.fills
         last_before = fills[-1] if fills else None
         self._settlement.settle(o, price_d, size_d, funds, fee, rate, is_maker, False, trade_id, counter, now)
-        self._settlement.collect_fees(mkt, fee, trade_id, now)
+        self._settlement.collect_fees(mkt, fee, trade_id, now, o.is_buy)
         if o.remaining == 0:
             self._end_spent(o, now)
         fill = fills[-1] if fills and fills[-1] is not last_before else None

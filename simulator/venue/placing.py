@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 from exchanges import ExchangeError, InsufficientFunds, Order, OrderRequest, Side
 from simulator.engine import FILLED, REJECTED, Accepted
@@ -21,7 +20,7 @@ from simulator.ledger.money import mul
 from simulator.venue.holds import Holds
 from simulator.venue.ids import IdSource
 from simulator.venue.intake import Intake
-from simulator.venue.orders import VenueOrder
+from simulator.venue.orders import Archived, VenueOrder
 from simulator.venue.params import OrderParams
 from simulator.venue.parking import Parking
 from simulator.venue.records import OrderInfo
@@ -72,6 +71,7 @@ class Placement:
         self._by_id = index.by_id
         self.max_active_per_symbol = rules.max_active_per_symbol
         self.max_active_per_account = rules.max_active_per_account
+        self._strict = rules.strict  # (no plain order skips the rulebook's own rules)
 
     # ---------------------------------------------------------------- the venue's API
 
@@ -138,11 +138,21 @@ class Placement:
                 f"at most {self.max_active_per_account} active orders in all",
                 limit=self.max_active_per_account,
             )
+        stops = self._rules.max_stops_per_symbol
+        if stops is not None and order.stop:
+            held = sum(1 for o in user.active.values() if o.stop and o.mkt.spec.symbol == symbol)
+            if held >= stops:
+                raise self._refuse(
+                    Reason.TOO_MANY_STOP_ORDERS,
+                    f"at most {stops} stop orders on {symbol}",
+                    limit=stops,
+                    symbol=symbol,
+                )
         coid = order.client_oid
         if coid is not None and isinstance(user.by_coid.get(coid), VenueOrder):  # (an active one)
             raise self._refuse(Reason.DUPLICATE_CLIENT_ID)
 
-    def register(self, o: VenueOrder) -> VenueOrder | tuple[Any, ...] | None:
+    def register(self, o: VenueOrder) -> VenueOrder | Archived | None:
         """Make ``o`` known (by id, as active, counted, by client id); returns the order
         that had its client id before (to restore if ``o`` is refused)."""
         oid = o.id
@@ -201,7 +211,7 @@ class Placement:
         order and with the same outcomes (``tests/simulator/test_paper_fast_path.py`` holds
         the two paths to each other, state for state). An order that meets a cap, an
         active client id or an external market goes through :meth:`submit` itself."""
-        if not plain:
+        if not plain or self._strict:
             general = self._intake.from_request(user, now, mkt, request, ticks, lots, client_oid, no_options)
             self.submit(general)
             return to_order(general, symbol)
@@ -287,7 +297,7 @@ class Placement:
             )
         raise self._refuse(Reason.ORDER_REJECTED, f"order rejected: {reason}", engine_reason=reason)
 
-    def admit(self, o: Any) -> str | None:
+    def admit(self, o: object) -> str | None:
         """A stop order triggered: hold for it now, or reject it (the books' ``admit``). A
         GTT stop's lifetime counts from here, when it enters the book as an ordinary order."""
         assert isinstance(o, VenueOrder)

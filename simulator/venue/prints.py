@@ -4,10 +4,10 @@ trades, candles, 24 h stats and the last price, one by one or from tapes in bulk
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from decimal import Decimal
 from itertools import islice, repeat
 from operator import mod
-from typing import Any
 
 from exchanges import Candle, Side, Trade
 from simulator.venue.amounts import Amounts
@@ -25,7 +25,7 @@ _SIDES = frozenset((Side.BUY, Side.SELL))
 _TICK_CACHE = 50_000  # checked replay prices kept per symbol
 
 
-def _decimals(values: list[Any]) -> bool:
+def _decimals(values: Sequence[object]) -> bool:
     return set(map(type, values)) == {Decimal}
 
 

@@ -56,6 +56,9 @@ class Reason(enum.StrEnum):
     TOO_MANY_ORDERS_ACCOUNT = "too_many_orders_account"  # details: limit
     POST_ONLY_WOULD_TAKE = "post_only_would_take"
     PRICE_OUT_OF_BAND = "price_out_of_band"  # details: side ("buy"/"sell"), limit
+    PRICE_ABOVE_MAX = "price_above_max"  # a price over the pair's ceiling (details: limit)
+    ICEBERG_PARTS = "iceberg_parts"  # an iceberg's visible size shows too little of it
+    TOO_MANY_STOP_ORDERS = "too_many_stop_orders"  # details: limit, symbol
     ORDER_REJECTED = "order_rejected"  # the engine refused it (details: engine_reason)
     ORDER_NOT_FOUND = "order_not_found"
     ORDER_NOT_CANCELLABLE = "order_not_cancellable"  # unknown, done, or not the caller's
@@ -84,6 +87,9 @@ _TYPES: dict[Reason, type[ExchangeError]] = {
     Reason.TOO_MANY_ORDERS_ACCOUNT: TooManyOpenOrders,
     Reason.POST_ONLY_WOULD_TAKE: PostOnlyWouldTake,
     Reason.PRICE_OUT_OF_BAND: PriceOutOfBand,
+    Reason.PRICE_ABOVE_MAX: InvalidOrder,
+    Reason.ICEBERG_PARTS: BadRequest,
+    Reason.TOO_MANY_STOP_ORDERS: TooManyOpenOrders,
     Reason.ORDER_REJECTED: InvalidOrder,
     Reason.ORDER_NOT_FOUND: OrderNotFound,
     Reason.ORDER_NOT_CANCELLABLE: OrderNotFound,

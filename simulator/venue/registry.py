@@ -107,7 +107,9 @@ class Users:
                 mul(taker, mkt.spec.taker_fee_coefficient),
             )
             maker, taker = rates
-            user.hold_factors[symbol] = add(ONE, maker if maker > taker else taker)
+            # (a fee paid in the asset received is not held: it comes out of what is received)
+            larger = maker if maker > taker else taker
+            user.hold_factors[symbol] = ONE if mkt.fees_received else add(ONE, larger)
         return rates
 
     def default_rates(self, mkt: MarketState) -> tuple[Decimal, Decimal]:

@@ -1,7 +1,8 @@
 """The rules a venue adds to the neutral ones every book keeps: how many orders may be
-active, which self-trade modes each order type takes, what a client order id, a remark or a
-GTT's lifetime may be, how an iceberg may show itself, how a stop order's direction is
-derived, and how its ids look.
+active, which self-trade modes each order type takes (and which applies when an order names
+none), what a client order id, a remark or a GTT's lifetime may be, how an iceberg may show
+itself, how a stop order's direction is derived, how its ids look, in which asset a trade's
+fee is paid, and the filters every order must pass besides the pair's increments and limits.
 
 A venue is handed one :class:`Rulebook` when it is built. Its defaults are KuCoin's spot
 rules (``simulator.kucoin.KUCOIN_RULEBOOK`` states them, and a test holds the two equal),
@@ -10,6 +11,7 @@ so a venue built without one behaves as KuCoin; another dialect hands in its own
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -17,9 +19,20 @@ from decimal import Decimal
 import attrs
 
 from exchanges import STP, StopKind
+from simulator.venue.filters import OrderFilter
 from simulator.venue.ids import IdSource
 
-__all__ = ["Rulebook"]
+__all__ = ["FeeAsset", "Rulebook"]
+
+
+class FeeAsset(enum.StrEnum):
+    """In what a trade's fee is paid."""
+
+    #: The quote currency, on top of a buy's cost and out of a sell's proceeds (KuCoin).
+    QUOTE = "quote"
+    #: The asset the order receives, out of what it receives: a buy pays in the base
+    #: currency, a sell in the quote currency (Binance).
+    RECEIVED = "received"
 
 
 def _kucoin_stop(stop_price: Decimal, reference: Decimal) -> StopKind:
@@ -48,3 +61,18 @@ class Rulebook:
     stop_direction: Callable[[Decimal, Decimal], StopKind] = _kucoin_stop
     #: Where the venue's ids come from, given its seed.
     ids: Callable[[int], IdSource] = IdSource
+    #: In what each trade's fee is paid.
+    fee_asset: FeeAsset = FeeAsset.QUOTE
+    #: The self-trade prevention mode of an order that names none (``None``: none).
+    default_stp: STP | None = None
+    #: Waiting and triggered stop orders one user may have open on one pair (``None``: no
+    #: limit beyond ``max_active_per_symbol``).
+    max_stops_per_symbol: int | None = None
+    #: Further checks of every order, in order, after the pair's own (see :mod:`.filters`).
+    filters: tuple[OrderFilter, ...] = ()
+
+    @property
+    def strict(self) -> bool:
+        """Whether an order with no option set still meets a rule of this book (a filter or
+        a default STP mode), so that no placing may skip the general path."""
+        return bool(self.filters) or self.default_stp is not None or self.max_stops_per_symbol is not None

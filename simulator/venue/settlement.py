@@ -91,7 +91,7 @@ class Settlement:
         if self.broadcast.listeners:
             self._emit_order(o, "open", ev.time)
 
-    def _on_triggered(self, ev: Triggered) -> None:
+    def on_triggered(self, ev: Triggered) -> None:
         o = ev.order
         assert isinstance(o, VenueOrder)
         o.trigger_time = ev.time
@@ -109,7 +109,7 @@ class Settlement:
         if self.broadcast.listeners:
             self._emit_order(o, "update", ev.time)
 
-    def _on_done(self, ev: Filled | Canceled | Rejected) -> None:
+    def on_done(self, ev: Filled | Canceled | Rejected) -> None:
         o = ev.order
         assert isinstance(o, VenueOrder)
         self.close(o, ev.time)
@@ -170,7 +170,7 @@ class Settlement:
         if coid is not None and user.by_coid.get(coid) is done:
             del user.by_coid[coid]
 
-    def _on_matched(self, ev: Matched) -> None:
+    def on_matched(self, ev: Matched) -> None:
         taker = ev.order
         maker = ev.maker
         assert isinstance(taker, VenueOrder) and isinstance(maker, VenueOrder)
@@ -182,9 +182,13 @@ class Settlement:
         funds = scale.funds(ev.funds)
         t_rate = taker.maker_rate if ev.taker_is_maker else taker.taker_rate
         m_rate = maker.taker_rate if ev.maker_pays_taker else maker.maker_rate
-        t_fee = mul(funds, t_rate)
-        m_fee = mul(funds, m_rate)
         trade_id = ev.trade_id
+        if mkt.fees_received:  # each pays in what it receives: the buyer in base, on the size
+            t_fee = mul(size if taker.is_buy else funds, t_rate)
+            m_fee = mul(size if maker.is_buy else funds, m_rate)
+        else:
+            t_fee = mul(funds, t_rate)
+            m_fee = mul(funds, m_rate)
         self.settle(taker, price, size, funds, t_fee, t_rate, ev.taker_is_maker, False, trade_id, maker, now)
         self.settle(
             maker,
@@ -199,14 +203,24 @@ class Settlement:
             taker,
             now,
         )
-        self.collect_fees(mkt, add(t_fee, m_fee), trade_id, now)
+        if mkt.fees_received:
+            self.collect_fees(mkt, t_fee, trade_id, now, taker.is_buy)
+            self.collect_fees(mkt, m_fee, trade_id, now, maker.is_buy)
+        else:
+            self.collect_fees(mkt, add(t_fee, m_fee), trade_id, now)
         public_buy = taker.is_buy if not ev.taker_is_maker else maker.is_buy
         self.record_print(mkt, trade_id, ev.price, ev.size, ev.funds, public_buy, now)
 
-    def collect_fees(self, mkt: MarketState, fees: Decimal, trade_id: int, now: int) -> None:
+    def collect_fees(
+        self, mkt: MarketState, fees: Decimal, trade_id: int, now: int, from_buyer: bool = False
+    ) -> None:
+        """The fee collector takes ``fees`` in the quote currency, or (fees paid in the
+        asset received) in what the payer received: the base currency for a buyer."""
         if fees:
             ctx = (mkt.spec.symbol, "", str(trade_id))
-            self.ledger.collect_fee(mkt.spec.quote_currency, fees, now, ctx)
+            spec = mkt.spec
+            currency = spec.base_currency if from_buyer and mkt.fees_received else spec.quote_currency
+            self.ledger.collect_fee(currency, fees, now, ctx)
 
     def record_print(
         self, mkt: MarketState, trade_id: int, price: int, lots: int, units: int, taker_buy: bool, now: int
@@ -236,7 +250,13 @@ class Settlement:
         spec = o.mkt.spec
         accounts = self.ledger
         ctx = ledger_context(o, str(trade_id))
-        if o.is_buy:
+        if o.is_buy and o.mkt.fees_received:  # the fee comes out of the base received
+            accounts.spend_held(account, spec.quote_currency, funds, ZERO, now, ctx)
+            o.hold_left = sub(o.hold_left, funds)
+            if o.remaining:  # a limit buy held for its own price (it may have paid less)
+                self.holds.trim(o)
+            accounts.receive(account, spec.base_currency, sub(size, fee), fee, now, ctx)
+        elif o.is_buy:
             cost = add(funds, fee)
             accounts.spend_held(account, spec.quote_currency, cost, fee, now, ctx)
             o.hold_left = sub(o.hold_left, cost)
@@ -291,12 +311,12 @@ def public_trade(mkt: MarketState, row: tuple[int, int, int, bool, int]) -> Publ
 
 
 _HANDLERS: dict[type[Event], Callable[[Settlement, Any], None]] = {
-    Matched: Settlement._on_matched,
-    Filled: Settlement._on_done,
-    Canceled: Settlement._on_done,
-    Rejected: Settlement._on_done,
+    Matched: Settlement.on_matched,
+    Filled: Settlement.on_done,
+    Canceled: Settlement.on_done,
+    Rejected: Settlement.on_done,
     Amended: Settlement.on_amended,
-    Triggered: Settlement._on_triggered,
+    Triggered: Settlement.on_triggered,
     Opened: Settlement.on_opened,
     Accepted: Settlement.on_accepted,
 }

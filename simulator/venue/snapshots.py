@@ -97,7 +97,7 @@ def order_info(o: VenueOrder) -> OrderInfo:
         cancelled_size=tidy(cancelled_size),
         cancelled_funds=tidy(cancelled_funds),
         fee=tidy(o.fee),
-        fee_currency=mkt.spec.fee_currency,
+        fee_currency=mkt.buy_fee_currency if o.is_buy else mkt.sell_fee_currency,
         stp=o.stp_req,
         time_in_force=o.tif,
         post_only=bool(flags & FLAG_POST_ONLY),
@@ -128,7 +128,8 @@ def order_info(o: VenueOrder) -> OrderInfo:
 
 def fill_info(f: FillRecord) -> FillInfo:
     o = f.order
-    spec = o.mkt.spec
+    mkt = o.mkt
+    spec = mkt.spec
     return FillInfo(
         id=f.id,
         order_id=o.id,
@@ -144,7 +145,7 @@ def fill_info(f: FillRecord) -> FillInfo:
         funds=tidy(f.funds),
         fee=tidy(f.fee),
         fee_rate=tidy(f.fee_rate),
-        fee_currency=spec.fee_currency,
+        fee_currency=mkt.buy_fee_currency if o.is_buy else mkt.sell_fee_currency,
         created_at=f.time,
         uid=o.uid,
         client_oid=o.client_oid,

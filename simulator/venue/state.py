@@ -87,12 +87,15 @@ class MarketState:
         "_candles",
         "_trades",
         "book",
+        "buy_fee_currency",
         "external",
+        "fees_received",
         "parked",
         "parked_gtt",
         "prices",
         "rules",
         "scale",
+        "sell_fee_currency",
         "sizes",
         "spec",
         "tape",
@@ -102,8 +105,13 @@ class MarketState:
         "values",
     )
 
-    def __init__(self, spec: SymbolSpec, book: Book, venue: str) -> None:
+    def __init__(self, spec: SymbolSpec, book: Book, venue: str, *, fees_received: bool = False) -> None:
         self.spec = spec
+        #: whether a trade's fee is paid in the asset received (a buy's in the base currency)
+        #: rather than in the pair's fee currency (see ``Rulebook.fee_asset``)
+        self.fees_received = fees_received
+        self.buy_fee_currency = spec.base_currency if fees_received else spec.fee_currency
+        self.sell_fee_currency = spec.quote_currency if fees_received else spec.fee_currency
         self.rules = PairRules(spec, venue)
         self.external = False  # fills come from outside (replay), orders are parked
         self.parked: dict[str, VenueOrder] = {}  # external mode: live orders in time priority

@@ -55,14 +55,22 @@ class Timeline:
         return self.now
 
     def advance(self, target: int) -> None:
-        """Step deadline by deadline to ``target``: at each, every source runs what is due."""
+        """Step deadline by deadline to ``target``: at each, every source runs what is due.
+        When nothing falls due by ``target`` the sources are not asked to run (there is
+        nothing they would do): the common case of a replay moving on by one event."""
         sources = self.sources
         while True:
             t = target
+            due_by_target = False
             for source in sources:
                 due = source.next_due()
-                if due is not None and due < t:
-                    t = due
+                if due is not None and due <= target:
+                    due_by_target = True
+                    if due < t:
+                        t = due
+            if not due_by_target:
+                self.now = target  # (> now: the callers advance only forward)
+                return
             if t > self.now:
                 self.now = t
             now = self.now

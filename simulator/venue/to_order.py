@@ -26,7 +26,7 @@ from simulator.engine import (
     FLAG_MARKET,
     FLAG_POST_ONLY,
 )
-from simulator.venue.builders import template_builder
+from simulator.venue.builders import compile_function, template_builder
 from simulator.venue.orders import STATUS, VenueOrder, tidy
 from simulator.venue.snapshots import STOP_KINDS
 
@@ -50,7 +50,7 @@ _GENERAL = {
     "price": "price",
     "size": "size",
     "funds": "funds",
-    "fee_currency": "mkt.spec.fee_currency",
+    "fee_currency": "mkt.buy_fee_currency if o.is_buy else mkt.sell_fee_currency",
     "time_in_force": "o.tif",
     "post_only": "bool(flags & FLAG_POST_ONLY)",
     "hidden": "bool(flags & FLAG_HIDDEN)",
@@ -88,7 +88,7 @@ _FIXED = [field.name for field in attrs.fields(Order) if field.name not in VARYI
 
 
 def _generate_from(source: str, name: str) -> Callable[..., Any]:
-    namespace: dict[str, Any] = {
+    namespace = {
         "_BUY": Side.BUY,
         "_SELL": Side.SELL,
         "_LIMIT": OrderType.LIMIT,
@@ -102,9 +102,7 @@ def _generate_from(source: str, name: str) -> Callable[..., Any]:
         "FLAG_POST_ONLY": FLAG_POST_ONLY,
         "FLAG_HIDDEN": FLAG_HIDDEN,
     }
-    exec(source, namespace)  # (as attrs writes __init__: generated once, at import)
-    function: Callable[..., Any] = namespace[name]
-    return function
+    return compile_function(source, name, namespace)
 
 
 def _generate(name: str, parameters: str, mapping: dict[str, str]) -> Callable[..., Any]:
@@ -166,7 +164,7 @@ def _plain_source() -> str:
         "    size = mkt.sizes.get(lots) or mkt.size(lots)\n"
         "    funds = mkt.values.get(units) or mkt.value(units)\n"
         "    client_oid = o.client_oid\n"
-        "    fee_currency = mkt.spec.fee_currency\n"
+        "    fee_currency = mkt.buy_fee_currency if side is _BUY else mkt.sell_fee_currency\n"
         f"    fixed = o.view = (\n{items}    )\n"
         "    return build_order(fixed, _STATUS[o.status], _ZERO, _ZERO, _ZERO, o.updated_at)\n"
     )

@@ -70,7 +70,7 @@ from simulator.venue.records import (
 )
 from simulator.venue.refusals import Refusals
 from simulator.venue.registry import Markets, OrderIndex, Users
-from simulator.venue.rulebook import Rulebook
+from simulator.venue.rulebook import FeeAsset, Rulebook
 from simulator.venue.settlement import Settlement
 from simulator.venue.state import MarketState, UserState
 from simulator.venue.stops import Stops
@@ -202,7 +202,12 @@ class Venue:
         #: Cancel a user's live order, answered as ``exchanges.Order`` (its port too:
         #: :meth:`Cancels.cancel_request`).
         self.cancel_request = cancels.cancel_request
-        time.sources.extend((parking, dcp, self._drivers))  # (the order things due at once run in)
+        #: A replay's two calls on every event (:meth:`Parking.parked_quotes`,
+        #: :meth:`Prints.record_trade`), bound to the part that answers them.
+        self.parked_quotes = self._parking.parked_quotes
+        self.record_trade = self._prints.record_trade
+        # (the order things due at once run in; market drivers join on the first add_driver)
+        time.sources.extend((parking, dcp))
         for currency in currencies if currencies is not None else DEFAULT_CURRENCIES:
             markets.currencies[currency.currency] = currency
         for spec in symbols if symbols is not None else DEFAULT_SYMBOLS:
@@ -252,6 +257,8 @@ class Venue:
 
     def add_driver(self, driver: MarketDriver) -> None:
         """Attach a market model (synthetic agents, replayed data); it runs as time passes."""
+        if not self._drivers.drivers:
+            self._time.sources.append(self._drivers)
         self._drivers.drivers.append(driver)
 
     @property
@@ -278,7 +285,7 @@ class Venue:
             trade_ids=self.ids.trade_ids,
             sequence=self.ids.sequence_base,
         )
-        mkt = MarketState(spec, book, self.name)
+        mkt = MarketState(spec, book, self.name, fees_received=self.rulebook.fee_asset is FeeAsset.RECEIVED)
         book.admit = self._placement.admit
         book.spent = self._holds.funds_spent
         book.emit_accepted = book.emit_opened = bool(self._broadcast.listeners)
@@ -637,9 +644,6 @@ class Venue:
     def parked_orders(self, symbol: str) -> list[OrderInfo]:
         return self._parking.parked_orders(symbol)
 
-    def parked_quotes(self, symbol: str) -> list[tuple[str, bool, Decimal | None]]:
-        return self._parking.parked_quotes(symbol)
-
     def parked_order(self, order_id: str) -> OrderInfo:
         return self._parking.parked_order(order_id)
 
@@ -658,11 +662,6 @@ class Venue:
         self, order_id: str, reason: str = "canceled", *, filled: bool = False, time: int | None = None
     ) -> OrderInfo:
         return self._parking.external_end(order_id, reason, filled=filled, time=time)
-
-    def record_trade(
-        self, symbol: str, price: Amount, size: Amount, taker_side: Side | str, *, time: int | None = None
-    ) -> None:
-        self._prints.record_trade(symbol, price, size, taker_side, time=time)
 
     def record_candle(
         self,

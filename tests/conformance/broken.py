@@ -1,4 +1,5 @@
-"""Deliberately broken exchanges: each wraps a working PaperExchange and breaks one promise.
+"""Deliberately broken KuCoin adapters: each breaks one promise of its placing path under
+faults (the broken exchanges of the protocol itself are the catalogue, ``conformance.mutants``).
 
 The conformance suite must catch every one of them, and for the right reason.
 """
@@ -6,7 +7,6 @@ The conformance suite must catch every one of them, and for the right reason.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -15,95 +15,14 @@ from adapters.kucoin import KucoinExchange
 from conformance import Target
 from conformance.targets import kucoin_sim
 from exchanges import (
-    Balance,
-    Exchange,
     ExchangeError,
     NetworkError,
     Order,
-    OrderBook,
     OrderNotFound,
     OrderOutcomeUnknown,
     OrderRequest,
-    OrderStatus,
-    OrderType,
     RequestTimeout,
-    Side,
-    Ticker,
-    TimeInForce,
 )
-from simulator import PaperExchange
-from simulator.backtest import TrackingExchange
-
-BALANCES = {"USDT": Decimal(100_000), "BTC": Decimal(2), "ETH": Decimal(30)}
-
-
-class _Broken(TrackingExchange):
-    """A pass-through ``Exchange`` to override one method at a time."""
-
-    def __init__(self) -> None:
-        super().__init__(PaperExchange(BALANCES, seed=3))
-
-
-class UnsortedBook(_Broken):
-    async def fetch_order_book(self, symbol: str, depth: int | None = 20) -> OrderBook:
-        book = await super().fetch_order_book(symbol, depth)
-        return attrs.evolve(book, bids=tuple(reversed(book.bids)))
-
-
-class RestingIoc(_Broken):
-    async def place_order(self, request: OrderRequest) -> Order:
-        if request.time_in_force is TimeInForce.IOC:
-            request = attrs.evolve(request, time_in_force=TimeInForce.GTC)
-        return await super().place_order(request)
-
-
-class SilentCancel(_Broken):
-    async def cancel_order(
-        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
-    ) -> Order:
-        try:
-            return await super().cancel_order(symbol, order_id=order_id, client_order_id=client_order_id)
-        except OrderNotFound:
-            return await super().fetch_order(symbol, order_id=order_id) if order_id else _ghost(symbol)
-
-
-def _ghost(symbol: str) -> Order:
-    return Order(id="0", symbol=symbol, side=Side.BUY, type=OrderType.LIMIT, status=OrderStatus.CANCELED)
-
-
-class HoldlessBalances(_Broken):
-    async def fetch_balances(self) -> dict[str, Balance]:
-        return {k: attrs.evolve(b, total=b.available) for k, b in (await super().fetch_balances()).items()}
-
-
-class ForgetsClientIds(_Broken):
-    async def place_order(self, request: OrderRequest) -> Order:
-        return await super().place_order(attrs.evolve(request, client_order_id=None))
-
-
-class GreedyCancelAll(_Broken):
-    async def cancel_all_orders(self, symbol: str | None = None) -> None:
-        await super().cancel_all_orders(None)
-
-
-class VagueErrors(_Broken):
-    async def fetch_ticker(self, symbol: str) -> Ticker:
-        try:
-            return await super().fetch_ticker(symbol)
-        except ExchangeError as err:
-            raise ExchangeError(str(err)) from None
-
-
-class OffByOneTick(_Broken):
-    """Places every limit one tick below the price asked (and says so in what it returns)."""
-
-    async def place_order(self, request: OrderRequest) -> Order:
-        if request.price is not None:
-            request = attrs.evolve(request, price=request.price - Decimal("0.1"))
-        return await super().place_order(request)
-
-
-# --- the KuCoin adapter, broken in its placing path (run against the in-process simulator) -------
 
 
 class DropsFoundOrdersOfABatch(KucoinExchange):
@@ -163,49 +82,24 @@ class FindsOpenOrdersOnly(KucoinExchange):
 
 @attrs.frozen
 class Breakage:
-    """A broken exchange, the contract test that must catch it, and words its failure must
-    say; ``base`` is what it is broken from (the paper exchange, or the KuCoin adapter on the
-    in-process simulator)."""
+    """A broken exchange (the KuCoin adapter on the in-process simulator, broken so), the
+    contract test that must catch it, and words its failure must say."""
 
     make: Callable[[str], Target]
     must_fail: str
-    reason: str = ""
-    base: str = "paper"
-
-
-def _paper(opener: Callable[[], Exchange], must_fail: str) -> Breakage:
-    def make(name: str) -> Target:
-        return Target(
-            name=f"broken-{name}",
-            exchange=opener,
-            symbol="BTC/USDT",
-            other_symbol="ETH/USDT",
-            balances=BALANCES,
-        )
-
-    return Breakage(make, must_fail)
+    reason: str
 
 
 def _kucoin(
     must_fail: str, reason: str, kind: type[KucoinExchange] | None = None, **options: Any
 ) -> Breakage:
-    return Breakage(
-        lambda name: kucoin_sim(f"broken-{name}", kind=kind, **options), must_fail, reason, "kucoin-sim"
-    )
+    return Breakage(lambda name: kucoin_sim(f"broken-{name}", kind=kind, **options), must_fail, reason)
 
 
 DOUBLED = "placed twice under one client order id"
 RETRYABLE_BUT_PLACED = "retryable errors raised for orders the venue had placed"
 
 BREAKAGES: dict[str, Breakage] = {
-    "unsorted_book": _paper(UnsortedBook, "test_order_book_sorted_and_not_crossed"),
-    "resting_ioc": _paper(RestingIoc, "test_ioc_never_rests"),
-    "silent_cancel": _paper(SilentCancel, "test_cancel_of_unknown_or_filled_order_raises_order_not_found"),
-    "holdless_balances": _paper(HoldlessBalances, "test_total_is_available_plus_hold"),
-    "forgets_client_ids": _paper(ForgetsClientIds, "test_fetch_and_cancel_by_client_id"),
-    "greedy_cancel_all": _paper(GreedyCancelAll, "test_cancel_all_cancels_only_what_it_should"),
-    "vague_errors": _paper(VagueErrors, "test_unknown_symbol"),
-    "off_by_one_tick": _paper(OffByOneTick, "test_resting_limit_is_open_then_cancelled"),
     # faults: each fault family has a broken reconcile that its own test catches
     "trusts_one_not_found": _kucoin(
         "test_lagging_reads_never_double_an_order", DOUBLED, reconcile_confirmations=1

@@ -350,7 +350,7 @@ def test_python_m_exchanges_keycheck_against_python_m_simulator_serve(tmp_path: 
         )  # fmt: skip
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        server.communicate(timeout=20)  # (reaps it and closes its pipe)
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
     assert report["key"]["venue_permissions"] == ["General", "Spot"]

@@ -1,8 +1,10 @@
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+import contextlib
+from collections.abc import Callable
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from exchanges import (
@@ -10,8 +12,10 @@ from exchanges import (
     BadRequest,
     BelowMinimumFunds,
     BelowMinimumSize,
+    InvalidOrder,
     InvalidPrecision,
     Market,
+    OrderChecker,
     OrderRequest,
     Side,
     ceil_to_increment,
@@ -132,3 +136,137 @@ def test_non_finite_amounts_and_increments_are_value_errors(bad: str) -> None:
     ):
         with pytest.raises(ValueError, match="finite"):
             call()
+
+
+# --- the compiled checker against a plain Decimal reading of the same rules -------------------
+
+MARKETS = {
+    "BTC/USDT": Market(
+        symbol="BTC/USDT", base="BTC", quote="USDT", id="BTC-USDT", price_increment="0.1",
+        size_increment="0.00000001", funds_increment="0.000001", min_size="0.00001",
+        max_size="10000000000", min_funds="0.1", max_funds="99999999",
+    ),
+    "ETH/BTC": Market(
+        symbol="ETH/BTC", base="ETH", quote="BTC", id="ETH-BTC", price_increment="0.00001",
+        size_increment="0.0000001", funds_increment="0.000001", min_size="0.0001",
+        max_size="10000000000", min_funds="0.00001", max_funds="99999999",
+    ),
+    "SOL/USDT": Market(
+        symbol="SOL/USDT", base="SOL", quote="USDT", id="SOL-USDT", price_increment="0.25",
+        size_increment="0.0001", funds_increment="0.01", min_size="0.01", max_size="1000000",
+        min_funds="1", max_funds=None,
+    ),
+}  # fmt: skip
+
+
+def reference(request: OrderRequest, market: Market) -> tuple[int, int]:
+    """The rules read plainly in Decimal (exact context): the oracle the checker must match."""
+    exact = Context(prec=80)
+
+    def steps(value: Decimal, increment: Decimal) -> int | None:
+        q, r = exact.divmod(value, increment)
+        return None if r else int(q)
+
+    if request.symbol != market.symbol:
+        raise BadRequest("symbol")
+    ticks = lots = 0
+    if request.price is not None:
+        found = steps(request.price, market.price_increment)
+        if found is None:
+            raise InvalidPrecision(field="price")
+        ticks = found
+    if request.stop_price is not None and steps(request.stop_price, market.price_increment) is None:
+        raise InvalidPrecision(field="stop_price")
+    if request.size is not None:
+        found = steps(request.size, market.size_increment)
+        if found is None:
+            raise InvalidPrecision(field="size")
+        if request.size < market.min_size:
+            raise BelowMinimumSize(field="size")
+        if market.max_size is not None and request.size > market.max_size:
+            raise AboveMaximumSize(field="size")
+        lots = found
+    if request.visible_size is not None and steps(request.visible_size, market.size_increment) is None:
+        raise InvalidPrecision(field="visible_size")
+    value = request.funds
+    if request.funds is not None:
+        if steps(request.funds, market.funds_increment) is None:
+            raise InvalidPrecision(field="funds")
+        if market.max_funds is not None and request.funds > market.max_funds:
+            raise AboveMaximumSize(field="funds")
+    elif request.price is not None and request.size is not None:
+        value = exact.multiply(request.price, request.size)
+    if value is not None and market.min_funds is not None and value < market.min_funds:
+        raise BelowMinimumFunds(field="funds")
+    return ticks, lots
+
+
+amounts = st.one_of(  # on the increments (mostly) and anywhere
+    st.integers(1, 10**9).map(lambda n: Decimal(n).scaleb(-8)),
+    st.integers(1, 10**6).map(lambda n: Decimal(n).scaleb(-2)),
+    st.integers(1, 10**5).map(Decimal),
+    st.decimals(min_value=Decimal("1E-10"), max_value=Decimal("1E+7"), places=10),
+)
+
+
+def outcome(check: Callable[[], tuple[int, int]]) -> tuple[int, int] | tuple[str, str]:
+    try:
+        return check()
+    except InvalidOrder as err:
+        return type(err).__name__, getattr(err, "field", "")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(sorted(MARKETS)),
+    st.sampled_from(["limit", "market_size", "market_funds"]),
+    amounts,
+    amounts,
+)
+def test_the_checker_reads_the_rules_as_plain_decimals_do(
+    symbol: str, kind: str, price: Decimal, size: Decimal
+) -> None:
+    """Same verdict, same error (type and field), same ticks and lots, as the plain reading;
+    and ``check_limit`` says yes exactly when ``check`` does (twice: the remembered size)."""
+    market = MARKETS[symbol]
+    checker = OrderChecker(market)
+    if kind == "limit":
+        request = OrderRequest.limit(symbol, "buy", size, price)
+    elif kind == "market_size":
+        request = OrderRequest.market(symbol, "sell", size=size)
+    else:
+        request = OrderRequest.market(symbol, "buy", funds=price)
+    expected = outcome(lambda: reference(request, market))
+    event("valid" if isinstance(expected[0], int) else "refused")
+    assert outcome(lambda: checker.check(request)) == expected
+    with pytest.raises(InvalidOrder) if not isinstance(expected[0], int) else contextlib.nullcontext():
+        validate_order(request, market)
+    if kind == "limit":
+        quick = expected if isinstance(expected[0], int) else None
+        assert checker.check_limit(price, size) == quick
+        assert checker.check_limit(price, size) == quick
+
+
+@pytest.mark.parametrize("symbol", sorted(MARKETS))
+def test_the_checker_agrees_at_every_limit(symbol: str) -> None:
+    """At each limit and one increment past it (size, and price x size against the minimum
+    funds), ``check_limit`` and ``check`` agree with the plain reading."""
+    market = MARKETS[symbol]
+    checker = OrderChecker(market)
+    tick, lot = market.price_increment, market.size_increment
+    assert market.min_funds is not None and market.max_size is not None
+    price = (2 * market.min_funds / market.min_size).quantize(tick) + tick  # (any size's funds will do)
+    sizes = (market.min_size - lot, market.min_size, market.max_size, market.max_size + lot)
+    cases = [(price, size) for size in sizes]
+    # a size and a price on their increments whose product is the minimum funds exactly
+    exact = next(
+        (market.min_funds / (market.min_size * k), market.min_size * k)
+        for k in range(1, 10_000)
+        if not (market.min_funds / (market.min_size * k)) % tick
+    )
+    cases += [exact, (exact[0], exact[1] - lot), (exact[0] - tick, exact[1]), (exact[0], exact[1] + lot)]
+    for p, s in cases:
+        request = OrderRequest.limit(symbol, "buy", s, p)
+        expected = outcome(lambda r=request: reference(r, market))  # type: ignore[misc]
+        assert outcome(lambda r=request: checker.check(r)) == expected, (p, s)  # type: ignore[misc]
+        assert checker.check_limit(p, s) == (expected if isinstance(expected[0], int) else None), (p, s)

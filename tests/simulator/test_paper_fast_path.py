@@ -13,7 +13,6 @@ import asyncio
 import random
 from decimal import Decimal
 
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -230,52 +229,3 @@ async def test_a_buy_holds_at_the_rates_of_its_time() -> None:
         if e.kind == "hold" and e.context is not None and e.context[1] == o.id
     }
     assert holds == {first.id: Decimal("500.5"), second.id: Decimal("502")}
-
-
-amounts = st.one_of(  # on the increments (mostly) and anywhere
-    st.integers(1, 10**9).map(lambda n: Decimal(n).scaleb(-8)),
-    st.integers(1, 10**6).map(lambda n: Decimal(n).scaleb(-2)),
-    st.integers(1, 10**5).map(Decimal),
-    st.decimals(min_value=Decimal("1E-10"), max_value=Decimal("1E+7"), places=10),
-)
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.sampled_from(["BTC-USDT", "ETH-BTC", "SOL-USDT"]), amounts, amounts)
-def test_check_limit_agrees_with_check_request(symbol: str, price: Decimal, size: Decimal) -> None:
-    """The integer check says yes exactly when ``validate_order``'s checks do, with the
-    same ticks and lots (and twice in a row: the remembered size)."""
-    rules = Venue().market_state(symbol).rules
-    request = OrderRequest.limit(symbol.replace("-", "/"), "buy", size, price)
-    try:
-        expected: tuple[int, int] | None = rules.check_request(request)
-    except InvalidOrder:
-        expected = None
-    event("valid" if expected else "refused")
-    assert rules.check_limit(request.price, request.size) == expected  # type: ignore[arg-type]
-    assert rules.check_limit(request.price, request.size) == expected  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize("symbol", ["BTC-USDT", "ETH-BTC", "SOL-USDT"])
-def test_check_limit_agrees_at_every_limit(symbol: str) -> None:
-    """At each limit and one increment past it (size, and price x size against the
-    minimum funds)."""
-    rules = Venue().market_state(symbol).rules
-    tick, lot = rules.price_increment, rules.base_increment
-    price = (2 * rules.min_funds / rules.base_min).quantize(tick) + tick  # (any size's funds will do)
-    sizes = (rules.base_min - lot, rules.base_min, rules.base_max, rules.base_max + lot)
-    cases = [(price, size) for size in sizes]
-    # a size and a price on their increments whose product is the minimum funds exactly
-    exact = next(
-        (rules.min_funds / (rules.base_min * k), rules.base_min * k)
-        for k in range(1, 10_000)
-        if not (rules.min_funds / (rules.base_min * k)) % tick
-    )
-    cases += [exact, (exact[0], exact[1] - lot), (exact[0] - tick, exact[1]), (exact[0], exact[1] + lot)]
-    for p, s in cases:
-        request = OrderRequest.limit(symbol.replace("-", "/"), "buy", s, p)
-        try:
-            expected: tuple[int, int] | None = rules.check_request(request)
-        except InvalidOrder:
-            expected = None
-        assert rules.check_limit(p, s) == expected, (p, s)

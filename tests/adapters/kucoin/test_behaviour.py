@@ -26,6 +26,7 @@ from exchanges import (
     InvalidOrder,
     InvalidPrecision,
     ManualClock,
+    OrderNotFound,
     OrderRequest,
     OrderStatus,
     validate_client_order_id,
@@ -46,6 +47,44 @@ def test_it_is_an_exchange() -> None:
     assert (
         caps.missing(OrderRequest.limit("BTC/USDT", "buy", "1", "1", time_in_force="FOK", stp="DC")) is None
     )
+
+
+def test_classic_endpoints_declare_no_amend() -> None:
+    """KuCoin modifies orders on its HF endpoints only: a classic client does not offer it."""
+    assert KucoinExchange().capabilities.amend
+    assert not KucoinExchange(hf=False).capabilities.amend
+
+
+async def test_classic_fetch_by_client_id_finds_a_done_order_among_the_recent(router: respx.Router) -> None:
+    """Classic KuCoin's query by clientOid answers "not exist" once the order is done; the
+    fetch looks among the recent orders (the last 24 hours) before saying so."""
+    mock_markets(router)
+    router.get(path__startswith="/api/v1/order/client-order/").mock(
+        return_value=httpx.Response(200, json={"code": "400100", "msg": "order not exist."})
+    )
+    row = {
+        "id": "674a9a872033a50007e2790e",
+        "symbol": "BTC-USDT",
+        "type": "limit",
+        "side": "sell",
+        "price": "70000",
+        "size": "0.001",
+        "dealSize": "0",
+        "dealFunds": "0",
+        "isActive": False,
+        "cancelExist": True,
+        "clientOid": "c-9",
+        "createdAt": SERVER_TIME,
+    }
+    recent = router.get("/api/v1/limit/orders").mock(
+        return_value=ok([dict(row, clientOid="c-8"), dict(row, symbol="ETH-USDT"), row])
+    )
+    async with make_exchange(router, hf=False) as ex:
+        order = await ex.fetch_order("BTC/USDT", client_order_id="c-9")
+        with pytest.raises(OrderNotFound):
+            await ex.fetch_order("BTC/USDT", client_order_id="c-10")
+    assert recent.call_count == 2
+    assert (order.id, order.client_order_id, order.status) == (row["id"], "c-9", OrderStatus.CANCELED)
 
 
 def test_options() -> None:

@@ -22,7 +22,7 @@ def test_commands_plug_in_by_module() -> None:
 
     parser = build_parser([Command("download", "Fetch history.", configure, run)])
     args = parser.parse_args(["download", "--since", "2024-01-01"])
-    assert args._run(args) == 3 and ran == ["2024-01-01"]
+    assert args.command_run(args) == 3 and ran == ["2024-01-01"]
     assert "simulator.cli.serve" in COMMAND_MODULES
 
 

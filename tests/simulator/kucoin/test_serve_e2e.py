@@ -71,7 +71,7 @@ def served() -> Iterator[Served]:
     finally:
         if s.proc.poll() is None:
             s.proc.kill()
-            s.proc.wait(timeout=10)
+        s.proc.communicate(timeout=10)  # (reaps it and closes its pipes)
 
 
 def _signed(
@@ -174,7 +174,8 @@ def test_demo_credentials_are_printed_and_work() -> None:
         assert response.headers["gw-ratelimit-limit"] == "30"  # legacy: private 30 per 3 s per key
     finally:
         s.proc.send_signal(signal.SIGINT)
-        assert s.proc.wait(timeout=20) == 0
+        s.proc.communicate(timeout=20)  # (reaps it and closes its pipes)
+        assert s.proc.returncode == 0
 
 
 CONFIG = """

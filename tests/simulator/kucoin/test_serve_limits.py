@@ -46,7 +46,7 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=20)
+            proc.communicate(timeout=20)  # (reaps it and closes its pipe)
         except subprocess.TimeoutExpired:  # pragma: no cover - a hang is the failure
             proc.kill()
             raise
