@@ -15,7 +15,7 @@ import functools
 import inspect
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
@@ -277,19 +277,6 @@ class BinanceExchange(MarketData, AccountData, OrderLists, StreamingData):
             params["computeCommissionRates"] = True
         data = await self._client.call(PLACE_TEST, params)
         return OrderAck(order_id=None, client_order_id=client_oid, raw=data)
-
-    async def place_orders(self, requests: Sequence[OrderRequest]) -> list[Order | ExchangeError]:
-        """Place many orders (Binance spot has no batch endpoint: each is its own request,
-        sent together). Results follow the input order; each order ends placed, refused or
-        unknown on its own."""
-
-        async def one(request: OrderRequest) -> Order | ExchangeError:
-            try:
-                return await self.place_order(request)
-            except ExchangeError as exc:
-                return exc
-
-        return list(await asyncio.gather(*(one(r) for r in requests)))
 
     # === cancelling ===============================================================================
 

@@ -14,8 +14,10 @@ from adapters.binance import BinanceExchange, ListLeg
 from exchanges import (
     STP,
     BadSymbol,
+    BatchPlacing,
     BelowMinimumFunds,
     DuplicateClientOrderId,
+    Exchange,
     InvalidClientOrderId,
     InvalidPrecision,
     KeyPermission,
@@ -26,6 +28,7 @@ from exchanges import (
     OrderType,
     Side,
     StopKind,
+    Streaming,
     TimeInForce,
     connect,
 )
@@ -39,6 +42,14 @@ def sent(venue: FakeBinance, method: str, path: str) -> list[dict[str, str]]:
         for r in venue.requests
         if r.method == method and r.url.path == path
     ]
+
+
+def test_it_claims_only_what_binance_spot_has(ex: BinanceExchange) -> None:
+    """Binance spot has no batch placement endpoint: the adapter does not pretend to have one
+    (a caller, or the contract, falls back to one placement each)."""
+    assert isinstance(ex, Exchange)
+    assert isinstance(ex, Streaming)
+    assert not isinstance(ex, BatchPlacing)
 
 
 async def test_markets_come_from_every_filter(ex: BinanceExchange) -> None:
