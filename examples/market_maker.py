@@ -141,16 +141,18 @@ def _number(name: str, value: str | Decimal | int) -> Decimal:
 
 async def trade(
     exchange: Exchange,
-    seconds: float,
+    seconds: float | None,
     *,
     symbol: str = "BTC/USDT",
+    stop: asyncio.Event | None = None,
     echo: Callable[[str], None] | None = print,
 ) -> LiveResult:
-    """Quote on ``exchange`` for ``seconds``, then cancel what is left open. The quotes are
-    tight and small so that a simulated market fills some of them within seconds."""
+    """Quote on ``exchange`` for ``seconds`` (or until ``stop`` is set), then cancel what is
+    left open. The quotes are tight and small so that a simulated market fills some of them
+    within seconds."""
     strategy = SimpleMarketMaker(symbol, spread_bps="2", size="0.002", refresh_bps="0.5")
     runner = LiveRunner(strategy, exchange, poll_interval=0.5, echo=echo)
-    return await runner.run(duration=seconds)
+    return await runner.run(duration=seconds, stop=stop)
 
 
 async def _main(venue: str, options: dict[str, Any], seconds: float) -> None:
