@@ -1,18 +1,20 @@
-"""Client CPU per signed order placement: the Binance adapter against CCXT's ``binance``, on
-the same minimal Binance-shaped server.
+"""Client CPU per signed order placement: the Binance adapter against CCXT's ``binance``, side
+by side on the same servers, in the same run: a minimal Binance-shaped server, then the
+simulator's Binance dialect as it is served (``python -m simulator serve --dialect binance``).
 
-The server (a tiny keep-alive HTTP/1.1 responder in a child process) answers ``time``,
-``exchangeInfo`` and ``POST /api/v3/order`` (a FULL answer) the way Binance does, so
-``time.process_time()`` in this process counts only client work: building, signing,
-sending, reading and parsing. Measured per call over ``CALLS`` placements after a warm-up
-(limit IOC buys):
+Both servers run in child processes, so ``time.process_time()`` in this process counts only
+client work: building, signing, sending, reading and parsing. The minimal one (a tiny
+keep-alive HTTP/1.1 responder) answers ``time``, ``exchangeInfo`` and ``POST /api/v3/order``
+(a FULL answer) the way Binance does; the served simulator matches each order for real (an
+IOC buy below the market: it expires), with its rate limits off. Measured per call over
+``CALLS`` placements after a warm-up (limit IOC buys):
 
 * ``httpx_raw``: a bare HMAC-signed POST with ``httpx.AsyncClient`` (the transport floor);
 * ``adapter``: ``BinanceExchange.place_order`` with its default (aiohttp under httpx) transport,
   client-side budgets off (as CCXT's ``enableRateLimit`` is here);
 * ``ccxt``: ``ccxt.async_support.binance.create_order`` pointed at the server (spot only).
 
-``BINANCE_BENCH_URL`` measures against another server (a served simulator) instead.
+``BINANCE_BENCH_URL`` measures against one other server instead.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import hmac
 import json
 import multiprocessing as mp
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
@@ -231,30 +235,63 @@ async def _ccxt(base: str) -> float | None:
         await exchange.close()
 
 
-def main() -> None:
-    base = os.environ.get("BINANCE_BENCH_URL")
-    server = None
-    if base is None:
-        ctx = mp.get_context("spawn")
-        parent, child = ctx.Pipe()
-        server = ctx.Process(target=_serve, args=(child,), daemon=True)
-        server.start()
-        base = f"http://127.0.0.1:{parent.recv()}"
-    try:
-        raw = asyncio.run(_raw_httpx(base))
-        adapter = asyncio.run(_adapter(base))
-        ccxt_ms = asyncio.run(_ccxt(base))
-    finally:
-        if server is not None:
-            server.terminate()
-            server.join()
-    print(f"httpx_raw_signed_post: {raw:.3f} ms/call")
-    print(f"binance_adapter_place_order: {adapter:.3f} ms/call")
+def _minimal_server() -> tuple[Callable[[], None], str]:
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    server = ctx.Process(target=_serve, args=(child,), daemon=True)
+    server.start()
+
+    def stop() -> None:
+        server.terminate()
+        server.join()
+
+    return stop, f"http://127.0.0.1:{parent.recv()}"
+
+
+def _served_simulator() -> tuple[Callable[[], None], str]:
+    command = [
+        sys.executable, "-m", "simulator", "serve", "--dialect", "binance", "--port", "0", "--quiet",
+        "--rate-limits", "off", "--api-key", KEY, "--api-secret", SECRET,
+        "--balance", "USDT=100000000", "--balance", "BTC=1000",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert server.stdout is not None
+    line = server.stdout.readline()
+    if not line.startswith("listening on "):
+        server.kill()
+        raise RuntimeError("the Binance dialect did not start")
+
+    def stop() -> None:
+        server.terminate()
+        server.communicate(timeout=20)
+
+    return stop, line.split()[-1]
+
+
+def _side_by_side(label: str, base: str) -> None:
+    raw = asyncio.run(_raw_httpx(base))
+    adapter = asyncio.run(_adapter(base))
+    ccxt_ms = asyncio.run(_ccxt(base))
+    print(f"{label}: httpx_raw_signed_post: {raw:.3f} ms/call")
+    print(f"{label}: binance_adapter_place_order: {adapter:.3f} ms/call")
     if ccxt_ms is None:
-        print("ccxt_binance_create_order: not installed")
-    else:
-        print(f"ccxt_binance_create_order: {ccxt_ms:.3f} ms/call")
-        print(f"ratio_binance_adapter_over_ccxt: {adapter / ccxt_ms:.2f}")
+        print(f"{label}: ccxt_binance_create_order: not installed")
+        return
+    print(f"{label}: ccxt_binance_create_order: {ccxt_ms:.3f} ms/call")
+    print(f"{label}: ratio_binance_adapter_over_ccxt: {adapter / ccxt_ms:.2f}")
+
+
+def main() -> None:
+    other = os.environ.get("BINANCE_BENCH_URL")
+    if other is not None:
+        _side_by_side("server", other)
+        return
+    for label, start in (("minimal_server", _minimal_server), ("served_simulator", _served_simulator)):
+        stop, base = start()
+        try:
+            _side_by_side(label, base)
+        finally:
+            stop()
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from exchanges import (
     Market,
     Order,
     OrderAck,
+    OrderChecker,
     OrderNotFound,
     OrderRequest,
     OrderType,
@@ -48,7 +49,6 @@ from exchanges import (
     new_client_order_id,
     require_one_ref,
     validate_client_order_id,
-    validate_order,
 )
 
 from .account import AccountData
@@ -133,6 +133,7 @@ class BinanceExchange(MarketData, AccountData, OrderLists, StreamingData):
         self._codec: ConcatCodec | None = None
         self._markets_lock = asyncio.Lock()
         self._recent: OrderedDict[str, Order] = OrderedDict()
+        self._checkers: dict[str, OrderChecker] = {}
         reconciler = Reconciler(
             clock=self._client.clock,
             delay=opts.reconcile_delay,
@@ -179,7 +180,10 @@ class BinanceExchange(MarketData, AccountData, OrderLists, StreamingData):
         market = await self.market(request.symbol)
         if self.options.conform:
             return conform_order(request, market), market
-        validate_order(request, market, venue=VENUE)
+        checker = self._checkers.get(request.symbol)
+        if checker is None or checker.market is not market:  # (markets reloaded: a new one)
+            checker = self._checkers[request.symbol] = OrderChecker(market, venue=VENUE)
+        checker.check(request)
         return request, market
 
     @staticmethod
