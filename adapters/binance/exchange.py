@@ -376,7 +376,7 @@ class BinanceExchange(MarketData, AccountData, OrderLists, StreamingData):
             raw=data,
         )
 
-    async def amend_order(
+    async def amend_keep_priority(
         self,
         symbol: str,
         size: Decimal | str,
@@ -385,8 +385,9 @@ class BinanceExchange(MarketData, AccountData, OrderLists, StreamingData):
         client_order_id: str | None = None,
         new_client_order_id: str | None = None,
     ) -> AmendResult:
-        """Lower an open order's quantity keeping its place in the queue (amend keep-priority;
-        Binance allows decreases only)."""
+        """Lower an open order's quantity keeping its place in the queue (Binance allows
+        decreases only, and no new price: so not ``exchanges.Amending``, and
+        ``capabilities.amend`` is off)."""
         ref = self._ref(order_id, client_order_id)
         market = await self.market(symbol)
         amount = Decimal(size)

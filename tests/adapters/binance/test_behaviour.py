@@ -13,6 +13,7 @@ import pytest
 from adapters.binance import BinanceExchange, ListLeg
 from exchanges import (
     STP,
+    Amending,
     BadSymbol,
     BatchPlacing,
     BelowMinimumFunds,
@@ -45,11 +46,14 @@ def sent(venue: FakeBinance, method: str, path: str) -> list[dict[str, str]]:
 
 
 def test_it_claims_only_what_binance_spot_has(ex: BinanceExchange) -> None:
-    """Binance spot has no batch placement endpoint: the adapter does not pretend to have one
-    (a caller, or the contract, falls back to one placement each)."""
+    """Binance spot has no batch placement endpoint, and its amend only lowers a quantity (no
+    new price): the adapter pretends to neither protocol (a caller, or the contract, falls
+    back to one placement each, or to cancel and place)."""
     assert isinstance(ex, Exchange)
     assert isinstance(ex, Streaming)
     assert not isinstance(ex, BatchPlacing)
+    assert not isinstance(ex, Amending)
+    assert not ex.capabilities.amend
 
 
 async def test_markets_come_from_every_filter(ex: BinanceExchange) -> None:
@@ -266,10 +270,10 @@ async def test_amend_keeps_priority_and_lowers_the_size(ex: BinanceExchange, ven
         )
 
     venue.routes[("PUT", "/api/v3/order/amend/keepPriority")] = amend
-    result = await ex.amend_order("BTC/USDT", "0.001", order_id=placed.id)
+    result = await ex.amend_keep_priority("BTC/USDT", "0.001", order_id=placed.id)
     assert (result.order.id, result.order.size, result.execution_id) == (placed.id, Decimal("0.001"), 77)
     with pytest.raises(InvalidPrecision.__mro__[1]):  # (InvalidOrder: off the size grid)
-        await ex.amend_order("BTC/USDT", "0.0000001", order_id=placed.id)
+        await ex.amend_keep_priority("BTC/USDT", "0.0000001", order_id=placed.id)
 
 
 async def test_oco_list_legs_on_the_wire(ex: BinanceExchange, venue: FakeBinance) -> None:
