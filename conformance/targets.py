@@ -466,6 +466,68 @@ def _binance_sim_socket() -> Target:
     )
 
 
+#: Where the opt-in remote Binance targets trade, and the environment variables of each one's
+#: key (a testnet key is not a live one: they never share variables).
+_BINANCE_REMOTE = {
+    "binance-live": ("https://api.binance.com", "BINANCE_", "real Binance"),
+    "binance-testnet": ("https://testnet.binance.vision", "BINANCE_TESTNET_", "Binance's spot testnet"),
+}
+
+
+def _binance_remote(name: str) -> Callable[[], Target]:
+    """Real Binance or its testnet, opt-in by a key in the environment (``<PREFIX>API_KEY``
+    with ``<PREFIX>API_SECRET`` or ``<PREFIX>PRIVATE_KEY_FILE``): read-only unless
+    CONFORMANCE_ALLOW_TRADING=1 (then the minimum size, far from the market, cancelled)."""
+    base_url, prefix, where = _BINANCE_REMOTE[name]
+
+    def target() -> Target:
+        binance = importlib.import_module("adapters.binance")  # (built apart from this package)
+        # the adapter's own variable names, read from this target's
+        env = {
+            f"BINANCE_{part}": os.environ[prefix + part]
+            for part in ("API_KEY", "API_SECRET", "PRIVATE_KEY_FILE", "PRIVATE_KEY_PASSWORD")
+            if os.environ.get(prefix + part)
+        }
+        has_key = "BINANCE_API_KEY" in env and (
+            "BINANCE_API_SECRET" in env or "BINANCE_PRIVATE_KEY_FILE" in env
+        )
+
+        def open_live(*_: object) -> Exchange:
+            exchange: Exchange = binance.BinanceExchange(
+                binance.BinanceCredentials.from_env(env), base_url=base_url
+            )
+            return exchange
+
+        def open_bad() -> Exchange:
+            exchange: Exchange = binance.BinanceExchange(
+                binance.BinanceCredentials("not-a-key", "not-a-secret"), base_url=base_url
+            )
+            return exchange
+
+        reasons = {
+            "rate limits": "not provoked on the real venue (a 418 would ban this machine's address)",
+            "faults": "not injected on the real venue",
+        }
+        if not has_key:
+            reasons["*"] = (
+                f"{where} needs {prefix}API_KEY with {prefix}API_SECRET (or {prefix}PRIVATE_KEY_FILE)"
+                " in the environment"
+            )
+        return Target(
+            name=name,
+            exchange=open_live,
+            symbol=os.environ.get("CONFORMANCE_SYMBOL", "BTC/USDT"),
+            other_symbol=os.environ.get("CONFORMANCE_OTHER_SYMBOL", "ETH/USDT"),
+            trading=os.environ.get("CONFORMANCE_ALLOW_TRADING") == "1",
+            bad_credentials=open_bad,
+            second_client=open_live,
+            state_machine_examples=2,
+            skip_reasons=reasons,
+        )
+
+    return target
+
+
 def _binance_adapter_missing() -> str | None:
     """Why the Binance targets cannot run here (``None``: they can)."""
     try:
@@ -497,9 +559,10 @@ _MISSING = _binance_adapter_missing()
 if _MISSING is None:
     TARGETS["binance-sim"] = binance_sim
     TARGETS["binance-sim-socket"] = _binance_sim_socket
+    TARGETS.update({name: _binance_remote(name) for name in _BINANCE_REMOTE})
 else:  # (defined all the same, so that a run naming them says why they skip)
-    TARGETS["binance-sim"] = _skipped("binance-sim", _MISSING)
-    TARGETS["binance-sim-socket"] = _skipped("binance-sim-socket", _MISSING)
+    for _name in ("binance-sim", "binance-sim-socket", *_BINANCE_REMOTE):
+        TARGETS[_name] = _skipped(_name, _MISSING)
 
 
 def get_target(name: str) -> Target:
