@@ -423,7 +423,8 @@ class BinanceExchange(MarketData, AccountData, OrderLists, StreamingData):
         params = {"symbol": await self.native(symbol)} if symbol is not None else None
         rows = await self._client.call(OPEN_ORDERS, params)
         orders = [parse_order(row, symbol or await self.unified(str(row["symbol"]))) for row in rows or ()]
-        orders.sort(key=lambda o: o.updated_at, reverse=True)
+        # (orders of one millisecond share their times: the later id is the newer order)
+        orders.sort(key=lambda o: (o.updated_at, int(o.id)), reverse=True)
         return orders
 
     async def _all_orders(self, symbol: str, params: Mapping[str, object]) -> list[Mapping[str, Any]]:

@@ -192,6 +192,14 @@ async def test_open_and_closed_orders(ex: BinanceExchange) -> None:
     assert await ex.fetch_closed_orders("BTC/USDT", limit=0) == []
 
 
+async def test_open_orders_placed_in_one_millisecond_come_newest_first(ex: BinanceExchange) -> None:
+    """Binance lists open orders oldest first, and orders placed within one millisecond share
+    their times: the later order id is the newer order."""
+    placed = [await ex.place_order(OrderRequest.limit("BTC/USDT", "buy", "0.001", "50000")) for _ in range(3)]
+    assert len({o.updated_at for o in placed}) == 1
+    assert [o.id for o in await ex.fetch_open_orders("BTC/USDT")] == [o.id for o in reversed(placed)]
+
+
 async def test_my_trades_are_paged_by_from_id(ex: BinanceExchange, venue: FakeBinance) -> None:
     for i in range(2500):
         venue.trades.append(
