@@ -384,9 +384,16 @@ def binance_sim(name: str = "binance-sim", **options: Any) -> Target:
     """``BinanceExchange`` -> the Binance dialect in-process (httpx's ASGI transport), a fresh
     venue each time. Streams need a socket: ``binance-sim-socket`` covers them."""
     url = "http://binance-sim.local"
+    apps: weakref.WeakKeyDictionary[Exchange, Any] = weakref.WeakKeyDictionary()
 
     def open_sim() -> Exchange:
-        return _binance_adapter(url, httpx.ASGITransport(app=_binance_app()), **options)
+        app = _binance_app()
+        exchange = _binance_adapter(url, httpx.ASGITransport(app=app), **options)
+        apps[exchange] = app
+        return exchange
+
+    def open_second(exchange: Exchange) -> Exchange:
+        return _binance_adapter(url, httpx.ASGITransport(app=apps[exchange]), **options)
 
     def open_bad() -> Exchange:
         return _binance_adapter(url, httpx.ASGITransport(app=_binance_app()), secret="wrong-secret")
@@ -408,6 +415,7 @@ def binance_sim(name: str = "binance-sim", **options: Any) -> Target:
     return Target(
         name=name,
         exchange=open_sim,
+        second_client=open_second,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",
         balances=SIM_BALANCES,
@@ -441,7 +449,7 @@ def _binance_sim_socket() -> Target:
     def main() -> str:
         return _served("binance", *_binance_args())
 
-    def open_socket() -> Exchange:
+    def open_socket(*_: object) -> Exchange:
         return _binance_adapter(main(), None)
 
     def open_bad() -> Exchange:
@@ -455,6 +463,7 @@ def _binance_sim_socket() -> Target:
     return Target(
         name="binance-sim-socket",
         exchange=open_socket,
+        second_client=open_socket,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",
         balances=SIM_BALANCES,
