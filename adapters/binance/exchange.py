@@ -474,9 +474,11 @@ class BinanceExchange(MarketData, AccountData, OrderLists, StreamingData):
             cursor = max(int(r.get("time") or cursor) for r in batch)
 
     def _windows(self, start: int | None, end: int | None) -> list[tuple[int, int]]:
-        """``[start, end]`` in spans Binance answers in one query, newest first."""
+        """``[start, end]`` in spans Binance answers in one query, newest first. An open end
+        reaches past the client's estimate of Binance's time by the clock-error margin (a
+        drifted clock would cut off the newest orders; Binance clamps a future ``endTime``)."""
         span = self.options.max_window_ms
-        hi = end if end is not None else self._client.now_ms()
+        hi = end if end is not None else self._client.now_ms() + _SENT_MARGIN_MS
         lo_bound = start if start is not None else hi - span
         out: list[tuple[int, int]] = []
         while hi > lo_bound:
