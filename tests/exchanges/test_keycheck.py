@@ -280,7 +280,7 @@ def test_a_shorter_rotation_period_and_an_allowed_permission(sim_url: str) -> No
         (["--purpose", "trade"], {}, "name the venue: --venue kucoin"),
         (["--venue", "paper", "--purpose", "trade"], {}, "venue 'paper' does not report API key information"),
         (["--venue", "kucoin", "--purpose", "data"], {}, "missing environment variable(s): KUCOIN_API_KEY"),
-        (["--venue", "binance", "--purpose", "data"], {}, "unknown venue 'binance'"),
+        (["--venue", "nowhere", "--purpose", "data"], {}, "unknown venue 'nowhere'"),
         (
             ["--venue", "kucoin", "--option", "api_secret=hunter2-hunter2", "--purpose", "data"],
             {},
