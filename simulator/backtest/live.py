@@ -169,6 +169,8 @@ class LiveRunner:
             return
         if isinstance(item, StreamGap):
             self._say(f"{kind} stream: events may be missing ({item.reason})")
+            if kind is StreamKind.TRADES and self._last_trade_ts:
+                await self._catch_up_trades(item.symbol)
             return
         self._events += 1
         s = self.strategy
@@ -182,6 +184,19 @@ class LiveRunner:
             await self._own.streamed_order(item)
         elif isinstance(item, Fill):
             await self._own.streamed_fill(item)
+
+    async def _catch_up_trades(self, symbol: str) -> None:
+        """The trades a gap lost, read back by REST (the stream's next ones are told once:
+        trades are known by id)."""
+        try:
+            trades = await self.exchange.fetch_trades(symbol)
+        except NetworkError as err:
+            self._errors.append(str(err))
+            self._say(f"trades lost in a gap not read back: {err}")
+            return
+        for trade in trades:
+            if trade.id not in self._seen_trades and trade.timestamp >= self._last_trade_ts:
+                await self._trade(trade)
 
     async def _trade(self, trade: Trade) -> None:
         if trade.id in self._seen_trades:

@@ -10,13 +10,14 @@ from collections import Counter
 from collections.abc import AsyncGenerator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 
 from exchanges import (
     Candle,
     Fill,
+    GapReason,
     Interval,
     ManualClock,
     NotSupported,
@@ -43,7 +44,8 @@ T = TypeVar("T")
 class ShyPaper(PaperExchange):
     """A paper exchange whose capabilities list only ``offers`` of its streams (the others
     raise ``NotSupported``, as the protocol says), and whose ``breaks`` stream, after
-    ``after`` events, raises ``error`` (or ends, when it is None). Counts the REST reads a
+    ``after`` events, raises ``error`` (or ends, when it is None), or with ``lose``, drops
+    that many events and says so by a gap, as after a reconnect. Counts the REST reads a
     runner polls with while its streams are open (not those of its tidying up at stop)."""
 
     def __init__(
@@ -54,12 +56,15 @@ class ShyPaper(PaperExchange):
         breaks: StreamKind | None = None,
         after: int = 0,
         error: BaseException | None = None,
+        lose: int = 0,
     ) -> None:
         super().__init__({"USDT": Decimal(50_000), "BTC": Decimal(1)}, seed=21, clock=clock)
         self.capabilities = attrs.evolve(self.capabilities, streams=offers)
         self.breaks = breaks
         self.after = after
         self.error = error
+        self.lose = lose
+        self.lost = 0
         self.reads: Counter[str] = Counter()
 
     async def _shown(self, kind: StreamKind, stream: AsyncGenerator[T, None]) -> AsyncGenerator[T, None]:
@@ -69,9 +74,17 @@ class ShyPaper(PaperExchange):
             told = 0
             async for item in stream:
                 if kind is self.breaks and told == self.after:
-                    if self.error is None:
-                        return
-                    raise self.error
+                    if not self.lose:
+                        if self.error is None:
+                            return
+                        raise self.error
+                    if self.lost < self.lose:
+                        self.lost += 1
+                        continue
+                    gap = StreamGap(
+                        kind=kind, symbol=SYMBOL, reason=GapReason.RECONNECT, timestamp=self.clock.now_ms()
+                    )
+                    yield cast(T, gap)
                 told += 1
                 yield item
         finally:

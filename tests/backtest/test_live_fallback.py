@@ -1,5 +1,6 @@
 """The live runner when a stream fails mid-run (raises, or ends): that kind is polled from
-then on, the strategy hears everything once, and the result says which stream fell back."""
+then on, the strategy hears everything once, and the result says which stream fell back.
+Trades a gap lost are read back."""
 
 from __future__ import annotations
 
@@ -42,4 +43,16 @@ async def test_a_failed_stream_is_polled_and_nothing_is_lost_or_doubled(
         assert result.polls >= 100
     assert any(kind in e for e in result.errors) and any(f"{kind} stream" in line for line in lines)
     assert strategy.books >= 50 and strategy.trades
+    await check_told_once(paper, strategy, result)
+
+
+async def test_trades_a_gap_lost_are_read_back() -> None:
+    clock = ManualClock()
+    paper = ShyPaper(clock, breaks=TRADES, after=5, lose=5)
+    strategy = Recorder()
+    lines: list[str] = []
+    runner = LiveRunner(strategy, paper, clock=clock, poll_interval=0.5, echo=lines.append)
+    result = await run_on_manual_clock(runner, clock, 30)
+    assert paper.lost == 5 and any("trades stream: events may be missing" in line for line in lines)
+    assert not result.failed and len(strategy.trades) > 10
     await check_told_once(paper, strategy, result)

@@ -85,7 +85,7 @@ async def kucoin() -> AsyncIterator[KucoinExchange]:
 
 async def test_the_runner_trades_on_kucoin_by_its_websocket(kucoin: KucoinExchange) -> None:
     strategy = _RoundTrip()
-    runner = LiveRunner(strategy, kucoin, poll_interval=0.2)
+    runner = LiveRunner(strategy, kucoin, poll_interval=1.0)  # (the streams speak well within it)
     result = await runner.run(duration=30, stop=strategy.done)  # (the duration only bounds a failure)
     assert strategy.done.is_set(), f"not done: {strategy.placed=} {strategy.fills=} {strategy.orders=}"
     wanted = {StreamKind.ORDER_BOOK, StreamKind.TRADES, StreamKind.ORDERS, StreamKind.FILLS}
