@@ -170,6 +170,7 @@ class KucoinExchange(MarketData, AccountData, StreamingData):
             delay=opts.reconcile_delay,
             confirmations=opts.reconcile_confirmations,
             max_queries=opts.reconcile_queries,
+            deadline=opts.reconcile_deadline,
         )
         self._placer = Placer(self._client, reconciler, opts.max_place_attempts)
         self._init_streams()

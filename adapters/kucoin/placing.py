@@ -8,7 +8,8 @@ depends on how it failed:
 * anything else (timeout, reset, 5xx): KuCoin may have acted; the order is looked up by
   clientOid (:class:`~.reconcile.Reconciler`) and resent, with the same clientOid, only
   once KuCoin has said often enough that it does not know it. An unanswerable lookup
-  ends in ``OrderOutcomeUnknown``, never in a retryable error.
+  ends in ``OrderOutcomeUnknown``, never in a retryable error; so does a placement whose
+  every send lost its answer (a read lagging past the lookups says "not found" too).
 
 A batch is the same, order by order: each order of a batch ends placed, refused or
 unknown on its own, whatever happened to the others.
@@ -102,7 +103,7 @@ class Placer:
             if found is not None:
                 return None, found
             if attempts >= self._max_attempts:
-                raise lost  # (KuCoin has said it does not know the order: retrying is safe)
+                raise _unconfirmed(symbol, client_oid, attempts, lost)
 
     async def confirm(
         self, find: Finder, *, symbol: str, client_oid: str, order_id: str, cause: ExchangeError
@@ -143,7 +144,10 @@ class Placer:
             except NetworkError as exc:
                 pending = await self._reconcile_each(pending, find, exc, outcomes)
                 if pending and attempt == self._max_attempts:
-                    outcomes.update((item.index, exc) for item in pending)  # known not placed
+                    outcomes.update(
+                        (item.index, _unconfirmed(item.request.symbol, item.client_oid, attempt, exc))
+                        for item in pending
+                    )
                     pending = []
                 if not pending:
                     break
@@ -233,3 +237,20 @@ class Placer:
         except OrderOutcomeUnknown as unknown:
             return unknown
         return found if found is not None else cause
+
+
+def _unconfirmed(symbol: str, client_oid: str, sends: int, cause: NetworkError) -> OrderOutcomeUnknown:
+    """Every send lost its answer, and each time KuCoin said it did not know the order. That
+    is proof enough to resend, not to give up with a retryable error: a read lagging longer
+    than the lookups waited hid the order each time, and the resends' duplicate refusals
+    were lost too."""
+    error = OrderOutcomeUnknown(
+        f"placement of clientOid {client_oid!r} on {symbol} has an unknown outcome: each of its "
+        f"{sends} sends lost its answer ({type(cause).__name__}: {cause}), and KuCoin said it did not "
+        "know the order after each, which a read lagging long enough also says",
+        symbol=symbol,
+        client_order_id=client_oid,
+        venue=VENUE,
+    )
+    error.__cause__ = cause
+    return error

@@ -4,13 +4,16 @@ KuCoin promises no read-after-write: right after a placement, a query by clientO
 answer "order not exist" for an order that exists (and the classic query forgets an order
 once it is done). One such answer proves nothing. Absence is concluded only from
 ``confirmations`` not-found answers, spaced out in time; a question that cannot be
-answered within ``max_queries`` ends in :class:`OrderOutcomeUnknown`, which is not
+answered within ``max_queries`` lookups or by ``deadline`` (a lookup can take long: it waits
+out its own timeouts and retries) ends in :class:`OrderOutcomeUnknown`, which is not
 retryable, because a retryable error invites exactly the blind resend that doubles an
 order.
 """
 
 from __future__ import annotations
 
+import asyncio
+import math
 from collections.abc import Awaitable, Callable
 
 import attrs
@@ -42,9 +45,16 @@ class Reconciler:
     delay: float
     confirmations: int
     max_queries: int
+    #: Seconds from the first pause to the verdict, lookups included.
+    deadline: float = float("inf")
 
     def _pause(self, query: int) -> float:
         return float(min(self.delay * 2**query, max(self.delay, _MAX_PAUSE_S)))
+
+    def _left(self, ends: float) -> float:
+        """Seconds until ``ends``, to the microsecond (a clock's seconds since the epoch, as a
+        float, carry noise below it)."""
+        return round(ends - self.clock.monotonic(), 6)
 
     async def lookup(
         self,
@@ -62,11 +72,16 @@ class Reconciler:
         ends with the order or with :class:`OrderOutcomeUnknown`."""
         absent = 0
         last_failure: ExchangeError | None = None
+        ends = self.clock.monotonic() + self.deadline
+        expired = False
         for query in range(self.max_queries):
             if self.delay > 0:
-                await self.clock.sleep(self._pause(query))
+                await self.clock.sleep(min(self._pause(query), max(self._left(ends), 0.0)))
             try:
-                found = await find()
+                found = await _within(self.clock, find(), self._left(ends))
+            except _Expired:
+                expired = True
+                break
             except NetworkError as exc:
                 last_failure = exc
                 continue
@@ -85,6 +100,8 @@ class Reconciler:
         else:
             what = f"{absent} of {self.confirmations} not-found answers needed to conclude it was not placed"
         detail = f"; last query failed: {last_failure}" if last_failure is not None else ""
+        if expired:
+            detail += f"; no verdict within the lookups' deadline of {self.deadline:g} s"
         raise OrderOutcomeUnknown(
             f"placement of clientOid {client_oid!r} on {symbol} has an unknown outcome "
             f"(after {type(cause).__name__}: {cause}); {what}{detail}",
@@ -93,3 +110,30 @@ class Reconciler:
             order_id=order_id,
             venue=VENUE,
         ) from cause
+
+
+class _Expired(Exception):
+    pass
+
+
+async def _within(clock: Clock, lookup: Awaitable[Order | None], seconds: float) -> Order | None:
+    """``lookup``'s answer if it comes within ``seconds`` on ``clock``; else it is abandoned
+    and :class:`_Expired` raised (a lookup may wait out long timeouts and retries)."""
+    if seconds == math.inf:
+        return await lookup
+    if seconds <= 0:
+        if asyncio.iscoroutine(lookup):
+            lookup.close()
+        raise _Expired
+    task = asyncio.ensure_future(lookup)
+    timer = asyncio.ensure_future(clock.sleep(seconds))
+    try:
+        await asyncio.wait((task, timer), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        timer.cancel()
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    if task.cancelled():
+        raise _Expired
+    return task.result()
