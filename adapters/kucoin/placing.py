@@ -109,10 +109,9 @@ class Placer(PlacementGuard):
             except NetworkError as exc:
                 pending = await self._reconcile_each(pending, find, exc, outcomes)
                 if pending and attempt == self._max_attempts:
-                    outcomes.update(
-                        (item.index, unconfirmed(self.reconciler, item.request.symbol, item.client_oid, attempt, exc))
-                        for item in pending
-                    )
+                    for item in pending:
+                        lost = unconfirmed(self.reconciler, item.request.symbol, item.client_oid, attempt, exc)
+                        outcomes[item.index] = lost
                     pending = []
                 if not pending:
                     break

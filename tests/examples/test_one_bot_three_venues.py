@@ -29,6 +29,9 @@ from simulator.market import attach_synthetic
 KEY, SECRET, PASSPHRASE = "bot-key", "bot-secret", "bot-passphrase"
 BALANCES = {"USDT": Decimal(20_000), "BTC": Decimal("0.5")}
 SYMBOL = "BTC/USDT"
+#: httpx's ASGI transport carries no WebSocket: the adapters' streams cannot subscribe, and
+#: the bot polls what they would have carried once they say so (after this long).
+NO_WEBSOCKET_S = 0.5
 
 
 def _kucoin() -> dict[str, Any]:
@@ -45,6 +48,7 @@ def _kucoin() -> dict[str, Any]:
         "api_key": KEY,
         "api_secret": SECRET,
         "api_passphrase": PASSPHRASE,
+        "ws_subscribe_timeout": NO_WEBSOCKET_S,
     }
 
 
@@ -58,6 +62,7 @@ def _binance() -> dict[str, Any]:
         "transport": httpx.ASGITransport(app=app),
         "api_key": KEY,
         "api_secret": SECRET,
+        "ws_subscribe_timeout": NO_WEBSOCKET_S,
     }
 
 
