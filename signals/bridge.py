@@ -4,7 +4,8 @@ Each step can refuse, and says why: the sender (401), its rate (429), the body (
 replay (409), the signal's fields (422), the pair (403), the venue's market rules (422),
 the limits (422), the kill switch (503). A refusal after the signal was read is recorded
 as the signal's final state, so a re-delivery gets the same answer; a refusal for a passing
-reason (the venue unreachable while its markets load) is not, so the sender may retry.
+reason (the kill switch, the venue unreachable, a signal left too long unsent) is not: a
+re-delivery is judged afresh, and placed if it is valid then.
 
 The checks against the limits and the write that reserves the order happen with no await
 between them: two signals arriving together cannot both fit under a cap only one fits under.
@@ -301,15 +302,21 @@ class Bridge:
             )
             raise
         existing = self.audit.signal(source.name, signal.signal_id)
-        if existing is not None:
+        afresh = existing is not None and existing.passing and existing.digest == signal.digest()
+        if existing is not None and not afresh:
             return self._again(existing, signal)
         try:
             request, notional, size = await self._decide(source, signal)
-            return await self._accept(source, signal, request, notional, size, data)
+            return await self._accept(source, signal, request, notional, size, data, replace=afresh)
         except _Final as refusal:
-            record = self._reject(source, signal, refusal, data)
+            record = self._reject(source, signal, refusal, data, replace=afresh)
             reply = Reply.refused(refusal)
             return Reply(reply.status, {**reply.body, "duplicate": False, "signal": record.to_json()})
+        except Refusal as refusal:  # for now: the signal stays as it was, a re-delivery is judged again
+            error = refusal.body()["error"]
+            self.audit.log(now, "refused", {"error": error}, source=source.name, signal_id=signal.signal_id)
+            log.info("signal %s/%s: refused for now (%s)", source.name, signal.signal_id, refusal.message)
+            raise
 
     def _again(self, existing: SignalRecord, signal: Signal) -> Reply:
         """A signal id seen before: the same signal gets its state; another is refused."""
@@ -326,7 +333,13 @@ class Bridge:
         return Reply(_status(existing), {"duplicate": True, "signal": existing.to_json()})
 
     def _reject(
-        self, source: SourceConfig, signal: Signal, refusal: Refusal, data: dict[str, Any]
+        self,
+        source: SourceConfig,
+        signal: Signal,
+        refusal: Refusal,
+        data: dict[str, Any],
+        *,
+        replace: bool = False,
     ) -> SignalRecord:
         now = self.clock.now_ms()
         error = {**refusal.body()["error"], "status": refusal.status}
@@ -343,7 +356,7 @@ class Bridge:
             received_at=now,
             updated_at=now,
         )
-        self.audit.add_signal(record, "rejected", {"body": data, "error": error})
+        self.audit.add_signal(record, "rejected", {"body": data, "error": error}, replace=replace)
         log.info("signal %s/%s: rejected (%s)", source.name, signal.signal_id, refusal.message)
         return record
 
@@ -370,7 +383,7 @@ class Bridge:
 
     async def _decide(self, source: SourceConfig, signal: Signal) -> tuple[OrderRequest, Decimal, Decimal]:
         if self.audit.halt() is not None:
-            raise _final(503, "halted", "the bridge is halted: no new orders")
+            raise Refusal(503, "halted", "the bridge is halted: no new orders")
         markets = await self._load_markets()
         market = markets.get(signal.symbol) or markets.get(signal.symbol.upper())
         if market is None:
@@ -474,10 +487,12 @@ class Bridge:
         notional: Decimal,
         size: Decimal,
         data: dict[str, Any],
+        *,
+        replace: bool = False,
     ) -> Reply:
         # From here to the spawn: no await, so the limits see every earlier decision.
         if self.audit.halt() is not None:
-            raise _final(503, "halted", "the bridge is halted: no new orders")
+            raise Refusal(503, "halted", "the bridge is halted: no new orders")
         try:
             check_limits(
                 symbol=request.symbol,
@@ -505,7 +520,7 @@ class Bridge:
             updated_at=now,
         )
         self.audit.add_signal(
-            record, "accepted", {"body": data, "order": record.request, "notional": notional}
+            record, "accepted", {"body": data, "order": record.request, "notional": notional}, replace=replace
         )
         log.info(
             "signal %s/%s: accepted, %s %s %s",

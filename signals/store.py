@@ -26,7 +26,7 @@ import attrs
 
 from exchanges import Fill
 
-__all__ = ["AuditLog", "Event", "Halt", "SignalRecord", "State"]
+__all__ = ["LIVE", "PASSING", "AuditLog", "Event", "Halt", "SignalRecord", "State"]
 
 ZERO = Decimal(0)
 
@@ -43,6 +43,10 @@ class State(StrEnum):
     def is_final(self) -> bool:
         return self in (State.REJECTED, State.FILLED, State.CANCELLED)
 
+
+#: Why a signal may be refused for now but not for good: the kill switch, an age past which
+#: it is not sent unattended, a venue that could not be reached. A re-delivery is judged afresh.
+PASSING = frozenset({"halted", "expired", "venue_unavailable"})
 
 #: States in which an order may be (or become) live on the venue.
 LIVE = (State.RECEIVED, State.PLACED, State.UNKNOWN)
@@ -149,6 +153,11 @@ class SignalRecord:
     order_id: str | None = None
     filled_size: Decimal = ZERO
     filled_funds: Decimal = ZERO
+
+    @property
+    def passing(self) -> bool:
+        """Refused for a reason that passes (:data:`PASSING`): not a final answer."""
+        return self.state is State.REJECTED and (self.error or {}).get("code") in PASSING
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -307,11 +316,15 @@ class AuditLog:
         ).fetchall()
         return [_record(r) for r in rows]
 
-    def add_signal(self, record: SignalRecord, kind: str, data: Mapping[str, Any]) -> SignalRecord:
-        """A new signal (accepted or rejected) and its event, together."""
+    def add_signal(
+        self, record: SignalRecord, kind: str, data: Mapping[str, Any], *, replace: bool = False
+    ) -> SignalRecord:
+        """A new signal (accepted or rejected) and its event, together. ``replace`` writes over
+        a signal refused for a passing reason, now judged afresh."""
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
         with self._tx() as db:
             db.execute(
-                f"INSERT INTO signals ({_COLUMNS}) VALUES ({', '.join('?' * 16)})",
+                f"{verb} INTO signals ({_COLUMNS}) VALUES ({', '.join('?' * 16)})",
                 (
                     record.source,
                     record.signal_id,

@@ -342,6 +342,12 @@ async def test_a_signal_left_unsent_by_a_restart_is_dropped_once_too_old(tmp_pat
     async with running(later, opener(httpx.ASGITransport(app=app))) as s:
         state = await eventually(lambda: _state_if(s, "old", "rejected"))
         assert state["reason"].startswith("not on the venue; expired: not on the venue")
-        again = await s.signal("old")
-        assert again.status_code == 503 and again.json()["duplicate"] is True
         assert await on_venue(app, state["client_order_id"]) == 0
+    # too old was a passing reason: the sender's re-delivery is judged afresh, and placed once
+    async with running(first, opener(httpx.ASGITransport(app=app))) as s:
+        again = await s.signal("old")
+        assert again.status_code == 200, again.text
+        assert again.json()["signal"]["state"] == "placed"
+        again = await s.signal("old")
+        assert again.status_code == 200 and again.json()["duplicate"] is True
+        assert await on_venue(app, state["client_order_id"]) == 1

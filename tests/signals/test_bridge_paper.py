@@ -387,6 +387,22 @@ async def test_the_kill_switch_stops_new_orders_and_cancels_open_ones(tmp_path: 
         assert (await s.halt(halt="yes")).json()["error"]["field"] == "halt"
 
 
+async def test_a_signal_refused_while_halted_is_judged_afresh_after_the_resume(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        assert (await s.halt(halt=True)).status_code == 200
+        refused = await s.signal("h1")
+        assert refused.status_code == 503 and refused.json()["error"]["code"] == "halted"
+        again = await s.signal("h1")  # still halted: the same answer, still not final
+        assert again.status_code == 503 and again.json()["error"]["code"] == "halted"
+        assert (await s.halt(halt=False)).json() == {"halted": False}
+        resumed = await s.signal("h1")
+        assert resumed.status_code == 200, resumed.text
+        assert resumed.json()["signal"]["state"] == "placed"
+        assert await s.orders_on_venue(resumed.json()["signal"]["client_order_id"]) == 1
+        kinds = [e.kind for e in s.bridge.audit.events("tv", "h1")]
+        assert kinds == ["refused", "refused", "accepted", "placed"]
+
+
 async def test_a_halt_survives_a_restart(tmp_path: Path) -> None:
     async with running(config(tmp_path)) as s:
         assert (await s.halt(halt=True)).status_code == 200
