@@ -155,6 +155,23 @@ class SignalRecord:
     filled_funds: Decimal = ZERO
 
     @property
+    def own_error(self) -> dict[str, Any] | None:
+        """The bridge's own refusal (code, message, field), if it refused the signal."""
+        if self.error is None or "status" not in self.error:
+            return None
+        return {k: v for k, v in self.error.items() if k not in ("status", "venue_error")}
+
+    @property
+    def venue_error(self) -> dict[str, Any] | None:
+        """What the venue said when it refused the order (or last failed to take it)."""
+        if self.error is None:
+            return None
+        if "status" in self.error:  # the bridge's refusal, with the venue's failure behind it
+            behind = self.error.get("venue_error")
+            return dict(behind) if behind is not None else None
+        return dict(self.error)
+
+    @property
     def passing(self) -> bool:
         """Refused for a reason that passes (:data:`PASSING`): not a final answer."""
         return self.state is State.REJECTED and (self.error or {}).get("code") in PASSING
@@ -173,7 +190,8 @@ class SignalRecord:
             "notional": None if self.notional is None else _plain(self.notional),
             "filled_size": _plain(self.filled_size),
             "filled_funds": _plain(self.filled_funds),
-            "venue_error": dict(self.error) if self.error is not None else None,
+            "error": self.own_error,
+            "venue_error": self.venue_error,
             "received_at": self.received_at,
             "updated_at": self.updated_at,
         }

@@ -119,6 +119,22 @@ class DownFor(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
+class Outage(httpx.AsyncBaseTransport):
+    """The whole venue unreachable while ``down`` (no request gets through); the requests
+    refused are counted."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.down = False
+        self.refused = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            self.refused += 1
+            raise httpx.ConnectError("down", request=request)
+        return await self.inner.handle_async_request(request)
+
+
 async def test_kucoin_by_configuration_places_and_reports_the_venue_code(tmp_path: Path) -> None:
     """No opener: the bridge's ``[venue]`` table names KuCoin at the simulator's address."""
     app = sim_app()
@@ -231,6 +247,32 @@ async def test_a_venue_down_for_good_is_reported_with_its_error(tmp_path: Path) 
             signal["venue_error"]["type"] == "RequestNotSent" and signal["venue_error"]["retryable"] is True
         )
         assert await on_venue(app, signal["client_order_id"]) == 0
+
+
+async def test_a_venue_down_whole_after_its_markets_loaded_answers_503_and_a_redelivery_places_once(
+    tmp_path: Path,
+) -> None:
+    app = sim_app()
+    outage = Outage(httpx.ASGITransport(app=app))
+    bridge = {"retry_backoff_s": 0.01, "place_attempts": 3, "reconcile_delay_s": 0}
+    exchange = opener(outage, max_place_attempts=1, max_read_retries=0)
+    async with running(config(tmp_path, bridge=bridge), exchange) as s:
+        assert (await s.client.get("/health")).json()["markets"] is True
+        outage.down = True
+        response = await s.signal("w1")
+        assert response.status_code == 503, response.text
+        signal = response.json()["signal"]
+        assert (signal["state"], signal["error"]["code"]) == ("rejected", "venue_unavailable")
+        assert signal["venue_error"]["type"] == "RequestNotSent"
+        assert outage.refused >= 4  # three sends and the look to be sure
+        assert (await s.state("w1"))["state"] == "rejected"  # a clear state to poll, now and later
+        outage.down = False
+        again = await s.signal("w1")  # the sender decides to try again
+        assert again.status_code == 200 and again.json()["signal"]["state"] == "placed"
+        assert again.json()["duplicate"] is False
+        assert await on_venue(app, signal["client_order_id"]) == 1
+        assert (await s.signal("w1")).json()["duplicate"] is True
+        assert await on_venue(app, signal["client_order_id"]) == 1
 
 
 async def test_a_venue_that_hangs_gets_a_202_then_the_order_once(tmp_path: Path) -> None:
