@@ -4,6 +4,7 @@ the simulator's KuCoin server on loopback."""
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import io
 import json
 import os
@@ -280,7 +281,7 @@ def test_a_shorter_rotation_period_and_an_allowed_permission(sim_url: str) -> No
         (["--purpose", "trade"], {}, "name the venue: --venue kucoin"),
         (["--venue", "paper", "--purpose", "trade"], {}, "venue 'paper' does not report API key information"),
         (["--venue", "kucoin", "--purpose", "data"], {}, "missing environment variable(s): KUCOIN_API_KEY"),
-        (["--venue", "binance", "--purpose", "data"], {}, "unknown venue 'binance'"),
+        (["--venue", "no-such-venue", "--purpose", "data"], {}, "unknown venue 'no-such-venue'"),
         (
             ["--venue", "kucoin", "--option", "api_secret=hunter2-hunter2", "--purpose", "data"],
             {},
@@ -357,3 +358,44 @@ def test_python_m_exchanges_keycheck_against_python_m_simulator_serve(tmp_path: 
     assert report["key"]["ip_whitelist"] == ["127.0.0.1"]
     assert report["key"]["created_at"] == 1704153600000  # 2024-01-02 UTC
     assert [c["check"] for c in report["checks"] if c["result"] == "fail"] == ["age"]
+
+
+def test_python_m_exchanges_keycheck_against_the_binance_dialect(tmp_path: Path) -> None:
+    """The same flow on Binance: the simulator's key options in Binance's words, read back
+    through ``GET /sapi/v1/account/apiRestrictions`` by the Binance adapter."""
+    if importlib.util.find_spec("adapters.binance") is None:
+        pytest.skip("adapters.binance is not importable here: no adapter reads Binance's key restrictions")
+    key_, secret = "bn-shell-key-0123", "bn-shell-secret-0123456789"
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "simulator", "serve", "--dialect", "binance", "--port", "0", "--quiet",
+            "--api-key", key_, "--api-secret", secret,
+            "--api-permissions", "enableReading,enableSpotAndMarginTrading",
+            "--api-ip-whitelist", "127.0.0.1", "--api-created-at", "2024-01-02",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line.startswith("listening on "), line
+        url = line.split()[-1]
+        env = {**os.environ, "BINANCE_API_KEY": key_, "BINANCE_API_SECRET": secret}
+        done = subprocess.run(
+            [sys.executable, "-m", "exchanges", "keycheck", "--venue", "binance", "--base-url", url,
+             "--purpose", "trade", "--no-git", "--format", "json"],
+            capture_output=True, text=True, env=env, timeout=60,
+        )  # fmt: skip
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)  # (reaps it and closes its pipe)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["key"]["venue_permissions"] == ["enableReading", "enableSpotAndMarginTrading"]
+    assert report["key"]["permissions"] == ["read", "trade"]
+    assert report["key"]["ip_whitelist"] != []
+    assert report["key"]["created_at"] == 1704153600000  # 2024-01-02 UTC
+    assert [c["check"] for c in report["checks"] if c["result"] == "fail"] == ["age"]
+    assert secret not in done.stdout + done.stderr
