@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import sqlite3
-import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -40,23 +39,6 @@ async def test_a_signal_becomes_one_order_on_the_venue(tmp_path: Path) -> None:
         assert await s.orders_on_venue(signal["client_order_id"]) == 1
 
 
-async def test_a_replayed_delivery_is_refused_and_places_nothing(tmp_path: Path) -> None:
-    async with running(config(tmp_path)) as s:
-        payload = json.dumps(order("s1")).encode()
-        signed = headers("tv", payload)
-        first = await s.client.post("/signal", content=payload, headers=signed)
-        again = await s.client.post("/signal", content=payload, headers=signed)
-        assert first.status_code == 200 and again.status_code == 409
-        assert again.json() == {
-            "error": {
-                "code": "replayed",
-                "message": "this delivery (its signature) was received before: a replay is refused",
-            }
-        }
-        assert await s.orders_on_venue(first.json()["signal"]["client_order_id"]) == 1
-        assert [e.kind for e in s.bridge.audit.events() if e.kind == "replayed"] == ["replayed"]
-
-
 async def test_a_redelivered_signal_gets_its_state_and_is_placed_once(tmp_path: Path) -> None:
     async with running(config(tmp_path)) as s:
         first = await s.signal("s1")
@@ -84,23 +66,6 @@ async def test_two_sources_may_use_one_signal_id(tmp_path: Path) -> None:
         assert a["state"] == b["state"] == "placed" and a["client_order_id"] != b["client_order_id"]
 
 
-@pytest.mark.parametrize(
-    ("change", "code"),
-    [
-        ({"secret": "not-the-secret-0123456789"}, "bad_signature"),
-        ({"secret": SECRETS["voc"]}, "bad_signature"),  # another source's secret
-    ],
-)
-async def test_a_forged_signature_is_refused_and_nothing_is_recorded(
-    tmp_path: Path, change: dict[str, Any], code: str
-) -> None:
-    async with running(config(tmp_path)) as s:
-        response = await s.post("/signal", order("s1"), **change)
-        assert response.status_code == 401 and response.json()["error"]["code"] == code
-        assert await s.exchange.fetch_open_orders() == []
-        assert s.bridge.audit.events() == []  # (unauthenticated traffic fills no log)
-
-
 async def test_a_signature_over_another_body_is_refused(tmp_path: Path) -> None:
     async with running(config(tmp_path)) as s:
         signed = headers("tv", json.dumps(order("s1")).encode())
@@ -122,31 +87,6 @@ async def test_missing_headers_and_unknown_sources(tmp_path: Path, drop: str, co
         stranger = {**headers("tv", payload), "X-Signal-Source": "stranger"}
         response = await s.client.post("/signal", content=payload, headers=stranger)
         assert response.status_code == 401 and response.json()["error"]["code"] == "unknown_source"
-
-
-@pytest.mark.parametrize(("offset_ms", "code"), [(-31_000, "stale"), (31_000, "from_the_future")])
-async def test_stale_and_future_timestamps_are_refused(tmp_path: Path, offset_ms: int, code: str) -> None:
-    async with running(config(tmp_path)) as s:
-        response = await s.post("/signal", order("s1"), stamp=int(time.time() * 1000) + offset_ms)
-        assert response.status_code == 401 and response.json()["error"]["code"] == code
-        assert "30000 ms window" in response.json()["error"]["message"]
-        assert await s.exchange.fetch_open_orders() == []
-
-
-async def test_an_over_cap_order_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
-    async with running(config(tmp_path)) as s:
-        response = await s.signal("big", size="0.004")  # 120 USDT against a cap of 100
-        assert response.status_code == 422
-        error = response.json()["error"]
-        assert error["code"] == "risk_limit"
-        assert error["message"] == "order notional 120 USDT is over the cap of 100 USDT per order"
-        assert response.json()["signal"]["state"] == "rejected"
-        assert await s.exchange.fetch_open_orders() == []
-        state = await s.state("big")
-        assert state["state"] == "rejected" and state["reason"] == error["message"]
-        # a re-delivery gets the same answer, and still sends nothing
-        again = await s.signal("big", size="0.004")
-        assert again.status_code == 422 and again.json()["duplicate"] is True
 
 
 async def test_a_source_cap_lower_than_the_bridge_cap(tmp_path: Path) -> None:
@@ -211,20 +151,6 @@ async def test_position_cap_counts_fills_and_resting_orders(tmp_path: Path) -> N
         assert selling.json()["signal"]["state"] == "filled"
         assert s.bridge.audit.position(BTC) == Decimal("0.001")
         assert (await s.signal("l4", size="0.002")).status_code == 200
-
-
-async def test_a_pair_off_the_allowlist_is_forbidden(tmp_path: Path) -> None:
-    async with running(config(tmp_path)) as s:
-        response = await s.signal("e1", symbol="ETH/USDT", price="1000", size="0.01")
-        assert response.status_code == 403
-        assert response.json()["error"] == {
-            "code": "pair_not_allowed",
-            "message": "ETH/USDT is not on source tv's allowlist",
-            "field": "symbol",
-        }
-        unknown = await s.signal("e2", symbol="DOGE/USDT")
-        assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "unknown_pair"
-        assert await s.exchange.fetch_open_orders() == []
 
 
 async def test_the_venue_spelling_of_a_symbol_is_accepted(tmp_path: Path) -> None:
