@@ -434,15 +434,20 @@ class Bridge:
         return request
 
     async def _valuation(self, request: OrderRequest) -> tuple[Decimal, Decimal]:
-        """What the order is worth in the limits' currency, and its size in base currency (a
-        market order's at the price it would take)."""
+        """What the order is worth in the limits' currency, and its size in base currency,
+        each at most what it can come to: a market buy can fill above the ask (valued at the
+        ask plus ``market_margin``), a market sell not above the bid (but it may need more
+        size than the bid says to raise its funds)."""
         if request.price is not None and request.size is not None:
             return request.price * request.size, request.size
         price = await self._reference_price(request)
+        margin = self.config.limits.market_margin
         if request.funds is not None:
-            return request.funds, request.funds / price
+            worst = price if request.side is Side.BUY else price * (1 - margin)
+            return request.funds, request.funds / worst
         assert request.size is not None
-        return price * request.size, request.size
+        worst = price * (1 + margin) if request.side is Side.BUY else price
+        return worst * request.size, request.size
 
     async def _reference_price(self, request: OrderRequest) -> Decimal:
         """What a market order is valued at: the side of the book it takes from."""

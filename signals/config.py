@@ -19,6 +19,7 @@ Layout::
     max_daily_notional = "1000"    # all sources together, per UTC day
     max_open_orders = 5
     max_position = { "BTC/USDT" = "0.01" }   # base currency, from fills; one per allowed pair
+    market_margin = "0.05"         # a market buy is valued at the ask plus this fraction
 
     [[sources]]
     name = "voiceofchain"
@@ -96,6 +97,10 @@ class SourceConfig:
     can_halt: bool = False
 
 
+#: What a market buy is valued at above the ask, as a fraction (``market_margin``).
+DEFAULT_MARKET_MARGIN = Decimal("0.05")
+
+
 @attrs.frozen(kw_only=True)
 class Limits:
     currency: str
@@ -103,6 +108,8 @@ class Limits:
     max_daily_notional: Decimal
     max_open_orders: int
     max_position: Mapping[str, Decimal]
+    #: A market buy can fill above the ask: it is valued at the ask plus this fraction.
+    market_margin: Decimal = attrs.field(factory=lambda: DEFAULT_MARKET_MARGIN)
 
 
 @attrs.frozen(kw_only=True)
@@ -265,7 +272,24 @@ def _source(entry: Mapping[str, Any], where: str, environ: Mapping[str, str]) ->
     )
 
 
-_LIMIT_FIELDS = ("currency", "max_order_notional", "max_daily_notional", "max_open_orders", "max_position")
+_LIMIT_FIELDS = (
+    "currency",
+    "max_order_notional",
+    "max_daily_notional",
+    "max_open_orders",
+    "max_position",
+    "market_margin",
+)
+
+
+def _margin(table: Mapping[str, Any]) -> Decimal:
+    if "market_margin" not in table:
+        return DEFAULT_MARKET_MARGIN
+    value = table["market_margin"]
+    margin = Decimal(0) if value in ("0", 0) else _amount(value, "limits.market_margin")
+    if margin >= 1:
+        raise ConfigError(f"limits.market_margin: expected a fraction from 0 to below 1, got {value!r}")
+    return margin
 
 
 def _limits(table: Mapping[str, Any], sources: tuple[SourceConfig, ...]) -> Limits:
@@ -294,6 +318,7 @@ def _limits(table: Mapping[str, Any], sources: tuple[SourceConfig, ...]) -> Limi
         max_daily_notional=_required_amount(table, "max_daily_notional", "limits"),
         max_open_orders=open_orders,
         max_position=max_position,
+        market_margin=_margin(table),
     )
 
 

@@ -222,6 +222,17 @@ _COLUMNS = (
 )
 
 
+def _committed(
+    state: State, request: str | None, notional: Decimal, filled_size: Decimal, filled_funds: Decimal
+) -> Decimal:
+    if state.is_final:
+        return filled_funds
+    order = json.loads(request) if request is not None else {}
+    if "price" in order and "size" in order:
+        return filled_funds + Decimal(order["price"]) * max(Decimal(order["size"]) - filled_size, ZERO)
+    return max(notional, filled_funds)
+
+
 def _record(row: Sequence[Any]) -> SignalRecord:
     return SignalRecord(
         source=row[0],
@@ -391,13 +402,24 @@ class AuditLog:
         return new
 
     def notional_since(self, since_ms: int, source: str | None = None) -> Decimal:
-        """What orders sent (or being sent) since ``since_ms`` are worth: refused ones aside."""
-        query = "SELECT notional FROM signals WHERE received_at >= ? AND state != ? AND notional IS NOT NULL"
+        """What signals received since ``since_ms`` have committed: what filled, plus what a
+        live order may still fill (a limit's unfilled size at its price, a market order's
+        valuation less what filled). A cancelled or expired order's unfilled part is released;
+        refused signals commit nothing."""
+        query = (
+            "SELECT state, request, notional, filled_size, filled_funds FROM signals "
+            "WHERE received_at >= ? AND state != ? AND notional IS NOT NULL"
+        )
         args: list[Any] = [since_ms, str(State.REJECTED)]
         if source is not None:
             query += " AND source = ?"
             args.append(source)
-        return sum((Decimal(r[0]) for r in self._db.execute(query, args)), ZERO)
+        total = ZERO
+        for state, request, notional, filled_size, filled_funds in self._db.execute(query, args):
+            total += _committed(
+                State(state), request, Decimal(notional), Decimal(filled_size), Decimal(filled_funds)
+            )
+        return total
 
     # --- fills and positions --------------------------------------------------------------------
 

@@ -123,6 +123,41 @@ async def test_daily_caps_in_total_and_per_source(tmp_path: Path) -> None:
         assert len(await s.exchange.fetch_open_orders(BTC)) == 3
 
 
+async def test_the_daily_caps_count_what_is_committed_and_release_what_was_cancelled(tmp_path: Path) -> None:
+    limits = {"max_daily_notional": "100", "max_open_orders": 10}
+    async with running(config(tmp_path, limits=limits)) as s:
+        assert (await s.signal("a")).status_code == 200  # 30, resting
+        assert (await s.signal("b")).status_code == 200  # 60
+        assert (await s.get("/positions")).json()["spent_today"] == "60"
+        order_b = (await s.state("b"))["client_order_id"]
+        await s.exchange.cancel_order(BTC, client_order_id=order_b)  # (cancelled on the venue)
+        await s.bridge.sync()
+        assert (await s.state("b"))["state"] == "cancelled"
+        assert (await s.get("/positions")).json()["spent_today"] == "30"  # its unfilled 30 released
+        assert (await s.signal("c", price="35000", size="0.002")).status_code == 200  # 30 + 70
+        refused = await s.signal("d")
+        assert refused.status_code == 422
+        message = refused.json()["error"]["message"]
+        assert "today's total to 130 USDT, over the daily cap of 100 USDT" in message
+
+
+async def test_a_market_order_is_valued_with_a_margin_over_the_price_it_would_take(tmp_path: Path) -> None:
+    venue = {"venue": "paper", "balances": {"USDT": "10000"}, "realtime": False}  # (a book that stays put)
+    async with running(config(tmp_path, venue=venue, limits={"max_order_notional": "1000"})) as s:
+        ask = (await s.exchange.fetch_ticker(BTC)).ask
+        assert ask is not None
+        size = Decimal("0.001")
+        accepted = await s.signal("m1", type="market", price=None, size=str(size))
+        assert accepted.status_code == 200, accepted.text
+        assert Decimal(accepted.json()["signal"]["notional"]) == ask * size * Decimal("1.05")
+    cap = ask * size * Decimal("1.02")  # over what the ask alone says, under the margin
+    limits = {"max_order_notional": str(cap.quantize(Decimal("0.01")))}
+    async with running(config(tmp_path / "b", venue=venue, limits=limits)) as s:
+        refused = await s.signal("m2", type="market", price=None, size=str(size))
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "risk_limit"
+        assert "per order" in refused.json()["error"]["message"]
+
+
 async def test_max_open_orders(tmp_path: Path) -> None:
     async with running(config(tmp_path, limits={"max_open_orders": 2})) as s:
         assert [(await s.signal(f"o{i}")).status_code for i in range(3)] == [200, 200, 422]
