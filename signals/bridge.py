@@ -25,6 +25,7 @@ import attrs
 from exchanges import (
     AuthenticationError,
     BadRequest,
+    BadSymbol,
     Clock,
     ConfigurationError,
     Exchange,
@@ -40,10 +41,11 @@ from exchanges import (
     conform_order,
     connect_from,
     floor_to_increment,
+    unified_symbol,
     validate_order,
 )
 
-from .auth import Authenticated, authenticate
+from .auth import SOURCE, Authenticated, authenticate
 from .config import BridgeConfig, SourceConfig
 from .errors import Refusal, venue_error
 from .executor import Executor, request_json
@@ -249,10 +251,38 @@ class Bridge:
                 retry_after=wait,
             )
 
-    def _authenticated(self, headers: Mapping[str, str], payload: bytes) -> Authenticated:
-        auth = authenticate(self.config, headers, payload, now_ms=self.clock.now_ms())
-        self._admit(auth.source)
+    def _authenticated(self, headers: Mapping[str, str], payload: bytes, path: str) -> Authenticated:
+        try:
+            auth = authenticate(self.config, headers, payload, now_ms=self.clock.now_ms())
+            self._admit(auth.source)
+        except Refusal as refusal:
+            self._refused_at_door(refusal, headers, payload, path)
+            raise
         return auth
+
+    def _parsed(self, headers: Mapping[str, str], body: bytes, path: str) -> dict[str, Any]:
+        try:
+            return parse_json(body)
+        except Refusal as refusal:
+            self._refused_at_door(refusal, headers, body, path)
+            raise
+
+    def _refused_at_door(
+        self, refusal: Refusal, headers: Mapping[str, str], payload: bytes, path: str
+    ) -> None:
+        """A request turned away before any signal was read (401, 429, 400), in the audit log:
+        the source it claimed, the path, the refusal and the body's size; never the body, the
+        signature or a secret. The source column is set only for a source that proved itself."""
+        claimed = headers.get(SOURCE, "")[:32]
+        proved = refusal.status != 401 and self.config.source(claimed) is not None
+        data = {
+            "status": refusal.status,
+            "error": refusal.body()["error"],
+            "claimed_source": claimed or None,
+            "path": path[:100],
+            "bytes": len(payload),
+        }
+        self.audit.log(self.clock.now_ms(), "refused", data, source=claimed if proved else None)
 
     def _claim(self, auth: Authenticated, signal_id: Any) -> None:
         now = self.clock.now_ms()
@@ -270,8 +300,8 @@ class Bridge:
     async def submit(self, headers: Mapping[str, str], body: bytes) -> Reply:
         """One ``POST /signal``."""
         try:
-            auth = self._authenticated(headers, body)
-            data = parse_json(body)
+            auth = self._authenticated(headers, body, "/signal")
+            data = self._parsed(headers, body, "/signal")
             self._claim(auth, data.get("signal_id"))
             given = data.get("signal_id")
             async with self._one_at_a_time((auth.source.name, given if isinstance(given, str) else "")):
@@ -348,7 +378,7 @@ class Bridge:
             signal_id=signal.signal_id,
             digest=signal.digest(),
             client_order_id=self._client_order_id(source, signal),
-            symbol=signal.symbol,
+            symbol=self._unified(signal.symbol),
             side=str(signal.side),
             state=State.REJECTED,
             reason=refusal.message,
@@ -359,6 +389,25 @@ class Bridge:
         self.audit.add_signal(record, "rejected", {"body": data, "error": error}, replace=replace)
         log.info("signal %s/%s: rejected (%s)", source.name, signal.signal_id, refusal.message)
         return record
+
+    def _market(self, symbol: str) -> Market | None:
+        markets = self._markets or {}
+        return markets.get(symbol) or markets.get(symbol.upper())
+
+    def _unified(self, symbol: str) -> str:
+        """``symbol`` as the unified ``BASE/QUOTE`` when it can be told: the venue's market
+        of that name, or a pair written with a separator; otherwise as sent."""
+        market = self._market(symbol)
+        if market is not None:
+            return market.symbol
+        for separator in ("-", "_", "/"):
+            base, found, quote = symbol.upper().partition(separator)
+            if found:
+                try:
+                    return unified_symbol(base, quote)
+                except BadSymbol:
+                    return symbol
+        return symbol
 
     def _client_order_id(self, source: SourceConfig, signal: Signal) -> str:
         return client_order_id(
@@ -384,8 +433,8 @@ class Bridge:
     async def _decide(self, source: SourceConfig, signal: Signal) -> tuple[OrderRequest, Decimal, Decimal]:
         if self.audit.halt() is not None:
             raise Refusal(503, "halted", "the bridge is halted: no new orders")
-        markets = await self._load_markets()
-        market = markets.get(signal.symbol) or markets.get(signal.symbol.upper())
+        await self._load_markets()
+        market = self._market(signal.symbol)
         if market is None:
             raise _final(422, "unknown_pair", f"{signal.symbol} is not a pair of the venue", "symbol")
         if market.symbol not in source.pairs:
@@ -549,7 +598,7 @@ class Bridge:
         """One ``GET /signals/{id}`` (signed over the path): the signal's state, read back from
         the venue first when its order is live."""
         try:
-            auth = self._authenticated(headers, path.encode())
+            auth = self._authenticated(headers, path.encode(), path)
             record = self.audit.signal(auth.source.name, signal_id)
             if record is None:
                 raise Refusal(404, "not_found", f"no signal {signal_id!r} from source {auth.source.name}")
@@ -564,7 +613,7 @@ class Bridge:
     async def positions(self, headers: Mapping[str, str], path: str) -> Reply:
         """``GET /positions``: positions from fills, today's spending, what is live."""
         try:
-            self._authenticated(headers, path.encode())
+            self._authenticated(headers, path.encode(), path)
             now = self.clock.now_ms()
             halt = self.audit.halt()
             return Reply(
@@ -586,8 +635,8 @@ class Bridge:
         """``POST /halt``: ``{"halt": true, "cancel_open": true, "reason": "..."}`` stops new
         orders (and cancels the bridge's open ones); ``{"halt": false}`` resumes."""
         try:
-            auth = self._authenticated(headers, body)
-            data = parse_json(body)
+            auth = self._authenticated(headers, body, "/halt")
+            data = self._parsed(headers, body, "/halt")
             self._claim(auth, None)
             if not auth.source.can_halt:
                 raise Refusal(403, "not_allowed", f"source {auth.source.name} may not halt the bridge")

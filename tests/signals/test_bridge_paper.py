@@ -299,6 +299,25 @@ async def test_http_misuse_gets_json_never_a_500(tmp_path: Path) -> None:
         assert (await s.client.get("/health")).json()["status"] == "ok"
 
 
+async def test_a_body_that_is_not_json_is_audited(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        response = await s.post("/signal", b"{not json")
+        assert response.status_code == 400 and response.json()["error"]["code"] == "bad_json"
+        [event] = s.bridge.audit.events()
+        assert (event.kind, event.source, event.data["status"]) == ("refused", "tv", 400)
+        assert event.data["bytes"] == 9 and event.data["error"]["code"] == "bad_json"
+
+
+async def test_a_symbol_refused_is_echoed_in_unified_form(tmp_path: Path) -> None:
+    async with running(config(tmp_path)) as s:
+        off_list = await s.signal("o1", symbol="ETH-USDT", price="1000", size="0.01")
+        assert off_list.status_code == 403 and off_list.json()["signal"]["symbol"] == "ETH/USDT"
+        unknown = await s.signal("o2", symbol="DOGE-USDT")
+        assert unknown.status_code == 422 and unknown.json()["signal"]["symbol"] == "DOGE/USDT"
+        odd = await s.signal("o3", symbol="NOTAPAIR")
+        assert odd.status_code == 422 and odd.json()["signal"]["symbol"] == "NOTAPAIR"  # (as sent)
+
+
 async def test_a_source_over_its_rate_is_told_when_to_come_back(tmp_path: Path) -> None:
     sources = [
         {
@@ -312,6 +331,12 @@ async def test_a_source_over_its_rate_is_told_when_to_come_back(tmp_path: Path) 
     async with running(config(tmp_path, sources=sources)) as s:
         statuses = [(await s.signal(f"r{i}")).status_code for i in range(4)]
         assert statuses == [200, 200, 200, 429]
+        [event] = [e for e in s.bridge.audit.events() if e.kind == "refused"]
+        assert (event.source, event.data["status"], event.data["error"]["code"]) == (
+            "tv",
+            429,
+            "rate_limited",
+        )
         limited = await s.signal("r9")
         assert (
             limited.json()["error"]["code"] == "rate_limited"

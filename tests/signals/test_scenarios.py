@@ -54,14 +54,20 @@ async def test_a_replayed_delivery_is_refused_and_places_nothing(tmp_path: Path,
         ({"secret": SECRETS["voc"]}, "bad_signature"),  # another source's secret
     ],
 )
-async def test_a_forged_signature_is_refused_and_nothing_is_recorded(
+async def test_a_forged_signature_is_refused_and_audited_without_secrets(
     tmp_path: Path, venue: Opener, change: dict[str, Any], code: str
 ) -> None:
     async with running(config(tmp_path), venue) as s:
         response = await s.post("/signal", order("s1"), **change)
         assert response.status_code == 401 and response.json()["error"]["code"] == code
         assert await s.exchange.fetch_open_orders() == []
-        assert s.bridge.audit.events() == []  # (unauthenticated traffic fills no log)
+        [event] = s.bridge.audit.events()
+        assert (event.kind, event.source, event.signal_id) == ("refused", None, None)
+        assert event.data["status"] == 401 and event.data["error"]["code"] == code
+        assert event.data["claimed_source"] == "tv" and event.data["path"] == "/signal"
+        assert s.bridge.audit.signal("tv", "s1") is None  # (no signal: nothing to re-judge)
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("audit.db*"))
+    assert not any(secret.encode() in stored for secret in (*SECRETS.values(), change["secret"]))
 
 
 @pytest.mark.parametrize(("offset_ms", "code"), [(-31_000, "stale"), (31_000, "from_the_future")])
@@ -82,6 +88,8 @@ async def test_an_over_cap_order_is_refused_before_anything_is_sent(tmp_path: Pa
         error = response.json()["error"]
         assert error["code"] == "risk_limit"
         assert error["message"] == "order notional 120 USDT is over the cap of 100 USDT per order"
+        assert response.json()["signal"]["error"] == {"code": "risk_limit", "message": error["message"]}
+        assert response.json()["signal"]["venue_error"] is None  # (the bridge refused, not the venue)
         assert response.json()["signal"]["state"] == "rejected"
         assert await s.exchange.fetch_open_orders() == []
         state = await s.state("big")
