@@ -127,6 +127,7 @@ class Bridge:
         self._audit: AuditLog | None = None
         self._executor: Executor | None = None
         self._markets: dict[str, Market] | None = None
+        self._markets_at = 0  # (ms: when they were last read)
         self._markets_lock = asyncio.Lock()
         self._locks: dict[tuple[str, str], _KeyLock] = {}
         self._work: dict[tuple[str, str], asyncio.Task[SignalRecord | None]] = {}
@@ -414,11 +415,14 @@ class Bridge:
             self.executor.exchange.venue, source.name, signal.signal_id, self.config.namespace
         )
 
-    async def _load_markets(self) -> dict[str, Market]:
+    async def _load_markets(self, *, reload: bool = False) -> dict[str, Market]:
+        """The venue's markets by unified name and by its own, read once and again on
+        ``reload``."""
         async with self._markets_lock:
-            if self._markets is None:
+            if self._markets is None or reload:
+                exchange = self.executor.exchange
                 try:
-                    markets = await self.executor.call(self.executor.exchange.load_markets)
+                    markets = await self.executor.call(lambda: exchange.load_markets(reload=reload))
                 except (ExchangeError, TimeoutError) as err:
                     log.warning("markets not loaded: %s", err)
                     raise Refusal(
@@ -428,13 +432,25 @@ class Bridge:
                 for market in markets.values():
                     by_name[market.symbol] = by_name[market.id] = market
                 self._markets = by_name
+                self._markets_at = self.clock.now_ms()
             return self._markets
+
+    async def _find_market(self, symbol: str) -> Market | None:
+        """The market ``symbol`` names; an unknown one reloads the markets first (a pair may
+        have been listed since), at most once per ``markets_refresh_s``."""
+        await self._load_markets()
+        market = self._market(symbol)
+        due = self._markets_at + int(self.config.markets_refresh_s * 1000) <= self.clock.now_ms()
+        if market is None and due:
+            log.info("unknown pair %s: reloading the venue's markets", symbol[:40])
+            await self._load_markets(reload=True)
+            market = self._market(symbol)
+        return market
 
     async def _decide(self, source: SourceConfig, signal: Signal) -> tuple[OrderRequest, Decimal, Decimal]:
         if self.audit.halt() is not None:
             raise Refusal(503, "halted", "the bridge is halted: no new orders")
-        await self._load_markets()
-        market = self._market(signal.symbol)
+        market = await self._find_market(signal.symbol)
         if market is None:
             raise _final(422, "unknown_pair", f"{signal.symbol} is not a pair of the venue", "symbol")
         if market.symbol not in source.pairs:

@@ -9,6 +9,7 @@ Layout::
     database = "signals.db"        # the audit log (SQLite); relative to the file
     precision = "round"            # round (on the safe side) | refuse
     replay_window_s = 30           # a delivery's timestamp must be this close to ours
+    markets_refresh_s = 60         # an unknown pair reloads the markets, at most this often
 
     [venue]                        # exchanges.connect_from: paper unless it says otherwise
     venue = "paper"
@@ -138,6 +139,9 @@ class BridgeConfig:
     max_signal_age_s: float = 120.0
     #: How often open orders and fills are read back from the venue (0: only on demand).
     sync_interval_s: float = 5.0
+    #: An unknown pair reloads the venue's markets (a pair listed, increments changed since),
+    #: at most once in this many seconds; 0 reloads for every unknown pair.
+    markets_refresh_s: float = 60.0
     #: Mixed into client order ids, so that two bridges on one account never share one.
     namespace: str = ""
 
@@ -338,9 +342,12 @@ _BRIDGE_FIELDS: Mapping[str, type | tuple[type, ...]] = {
     "reconcile_delay_s": (int, float),
     "max_signal_age_s": (int, float),
     "sync_interval_s": (int, float),
+    "markets_refresh_s": (int, float),
     "namespace": str,
 }
-_MAY_BE_ZERO = frozenset({"retry_backoff_s", "reconcile_delay_s", "sync_interval_s", "port"})
+_MAY_BE_ZERO = frozenset(
+    {"retry_backoff_s", "reconcile_delay_s", "sync_interval_s", "markets_refresh_s", "port"}
+)
 
 
 def _bridge(table: Mapping[str, Any], base: Path) -> dict[str, Any]:

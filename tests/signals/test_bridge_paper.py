@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 from exchanges import OrderStatus
+from simulator import PaperExchange
+from simulator.venue.listing import SymbolSpec
 
 from .conftest import SECRETS, config, headers, order, running
 
@@ -211,6 +213,54 @@ async def test_increments_round_on_the_safe_side_or_refuse(tmp_path: Path) -> No
         }
         small = await s.signal("r3", size="0.000001")
         assert small.json()["error"]["message"] == "size 0.000001 is below the minimum 0.00001"
+
+
+async def test_a_binance_flavoured_venue_takes_binances_spelling_of_a_symbol(tmp_path: Path) -> None:
+    venue = {"venue": "paper", "dialect": "binance", "balances": {"USDT": "10000"}}
+    async with running(config(tmp_path, venue=venue)) as s:
+        placed = await s.signal("b1", symbol="BTCUSDT")
+        assert placed.status_code == 200, placed.text
+        signal = placed.json()["signal"]
+        assert (signal["state"], signal["symbol"], signal["order"]["symbol"]) == ("placed", BTC, BTC)
+        assert await s.orders_on_venue(signal["client_order_id"]) == 1
+        unified = await s.signal("b2", symbol=BTC)
+        assert unified.status_code == 200 and unified.json()["signal"]["state"] == "placed"
+        off_list = await s.signal("b3", symbol="ETHUSDT", price="1000", size="0.01")
+        assert off_list.status_code == 403 and off_list.json()["signal"]["symbol"] == "ETH/USDT"
+        over = await s.signal("b4", symbol="BTCUSDT", size="0.004")
+        assert over.status_code == 422 and over.json()["error"]["code"] == "risk_limit"
+
+
+NEW = SymbolSpec(
+    symbol="NEW-USDT",
+    base_currency="NEW",
+    quote_currency="USDT",
+    base_increment="0.01",
+    quote_increment="0.01",
+    price_increment="0.01",
+    base_min_size="0.01",
+    quote_min_size="0.1",
+    initial_price="10",
+)
+
+
+@pytest.mark.parametrize(("refresh_s", "listed"), [(0, True), (3600, False)])
+async def test_a_pair_listed_since_the_start_is_found_on_an_unknown_pair(
+    tmp_path: Path, refresh_s: int, listed: bool
+) -> None:
+    sources = [{"name": "tv", "secret_env": "SIGNALS_SECRET_TV", "pairs": [BTC, "NEW/USDT"]}]
+    limits = {"max_position": {BTC: "0.01", "NEW/USDT": "10"}}
+    bridge = {"markets_refresh_s": refresh_s}
+    async with running(config(tmp_path, sources=sources, limits=limits, bridge=bridge)) as s:
+        before = await s.signal("n1", symbol="NEW/USDT", price="10", size="1")
+        assert before.status_code == 422 and before.json()["error"]["code"] == "unknown_pair"
+        assert isinstance(s.exchange, PaperExchange)
+        s.exchange.sim.add_symbol(NEW)  # listed on the venue while the bridge runs
+        after = await s.signal("n2", symbol="NEW/USDT", price="10", size="1")
+        if listed:  # (reloaded: markets_refresh_s has passed since the last load)
+            assert after.status_code == 200 and after.json()["signal"]["state"] == "placed", after.text
+        else:  # (loaded too recently to reload for it)
+            assert after.status_code == 422 and after.json()["error"]["code"] == "unknown_pair"
 
 
 async def test_a_limit_order_by_funds_buys_what_the_funds_buy(tmp_path: Path) -> None:
