@@ -239,6 +239,13 @@ class Bridge:
             record = await self.executor.resolve(record)
         return record
 
+    async def _place_again(self, record: SignalRecord) -> SignalRecord:
+        """A signal judged afresh: looked for first, then sent as any other."""
+        record = await self.executor.place_after_look(record)
+        if record.state is State.UNKNOWN:
+            record = await self.executor.resolve(record)
+        return record
+
     # --- admission ------------------------------------------------------------------------------
 
     def _admit(self, source: SourceConfig) -> None:
@@ -600,7 +607,7 @@ class Bridge:
             request.symbol,
             notional,
         )
-        task = self._spawn(record, self._place)
+        task = self._spawn(record, self._place_again if replace else self._place)
         done, _ = await asyncio.wait({task}, timeout=self.config.respond_within_s)
         current = self.audit.signal(source.name, signal.signal_id) or record
         body: dict[str, Any] = {"duplicate": False, "signal": current.to_json()}

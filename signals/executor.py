@@ -190,6 +190,17 @@ class Executor:
         assert last is not None
         return await self._after_retries(record, last)
 
+    async def place_after_look(self, record: SignalRecord) -> SignalRecord:
+        """Send an order refused before for a passing reason, after one look by its client
+        order id: should an earlier send have landed after all, it is adopted, not doubled."""
+        try:
+            order = await self.call(
+                lambda: self.exchange.fetch_order(record.symbol, client_order_id=record.client_order_id)
+            )
+        except (ExchangeError, TimeoutError):  # not there, or not to be told now: sending decides
+            return await self.place(record)
+        return await self._landed(record, order, "resolved")
+
     async def _after_retries(self, record: SignalRecord, last: NetworkError) -> SignalRecord:
         """Every send failed retryably, so the venue holds nothing (the ``exchanges``
         contract); one look to be sure. A venue that cannot be asked either is down whole:

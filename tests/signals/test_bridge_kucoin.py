@@ -225,6 +225,46 @@ async def test_a_venue_down_whole_after_its_markets_loaded_answers_503_and_a_red
         assert await on_venue(app, signal["client_order_id"]) == 1
 
 
+class Lying(httpx.AsyncBaseTransport):
+    """While ``lying``, a placement reaches the venue but its sender is told the connection
+    failed (a retryable error that was not), and a look by client order id fails to connect;
+    market data still flows."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.lying = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.lying:
+            return await self.inner.handle_async_request(request)
+        if _placement(request):
+            await (await self.inner.handle_async_request(request)).aread()
+            raise httpx.ConnectError("down", request=request)
+        if "client-order" in request.url.path:
+            raise httpx.ConnectError("down", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_redelivery_after_the_venue_was_down_looks_before_it_sends(tmp_path: Path) -> None:
+    """A market order KuCoin would take again under its client order id: only a look by that
+    id keeps a re-delivery from placing it twice, should the venue have acted after all."""
+    app = sim_app()
+    lying = Lying(httpx.ASGITransport(app=app))
+    bridge = {"retry_backoff_s": 0.01, "place_attempts": 1, "reconcile_delay_s": 0}
+    exchange = opener(lying, max_place_attempts=1, max_read_retries=0)
+    fields: dict[str, Any] = {"type": "market", "price": None}
+    async with running(config(tmp_path, bridge=bridge), exchange) as s:
+        lying.lying = True
+        refused = await s.signal("l1", **fields)
+        assert refused.status_code == 503 and refused.json()["signal"]["error"]["code"] == "venue_unavailable"
+        cid = refused.json()["signal"]["client_order_id"]
+        lying.lying = False
+        assert await on_venue(app, cid) == 1  # (it had landed)
+        again = await s.signal("l1", **fields)
+        assert again.status_code == 200 and again.json()["signal"]["state"] == "filled", again.text
+        assert await on_venue(app, cid) == 1
+
+
 async def test_a_venue_that_hangs_gets_a_202_then_the_order_once(tmp_path: Path) -> None:
     app = sim_app()
     gate = Gate(httpx.ASGITransport(app=app), "after")
