@@ -1,10 +1,11 @@
 """Binance's wire format, as much of it as the fault injector needs: which requests place
-orders (and with which ``newClientOrderId``: in the form body or the query), which read
-orders, and how a replica that has not yet seen an order answers (``-2013 Order does not
-exist.``, or a list without it). Binance has no batch placement.
+orders (and with which client order ids), which requests read orders, and how a replica
+that has not yet seen an order answers (HTTP 400 ``-2013`` "Order does not exist.", or a
+list without it).
 
 Written from ``shared/binance-spec`` for this repository's targets only, apart from both the
-adapter and the simulator.
+adapter and the simulator, so that neither one's reading of the spec decides what the
+faults look like. Binance spot has no batch placement: ``keep_first`` is never asked for.
 """
 
 from __future__ import annotations
@@ -18,30 +19,58 @@ import httpx
 
 __all__ = ["BinanceFaultWire"]
 
-_PLACE_PATHS = frozenset({"/api/v3/order", "/api/v3/sor/order"})
-_READ_PATHS = frozenset({"/api/v3/order", "/api/v3/openOrders", "/api/v3/allOrders"})
-_NO_SUCH_ORDER = {"code": -2013, "msg": "Order does not exist."}
+#: Placements and the parameters that name their orders' client ids (NOTES 7.1, 7.5, 7.6).
+_PLACE_IDS = {
+    "/api/v3/order": ("newClientOrderId",),
+    "/api/v3/order/cancelReplace": ("newClientOrderId",),
+    "/api/v3/sor/order": ("newClientOrderId",),
+    "/api/v3/order/oco": ("limitClientOrderId", "stopClientOrderId"),
+    "/api/v3/orderList/oco": ("aboveClientOrderId", "belowClientOrderId"),
+    "/api/v3/orderList/oto": ("workingClientOrderId", "pendingClientOrderId"),
+    "/api/v3/orderList/otoco": (
+        "workingClientOrderId",
+        "pendingAboveClientOrderId",
+        "pendingBelowClientOrderId",
+    ),
+    "/api/v3/orderList/opo": ("workingClientOrderId", "pendingClientOrderId"),
+    "/api/v3/orderList/opoco": (
+        "workingClientOrderId",
+        "pendingAboveClientOrderId",
+        "pendingBelowClientOrderId",
+    ),
+}
+_READS = frozenset({"/api/v3/order", "/api/v3/openOrders", "/api/v3/allOrders"})
+_NOT_EXIST = {"code": -2013, "msg": "Order does not exist."}
 _DROPPED_HEADERS = frozenset({"content-length", "content-encoding", "transfer-encoding"})
 
 
 def _params(request: httpx.Request) -> dict[str, str]:
-    params = dict(parse_qsl(request.content.decode("utf-8", "replace"))) if request.content else {}
-    params.update(request.url.params)
-    return params
+    """Query and form body together; a name in both takes the query's value (NOTES 2.1)."""
+    found: dict[str, str] = {}
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        found.update(parse_qsl(request.content.decode(errors="replace"), keep_blank_values=True))
+    found.update(parse_qsl(request.url.query.decode(errors="replace"), keep_blank_values=True))
+    return found
 
 
 class BinanceFaultWire:
+    """What the fault injector must know of Binance's wire format."""
+
+    def __repr__(self) -> str:
+        return "BinanceFaultWire()"
+
     def placed_client_ids(self, request: httpx.Request) -> list[str]:
-        if request.method != "POST" or request.url.path not in _PLACE_PATHS:
+        names = _PLACE_IDS.get(request.url.path) if request.method == "POST" else None
+        if names is None:
             return []
-        cid = _params(request).get("newClientOrderId")
-        return [cid] if cid else []
+        params = _params(request)
+        return [params[name] for name in names if params.get(name)]
 
     def keep_first(self, request: httpx.Request, count: int) -> httpx.Request:
-        raise NotImplementedError("Binance places no batches")
+        raise NotImplementedError("Binance spot has no batch placement to cut short")
 
     def is_order_read(self, request: httpx.Request) -> bool:
-        return request.method == "GET" and request.url.path in _READ_PATHS
+        return request.method == "GET" and request.url.path in _READS
 
     def read_client_id(self, request: httpx.Request) -> str | None:
         return _params(request).get("origClientOrderId") or None
@@ -52,8 +81,10 @@ class BinanceFaultWire:
         if response.status_code != 200:
             return response, set()
         payload = _json(response.content)
-        if isinstance(payload, dict) and payload.get("clientOrderId") in unseen:
-            return _rebuilt(request, response, _NO_SUCH_ORDER, 400), {str(payload["clientOrderId"])}
+        if isinstance(payload, dict) and "clientOrderId" in payload:  # one order
+            if payload["clientOrderId"] in unseen:
+                return _rebuilt(request, response, 400, _NOT_EXIST), {str(payload["clientOrderId"])}
+            return response, set()
         if not isinstance(payload, list):
             return response, set()
         kept, hidden = [], set()
@@ -63,7 +94,9 @@ class BinanceFaultWire:
                 hidden.add(str(cid))
             else:
                 kept.append(row)
-        return (_rebuilt(request, response, kept, 200), hidden) if hidden else (response, hidden)
+        if not hidden:
+            return response, hidden
+        return _rebuilt(request, response, 200, kept), hidden
 
 
 def _json(content: bytes) -> Any:
@@ -73,6 +106,8 @@ def _json(content: bytes) -> Any:
         return None
 
 
-def _rebuilt(request: httpx.Request, response: httpx.Response, payload: Any, status: int) -> httpx.Response:
+def _rebuilt(request: httpx.Request, response: httpx.Response, status: int, payload: Any) -> httpx.Response:
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS]
-    return httpx.Response(status, headers=headers, content=json.dumps(payload).encode(), request=request)
+    return httpx.Response(
+        status, headers=headers, content=json.dumps(payload, separators=(",", ":")).encode(), request=request
+    )

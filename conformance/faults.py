@@ -91,7 +91,7 @@ class FaultInjectingTransport(httpx.AsyncBaseTransport):
     """Wraps a transport. Placements (``methods`` and ``path_contains``, or what ``wire``
     says places orders) get a fault with probability ``rate``, uniform over ``faults``.
     With a ``wire``, reads of orders also lag (``lag_rate``: a fraction of the placed
-    orders stays unseen for 1..``max_lag`` reads), fail (``read_failure_rate``) or black out
+    orders stays unseen for ``min_lag``..``max_lag`` reads), fail (``read_failure_rate``) or black out
     (``blackout_rate``: every read naming one order fails, 1..``max_blackout`` times).
     Deterministic for a given seed and order of requests."""
 
@@ -107,6 +107,7 @@ class FaultInjectingTransport(httpx.AsyncBaseTransport):
         delay: float = 0.001,
         wire: FaultWire | None = None,
         lag_rate: float = 0.0,
+        min_lag: int = 1,
         max_lag: int = 3,
         read_failure_rate: float = 0.0,
         blackout_rate: float = 0.0,
@@ -121,6 +122,7 @@ class FaultInjectingTransport(httpx.AsyncBaseTransport):
         self._delay = delay
         self._wire = wire
         self._lag_rate = lag_rate
+        self._min_lag = min_lag
         self._max_lag = max_lag
         self._read_failure_rate = read_failure_rate
         self._blackout_rate = blackout_rate
@@ -128,6 +130,12 @@ class FaultInjectingTransport(httpx.AsyncBaseTransport):
         self._unseen: dict[str, int] = {}  # client id -> reads left that will not show it (> 0)
         self._blackout: dict[str, int] = {}  # client id -> reads naming it left that fail
         self.injected: Counter[Fault] = Counter()
+        #: Client ids whose placement's answer was lost after the venue acted (at least once).
+        self.lost_answers: set[str] = set()
+        #: Client ids every read about which failed for a while.
+        self.blacked_out: set[str] = set()
+        #: Client ids a lagging read hid (at least once).
+        self.hidden: set[str] = set()
 
     @property
     def harmful(self) -> int:
@@ -154,9 +162,12 @@ class FaultInjectingTransport(httpx.AsyncBaseTransport):
         after a lost answer some are blacked out."""
         for cid in ids:
             if self._lag_rate and self._rng.random() < self._lag_rate:
-                self._unseen[cid] = self._rng.randint(1, self._max_lag)
+                self._unseen[cid] = self._rng.randint(self._min_lag, self._max_lag)
+            if lost:
+                self.lost_answers.add(cid)
             if lost and self._blackout_rate and self._rng.random() < self._blackout_rate:
                 self._blackout[cid] = self._rng.randint(1, self._max_blackout)
+                self.blacked_out.add(cid)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         placed = self._placed(request)
@@ -204,6 +215,7 @@ class FaultInjectingTransport(httpx.AsyncBaseTransport):
             return response
         await response.aread()
         lagging, hidden = wire.hide(request, response, self._unseen.keys())
+        self.hidden.update(hidden)
         for cid in hidden:
             self._unseen[cid] -= 1
             if not self._unseen[cid]:

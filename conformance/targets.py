@@ -473,9 +473,16 @@ def binance_sim(name: str = "binance-sim", **options: Any) -> Target:
     """``BinanceExchange`` -> the Binance dialect in-process (httpx's ASGI transport), a fresh
     venue each time. Streams need a socket: ``binance-sim-socket`` covers them."""
     url = "http://binance-sim.local"
+    apps: weakref.WeakKeyDictionary[Exchange, Any] = weakref.WeakKeyDictionary()
 
     def open_sim() -> Exchange:
-        return _binance_adapter(url, httpx.ASGITransport(app=_binance_app()), **options)
+        app = _binance_app()
+        exchange = _binance_adapter(url, httpx.ASGITransport(app=app), **options)
+        apps[exchange] = app
+        return exchange
+
+    def open_second(exchange: Exchange) -> Exchange:
+        return _binance_adapter(url, httpx.ASGITransport(app=apps[exchange]), **options)
 
     def open_bad() -> Exchange:
         return _binance_adapter(url, httpx.ASGITransport(app=_binance_app()), secret="wrong-secret")
@@ -497,6 +504,7 @@ def binance_sim(name: str = "binance-sim", **options: Any) -> Target:
     return Target(
         name=name,
         exchange=open_sim,
+        second_client=open_second,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",
         balances=SIM_BALANCES,
@@ -530,7 +538,7 @@ def _binance_sim_socket() -> Target:
     def main() -> str:
         return _served("binance", *_binance_args())
 
-    def open_socket() -> Exchange:
+    def open_socket(*_: object) -> Exchange:
         return _binance_adapter(main(), None)
 
     def open_bad() -> Exchange:
@@ -544,6 +552,7 @@ def _binance_sim_socket() -> Target:
     return Target(
         name="binance-sim-socket",
         exchange=open_socket,
+        second_client=open_socket,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",
         balances=SIM_BALANCES,
@@ -553,6 +562,68 @@ def _binance_sim_socket() -> Target:
         fault_attempts=FAULT_ATTEMPTS,
         skip_reasons={"rate limits": "covered by binance-sim (the same limiter, in process)"},
     )
+
+
+#: Where the opt-in remote Binance targets trade, and the environment variables of each one's
+#: key (a testnet key is not a live one: they never share variables).
+_BINANCE_REMOTE = {
+    "binance-live": ("https://api.binance.com", "BINANCE_", "real Binance"),
+    "binance-testnet": ("https://testnet.binance.vision", "BINANCE_TESTNET_", "Binance's spot testnet"),
+}
+
+
+def _binance_remote(name: str) -> Callable[[], Target]:
+    """Real Binance or its testnet, opt-in by a key in the environment (``<PREFIX>API_KEY``
+    with ``<PREFIX>API_SECRET`` or ``<PREFIX>PRIVATE_KEY_FILE``): read-only unless
+    CONFORMANCE_ALLOW_TRADING=1 (then the minimum size, far from the market, cancelled)."""
+    base_url, prefix, where = _BINANCE_REMOTE[name]
+
+    def target() -> Target:
+        binance = importlib.import_module("adapters.binance")  # (built apart from this package)
+        # the adapter's own variable names, read from this target's
+        env = {
+            f"BINANCE_{part}": os.environ[prefix + part]
+            for part in ("API_KEY", "API_SECRET", "PRIVATE_KEY_FILE", "PRIVATE_KEY_PASSWORD")
+            if os.environ.get(prefix + part)
+        }
+        has_key = "BINANCE_API_KEY" in env and (
+            "BINANCE_API_SECRET" in env or "BINANCE_PRIVATE_KEY_FILE" in env
+        )
+
+        def open_live(*_: object) -> Exchange:
+            exchange: Exchange = binance.BinanceExchange(
+                binance.BinanceCredentials.from_env(env), base_url=base_url
+            )
+            return exchange
+
+        def open_bad() -> Exchange:
+            exchange: Exchange = binance.BinanceExchange(
+                binance.BinanceCredentials("not-a-key", "not-a-secret"), base_url=base_url
+            )
+            return exchange
+
+        reasons = {
+            "rate limits": "not provoked on the real venue (a 418 would ban this machine's address)",
+            "faults": "not injected on the real venue",
+        }
+        if not has_key:
+            reasons["*"] = (
+                f"{where} needs {prefix}API_KEY with {prefix}API_SECRET (or {prefix}PRIVATE_KEY_FILE)"
+                " in the environment"
+            )
+        return Target(
+            name=name,
+            exchange=open_live,
+            symbol=os.environ.get("CONFORMANCE_SYMBOL", "BTC/USDT"),
+            other_symbol=os.environ.get("CONFORMANCE_OTHER_SYMBOL", "ETH/USDT"),
+            trading=os.environ.get("CONFORMANCE_ALLOW_TRADING") == "1",
+            bad_credentials=open_bad,
+            second_client=open_live,
+            state_machine_examples=2,
+            skip_reasons=reasons,
+        )
+
+    return target
 
 
 def _binance_adapter_missing() -> str | None:
@@ -586,9 +657,10 @@ _MISSING = _binance_adapter_missing()
 if _MISSING is None:
     TARGETS["binance-sim"] = binance_sim
     TARGETS["binance-sim-socket"] = _binance_sim_socket
+    TARGETS.update({name: _binance_remote(name) for name in _BINANCE_REMOTE})
 else:  # (defined all the same, so that a run naming them says why they skip)
-    TARGETS["binance-sim"] = _skipped("binance-sim", _MISSING)
-    TARGETS["binance-sim-socket"] = _skipped("binance-sim-socket", _MISSING)
+    for _name in ("binance-sim", "binance-sim-socket", *_BINANCE_REMOTE):
+        TARGETS[_name] = _skipped(_name, _MISSING)
 
 
 def get_target(name: str) -> Target:

@@ -3,15 +3,31 @@ refreshed when the mid moves by more than a threshold. Post-only, so it never ta
 
 It quotes around the order book's mid when there is a book (the synthetic market, live
 trading). Replayed files (``--data trades.csv`` or candles) carry no book: then it quotes
-around the last trade price, or the last bar's close."""
+around the last trade price, or the last bar's close.
+
+Run live, the bot names no venue: ``exchanges.connect`` picks one from a value, so the same
+code trades on paper, on the KuCoin simulator and on the Binance simulator::
+
+    python examples/market_maker.py paper
+    python examples/market_maker.py kucoin --base-url http://127.0.0.1:8080
+    python examples/market_maker.py binance --base-url http://127.0.0.1:8081
+
+(credentials from the venue's environment variables, ``KUCOIN_API_*`` or ``BINANCE_API_*``).
+"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import contextlib
+import sys
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from exchanges import (
     Candle,
+    Exchange,
     ExchangeError,
     Fill,
     InsufficientFunds,
@@ -22,9 +38,10 @@ from exchanges import (
     Side,
     Trade,
     ceil_to_increment,
+    connect,
     floor_to_increment,
 )
-from simulator.backtest import Strategy
+from simulator.backtest import LiveResult, LiveRunner, Strategy
 
 
 class SimpleMarketMaker(Strategy):
@@ -120,3 +137,40 @@ def _number(name: str, value: str | Decimal | int) -> Decimal:
     if not (number.is_finite() and number >= 0):
         raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
     return number
+
+
+async def trade(
+    exchange: Exchange,
+    seconds: float | None,
+    *,
+    symbol: str = "BTC/USDT",
+    stop: asyncio.Event | None = None,
+    echo: Callable[[str], None] | None = print,
+) -> LiveResult:
+    """Quote on ``exchange`` for ``seconds`` (or until ``stop`` is set), then cancel what is
+    left open. The quotes are tight and small so that a simulated market fills some of them
+    within seconds."""
+    strategy = SimpleMarketMaker(symbol, spread_bps="2", size="0.002", refresh_bps="0.5")
+    runner = LiveRunner(strategy, exchange, poll_interval=0.5, echo=echo)
+    return await runner.run(duration=seconds, stop=stop)
+
+
+async def _main(venue: str, options: dict[str, Any], seconds: float) -> None:
+    async with connect(venue, **options) as exchange:
+        result = await trade(exchange, seconds)
+    print(f"{venue}: {len(result.orders)} orders, {len(result.fills)} fills, {result.polls} polls")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="The market maker, live on any venue.")
+    parser.add_argument("venue", nargs="?", default="paper", help="paper (default), kucoin, binance, ...")
+    parser.add_argument("--base-url", help="where the venue is served (a local simulator)")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    args = parser.parse_args(argv)
+    options: dict[str, Any] = {} if args.base_url is None else {"base_url": args.base_url}
+    asyncio.run(_main(args.venue, options, args.seconds))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

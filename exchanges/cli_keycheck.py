@@ -1,7 +1,7 @@
 """``python -m exchanges keycheck``: is this API key fit for its purpose, and only for it?
 
 Reads the key's information from its venue (through the registry, so any venue whose
-adapter reports it), searches the current git repository's tracked files and any given
+adapter reports it), searches the current git repository's tracked files and history and any given
 environment dumps for the key's credentials, and prints a table or JSON. Exit status for
 CI: 0 nothing failed, 1 a check failed, 2 the key could not be checked.
 """
@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from .clock import SystemClock
 from .errors import ExchangeError
-from .keycheck import DEFAULT_MAX_AGE_DAYS, KeyReport, Purpose, SecretHit, check_key
+from .keycheck import DEFAULT_MAX_AGE_DAYS, KeyReport, Purpose, check_key
 from .keys import ApiKeyInfo, KeyInfoReading, KeyPermission
 from .protocol import Exchange
 from .registry import (
@@ -31,7 +31,7 @@ from .registry import (
     venue_spec,
     venue_table,
 )
-from .secret_scan import git_files, scan_files
+from .secret_scan import SecretSearch, search_for
 from .times import from_ms
 
 __all__ = ["configure", "run"]
@@ -118,10 +118,8 @@ async def _read_key(exchange: Exchange) -> ApiKeyInfo:
         await exchange.close()
 
 
-def _search(
-    args: argparse.Namespace, spec: VenueSpec, environ: Mapping[str, str]
-) -> tuple[list[SecretHit], dict[str, str], dict[str, str]]:
-    """Hits, the places searched, and why the others were not."""
+def _search(args: argparse.Namespace, spec: VenueSpec, environ: Mapping[str, str]) -> SecretSearch:
+    """Where the key's credentials were looked for, what was found, and what could not be."""
     secrets = {name: environ[name] for name in spec.secret_env if environ.get(name)}
     dumps = [Path(p) for p in args.env_dump]
     missing = [str(p) for p in dumps if not p.is_file()]
@@ -129,22 +127,8 @@ def _search(
         raise ConfigurationError(f"no such environment dump: {', '.join(missing)}")
     if not secrets:
         reason = f"no credential of {spec.name} in the environment to look for"
-        return [], {}, {"git": reason, "env dump": reason}
-    hits: list[SecretHit] = []
-    searched: dict[str, str] = {}
-    skipped = {"git": "--no-git given", "env dump": "no --env-dump FILE given"}
-    if not args.no_git:
-        found = git_files(Path(args.repo))
-        if found is None:
-            skipped["git"] = f"{args.repo} is not in a git repository"
-        else:
-            root, files = found
-            hits += scan_files(files, secrets, where="git", relative_to=root)
-            searched["git"] = f"{len(files)} tracked files of {root}"
-    if dumps:
-        hits += scan_files(dumps, secrets, where="env dump")
-        searched["env dump"] = ", ".join(str(p) for p in dumps)
-    return hits, searched, skipped
+        return SecretSearch(skipped=dict.fromkeys(("git", "git history", "env dump"), reason))
+    return search_for(secrets, repo=None if args.no_git else Path(args.repo), dumps=dumps)
 
 
 def _table(report: KeyReport, out: TextIO) -> None:
@@ -171,8 +155,9 @@ def _table(report: KeyReport, out: TextIO) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(2)]
     for name, result, detail in rows:
         print(f"{name:<{widths[0]}}  {result:<{widths[1]}}  {detail}", file=out)
-    failed = sum(1 for c in report.checks if c.result == "fail")
-    print(f"verdict: {'OK' if report.ok else f'FAIL ({failed} check(s) failed)'}", file=out)
+    failed = list(dict.fromkeys(c.name for c in report.checks if c.result == "fail"))
+    verdict = "OK" if report.ok else f"FAIL ({len(failed)} check(s) failed: {', '.join(failed)})"
+    print(f"verdict: {verdict}", file=out)
 
 
 def run(
@@ -188,7 +173,7 @@ def run(
     try:
         spec, exchange = _open(args, env)
         key = asyncio.run(_read_key(exchange))
-        hits, searched, skipped = _search(args, spec, env)
+        search = _search(args, spec, env)
     except (ConfigurationError, ExchangeError) as problem:
         print(f"keycheck: cannot check the key: {problem}", file=err)
         return EXIT_UNCHECKED
@@ -198,9 +183,7 @@ def run(
         now_ms=SystemClock().now_ms(),
         max_age_days=args.max_age_days,
         allow=frozenset(KeyPermission(p) for p in args.allow),
-        hits=hits,
-        searched=searched,
-        skipped=skipped,
+        **search.report_fields(),
     )
     if args.format == "json":
         json.dump(report.to_json(), out, indent=2)

@@ -92,8 +92,9 @@ CLIENT_ID_RULES: Mapping[str, ClientIdRule] = {
             cancel_field="origClientOrderId",
             query_field="origClientOrderId",
             max_length=36,
-            charset=_ALNUM + r"._:/\-",
-            charset_text="letters, digits, '.', ':', '/', '_' and '-'",
+            charset=_ALNUM + "_-",
+            charset_text="letters, digits, '_' and '-'",
+            note="Binance's rule ^[a-zA-Z0-9-_]{1,36}$; unique among the account's open orders",
         ),
         ClientIdRule(
             venue="bybit",

@@ -29,6 +29,8 @@ __all__ = [
 
 DEFAULT_MAX_AGE_DAYS = 90
 _DAY_MS = 86_400_000
+#: Shorter values are not searched for: they would match by chance.
+MIN_SECRET_LENGTH = 8
 P = KeyPermission
 
 
@@ -80,9 +82,10 @@ class SecretHit:
     credential (its environment variable); the value itself is never kept."""
 
     variable: str
-    where: str  # "git" or "env dump"
+    where: str  # "git", "git history" or "env dump"
     path: str
     line: int
+    commit: str | None = None  # (in the history: the commit that added it)
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -169,17 +172,45 @@ def _age_check(key: ApiKeyInfo, now_ms: int, max_age_days: int) -> Check:
     return Check("age", Result.PASS, f"{created}; rotate by {rotate_by}")
 
 
-def _secret_checks(where: str, hits: Sequence[SecretHit], searched: Mapping[str, str]) -> list[Check]:
+def _secret_checks(
+    where: str,
+    hits: Sequence[SecretHit],
+    searched: Mapping[str, str],
+    broken: Mapping[str, str],
+    unsearched: Sequence[str],
+) -> list[Check]:
     name = f"secrets in {where}"
+    if where in broken:
+        return [Check(name, Result.FAIL, f"could not run: {broken[where]}")]
     if where not in searched:
         return [Check(name, Result.SKIP, "not searched")]
     found = [h for h in hits if h.where == where]
     if not found:
-        return [Check(name, Result.PASS, f"no credential found in {searched[where]}")]
-    return [
-        Check(name, Result.FAIL, f"the value of {h.variable} is in {h.path} line {h.line}: revoke the key")
-        for h in found
-    ]
+        detail = f"no credential found in {searched[where]}"
+        if not unsearched:
+            return [Check(name, Result.PASS, detail)]
+        return [
+            Check(
+                name,
+                Result.WARN,
+                f"{detail}; {', '.join(unsearched)} not searched: under {MIN_SECRET_LENGTH} characters, "
+                "too short to search for (it would match by chance), so it may be there unseen",
+            )
+        ]
+    return [_hit_check(name, h) for h in found]
+
+
+def _hit_check(name: str, hit: SecretHit) -> Check:
+    if hit.commit is not None:
+        return Check(
+            name,
+            Result.FAIL,
+            f"the value of {hit.variable} was committed in {hit.commit[:12]} ({hit.path} line {hit.line}): "
+            "it stays in the history after the file is gone; revoke the key",
+        )
+    return Check(
+        name, Result.FAIL, f"the value of {hit.variable} is in {hit.path} line {hit.line}: revoke the key"
+    )
 
 
 def _skipped(checks: list[Check], skipped: Mapping[str, str]) -> list[Check]:
@@ -202,17 +233,25 @@ def check_key(
     hits: Sequence[SecretHit] = (),
     searched: Mapping[str, str] | None = None,
     skipped: Mapping[str, str] | None = None,
+    broken: Mapping[str, str] | None = None,
+    unsearched: Sequence[str] = (),
 ) -> KeyReport:
     """Judge ``key`` for ``purpose``. ``allow`` adds permissions the purpose may hold (a
     trading bot on futures allows ``futures``). ``searched`` says which places (``git``,
-    ``env dump``) were searched for the credentials (``{"git": "42 tracked files of
-    /repo"}``), ``hits`` what was found there, ``skipped`` why a place was not searched."""
+    ``git history``, ``env dump``) were searched for the credentials (``{"git": "42 tracked
+    files of /repo"}``), ``hits`` what was found there, ``skipped`` why a place was left out
+    on purpose, ``broken`` why one could not be searched (a failure: the key was not shown
+    clean), ``unsearched`` the credentials too short to search for (a warning, never a pass)."""
     places = searched or {}
+    failed = broken or {}
     checks = [
         *_permission_checks(key, purpose, allow),
         _whitelist_check(key, purpose),
         _age_check(key, now_ms, max_age_days),
-        *_secret_checks("git", hits, places),
-        *_secret_checks("env dump", hits, places),
+        *(
+            check
+            for where in ("git", "git history", "env dump")
+            for check in _secret_checks(where, hits, places, failed, unsearched)
+        ),
     ]
     return KeyReport(venue=key.venue, purpose=purpose, key=key, checks=tuple(_skipped(checks, skipped or {})))

@@ -25,7 +25,15 @@ from .models import (
     Trade,
 )
 
-__all__ = ["Amending", "BatchPlacing", "Capabilities", "Exchange", "Streaming", "require_one_ref"]
+__all__ = [
+    "Amending",
+    "BatchPlacing",
+    "Capabilities",
+    "Exchange",
+    "StopOrderBook",
+    "Streaming",
+    "require_one_ref",
+]
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -284,6 +292,29 @@ class Amending(Protocol):
         price: Decimal | str | None = None,
         size: Decimal | str | None = None,
     ) -> OrderAck: ...
+
+
+@runtime_checkable
+class StopOrderBook(Protocol):
+    """An exchange that keeps untriggered stop orders apart from its order book (KuCoin's
+    stop-order endpoints): ``fetch_open_orders`` and ``fetch_order`` do not show them there,
+    these calls do. A venue whose open orders include its stop orders needs none of this."""
+
+    async def fetch_stop_orders(self, symbol: str | None = None, *, limit: int | None = None) -> list[Order]:
+        """Untriggered stop orders, newest first."""
+        ...
+
+    async def fetch_stop_order(
+        self, symbol: str | None = None, *, order_id: str | None = None, client_order_id: str | None = None
+    ) -> Order:
+        """One untriggered stop order; ``OrderNotFound`` when the venue holds none so named."""
+        ...
+
+    async def cancel_stop_orders(
+        self, symbol: str | None = None, order_ids: Sequence[str] | None = None
+    ) -> tuple[str, ...]:
+        """Cancel untriggered stop orders (of ``symbol``, or those named); the ids cancelled."""
+        ...
 
 
 def require_one_ref(order_id: str | None, client_order_id: str | None) -> None:

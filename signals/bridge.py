@@ -4,7 +4,8 @@ Each step can refuse, and says why: the sender (401), its rate (429), the body (
 replay (409), the signal's fields (422), the pair (403), the venue's market rules (422),
 the limits (422), the kill switch (503). A refusal after the signal was read is recorded
 as the signal's final state, so a re-delivery gets the same answer; a refusal for a passing
-reason (the venue unreachable while its markets load) is not, so the sender may retry.
+reason (the kill switch, the venue unreachable, a signal left too long unsent) is not: a
+re-delivery is judged afresh, and placed if it is valid then.
 
 The checks against the limits and the write that reserves the order happen with no await
 between them: two signals arriving together cannot both fit under a cap only one fits under.
@@ -24,6 +25,7 @@ import attrs
 from exchanges import (
     AuthenticationError,
     BadRequest,
+    BadSymbol,
     Clock,
     ConfigurationError,
     Exchange,
@@ -39,10 +41,11 @@ from exchanges import (
     conform_order,
     connect_from,
     floor_to_increment,
+    unified_symbol,
     validate_order,
 )
 
-from .auth import Authenticated, authenticate
+from .auth import SOURCE, Authenticated, authenticate
 from .config import BridgeConfig, SourceConfig
 from .errors import Refusal, venue_error
 from .executor import Executor, request_json
@@ -124,6 +127,7 @@ class Bridge:
         self._audit: AuditLog | None = None
         self._executor: Executor | None = None
         self._markets: dict[str, Market] | None = None
+        self._markets_at = 0  # (ms: when they were last read)
         self._markets_lock = asyncio.Lock()
         self._locks: dict[tuple[str, str], _KeyLock] = {}
         self._work: dict[tuple[str, str], asyncio.Task[SignalRecord | None]] = {}
@@ -235,6 +239,13 @@ class Bridge:
             record = await self.executor.resolve(record)
         return record
 
+    async def _place_again(self, record: SignalRecord) -> SignalRecord:
+        """A signal judged afresh: looked for first, then sent as any other."""
+        record = await self.executor.place_after_look(record)
+        if record.state is State.UNKNOWN:
+            record = await self.executor.resolve(record)
+        return record
+
     # --- admission ------------------------------------------------------------------------------
 
     def _admit(self, source: SourceConfig) -> None:
@@ -248,10 +259,38 @@ class Bridge:
                 retry_after=wait,
             )
 
-    def _authenticated(self, headers: Mapping[str, str], payload: bytes) -> Authenticated:
-        auth = authenticate(self.config, headers, payload, now_ms=self.clock.now_ms())
-        self._admit(auth.source)
+    def _authenticated(self, headers: Mapping[str, str], payload: bytes, path: str) -> Authenticated:
+        try:
+            auth = authenticate(self.config, headers, payload, now_ms=self.clock.now_ms())
+            self._admit(auth.source)
+        except Refusal as refusal:
+            self._refused_at_door(refusal, headers, payload, path)
+            raise
         return auth
+
+    def _parsed(self, headers: Mapping[str, str], body: bytes, path: str) -> dict[str, Any]:
+        try:
+            return parse_json(body)
+        except Refusal as refusal:
+            self._refused_at_door(refusal, headers, body, path)
+            raise
+
+    def _refused_at_door(
+        self, refusal: Refusal, headers: Mapping[str, str], payload: bytes, path: str
+    ) -> None:
+        """A request turned away before any signal was read (401, 429, 400), in the audit log:
+        the source it claimed, the path, the refusal and the body's size; never the body, the
+        signature or a secret. The source column is set only for a source that proved itself."""
+        claimed = headers.get(SOURCE, "")[:32]
+        proved = refusal.status != 401 and self.config.source(claimed) is not None
+        data = {
+            "status": refusal.status,
+            "error": refusal.body()["error"],
+            "claimed_source": claimed or None,
+            "path": path[:100],
+            "bytes": len(payload),
+        }
+        self.audit.log(self.clock.now_ms(), "refused", data, source=claimed if proved else None)
 
     def _claim(self, auth: Authenticated, signal_id: Any) -> None:
         now = self.clock.now_ms()
@@ -269,8 +308,8 @@ class Bridge:
     async def submit(self, headers: Mapping[str, str], body: bytes) -> Reply:
         """One ``POST /signal``."""
         try:
-            auth = self._authenticated(headers, body)
-            data = parse_json(body)
+            auth = self._authenticated(headers, body, "/signal")
+            data = self._parsed(headers, body, "/signal")
             self._claim(auth, data.get("signal_id"))
             given = data.get("signal_id")
             async with self._one_at_a_time((auth.source.name, given if isinstance(given, str) else "")):
@@ -301,15 +340,21 @@ class Bridge:
             )
             raise
         existing = self.audit.signal(source.name, signal.signal_id)
-        if existing is not None:
+        afresh = existing is not None and existing.passing and existing.digest == signal.digest()
+        if existing is not None and not afresh:
             return self._again(existing, signal)
         try:
             request, notional, size = await self._decide(source, signal)
-            return await self._accept(source, signal, request, notional, size, data)
+            return await self._accept(source, signal, request, notional, size, data, replace=afresh)
         except _Final as refusal:
-            record = self._reject(source, signal, refusal, data)
+            record = self._reject(source, signal, refusal, data, replace=afresh)
             reply = Reply.refused(refusal)
             return Reply(reply.status, {**reply.body, "duplicate": False, "signal": record.to_json()})
+        except Refusal as refusal:  # for now: the signal stays as it was, a re-delivery is judged again
+            error = refusal.body()["error"]
+            self.audit.log(now, "refused", {"error": error}, source=source.name, signal_id=signal.signal_id)
+            log.info("signal %s/%s: refused for now (%s)", source.name, signal.signal_id, refusal.message)
+            raise
 
     def _again(self, existing: SignalRecord, signal: Signal) -> Reply:
         """A signal id seen before: the same signal gets its state; another is refused."""
@@ -326,7 +371,13 @@ class Bridge:
         return Reply(_status(existing), {"duplicate": True, "signal": existing.to_json()})
 
     def _reject(
-        self, source: SourceConfig, signal: Signal, refusal: Refusal, data: dict[str, Any]
+        self,
+        source: SourceConfig,
+        signal: Signal,
+        refusal: Refusal,
+        data: dict[str, Any],
+        *,
+        replace: bool = False,
     ) -> SignalRecord:
         now = self.clock.now_ms()
         error = {**refusal.body()["error"], "status": refusal.status}
@@ -335,7 +386,7 @@ class Bridge:
             signal_id=signal.signal_id,
             digest=signal.digest(),
             client_order_id=self._client_order_id(source, signal),
-            symbol=signal.symbol,
+            symbol=self._unified(signal.symbol),
             side=str(signal.side),
             state=State.REJECTED,
             reason=refusal.message,
@@ -343,20 +394,42 @@ class Bridge:
             received_at=now,
             updated_at=now,
         )
-        self.audit.add_signal(record, "rejected", {"body": data, "error": error})
+        self.audit.add_signal(record, "rejected", {"body": data, "error": error}, replace=replace)
         log.info("signal %s/%s: rejected (%s)", source.name, signal.signal_id, refusal.message)
         return record
+
+    def _market(self, symbol: str) -> Market | None:
+        markets = self._markets or {}
+        return markets.get(symbol) or markets.get(symbol.upper())
+
+    def _unified(self, symbol: str) -> str:
+        """``symbol`` as the unified ``BASE/QUOTE`` when it can be told: the venue's market
+        of that name, or a pair written with a separator; otherwise as sent."""
+        market = self._market(symbol)
+        if market is not None:
+            return market.symbol
+        for separator in ("-", "_", "/"):
+            base, found, quote = symbol.upper().partition(separator)
+            if found:
+                try:
+                    return unified_symbol(base, quote)
+                except BadSymbol:
+                    return symbol
+        return symbol
 
     def _client_order_id(self, source: SourceConfig, signal: Signal) -> str:
         return client_order_id(
             self.executor.exchange.venue, source.name, signal.signal_id, self.config.namespace
         )
 
-    async def _load_markets(self) -> dict[str, Market]:
+    async def _load_markets(self, *, reload: bool = False) -> dict[str, Market]:
+        """The venue's markets by unified name and by its own, read once and again on
+        ``reload``."""
         async with self._markets_lock:
-            if self._markets is None:
+            if self._markets is None or reload:
+                exchange = self.executor.exchange
                 try:
-                    markets = await self.executor.call(self.executor.exchange.load_markets)
+                    markets = await self.executor.call(lambda: exchange.load_markets(reload=reload))
                 except (ExchangeError, TimeoutError) as err:
                     log.warning("markets not loaded: %s", err)
                     raise Refusal(
@@ -366,13 +439,25 @@ class Bridge:
                 for market in markets.values():
                     by_name[market.symbol] = by_name[market.id] = market
                 self._markets = by_name
+                self._markets_at = self.clock.now_ms()
             return self._markets
+
+    async def _find_market(self, symbol: str) -> Market | None:
+        """The market ``symbol`` names; an unknown one reloads the markets first (a pair may
+        have been listed since), at most once per ``markets_refresh_s``."""
+        await self._load_markets()
+        market = self._market(symbol)
+        due = self._markets_at + int(self.config.markets_refresh_s * 1000) <= self.clock.now_ms()
+        if market is None and due:
+            log.info("unknown pair %s: reloading the venue's markets", symbol[:40])
+            await self._load_markets(reload=True)
+            market = self._market(symbol)
+        return market
 
     async def _decide(self, source: SourceConfig, signal: Signal) -> tuple[OrderRequest, Decimal, Decimal]:
         if self.audit.halt() is not None:
-            raise _final(503, "halted", "the bridge is halted: no new orders")
-        markets = await self._load_markets()
-        market = markets.get(signal.symbol) or markets.get(signal.symbol.upper())
+            raise Refusal(503, "halted", "the bridge is halted: no new orders")
+        market = await self._find_market(signal.symbol)
         if market is None:
             raise _final(422, "unknown_pair", f"{signal.symbol} is not a pair of the venue", "symbol")
         if market.symbol not in source.pairs:
@@ -421,15 +506,20 @@ class Bridge:
         return request
 
     async def _valuation(self, request: OrderRequest) -> tuple[Decimal, Decimal]:
-        """What the order is worth in the limits' currency, and its size in base currency (a
-        market order's at the price it would take)."""
+        """What the order is worth in the limits' currency, and its size in base currency,
+        each at most what it can come to: a market buy can fill above the ask (valued at the
+        ask plus ``market_margin``), a market sell not above the bid (but it may need more
+        size than the bid says to raise its funds)."""
         if request.price is not None and request.size is not None:
             return request.price * request.size, request.size
         price = await self._reference_price(request)
+        margin = self.config.limits.market_margin
         if request.funds is not None:
-            return request.funds, request.funds / price
+            worst = price if request.side is Side.BUY else price * (1 - margin)
+            return request.funds, request.funds / worst
         assert request.size is not None
-        return price * request.size, request.size
+        worst = price * (1 + margin) if request.side is Side.BUY else price
+        return worst * request.size, request.size
 
     async def _reference_price(self, request: OrderRequest) -> Decimal:
         """What a market order is valued at: the side of the book it takes from."""
@@ -474,10 +564,12 @@ class Bridge:
         notional: Decimal,
         size: Decimal,
         data: dict[str, Any],
+        *,
+        replace: bool = False,
     ) -> Reply:
         # From here to the spawn: no await, so the limits see every earlier decision.
         if self.audit.halt() is not None:
-            raise _final(503, "halted", "the bridge is halted: no new orders")
+            raise Refusal(503, "halted", "the bridge is halted: no new orders")
         try:
             check_limits(
                 symbol=request.symbol,
@@ -505,7 +597,7 @@ class Bridge:
             updated_at=now,
         )
         self.audit.add_signal(
-            record, "accepted", {"body": data, "order": record.request, "notional": notional}
+            record, "accepted", {"body": data, "order": record.request, "notional": notional}, replace=replace
         )
         log.info(
             "signal %s/%s: accepted, %s %s %s",
@@ -515,7 +607,7 @@ class Bridge:
             request.symbol,
             notional,
         )
-        task = self._spawn(record, self._place)
+        task = self._spawn(record, self._place_again if replace else self._place)
         done, _ = await asyncio.wait({task}, timeout=self.config.respond_within_s)
         current = self.audit.signal(source.name, signal.signal_id) or record
         body: dict[str, Any] = {"duplicate": False, "signal": current.to_json()}
@@ -529,7 +621,7 @@ class Bridge:
         """One ``GET /signals/{id}`` (signed over the path): the signal's state, read back from
         the venue first when its order is live."""
         try:
-            auth = self._authenticated(headers, path.encode())
+            auth = self._authenticated(headers, path.encode(), path)
             record = self.audit.signal(auth.source.name, signal_id)
             if record is None:
                 raise Refusal(404, "not_found", f"no signal {signal_id!r} from source {auth.source.name}")
@@ -544,7 +636,7 @@ class Bridge:
     async def positions(self, headers: Mapping[str, str], path: str) -> Reply:
         """``GET /positions``: positions from fills, today's spending, what is live."""
         try:
-            self._authenticated(headers, path.encode())
+            self._authenticated(headers, path.encode(), path)
             now = self.clock.now_ms()
             halt = self.audit.halt()
             return Reply(
@@ -566,8 +658,8 @@ class Bridge:
         """``POST /halt``: ``{"halt": true, "cancel_open": true, "reason": "..."}`` stops new
         orders (and cancels the bridge's open ones); ``{"halt": false}`` resumes."""
         try:
-            auth = self._authenticated(headers, body)
-            data = parse_json(body)
+            auth = self._authenticated(headers, body, "/halt")
+            data = self._parsed(headers, body, "/halt")
             self._claim(auth, None)
             if not auth.source.can_halt:
                 raise Refusal(403, "not_allowed", f"source {auth.source.name} may not halt the bridge")

@@ -9,6 +9,7 @@ Layout::
     database = "signals.db"        # the audit log (SQLite); relative to the file
     precision = "round"            # round (on the safe side) | refuse
     replay_window_s = 30           # a delivery's timestamp must be this close to ours
+    markets_refresh_s = 60         # an unknown pair reloads the markets, at most this often
 
     [venue]                        # exchanges.connect_from: paper unless it says otherwise
     venue = "paper"
@@ -19,6 +20,7 @@ Layout::
     max_daily_notional = "1000"    # all sources together, per UTC day
     max_open_orders = 5
     max_position = { "BTC/USDT" = "0.01" }   # base currency, from fills; one per allowed pair
+    market_margin = "0.05"         # a market buy is valued at the ask plus this fraction
 
     [[sources]]
     name = "voiceofchain"
@@ -96,6 +98,10 @@ class SourceConfig:
     can_halt: bool = False
 
 
+#: What a market buy is valued at above the ask, as a fraction (``market_margin``).
+DEFAULT_MARKET_MARGIN = Decimal("0.05")
+
+
 @attrs.frozen(kw_only=True)
 class Limits:
     currency: str
@@ -103,6 +109,8 @@ class Limits:
     max_daily_notional: Decimal
     max_open_orders: int
     max_position: Mapping[str, Decimal]
+    #: A market buy can fill above the ask: it is valued at the ask plus this fraction.
+    market_margin: Decimal = attrs.field(factory=lambda: DEFAULT_MARKET_MARGIN)
 
 
 @attrs.frozen(kw_only=True)
@@ -131,6 +139,9 @@ class BridgeConfig:
     max_signal_age_s: float = 120.0
     #: How often open orders and fills are read back from the venue (0: only on demand).
     sync_interval_s: float = 5.0
+    #: An unknown pair reloads the venue's markets (a pair listed, increments changed since),
+    #: at most once in this many seconds; 0 reloads for every unknown pair.
+    markets_refresh_s: float = 60.0
     #: Mixed into client order ids, so that two bridges on one account never share one.
     namespace: str = ""
 
@@ -265,7 +276,24 @@ def _source(entry: Mapping[str, Any], where: str, environ: Mapping[str, str]) ->
     )
 
 
-_LIMIT_FIELDS = ("currency", "max_order_notional", "max_daily_notional", "max_open_orders", "max_position")
+_LIMIT_FIELDS = (
+    "currency",
+    "max_order_notional",
+    "max_daily_notional",
+    "max_open_orders",
+    "max_position",
+    "market_margin",
+)
+
+
+def _margin(table: Mapping[str, Any]) -> Decimal:
+    if "market_margin" not in table:
+        return DEFAULT_MARKET_MARGIN
+    value = table["market_margin"]
+    margin = Decimal(0) if value in ("0", 0) else _amount(value, "limits.market_margin")
+    if margin >= 1:
+        raise ConfigError(f"limits.market_margin: expected a fraction from 0 to below 1, got {value!r}")
+    return margin
 
 
 def _limits(table: Mapping[str, Any], sources: tuple[SourceConfig, ...]) -> Limits:
@@ -294,6 +322,7 @@ def _limits(table: Mapping[str, Any], sources: tuple[SourceConfig, ...]) -> Limi
         max_daily_notional=_required_amount(table, "max_daily_notional", "limits"),
         max_open_orders=open_orders,
         max_position=max_position,
+        market_margin=_margin(table),
     )
 
 
@@ -313,9 +342,12 @@ _BRIDGE_FIELDS: Mapping[str, type | tuple[type, ...]] = {
     "reconcile_delay_s": (int, float),
     "max_signal_age_s": (int, float),
     "sync_interval_s": (int, float),
+    "markets_refresh_s": (int, float),
     "namespace": str,
 }
-_MAY_BE_ZERO = frozenset({"retry_backoff_s", "reconcile_delay_s", "sync_interval_s", "port"})
+_MAY_BE_ZERO = frozenset(
+    {"retry_backoff_s", "reconcile_delay_s", "sync_interval_s", "markets_refresh_s", "port"}
+)
 
 
 def _bridge(table: Mapping[str, Any], base: Path) -> dict[str, Any]:

@@ -190,26 +190,39 @@ class Executor:
         assert last is not None
         return await self._after_retries(record, last)
 
-    async def _after_retries(self, record: SignalRecord, last: NetworkError) -> SignalRecord:
-        """Every send failed retryably (so the venue holds nothing); one look to be sure."""
+    async def place_after_look(self, record: SignalRecord) -> SignalRecord:
+        """Send an order refused before for a passing reason, after one look by its client
+        order id: should an earlier send have landed after all, it is adopted, not doubled."""
         try:
             order = await self.call(
                 lambda: self.exchange.fetch_order(record.symbol, client_order_id=record.client_order_id)
             )
-        except OrderNotFound:
-            attempts = self.config.place_attempts
-            reason = f"the venue was unavailable: {attempts} attempts failed, the last with {last}"
-            return self._update(
-                record,
-                "unavailable",
-                {"error": venue_error(last)},
-                state=State.REJECTED,
-                reason=reason,
-                error=venue_error(last),
+        except (ExchangeError, TimeoutError):  # not there, or not to be told now: sending decides
+            return await self.place(record)
+        return await self._landed(record, order, "resolved")
+
+    async def _after_retries(self, record: SignalRecord, last: NetworkError) -> SignalRecord:
+        """Every send failed retryably, so the venue holds nothing (the ``exchanges``
+        contract); one look to be sure. A venue that cannot be asked either is down whole:
+        the signal is refused for now, a clear state, and nothing is sent later unasked (a
+        re-delivery is judged afresh)."""
+        try:
+            order = await self.call(
+                lambda: self.exchange.fetch_order(record.symbol, client_order_id=record.client_order_id)
             )
         except (ExchangeError, TimeoutError) as err:
-            return self._unknown(
-                record, f"the venue was unavailable and could not be asked afterwards: {err}"
+            attempts = self.config.place_attempts
+            reason = f"the venue was unavailable: {attempts} attempts failed, the last with {last}"
+            if not isinstance(err, OrderNotFound):
+                reason += f"; nor could it be asked afterwards ({err})"
+            error = {
+                "code": "venue_unavailable",
+                "message": reason,
+                "status": 503,
+                "venue_error": venue_error(last),
+            }
+            return self._update(
+                record, "unavailable", {"error": error}, state=State.REJECTED, reason=reason, error=error
             )
         return await self.adopt(record, order, "placed")
 

@@ -26,7 +26,7 @@ import attrs
 
 from exchanges import Fill
 
-__all__ = ["AuditLog", "Event", "Halt", "SignalRecord", "State"]
+__all__ = ["LIVE", "PASSING", "AuditLog", "Event", "Halt", "SignalRecord", "State"]
 
 ZERO = Decimal(0)
 
@@ -43,6 +43,10 @@ class State(StrEnum):
     def is_final(self) -> bool:
         return self in (State.REJECTED, State.FILLED, State.CANCELLED)
 
+
+#: Why a signal may be refused for now but not for good: the kill switch, an age past which
+#: it is not sent unattended, a venue that could not be reached. A re-delivery is judged afresh.
+PASSING = frozenset({"halted", "expired", "venue_unavailable"})
 
 #: States in which an order may be (or become) live on the venue.
 LIVE = (State.RECEIVED, State.PLACED, State.UNKNOWN)
@@ -150,6 +154,28 @@ class SignalRecord:
     filled_size: Decimal = ZERO
     filled_funds: Decimal = ZERO
 
+    @property
+    def own_error(self) -> dict[str, Any] | None:
+        """The bridge's own refusal (code, message, field), if it refused the signal."""
+        if self.error is None or "status" not in self.error:
+            return None
+        return {k: v for k, v in self.error.items() if k not in ("status", "venue_error")}
+
+    @property
+    def venue_error(self) -> dict[str, Any] | None:
+        """What the venue said when it refused the order (or last failed to take it)."""
+        if self.error is None:
+            return None
+        if "status" in self.error:  # the bridge's refusal, with the venue's failure behind it
+            behind = self.error.get("venue_error")
+            return dict(behind) if behind is not None else None
+        return dict(self.error)
+
+    @property
+    def passing(self) -> bool:
+        """Refused for a reason that passes (:data:`PASSING`): not a final answer."""
+        return self.state is State.REJECTED and (self.error or {}).get("code") in PASSING
+
     def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source,
@@ -164,7 +190,8 @@ class SignalRecord:
             "notional": None if self.notional is None else _plain(self.notional),
             "filled_size": _plain(self.filled_size),
             "filled_funds": _plain(self.filled_funds),
-            "venue_error": dict(self.error) if self.error is not None else None,
+            "error": self.own_error,
+            "venue_error": self.venue_error,
             "received_at": self.received_at,
             "updated_at": self.updated_at,
         }
@@ -193,6 +220,17 @@ _COLUMNS = (
     "source, signal_id, digest, client_order_id, symbol, side, request, notional, state, reason, error, "
     "order_id, filled_size, filled_funds, received_at, updated_at"
 )
+
+
+def _committed(
+    state: State, request: str | None, notional: Decimal, filled_size: Decimal, filled_funds: Decimal
+) -> Decimal:
+    if state.is_final:
+        return filled_funds
+    order = json.loads(request) if request is not None else {}
+    if "price" in order and "size" in order:
+        return filled_funds + Decimal(order["price"]) * max(Decimal(order["size"]) - filled_size, ZERO)
+    return max(notional, filled_funds)
 
 
 def _record(row: Sequence[Any]) -> SignalRecord:
@@ -307,11 +345,15 @@ class AuditLog:
         ).fetchall()
         return [_record(r) for r in rows]
 
-    def add_signal(self, record: SignalRecord, kind: str, data: Mapping[str, Any]) -> SignalRecord:
-        """A new signal (accepted or rejected) and its event, together."""
+    def add_signal(
+        self, record: SignalRecord, kind: str, data: Mapping[str, Any], *, replace: bool = False
+    ) -> SignalRecord:
+        """A new signal (accepted or rejected) and its event, together. ``replace`` writes over
+        a signal refused for a passing reason, now judged afresh."""
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
         with self._tx() as db:
             db.execute(
-                f"INSERT INTO signals ({_COLUMNS}) VALUES ({', '.join('?' * 16)})",
+                f"{verb} INTO signals ({_COLUMNS}) VALUES ({', '.join('?' * 16)})",
                 (
                     record.source,
                     record.signal_id,
@@ -360,13 +402,24 @@ class AuditLog:
         return new
 
     def notional_since(self, since_ms: int, source: str | None = None) -> Decimal:
-        """What orders sent (or being sent) since ``since_ms`` are worth: refused ones aside."""
-        query = "SELECT notional FROM signals WHERE received_at >= ? AND state != ? AND notional IS NOT NULL"
+        """What signals received since ``since_ms`` have committed: what filled, plus what a
+        live order may still fill (a limit's unfilled size at its price, a market order's
+        valuation less what filled). A cancelled or expired order's unfilled part is released;
+        refused signals commit nothing."""
+        query = (
+            "SELECT state, request, notional, filled_size, filled_funds FROM signals "
+            "WHERE received_at >= ? AND state != ? AND notional IS NOT NULL"
+        )
         args: list[Any] = [since_ms, str(State.REJECTED)]
         if source is not None:
             query += " AND source = ?"
             args.append(source)
-        return sum((Decimal(r[0]) for r in self._db.execute(query, args)), ZERO)
+        total = ZERO
+        for state, request, notional, filled_size, filled_funds in self._db.execute(query, args):
+            total += _committed(
+                State(state), request, Decimal(notional), Decimal(filled_size), Decimal(filled_funds)
+            )
+        return total
 
     # --- fills and positions --------------------------------------------------------------------
 

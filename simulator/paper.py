@@ -193,6 +193,8 @@ class PaperExchange:
             native = self._to_native(symbol)
             rates = self.sim.fee_rates(self.uid, native)
             market = self.sim.symbol(native).to_market(rates.maker, rates.taker)
+            if self.dialect == "binance":  # (Binance spells a pair without a separator: BTCUSDT)
+                market = attrs.evolve(market, id=market.base + market.quote)
             self._markets[symbol] = market
         return market
 

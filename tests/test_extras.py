@@ -105,6 +105,7 @@ def run_without(
 
 def test_the_kucoin_extra_is_light() -> None:
     assert not HEAVY & distributions("kucoin")
+    assert not HEAVY & distributions("binance")
     assert not HEAVY & {_name(r).lower() for r in PROJECT["dependencies"]}
 
 
@@ -135,6 +136,22 @@ def test_every_extra_names_only_known_extras() -> None:
 
             asyncio.run(main())
             assert not {"starlette", "uvicorn", "matplotlib"} & set(sys.modules)
+            """,
+        ),
+        (
+            ("binance",),
+            """
+            import asyncio
+            import exchanges
+            from adapters.binance import BinanceExchange
+
+            async def main():
+                ex = exchanges.connect("binance", public=True)
+                assert isinstance(ex, BinanceExchange)
+                await ex.close()
+
+            asyncio.run(main())
+            assert not {"starlette", "uvicorn", "matplotlib", "simulator"} & set(sys.modules)
             """,
         ),
         (

@@ -9,7 +9,6 @@ own, or the aiohttp transport under httpx where installed (cheaper per call).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 from attrs import define
 
+from adapters.common.http import decode_json, fast_transport, send_within
 from exchanges import (
     AuthenticationError,
     Clock,
@@ -29,7 +29,6 @@ from exchanges import (
     RateLimitExceeded,
     RateLimitRegistry,
     RatePool,
-    RequestNotSent,
     RequestTimeout,
     SystemClock,
     default_registry,
@@ -67,13 +66,7 @@ class _Tries:
 
 
 def _make_transport(options: KucoinOptions) -> httpx.AsyncBaseTransport | None:
-    if not options.fast_transport:
-        return None
-    try:
-        from httpx_aiohttp import AiohttpTransport
-    except ImportError:  # pragma: no cover - the dependency is declared; this is a fallback
-        return None
-    return AiohttpTransport()
+    return fast_transport() if options.fast_transport else None
 
 
 class KucoinClient:
@@ -251,7 +244,7 @@ class KucoinClient:
             if pool is not None:
                 self._update_pool(pool, response.headers)
             status = response.status_code
-            payload = _decode(response.content)
+            payload = decode_json(response.content)
             code = payload.get("code") if isinstance(payload, dict) else None
             if status == 200 and (code == _SUCCESS or code == 200000):  # a string on KuCoin; tolerate an int
                 if timing is not None:
@@ -316,30 +309,9 @@ class KucoinClient:
             content=content.encode() if content else None,
             extensions=self._extensions,
         )
-        where = f"{method} {target.split('?')[0]}"
-        try:
-            # the whole exchange, not each read: a server that trickles bytes, or a transport
-            # that never answers, must not hold the call past ``timeout``
-            async with asyncio.timeout(self.options.timeout):
-                response = await self._transport.handle_async_request(request)
-                try:
-                    await response.aread()
-                finally:
-                    await response.aclose()
-            return response
-        except TimeoutError:
-            raise RequestTimeout(f"{where}: timed out after {self.options.timeout} s", venue=VENUE) from None
-        except (httpx.TransportError, RuntimeError) as exc:
-            if self._closed:  # closed while in flight (aiohttp may say "Session is closed")
-                raise ExchangeError("exchange is closed", venue=VENUE) from None
-            if isinstance(exc, RuntimeError):
-                raise
-            raise _network_error(where, exc) from None
-        except Exception as exc:
-            if not type(exc).__module__.startswith("aiohttp"):
-                raise
-            # what httpx-aiohttp leaves untranslated (a malformed HTTP answer, ...)
-            raise NetworkError(f"{where}: {type(exc).__name__}: {exc}", venue=VENUE) from None
+        return await send_within(
+            self._transport, request, self.options.timeout, venue=VENUE, closed=self._closed
+        )
 
     @staticmethod
     def _error(status: int, payload: Any, headers: httpx.Headers) -> ExchangeError:
@@ -356,47 +328,3 @@ class KucoinClient:
         if status == 200 and code is None:
             return ExchangeError("malformed response: the envelope has no code", venue=VENUE, http_status=200)
         return error_from_response(code, message, status, retry_after=retry_after)
-
-
-def _network_error(where: str, exc: httpx.TransportError) -> NetworkError:
-    """One meaning per failure whichever transport saw it.
-
-    httpx-aiohttp maps every ``aiohttp.ClientConnectionError`` it does not know better to
-    ``httpx.ConnectTimeout`` -- a refused connection included -- so the aiohttp exception it
-    chains as ``__cause__`` decides: a connector error (refused, unreachable, DNS, TLS) is
-    "cannot connect", a timeout is a timeout, anything else (reset, server disconnected) is a
-    plain network error, as httpx's own transport reports them.
-    """
-    kind: type[BaseException] = type(exc)
-    name = kind.__name__
-    cause = exc.__cause__
-    if cause is not None and type(cause).__module__.startswith("aiohttp"):
-        name = type(cause).__name__
-        if _is_aiohttp_connector_error(cause):
-            kind = httpx.ConnectError
-        elif isinstance(cause, TimeoutError):
-            kind = httpx.TimeoutException
-        elif issubclass(kind, httpx.TimeoutException):
-            kind = httpx.NetworkError
-    if issubclass(kind, httpx.TimeoutException):
-        return RequestTimeout(f"{where}: timed out ({name})", venue=VENUE)
-    if issubclass(kind, httpx.ConnectError):  # no connection, so nothing was sent
-        return RequestNotSent(f"{where}: cannot connect ({exc})", venue=VENUE)
-    return NetworkError(f"{where}: {name}: {exc}", venue=VENUE)
-
-
-def _is_aiohttp_connector_error(exc: BaseException) -> bool:
-    try:
-        from aiohttp import ClientConnectorError
-    except ImportError:  # pragma: no cover - only reached with an aiohttp cause
-        return False
-    return isinstance(exc, ClientConnectorError)
-
-
-def _decode(content: bytes) -> Any:
-    if not content:
-        return None
-    try:
-        return json.loads(content)
-    except ValueError:
-        return None

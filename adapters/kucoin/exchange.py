@@ -72,7 +72,7 @@ from .parsing import (
     to_native,
 )
 from .placing import Pending, Placer
-from .reconcile import Finder, Reconciler
+from .reconcile import Finder, kucoin_reconciler
 from .routes import (
     CL_BATCH,
     CL_CANCEL,
@@ -165,11 +165,12 @@ class KucoinExchange(MarketData, AccountData, StreamingData):
         self._markets_lock = asyncio.Lock()
         self._recent: OrderedDict[str, Order] = OrderedDict()
         self._checkers: dict[str, OrderChecker] = {}
-        reconciler = Reconciler(
+        reconciler = kucoin_reconciler(
             clock=self._client.clock,
             delay=opts.reconcile_delay,
             confirmations=opts.reconcile_confirmations,
             max_queries=opts.reconcile_queries,
+            deadline=opts.reconcile_deadline,
         )
         self._placer = Placer(self._client, reconciler, opts.max_place_attempts)
         self._init_streams()

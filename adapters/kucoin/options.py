@@ -93,6 +93,10 @@ class KucoinOptions:
     #: Queries at most (failed ones included) before the outcome is reported as unknown
     #: (``OrderOutcomeUnknown``, never a retryable error).
     reconcile_queries: int = attrs.field(default=8, validator=_at_least(1))
+    #: Seconds at most from a lost answer to a verdict, however long each lookup takes (a
+    #: lookup may itself wait out ``timeout`` and its read retries); when it passes, the
+    #: outcome is reported unknown. The default leaves room for every default lookup.
+    reconcile_deadline: float = attrs.field(default=30.0, validator=_positive)
     #: Use the aiohttp transport under httpx when available (about half the client CPU).
     fast_transport: bool = True
     #: Orders per batch request (KuCoin's HF and classic batch endpoints take 5).

@@ -8,7 +8,8 @@ depends on how it failed:
 * anything else (timeout, reset, 5xx): KuCoin may have acted; the order is looked up by
   clientOid (:class:`~.reconcile.Reconciler`) and resent, with the same clientOid, only
   once KuCoin has said often enough that it does not know it. An unanswerable lookup
-  ends in ``OrderOutcomeUnknown``, never in a retryable error.
+  ends in ``OrderOutcomeUnknown``, never in a retryable error; so does a placement whose
+  every send lost its answer (a read lagging past the lookups says "not found" too).
 
 A batch is the same, order by order: each order of a batch ends placed, refused or
 unknown on its own, whatever happened to the others.
@@ -22,6 +23,7 @@ from typing import Any
 
 import attrs
 
+from adapters.common.placing import PlacementGuard, unconfirmed
 from exchanges import (
     DuplicateClientOrderId,
     ExchangeError,
@@ -57,63 +59,27 @@ class Pending:
 Settle = Callable[[Pending, Mapping[str, Any]], Awaitable[Order]]
 
 
-class Placer:
-    """Sends placements through ``client`` and reconciles lost answers with ``reconciler``."""
+class Placer(PlacementGuard):
+    """Sends placements through ``client`` and reconciles lost answers with ``reconciler``
+    (the shared :class:`~adapters.common.PlacementGuard`, plus KuCoin's batches)."""
 
     def __init__(self, client: KucoinClient, reconciler: Reconciler, max_attempts: int) -> None:
+        super().__init__(reconciler, max_attempts)
         self._client = client
-        self.reconciler = reconciler
-        self._max_attempts = max_attempts
 
     async def _pause(self) -> None:
-        if self.reconciler.delay > 0:
-            await self._client.clock.sleep(self.reconciler.delay)
+        await self.pause()
 
     async def send(
         self, ep: Endpoint, body: Mapping[str, Any], *, symbol: str, client_oid: str, find: Finder
     ) -> tuple[Any, Order | None]:
         """``(answer, None)`` when KuCoin answered the placement; ``(None, order)`` when the
         answer was lost and the order was found by its clientOid."""
-        attempts = 0
-        lost_before = False
-        while True:
-            attempts += 1
-            try:
-                return await self._client.call(ep, ep.path, body=body, retry_rate_limit=True), None
-            except RequestNotSent:
-                if attempts >= self._max_attempts:
-                    raise
-                await self._pause()
-                continue
-            except RateLimitExceeded:  # KuCoin refused it (the client already waited and retried)
-                raise
-            except DuplicateClientOrderId as exc:
-                if not lost_before:  # the caller's own clientOid is in use: their problem
-                    raise
-                # an earlier send did land after all, and the order is active
-                found = await self.reconciler.lookup(
-                    find, symbol=symbol, client_oid=client_oid, cause=exc, exists=True
-                )
-                return None, found
-            except NetworkError as exc:
-                lost = exc
-            lost_before = True
-            found = await self.reconciler.lookup(find, symbol=symbol, client_oid=client_oid, cause=lost)
-            if found is not None:
-                return None, found
-            if attempts >= self._max_attempts:
-                raise lost  # (KuCoin has said it does not know the order: retrying is safe)
 
-    async def confirm(
-        self, find: Finder, *, symbol: str, client_oid: str, order_id: str, cause: ExchangeError
-    ) -> Order:
-        """An order KuCoin said it placed, read back however long its reads lag; else
-        ``OrderOutcomeUnknown`` carrying its order id."""
-        found = await self.reconciler.lookup(
-            find, symbol=symbol, client_oid=client_oid, order_id=order_id, cause=cause, exists=True
-        )
-        assert found is not None  # (exists=True: found, or OrderOutcomeUnknown)
-        return found
+        async def attempt() -> Any:
+            return await self._client.call(ep, ep.path, body=body, retry_rate_limit=True)
+
+        return await self.place(attempt, symbol=symbol, client_oid=client_oid, find=find)
 
     async def send_batch(
         self,
@@ -143,7 +109,9 @@ class Placer:
             except NetworkError as exc:
                 pending = await self._reconcile_each(pending, find, exc, outcomes)
                 if pending and attempt == self._max_attempts:
-                    outcomes.update((item.index, exc) for item in pending)  # known not placed
+                    for item in pending:
+                        lost = unconfirmed(self.reconciler, item.request.symbol, item.client_oid, attempt, exc)
+                        outcomes[item.index] = lost
                     pending = []
                 if not pending:
                     break
@@ -220,16 +188,3 @@ class Placer:
 
         results = await asyncio.gather(*(one(item) for item in pending))
         outcomes.update((item.index, result) for item, result in zip(pending, results, strict=True))
-
-    async def confirm_or_unknown(
-        self, find: Finder, symbol: str, client_oid: str, cause: ExchangeError, *, exists: bool
-    ) -> Outcome:
-        """The order, or the error saying what is known: refused only when KuCoin said often
-        enough that it does not hold it."""
-        try:
-            found = await self.reconciler.lookup(
-                find, symbol=symbol, client_oid=client_oid, cause=cause, exists=exists
-            )
-        except OrderOutcomeUnknown as unknown:
-            return unknown
-        return found if found is not None else cause

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
+from adapters.common.order_tracker import OrderTracker
 from exchanges import (
     Backlog,
     Balance,
@@ -30,7 +31,6 @@ from exchanges import (
 )
 
 from .models import Account, TradeFee
-from .order_tracker import OrderTracker
 from .parsing import from_native
 from .ws_parsing import fill_from_frame, order_from_frame, stop_order_from_frame
 

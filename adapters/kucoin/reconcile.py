@@ -1,95 +1,28 @@
-"""Finding out whether a placement whose answer was lost reached KuCoin.
-
-KuCoin promises no read-after-write: right after a placement, a query by clientOid can
-answer "order not exist" for an order that exists (and the classic query forgets an order
-once it is done). One such answer proves nothing. Absence is concluded only from
-``confirmations`` not-found answers, spaced out in time; a question that cannot be
-answered within ``max_queries`` ends in :class:`OrderOutcomeUnknown`, which is not
-retryable, because a retryable error invites exactly the blind resend that doubles an
-order.
-"""
+"""Finding out whether a placement whose answer was lost reached KuCoin: the shared
+:mod:`adapters.common.reconcile`, worded as KuCoin words it (``clientOid``)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import math
 
-import attrs
-
-from exchanges import (
-    Clock,
-    ExchangeError,
-    NetworkError,
-    Order,
-    OrderOutcomeUnknown,
-)
+from adapters.common.reconcile import Finder, Reconciler
+from exchanges import Clock
 
 from .errors import VENUE
 
-__all__ = ["Finder", "Reconciler"]
-
-#: Looks the order up once: the order, or ``None`` when the venue says it does not know it.
-Finder = Callable[[], Awaitable[Order | None]]
-
-_MAX_PAUSE_S = 2.0
+__all__ = ["Finder", "Reconciler", "kucoin_reconciler"]
 
 
-@attrs.frozen(slots=True, kw_only=True)
-class Reconciler:
-    """How hard to look before concluding. ``delay`` is the first pause; each next one
-    doubles (up to two seconds, or ``delay`` if that is longer)."""
-
-    clock: Clock
-    delay: float
-    confirmations: int
-    max_queries: int
-
-    def _pause(self, query: int) -> float:
-        return float(min(self.delay * 2**query, max(self.delay, _MAX_PAUSE_S)))
-
-    async def lookup(
-        self,
-        find: Finder,
-        *,
-        symbol: str,
-        client_oid: str,
-        cause: ExchangeError,
-        exists: bool = False,
-        order_id: str | None = None,
-    ) -> Order | None:
-        """The order if the venue holds it; ``None`` once ``confirmations`` answers said it
-        does not. ``exists=True`` means the venue is known to hold it (it refused a resend
-        as a duplicate, or said it placed it): then "not found" is only lag, and the lookup
-        ends with the order or with :class:`OrderOutcomeUnknown`."""
-        absent = 0
-        last_failure: ExchangeError | None = None
-        for query in range(self.max_queries):
-            if self.delay > 0:
-                await self.clock.sleep(self._pause(query))
-            try:
-                found = await find()
-            except NetworkError as exc:
-                last_failure = exc
-                continue
-            except ExchangeError as exc:  # refused (a key that may not read...): asking again will not do
-                last_failure = exc
-                break
-            if found is not None:
-                return found
-            absent += 1
-            if not exists and absent >= self.confirmations:
-                return None
-        if order_id is not None:
-            what = f"KuCoin placed it as order {order_id}, which could not be read back"
-        elif exists:
-            what = "KuCoin holds an order with this clientOid, which could not be read back"
-        else:
-            what = f"{absent} of {self.confirmations} not-found answers needed to conclude it was not placed"
-        detail = f"; last query failed: {last_failure}" if last_failure is not None else ""
-        raise OrderOutcomeUnknown(
-            f"placement of clientOid {client_oid!r} on {symbol} has an unknown outcome "
-            f"(after {type(cause).__name__}: {cause}); {what}{detail}",
-            symbol=symbol,
-            client_order_id=client_oid,
-            order_id=order_id,
-            venue=VENUE,
-        ) from cause
+def kucoin_reconciler(
+    *, clock: Clock, delay: float, confirmations: int, max_queries: int, deadline: float = math.inf
+) -> Reconciler:
+    return Reconciler(
+        clock=clock,
+        delay=delay,
+        confirmations=confirmations,
+        max_queries=max_queries,
+        deadline=deadline,
+        venue=VENUE,
+        label="KuCoin",
+        id_name="clientOid",
+    )

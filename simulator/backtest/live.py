@@ -2,9 +2,10 @@
 
 It listens to the exchange's streams where it offers them (``exchanges.Streaming``: the
 book, trades, candles, the strategy's own orders and fills) and polls the rest every
-``poll_interval``, until told to stop; then it calls ``on_stop`` and cancels whatever the
-strategy left open. Callbacks run one at a time, in the order things arrived. A stream that
-fails is polled from then on; ``streams=False`` polls everything, the floor every venue
+``poll_interval``, until told to stop; then it calls ``on_stop``, cancels whatever the
+strategy left open, and tells it the fills and ends of its orders that came meanwhile.
+Callbacks run one at a time, in the order things arrived. A stream that fails (raises or
+ends) is polled from then on; ``streams=False`` polls everything, the floor every venue
 supports.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from decimal import Decimal
 
 import attrs
 
@@ -33,19 +33,19 @@ from exchanges import (
     Trade,
 )
 
-from .live_streams import LiveStreams
+from .live_orders import OwnOrders
+from .live_streams import LiveStreams, StreamFailed
 from .strategy import Strategy
 from .tracking import TrackingExchange
 
 __all__ = ["LiveResult", "LiveRunner"]
-
-ZERO = Decimal(0)
 
 
 #: What a live run would stream, and what polling covers otherwise.
 _WANTED = frozenset(
     {StreamKind.ORDER_BOOK, StreamKind.TRADES, StreamKind.CANDLES, StreamKind.ORDERS, StreamKind.FILLS}
 )
+_OWN = frozenset({StreamKind.ORDERS, StreamKind.FILLS})
 
 
 @attrs.frozen
@@ -53,10 +53,11 @@ class LiveResult:
     fills: tuple[Fill, ...]
     orders: tuple[Order, ...]
     cancelled_at_stop: tuple[Order, ...]
-    polls: int  # rounds of polling (of what was not streamed)
+    polls: int  # rounds with REST reads (of what was not streamed, or not yet)
     errors: tuple[str, ...]
     streamed: frozenset[StreamKind] = frozenset()  # what came by streams (until any failed)
     events: int = 0  # what the streams delivered
+    failed: frozenset[StreamKind] = frozenset()  # streams that failed, polled from then on
 
 
 class LiveRunner:
@@ -86,9 +87,7 @@ class LiveRunner:
         self._seen_trades: set[str] = set()
         self._last_trade_ts = 0
         self._last_candle_start: int | None = None
-        self._seen_fills: set[str] = set()
-        self._delivered: dict[str, Decimal] = {}
-        self._fills: list[Fill] = []
+        self._own = OwnOrders(self.exchange, strategy, self._say)
         self._errors: list[str] = []
 
     def _say(self, line: str) -> None:
@@ -115,30 +114,33 @@ class LiveRunner:
             self._last_candle_start = await self._first_candle_cursor()
             streams.start()
             while not (stop and stop.is_set()) and (deadline is None or self.clock.monotonic() < deadline):
-                if streams.live != streams.wanted:  # (something is not streamed: poll it)
-                    try:
-                        await self._poll(symbol, streams.live)
-                    except NetworkError as err:  # transient: note it and keep going
-                        self._errors.append(str(err))
-                        self._say(f"poll failed (will retry): {err}")
+                try:
+                    polls += await self._poll(symbol, streams.live)
+                except NetworkError as err:  # transient: note it and keep going
                     polls += 1
+                    self._errors.append(str(err))
+                    self._say(f"poll failed (will retry): {err}")
                 await self._listen(stop)
         finally:
-            await streams.close()
+            for kind, item in await streams.close():  # (the strategy's own news, already heard)
+                if kind in _OWN:
+                    await self._deliver(kind, item)
             with contextlib.suppress(ExchangeError):
                 await self.strategy.on_stop()
             with contextlib.suppress(ExchangeError):
                 cancelled = await self.exchange.cancel_open()
             for order in cancelled:
                 self._say(f"cancelled at stop: {order.side} {order.size} @ {order.price} ({order.id})")
+            self._errors += await self._own.settle()
         return LiveResult(
-            tuple(self._fills),
+            tuple(self._own.fills),
             tuple(self.exchange.orders.values()),
             tuple(cancelled),
             polls,
             tuple(self._errors),
             streams.kinds,
             self._events,
+            frozenset(streams.failed),
         )
 
     async def _listen(self, stop: asyncio.Event | None) -> None:
@@ -161,12 +163,14 @@ class LiveRunner:
                 w.cancel()
 
     async def _deliver(self, kind: StreamKind, item: object) -> None:
-        if isinstance(item, ExchangeError):
+        if isinstance(item, StreamFailed):
             self._errors.append(str(item))
-            self._say(f"{kind} stream failed, polled from now on: {item}")
+            self._say(f"{item}; polled from now on")
             return
         if isinstance(item, StreamGap):
             self._say(f"{kind} stream: events may be missing ({item.reason})")
+            if kind is StreamKind.TRADES and self._last_trade_ts:
+                await self._catch_up_trades(item.symbol)
             return
         self._events += 1
         s = self.strategy
@@ -177,10 +181,22 @@ class LiveRunner:
         elif isinstance(item, Candle):
             await self._candle(item)
         elif isinstance(item, Order):
-            if item.id in self.exchange.orders and self.exchange.remember(item):
-                await s.on_order(item)
-        elif isinstance(item, Fill) and item.order_id in self.exchange.orders:
-            await self._fill(item)
+            await self._own.streamed_order(item)
+        elif isinstance(item, Fill):
+            await self._own.streamed_fill(item)
+
+    async def _catch_up_trades(self, symbol: str) -> None:
+        """The trades a gap lost, read back by REST (the stream's next ones are told once:
+        trades are known by id)."""
+        try:
+            trades = await self.exchange.fetch_trades(symbol)
+        except NetworkError as err:
+            self._errors.append(str(err))
+            self._say(f"trades lost in a gap not read back: {err}")
+            return
+        for trade in trades:
+            if trade.id not in self._seen_trades and trade.timestamp >= self._last_trade_ts:
+                await self._trade(trade)
 
     async def _trade(self, trade: Trade) -> None:
         if trade.id in self._seen_trades:
@@ -200,15 +216,6 @@ class LiveRunner:
             self._last_candle_start = previous.start + self.candle_interval.ms
             await self.strategy.on_candle(previous)
 
-    async def _fill(self, fill: Fill) -> None:
-        key = f"{fill.order_id}/{fill.trade_id or fill.id}"  # (a streamed fill's id may be its trade's)
-        if key in self._seen_fills:
-            return
-        self._seen_fills.add(key)
-        self._fills.append(fill)
-        self._say(f"fill: {fill.side} {fill.size} @ {fill.price} ({fill.liquidity})")
-        await self.strategy.on_fill(fill)
-
     async def _sleep(self, stop: asyncio.Event | None) -> None:
         if stop is None:
             await self.clock.sleep(self.poll_interval)
@@ -222,8 +229,15 @@ class LiveRunner:
         now = await self.exchange.server_time()
         return now - now % self.candle_interval.ms  # deliver bars that close from now on
 
-    async def _poll(self, symbol: str, streamed: frozenset[StreamKind]) -> None:
-        """Read by REST what does not come by streams."""
+    async def _poll(self, symbol: str, streamed: frozenset[StreamKind]) -> int:
+        """Read by REST what does not come by streams; returns 1 if anything was read."""
+        market = self._streams is not None and bool(self._streams.wanted - streamed - _OWN)
+        if market:
+            await self._poll_market(symbol, streamed)
+        reads = await self._own.look(streamed & _OWN)
+        return 1 if market or reads else 0
+
+    async def _poll_market(self, symbol: str, streamed: frozenset[StreamKind]) -> None:
         s = self.strategy
         if StreamKind.ORDER_BOOK not in streamed:
             await s.on_book(await self.exchange.fetch_order_book(symbol, self.book_depth))
@@ -240,26 +254,3 @@ class LiveRunner:
                 if candle.start + iv.ms <= now and candle.start >= self._last_candle_start:
                     await s.on_candle(candle)
                     self._last_candle_start = candle.start + iv.ms
-        if not {StreamKind.ORDERS, StreamKind.FILLS} <= streamed:
-            await self._own_orders()
-
-    async def _own_orders(self) -> None:
-        pending = self.exchange.take_pending()
-        for i, order_id in enumerate(pending):
-            try:
-                await self._own_order(order_id)
-            except NetworkError:
-                self.exchange.requeue(pending[i:])  # looked at again on the next poll
-                raise
-
-    async def _own_order(self, order_id: str) -> None:
-        order = known = self.exchange.orders[order_id]
-        if known.is_open:
-            order = await self.exchange.fetch_order(known.symbol, order_id=order_id)
-        if order.filled_size > self._delivered.get(order_id, ZERO):
-            fills = await self.exchange.fetch_fills(order.symbol, order_id=order_id)
-            for fill in sorted(fills, key=lambda f: f.timestamp):
-                await self._fill(fill)
-            self._delivered[order_id] = order.filled_size
-        if self.exchange.remember(order):
-            await self.strategy.on_order(order)

@@ -3,8 +3,8 @@ the strategy's callbacks still run one at a time, in the order things arrived.
 
 The queue is small: when the strategy is slow, the readers wait, and each stream's own
 mailbox applies the protocol's memory rules (books conflate, trades keep a bounded backlog,
-orders and fills keep everything). A stream that fails is reported, and the runner polls
-what it carried from then on.
+orders and fills keep everything). A stream that fails (raises anything, or ends: a live
+stream never should) is reported, and the runner polls what it carried from then on.
 """
 
 from __future__ import annotations
@@ -14,11 +14,24 @@ import contextlib
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from exchanges import Exchange, ExchangeError, Interval, Streaming, StreamKind
+import attrs
 
-__all__ = ["LiveStreams"]
+from exchanges import Exchange, Interval, Streaming, StreamKind
+
+__all__ = ["LiveStreams", "StreamFailed"]
 
 _QUEUE = 100
+
+
+@attrs.frozen
+class StreamFailed:
+    """What a stream says last: why it stopped."""
+
+    kind: StreamKind
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} stream {self.reason}"
 
 
 class LiveStreams:
@@ -72,21 +85,23 @@ class LiveStreams:
         if kind is StreamKind.CANDLES:
             assert self._interval is not None
             return exchange.watch_candles(symbol, self._interval)
-        if kind is StreamKind.ORDERS:
-            return exchange.watch_orders(symbol)
+        if kind is StreamKind.ORDERS:  # (of every symbol: the strategy may trade several)
+            return exchange.watch_orders()
         if kind is StreamKind.FILLS:
-            return exchange.watch_fills(symbol)
+            return exchange.watch_fills()
         raise ValueError(f"a live run does not read {kind} streams")
 
     async def _read(self, kind: StreamKind, stream: AsyncGenerator[Any, None]) -> None:
         try:
             async for item in stream:
                 await self._queue.put((kind, item))
-        except ExchangeError as err:
-            self.failed[kind] = str(err)
-            await self._queue.put((kind, err))
+            reason = "ended"
+        except Exception as err:  # (whatever broke it, the runner polls this kind from now on)
+            reason = f"failed: {type(err).__name__}: {err}"
         finally:
             await stream.aclose()
+        self.failed[kind] = reason
+        await self._queue.put((kind, StreamFailed(kind, reason)))
 
     async def next(self, *others: asyncio.Future[Any]) -> tuple[StreamKind, Any] | None:
         """The next thing a stream said, or None once one of ``others`` is done first."""
@@ -101,8 +116,13 @@ class LiveStreams:
             await getter
         return None
 
-    async def close(self) -> None:
+    async def close(self) -> list[tuple[StreamKind, Any]]:
+        """Stop reading; returns what was read and not yet taken."""
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        left = []
+        while not self._queue.empty():
+            left.append(self._queue.get_nowait())
+        return left

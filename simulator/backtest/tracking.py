@@ -53,6 +53,17 @@ class TrackingExchange:
         self._store(order)
         return before is not order and before != order  # (the same object: unchanged, no field compared)
 
+    def advance(self, order: Order) -> bool:
+        """Record ``order``'s state unless the one known is further on (a stream and a REST
+        read may disagree about which is newer); True if its status or filled size moved."""
+        before = self.orders[order.id]
+        if order.status.rank < before.status.rank or order.filled_size < before.filled_size:
+            return False
+        if not before.is_open and order.status is not before.status:
+            return False  # (an order ends once)
+        self._store(order)
+        return (order.status, order.filled_size) != (before.status, before.filled_size)
+
     def _note(self, order: Order) -> None:
         """Store a state the strategy caused (its placement or cancel), for the runner to look at."""
         self._news.append(order.id)
@@ -90,14 +101,17 @@ class TrackingExchange:
         self._news.extend(order_ids)
 
     async def cancel_open(self) -> list[Order]:
-        """Cancel every order of the strategy still open; returns their final states."""
+        """Cancel every order of the strategy still open; returns the states the cancels
+        left. One that had ended meanwhile (filled, most likely) is left for the runner's
+        next look (in :meth:`take_pending`), which tells the strategy how it ended."""
         done = []
         for order_id in self.open_ids():
             order = self.orders[order_id]
             try:
                 final = await self.inner.cancel_order(order.symbol, order_id=order_id)
             except OrderNotFound:
-                final = await self.inner.fetch_order(order.symbol, order_id=order_id)
+                self._news.append(order_id)
+                continue
             self._note(final)
             done.append(final)
         return done

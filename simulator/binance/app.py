@@ -169,7 +169,7 @@ class BinanceFacade:
             used = self.weights.charge(ip, 0 if ep.entry else weight)
             principal = None
             if ep.security in Security.SIGNED:
-                principal = self.authenticate(request.headers.get("x-mbx-apikey"), params, query, text)
+                principal = self.authenticate(request.headers.get("x-mbx-apikey"), params, query, text, ip)
             if ep.places:
                 assert principal is not None
                 self.orders.check(principal.uid)
@@ -216,9 +216,12 @@ class BinanceFacade:
                 return self.weights.used(ip)
         return used or self.weights.used(ip)
 
-    def authenticate(self, key_id: str | None, params: Params, query: str, body: str) -> Principal:
-        """The key, then ``timestamp`` within ``recvWindow``, then the signature."""
+    def authenticate(self, key_id: str | None, params: Params, query: str, body: str, ip: str) -> Principal:
+        """The key (from an address its whitelist allows), then ``timestamp`` within
+        ``recvWindow``, then the signature."""
         principal = self.keyring.principal(key_id)
+        if not principal.key.allows_ip(ip):
+            raise errors.BinanceError(*errors.REJECTED_MBX_KEY)
         signature = params.text("signature")
         timestamp = params.text("timestamp")
         if timestamp is None:

@@ -20,7 +20,9 @@ TOML layout::
     key = "my-key"
     secret = "my-secret"           # an HMAC key; or
     # public_key = "-----BEGIN PUBLIC KEY-----..."   an Ed25519 or RSA key's public half
-    can_trade = true
+    permissions = ["enableReading", "enableSpotAndMarginTrading"]   # the default
+    ip_whitelist = ["127.0.0.1"]   # empty or absent: any address (ipRestrict false)
+    created_at = 1700000000000     # ms; default: when the server starts
 
     [venue]                        # the exchange itself (see simulator.binance.build)
     synthetic = true
@@ -28,6 +30,7 @@ TOML layout::
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -38,7 +41,9 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "DEFAULT_KEY_PERMISSIONS",
     "FIRST_UID",
+    "KEY_PERMISSIONS",
     "RATE_LIMIT_PROFILES",
     "AccountConfig",
     "ApiKey",
@@ -58,18 +63,75 @@ class ConfigError(ValueError):
     """The configuration cannot be used; the message says which entry and why."""
 
 
+#: A key's permissions as ``GET /sapi/v1/account/apiRestrictions`` names them.
+KEY_PERMISSIONS = frozenset(
+    {
+        "enableReading",
+        "enableSpotAndMarginTrading",
+        "enableWithdrawals",
+        "enableInternalTransfer",
+        "enableMargin",
+        "enableFutures",
+        "enablePortfolioMarginTrading",
+        "enableVanillaOptions",
+        "permitsUniversalTransfer",
+    }
+)
+#: What Binance's key creation grants unless more is ticked.
+DEFAULT_KEY_PERMISSIONS = frozenset({"enableReading", "enableSpotAndMarginTrading"})
+_TRADE = "enableSpotAndMarginTrading"
+
+
+def _permissions(value: Iterable[str]) -> frozenset[str]:
+    perms = frozenset(value)
+    unknown = perms - KEY_PERMISSIONS
+    if unknown:
+        raise ConfigError(
+            f"unknown API key permission(s): {', '.join(sorted(unknown))} "
+            f"(known: {', '.join(sorted(KEY_PERMISSIONS))})"
+        )
+    return perms
+
+
+def _networks(value: Iterable[str]) -> tuple[str, ...]:
+    out = []
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as err:
+            raise ConfigError(f"bad IP whitelist entry {item!r}: {err}") from None
+        out.append(item)
+    return tuple(out)
+
+
 @attrs.frozen(kw_only=True)
 class ApiKey:
-    """One API key: an HMAC key (``secret``) or an Ed25519/RSA key (``public_key``, PEM)."""
+    """One API key: an HMAC key (``secret``) or an Ed25519/RSA key (``public_key``, PEM), with
+    what ``apiRestrictions`` reports of it (an empty whitelist is ``ipRestrict`` false)."""
 
     key: str
     secret: str | None = attrs.field(default=None, repr=False)
     public_key: str | None = None
-    can_trade: bool = True
+    permissions: frozenset[str] = attrs.field(default=DEFAULT_KEY_PERMISSIONS, converter=_permissions)
+    ip_whitelist: tuple[str, ...] = attrs.field(default=(), converter=_networks)
+    created_at: int = 0
 
     def __attrs_post_init__(self) -> None:
         if not self.key or (self.secret is None) == (self.public_key is None):
             raise ConfigError(f"API key {self.key!r}: give exactly one of secret and public_key")
+
+    @property
+    def can_trade(self) -> bool:
+        return _TRADE in self.permissions
+
+    def allows_ip(self, ip: str) -> bool:
+        if not self.ip_whitelist:
+            return True
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            return False
+        return any(address in ipaddress.ip_network(net, strict=False) for net in self.ip_whitelist)
 
 
 @attrs.frozen(kw_only=True)
@@ -103,9 +165,9 @@ class BinanceConfig:
                 raise ConfigError(f"{name} must be positive")
 
 
-def demo_key() -> ApiKey:
+def demo_key(created_at: int = 0) -> ApiKey:
     """A fresh HMAC key for a server started without one (printed once it listens)."""
-    return ApiKey(key=secrets.token_hex(32), secret=secrets.token_hex(32))
+    return ApiKey(key=secrets.token_hex(32), secret=secrets.token_hex(32), created_at=created_at)
 
 
 def parse_balance(text: str) -> tuple[str, Decimal]:
@@ -130,18 +192,43 @@ def _decimal(value: object, what: str) -> Decimal:
     return result
 
 
-def _keys(items: Iterable[Mapping[str, Any]]) -> tuple[ApiKey, ...]:
-    out = []
-    for item in items:
-        unknown = set(item) - {"key", "secret", "public_key", "can_trade"}
-        if unknown:
-            raise ConfigError(f"accounts.keys: unknown field(s) {', '.join(sorted(unknown))}")
-        out.append(ApiKey(**dict(item)))
-    return tuple(out)
+_KEY_FIELDS = {"key", "secret", "public_key", "permissions", "ip_whitelist", "created_at", "can_trade"}
 
 
-def config_from_mapping(data: Mapping[str, Any]) -> BinanceConfig:
-    """A configuration from plain data (a parsed TOML file)."""
+def _strings(value: object, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"accounts.keys.{what}: expected a list of strings")
+    return tuple(value)
+
+
+def _key(item: Mapping[str, Any], created_at: int) -> ApiKey:
+    unknown = set(item) - _KEY_FIELDS
+    if unknown:
+        raise ConfigError(f"accounts.keys: unknown field(s) {', '.join(sorted(unknown))}")
+    fields = {k: item[k] for k in ("key", "secret", "public_key") if k in item}
+    permissions = set(_strings(item.get("permissions", sorted(DEFAULT_KEY_PERMISSIONS)), "permissions"))
+    if "can_trade" in item:  # (the older spelling of enableSpotAndMarginTrading)
+        if not isinstance(item["can_trade"], bool):
+            raise ConfigError("accounts.keys.can_trade: expected true or false")
+        permissions = permissions | {_TRADE} if item["can_trade"] else permissions - {_TRADE}
+    stamp = item.get("created_at", created_at)
+    if not isinstance(stamp, int) or isinstance(stamp, bool) or stamp < 0:
+        raise ConfigError("accounts.keys.created_at: expected epoch milliseconds")
+    return ApiKey(
+        **fields,
+        permissions=frozenset(permissions),
+        ip_whitelist=_strings(item.get("ip_whitelist", ()), "ip_whitelist"),
+        created_at=stamp,
+    )
+
+
+def _keys(items: Iterable[Mapping[str, Any]], created_at: int) -> tuple[ApiKey, ...]:
+    return tuple(_key(item, created_at) for item in items)
+
+
+def config_from_mapping(data: Mapping[str, Any], *, created_at: int = 0) -> BinanceConfig:
+    """A configuration from plain data (a parsed TOML file); ``created_at`` is when a key
+    that does not say was made."""
     known = {"seed", "rate_limits", "weight_limit", "orders_per_10s", "orders_per_day", "accounts", "venue"}
     unknown = set(data) - known
     if unknown:
@@ -157,7 +244,7 @@ def config_from_mapping(data: Mapping[str, Any]) -> BinanceConfig:
             AccountConfig(
                 uid=int(item.get("uid", FIRST_UID + i)),
                 balances=balances,
-                keys=_keys(item.get("keys", ())),
+                keys=_keys(item.get("keys", ()), created_at),
                 **fees,
             )
         )
@@ -169,9 +256,9 @@ def config_from_mapping(data: Mapping[str, Any]) -> BinanceConfig:
     return BinanceConfig(accounts=tuple(accounts), venue=dict(data.get("venue", {})), **settings)
 
 
-def load_toml(path: str | Path) -> BinanceConfig:
+def load_toml(path: str | Path, *, created_at: int = 0) -> BinanceConfig:
     try:
         data = tomllib.loads(Path(path).read_text())
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(f"{path}: {err}") from None
-    return config_from_mapping(data)
+    return config_from_mapping(data, created_at=created_at)

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import serialize as ser
 from .app import Ctx
+from .config import KEY_PERMISSIONS
 from .endpoints import Registry, Security
 
 __all__ = ["registry"]
@@ -57,19 +58,12 @@ def isolated_pairs(_ctx: Ctx) -> list[Any]:
 
 @route("GET", "/sapi/v1/account/apiRestrictions", security=Security.USER_DATA, weight=1)
 def restrictions(ctx: Ctx) -> dict[str, Any]:
-    can_trade = ctx.principal is not None and ctx.principal.key.can_trade
+    assert ctx.principal is not None
+    key = ctx.principal.key
     return {
-        "ipRestrict": False,
-        "createTime": 0,
-        "enableReading": True,
-        "enableSpotAndMarginTrading": can_trade,
-        "enableWithdrawals": False,
-        "enableInternalTransfer": False,
-        "enableMargin": False,
-        "enableFutures": False,
-        "enablePortfolioMarginTrading": False,
-        "enableVanillaOptions": False,
-        "permitsUniversalTransfer": False,
+        "ipRestrict": bool(key.ip_whitelist),
+        "createTime": key.created_at,
+        **{name: name in key.permissions for name in sorted(KEY_PERMISSIONS)},
         "tradingAuthorityExpirationTime": 0,
     }
 

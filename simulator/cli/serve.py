@@ -83,8 +83,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--api-permissions",
         metavar="NAMES",
-        help="the key's KuCoin permissions, comma-separated (default: all; General is always held), "
-        "e.g. General,Spot",
+        help="the key's permissions, comma-separated, in the dialect's words: KuCoin's (default: all; "
+        "General is always held), e.g. General,Spot; Binance's apiRestrictions flags (default: "
+        "enableReading,enableSpotAndMarginTrading), e.g. enableReading",
     )
     parser.add_argument(
         "--api-ip-whitelist",
@@ -162,7 +163,7 @@ def _run_kucoin(args: argparse.Namespace) -> int:
     try:
         cfg = config.load_toml(args.config, created_at=now) if args.config else config.FacadeConfig()
         key, generated = _command_line_key(args, cfg, now)
-        restrictions = _key_restrictions(args)
+        restrictions = key_restrictions(args)
         if restrictions and key is None:
             raise config.ConfigError(
                 "--api-permissions, --api-ip-whitelist and --api-created-at describe the command-line "
@@ -276,7 +277,7 @@ def _tls(args: argparse.Namespace) -> Any:
     return throwaway_tls([args.host]) if args.tls else None
 
 
-def _key_restrictions(args: argparse.Namespace) -> dict[str, Any]:
+def key_restrictions(args: argparse.Namespace) -> dict[str, Any]:
     """What the command line says of its key's permissions, whitelist and age."""
     out: dict[str, Any] = {}
     permissions = _names(args.api_permissions)

@@ -6,15 +6,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.binance.config import ApiKey
 
 __all__ = ["run_binance"]
 
 #: Options of the KuCoin dialect that Binance's keys and accounts do not have.
 _KUCOIN_ONLY = (
     "api_passphrase",
-    "api_permissions",
-    "api_ip_whitelist",
-    "api_created_at",
     "vip_level",
     "tls",
     "tls_cert",
@@ -40,16 +41,20 @@ def run_binance(args: argparse.Namespace) -> int:
             raise config.ConfigError(f"{flags}: KuCoin's options, not for --dialect binance")
         if args.rate_limits not in (None, "binance", "off"):
             raise config.ConfigError("--dialect binance takes --rate-limits binance or off")
-        cfg = config.load_toml(args.config) if args.config else config.BinanceConfig()
+        now = int(time.time() * 1000)
+        cfg = config.load_toml(args.config, created_at=now) if args.config else config.BinanceConfig()
         if bool(args.api_key) != bool(args.api_secret):
             raise config.ConfigError("--api-key and --api-secret go together")
         generated = None
         if args.api_key:
-            key: config.ApiKey | None = config.ApiKey(key=args.api_key, secret=args.api_secret)
+            key: config.ApiKey | None = config.ApiKey(
+                key=args.api_key, secret=args.api_secret, created_at=now
+            )
         elif not cfg.accounts:
-            key = generated = config.demo_key()
+            key = generated = config.demo_key(created_at=now)
         else:
             key = None
+        key, generated = _restricted(args, key, generated)
         balances = dict(config.parse_balance(b) for b in args.balance) if args.balance else DEFAULT_BALANCES
         accounts = list(cfg.accounts)
         if key is not None:
@@ -79,3 +84,25 @@ def run_binance(args: argparse.Namespace) -> int:
         logging.getLogger("simulator.binance").debug("ready in %.2fs", time.monotonic() - started)
 
     return serve_forever(served.app, args, listening, served.market, BinanceHttpProtocol)
+
+
+def _restricted(
+    args: argparse.Namespace, key: ApiKey | None, generated: ApiKey | None
+) -> tuple[ApiKey | None, ApiKey | None]:
+    """The command-line key (and the generated one, to print) with what the command line
+    says of its permissions, whitelist and age."""
+    import attrs
+
+    from simulator.binance.config import ConfigError
+    from simulator.cli.serve import key_restrictions
+
+    restrictions = key_restrictions(args)
+    if not restrictions:
+        return key, generated
+    if key is None:
+        raise ConfigError(
+            "--api-permissions, --api-ip-whitelist and --api-created-at describe the command-line "
+            "key: give --api-key (or set them in the configuration file's [[accounts.keys]])"
+        )
+    key = attrs.evolve(key, **restrictions)
+    return key, key if generated is not None else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .broken import BREAKAGES
+from .broken import ATTEMPTS, BREAKAGES, FAULT_TESTS
 
 pytest_plugins = ["pytester"]
 
@@ -20,41 +20,65 @@ def conformance_target():
 """
 
 
+def _fault_tests(pytester: pytest.Pytester) -> dict[str, str]:
+    """Run every fault test of ``FAULT_TESTS`` on the conftest's target; each one that failed,
+    with its failure's text (none may be skipped)."""
+    recorder = pytester.inline_run(
+        "--pyargs", "conformance", "-k", " or ".join(FAULT_TESTS), "-p", "no:cacheprovider"
+    )
+    passed, skipped, failed = recorder.listoutcomes()
+    assert not skipped, [r.nodeid for r in skipped]
+    ran = {_name(r.nodeid) for r in (*passed, *failed)}
+    assert ran == set(FAULT_TESTS), sorted(set(FAULT_TESTS) ^ ran)
+    return {_name(r.nodeid): r.longreprtext for r in failed}
+
+
+def _name(nodeid: str) -> str:
+    return nodeid.split("::")[-1].split("[")[0]
+
+
 @pytest.mark.parametrize("name", sorted(BREAKAGES))
 def test_breakage_is_caught(name: str, pytester: pytest.Pytester) -> None:
-    must_fail, reason = BREAKAGES[name].must_fail, BREAKAGES[name].reason
+    """The test named for the flaw fails, saying the flaw's own words; the fault tests whose
+    faults exercise the flaw too fail (each breakage says why); every other fault test passes."""
+    breakage = BREAKAGES[name]
     pytester.makeconftest(CONFTEST.format(name=name))
-    result = pytester.runpytest_inprocess(
-        "--pyargs", "conformance", "-k", must_fail, "-p", "no:cacheprovider"
+    failures = _fault_tests(pytester)
+    assert breakage.must_fail in failures, f"{breakage.must_fail} did not catch {name}"
+    text = failures[breakage.must_fail]
+    assert breakage.reason in text, (
+        f"{breakage.must_fail} failed, but not because of {breakage.reason!r}: {text}"
     )
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("failed", 0) >= 1, result.stdout.str()
-    failed = [line for line in result.stdout.lines if line.startswith("FAILED")]
-    assert failed, result.stdout.str()
-    assert all(must_fail in line for line in failed), failed
-    assert reason in result.stdout.str(), f"failed, but not because of {reason!r}: {failed}"
+    unexpected = set(failures) - {breakage.must_fail, *breakage.also_fails}
+    assert not unexpected, {test: failures[test][-600:] for test in unexpected}
+    missed = set(breakage.also_fails) - set(failures)
+    assert not missed, f"{name} passed fault tests its flaw should fail: {sorted(missed)}"
 
 
-SOUND = """
+def test_each_breakage_has_its_own_words() -> None:
+    reasons = [b.reason for b in BREAKAGES.values()]
+    assert len(set(reasons)) == len(reasons), reasons
+    assert all(
+        b.must_fail in FAULT_TESTS and set(b.also_fails) <= set(FAULT_TESTS) for b in BREAKAGES.values()
+    )
+
+
+SOUND = f"""
+import attrs
 import pytest
 from conformance.targets import kucoin_sim
 
 @pytest.fixture(scope="session")
 def conformance_target():
-    return kucoin_sim("sound")
+    return attrs.evolve(kucoin_sim("sound"), fault_attempts={ATTEMPTS})
 """
 
 
 def test_the_unbroken_exchange_passes_the_same_tests(pytester: pytest.Pytester) -> None:
-    """What each breakage is broken from passes the tests that catch the breakage."""
+    """What each breakage is broken from passes every fault test, at the breakages' size."""
     pytester.makeconftest(SOUND)
-    names = [b.must_fail for b in BREAKAGES.values()]
-    result = pytester.runpytest_inprocess(
-        "--pyargs", "conformance", "-k", " or ".join(names), "-p", "no:cacheprovider"
-    )
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("failed", 0) == 0, result.stdout.str()
-    assert outcomes.get("passed", 0) >= len(names), result.stdout.str()
+    failures = _fault_tests(pytester)
+    assert not failures, {test: text[-600:] for test, text in failures.items()}
 
 
 def test_a_sound_exchange_with_other_client_id_rules_and_fewer_capabilities_passes(

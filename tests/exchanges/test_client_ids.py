@@ -47,6 +47,7 @@ def test_table_rows() -> None:
         ("gate", "t-", "after the 't-' prefix"),
         ("gate", "t-" + "a" * 29, "longer than the maximum of 30"),
         ("binance", "a" * 37, "maximum of 36"),
+        ("binance", "my.order:1/2", "'.', '/', ':'; only letters, digits, '_' and '-'"),
     ],
 )
 def test_validation_names_the_rule(venue: str, client_id: str, rule: str) -> None:
@@ -58,7 +59,7 @@ def test_validation_names_the_rule(venue: str, client_id: str, rule: str) -> Non
 
 def test_validation_accepts_good_ids() -> None:
     assert validate_client_order_id("kucoin", "5c52e11203aa677f33e493fb") == "5c52e11203aa677f33e493fb"
-    assert validate_client_order_id("binance", "my.order:1/2") == "my.order:1/2"
+    assert validate_client_order_id("binance", "x-HNA2TXFJ_0123456789abcdef") == "x-HNA2TXFJ_0123456789abcdef"
     assert validate_client_order_id("gate", "t-abc_1.2") == "t-abc_1.2"
     with pytest.raises(InvalidClientOrderId, match="must be a str"):
         validate_client_order_id("kucoin", 12)

@@ -4,6 +4,7 @@ the simulator's KuCoin server on loopback."""
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import io
 import json
 import os
@@ -20,7 +21,7 @@ import pytest
 from exchanges import ApiKeyInfo, KeyPermission, Purpose, SystemClock, check_key
 from exchanges.cli_keycheck import configure, run
 from exchanges.keycheck import Result, SecretHit
-from exchanges.secret_scan import git_files, scan_files
+from exchanges.secret_scan import git_files, scan_files, search_for
 from simulator import Venue
 from simulator.kucoin import AccountConfig, ApiKey, FacadeConfig, build_facade, serve_in_thread
 
@@ -59,6 +60,7 @@ def test_a_least_privilege_trading_key_passes() -> None:
         "ip whitelist": Result.PASS,
         "age": Result.PASS,
         "secrets in git": Result.PASS,
+        "secrets in git history": Result.SKIP,
         "secrets in env dump": Result.SKIP,
     }
 
@@ -184,6 +186,75 @@ def test_short_values_are_not_searched(tmp_path: Path) -> None:
     assert [h.line for h in scan_files([dump], {"P": "abcdefgh"}, where="env dump")] == [2]
 
 
+def test_a_credential_too_short_to_search_is_a_warning_never_a_pass() -> None:
+    found = results(
+        key(P.READ, P.TRADE),
+        Purpose.TRADE,
+        searched={"git": "3 tracked files of /r"},
+        unsearched=("KUCOIN_API_PASSPHRASE",),
+    )
+    [(result, detail)] = found["secrets in git"]
+    assert result is Result.WARN
+    assert detail == (
+        "no credential found in 3 tracked files of /r; KUCOIN_API_PASSPHRASE not searched: under 8 "
+        "characters, too short to search for (it would match by chance), so it may be there unseen"
+    )
+
+
+def test_the_search_says_what_it_could_not_search_for(repo: Path) -> None:
+    (repo / ".env").write_text("KUCOIN_API_PASSPHRASE=7chars!\n")  # committed, and not findable
+    git(repo, "add", ".env")
+    git(repo, "commit", "-q", "-m", "env")
+    found = search_for({"KUCOIN_API_SECRET": SECRET_VALUE, "KUCOIN_API_PASSPHRASE": "7chars!"}, repo=repo)
+    assert found.unsearched == ("KUCOIN_API_PASSPHRASE",) and found.broken == {}
+    assert [h.path for h in found.hits if h.where == "git"] == ["bot/config.py"]
+    report = check_key(key(P.READ), Purpose.DATA, now_ms=NOW, **found.report_fields())
+    results_ = {c.name: c.result for c in report.checks}
+    assert results_["secrets in git"] is Result.FAIL  # (the long one, found)
+    clean = search_for({"KUCOIN_API_PASSPHRASE": "7chars!"}, repo=repo)
+    report = check_key(key(P.READ), Purpose.DATA, now_ms=NOW, **clean.report_fields())
+    assert {c.name: c.result for c in report.checks}["secrets in git"] is Result.WARN
+
+
+def head(repo: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_a_secret_committed_then_deleted_is_found_in_the_history(repo: Path) -> None:
+    (repo / "deploy.sh").write_text(f"#!/bin/sh\nexport KUCOIN_API_SECRET={SECRET_VALUE}\n")
+    git(repo, "add", "deploy.sh")
+    git(repo, "commit", "-q", "-m", "deploy")
+    added = head(repo)
+    git(repo, "rm", "-q", "deploy.sh", "bot/config.py")
+    git(repo, "commit", "-q", "-m", "remove the secrets")
+    search = search_for({"KUCOIN_API_SECRET": SECRET_VALUE}, repo=repo)
+    assert [h for h in search.hits if h.where == "git"] == []  # (no tracked file holds it now)
+    history = sorted((h.path, h.line, h.commit) for h in search.hits if h.where == "git history")
+    assert history[1] == ("deploy.sh", 2, added)
+    assert history[0][:2] == ("bot/config.py", 3)
+    assert "3 commits" in search.searched["git history"]
+    found = results(key(P.READ), Purpose.DATA, hits=search.hits, searched=search.searched)
+    assert (
+        Result.FAIL,
+        f"the value of KUCOIN_API_SECRET was committed in {added[:12]} (deploy.sh line 2): "
+        "it stays in the history after the file is gone; revoke the key",
+    ) in found["secrets in git history"]
+
+
+def test_outside_a_git_repository_the_verdict_says_the_git_check_could_not_run(
+    sim_url: str, tmp_path: Path
+) -> None:
+    argv = ["--venue", "kucoin", "--base-url", sim_url, "--purpose", "trade", "--repo", str(tmp_path)]
+    code, out, _ = keycheck(argv, env_of(GOOD))
+    assert code == 1, out
+    assert f"could not run: {tmp_path} is not in a git repository" in out
+    assert "verdict: FAIL (2 check(s) failed: secrets in git, secrets in git history)" in out
+    code, out, _ = keycheck([*argv, "--no-git"], env_of(GOOD))
+    assert code == 0 and "verdict: OK" in out and "--no-git given" in out
+
+
 # --- the command, against the simulator's KuCoin server -------------------------------------------
 
 GOOD = ("good-key-0123456", "good-secret-0123456789abcdef", "good-passphrase-1")
@@ -260,6 +331,10 @@ def test_a_loose_key_fails_every_rule_with_exit_1_in_json(sim_url: str, repo: Pa
         ("ip whitelist", "none"),
         ("age", "created 200 days ago (" + report["checks"][2]["detail"].split("(")[1].split(")")[0] + ")"),
         ("secrets in git", "the value of KUCOIN_API_SECRET is in bot/config.py line 1"),
+        (
+            "secrets in git history",
+            f"the value of KUCOIN_API_SECRET was committed in {head(repo)[:12]} (bot/config.py line 1)",
+        ),
         ("secrets in env dump", f"the value of KUCOIN_API_SECRET is in {dump} line 3"),
         ("secrets in env dump", f"the value of KUCOIN_API_PASSPHRASE is in {dump} line 4"),
     }
@@ -280,7 +355,7 @@ def test_a_shorter_rotation_period_and_an_allowed_permission(sim_url: str) -> No
         (["--purpose", "trade"], {}, "name the venue: --venue kucoin"),
         (["--venue", "paper", "--purpose", "trade"], {}, "venue 'paper' does not report API key information"),
         (["--venue", "kucoin", "--purpose", "data"], {}, "missing environment variable(s): KUCOIN_API_KEY"),
-        (["--venue", "binance", "--purpose", "data"], {}, "unknown venue 'binance'"),
+        (["--venue", "no-such-venue", "--purpose", "data"], {}, "unknown venue 'no-such-venue'"),
         (
             ["--venue", "kucoin", "--option", "api_secret=hunter2-hunter2", "--purpose", "data"],
             {},
@@ -357,3 +432,44 @@ def test_python_m_exchanges_keycheck_against_python_m_simulator_serve(tmp_path: 
     assert report["key"]["ip_whitelist"] == ["127.0.0.1"]
     assert report["key"]["created_at"] == 1704153600000  # 2024-01-02 UTC
     assert [c["check"] for c in report["checks"] if c["result"] == "fail"] == ["age"]
+
+
+def test_python_m_exchanges_keycheck_against_the_binance_dialect(tmp_path: Path) -> None:
+    """The same flow on Binance: the simulator's key options in Binance's words, read back
+    through ``GET /sapi/v1/account/apiRestrictions`` by the Binance adapter."""
+    if importlib.util.find_spec("adapters.binance") is None:
+        pytest.skip("adapters.binance is not importable here: no adapter reads Binance's key restrictions")
+    key_, secret = "bn-shell-key-0123", "bn-shell-secret-0123456789"
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "simulator", "serve", "--dialect", "binance", "--port", "0", "--quiet",
+            "--api-key", key_, "--api-secret", secret,
+            "--api-permissions", "enableReading,enableSpotAndMarginTrading",
+            "--api-ip-whitelist", "127.0.0.1", "--api-created-at", "2024-01-02",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line.startswith("listening on "), line
+        url = line.split()[-1]
+        env = {**os.environ, "BINANCE_API_KEY": key_, "BINANCE_API_SECRET": secret}
+        done = subprocess.run(
+            [sys.executable, "-m", "exchanges", "keycheck", "--venue", "binance", "--base-url", url,
+             "--purpose", "trade", "--no-git", "--format", "json"],
+            capture_output=True, text=True, env=env, timeout=60,
+        )  # fmt: skip
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)  # (reaps it and closes its pipe)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["key"]["venue_permissions"] == ["enableReading", "enableSpotAndMarginTrading"]
+    assert report["key"]["permissions"] == ["read", "trade"]
+    assert report["key"]["ip_whitelist"] != []
+    assert report["key"]["created_at"] == 1704153600000  # 2024-01-02 UTC
+    assert [c["check"] for c in report["checks"] if c["result"] == "fail"] == ["age"]
+    assert secret not in done.stdout + done.stderr

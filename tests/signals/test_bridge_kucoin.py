@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,60 +15,11 @@ import pytest
 
 from conformance import Fault, FaultInjectingTransport
 from conformance.kucoin_wire import KucoinFaultWire
-from exchanges import Exchange, OrderRequest, SystemClock, connect
-from simulator import Venue
-from simulator.kucoin import AccountConfig, ApiKey, FacadeConfig, build_facade, serving
-from simulator.market import attach_synthetic
+from exchanges import OrderRequest, connect
+from simulator.kucoin import serving
 
-from .conftest import config, count_orders, eventually, running
-
-KEY, SECRET, PASSPHRASE = "bridge-key-01234", "bridge-secret-0123456789", "bridge-passphrase"
-CREDS = {"KUCOIN_API_KEY": KEY, "KUCOIN_API_SECRET": SECRET, "KUCOIN_API_PASSPHRASE": PASSPHRASE}
-BTC = "BTC/USDT"
-URL = "http://kucoin-sim.local"
-
-
-#: A second account on the same simulator: the other side of the bridge's trades.
-OTHER = {
-    "KUCOIN_API_KEY": "other-key-0123",
-    "KUCOIN_API_SECRET": "other-secret-01234567",
-    "KUCOIN_API_PASSPHRASE": "p",
-}
-
-
-def sim_app(*, synthetic: bool = True) -> Any:
-    venue = Venue(seed=3, clock=SystemClock())
-    attach_synthetic(venue, synthetic)
-    key = ApiKey(key=KEY, secret=SECRET, passphrase=PASSPHRASE)
-    account = AccountConfig(uid=1, balances={"USDT": Decimal(10_000), "BTC": Decimal("0.5")}, keys=(key,))
-    other_key = ApiKey(key=OTHER["KUCOIN_API_KEY"], secret=OTHER["KUCOIN_API_SECRET"], passphrase="p")
-    other = AccountConfig(uid=2, balances={"BTC": Decimal(1)}, keys=(other_key,))
-    venue.sync()
-    return build_facade(venue, FacadeConfig(accounts=(account, other), rate_limits="off")).app
-
-
-def kucoin(transport: httpx.AsyncBaseTransport, **options: Any) -> Exchange:
-    """The KuCoin adapter by name, as the bridge's configuration would open it."""
-    settings: dict[str, Any] = {
-        "rate_limit": False,
-        "reconcile_delay": 0.0,
-        "read_retry_delay": 0.0,
-        **options,
-    }
-    return connect("kucoin", base_url=URL, transport=transport, environ=CREDS, **settings)
-
-
-def opener(transport: httpx.AsyncBaseTransport, **options: Any) -> Callable[[], Exchange]:
-    return lambda: kucoin(transport, **options)
-
-
-async def on_venue(app: Any, client_order_id: str) -> int:
-    """Judged through a clean client: orders the venue holds under this id."""
-    judge = kucoin(httpx.ASGITransport(app=app))
-    try:
-        return await count_orders(judge, client_order_id)
-    finally:
-        await judge.close()
+from .conftest import config, eventually, running
+from .kucoin_sim import BTC, CREDS, OTHER, SECRET, URL, kucoin, on_venue, opener, sim_app
 
 
 def _placement(request: httpx.Request) -> bool:
@@ -116,6 +66,22 @@ class DownFor(httpx.AsyncBaseTransport):
             if self.left > 0:
                 self.left -= 1
                 raise httpx.ConnectError("down", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+class Outage(httpx.AsyncBaseTransport):
+    """The whole venue unreachable while ``down`` (no request gets through); the requests
+    refused are counted."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.down = False
+        self.refused = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            self.refused += 1
+            raise httpx.ConnectError("down", request=request)
         return await self.inner.handle_async_request(request)
 
 
@@ -233,6 +199,72 @@ async def test_a_venue_down_for_good_is_reported_with_its_error(tmp_path: Path) 
         assert await on_venue(app, signal["client_order_id"]) == 0
 
 
+async def test_a_venue_down_whole_after_its_markets_loaded_answers_503_and_a_redelivery_places_once(
+    tmp_path: Path,
+) -> None:
+    app = sim_app()
+    outage = Outage(httpx.ASGITransport(app=app))
+    bridge = {"retry_backoff_s": 0.01, "place_attempts": 3, "reconcile_delay_s": 0}
+    exchange = opener(outage, max_place_attempts=1, max_read_retries=0)
+    async with running(config(tmp_path, bridge=bridge), exchange) as s:
+        assert (await s.client.get("/health")).json()["markets"] is True
+        outage.down = True
+        response = await s.signal("w1")
+        assert response.status_code == 503, response.text
+        signal = response.json()["signal"]
+        assert (signal["state"], signal["error"]["code"]) == ("rejected", "venue_unavailable")
+        assert signal["venue_error"]["type"] == "RequestNotSent"
+        assert outage.refused >= 4  # three sends and the look to be sure
+        assert (await s.state("w1"))["state"] == "rejected"  # a clear state to poll, now and later
+        outage.down = False
+        again = await s.signal("w1")  # the sender decides to try again
+        assert again.status_code == 200 and again.json()["signal"]["state"] == "placed"
+        assert again.json()["duplicate"] is False
+        assert await on_venue(app, signal["client_order_id"]) == 1
+        assert (await s.signal("w1")).json()["duplicate"] is True
+        assert await on_venue(app, signal["client_order_id"]) == 1
+
+
+class Lying(httpx.AsyncBaseTransport):
+    """While ``lying``, a placement reaches the venue but its sender is told the connection
+    failed (a retryable error that was not), and a look by client order id fails to connect;
+    market data still flows."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.lying = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.lying:
+            return await self.inner.handle_async_request(request)
+        if _placement(request):
+            await (await self.inner.handle_async_request(request)).aread()
+            raise httpx.ConnectError("down", request=request)
+        if "client-order" in request.url.path:
+            raise httpx.ConnectError("down", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_redelivery_after_the_venue_was_down_looks_before_it_sends(tmp_path: Path) -> None:
+    """A market order KuCoin would take again under its client order id: only a look by that
+    id keeps a re-delivery from placing it twice, should the venue have acted after all."""
+    app = sim_app()
+    lying = Lying(httpx.ASGITransport(app=app))
+    bridge = {"retry_backoff_s": 0.01, "place_attempts": 1, "reconcile_delay_s": 0}
+    exchange = opener(lying, max_place_attempts=1, max_read_retries=0)
+    fields: dict[str, Any] = {"type": "market", "price": None}
+    async with running(config(tmp_path, bridge=bridge), exchange) as s:
+        lying.lying = True
+        refused = await s.signal("l1", **fields)
+        assert refused.status_code == 503 and refused.json()["signal"]["error"]["code"] == "venue_unavailable"
+        cid = refused.json()["signal"]["client_order_id"]
+        lying.lying = False
+        assert await on_venue(app, cid) == 1  # (it had landed)
+        again = await s.signal("l1", **fields)
+        assert again.status_code == 200 and again.json()["signal"]["state"] == "filled", again.text
+        assert await on_venue(app, cid) == 1
+
+
 async def test_a_venue_that_hangs_gets_a_202_then_the_order_once(tmp_path: Path) -> None:
     app = sim_app()
     gate = Gate(httpx.ASGITransport(app=app), "after")
@@ -342,6 +374,12 @@ async def test_a_signal_left_unsent_by_a_restart_is_dropped_once_too_old(tmp_pat
     async with running(later, opener(httpx.ASGITransport(app=app))) as s:
         state = await eventually(lambda: _state_if(s, "old", "rejected"))
         assert state["reason"].startswith("not on the venue; expired: not on the venue")
-        again = await s.signal("old")
-        assert again.status_code == 503 and again.json()["duplicate"] is True
         assert await on_venue(app, state["client_order_id"]) == 0
+    # too old was a passing reason: the sender's re-delivery is judged afresh, and placed once
+    async with running(first, opener(httpx.ASGITransport(app=app))) as s:
+        again = await s.signal("old")
+        assert again.status_code == 200, again.text
+        assert again.json()["signal"]["state"] == "placed"
+        again = await s.signal("old")
+        assert again.status_code == 200 and again.json()["duplicate"] is True
+        assert await on_venue(app, state["client_order_id"]) == 1

@@ -76,6 +76,28 @@ def _mapping(**changes: Any) -> dict[str, Any]:
             {"limits": {"max_order_notional": "100", "max_daily_notional": "1"}},
             "limits.max_open_orders: missing",
         ),
+        (
+            {
+                "limits": {
+                    "max_order_notional": "1",
+                    "max_daily_notional": "1",
+                    "max_open_orders": 1,
+                    "market_margin": "1.5",
+                }
+            },
+            "limits.market_margin: expected a fraction from 0 to below 1, got '1.5'",
+        ),
+        (
+            {
+                "limits": {
+                    "max_order_notional": "1",
+                    "max_daily_notional": "1",
+                    "max_open_orders": 1,
+                    "market_margin": "-1",
+                }
+            },
+            "limits.market_margin: expected an amount > 0",
+        ),
         ({"bridge": {"precision": "nearest"}}, "bridge.precision: expected round or refuse"),
         ({"bridge": {"port": "80"}}, "bridge.port: expected int, got a str '80'"),
         ({"bridge": {"replay_window_s": 0}}, "bridge.replay_window_s: expected a number > 0"),

@@ -6,7 +6,9 @@ active ones, as KuCoin does), so "one order, never two" is checked on the venue'
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -397,6 +399,39 @@ async def test_an_active_order_behind_a_lagging_read_is_returned_not_a_duplicate
     assert order.status is OrderStatus.OPEN and order.client_order_id == "bot-1-order-42"
 
 
+@pytest.mark.parametrize("batch", [False, True])
+async def test_every_answer_lost_behind_a_read_lagging_past_the_lookups_is_unknown_not_retryable(
+    router: respx.Router, batch: bool
+) -> None:
+    """The first send places the order; every answer is lost (the resends' duplicate
+    refusals too), and reads hide the order longer than the lookups wait. Having concluded
+    absence after each send, the adapter still cannot know: it says the outcome is unknown,
+    not that a resend is safe."""
+    venue = Venue(lag=100)
+    mock_markets(router)
+
+    def lost(request: httpx.Request) -> httpx.Response:
+        for item in json.loads(request.content).get("orderList") or [json.loads(request.content)]:
+            with contextlib.suppress(_Duplicate):  # (refused, and the refusal lost)
+                venue.place(httpx.Request("POST", "http://x", content=json.dumps(item)))
+        raise httpx.ReadTimeout("lost", request=request)
+
+    router.post(path__regex=r"^/api/v1/hf/orders(/multi)?/sync$").mock(side_effect=lost)
+    router.get(path__regex=r"^/api/v1/hf/orders/client-order/[^/]+$").mock(side_effect=venue.query)
+    async with make_exchange(router) as ex:
+        if batch:
+            other = OrderRequest.limit("BTC/USDT", "buy", "0.001", "50001", client_order_id="bot-1-order-43")
+            results: list[Order | Exception] = list(await ex.place_orders([REQUEST, other]))
+        else:
+            try:
+                results = [await ex.place_order(REQUEST)]
+            except OrderOutcomeUnknown as exc:
+                results = [exc]
+    for result in results:
+        assert isinstance(result, OrderOutcomeUnknown) and not result.retryable, result
+    assert venue.count("bot-1-order-42") == 1
+
+
 async def test_a_duplicate_refusal_after_a_lost_answer_means_the_order_exists(router: respx.Router) -> None:
     """Reads lag longer than the adapter waits: it concludes "not placed" and resends; KuCoin
     refuses the resend as a duplicate, which proves the first send landed: the adapter keeps
@@ -537,3 +572,68 @@ async def test_a_batch_answer_that_leaves_an_order_out_does_not_call_it_refused(
         results = await ex.place_orders(requests)
     assert all(isinstance(r, Order) for r in results), results
     assert [r.client_order_id for r in results if isinstance(r, Order)] == ["c0", "c1"]
+
+
+# --- the reconcile's deadline -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hang_s", [10, 3600])
+async def test_reconcile_ends_at_its_deadline_however_long_each_lookup_takes(
+    router: respx.Router, hang_s: int
+) -> None:
+    """Every lookup hangs until its timeout (10 s, retried twice) or for an hour: the outcome
+    is reported unknown when the deadline passes, not after eight such lookups (minutes)."""
+    import asyncio
+
+    mock_markets(router)
+    clock = ManualClock(SERVER_TIME)
+    asked: list[int] = []
+
+    async def hanging(request: httpx.Request) -> httpx.Response:
+        asked.append(clock.now_ms() - SERVER_TIME)
+        await clock.sleep(hang_s)
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    place = router.post("/api/v1/hf/orders/sync").mock(side_effect=httpx.ReadTimeout("lost"))
+    router.get(path__regex=r"^/api/v1/hf/orders/client-order/").mock(side_effect=hanging)
+    options: dict[str, Any] = {"reconcile_delay": 0.25, "max_read_retries": 2, "read_retry_delay": 0.25}
+    async with make_exchange(router, clock=clock, reconcile_deadline=20, **options) as ex:
+        task = asyncio.create_task(ex.place_order(REQUEST))
+        await clock.run_until(SERVER_TIME + 19_900)
+        assert not task.done()
+        await clock.run_until(SERVER_TIME + 20_000)
+        assert task.done(), f"still looking after the 20 s deadline (lookups began at {asked} ms)"
+        with pytest.raises(OrderOutcomeUnknown) as info:
+            await task
+    assert info.value.client_order_id == "bot-1-order-42" and not info.value.retryable
+    assert "20 s" in str(info.value)
+    assert place.call_count == 1 and asked and max(asked) < 20_000
+
+
+def test_the_reconcile_deadline_is_an_option_with_a_sensible_default() -> None:
+    """Long enough for every lookup of the default spacing (0.25 s doubling to 2 s, eight of
+    them: 11.75 s of pauses), short enough that a caller hears within a minute."""
+    default = KucoinOptions().reconcile_deadline
+    assert 11.75 < default <= 60
+    with pytest.raises(ValueError, match="reconcile_deadline"):
+        KucoinOptions(reconcile_deadline=0)
+
+
+async def test_an_infinite_reconcile_deadline_leaves_the_lookups_to_bound_it(router: respx.Router) -> None:
+    """Each lookup takes a second: with no deadline, the order is found on the third."""
+    import asyncio
+
+    venue = Venue(lag=2)
+    install(router, venue, ["timeout"])
+    clock = ManualClock(SERVER_TIME)
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await clock.sleep(1)
+        return venue.query(request)
+
+    router.get(path__regex=r"^/api/v1/hf/orders/client-order/[^/]+$").mock(side_effect=slow)
+    async with make_exchange(router, clock=clock, reconcile_deadline=math.inf) as ex:
+        task = asyncio.create_task(ex.place_order(REQUEST))
+        await clock.run_until(SERVER_TIME + 10_000)
+        order = await task
+    assert venue.count("bot-1-order-42") == 1 and order.id == venue.placed[0]["id"] and venue.query_calls == 3

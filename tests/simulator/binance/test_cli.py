@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -32,6 +33,8 @@ def served() -> Iterator[str]:
         "ETH=3",
     ]
     command += ["--rate-limits", "off", "--seed", "5"]
+    command += ["--api-permissions", "enableReading,enableSpotAndMarginTrading"]
+    command += ["--api-ip-whitelist", "127.0.0.1", "--api-created-at", "2024-01-02"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert process.stdout is not None
     try:
@@ -92,3 +95,44 @@ def test_kucoin_only_options_are_refused(capsys: pytest.CaptureFixture[str]) -> 
     assert "--tls, --control: KuCoin's options" in capsys.readouterr().err
     assert main(["serve", "--dialect", "binance", "--port", "0", "--rate-limits", "legacy"]) == 2
     assert main(["serve", "--port", "0", "--rate-limits", "binance"]) == 2
+
+
+def test_the_key_restrictions_come_from_the_command_line(served: str) -> None:
+    response = httpx.get(
+        f"{served}/sapi/v1/account/apiRestrictions?{_signed()}", headers={"X-MBX-APIKEY": "cli-key"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["ipRestrict"], body["createTime"]) == (True, 1704153600000)  # 2024-01-02 UTC
+    granted = sorted(
+        name for name, value in body.items() if value is True and name.startswith(("enable", "permits"))
+    )
+    assert granted == ["enableReading", "enableSpotAndMarginTrading"]
+
+
+def test_key_options_in_kucoins_words_are_refused_naming_binances(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = ["serve", "--dialect", "binance", "--port", "0", "--api-key", "k", "--api-secret", "s"]
+    assert main([*argv, "--api-permissions", "General,Spot"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown API key permission(s): General, Spot" in err and "enableReading" in err
+    config = tmp_path / "sim.toml"
+    config.write_text('[[accounts]]\n[[accounts.keys]]\nkey = "t"\nsecret = "s"\n')
+    assert (
+        main(
+            [
+                "serve",
+                "--dialect",
+                "binance",
+                "--port",
+                "0",
+                "--config",
+                str(config),
+                "--api-ip-whitelist",
+                "127.0.0.1",
+            ]
+        )
+        == 2
+    )
+    assert "give --api-key" in capsys.readouterr().err

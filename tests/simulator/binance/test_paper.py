@@ -33,7 +33,7 @@ def _limit(side: Side, price: str, size: str, **kw: object) -> OrderRequest:
 async def test_refusals_in_binance_words_and_fees_in_the_asset_received() -> None:
     paper = PaperExchange({"USDT": "1000"}, seed=3, dialect="binance")
     markets = await paper.load_markets()
-    assert markets["BTC/USDT"].id == "BTC-USDT" and markets["BTC/USDT"].min_funds == 5
+    assert markets["BTC/USDT"].id == "BTCUSDT" and markets["BTC/USDT"].min_funds == 5
     with pytest.raises(InsufficientFunds) as poor:
         await paper.place_order(_limit(Side.BUY, "60000", "1"))
     assert (poor.value.code, poor.value.message) == (
@@ -62,3 +62,14 @@ async def test_the_paper_venue_takes_the_dialect_by_configuration() -> None:
         await paper.place_order(_limit(Side.BUY, "60000", "0.01"))
     assert poor.value.code == "-2010"
     await paper.close()
+
+
+async def test_markets_carry_binances_spelling_of_a_pair() -> None:
+    binance = PaperExchange({"USDT": Decimal(1)}, dialect="binance", synthetic=False)
+    kucoin = PaperExchange({"USDT": Decimal(1)}, synthetic=False)
+    try:
+        assert (await binance.load_markets())["BTC/USDT"].id == "BTCUSDT"
+        assert (await kucoin.load_markets())["BTC/USDT"].id == "BTC-USDT"
+    finally:
+        await binance.close()
+        await kucoin.close()

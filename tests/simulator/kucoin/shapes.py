@@ -9,12 +9,13 @@ kind. Types are JSON's: string, number, boolean, object, array, null. Extra serv
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-__all__ = ["Layout", "Verdict", "hold", "json_type", "key_paths"]
+__all__ = ["Layout", "Verdict", "hold", "json_type", "key_paths", "skeleton"]
 
 
 def json_type(value: Any) -> str:
@@ -139,3 +140,49 @@ def hold(
                     verdict.problems.append(f"{path}[{key}={kind}]: no such row in the example")
 
     visit(example, served, "")
+
+
+_TOKEN = re.compile(r"\.?(\*|[^.\[\]]+)|\[([^\]]*)\]")
+_PLACEHOLDER: dict[str, Any] = {"string": "", "number": 0, "boolean": False, "null": None}
+
+
+@attrs.define
+class _Node:
+    kind: str = "object"
+    children: dict[str, _Node] = attrs.field(factory=dict)
+
+
+def _tokens(path: str) -> list[str]:
+    """``data.items[].stp`` -> ``["data", "items", "[]", "stp"]`` (``[k=v]`` and ``*`` kept)."""
+    out = []
+    for name, index in _TOKEN.findall(path):
+        out.append(name if name else f"[{index}]")
+    return out
+
+
+def skeleton(paths: Mapping[str, str]) -> Any:
+    """An example with the key paths and types ``paths`` gives (as :func:`key_paths` derives
+    them), its values blanks of their type: what :func:`hold` needs of KuCoin's example,
+    without KuCoin's example data. A batch row of kind ``[key=value]`` gets that value."""
+    root = _Node()
+    for path, kind in paths.items():
+        node = root
+        for token in _tokens(path):
+            node = node.children.setdefault(token, _Node())
+        node.kind = kind
+    return _build(root)
+
+
+def _build(node: _Node) -> Any:
+    if node.kind == "object":
+        return {token: _build(child) for token, child in node.children.items()}
+    if node.kind != "array":
+        return _PLACEHOLDER[node.kind]
+    rows = []
+    for token, child in node.children.items():
+        row = _build(child)
+        key, _, value = token[1:-1].partition("=")
+        if key and isinstance(row, dict):
+            row[key] = value if child.children[key].kind == "string" else json.loads(value)
+        rows.append(row)
+    return rows

@@ -1,9 +1,12 @@
 """Derive the facade's checked-in tables from KuCoin's official spec in ``../shared/kucoin-spec``.
 
-Two artefacts come from the spec: the endpoint table (``simulator/kucoin/_spec_endpoints.py``:
-pool, weight, permission per operation) and the response schemas the tests validate against
-(``tests/simulator/kucoin/data/response_schemas.json``). Tests re-derive both and compare;
-``python -m tests.simulator.kucoin.spec_tools`` rewrites them after a spec update.
+Three artefacts come from the spec: the endpoint table (``simulator/kucoin/_spec_endpoints.py``:
+pool, weight, permission per operation), the response schemas the tests validate against
+(``tests/simulator/kucoin/data/response_schemas.json``), and the key paths and JSON types of
+every operation's example response (``tests/simulator/kucoin/data/response_shapes.json``), so
+that a fresh clone, which has no spec, holds served bodies to them too. Tests re-derive all
+three and compare; ``python -m tests.simulator.kucoin.spec_tools`` rewrites them after a spec
+update.
 """
 
 from __future__ import annotations
@@ -13,10 +16,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .shapes import Layout, key_paths
+
 REPO = Path(__file__).resolve().parents[3]
 SPEC_DIR = REPO.parent / "shared" / "kucoin-spec" / "rest"
 TABLE_FILE = REPO / "simulator" / "kucoin" / "_spec_endpoints.py"
 SCHEMA_FILE = Path(__file__).with_name("data") / "response_schemas.json"
+SHAPES_FILE = Path(__file__).with_name("data") / "response_shapes.json"
+
+#: How to read examples that are not plain records.
+RESPONSE_LAYOUTS: dict[str, Layout] = {
+    "Spot GET /api/v1/prices": Layout(maps=frozenset({"data"})),  # keyed by currency
+    "Spot POST /api/v1/hf/orders/multi": Layout(variants={"data": "success"}),
+    "Spot POST /api/v1/hf/orders/multi/sync": Layout(variants={"data": "success"}),
+    "Spot POST /api/v1/orders/multi": Layout(variants={"data.data": "status"}),
+}
 
 Row = tuple[str, str, str, str, int | None, str | None, bool, str]
 
@@ -101,6 +115,21 @@ def derive_response_examples() -> dict[str, Any]:
     return dict(sorted(examples.items()))
 
 
+def derive_response_shapes() -> dict[str, dict[str, str]]:
+    """``"<domain> <METHOD> <path>"`` -> every key path of the operation's example response,
+    with its JSON type (read by ``RESPONSE_LAYOUTS``)."""
+    return {
+        key: key_paths(example, RESPONSE_LAYOUTS.get(key, Layout()))
+        for key, example in derive_response_examples().items()
+    }
+
+
+def load_response_shapes() -> dict[str, dict[str, str]]:
+    """The checked-in copy of :func:`derive_response_shapes`."""
+    shapes: dict[str, dict[str, str]] = json.loads(SHAPES_FILE.read_text())
+    return shapes
+
+
 def _allow_null(schema: Any, example: Any) -> None:
     """Widen ``schema`` to take null wherever KuCoin's own example sends null: the spec types
     such fields (``stp`` of an HF order, the call-auction times of a symbol) without it."""
@@ -161,7 +190,8 @@ def main(argv: list[str]) -> int:
     TABLE_FILE.write_text(render_table(derive_endpoint_rows()))
     SCHEMA_FILE.parent.mkdir(exist_ok=True)
     SCHEMA_FILE.write_text(json.dumps(derive_response_schemas(), indent=0, sort_keys=True) + "\n")
-    print(f"wrote {TABLE_FILE} and {SCHEMA_FILE}")
+    SHAPES_FILE.write_text(json.dumps(derive_response_shapes(), indent=0, sort_keys=True) + "\n")
+    print(f"wrote {TABLE_FILE}, {SCHEMA_FILE} and {SHAPES_FILE}")
     return 0
 
 

@@ -2,9 +2,11 @@
 types: ``null`` where the example has null, a string where it has a string (numbers come as
 strings), and so on. Extra keys are fine.
 
-The examples are the spec's ``x-response-example`` bodies (``../shared/kucoin-spec``). A scenario
-drives the facade into a state where each answer has content (balances, resting and done orders,
-taker and maker fills, stop orders, ledgers), so that array elements are checked too.
+The examples are the spec's ``x-response-example`` bodies (``../shared/kucoin-spec``), read as
+key paths and types from the checked-in ``data/response_shapes.json`` (re-derived from the spec
+by ``test_spec_tables`` where ``../shared`` exists), so that a fresh clone holds to them too. A
+scenario drives the facade into a state where each answer has content (balances, resting and
+done orders, taker and maker fills, stop orders, ledgers), so that array elements are checked too.
 """
 
 from __future__ import annotations
@@ -13,27 +15,14 @@ from collections import defaultdict
 from typing import Any
 
 import httpx
-import pytest
 
 from simulator.kucoin.app import KucoinFacade
 from simulator.venue import OrderParams, Venue
 
 from .conftest import MAKER
 from .helpers import Signer, call
-from .shapes import Layout, Verdict, hold, key_paths
-from .spec_tools import derive_response_examples, spec_available
-
-pytestmark = pytest.mark.skipif(
-    not spec_available(), reason="../shared/kucoin-spec is absent (a fresh clone): no examples to hold to"
-)
-
-#: How to read examples that are not plain records.
-LAYOUTS: dict[str, Layout] = {
-    "Spot GET /api/v1/prices": Layout(maps=frozenset({"data"})),  # keyed by currency
-    "Spot POST /api/v1/hf/orders/multi": Layout(variants={"data": "success"}),
-    "Spot POST /api/v1/hf/orders/multi/sync": Layout(variants={"data": "success"}),
-    "Spot POST /api/v1/orders/multi": Layout(variants={"data.data": "status"}),
-}
+from .shapes import Layout, Verdict, hold, skeleton
+from .spec_tools import RESPONSE_LAYOUTS, load_response_shapes
 
 # The exceptions, two kinds.
 #: An order's own text: null when the order has none, the text when it has one. KuCoin's
@@ -222,13 +211,13 @@ async def test_every_served_response_carries_the_keys_and_types_of_kucoins_examp
     await _stop_orders(rec)
     await _ledgers(rec)
 
-    examples = derive_response_examples()
-    with_example = {ep.schema_key for ep in facade.endpoints if ep.schema_key in examples}
+    shapes = load_response_shapes()
+    with_example = {ep.schema_key for ep in facade.endpoints if ep.schema_key in shapes}
     assert with_example - rec.bodies.keys() == set(), "served operations with an example left uncalled"
     problems: list[str] = []
     for key in sorted(with_example):
-        example, layout = examples[key], LAYOUTS.get(key, Layout())
-        paths = key_paths(example, layout)
+        paths, layout = shapes[key], RESPONSE_LAYOUTS.get(key, Layout())
+        example = skeleton(paths)
         verdict = Verdict()
         for body in rec.bodies[key]:
             hold(body, example, verdict, layout=layout, allowed=_allowed(paths))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .shapes import Layout, Verdict, hold, key_paths
+from .shapes import Layout, Verdict, hold, key_paths, skeleton
 
 EXAMPLE = {
     "code": "200000",
@@ -75,3 +75,32 @@ def test_maps_and_row_kinds() -> None:
         "data[success=true].orderId: missing",
         "data[success=null]: no such row in the example",
     ]
+
+
+BATCH = {"code": "200000", "data": [
+    {"success": True, "orderId": "1", "clientOid": "a"},
+    {"success": False, "failMsg": "no", "clientOid": None},
+]}  # fmt: skip
+BY_CURRENCY = {"code": "200000", "data": {"BTC": "60000", "ETH": "3000"}}
+CANDLES = {"code": "200000", "data": [["1", "2"], ["3", "4"]], "empty": [], "none": {}}
+
+
+def test_a_skeleton_has_the_examples_key_paths_and_types_and_none_of_its_data() -> None:
+    for example, layout in (
+        (EXAMPLE, Layout()),
+        (BATCH, Layout(variants={"data": "success"})),
+        (BY_CURRENCY, Layout(maps=frozenset({"data"}))),
+        (CANDLES, Layout()),
+    ):
+        paths = key_paths(example, layout)
+        blank = skeleton(paths)
+        assert key_paths(blank, layout) == paths
+        assert _problems(example, blank, layout=layout) == []
+        assert "60000" not in str(blank) and "orderId': '1'" not in str(blank)
+    assert skeleton(key_paths(BATCH, Layout(variants={"data": "success"})))["data"][1]["success"] is False
+
+
+def test_a_body_missing_a_key_fails_against_the_skeleton_as_against_the_example() -> None:
+    blank = skeleton(key_paths(EXAMPLE))
+    served = {"code": "200000", "data": {"items": [{"id": "9", "size": "1", "tags": []}], "lastId": 1}}
+    assert _problems(served, blank) == _problems(served) == ["data.items[].stp: missing"]

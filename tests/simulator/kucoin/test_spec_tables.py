@@ -9,7 +9,14 @@ import pytest
 from simulator.kucoin._spec_endpoints import SPEC_ENDPOINTS
 from simulator.kucoin.endpoints import EXTRA_ENDPOINTS, spec_row
 
-from .spec_tools import SCHEMA_FILE, derive_endpoint_rows, derive_response_schemas, spec_available
+from .spec_tools import (
+    SCHEMA_FILE,
+    derive_endpoint_rows,
+    derive_response_schemas,
+    derive_response_shapes,
+    load_response_shapes,
+    spec_available,
+)
 
 needs_spec = pytest.mark.skipif(
     not spec_available(), reason="../shared/kucoin-spec is absent (a fresh clone): nothing to re-derive from"
@@ -24,6 +31,14 @@ def test_endpoint_table_matches_the_spec() -> None:
 @needs_spec
 def test_response_schemas_match_the_spec() -> None:
     assert json.loads(SCHEMA_FILE.read_text()) == derive_response_schemas()
+
+
+@needs_spec
+def test_the_checked_in_response_shapes_are_the_specs_examples() -> None:
+    """The key paths and types the shape test holds served bodies to (on a fresh clone too)
+    are those of the spec's current examples; ``python -m tests.simulator.kucoin.spec_tools``
+    rewrites them."""
+    assert load_response_shapes() == derive_response_shapes()
 
 
 def test_table_has_the_documented_weights() -> None:

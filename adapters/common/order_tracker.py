@@ -1,9 +1,9 @@
 """What the order stream has told about each order, so that orders only move forward and
 each fill is told once. Pure.
 
-Frames, REST reads after a reconnect and the final read of a done order all arrive here;
-one that would take an order back (an earlier state, less filled) or repeats what is known
-is not told again.
+Frames (of any venue), REST reads after a reconnect and the final read of a done order all
+arrive here; one that would take an order back (an earlier state, less filled) or repeats
+what is known is not told again.
 """
 
 from __future__ import annotations
