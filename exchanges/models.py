@@ -96,6 +96,20 @@ def _opt_amount(value: object) -> Decimal | None:
     return None if value is None else _amount(value)
 
 
+def _side(value: str) -> Side:
+    """``Side(value)``, without the enum's call for a member (every request built passes
+    its side, type and time in force through these three)."""
+    return value if type(value) is Side else Side(value)
+
+
+def _order_type(value: str) -> OrderType:
+    return value if type(value) is OrderType else OrderType(value)
+
+
+def _time_in_force(value: str) -> TimeInForce:
+    return value if type(value) is TimeInForce else TimeInForce(value)
+
+
 def _raw_field() -> Any:
     return attrs.field(default=None, eq=False, repr=False, hash=False)
 
@@ -245,12 +259,12 @@ class OrderRequest:
     """
 
     symbol: str
-    side: Side = attrs.field(converter=Side)
-    type: OrderType = attrs.field(converter=OrderType)
+    side: Side = attrs.field(converter=_side)
+    type: OrderType = attrs.field(converter=_order_type)
     size: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
     price: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
     funds: Decimal | None = attrs.field(default=None, converter=_opt_decimal)
-    time_in_force: TimeInForce = attrs.field(default=TimeInForce.GTC, converter=TimeInForce)
+    time_in_force: TimeInForce = attrs.field(default=TimeInForce.GTC, converter=_time_in_force)
     cancel_after: int | None = None  # seconds, GTT only
     post_only: bool = False
     hidden: bool = False
@@ -278,8 +292,14 @@ class OrderRequest:
         )
 
     def _amounts_problem(self) -> str | None:
-        for name in ("size", "price", "funds", "visible_size", "stop_price"):
-            value = getattr(self, name)
+        amounts = (
+            ("size", self.size),
+            ("price", self.price),
+            ("funds", self.funds),
+            ("visible_size", self.visible_size),
+            ("stop_price", self.stop_price),
+        )
+        for name, value in amounts:
             if value is not None and value <= 0:
                 return f"{name} must be positive, got {value}"
         return None
@@ -331,9 +351,11 @@ class OrderRequest:
 
     @classmethod
     def limit(cls, symbol: str, side: Side | str, size: object, price: object, **kwargs: Any) -> OrderRequest:
+        if cls is OrderRequest and not kwargs:  # (no option: see _plain_limit)
+            return _plain_limit(symbol, _side(side), to_decimal(size), to_decimal(price))
         return cls(
             symbol=symbol,
-            side=Side(side),
+            side=_side(side),
             type=OrderType.LIMIT,
             size=to_decimal(size),
             price=to_decimal(price),
@@ -352,12 +374,50 @@ class OrderRequest:
     ) -> OrderRequest:
         return cls(
             symbol=symbol,
-            side=Side(side),
+            side=_side(side),
             type=OrderType.MARKET,
             size=_opt_decimal(size),
             funds=_opt_decimal(funds),
             **kwargs,
         )
+
+
+#: ``OrderRequest``'s layout with ``object``'s own ``__setattr__``: an instance filled as
+#: one of these, then given ``OrderRequest`` as its class, is an ordinary request
+_WritableRequest = type(
+    "_WritableRequest",
+    (OrderRequest,),
+    {"__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__},
+)
+
+
+def _plain_limit(symbol: str, side: Side, size: Decimal, price: Decimal) -> OrderRequest:
+    """``OrderRequest(symbol=..., side=..., type=LIMIT, size=..., price=...)`` with every
+    option at its default, its amounts already converted: each field a plain slot store
+    instead of the frozen ``__init__``'s ``object.__setattr__`` and converter per field
+    (about half of what building a strategy's request cost), then the same shape check."""
+    request: Any = object.__new__(_WritableRequest)
+    request.symbol = symbol
+    request.side = side
+    request.type = OrderType.LIMIT
+    request.size = size
+    request.price = price
+    request.funds = None
+    request.time_in_force = TimeInForce.GTC
+    request.cancel_after = None
+    request.post_only = False
+    request.hidden = False
+    request.iceberg = False
+    request.visible_size = None
+    request.stp = None
+    request.client_order_id = None
+    request.stop = None
+    request.stop_price = None
+    request.remark = None
+    request.__class__ = OrderRequest
+    request.__attrs_post_init__()
+    assert isinstance(request, OrderRequest)
+    return request
 
 
 @attrs.frozen(slots=True, kw_only=True)

@@ -110,7 +110,8 @@ class Placer(PlacementGuard):
                 pending = await self._reconcile_each(pending, find, exc, outcomes)
                 if pending and attempt == self._max_attempts:
                     for item in pending:
-                        lost = unconfirmed(self.reconciler, item.request.symbol, item.client_oid, attempt, exc)
+                        symbol = item.request.symbol
+                        lost = unconfirmed(self.reconciler, symbol, item.client_oid, attempt, exc)
                         outcomes[item.index] = lost
                     pending = []
                 if not pending:

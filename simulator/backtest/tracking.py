@@ -51,7 +51,7 @@ class TrackingExchange:
         """Record ``order``'s state; True if it changed since last seen."""
         before = self.orders.get(order.id)
         self._store(order)
-        return before != order
+        return before is not order and before != order  # (the same object: unchanged, no field compared)
 
     def advance(self, order: Order) -> bool:
         """Record ``order``'s state unless the one known is further on (a stream and a REST

@@ -111,7 +111,8 @@ class Parking:
         for the first time, without building its snapshot."""
         o = self._parked(order_id)
         triggered = o.trigger_time if o.stop and o.status != PENDING else None
-        return triggered or o.created_at, TimeInForce(o.tif)
+        tif = o.tif
+        return triggered or o.created_at, tif if type(tif) is TimeInForce else TimeInForce(tif)
 
     def park(self, o: object) -> None:
         """Park ``o`` (its hold taken) instead of matching it: the books' ``divert``."""

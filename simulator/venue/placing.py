@@ -209,8 +209,9 @@ class Placement:
         paper exchange's hot path, one call deep: :meth:`check_limits`,
         :meth:`Holds.take_limit` and :meth:`register` written out in line, in the same
         order and with the same outcomes (``tests/simulator/test_paper_fast_path.py`` holds
-        the two paths to each other, state for state). An order that meets a cap, an
-        active client id or an external market goes through :meth:`submit` itself."""
+        the two paths to each other, state for state, on a matched market and on an
+        external one, where it is parked as :meth:`submit` parks it). An order that meets
+        a cap or an active client id goes through :meth:`submit` itself, which refuses it."""
         if not plain or self._strict:
             general = self._intake.from_request(user, now, mkt, request, ticks, lots, client_oid, no_options)
             self.submit(general)
@@ -230,12 +231,11 @@ class Placement:
         by_coid = user.by_coid
         earlier = by_coid.get(client_oid)
         if (
-            mkt.external
-            or counts.get(native, 0) >= self.max_active_per_symbol
+            counts.get(native, 0) >= self.max_active_per_symbol
             or len(active) >= self.max_active_per_account
             or isinstance(earlier, VenueOrder)  # (an active order has this client id)
         ):
-            self.submit(order)  # (raises, or parks the order on an external market)
+            self.submit(order)  # (raises)
             return to_order(order, symbol)
         # Holds.take_limit, in line
         if is_buy:
@@ -258,6 +258,10 @@ class Placement:
         active[oid] = order
         counts[native] = counts.get(native, 0) + 1
         by_coid[client_oid] = order
+        if mkt.external:  # parked for a replay to fill, as submit parks it
+            self._settlement.on_accepted(Accepted(order, now))
+            self._parking.park(order)
+            return plain_limit(order, symbol, request.side, ticks, lots, now)
         mkt.book.submit(order, now)
         if order.status == REJECTED:
             self._unregister_coid(order, earlier)

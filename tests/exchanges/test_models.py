@@ -1,3 +1,4 @@
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -215,3 +216,42 @@ def test_reported_models_refuse_float_amounts_and_take_ints_and_strs_exactly(nam
         cls(**{**kwargs, amount: True})
     assert getattr(cls(**{**kwargs, amount: 2}), amount) == Decimal(2)
     assert getattr(cls(**{**kwargs, amount: "0.1"}), amount) == Decimal("0.1")
+
+
+@pytest.mark.parametrize(
+    ("side", "size", "price"),
+    [
+        ("buy", "0.001", "60000.1"),
+        (Side.SELL, Decimal("2"), 3),
+        ("sell", "1e-8", Decimal("0.00012")),
+        ("buy", "0", "1"),  # (refused: size must be positive)
+        ("buy", "1", "-1"),  # (refused: price must be positive)
+        ("nope", "1", "1"),  # (refused: no such side)
+        ("buy", 1.5, "1"),  # (refused: a float)
+        ("buy", None, "1"),  # (refused: no size)
+        ("buy", "1", "NaN"),  # (refused: not finite)
+    ],
+)
+def test_a_plain_limit_request_is_the_one_its_constructor_makes(side: Any, size: Any, price: Any) -> None:
+    """``OrderRequest.limit`` without options builds the request without ``__init__`` (every
+    strategy's common case); it must be that request in every respect, refusals included."""
+
+    def outcome(build: Any) -> object:
+        try:
+            return build()
+        except Exception as err:  # (the refusal itself is compared)
+            return (type(err), str(err))
+
+    fast = outcome(lambda: OrderRequest.limit("BTC/USDT", side, size, price))
+    general = outcome(
+        lambda: OrderRequest(
+            symbol="BTC/USDT", side=Side(side), type="limit", size=to_decimal(size), price=to_decimal(price)
+        )
+    )
+    assert fast == general
+    if isinstance(fast, OrderRequest):
+        assert type(fast) is OrderRequest and repr(fast) == repr(general) and hash(fast) == hash(general)
+        assert isinstance(general, OrderRequest) and attrs.asdict(fast) == attrs.asdict(general)
+        assert pickle.loads(pickle.dumps(fast)) == fast and attrs.evolve(fast, price=fast.price) == fast
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            fast.price = Decimal(1)  # type: ignore[misc]

@@ -13,6 +13,7 @@ import asyncio
 import random
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -56,12 +57,15 @@ def outcome(error: ExchangeError | None) -> str:
     return "ok" if error is None else repr(error)
 
 
-async def drive(steps: list[tuple[object, ...]]) -> set[str]:
+async def drive(steps: list[tuple[object, ...]], *, external: bool = False) -> set[str]:
     """Run ``steps`` on both paths, checking each outcome and the final state; returns the
-    outcomes seen."""
+    outcomes seen. ``external``: the pair is replayed (orders are parked, as in a backtest)."""
     seen: set[str] = set()
     fast_venue = Venue(seed=3, clock=ManualClock(START_MS), max_active_per_symbol=4)
     slow_venue = Venue(seed=3, clock=ManualClock(START_MS), max_active_per_symbol=4)
+    if external:
+        fast_venue.set_external(NATIVE)
+        slow_venue.set_external(NATIVE)
     papers = [PaperExchange(BALANCES, venue=fast_venue) for _ in range(2)]
     uids = [slow_venue.create_user(balances=BALANCES) for _ in range(2)]
     assert uids == [p.uid for p in papers]
@@ -82,7 +86,8 @@ async def drive(steps: list[tuple[object, ...]]) -> set[str]:
             cid = f"u{user}c{coid}"
             try:
                 request = OrderRequest.limit(SYM, side, size, price, client_order_id=cid)
-                await papers[user].place_order(request)
+                placed = await papers[user].place_order(request)
+                assert placed == await papers[user].fetch_order(SYM, order_id=placed.id)
             except ExchangeError as err:
                 fast = err
             try:
@@ -131,6 +136,7 @@ def assert_same_state(a: Venue, b: Venue, uids: list[str]) -> None:
         assert a.trader(uid).counts == b.trader(uid).counts
         assert [o.id for o in a.active_orders(uid)] == [o.id for o in b.active_orders(uid)]
     assert a.order_book(NATIVE, None) == b.order_book(NATIVE, None)
+    assert a.parked_orders(NATIVE) == b.parked_orders(NATIVE)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -140,7 +146,16 @@ def test_the_fused_path_leaves_what_the_general_path_leaves(steps: list[tuple[ob
         event(seen)
 
 
-def test_a_long_random_session_on_both_paths() -> None:
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(actions)
+def test_the_fused_path_parks_what_the_general_path_parks(steps: list[tuple[object, ...]]) -> None:
+    """On a replayed pair (a backtest's), orders are parked instead of matched."""
+    for seen in asyncio.run(drive(steps, external=True)):
+        event(seen)
+
+
+@pytest.mark.parametrize("external", [False, True], ids=["matched", "parked"])
+def test_a_long_random_session_on_both_paths(external: bool) -> None:
     """A seeded session long enough to reach every outcome (and checked to)."""
     rng = random.Random(7)
     sizes = ["0.001", "0.002", "0.01", "0.02", "0.00001", "0.000001"]
@@ -154,8 +169,8 @@ def test_a_long_random_session_on_both_paths() -> None:
             steps.append(("cancel", rng.randint(0, 1), rng.randint(0, 5), rng.random() < 0.5))
         else:
             steps.append(("advance", rng.randint(1, 3000)))
-    seen = asyncio.run(drive(steps))
-    assert seen >= {
+    seen = asyncio.run(drive(steps, external=external))
+    assert seen | ({"traded"} if external else set()) >= {
         "place: ok",
         "place: InvalidOrder",
         "place: DuplicateClientOrderId",
