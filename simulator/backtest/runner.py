@@ -13,6 +13,7 @@ account.
 from __future__ import annotations
 
 import contextlib
+import gc
 import heapq
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -293,9 +294,16 @@ class Backtest:
             )
 
     async def run(self) -> BacktestResult:
-        if isinstance(self.data, SyntheticData):
-            return await self._run_synthetic(self.data)
-        return await self._run_replay()
+        # What exists before the run (the recorded events above all: hundreds of thousands of
+        # objects) lives through it: a full garbage collection need not walk it every time
+        # the run's own allocations trigger one (a third of a replay's time when one fell in).
+        gc.freeze()
+        try:
+            if isinstance(self.data, SyntheticData):
+                return await self._run_synthetic(self.data)
+            return await self._run_replay()
+        finally:
+            gc.unfreeze()
 
     # --- replay of recorded data ---------------------------------------------------------------
 
