@@ -46,7 +46,7 @@ async def test_the_events_are_frozen_during_the_run_and_released_after() -> None
 
 async def test_a_failing_run_releases_them_too() -> None:
     before = gc.get_freeze_count()
+    data = MarketData(SYMBOL, "trades", _trades(5))
     with pytest.raises(RuntimeError, match="own bug"):
-        data = MarketData(SYMBOL, "trades", _trades(5))
         await Backtest(Failing(SYMBOL), data, balances={"USDT": Decimal(1_000)}).run()
     assert gc.get_freeze_count() == before
