@@ -1,1 +1,2 @@
-"""Filled by later issues."""
+"""Venue adapters, one package per venue (``kucoin``, ``binance``), and ``common`` for the
+venue-neutral pieces they share; each implements the ``exchanges`` protocol."""
