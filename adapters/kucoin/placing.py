@@ -110,8 +110,9 @@ class Placer(PlacementGuard):
                 pending = await self._reconcile_each(pending, find, exc, outcomes)
                 if pending and attempt == self._max_attempts:
                     for item in pending:
-                        lost = unconfirmed(self.reconciler, item.request.symbol, item.client_oid, attempt, exc)
-                        outcomes[item.index] = lost
+                        outcomes[item.index] = unconfirmed(
+                            self.reconciler, item.request.symbol, item.client_oid, attempt, exc
+                        )
                     pending = []
                 if not pending:
                     break
