@@ -202,8 +202,10 @@ async def _served_in_process(kind: Any = None, **options: Any) -> tuple[Exchange
     return _adapter(url, None, kind=kind, **options), hooks
 
 
-def _control_hooks(url: str) -> StreamHooks:
-    """Hooks on a served simulator in another process, through its control paths."""
+def _control_hooks(url: str, *, binance: bool = False) -> StreamHooks:
+    """Hooks on a served simulator in another process, through its control paths (the
+    KuCoin dialect's, or with ``binance`` the Binance dialect's: the same paths, whose
+    faults name the symbol whose diff-depth events to lose)."""
 
     async def state() -> dict[str, Any]:
         async with httpx.AsyncClient(base_url=url) as http:
@@ -226,6 +228,9 @@ def _control_hooks(url: str) -> StreamHooks:
         return int((await post("/sim/ws/disconnect", {}))["disconnected"])
 
     async def skip_sequence(symbol: str) -> int:
+        if binance:
+            body = {"skip_sequence": 1, "symbol": symbol.replace("/", "")}
+            return int((await post("/sim/ws/faults", body))["reached"])
         topic = "/market/level2:" + symbol.replace("/", "-")
         reached = 0
         for connection in (await state())["connections"]:
@@ -456,6 +461,10 @@ def _binance_adapter(
 
 
 def _binance_app(*, rate_limits: str = "binance", weight_limit: int = 6000) -> Any:
+    return _binance_facade(rate_limits=rate_limits, weight_limit=weight_limit).app
+
+
+def _binance_facade(*, rate_limits: str = "binance", weight_limit: int = 6000) -> Any:
     from exchanges import SystemClock
     from simulator.binance import AccountConfig, ApiKey, BinanceConfig, binance_venue, build_facade
 
@@ -466,12 +475,40 @@ def _binance_app(*, rate_limits: str = "binance", weight_limit: int = 6000) -> A
         accounts=(account,), rate_limits=rate_limits, weight_limit=weight_limit, orders_per_10s=100_000
     )
     venue.sync()
-    return build_facade(venue, config).app
+    return build_facade(venue, config)
+
+
+async def _binance_served_in_process(**options: Any) -> tuple[Exchange, StreamHooks]:
+    """The Binance dialect served on a loopback socket in the running loop (its streams need
+    one), the adapter on it, and hooks that reach into the dialect's WebSocket side."""
+    from simulator.binance.protocol import BinanceHttpProtocol
+    from simulator.kucoin.server import serving
+
+    facade = _binance_facade()
+    server = serving(facade.app, http=BinanceHttpProtocol)
+    url = await server.__aenter__()
+    ws = facade.ws
+
+    async def count() -> int:
+        return int(ws.topic_count())
+
+    async def disconnect() -> int:
+        return int(ws.disconnect())
+
+    async def skip_sequence(symbol: str) -> int:
+        return int(ws.skip_sequence(1, symbol.replace("/", "")))
+
+    async def close() -> None:
+        await server.__aexit__(None, None, None)
+
+    hooks = StreamHooks(topic_count=count, disconnect=disconnect, skip_sequence=skip_sequence, close=close)
+    return _binance_adapter(url, None, **options), hooks
 
 
 def binance_sim(name: str = "binance-sim", **options: Any) -> Target:
     """``BinanceExchange`` -> the Binance dialect in-process (httpx's ASGI transport), a fresh
-    venue each time. Streams need a socket: ``binance-sim-socket`` covers them."""
+    venue each time; its streams on the dialect served on a loopback socket in the test's
+    loop (WebSockets need one)."""
     url = "http://binance-sim.local"
     apps: weakref.WeakKeyDictionary[Exchange, Any] = weakref.WeakKeyDictionary()
 
@@ -501,9 +538,13 @@ def binance_sim(name: str = "binance-sim", **options: Any) -> Target:
         faulty = _binance_adapter(url, wrap(transport), rate_limit=False, **options)
         return faulty, _binance_adapter(url, transport, rate_limit=False)
 
+    async def open_streaming() -> tuple[Exchange, StreamHooks]:
+        return await _binance_served_in_process(**options)
+
     return Target(
         name=name,
         exchange=open_sim,
+        streams=open_streaming,
         second_client=open_second,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",
@@ -524,6 +565,7 @@ def _binance_args() -> tuple[str, ...]:
         "binance",
         "--seed",
         "13",
+        "--control",
         "--api-key",
         BINANCE_KEY,
         "--api-secret",
@@ -549,9 +591,14 @@ def _binance_sim_socket() -> Target:
         faulty = _binance_adapter(url, wrap(httpx.AsyncHTTPTransport()), rate_limit=False)
         return faulty, _binance_adapter(url, None, rate_limit=False)
 
+    async def open_streaming() -> tuple[Exchange, StreamHooks]:
+        url = main()
+        return _binance_adapter(url, None), _control_hooks(url, binance=True)
+
     return Target(
         name="binance-sim-socket",
         exchange=open_socket,
+        streams=open_streaming,
         second_client=open_socket,
         symbol="BTC/USDT",
         other_symbol="ETH/USDT",

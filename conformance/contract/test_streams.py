@@ -234,8 +234,11 @@ async def test_a_skipped_sequence_rebuilds_the_book(conformance_subject: Target)
             await _quiet_book(ex, books, symbol)
             assert await hooks.skip_sequence(symbol) >= 1, "no connection carries the book's increments"
             await ex.place_order(limit_far(market, ticker, Side.BUY))  # (a change: its increment skips)
+            deadline = time.monotonic() + DEADLINE_S
             item = await _next(books)
-            while not isinstance(item, StreamGap):
+            while not isinstance(item, StreamGap):  # (books keep coming: a deadline of its own)
+                if time.monotonic() > deadline:
+                    raise AssertionError("no gap came after the skipped sequence number")
                 item = await _next(books)
             assert item.reason is GapReason.SEQUENCE
             await _quiet_book(ex, books, symbol)

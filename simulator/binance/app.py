@@ -16,7 +16,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -34,6 +34,9 @@ from .endpoints import Endpoint, Security
 from .limits import ORDER_WINDOWS, OrderCounter, WeightLimiter
 from .listing import Names
 from .params import Params, merge
+
+if TYPE_CHECKING:
+    from .ws_control import WsControl
 
 __all__ = ["BinanceFacade", "Ctx"]
 
@@ -109,6 +112,8 @@ class BinanceFacade:
         self.cancel_ids: dict[str, str] = {}
         #: Whether an account's user data is being streamed (the WebSocket side sets it).
         self.user_feed_listening: Callable[[str], bool] = lambda _uid: False
+        #: The WebSocket side (market streams, the WebSocket API), once its routes are made.
+        self.ws: WsControl | None = None
         routes: list[BaseRoute] = list(ws_routes(self)) if ws_routes is not None else []
         routes.append(Route("/{path:path}", self.http, methods=["GET", "POST", "PUT", "DELETE"]))
         self.app = Starlette(routes=routes)

@@ -9,6 +9,7 @@ TOML layout::
     weight_limit = 6000            # REQUEST_WEIGHT per IP per minute
     orders_per_10s = 50            # ORDERS per account
     orders_per_day = 160000
+    control = false                # the /sim/ws control paths (see simulator.binance.ws_control)
 
     [[accounts]]
     uid = 10001                    # optional; numbered from 10001 otherwise
@@ -156,6 +157,8 @@ class BinanceConfig:
     orders_per_10s: int = 50
     orders_per_day: int = 160_000
     venue: Mapping[str, Any] = attrs.field(factory=dict)
+    #: Serve the ``/sim/ws`` control paths (sockets, subscriptions, disconnects, lost events).
+    control: bool = False
 
     def __attrs_post_init__(self) -> None:
         if self.rate_limits not in RATE_LIMIT_PROFILES:
@@ -229,7 +232,16 @@ def _keys(items: Iterable[Mapping[str, Any]], created_at: int) -> tuple[ApiKey, 
 def config_from_mapping(data: Mapping[str, Any], *, created_at: int = 0) -> BinanceConfig:
     """A configuration from plain data (a parsed TOML file); ``created_at`` is when a key
     that does not say was made."""
-    known = {"seed", "rate_limits", "weight_limit", "orders_per_10s", "orders_per_day", "accounts", "venue"}
+    known = {
+        "seed",
+        "rate_limits",
+        "weight_limit",
+        "orders_per_10s",
+        "orders_per_day",
+        "accounts",
+        "venue",
+        "control",
+    }
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"unknown field(s) {', '.join(sorted(unknown))}")
@@ -253,7 +265,12 @@ def config_from_mapping(data: Mapping[str, Any], *, created_at: int = 0) -> Bina
         for k in ("seed", "rate_limits", "weight_limit", "orders_per_10s", "orders_per_day")
         if k in data
     }
-    return BinanceConfig(accounts=tuple(accounts), venue=dict(data.get("venue", {})), **settings)
+    control = data.get("control", False)
+    if not isinstance(control, bool):
+        raise ConfigError("control: expected true or false")
+    return BinanceConfig(
+        accounts=tuple(accounts), venue=dict(data.get("venue", {})), control=control, **settings
+    )
 
 
 def load_toml(path: str | Path, *, created_at: int = 0) -> BinanceConfig:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import re
@@ -49,18 +50,24 @@ _EIGHT = Decimal("0.00000001")
 
 
 class StreamConnection:
-    """One client's socket: its streams and what waits to be sent to it."""
+    """One client's socket: its streams, what waits to be sent to it, and the diff-depth
+    events it is to lose (a fault the control paths inject)."""
 
-    def __init__(self, combined: bool) -> None:
+    def __init__(self, combined: bool, connection_id: str = "") -> None:
+        self.id = connection_id
         self.combined = combined
         self.streams: set[str] = set()
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()
         self.closed = False
+        self.losing: dict[str, int] = {}  # diff-depth stream -> its next events to drop
 
     def send(self, stream: str, payload: str) -> None:
         """Queue ``payload`` (JSON text) of ``stream``; a client that falls this far behind
         is dropped."""
         if self.closed:
+            return
+        if self.losing.get(stream):
+            self.losing[stream] -= 1
             return
         if self.queue.qsize() >= MAX_QUEUE:
             self.close()
@@ -89,8 +96,49 @@ class StreamHub:
         self.slow_depth: dict[str, DepthDiff] = {}  # the 1000 ms stream's pending event
         self.book_tops: dict[str, tuple[Any, ...]] = {}
         self.ticks = 0
+        #: Open sockets by id (for the control paths).
+        self.connections: dict[str, StreamConnection] = {}
+        self._ids = itertools.count(1)
         self._unsubscribe: Callable[[], None] | None = None
         facade.depth_listeners.append(self._depth_served)
+
+    # --- connections -----------------------------------------------------------------------------
+
+    def connect(self, combined: bool) -> StreamConnection:
+        conn = StreamConnection(combined, f"streams-{next(self._ids)}")
+        self.connections[conn.id] = conn
+        return conn
+
+    def topic_count(self) -> int:
+        """Streams subscribed, summed over the open sockets."""
+        return sum(len(conn.streams) for conn in self.connections.values())
+
+    def chosen(self, connection: str | None) -> list[StreamConnection]:
+        """The open socket ``connection`` (none if unknown), or every one (``None``)."""
+        if connection is None:
+            return list(self.connections.values())
+        found = self.connections.get(connection)
+        return [] if found is None else [found]
+
+    def disconnect(self, connection: str | None = None) -> int:
+        """Close sockets from the server's side (their streams end at once); returns how many."""
+        chosen = self.chosen(connection)
+        for conn in chosen:
+            self.drop(conn)
+            self.connections.pop(conn.id, None)
+        return len(chosen)
+
+    def lose_depth(self, count: int, symbol: str | None = None, connection: str | None = None) -> int:
+        """Drop the next ``count`` events of each diff-depth stream (of the Binance
+        ``symbol``, or of every one) on the chosen sockets, so that their update ids skip;
+        returns how many sockets carry such a stream."""
+        reached = 0
+        for conn in self.chosen(connection):
+            streams = [s for s in conn.streams if _is_diff_depth(s, symbol)]
+            for stream in streams:
+                conn.losing[stream] = conn.losing.get(stream, 0) + count
+            reached += bool(streams)
+        return reached
 
     # --- subscriptions ---------------------------------------------------------------------------
 
@@ -262,6 +310,13 @@ class StreamHub:
         )
 
 
+def _is_diff_depth(stream: str, symbol: str | None) -> bool:
+    m = _STREAM.fullmatch(stream)
+    if m is None or m["kind"] not in ("depth", "depth@100ms"):
+        return False
+    return symbol is None or m["symbol"] == symbol.lower()
+
+
 def _trade_event(t: PublicTrade, name: str, now: int) -> dict[str, Any]:
     dec = ser.dec
     return {
@@ -404,7 +459,7 @@ def _kline(hub: StreamHub, native: str, name: str, interval: Interval, now: int)
 async def serve_streams(hub: StreamHub, websocket: WebSocket, streams: list[str], combined: bool) -> None:
     """One market-stream socket: ``streams`` from its path, more by control messages."""
     await websocket.accept()
-    conn = StreamConnection(combined)
+    conn = hub.connect(combined)
     wanted = [s for s in streams if hub.valid(s)]
     if wanted:
         hub.subscribe(conn, wanted)
@@ -417,6 +472,7 @@ async def serve_streams(hub: StreamHub, websocket: WebSocket, streams: list[str]
         pass
     finally:
         hub.drop(conn)
+        hub.connections.pop(conn.id, None)
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await sender

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -32,7 +33,7 @@ from .user_data import UserFeed
 if TYPE_CHECKING:
     from .app import BinanceFacade
 
-__all__ = ["METHODS", "serve_ws_api"]
+__all__ = ["METHODS", "ApiSessions", "serve_ws_api"]
 
 #: WebSocket API methods that are a REST endpoint: (HTTP method, path).
 METHODS: dict[str, tuple[str, str]] = {
@@ -66,10 +67,46 @@ MAX_SUBSCRIPTIONS = 1000
 MAX_MESSAGE = 64 * 1024
 
 
+class ApiSessions:
+    """The open WebSocket API connections of one facade (for the control paths)."""
+
+    def __init__(self, facade: BinanceFacade, feed: UserFeed) -> None:
+        self.facade = facade
+        self.feed = feed
+        self.open: dict[str, _Session] = {}
+        self._ids = itertools.count(1)
+
+    def connect(self, ip: str) -> _Session:
+        session = _Session(self.facade, self.feed, ip, f"api-{next(self._ids)}")
+        self.open[session.id] = session
+        return session
+
+    def subscription_count(self) -> int:
+        """User-data subscriptions, summed over the open connections."""
+        return sum(len(session.subscriptions) for session in self.open.values())
+
+    def subscriptions(self) -> dict[str, list[int]]:
+        """Each open connection's subscription ids."""
+        return {sid: sorted(session.subscriptions) for sid, session in self.open.items()}
+
+    def disconnect(self, connection: str | None = None) -> int:
+        """Close connections (``None``: every one) from the server's side; returns how many.
+        Their subscriptions end at once, with no ``eventStreamTerminated``: the socket is gone."""
+        chosen = list(self.open) if connection is None else [connection]
+        closed = 0
+        for sid in chosen:
+            session = self.open.pop(sid, None)
+            if session is not None:
+                session.close()
+                closed += 1
+        return closed
+
+
 class _Session:
     """One WebSocket API connection: its logged-on key and user-data subscriptions."""
 
-    def __init__(self, facade: BinanceFacade, feed: UserFeed, ip: str) -> None:
+    def __init__(self, facade: BinanceFacade, feed: UserFeed, ip: str, session_id: str = "") -> None:
+        self.id = session_id
         self.facade = facade
         self.feed = feed
         self.ip = ip
@@ -304,12 +341,13 @@ _OWN: dict[str, Callable[[_Session, dict[str, Any]], Any]] = {
 }
 
 
-async def serve_ws_api(facade: BinanceFacade, feed: UserFeed, websocket: WebSocket) -> None:
+async def serve_ws_api(sessions: ApiSessions, websocket: WebSocket) -> None:
     """One WebSocket API connection (it costs 2 weight, as on Binance)."""
+    facade = sessions.facade
     client = websocket.scope.get("client")
     ip = client[0] if client else "0.0.0.0"
     await websocket.accept()
-    session = _Session(facade, feed, ip)
+    session = sessions.connect(ip)
     with contextlib.suppress(errors.BinanceError):
         facade.weights.charge(ip, 2)
     sender = asyncio.get_running_loop().create_task(_send(websocket, session))
@@ -324,6 +362,7 @@ async def serve_ws_api(facade: BinanceFacade, feed: UserFeed, websocket: WebSock
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
+        sessions.open.pop(session.id, None)
         session.close()
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -3,7 +3,7 @@ KuCoin's by default, Binance's with ``--dialect binance``.
 
 Options kept stable for scripts: --dialect, --host, --port, --seed, --api-key/--api-secret
 (KuCoin: --api-passphrase and --api-key-version too), --balance CUR=AMT (repeatable),
---rate-limits, --config; KuCoin's: --tls (or --tls-cert/--tls-key), --control. Prints
+--rate-limits, --config, --control; KuCoin's: --tls (or --tls-cert/--tls-key). Prints
 ``listening on http://HOST:PORT`` (``https://`` over TLS) once it accepts connections (then
 the throw-away certificate to trust, and the demo credentials, if it made them), logs one line
 per request on stderr, and stops cleanly on SIGINT and SIGTERM. KuCoin's WebSocket clients

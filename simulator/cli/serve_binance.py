@@ -20,7 +20,6 @@ _KUCOIN_ONLY = (
     "tls",
     "tls_cert",
     "tls_key",
-    "control",
 )
 
 
@@ -64,6 +63,7 @@ def run_binance(args: argparse.Namespace) -> int:
             cfg,
             accounts=tuple(accounts),
             rate_limits=args.rate_limits if args.rate_limits is not None else cfg.rate_limits,
+            control=cfg.control or bool(args.control),
             seed=args.seed if args.seed is not None else cfg.seed,
         )
         served = build.build_served(cfg)

@@ -1,9 +1,8 @@
 """The Binance adapter's streams against the simulator's Binance dialect, served on a real
 socket: two independent readings of one spec meeting. Combined market streams, the local
 book by ``U``/``u``/``lastUpdateId`` from REST depth, and user data over the WebSocket API
-(``userDataStream.subscribe.signature``) while an order is placed and fills.
-
-(The contract suite holds REST on the ``binance-sim`` targets; it has no streams area.)"""
+(``userDataStream.subscribe.signature``) while an order is placed and fills (the contract's
+streams area holds the rest: disconnects, lost depth events, unsubscribing)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """``python -m simulator serve --dialect binance``: a real subprocess on a free port, its key
 and balances from the command line, weights sent with limits off, the embedded market
-trading every pair."""
+trading every pair, the ``/sim/ws`` control paths with ``--control``."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def served() -> Iterator[str]:
         "--balance",
         "ETH=3",
     ]
-    command += ["--rate-limits", "off", "--seed", "5"]
+    command += ["--rate-limits", "off", "--seed", "5", "--control"]
     command += ["--api-permissions", "enableReading,enableSpotAndMarginTrading"]
     command += ["--api-ip-whitelist", "127.0.0.1", "--api-created-at", "2024-01-02"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -91,10 +91,14 @@ def test_a_minimum_market_order_fills_at_once(served: str) -> None:
 def test_kucoin_only_options_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--dialect", "binance", "--port", "0", "--api-passphrase", "p"]) == 2
     assert "--api-passphrase" in capsys.readouterr().err
-    assert main(["serve", "--dialect", "binance", "--port", "0", "--tls", "--control"]) == 2
-    assert "--tls, --control: KuCoin's options" in capsys.readouterr().err
+    assert main(["serve", "--dialect", "binance", "--port", "0", "--tls"]) == 2
+    assert "--tls: KuCoin's options" in capsys.readouterr().err
     assert main(["serve", "--dialect", "binance", "--port", "0", "--rate-limits", "legacy"]) == 2
     assert main(["serve", "--port", "0", "--rate-limits", "binance"]) == 2
+
+
+def test_control_serves_the_control_paths(served: str) -> None:
+    assert httpx.get(f"{served}/sim/ws").json() == {"topics": 0, "connections": []}
 
 
 def test_the_key_restrictions_come_from_the_command_line(served: str) -> None:
