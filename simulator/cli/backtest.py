@@ -186,7 +186,9 @@ def _sources_per_symbol(sources: list[str], symbols: list[str]) -> list[str]:
     )
 
 
-def _tell_estimate(backtest: Any, source: str, balances: dict[str, Decimal], seed: int) -> None:
+def _tell_estimate(
+    backtest: Any, source: str, balances: dict[str, Decimal], seed: int, *, plotting: bool
+) -> None:
     """Before a long synthetic run, what it will cost (measured on a short one here)."""
     from simulator.backtest.estimate import LONG_RUN_MS, estimate_synthetic
     from simulator.backtest.runner import SetupError, SyntheticData
@@ -195,7 +197,7 @@ def _tell_estimate(backtest: Any, source: str, balances: dict[str, Decimal], see
     if not isinstance(data, SyntheticData) or data.duration_ms < LONG_RUN_MS:
         return
     try:
-        estimate = estimate_synthetic(data, backtest.strategy.symbols, balances, seed=seed)
+        estimate = estimate_synthetic(data, backtest.strategy.symbols, balances, seed=seed, plotting=plotting)
     except SetupError:
         return  # (the run itself says why)
     print(f"note: {estimate.describe(source)}", file=sys.stderr)
@@ -260,7 +262,7 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, TypeError, OSError, ExchangeError) as err:
         print(f"simulator backtest: {err}", file=sys.stderr)
         return 2
-    _tell_estimate(backtest, args.data[0], balances, args.seed)
+    _tell_estimate(backtest, args.data[0], balances, args.seed, plotting=not args.no_plot)
     bar, backtest.progress = _progress(args.quiet)
     try:
         result = asyncio.run(backtest.run())

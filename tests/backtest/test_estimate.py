@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,3 +37,27 @@ def test_backtest_tells_the_estimate_before_a_long_synthetic_run(
     assert main(["backtest", "--data", "synthetic:3h", *args]) == 0
     err = capsys.readouterr().err
     assert "note: synthetic:3h: about" in err and "MiB" in err
+
+
+_MEASURE = """
+import resource, sys
+from simulator.cli import main
+code = main(sys.argv[1:])
+print(f"maxrss-kib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the resident set as Linux counts it (KiB)")
+def test_the_memory_told_is_near_what_the_process_then_holds(tmp_path: Path) -> None:
+    """The figure is the process's peak, the one a user sees in ``top``, not Python's heap
+    alone (which was a fifth of it)."""
+    args = ["backtest", EXAMPLE, "--data", "synthetic:1d", "--quiet", "--no-plot", "--out", str(tmp_path)]
+    done = subprocess.run([sys.executable, "-c", _MEASURE, *args], capture_output=True, text=True, check=True)
+    told = re.search(r"note: synthetic:1d: about .* and ([\d,]+) MiB", done.stderr)
+    held = re.search(r"maxrss-kib (\d+)", done.stderr)
+    assert told and held, done.stderr
+    told_mib, held_mib = int(told.group(1).replace(",", "")), int(held.group(1)) / 1024
+    assert 0.7 * held_mib <= told_mib <= 1.3 * held_mib, (
+        f"told {told_mib} MiB, the process held {held_mib:.0f} MiB"
+    )
