@@ -92,7 +92,7 @@ async def market_maker(venue: str, base_url: str, seconds: float) -> None:
     for fill in result.fills:
         at = from_ms(fill.timestamp)
         print(f"  {at:%H:%M:%S} {fill.side:4} {fill.size} BTC @ {fill.price} ({fill.liquidity})")
-    held = ", ".join(f"{b.total.normalize()} {c}" for c, b in sorted(balances.items()) if b.total)
+    held = ", ".join(f"{b.total.normalize():f} {c}" for c, b in sorted(balances.items()) if b.total)
     print(f"  balances now: {held}")
 
 
