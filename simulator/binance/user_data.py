@@ -12,7 +12,6 @@ left: one ``executionReport`` per order change (``NEW``, one ``TRADE`` per fill,
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +38,7 @@ class UserFeed:
         self.venue = facade.venue
         self.subscribers: dict[str, set[Deliver]] = {}
         self.pending: list[VenueEvent] = []
-        self.exec_ids = itertools.count(1)
+        self.exec_ids = facade.amendments.execution_ids
         self._unsubscribe: Callable[[], None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -103,6 +102,13 @@ class UserFeed:
             fill = fills.pop(order.id, None)
             filled = _ends_filled(order.id, later)
             return execution_report(self, order, "TRADE", event.time, fill, filled)
+        if change == "update":
+            amended = self.facade.amendments.replaced.pop(order.id, None)
+            if amended is None:
+                return None
+            report = execution_report(self, order, "REPLACED", event.time, exec_id=amended.execution_id)
+            report["C"] = amended.orig_client_id
+            return report
         if change in ("canceled", "rejected"):
             status = ser.binance_status(order)
             kind = {"CANCELED": "CANCELED", "REJECTED": "REJECTED"}.get(status, "EXPIRED")
@@ -137,12 +143,16 @@ def execution_report(
     fill: FillInfo | None = None,
     filled: bool = False,
     cancel_id: str | None = None,
+    exec_id: int | None = None,
 ) -> dict[str, Any]:
-    """One ``executionReport`` of ``o`` (``kind``: NEW, TRADE, CANCELED, EXPIRED, REJECTED)."""
+    """One ``executionReport`` of ``o`` (``kind``: NEW, TRADE, CANCELED, EXPIRED, REJECTED,
+    REPLACED)."""
     dec = ser.dec
     name = feed.facade.names.binance[o.symbol]
     if kind == "NEW":
         status = "NEW"
+    elif kind == "REPLACED":
+        status = "PARTIALLY_FILLED" if o.deal_size else "NEW"
     elif kind == "TRADE":
         status = "FILLED" if filled else "PARTIALLY_FILLED"
     else:
@@ -173,7 +183,7 @@ def execution_report(
         "N": fill.fee_currency if fill else None,
         "T": time,
         "t": fill.trade_id if fill else -1,
-        "I": next(feed.exec_ids),
+        "I": exec_id if exec_id is not None else next(feed.exec_ids),
         "w": status in ("NEW", "PARTIALLY_FILLED") and o.stop is None and o.type is OrderType.LIMIT,
         "m": bool(fill and fill.liquidity.value == "maker"),
         "M": False,
