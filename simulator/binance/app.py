@@ -32,6 +32,7 @@ from .amendments import Amendments
 from .auth import Keyring, Principal, check_timing, rest_payloads
 from .config import AccountConfig, BinanceConfig
 from .endpoints import Endpoint, Security
+from .first_fills import FirstFills
 from .limits import ORDER_WINDOWS, OrderCounter, WeightLimiter
 from .listing import Names
 from .params import Params, merge
@@ -105,6 +106,7 @@ class BinanceFacade:
         enforce = config.rate_limits != "off"
         self.weights = WeightLimiter(clock, config.weight_limit, enforce=enforce)
         self.orders = OrderCounter(clock, config.orders_per_10s, config.orders_per_day, enforce=enforce)
+        self.orders.settle = FirstFills(venue, self.orders).settle
         self.names = Names(venue.symbols())
         self.endpoints: dict[tuple[str, str], Endpoint] = {(e.method, e.path): e for e in endpoints}
         self.on_account_added: Callable[[AccountConfig], None] | None = None

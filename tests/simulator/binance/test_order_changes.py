@@ -307,3 +307,30 @@ async def test_the_websocket_api_serves_both(facade: BinanceFacade, clock: Manua
     session.handle(_ws_request(clock, "order.cancelReplace", **_replace(cancelOrderId=order.id)))
     replaced = json.loads(session.queue.get_nowait() or "")
     assert replaced["status"] == 200 and replaced["result"]["newOrderResult"] == "SUCCESS"
+
+
+# --- the unfilled order count ----------------------------------------------------------------------
+
+
+async def _count(client: httpx.AsyncClient, signer: Signer) -> list[int]:
+    r = await client.get(f"/api/v3/rateLimit/order?{signer.query()}", headers=HEADERS)
+    return [row["count"] for row in r.json()]
+
+
+async def test_an_orders_first_fill_lowers_the_unfilled_order_count(
+    client: httpx.AsyncClient, signer: Signer, venue: Venue
+) -> None:
+    resting = await _send(client, signer, "POST", "/api/v3/order", **LIMIT, quantity="0.03", price="64500")
+    assert resting.headers["X-MBX-ORDER-COUNT-10S"] == "1"
+    assert await _count(client, signer) == [1, 1]
+    venue.place_order(MAKER, OrderParams(symbol="BTC-USDT", side="sell", type="market", size="0.01"))
+    assert await _count(client, signer) == [0, 0]  # (its first fill)
+    second = await _send(client, signer, "POST", "/api/v3/order", **LIMIT, quantity="0.01", price="60000")
+    assert second.headers["X-MBX-ORDER-COUNT-10S"] == "1" and second.headers["X-MBX-ORDER-COUNT-1D"] == "1"
+    venue.place_order(MAKER, OrderParams(symbol="BTC-USDT", side="sell", type="market", size="0.01"))
+    assert await _count(client, signer) == [1, 1]  # (a later fill of the first order changes nothing)
+    taker = await _send(
+        client, signer, "POST", "/api/v3/order", symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.001"
+    )
+    assert taker.headers["X-MBX-ORDER-COUNT-10S"] == "2"
+    assert await _count(client, signer) == [1, 1]
