@@ -96,8 +96,10 @@ class UserFeed:
         self, event: VenueEvent, order: OrderInfo, fills: dict[str, FillInfo], later: list[VenueEvent]
     ) -> dict[str, Any] | None:
         change = event.change
-        if change in ("received", "triggered"):
+        if change == "received":
             return execution_report(self, order, "NEW", event.time)
+        if change == "triggered":  # (a stop-limit starts working on the book; a stop-market trades)
+            return execution_report(self, order, "NEW", event.time) if order.type is OrderType.LIMIT else None
         if change == "match":
             fill = fills.pop(order.id, None)
             filled = _ends_filled(order.id, later)
@@ -106,9 +108,7 @@ class UserFeed:
             amended = self.facade.amendments.replaced.pop(order.id, None)
             if amended is None:
                 return None
-            report = execution_report(self, order, "REPLACED", event.time, exec_id=amended.execution_id)
-            report["C"] = amended.orig_client_id
-            return report
+            return execution_report(self, order, "REPLACED", event.time, exec_id=amended.execution_id)
         if change in ("canceled", "rejected"):
             status = ser.binance_status(order)
             kind = {"CANCELED": "CANCELED", "REJECTED": "REJECTED"}.get(status, "EXPIRED")
@@ -158,6 +158,7 @@ def execution_report(
     else:
         status = ser.binance_status(o)
     by_funds = o.type is OrderType.MARKET and o.size is None
+    working = ser.working_time(o)
     report: dict[str, Any] = {
         "e": "executionReport",
         "E": time,
@@ -184,16 +185,18 @@ def execution_report(
         "T": time,
         "t": fill.trade_id if fill else -1,
         "I": exec_id if exec_id is not None else next(feed.exec_ids),
-        "w": status in ("NEW", "PARTIALLY_FILLED") and o.stop is None and o.type is OrderType.LIMIT,
+        "w": status in ("NEW", "PARTIALLY_FILLED") and working >= 0 and o.type is OrderType.LIMIT,
         "m": bool(fill and fill.liquidity.value == "maker"),
         "M": False,
         "O": o.created_at,
         "Z": dec(o.deal_funds),
         "Y": dec(fill.funds if fill else None),
         "Q": dec(o.funds if by_funds else None),
-        "W": ser.working_time(o),
+        "W": working,
         "V": STP_NAMES[o.stp],
     }
+    if working < 0:  # (only once on the book)
+        del report["W"]
     reason = ser.expiry_reason(o)
     if kind in ("EXPIRED", "CANCELED") and reason is not None:
         report["eR"] = reason

@@ -222,7 +222,7 @@ async def test_a_decrease_keeps_the_order_its_place_in_the_queue(
     assert (amended["orderId"], amended["qty"], amended["status"]) == (mine["orderId"], "0.01000000", "NEW")
     assert (amended["origClientOrderId"], amended["clientOrderId"]) == ("first", "renamed")
     reports = _reports(facade, heard)
-    assert reports == [("REPLACED", mine["orderId"], "renamed", "first")]
+    assert reports == [("REPLACED", mine["orderId"], "renamed", "")]  # (C: only a cancel's)
     assert heard[0]["q"] == "0.01000000" and heard[0]["I"] == body["executionId"]
     venue.place_order(MAKER, OrderParams(symbol="BTC-USDT", side="sell", type="market", size="0.01"))
     after = await _query(client, signer, mine["orderId"])
