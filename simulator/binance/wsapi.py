@@ -240,13 +240,16 @@ class _Session:
         return result, weight
 
     def _authenticate(self, raw: dict[str, Any], params: Params) -> Principal:
-        """A signed request: its own ``apiKey`` and ``signature``, or the logged-on key."""
+        """A signed request: its own ``apiKey`` and ``signature``, or the logged-on key; from
+        an address the key's whitelist allows, as on REST."""
         facade = self.facade
         key_id = params.text("apiKey")
         if key_id is None and self.principal is not None and "signature" not in params:
             check_timing(params.text("timestamp"), params.text("recvWindow"), facade.clock.now_ms())
             return self.principal
         principal = facade.keyring.principal(key_id)
+        if not principal.key.allows_ip(self.ip):
+            raise errors.BinanceError(*errors.REJECTED_MBX_KEY)
         signature = params.text("signature")
         if params.text("timestamp") is None:
             raise errors.mandatory("timestamp")
