@@ -204,9 +204,11 @@ def amend_keep_priority(ctx: Ctx) -> dict[str, Any]:
         store.replaced[info.id] = amendment  # (its execution report says REPLACED)
     try:
         done = ctx.venue.amend_order(ctx.uid, native, info.id, new_size=new_qty, client_oid=client_id)
-    finally:
-        if not ctx.facade.user_feed_listening(ctx.uid):
-            store.replaced.pop(info.id, None)
+    except Exception:
+        store.replaced.pop(info.id, None)
+        raise
+    if not ctx.facade.user_feed_listening(ctx.uid):
+        store.replaced.pop(info.id, None)
     store.add(ctx.uid, amendment)
     if not expires:
         with contextlib.suppress(errors.BinanceError):  # (done: the weight is counted, not refused)

@@ -261,6 +261,16 @@ async def test_amend_refuses_increases_and_an_eleventh_amend(
     assert unknown.json()["code"] == -2011
 
 
+async def test_an_amend_the_venue_refuses_leaves_no_report_behind(
+    client: httpx.AsyncClient, signer: Signer, facade: BinanceFacade
+) -> None:
+    order = await _rest(client, signer, quantity="1", price="60000")
+    _events(facade)
+    off_grid = await _amend(client, signer, orderId=order["orderId"], newQty="0.123456789")
+    assert off_grid.json()["code"] == -1013
+    assert facade.amendments.replaced == {} and facade.amendments.of(str(UID), order["orderId"]) == []
+
+
 async def test_amend_down_to_what_filled_expires_the_order_and_weighs_nothing(
     client: httpx.AsyncClient, signer: Signer, venue: Venue
 ) -> None:
