@@ -6,7 +6,10 @@ The venue tells its subscribers synchronously, in the middle of a call; the feed
 what one call told and sends it when the call is over (the event loop's next turn), so a
 trade's report knows whether it filled the order, and the balances sent are those the call
 left: one ``executionReport`` per order change (``NEW``, one ``TRADE`` per fill,
-``CANCELED``/``EXPIRED``), then one ``outboundAccountPosition`` of the assets touched.
+``CANCELED``/``EXPIRED``, ``REPLACED`` for an amend), then one ``outboundAccountPosition`` of
+the assets touched. A stop order is ``NEW`` once when placed (not working); when it
+triggers, a stop-limit is ``NEW`` again, now working on the book, and a stop-market, which
+never rests, is heard of next by its trades.
 """
 
 from __future__ import annotations

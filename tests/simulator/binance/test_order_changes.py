@@ -198,6 +198,19 @@ async def test_the_unfilled_order_limit_by_rate_limit_mode(venue: Venue, signer:
             orderRateLimitExceededMode="CANCEL_ONLY",
         )
         assert allowed.status_code == 409 and allowed.json()["code"] == -2021
+        for mode, status, result in (
+            ("STOP_ON_FAILURE", 429, "NOT_ATTEMPTED"),
+            ("ALLOW_FAILURE", 400, "FAILURE"),
+        ):
+            neither = await _cancel_replace(
+                client,
+                signer,
+                cancelOrderId=999999,
+                cancelReplaceMode=mode,
+                orderRateLimitExceededMode="CANCEL_ONLY",
+            )
+            assert (neither.status_code, neither.json()["code"]) == (status, -2022)
+            assert neither.json()["data"]["newOrderResult"] == result
 
 
 # --- amend keep-priority ---------------------------------------------------------------------------
@@ -217,6 +230,7 @@ async def test_a_decrease_keeps_the_order_its_place_in_the_queue(
     assert r.status_code == 200, r.text
     assert r.headers["X-MBX-USED-WEIGHT-1M"] == "4"
     assert "X-MBX-ORDER-COUNT-10S" not in r.headers
+    assert await _count(client, signer) == [1, 1]  # (the placement's; an amend adds none)
     body = r.json()
     amended = body["amendedOrder"]
     assert (amended["orderId"], amended["qty"], amended["status"]) == (mine["orderId"], "0.01000000", "NEW")
