@@ -1,6 +1,6 @@
 """``BinanceExchange``: the ``exchanges.Exchange`` protocol over Binance's spot REST API, plus
 what the protocol does not cover (test orders, cancel-replace, amend keep-priority, order
-lists, commission rates, every symbol filter).
+lists, commission rates, every symbol filter). ``exchanges.Amending`` is in :mod:`.amending`.
 
 Placing is idempotent: every order carries a ``newClientOrderId``; when a placement's answer
 is lost (timeout, reset connection, HTTP 5xx or "execution status unknown"), the order is
@@ -52,6 +52,7 @@ from exchanges import (
 )
 
 from .account import AccountData
+from .amending import OrderAmends
 from .client import BinanceClient
 from .credentials import BinanceCredentials
 from .errors import BAD_PARAMS, VENUE, error_from_response
@@ -90,7 +91,7 @@ CAPABILITIES = Capabilities(
     iceberg=True,
     market_by_funds=True,
     stop_orders=True,
-    amend=False,
+    amend=True,
     max_candles_per_request=1000,
     streams=STREAMS,
 )
@@ -102,7 +103,7 @@ _SENT_MARGIN_MS = 10_000
 _MAX_ROWS = 1000
 
 
-class BinanceExchange(MarketData, AccountData, OrderLists, StreamingData):
+class BinanceExchange(MarketData, AccountData, OrderLists, OrderAmends, StreamingData):
     """Binance spot behind the ``Exchange`` protocol, and ``exchanges.Streaming`` over
     Binance's market streams and WebSocket API.
 
@@ -387,8 +388,7 @@ class BinanceExchange(MarketData, AccountData, OrderLists, StreamingData):
         new_client_order_id: str | None = None,
     ) -> AmendResult:
         """Lower an open order's quantity keeping its place in the queue (Binance allows
-        decreases only, and no new price: so not ``exchanges.Amending``, and
-        ``capabilities.amend`` is off)."""
+        decreases only, and no new price), with Binance's whole answer."""
         ref = self._ref(order_id, client_order_id)
         market = await self.market(symbol)
         amount = Decimal(size)

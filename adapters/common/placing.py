@@ -42,6 +42,11 @@ class PlacementGuard:
         self.reconciler = reconciler
         self._max_attempts = max_attempts
 
+    @property
+    def max_attempts(self) -> int:
+        """Sends one request may take at most."""
+        return self._max_attempts
+
     async def pause(self) -> None:
         if self.reconciler.delay > 0:
             await self.reconciler.clock.sleep(self.reconciler.delay)

@@ -26,7 +26,17 @@ Choices where NOTES marks a fact UNKNOWN (kept here, in one place, to be correct
   first ban lasts two minutes, each later one twice as long (up to three days).
 - A second user-data subscription of the same account on one connection is ``-2035``;
   ``session.logon`` takes every key type.
-- The unfilled-order count is not lowered by fills (only the 10 s and day windows reset it).
+- An order's first fill lowers the unfilled-order count by exactly one (Binance may lower it
+  by more for a maker or a large fill), at the next request that reads or checks the count.
+- cancelReplace checks the new order's filters (``-1013``) before either half, as a plain
+  error; a refusal only the engine gives (funds, duplicate id, the open-order cap) comes
+  after the cancel, as ``-2021``. An amend's errors: unknown order ``-2011``; an increase,
+  an unchanged quantity, a stop not yet triggered and the eleventh amend ``-2038`` (the
+  last with ``Filter failure: MAX_NUM_ORDER_AMENDS``). An amend to what filled, or below,
+  leaves the order ``EXPIRED``. Its ``REPLACED`` report names the new client id in ``c``
+  and leaves ``C`` empty.
+- A triggered stop-limit is reported ``x = NEW`` again, with ``w`` true and ``W`` its trigger
+  time; a triggered stop-market only by its trades.
 - Klines of ``1s`` are ``-1120 Invalid interval.``; aggregate trades hold one trade each.
 - Unknown paths answer HTTP 404 with ``-1000``.
 - ``DECREMENT`` on a market order, and every STP mode under ``FOK``, act as

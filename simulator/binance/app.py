@@ -28,9 +28,11 @@ from exchanges import Clock, ExchangeError
 from simulator.venue import BookSnapshot, Venue
 
 from . import errors
+from .amendments import Amendments
 from .auth import Keyring, Principal, check_timing, rest_payloads
 from .config import AccountConfig, BinanceConfig
 from .endpoints import Endpoint, Security
+from .first_fills import FirstFills
 from .limits import ORDER_WINDOWS, OrderCounter, WeightLimiter
 from .listing import Names
 from .params import Params, merge
@@ -104,12 +106,15 @@ class BinanceFacade:
         enforce = config.rate_limits != "off"
         self.weights = WeightLimiter(clock, config.weight_limit, enforce=enforce)
         self.orders = OrderCounter(clock, config.orders_per_10s, config.orders_per_day, enforce=enforce)
+        self.orders.settle = FirstFills(venue, self.orders).settle
         self.names = Names(venue.symbols())
         self.endpoints: dict[tuple[str, str], Endpoint] = {(e.method, e.path): e for e in endpoints}
         self.on_account_added: Callable[[AccountConfig], None] | None = None
         self.depth_listeners: list[Callable[[str, BookSnapshot], None]] = []
         #: The client id each cancel under way was given, by order id (for its execution report).
         self.cancel_ids: dict[str, str] = {}
+        #: Amend keep-priority's records; its counter numbers every execution report.
+        self.amendments = Amendments()
         #: Whether an account's user data is being streamed (the WebSocket side sets it).
         self.user_feed_listening: Callable[[str], bool] = lambda _uid: False
         #: The WebSocket side (market streams, the WebSocket API), once its routes are made.
@@ -157,6 +162,7 @@ class BinanceFacade:
         headers: dict[str, str] = {}
         used = 0
         weight = 0
+        principal: Principal | None = None
         try:
             if ep is None:
                 used = self.weights.charge(ip, 1)
@@ -172,7 +178,6 @@ class BinanceFacade:
             )
             weight = ep.weigh(params)
             used = self.weights.charge(ip, 0 if ep.entry else weight)
-            principal = None
             if ep.security in Security.SIGNED:
                 principal = self.authenticate(request.headers.get("x-mbx-apikey"), params, query, text, ip)
             if ep.places:
@@ -181,12 +186,11 @@ class BinanceFacade:
             data = ep.handler(Ctx(self, params, principal, ip))
             if ep.places:
                 assert principal is not None
-                counts = self.orders.count(principal.uid)
-                for (suffix, *_), count in zip(ORDER_WINDOWS, counts, strict=True):
-                    headers[f"X-MBX-ORDER-COUNT-{suffix}"] = str(count)
+                self._order_headers(headers, self.orders.count(principal.uid))
+            used = max(used, self.weights.used(ip))  # (a handler may charge what it did)
             status, payload = 200, dumps(data)
         except errors.BinanceError as refused:
-            status, payload = refused.status, dumps({"code": refused.code, "msg": refused.msg})
+            status, payload = refused.status, dumps(refused.body())
             if refused.retry_after is not None:
                 headers["Retry-After"] = str(refused.retry_after)
             used = self._failed(ep, ip, weight, used, refused.status)
@@ -198,6 +202,8 @@ class BinanceFacade:
             log.exception("unhandled error on %s %s", method, scope["path"])
             code, msg, status = errors.UNKNOWN
             payload = dumps({"code": code, "msg": msg})
+        if ep is not None and ep.counted and principal is not None:
+            self._order_headers(headers, self.orders.counts(principal.uid))
         headers["X-MBX-USED-WEIGHT-1M"] = str(used)
         headers["x-mbx-used-weight"] = str(used)
         if access_log.isEnabledFor(logging.INFO):
@@ -210,6 +216,11 @@ class BinanceFacade:
                 (time.perf_counter() - started) * 1000,
             )
         return Response(payload, status, headers=headers, media_type=_JSON)
+
+    @staticmethod
+    def _order_headers(headers: dict[str, str], counts: list[int]) -> None:
+        for (suffix, *_), count in zip(ORDER_WINDOWS, counts, strict=True):
+            headers[f"X-MBX-ORDER-COUNT-{suffix}"] = str(count)
 
     def _failed(self, ep: Endpoint | None, ip: str, weight: int, used: int, status: int) -> int:
         """A failed order-entry request pays its weight after all (a refusal by the limiter

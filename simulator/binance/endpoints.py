@@ -38,6 +38,8 @@ class Endpoint:
     entry: bool = False
     #: Places an order: counted against the ``ORDERS`` limits.
     places: bool = False
+    #: Counts its own orders (cancelReplace): the ``ORDERS`` headers go on every answer.
+    counted: bool = False
 
     def weigh(self, params: Params) -> int:
         weight = self.weight
@@ -59,9 +61,10 @@ class Registry:
         weight: Weight = 1,
         entry: bool = False,
         places: bool = False,
+        counted: bool = False,
     ) -> Callable[[H], H]:
         def register(fn: H) -> H:
-            self.endpoints.append(Endpoint(method, path, fn, security, weight, entry, places))
+            self.endpoints.append(Endpoint(method, path, fn, security, weight, entry, places, counted))
             return fn
 
         return register

@@ -20,14 +20,30 @@ __all__ = [
 
 class BinanceError(Exception):
     """A refusal in Binance's words: ``{"code": code, "msg": msg}`` with HTTP ``status``.
-    ``retry_after`` (seconds) goes into a ``Retry-After`` header."""
+    ``retry_after`` (seconds) goes into a ``Retry-After`` header; ``data`` (cancelReplace's
+    two outcomes) into the body."""
 
-    def __init__(self, code: int, msg: str, status: int = 400, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        msg: str,
+        status: int = 400,
+        retry_after: int | None = None,
+        data: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(f"{code} {msg}")
         self.code = code
         self.msg = msg
         self.status = status
         self.retry_after = retry_after
+        self.data = data
+
+    def body(self) -> dict[str, object]:
+        """The error's JSON body."""
+        out: dict[str, object] = {"code": self.code, "msg": self.msg}
+        if self.data is not None:
+            out["data"] = self.data
+        return out
 
 
 UNKNOWN = (-1000, "An unknown error occurred while processing the request.", 500)

@@ -10,6 +10,8 @@ time after, up to three days. With limits ``off`` every request is still counted
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 
 from exchanges import Clock
@@ -93,15 +95,21 @@ class WeightLimiter:
 
 
 class OrderCounter:
-    """New orders per account in each :data:`ORDER_WINDOWS` window."""
+    """New orders per account in each :data:`ORDER_WINDOWS` window. ``settle`` brings an
+    account's counts up to date (its orders' first fills lower them) before they are read."""
 
     def __init__(self, clock: Clock, per_10s: int, per_day: int, *, enforce: bool = True) -> None:
         self.clock = clock
         self.limits = (per_10s, per_day)
         self.enforce = enforce
         self._counts: dict[int, list[tuple[int, int]]] = {}  # uid -> [(window start, count)] per window
+        self.settle: Callable[[int], None] = lambda _uid: None
 
     def counts(self, uid: int) -> list[int]:
+        self.settle(uid)
+        return self._current(uid)
+
+    def _current(self, uid: int) -> list[int]:
         now = self.clock.now_ms()
         rows = self._counts.get(uid)
         out = []
@@ -129,7 +137,14 @@ class OrderCounter:
 
     def count(self, uid: int) -> list[int]:
         """One more order for ``uid``; the counts after it."""
+        return self._add(uid, 1)
+
+    def drop(self, uid: int) -> None:
+        """One order less for ``uid`` in every window (an order's first fill), never below 0."""
+        self._add(uid, -1)
+
+    def _add(self, uid: int, n: int) -> list[int]:
         now = self.clock.now_ms()
-        counts = [c + 1 for c in self.counts(uid)]
+        counts = [max(c + n, 0) for c in self._current(uid)]
         self._counts[uid] = [(now // w[3] * w[3], c) for w, c in zip(ORDER_WINDOWS, counts, strict=True)]
         return counts

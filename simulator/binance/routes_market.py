@@ -12,6 +12,7 @@ from simulator.venue.filters import NotionalWindow, PriceBandBySide, PriceCeilin
 
 from . import errors
 from . import serialize as ser
+from .amendments import MAX_AMENDS
 from .app import Ctx
 from .endpoints import Registry
 from .params import Params
@@ -108,6 +109,7 @@ def symbol_filters(ctx: Ctx, spec: SymbolSpec) -> list[dict[str, Any]]:
                 }
             )
     filters.append({"filterType": "MAX_NUM_ORDERS", "maxNumOrders": rules.max_active_per_symbol})
+    filters.append({"filterType": "MAX_NUM_ORDER_AMENDS", "maxNumOrderAmends": MAX_AMENDS})
     if rules.max_stops_per_symbol is not None:
         filters.append({"filterType": "MAX_NUM_ALGO_ORDERS", "maxNumAlgoOrders": rules.max_stops_per_symbol})
     return filters
@@ -131,8 +133,8 @@ def symbol_info(ctx: Ctx, spec: SymbolSpec) -> dict[str, Any]:
         "opoAllowed": False,
         "quoteOrderQtyMarketAllowed": True,
         "allowTrailingStop": False,
-        "cancelReplaceAllowed": False,
-        "amendAllowed": False,
+        "cancelReplaceAllowed": True,
+        "amendAllowed": True,
         "pegInstructionsAllowed": False,
         "isSpotTradingAllowed": True,
         "isMarginTradingAllowed": False,

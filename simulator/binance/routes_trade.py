@@ -95,16 +95,24 @@ def place_test(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-def find(ctx: Ctx, native: str, *, cancelling: bool) -> OrderInfo:
-    """The caller's order named by ``orderId`` and/or ``origClientOrderId``: found by the id
-    when both are given, and then the client id must match."""
+def find(
+    ctx: Ctx,
+    native: str,
+    *,
+    cancelling: bool,
+    id_name: str = "orderId",
+    client_name: str = "origClientOrderId",
+) -> OrderInfo:
+    """The caller's order named by ``orderId`` and/or ``origClientOrderId`` (cancelReplace
+    names them otherwise): found by the id when both are given, and then the client id must
+    match."""
     p = ctx.params
-    order_id = p.integer("orderId", low=0)
-    client_id = p.text("origClientOrderId")
+    order_id = p.integer(id_name, low=0)
+    client_id = p.text(client_name)
     missing = errors.BinanceError(*(errors.UNKNOWN_ORDER if cancelling else errors.NO_SUCH_ORDER))
     if order_id is None and client_id is None:
         raise errors.BinanceError(
-            -1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!"
+            -1102, f"Param '{client_name}' or '{id_name}' must be sent, but both were empty/null!"
         )
     try:
         if order_id is not None:
@@ -143,7 +151,12 @@ def cancel_order(ctx: Ctx) -> dict[str, Any]:
     name = p.symbol()
     assert name is not None
     info = find(ctx, ctx.native(name), cancelling=True)
-    restriction = p.text("cancelRestrictions")
+    check_cancellable(info, p.text("cancelRestrictions"))
+    return cancel_one(ctx, name, info, p.text("newClientOrderId"))
+
+
+def check_cancellable(info: OrderInfo, restriction: str | None) -> None:
+    """Refuse to cancel an order that ended, or one ``cancelRestrictions`` spares."""
     if restriction is not None:
         if restriction not in ("ONLY_NEW", "ONLY_PARTIALLY_FILLED"):
             raise errors.BinanceError(*errors.INVALID_CANCEL_RESTRICTIONS)
@@ -152,7 +165,6 @@ def cancel_order(ctx: Ctx) -> dict[str, Any]:
             raise errors.BinanceError(*errors.CANCEL_RESTRICTED)
     if not info.active:
         raise errors.unknown_order()
-    return cancel_one(ctx, name, info, p.text("newClientOrderId"))
 
 
 def _open_weight(params: Params) -> int:

@@ -57,6 +57,7 @@ _ENDED = {
     "no_liquidity": "EXPIRED",
     "insufficient_funds": "EXPIRED",
     "price_band": "EXPIRED",
+    "amended": "EXPIRED",  # (amended down to what had filled)
 }
 _REASONS = {
     "ioc": "UNFILLED_IOC_QUANTITY_EXPIRED",

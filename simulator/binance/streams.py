@@ -256,8 +256,10 @@ class StreamHub:
                 self.slow_depth[native] = diff
             else:
                 pending.merge(diff)
-        if second and native in self.slow_depth:
-            self._emit(f"{lower}@depth", _depth_event(self.slow_depth.pop(native), names[native], now))
+        if second and native in self.slow_depth:  # (``@depth`` is ``@depth@1000ms``)
+            event = _depth_event(self.slow_depth.pop(native), names[native], now)
+            self._emit(f"{lower}@depth", event)
+            self._emit(f"{lower}@depth@1000ms", event)
         for levels in (5, 10, 20):
             top = {
                 "lastUpdateId": snapshot.sequence,
@@ -312,7 +314,7 @@ class StreamHub:
 
 def _is_diff_depth(stream: str, symbol: str | None) -> bool:
     m = _STREAM.fullmatch(stream)
-    if m is None or m["kind"] not in ("depth", "depth@100ms"):
+    if m is None or m["kind"] not in ("depth", "depth@100ms", "depth@1000ms"):
         return False
     return symbol is None or m["symbol"] == symbol.lower()
 

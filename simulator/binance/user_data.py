@@ -6,13 +6,15 @@ The venue tells its subscribers synchronously, in the middle of a call; the feed
 what one call told and sends it when the call is over (the event loop's next turn), so a
 trade's report knows whether it filled the order, and the balances sent are those the call
 left: one ``executionReport`` per order change (``NEW``, one ``TRADE`` per fill,
-``CANCELED``/``EXPIRED``), then one ``outboundAccountPosition`` of the assets touched.
+``CANCELED``/``EXPIRED``, ``REPLACED`` for an amend), then one ``outboundAccountPosition`` of
+the assets touched. A stop order is ``NEW`` once when placed (not working); when it
+triggers, a stop-limit is ``NEW`` again, now working on the book, and a stop-market, which
+never rests, is heard of next by its trades.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +41,7 @@ class UserFeed:
         self.venue = facade.venue
         self.subscribers: dict[str, set[Deliver]] = {}
         self.pending: list[VenueEvent] = []
-        self.exec_ids = itertools.count(1)
+        self.exec_ids = facade.amendments.execution_ids
         self._unsubscribe: Callable[[], None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -97,12 +99,19 @@ class UserFeed:
         self, event: VenueEvent, order: OrderInfo, fills: dict[str, FillInfo], later: list[VenueEvent]
     ) -> dict[str, Any] | None:
         change = event.change
-        if change in ("received", "triggered"):
+        if change == "received":
             return execution_report(self, order, "NEW", event.time)
+        if change == "triggered":  # (a stop-limit starts working on the book; a stop-market trades)
+            return execution_report(self, order, "NEW", event.time) if order.type is OrderType.LIMIT else None
         if change == "match":
             fill = fills.pop(order.id, None)
             filled = _ends_filled(order.id, later)
             return execution_report(self, order, "TRADE", event.time, fill, filled)
+        if change == "update":
+            amended = self.facade.amendments.replaced.pop(order.id, None)
+            if amended is None:
+                return None
+            return execution_report(self, order, "REPLACED", event.time, exec_id=amended.execution_id)
         if change in ("canceled", "rejected"):
             status = ser.binance_status(order)
             kind = {"CANCELED": "CANCELED", "REJECTED": "REJECTED"}.get(status, "EXPIRED")
@@ -137,17 +146,22 @@ def execution_report(
     fill: FillInfo | None = None,
     filled: bool = False,
     cancel_id: str | None = None,
+    exec_id: int | None = None,
 ) -> dict[str, Any]:
-    """One ``executionReport`` of ``o`` (``kind``: NEW, TRADE, CANCELED, EXPIRED, REJECTED)."""
+    """One ``executionReport`` of ``o`` (``kind``: NEW, TRADE, CANCELED, EXPIRED, REJECTED,
+    REPLACED)."""
     dec = ser.dec
     name = feed.facade.names.binance[o.symbol]
     if kind == "NEW":
         status = "NEW"
+    elif kind == "REPLACED":
+        status = "PARTIALLY_FILLED" if o.deal_size else "NEW"
     elif kind == "TRADE":
         status = "FILLED" if filled else "PARTIALLY_FILLED"
     else:
         status = ser.binance_status(o)
     by_funds = o.type is OrderType.MARKET and o.size is None
+    working = ser.working_time(o)
     report: dict[str, Any] = {
         "e": "executionReport",
         "E": time,
@@ -173,17 +187,19 @@ def execution_report(
         "N": fill.fee_currency if fill else None,
         "T": time,
         "t": fill.trade_id if fill else -1,
-        "I": next(feed.exec_ids),
-        "w": status in ("NEW", "PARTIALLY_FILLED") and o.stop is None and o.type is OrderType.LIMIT,
+        "I": exec_id if exec_id is not None else next(feed.exec_ids),
+        "w": status in ("NEW", "PARTIALLY_FILLED") and working >= 0 and o.type is OrderType.LIMIT,
         "m": bool(fill and fill.liquidity.value == "maker"),
         "M": False,
         "O": o.created_at,
         "Z": dec(o.deal_funds),
         "Y": dec(fill.funds if fill else None),
         "Q": dec(o.funds if by_funds else None),
-        "W": ser.working_time(o),
+        "W": working,
         "V": STP_NAMES[o.stp],
     }
+    if working < 0:  # (only once on the book)
+        del report["W"]
     reason = ser.expiry_reason(o)
     if kind in ("EXPIRED", "CANCELED") and reason is not None:
         report["eR"] = reason

@@ -55,6 +55,9 @@ METHODS: dict[str, tuple[str, str]] = {
     "order.test": ("POST", "/api/v3/order/test"),
     "order.cancel": ("DELETE", "/api/v3/order"),
     "order.status": ("GET", "/api/v3/order"),
+    "order.cancelReplace": ("POST", "/api/v3/order/cancelReplace"),
+    "order.amend.keepPriority": ("PUT", "/api/v3/order/amend/keepPriority"),
+    "order.amendments": ("GET", "/api/v3/order/amendments"),
     "openOrders.status": ("GET", "/api/v3/openOrders"),
     "openOrders.cancelAll": ("DELETE", "/api/v3/openOrders"),
     "allOrders": ("GET", "/api/v3/allOrders"),
@@ -161,8 +164,8 @@ class _Session:
 
     def refuse(self, request_id: object, err: errors.BinanceError, show_limits: bool = True) -> None:
         """Answer request ``request_id`` (``None``: one that could not be read) with ``err``."""
-        body: dict[str, Any] = {"code": err.code, "msg": err.msg}
-        if err.status in (418, 429) and err.retry_after is not None:
+        body: dict[str, Any] = err.body()
+        if err.data is None and err.status in (418, 429) and err.retry_after is not None:
             now = self.facade.clock.now_ms()
             body["data"] = {"serverTime": now, "retryAfter": now + err.retry_after * 1000}
         answer: dict[str, Any] = {"id": request_id, "status": err.status, "error": body}
@@ -237,13 +240,16 @@ class _Session:
         return result, weight
 
     def _authenticate(self, raw: dict[str, Any], params: Params) -> Principal:
-        """A signed request: its own ``apiKey`` and ``signature``, or the logged-on key."""
+        """A signed request: its own ``apiKey`` and ``signature``, or the logged-on key; from
+        an address the key's whitelist allows, as on REST."""
         facade = self.facade
         key_id = params.text("apiKey")
         if key_id is None and self.principal is not None and "signature" not in params:
             check_timing(params.text("timestamp"), params.text("recvWindow"), facade.clock.now_ms())
             return self.principal
         principal = facade.keyring.principal(key_id)
+        if not principal.key.allows_ip(self.ip):
+            raise errors.BinanceError(*errors.REJECTED_MBX_KEY)
         signature = params.text("signature")
         if params.text("timestamp") is None:
             raise errors.mandatory("timestamp")

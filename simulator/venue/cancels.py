@@ -184,16 +184,22 @@ class Cancels:
         *,
         new_price: Decimal | str | int | None = None,
         new_size: Decimal | str | int | None = None,
+        client_oid: str | None = None,
     ) -> OrderInfo:
         """Amend an open limit order in place (same id): a smaller size keeps its queue
         priority; a larger size or a new price loses it (and may trade at once). Holds are
         adjusted first, so a costlier amend the balance cannot cover raises
-        ``InsufficientFunds`` and leaves the order untouched."""
+        ``InsufficientFunds`` and leaves the order untouched. ``client_oid`` renames the
+        order (Binance's amend gives it a new client id); another open order's is refused."""
         user = self._users.get(uid)
         now = self._time.sync()
         order = self._index.find_active(user, symbol, order_id, None)
         if order.otype is not OrderType.LIMIT or order.status == PENDING:
             raise self._refuse.bad("only open limit orders can be amended")
+        if client_oid is not None and client_oid != order.client_oid:
+            holder = user.by_coid.get(client_oid)
+            if isinstance(holder, VenueOrder) and holder.id in user.active:
+                raise self._refuse(Reason.DUPLICATE_CLIENT_ID)
         mkt = order.mkt
         price_ticks = None
         size_lots = None
@@ -218,10 +224,21 @@ class Cancels:
             if extra > 0:
                 self._ledger.hold(user.account, order.hold_currency, extra, now, order.hold_context)
                 order.hold_left = add(order.hold_left, extra)
+        if client_oid is not None and client_oid != order.client_oid:
+            self._rename(user, order, client_oid)
         self._amend(order, now, price_ticks, size_lots)
         if order.status < FILLED:
             self._holds.trim(order)
         return order_info(order)
+
+    @staticmethod
+    def _rename(user: UserState, order: VenueOrder, client_oid: str) -> None:
+        old = order.client_oid
+        if old is not None and user.by_coid.get(old) is order:
+            del user.by_coid[old]
+        order.client_oid = client_oid
+        order.view = None
+        user.by_coid[client_oid] = order
 
     def cancel_request(
         self,

@@ -480,8 +480,11 @@ class Venue:
         *,
         new_price: Amount | None = None,
         new_size: Amount | None = None,
+        client_oid: str | None = None,
     ) -> OrderInfo:
-        return self._cancels.amend_order(uid, symbol, order_id, new_price=new_price, new_size=new_size)
+        return self._cancels.amend_order(
+            uid, symbol, order_id, new_price=new_price, new_size=new_size, client_oid=client_oid
+        )
 
     # ---------------------------------------------------------------- stop orders, dead-man switch
 

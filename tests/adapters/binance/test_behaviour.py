@@ -46,14 +46,14 @@ def sent(venue: FakeBinance, method: str, path: str) -> list[dict[str, str]]:
 
 
 def test_it_claims_only_what_binance_spot_has(ex: BinanceExchange) -> None:
-    """Binance spot has no batch placement endpoint, and its amend only lowers a quantity (no
-    new price): the adapter pretends to neither protocol (a caller, or the contract, falls
-    back to one placement each, or to cancel and place)."""
+    """Binance spot has no batch placement endpoint: the adapter does not pretend to one (a
+    caller, or the contract, falls back to one placement each). It amends, by amend
+    keep-priority or cancel-replace."""
     assert isinstance(ex, Exchange)
     assert isinstance(ex, Streaming)
     assert not isinstance(ex, BatchPlacing)
-    assert not isinstance(ex, Amending)
-    assert not ex.capabilities.amend
+    assert isinstance(ex, Amending)
+    assert ex.capabilities.amend
 
 
 async def test_markets_come_from_every_filter(ex: BinanceExchange) -> None:

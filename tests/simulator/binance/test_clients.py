@@ -113,8 +113,13 @@ def test_ccxt_async(base_url: str) -> None:
             assert (await ex.fetch_balance())["free"]["USDT"] == 10_000
             book = await ex.fetch_order_book("BTC/USDT", 50)
             assert book["bids"] and book["asks"] and book["nonce"]
-            order = await ex.create_order("BTC/USDT", "limit", "sell", 0.001, 200_000)
-            assert (await ex.fetch_open_orders("BTC/USDT"))[0]["id"] == order["id"]
+            first = await ex.create_order("BTC/USDT", "limit", "sell", 0.001, 200_000)
+            order = await ex.edit_order(
+                first["id"], "BTC/USDT", "limit", "sell", 0.002, 210_000
+            )  # (cancelReplace)
+            assert order["id"] != first["id"] and (order["price"], order["amount"]) == (210_000, 0.002)
+            assert [o["id"] for o in await ex.fetch_open_orders("BTC/USDT")] == [order["id"]]
+            assert (await ex.fetch_order(first["id"], "BTC/USDT"))["status"] == "canceled"
             await ex.cancel_order(order["id"], "BTC/USDT")
             assert await ex.fetch_open_orders("BTC/USDT") == []
             sold = await ex.create_order("BTC/USDT", "market", "sell", 0.001)

@@ -4,6 +4,9 @@ creation time; the served shape held to the spec's when ``../shared`` is present
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -148,3 +151,26 @@ async def test_the_served_shape_is_the_specs_example(venue: Venue, signer: Signe
         assert type(value) is python_type[properties[name]["type"]], name
     expires = "tradingAuthorityExpirationTime"  # (no expiry is configured: 0)
     assert {k: body[k] for k in example if k != expires} == {k: v for k, v in example.items() if k != expires}
+
+
+def _ws_signed(method: str, key: ApiKey, now: int) -> str:
+    params: dict[str, Any] = {"apiKey": key.key, "timestamp": now}
+    payload = "&".join(f"{k}={v}" for k, v in sorted(params.items())).encode()
+    params["signature"] = hmac.new((key.secret or "").encode(), payload, hashlib.sha256).hexdigest()
+    return json.dumps({"id": method, "method": method, "params": params})
+
+
+@pytest.mark.parametrize("method", ["account.status", "session.logon", "userDataStream.subscribe.signature"])
+async def test_the_whitelist_holds_on_the_websocket_api_too(venue: Venue, method: str) -> None:
+    far = ApiKey(key="far-key", secret="far-secret", ip_whitelist=("203.0.113.7",))
+    near = ApiKey(key="near-key", secret="near-secret", ip_whitelist=("127.0.0.0/8",))
+    account = AccountConfig(uid=UID, balances={"USDT": Decimal(100)}, keys=(far, near))
+    facade = build_facade(venue, BinanceConfig(accounts=(account,)))
+    assert facade.ws is not None
+    session = facade.ws.sessions.connect("127.0.0.1")
+    session.handle(_ws_signed(method, far, venue.now))
+    refused = json.loads(session.queue.get_nowait() or "")
+    assert refused["status"] == 401
+    assert refused["error"] == {"code": -2015, "msg": "Invalid API-key, IP, or permissions for action."}
+    session.handle(_ws_signed(method, near, venue.now))
+    assert json.loads(session.queue.get_nowait() or "")["status"] == 200
