@@ -177,11 +177,11 @@ class BinanceFacade:
                 principal = self.authenticate(request.headers.get("x-mbx-apikey"), params, query, text, ip)
             if ep.places:
                 assert principal is not None
-                self.orders.check(principal.uid)
+                self.orders.check(principal.uid, ep.places)
             data = ep.handler(Ctx(self, params, principal, ip))
             if ep.places:
                 assert principal is not None
-                counts = self.orders.count(principal.uid)
+                counts = self.orders.count(principal.uid, ep.places)
                 for (suffix, *_), count in zip(ORDER_WINDOWS, counts, strict=True):
                     headers[f"X-MBX-ORDER-COUNT-{suffix}"] = str(count)
             status, payload = 200, dumps(data)

@@ -36,8 +36,8 @@ class Endpoint:
     weight: Weight
     #: An order-entry request: weighs nothing when it succeeds (since 2026-04-02).
     entry: bool = False
-    #: Places an order: counted against the ``ORDERS`` limits.
-    places: bool = False
+    #: The orders it places, counted against the ``ORDERS`` limits.
+    places: int = 0
 
     def weigh(self, params: Params) -> int:
         weight = self.weight
@@ -58,7 +58,7 @@ class Registry:
         security: str = Security.NONE,
         weight: Weight = 1,
         entry: bool = False,
-        places: bool = False,
+        places: int = 0,
     ) -> Callable[[H], H]:
         def register(fn: H) -> H:
             self.endpoints.append(Endpoint(method, path, fn, security, weight, entry, places))
