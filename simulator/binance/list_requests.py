@@ -14,7 +14,7 @@ import attrs
 from simulator.venue import OrderParams, Venue
 
 from . import errors
-from .orders import OrderRequest, new_client_id, order_request
+from .orders import TYPES, OrderRequest, new_client_id, order_request
 from .params import Params
 
 __all__ = ["ListRequest", "legacy_oco", "oco", "oto", "otoco"]
@@ -57,8 +57,22 @@ class ListRequest:
         return [o.params for o in self.orders]
 
 
-def _leg(p: Params, prefix: str, native: str, shared: Mapping[str, str | None]) -> OrderRequest:
-    """The order ``prefix`` names, with ``shared`` (side, quantity) where the list sets them."""
+def _leg(
+    p: Params,
+    prefix: str,
+    native: str,
+    shared: Mapping[str, str | None],
+    types: frozenset[str] = frozenset(TYPES),
+) -> OrderRequest:
+    """The order ``prefix`` names, with ``shared`` (side, quantity) where the list sets them;
+    its type one of ``types`` (``-1014`` for another type)."""
+    kind = p.text(prefix + "Type")
+    if kind is None:
+        raise errors.mandatory(prefix + "Type")
+    if kind not in TYPES:
+        raise errors.BinanceError(*errors.INVALID_TYPE)
+    if kind not in types:
+        raise errors.BinanceError(*errors.UNSUPPORTED_COMBINATION)
     values: dict[str, object] = {"symbol": p.text("symbol")}
     stp = p.text("selfTradePreventionMode")
     if stp is not None:
@@ -68,8 +82,6 @@ def _leg(p: Params, prefix: str, native: str, shared: Mapping[str, str | None]) 
         if value is not None:
             values[name] = value
     values.update(shared)
-    if "type" not in values:
-        raise errors.mandatory(prefix + "Type")
     return order_request(Params(values), native)
 
 
@@ -87,11 +99,8 @@ def _oco_pair(
     p: Params, native: str, above_prefix: str, below_prefix: str, side: str, quantity: str
 ) -> tuple[OrderRequest, OrderRequest]:
     shared = {"side": side, "quantity": quantity}
-    above = _leg(p, above_prefix, native, shared)
-    below = _leg(p, below_prefix, native, shared)
-    for leg in (above, below):
-        if leg.kind not in _OCO_TYPES:
-            raise errors.BinanceError(*errors.UNSUPPORTED_COMBINATION)
+    above = _leg(p, above_prefix, native, shared, _OCO_TYPES)
+    below = _leg(p, below_prefix, native, shared, _OCO_TYPES)
     _check_sides(side, above.kind, below.kind)
     return above, below
 
@@ -189,10 +198,7 @@ def legacy_oco(p: Params, native: str, venue: Venue) -> ListRequest:
 
 
 def _working(p: Params, native: str) -> OrderRequest:
-    working = _leg(p, "working", native, {})
-    if working.kind not in _WORKING_TYPES:
-        raise errors.BinanceError(*errors.UNSUPPORTED_COMBINATION)
-    return working
+    return _leg(p, "working", native, {}, _WORKING_TYPES)
 
 
 def oto(p: Params, native: str) -> ListRequest:

@@ -155,7 +155,7 @@ class OrderLists:
         self._file(lst)
         placed: list[VenueOrder] = []
         try:
-            for o in live:
+            for o in sorted(live, key=lambda o: bool(o.stop)):  # (what holds first: it may fail)
                 if o.status != NEW:  # (ended already, by a sibling placed before it)
                     continue
                 self._placement.submit(o)
