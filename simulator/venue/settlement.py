@@ -166,6 +166,8 @@ class Settlement:
             self._forget(o)
             if self._received:
                 self._received.pop(o.id, None)
+            if self.links and o.status != REJECTED and o.id in self.links:
+                self.on_link_closed(o)
             return
         o.done_id = next(self.ids.done_ids)
         # the lookups keep it archived from now on (see orders.Archived)
