@@ -5,6 +5,7 @@ connector's ``new_oco_order``, ``get_oco_order``, ``get_oco_open_orders`` and
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -70,6 +71,10 @@ def test_python_binance_oco(served: tuple[str, Venue]) -> None:
     opened = client.get_open_oco_orders()
     assert [o["orderListId"] for o in opened] == [placed["orderListId"]]
     assert venue.audit() == []
+    client.close_connection()
+    # (the sync client makes this thread an event loop it never closes: close it here)
+    client.loop.close()
+    asyncio.set_event_loop(None)
 
 
 def test_connector_oco(served: tuple[str, Venue]) -> None:
