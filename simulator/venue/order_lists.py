@@ -297,6 +297,8 @@ class OrderLists:
         now = self._time.now
         if o in lst.pair:
             self._end_pair(lst, o, "canceled" if o.reason == "canceled" else "oco")
+        elif o in lst.pending:  # (cancelled before it was placed)
+            self._end_all(lst, now, "canceled")
         elif o is lst.working:
             if o.status == FILLED:
                 book = o.mkt.book

@@ -165,3 +165,14 @@ def test_the_book_runs_deferred_actions_after_its_matching() -> None:
     book.submit(EngineOrder("b", "x", False, 101, 1), 1)
     book.submit(EngineOrder("c", "y", True, 101, 2), 2)
     assert seen == ["match", "filled a", "match", "filled b", "filled c", "deferred", "deferred"]
+
+
+def test_cancelling_a_pending_order_cancels_its_list(venue: Venue) -> None:
+    uid = venue.create_user("trader", {"USDT": "1000"})
+    info = venue.place_oto(uid, _limit("buy", "95", "1"), [_limit("sell", "130", "1")], "oto")
+    venue.cancel_order(uid, BTC, order_id=info.orders[1].id)
+    after = venue.order_list(uid, list_id=info.id)
+    assert after.status == "all_done"
+    assert [(o.status, o.reason) for o in after.orders] == [(OrderStatus.CANCELED, "canceled")] * 2
+    assert venue.balance(uid, "USDT").holds == 0
+    assert venue.audit() == []
