@@ -92,7 +92,7 @@ def cancel_list(ctx: Ctx, name: str, list_id: int, cancel_id: str | None = None)
         raise errors.BinanceError(*UNKNOWN_LIST_CANCEL) from None
     if before.status == "all_done":
         raise errors.BinanceError(*UNKNOWN_LIST_CANCEL)
-    ids = {o.id: new_client_id() for o in before.orders}
+    ids = {o.id: new_client_id() for o in before.orders if o.active}
     cancel_ids = ctx.facade.cancel_ids
     cancel_ids.update(ids)  # (each execution report names its order's cancel)
     try:
@@ -102,7 +102,9 @@ def cancel_list(ctx: Ctx, name: str, list_id: int, cancel_id: str | None = None)
             for oid in ids:
                 cancel_ids.pop(oid, None)
     now = ctx.now()
-    out = with_reports(info, name, now, lambda o: ser.cancelled(o, name, ids[o.id], now))
+    out = with_reports(
+        info, name, now, lambda o: ser.cancelled(o, name, ids.get(o.id) or o.client_oid or "", now)
+    )
     if cancel_id is not None:
         out["listClientOrderId"] = cancel_id
     return out
