@@ -143,15 +143,15 @@ class OrderLists:
         if working:
             lst.working = orders[0]
             lst.pending = orders[1:]
-            for o in lst.pending:
-                o.reason = PENDING_REASON
-                self._index.by_id[o.id] = o  # (found by id while it waits; never active)
             live = [orders[0]]
         else:
             lst.pair = orders
             live = orders
         for o in live:
             self._placement.check_limits(o)  # (raises before anything is placed)
+        for o in lst.pending:
+            o.reason = PENDING_REASON
+            self._index.by_id[o.id] = o  # (found by id while it waits; never active)
         self._file(lst)
         placed: list[VenueOrder] = []
         try:

@@ -176,3 +176,24 @@ def test_cancelling_a_pending_order_cancels_its_list(venue: Venue) -> None:
     assert [(o.status, o.reason) for o in after.orders] == [(OrderStatus.CANCELED, "canceled")] * 2
     assert venue.balance(uid, "USDT").holds == 0
     assert venue.audit() == []
+
+
+def test_a_list_refused_by_a_cap_leaves_no_pending_order(venue: Venue) -> None:
+    uid = venue.create_user("trader", {"USDT": "1000"})
+    with pytest.raises(Exception, match="client"):
+        venue.place_oto(
+            uid,
+            _limit("buy", "95", "1", client_oid="same"),
+            [_limit("sell", "130", "1", client_oid="same")],
+            "x",
+        )
+    venue.place_order(uid, _limit("buy", "90", "1", client_oid="taken"))
+    with pytest.raises(Exception, match="client"):
+        venue.place_oto(uid, _limit("buy", "95", "1", client_oid="taken"), [_limit("sell", "130", "1")], "y")
+    assert [o.client_oid for o in venue.active_orders(uid)] == ["taken"]
+    assert venue.order_lists(uid) == []
+    taken = venue.active_orders(uid)[0].id
+    refused_pending = f"{int(taken, 16) + 2:0{len(taken)}x}"  # (ids count up within a second)
+    with pytest.raises(Exception, match="not found"):
+        venue.get_order(uid, order_id=refused_pending)
+    assert venue.audit() == []
