@@ -333,10 +333,11 @@ class OrderLists:
             self._cancels.cancel(o, now, reason)
 
     def _finish(self, lst: _List, now: int) -> None:
+        """The list has ended (once: a second call finds it no longer open)."""
         lst.updated_at = now
         lst.pending = []
-        self._open.get(lst.user.uid, {}).pop(lst.id, None)
-        self._emit(lst, "all_done")
+        if self._open.get(lst.user.uid, {}).pop(lst.id, None) is not None:
+            self._emit(lst, "all_done")
 
     def _activate(self, lst: _List) -> None:
         """The working order filled whole: its pending orders are placed (an OCO pair's
@@ -350,19 +351,16 @@ class OrderLists:
         else:
             lst.done = True
         for o in pending:
-            o.reason = None
-        for o in pending:
-            if o.status != NEW:  # (ended by a sibling that triggered on entry)
+            if o.status != NEW:  # (ended by a sibling that triggered on entry, or refused)
                 continue
+            o.reason = None
             try:
                 self._placement.submit(o)
-            except ExchangeError:
+            except ExchangeError:  # (funds, caps): it ends at once, and its sibling with it
                 o.status = CANCELED
                 o.reason = "rejected"
                 o.remaining = 0
                 self._settlement.close(o, now)
-                if not lst.done:
-                    self._end_pair(lst, o, "oco")
         lst.updated_at = now
         if lst.done:
             self._finish(lst, now)

@@ -197,3 +197,28 @@ def test_a_list_refused_by_a_cap_leaves_no_pending_order(venue: Venue) -> None:
     with pytest.raises(Exception, match="not found"):
         venue.get_order(uid, order_id=refused_pending)
     assert venue.audit() == []
+
+
+def test_a_pending_pair_the_balance_cannot_hold_ends_at_activation(venue: Venue) -> None:
+    uid = venue.create_user("trader", {"USDT": "1000"})
+    heard: list[VenueEvent] = []
+    venue.subscribe(heard.append)
+    info = venue.place_oto(
+        uid,
+        _limit("buy", "99", "1"),
+        [
+            _limit("sell", "130", "2", post_only=True),
+            _limit("sell", "89", "2", stop=StopKind.LOSS, stop_price="90"),
+        ],
+        "otoco",
+    )
+    venue.create_user("seller", {"BTC": "10"})
+    venue.place_order("seller", _limit("sell", "99", "1"))  # the working order fills: 1 BTC, not 2
+    working, take, stop = venue.order_list(uid, list_id=info.id).orders
+    assert working.status is OrderStatus.FILLED
+    assert (take.status, take.reason) == (OrderStatus.CANCELED, "rejected")
+    assert (stop.status, stop.reason) == (OrderStatus.CANCELED, "oco")
+    assert venue.order_list(uid, list_id=info.id).status == "all_done"
+    assert [e.change for e in heard if e.kind == "list"] == ["exec_started", "all_done"]
+    assert venue.balance(uid, "BTC").holds == 0
+    assert venue.audit() == []
