@@ -41,6 +41,25 @@ Choices where NOTES marks a fact UNKNOWN (kept here, in one place, to be correct
 - Unknown paths answer HTTP 404 with ``-1000``.
 - ``DECREMENT`` on a market order, and every STP mode under ``FOK``, act as
   ``EXPIRE_TAKER`` (the engine's rule for those).
+- Order lists: an OCO leg that trades (even in part) or triggers expires its sibling
+  (``EXPIRED``, ``OCO_TRIGGER``) and the list is ``ALL_DONE`` at once; an OTO list is
+  ``ALL_DONE`` once its pending order is placed, an OTOCO once its pending pair resolves; a
+  working order that ends unfilled expires the pending ones (``OTO_PHASE_ONE_EXPIRED``).
+  Pending orders hold nothing until placed and are found by id as ``PENDING_NEW``
+  (``workingTime`` -1), never in ``openOrders``. A pending pair's prices are checked against
+  each other when the list is placed and meet the market only when placed.
+- A list answer's ``newOrderRespType`` defaults to ``RESULT``; ``orders`` lists an OCO's
+  below leg first (the deprecated ``order/oco``: the stop leg first), an OTO's working
+  order first. ``listStatus`` follows the ``executionReport`` events of the orders that
+  moved the list (``EXEC_STARTED`` on placement and when an OTOCO's pair is placed,
+  ``ALL_DONE`` at its end).
+- Cancelling one order of a list cancels the list and answers that order's cancel shape;
+  ``DELETE /api/v3/openOrders`` answers each list once, as a list. An unknown list is
+  ``-2011 Unknown order list sent.`` to a cancel and ``-2013 Order list does not exist.``
+  to a query; a cancel's ``newClientOrderId`` is the answer's ``listClientOrderId``.
+- An OCO leg of the wrong type is ``-1014 Unsupported order combination.``; a working order
+  other than ``LIMIT``/``LIMIT_MAKER`` likewise. OPO and OPOCO are not served
+  (``opoAllowed`` false): ``-2010 OPO orders are not supported for this symbol.``
 """
 
 from typing import TYPE_CHECKING

@@ -182,11 +182,11 @@ class BinanceFacade:
                 principal = self.authenticate(request.headers.get("x-mbx-apikey"), params, query, text, ip)
             if ep.places:
                 assert principal is not None
-                self.orders.check(principal.uid)
+                self.orders.check(principal.uid, ep.places)
             data = ep.handler(Ctx(self, params, principal, ip))
             if ep.places:
                 assert principal is not None
-                self._order_headers(headers, self.orders.count(principal.uid))
+                self._order_headers(headers, self.orders.count(principal.uid, ep.places))
             used = max(used, self.weights.used(ip))  # (a handler may charge what it did)
             status, payload = 200, dumps(data)
         except errors.BinanceError as refused:

@@ -20,7 +20,7 @@ from simulator.kucoin.build import drive_market
 from simulator.market import SyntheticConfig, attach_synthetic
 from simulator.venue import Venue
 
-from . import routes_amend, routes_compat, routes_market, routes_trade
+from . import routes_amend, routes_compat, routes_lists, routes_market, routes_trade
 from .app import BinanceFacade
 from .config import AccountConfig, BinanceConfig, ConfigError
 from .endpoints import Endpoint
@@ -40,6 +40,7 @@ def served_endpoints() -> list[Endpoint]:
         *routes_market.registry.endpoints,
         *routes_trade.registry.endpoints,
         *routes_amend.registry.endpoints,
+        *routes_lists.registry.endpoints,
         *routes_compat.registry.endpoints,
     ]
 

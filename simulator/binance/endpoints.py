@@ -36,8 +36,8 @@ class Endpoint:
     weight: Weight
     #: An order-entry request: weighs nothing when it succeeds (since 2026-04-02).
     entry: bool = False
-    #: Places an order: counted against the ``ORDERS`` limits.
-    places: bool = False
+    #: The orders it places, counted against the ``ORDERS`` limits.
+    places: int = 0
     #: Counts its own orders (cancelReplace): the ``ORDERS`` headers go on every answer.
     counted: bool = False
 
@@ -60,7 +60,7 @@ class Registry:
         security: str = Security.NONE,
         weight: Weight = 1,
         entry: bool = False,
-        places: bool = False,
+        places: int = 0,
         counted: bool = False,
     ) -> Callable[[H], H]:
         def register(fn: H) -> H:

@@ -118,15 +118,15 @@ class OrderCounter:
             out.append(rows[i][1] if rows is not None and rows[i][0] == start else 0)
         return out
 
-    def check(self, uid: int) -> None:
-        """Refuse (429 ``-1015``) an order that would pass a window's limit."""
+    def check(self, uid: int, orders: int = 1) -> None:
+        """Refuse (429 ``-1015``) ``orders`` new orders that would pass a window's limit."""
         if not self.enforce:
             return
         now = self.clock.now_ms()
         for (_, name, count, length), used, limit in zip(
             ORDER_WINDOWS, self.counts(uid), self.limits, strict=True
         ):
-            if used + 1 > limit:
+            if used + orders > limit:
                 end = now // length * length + length
                 raise BinanceError(
                     -1015,
@@ -135,9 +135,9 @@ class OrderCounter:
                     retry_after=_seconds_until(end, now),
                 )
 
-    def count(self, uid: int) -> list[int]:
-        """One more order for ``uid``; the counts after it."""
-        return self._add(uid, 1)
+    def count(self, uid: int, orders: int = 1) -> list[int]:
+        """``orders`` more orders for ``uid``; the counts after them."""
+        return self._add(uid, orders)
 
     def drop(self, uid: int) -> None:
         """One order less for ``uid`` in every window (an order's first fill), never below 0."""

@@ -112,6 +112,8 @@ def symbol_filters(ctx: Ctx, spec: SymbolSpec) -> list[dict[str, Any]]:
     filters.append({"filterType": "MAX_NUM_ORDER_AMENDS", "maxNumOrderAmends": MAX_AMENDS})
     if rules.max_stops_per_symbol is not None:
         filters.append({"filterType": "MAX_NUM_ALGO_ORDERS", "maxNumAlgoOrders": rules.max_stops_per_symbol})
+    if rules.max_lists_per_symbol is not None:
+        filters.append({"filterType": "MAX_NUM_ORDER_LISTS", "maxNumOrderLists": rules.max_lists_per_symbol})
     return filters
 
 
@@ -128,8 +130,8 @@ def symbol_info(ctx: Ctx, spec: SymbolSpec) -> dict[str, Any]:
         "quoteCommissionPrecision": 8,
         "orderTypes": ORDER_TYPES,
         "icebergAllowed": True,
-        "ocoAllowed": False,
-        "otoAllowed": False,
+        "ocoAllowed": True,
+        "otoAllowed": True,
         "opoAllowed": False,
         "quoteOrderQtyMarketAllowed": True,
         "allowTrailingStop": False,

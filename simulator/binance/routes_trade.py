@@ -40,7 +40,7 @@ def place(ctx: Ctx) -> dict[str, Any]:
     return ser.placed(info, name, request.response, fills, ctx.now())
 
 
-route("POST", "/api/v3/order", security=TRADE, weight=1, entry=True, places=True)(place)
+route("POST", "/api/v3/order", security=TRADE, weight=1, entry=True, places=1)(place)
 
 
 def order_fills(venue: Venue, uid: str, info: OrderInfo) -> list[FillInfo]:
@@ -188,7 +188,17 @@ def cancel_open(ctx: Ctx) -> list[dict[str, Any]]:
     rows = sorted(ctx.venue.active_orders(ctx.uid, native, stops=True), key=lambda o: int(o.id))
     if not rows:
         raise errors.unknown_order()
-    return [cancel_one(ctx, name, o, None) for o in rows]
+    from .routes_lists import cancel_list  # (a list's orders are cancelled as their list)
+
+    out: list[dict[str, Any]] = []
+    lists: set[int] = set()
+    for o in rows:
+        if o.list_id is None:
+            out.append(cancel_one(ctx, name, o, None))
+        elif o.list_id not in lists:
+            lists.add(o.list_id)
+            out.append(cancel_list(ctx, name, o.list_id))
+    return out
 
 
 def all_orders(venue: Venue, uid: str, native: str) -> list[OrderInfo]:
@@ -326,16 +336,6 @@ def unfilled_count(ctx: Ctx) -> list[dict[str, Any]]:
         {"rateLimitType": "ORDERS", "interval": name, "intervalNum": num, "limit": limit, "count": count}
         for (_, name, num, _), limit, count in zip(ORDER_WINDOWS, limits, counts, strict=True)
     ]
-
-
-@route("GET", "/api/v3/openOrderList", security=USER_DATA, weight=6)
-def open_lists(_ctx: Ctx) -> list[Any]:
-    return []
-
-
-@route("GET", "/api/v3/allOrderList", security=USER_DATA, weight=20)
-def all_lists(_ctx: Ctx) -> list[Any]:
-    return []
 
 
 @route("GET", "/api/v3/myPreventedMatches", security=USER_DATA, weight=20)

@@ -67,5 +67,6 @@ BINANCE_RULEBOOK = Rulebook(
     fee_asset=FeeAsset.RECEIVED,
     default_stp=STP.CO,
     max_stops_per_symbol=5,
+    max_lists_per_symbol=20,
     filters=(PRICE_CEILING, NOTIONAL, PERCENT_PRICE),
 )

@@ -9,7 +9,15 @@ from decimal import Decimal
 from typing import Any
 
 from exchanges import OrderStatus, OrderType, Side, StopKind
-from simulator.venue import BookSnapshot, CandleBar, FillInfo, OrderInfo, PublicTrade, SymbolSpec
+from simulator.venue import (
+    PENDING_REASON,
+    BookSnapshot,
+    CandleBar,
+    FillInfo,
+    OrderInfo,
+    PublicTrade,
+    SymbolSpec,
+)
 
 from .rulebook import STP_NAMES
 
@@ -20,6 +28,7 @@ __all__ = [
     "expiry_reason",
     "fill_row",
     "kline",
+    "list_id",
     "order_object",
 ]
 
@@ -52,6 +61,9 @@ def binance_type(o: OrderInfo) -> str:
 
 _ENDED = {
     "stp": "EXPIRED_IN_MATCH",
+    "oco": "EXPIRED",
+    "oto": "EXPIRED",
+    "rejected": "EXPIRED",
     "ioc": "EXPIRED",
     "fok": "EXPIRED",
     "no_liquidity": "EXPIRED",
@@ -60,6 +72,9 @@ _ENDED = {
     "amended": "EXPIRED",  # (amended down to what had filled)
 }
 _REASONS = {
+    "oco": "OCO_TRIGGER",
+    "oto": "OTO_PHASE_ONE_EXPIRED",
+    "rejected": "REJECTED",
     "ioc": "UNFILLED_IOC_QUANTITY_EXPIRED",
     "fok": "UNFILLED_FOK_ORDER_EXPIRED",
     "no_liquidity": "INSUFFICIENT_LIQUIDITY",
@@ -72,7 +87,7 @@ _REASONS = {
 def binance_status(o: OrderInfo) -> str:
     status = o.status
     if status in (OrderStatus.PENDING, OrderStatus.NEW, OrderStatus.OPEN):
-        return "NEW"
+        return "PENDING_NEW" if o.reason == PENDING_REASON else "NEW"
     if status is OrderStatus.PARTIALLY_FILLED:
         return "PARTIALLY_FILLED"
     if status is OrderStatus.FILLED:
@@ -94,11 +109,18 @@ def expiry_reason(o: OrderInfo) -> str | None:
     return None
 
 
+def list_id(o: OrderInfo | FillInfo) -> int:
+    """The order's ``orderListId``: its list's, or -1."""
+    return -1 if o.list_id is None else o.list_id
+
+
 def _orig_qty(o: OrderInfo) -> Decimal:
     return o.size if o.size is not None else (o.deal_size if not o.active else ZERO)
 
 
 def working_time(o: OrderInfo) -> int:
+    if o.reason == PENDING_REASON:
+        return -1
     if o.stop is not None:
         return o.stop_trigger_time if o.stop_triggered and o.stop_trigger_time is not None else -1
     return o.created_at
@@ -108,7 +130,7 @@ def _base(o: OrderInfo, name: str) -> dict[str, Any]:
     return {
         "symbol": name,
         "orderId": int(o.id),
-        "orderListId": -1,
+        "orderListId": list_id(o),
         "clientOrderId": o.client_oid or "",
     }
 
@@ -137,7 +159,7 @@ def order_object(o: OrderInfo, name: str) -> dict[str, Any]:
         "icebergQty": dec(o.visible_size),
         "time": o.created_at,
         "updateTime": o.last_updated_at,
-        "isWorking": o.stop is None or o.stop_triggered,
+        "isWorking": working_time(o) != -1,
         "workingTime": working_time(o),
         "origQuoteOrderQty": dec(o.funds if by_funds else ZERO),
         "selfTradePreventionMode": STP_NAMES[o.stp],
@@ -191,7 +213,7 @@ def cancelled(o: OrderInfo, name: str, cancel_id: str, now: int) -> dict[str, An
         "symbol": name,
         "origClientOrderId": o.client_oid or "",
         "orderId": int(o.id),
-        "orderListId": -1,
+        "orderListId": list_id(o),
         "clientOrderId": cancel_id,
         "transactTime": now,
         **state,
@@ -211,7 +233,7 @@ def fill_row(f: FillInfo, name: str) -> dict[str, Any]:
         "symbol": name,
         "id": f.trade_id,
         "orderId": int(f.order_id),
-        "orderListId": -1,
+        "orderListId": list_id(f),
         "price": dec(f.price),
         "qty": dec(f.size),
         "quoteQty": dec(f.funds),

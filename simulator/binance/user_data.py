@@ -22,6 +22,7 @@ from exchanges import OrderType
 from simulator.venue import FillInfo, OrderInfo, VenueEvent
 
 from . import serialize as ser
+from .list_shapes import list_event
 from .rulebook import STP_NAMES
 
 if TYPE_CHECKING:
@@ -78,6 +79,11 @@ class UserFeed:
             assert uid is not None
             if event.kind == "fill" and event.fill is not None:
                 fills[event.fill.order_id] = event.fill
+                continue
+            if event.order_list is not None:
+                info = event.order_list
+                name = self.facade.names.binance[info.symbol]
+                self._deliver(uid, list_event(info, name, event.change, event.time))
                 continue
             order = event.order
             if order is None:
@@ -174,7 +180,7 @@ def execution_report(
         "p": dec(o.price),
         "P": dec(o.stop_price),
         "F": dec(o.visible_size),
-        "g": -1,
+        "g": ser.list_id(o),
         "C": (o.client_oid or "") if cancel_id else "",
         "x": kind,
         "X": status,

@@ -74,6 +74,8 @@ _WORDS: dict[str, Callable[[ExchangeError, Mapping[str, object]], Words]] = {
     Reason.ORDER_NOT_CANCELLABLE: _fixed(-2011, "Unknown order sent."),
     Reason.STOP_ORDER_NOT_FOUND: _fixed(-2013, "Order does not exist."),
     Reason.STOP_ORDER_NOT_CANCELLABLE: _fixed(-2011, "Unknown order sent."),
+    Reason.TOO_MANY_ORDER_LISTS: _filter("MAX_NUM_ORDER_LISTS"),
+    Reason.ORDER_LIST_NOT_FOUND: _fixed(-2011, "Unknown order list sent."),
 }
 
 

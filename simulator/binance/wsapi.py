@@ -61,6 +61,16 @@ METHODS: dict[str, tuple[str, str]] = {
     "openOrders.status": ("GET", "/api/v3/openOrders"),
     "openOrders.cancelAll": ("DELETE", "/api/v3/openOrders"),
     "allOrders": ("GET", "/api/v3/allOrders"),
+    "orderList.place": ("POST", "/api/v3/order/oco"),
+    "orderList.place.oco": ("POST", "/api/v3/orderList/oco"),
+    "orderList.place.oto": ("POST", "/api/v3/orderList/oto"),
+    "orderList.place.otoco": ("POST", "/api/v3/orderList/otoco"),
+    "orderList.place.opo": ("POST", "/api/v3/orderList/opo"),
+    "orderList.place.opoco": ("POST", "/api/v3/orderList/opoco"),
+    "orderList.cancel": ("DELETE", "/api/v3/orderList"),
+    "orderList.status": ("GET", "/api/v3/orderList"),
+    "openOrderLists.status": ("GET", "/api/v3/openOrderList"),
+    "allOrderLists": ("GET", "/api/v3/allOrderList"),
     "myTrades": ("GET", "/api/v3/myTrades"),
     "account.status": ("GET", "/api/v3/account"),
     "account.commission": ("GET", "/api/v3/account/commission"),
@@ -226,7 +236,7 @@ class _Session:
                 principal = self._authenticate(raw, params)
             if ep.places:
                 assert principal is not None
-                facade.orders.check(principal.uid)
+                facade.orders.check(principal.uid, ep.places)
             result = ep.handler(Ctx(facade, params, principal, self.ip))
         except (errors.BinanceError, ExchangeError) as err:
             status = err.status if isinstance(err, errors.BinanceError) else 400
@@ -236,7 +246,7 @@ class _Session:
             raise
         if ep.places:
             assert principal is not None
-            facade.orders.count(principal.uid)
+            facade.orders.count(principal.uid, ep.places)
         return result, weight
 
     def _authenticate(self, raw: dict[str, Any], params: Params) -> Principal:

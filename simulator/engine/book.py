@@ -173,6 +173,18 @@ class Book:
         self._gtt: list[tuple[int, int, Hashable]] = []  # (expire at, n, id)
         self._counter = itertools.count()
         self._spare: list[Level] = []  # dropped levels kept for reuse (a level is often rebuilt soon)
+        self._deferred: list[Callable[[], None]] = []  # see defer
+
+    def defer(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the matching under way is over, before the call that matched
+        returns: a listener may not enter orders while the matcher walks the book (a linked
+        order placed when another fills waits here)."""
+        self._deferred.append(action)
+
+    def _run_deferred(self) -> None:
+        deferred = self._deferred
+        while deferred:
+            deferred.pop(0)()
 
     # ------------------------------------------------------------------ queries
 
@@ -361,6 +373,8 @@ class Book:
             self._enter(order)
         elif order.stop:
             self._add_stop(order)
+            if self._deferred:
+                self._run_deferred()
             return order
         else:
             last = self.last_price
@@ -370,6 +384,8 @@ class Book:
                 self._enter(order)
         if self._stops and self.last_price != last:
             self._run_stops()
+        if self._deferred:
+            self._run_deferred()
         return order
 
     def cancel(
@@ -494,9 +510,16 @@ class Book:
             self.listener(Amended(order, self.now, max(cut, 0), old_price, "amended"))
         last = self.last_price
         self._enter(order)
+        self._after_entry(last)
+        return order
+
+    def _after_entry(self, last: int) -> None:
+        """What an order's entry sets off: stops the new last price reaches, then deferred
+        actions."""
         if self._stops and self.last_price != last:
             self._run_stops()
-        return order
+        if self._deferred:
+            self._run_deferred()
 
     def expire(self, now: int) -> list[EngineOrder]:
         """Cancel GTT orders whose time is up (status ``EXPIRED``)."""
@@ -525,6 +548,8 @@ class Book:
         self.last_time = self.now
         if self._stops:
             self._run_stops()
+        if self._deferred:
+            self._run_deferred()
 
     # ------------------------------------------------------------------ internals
 

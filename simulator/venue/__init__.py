@@ -10,6 +10,7 @@ from simulator.venue.listing import (
     currencies_from_config,
     symbols_from_config,
 )
+from simulator.venue.order_lists import PENDING_REASON
 from simulator.venue.orders import VenueOrder
 from simulator.venue.params import NO_STP, Amount, OrderParams
 from simulator.venue.records import (
@@ -23,6 +24,7 @@ from simulator.venue.records import (
     FillInfo,
     LedgerEntry,
     Level1,
+    ListInfo,
     OrderInfo,
     Page,
     PublicTrade,
@@ -37,6 +39,7 @@ __all__ = [
     "DEFAULT_CURRENCIES",
     "DEFAULT_SYMBOLS",
     "NO_STP",
+    "PENDING_REASON",
     "AccountBalance",
     "Amount",
     "BookChange",
@@ -49,6 +52,7 @@ __all__ = [
     "FillInfo",
     "LedgerEntry",
     "Level1",
+    "ListInfo",
     "MarketDriver",
     "MarketState",
     "OrderInfo",

@@ -269,7 +269,8 @@ class Cancels:
         return to_order(order, symbol)
 
     def cancel(self, o: VenueOrder, now: int, reason: str = "canceled") -> None:
-        """End the live order ``o`` (in its book, or parked), settled at once."""
+        """End the live order ``o`` (in its book, parked, or waiting unplaced in an order
+        list), settled at once."""
         mkt = o.mkt
         if o.id in mkt.parked:
             self._parking.end(o, now, CANCELED, reason)
@@ -277,6 +278,11 @@ class Cancels:
             book = mkt.book
             if book.cancel(o.id, now, reason, quiet=True) is not None:
                 self._settlement.close(o, book.now)
+            elif o.status < FILLED and o.user.active.get(o.id) is not o:  # (a list's pending order)
+                o.status = CANCELED
+                o.reason = reason
+                o.remaining = 0
+                self._settlement.close(o, now)
 
     def _reduce(self, o: VenueOrder, lots: int, now: int) -> None:
         if o.id in o.mkt.parked:

@@ -126,6 +126,7 @@ RECORD: tuple[Field, ...] = (
     Field("tif"),  # (by value)
     Field("trigger_time"),
     Field("done_id"),
+    Field("list_id"),  # (the order list it belongs to, if any)
     Field("hold_left", kept=False, reset=ZERO),
     Field("hold_context", kept=False),
     Field("view", kept=False),
@@ -208,6 +209,7 @@ class VenueOrder(EngineOrder):
         self.fee = ZERO
         self.funds_req: Decimal | None = None
         self.done_id: int | None = None
+        self.list_id: int | None = None
         self.maker_rate, self.taker_rate = rates  # actual rates on this pair
         self.stp_req: STP | None = None
         self.tif = tif

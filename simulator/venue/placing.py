@@ -11,7 +11,7 @@ to each other.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
 from exchanges import ExchangeError, InsufficientFunds, Order, OrderRequest, Side
@@ -72,6 +72,10 @@ class Placement:
         self.max_active_per_symbol = rules.max_active_per_symbol
         self.max_active_per_account = rules.max_active_per_account
         self._strict = rules.strict  # (no plain order skips the rulebook's own rules)
+        #: The orders of order lists, and what to tell when one's stop triggers (see
+        #: :mod:`.order_lists`).
+        self.links: Mapping[str, object] = {}
+        self.on_link_triggered: Callable[[VenueOrder], None] = _ignore
 
     # ---------------------------------------------------------------- the venue's API
 
@@ -305,6 +309,8 @@ class Placement:
         """A stop order triggered: hold for it now, or reject it (the books' ``admit``). A
         GTT stop's lifetime counts from here, when it enters the book as an ordinary order."""
         assert isinstance(o, VenueOrder)
+        if self.links and o.id in self.links:
+            self.on_link_triggered(o)
         try:
             self._holds.take(o)
         except InsufficientFunds:
@@ -312,3 +318,7 @@ class Placement:
         if o.cancel_after is not None:
             o.expire_at = self._time.now + o.cancel_after * 1000
         return None
+
+
+def _ignore(_o: VenueOrder) -> None:
+    return None

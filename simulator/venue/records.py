@@ -28,6 +28,7 @@ __all__ = [
     "FillInfo",
     "LedgerEntry",
     "Level1",
+    "ListInfo",
     "OrderInfo",
     "Page",
     "PublicTrade",
@@ -258,6 +259,7 @@ class OrderInfo:
     maker_fee_rate: Decimal
     taker_fee_rate: Decimal
     done_id: int | None  # cursor id in done-order listings, once done
+    list_id: int | None = None  # the order list it belongs to (see Venue.place_order_list)
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -284,6 +286,7 @@ class FillInfo:
     uid: str
     client_oid: str | None
     stop: StopKind | None = None  # the order's, when it was a stop order (triggered)
+    list_id: int | None = None  # the order's list, if any
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -295,6 +298,23 @@ class CancelAllResult:
     failed: tuple[tuple[str, str], ...] = ()
     cancelled_ids: tuple[str, ...] = ()
 
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class ListInfo:
+    """An order list: ``contingency`` ``OCO`` or ``OTO`` (an OTO with an OCO pair pending
+    is an OTOCO), ``status`` ``executing`` or ``all_done``, and its orders in the list's
+    order (a pending order not yet placed has ``reason`` ``pending``)."""
+
+    id: int
+    client_id: str
+    uid: str
+    symbol: str
+    contingency: str
+    status: str
+    created_at: int
+    updated_at: int
+    orders: tuple[OrderInfo, ...]
 
 @attrs.frozen(slots=True, kw_only=True)
 class DcpInfo:
@@ -310,8 +330,10 @@ class DcpInfo:
 class VenueEvent:
     """What subscribers hear: ``kind`` ``order`` (``change``: received, open, match,
     update, filled, canceled, rejected, triggered), ``fill`` (one side of a trade, for its
-    owner), ``trade`` (a public print) or ``book`` (``change`` ``levels``: visible levels
-    of a watched book, see :meth:`Venue.watch_book`). Built only when someone subscribed."""
+    owner), ``trade`` (a public print), ``book`` (``change`` ``levels``: visible levels
+    of a watched book, see :meth:`Venue.watch_book`) or ``list`` (an order list's state,
+    ``change`` ``exec_started``, ``updated`` or ``all_done``, after the order events that
+    moved it). Built only when someone subscribed."""
 
     kind: str
     change: str
@@ -321,3 +343,4 @@ class VenueEvent:
     fill: FillInfo | None = None
     trade: PublicTrade | None = None
     book: BookChange | None = None
+    order_list: ListInfo | None = None

@@ -64,6 +64,8 @@ class Reason(enum.StrEnum):
     ORDER_NOT_CANCELLABLE = "order_not_cancellable"  # unknown, done, or not the caller's
     STOP_ORDER_NOT_FOUND = "stop_order_not_found"
     STOP_ORDER_NOT_CANCELLABLE = "stop_order_not_cancellable"  # triggered or done
+    TOO_MANY_ORDER_LISTS = "too_many_order_lists"  # details: limit, symbol
+    ORDER_LIST_NOT_FOUND = "order_list_not_found"  # unknown, not the caller's (or done, to cancel)
 
 
 _TYPES: dict[Reason, type[ExchangeError]] = {
@@ -95,6 +97,8 @@ _TYPES: dict[Reason, type[ExchangeError]] = {
     Reason.ORDER_NOT_CANCELLABLE: OrderNotFound,
     Reason.STOP_ORDER_NOT_FOUND: OrderNotFound,
     Reason.STOP_ORDER_NOT_CANCELLABLE: OrderNotFound,
+    Reason.TOO_MANY_ORDER_LISTS: TooManyOpenOrders,
+    Reason.ORDER_LIST_NOT_FOUND: OrderNotFound,
 }
 
 _MESSAGES: dict[Reason, str] = {
@@ -105,6 +109,7 @@ _MESSAGES: dict[Reason, str] = {
     Reason.ORDER_NOT_CANCELLABLE: "order not found, or it can no longer be cancelled",
     Reason.STOP_ORDER_NOT_FOUND: "stop order not found",
     Reason.STOP_ORDER_NOT_CANCELLABLE: "stop order not found, or already triggered",
+    Reason.ORDER_LIST_NOT_FOUND: "order list not found",
 }
 
 

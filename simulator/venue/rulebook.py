@@ -68,6 +68,8 @@ class Rulebook:
     #: Waiting and triggered stop orders one user may have open on one pair (``None``: no
     #: limit beyond ``max_active_per_symbol``).
     max_stops_per_symbol: int | None = None
+    #: Open order lists one user may have on one pair (``None``: no limit).
+    max_lists_per_symbol: int | None = None
     #: Further checks of every order, in order, after the pair's own (see :mod:`.filters`).
     filters: tuple[OrderFilter, ...] = ()
 

@@ -4,7 +4,7 @@ touches no book."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -55,8 +55,11 @@ class Settlement:
         "ids",
         "index",
         "ledger",
+        "links",
         "max_done_per_symbol",
         "max_fills_per_user",
+        "on_link_closed",
+        "on_link_matched",
     )
 
     def __init__(
@@ -81,6 +84,11 @@ class Settlement:
         #: follows at once): an order refused on entry never existed for its owner, so its
         #: subscribers never hear of it.
         self._received: dict[str, VenueEvent] = {}
+        #: The orders of order lists (by id), and what to tell when one trades or ends
+        #: (see :mod:`.order_lists`; empty and unused while the venue has no list).
+        self.links: Mapping[str, object] = {}
+        self.on_link_matched: Callable[[VenueOrder], None] = _ignore
+        self.on_link_closed: Callable[[VenueOrder], None] = _ignore
 
     def on_event(self, event: Event) -> None:
         _HANDLERS[type(event)](self, event)
@@ -158,6 +166,8 @@ class Settlement:
             self._forget(o)
             if self._received:
                 self._received.pop(o.id, None)
+            if self.links and o.status != REJECTED and o.id in self.links:
+                self.on_link_closed(o)
             return
         o.done_id = next(self.ids.done_ids)
         # the lookups keep it archived from now on (see orders.Archived)
@@ -176,6 +186,8 @@ class Settlement:
         if self.broadcast.listeners:
             change = "filled" if o.status == FILLED else ("rejected" if o.status == REJECTED else "canceled")
             self._emit_order(o, change, now)
+        if self.links and oid in self.links:
+            self.on_link_closed(o)
 
     def _forget(self, o: VenueOrder) -> None:
         """Drop a done order that leaves no history from the lookups (by id, and by
@@ -243,6 +255,12 @@ class Settlement:
         self.record_print(
             mkt, trade_id, ev.price, ev.size, ev.funds, public_buy, now, maker_id=maker_id, taker_id=taker_id
         )
+        links = self.links
+        if links:
+            if taker.id in links:
+                self.on_link_matched(taker)
+            if maker.id in links:
+                self.on_link_matched(maker)
 
     def collect_fees(
         self, mkt: MarketState, fees: Decimal, trade_id: int, now: int, from_buyer: bool = False
@@ -338,6 +356,10 @@ class Settlement:
                 fill = fill_info(record)
                 self.broadcast.emit(VenueEvent(kind="fill", change="match", time=now, uid=o.uid, fill=fill))
                 self._emit_order(o, "match", now)
+
+
+def _ignore(_o: VenueOrder) -> None:
+    return None
 
 
 def public_trade(

@@ -123,6 +123,7 @@ def order_info(o: VenueOrder) -> OrderInfo:
         maker_fee_rate=o.maker_rate,
         taker_fee_rate=o.taker_rate,
         done_id=o.done_id,
+        list_id=o.list_id,
     )
 
 
@@ -150,4 +151,5 @@ def fill_info(f: FillRecord) -> FillInfo:
         uid=o.uid,
         client_oid=o.client_oid,
         stop=STOP_KINDS[o.stop],
+        list_id=o.list_id,
     )

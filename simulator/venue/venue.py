@@ -16,7 +16,7 @@ loop).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
@@ -50,6 +50,7 @@ from simulator.venue.holds import Holds
 from simulator.venue.intake import Intake
 from simulator.venue.listing import DEFAULT_CURRENCIES, DEFAULT_SYMBOLS, CurrencySpec, SymbolSpec
 from simulator.venue.market_data import MarketData
+from simulator.venue.order_lists import OrderLists
 from simulator.venue.params import Amount, OrderParams
 from simulator.venue.parking import Parking
 from simulator.venue.placing import Placement
@@ -64,6 +65,7 @@ from simulator.venue.records import (
     FillInfo,
     LedgerEntry,
     Level1,
+    ListInfo,
     OrderInfo,
     Page,
     PublicTrade,
@@ -189,6 +191,10 @@ class Venue:
             refuse,
         )
         self._stops = Stops(users, index, cancels, time, refuse)
+        self._lists = OrderLists(
+            users, index, intake, placement, cancels, settlement, broadcast, time, refuse,
+            rules.max_lists_per_symbol,
+        )  # fmt: skip
         self._dcp = dcp = DeadManSwitch(markets, users, cancels, time, refuse)
         self._history = History(markets, users, index, time)
         self._book_watch = book_watch = BookWatch(markets, broadcast, time)
@@ -485,6 +491,33 @@ class Venue:
         return self._cancels.amend_order(
             uid, symbol, order_id, new_price=new_price, new_size=new_size, client_oid=client_oid
         )
+
+    # ---------------------------------------------------------------- order lists
+
+    def place_oco(self, uid: str, legs: Sequence[OrderParams], client_id: str) -> ListInfo:
+        """Place two orders of one symbol, one cancelling the other (see :mod:`.order_lists`):
+        both are checked before either is placed; a refusal leaves no list."""
+        return self._lists.place_oco(uid, legs, client_id)
+
+    def place_oto(
+        self, uid: str, working: OrderParams, pending: Sequence[OrderParams], client_id: str
+    ) -> ListInfo:
+        """Place a working order whose whole fill places ``pending`` (one order, or two that
+        then cancel each other); pending orders hold nothing until placed."""
+        return self._lists.place_oto(uid, working, pending, client_id)
+
+    def cancel_order_list(
+        self, uid: str, *, list_id: int | None = None, client_id: str | None = None
+    ) -> ListInfo:
+        """Cancel an open list whole (cancelling any one of its orders does the same)."""
+        return self._lists.cancel(uid, list_id, client_id)
+
+    def order_list(self, uid: str, *, list_id: int | None = None, client_id: str | None = None) -> ListInfo:
+        """A list by id, or the latest with that client id."""
+        return self._lists.get(uid, list_id, client_id)
+
+    def order_lists(self, uid: str, *, open_only: bool = False) -> list[ListInfo]:
+        return self._lists.lists(uid, open_only=open_only)
 
     # ---------------------------------------------------------------- stop orders, dead-man switch
 
