@@ -31,6 +31,8 @@ class EquityPoint:
     equity: Decimal  # in the quote currency, base marked at the current price
     position: Decimal  # base held (for exposure)
     price: Decimal
+    #: every market's price, in the order of the report's symbols (a run of several only)
+    prices: tuple[Decimal, ...] = ()
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -45,6 +47,12 @@ class SymbolPnl:
     realized: Decimal
     unrealized: Decimal
     quote_increment: Decimal = Decimal("0.01")
+    venue: str = ""  # (a run of several venues only)
+
+    @property
+    def label(self) -> str:
+        """``BTC/USDT``, or ``binance:BTC/USDT`` in a run of several venues."""
+        return f"{self.venue}:{self.symbol}" if self.venue else self.symbol
 
     @property
     def net(self) -> Decimal:
@@ -60,6 +68,7 @@ class SymbolPnl:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            **({"venue": self.venue} if self.venue else {}),
             "symbol": self.symbol,
             "currency": self.quote,
             "fills": self.fills,
@@ -102,10 +111,17 @@ class Report:
     quote_increment: Decimal = Decimal("0.01")  # what amounts are rounded to for display
     #: one row per symbol traded; empty for a run of one symbol (the report is its row)
     per_symbol: tuple[SymbolPnl, ...] = ()
+    venue: str = "kucoin"  # the (first) market's
+    #: each venue's starting and final balances (a run of several venues only; the balances
+    #: above are their sums)
+    venue_balances: Mapping[str, tuple[Mapping[str, Decimal], Mapping[str, Decimal]]] = attrs.field(
+        factory=dict
+    )
 
     @property
     def symbols(self) -> tuple[str, ...]:
-        return tuple(row.symbol for row in self.per_symbol) or (self.symbol,)
+        """Each market's name: ``binance:BTC/USDT`` in a run of several venues."""
+        return tuple(row.label for row in self.per_symbol) or (self.symbol,)
 
     def symbol_rows(self) -> tuple[SymbolPnl, ...]:
         """PnL per symbol: the rows of a run of several, the report itself for one."""
@@ -163,6 +179,14 @@ class Report:
         }
         if self.per_symbol:
             body["per_symbol"] = [row.to_dict() for row in self.per_symbol]
+        if self.venue_balances:
+            body["venues"] = {
+                venue: {
+                    "initial_balances": {k: str(v) for k, v in sorted(initial.items())},
+                    "final_balances": {k: str(v) for k, v in sorted(final.items())},
+                }
+                for venue, (initial, final) in self.venue_balances.items()
+            }
         return json.dumps(body, sort_keys=True, indent=1) + "\n"
 
     def table(self) -> str:
@@ -203,8 +227,12 @@ class Report:
             ),
         ]
         rows.extend(
+            (f"  on {venue}", ", ".join(f"{_plain(v)} {k}" for k, v in sorted(final.items())))
+            for venue, (_, final) in self.venue_balances.items()
+        )
+        rows.extend(
             (
-                f"  {row.symbol}",
+                f"  {row.label}",
                 f"{row.fills} fills, PnL gross / fees / net {row.rounded(row.gross)} / "
                 f"{row.rounded(row.fees)} / {row.rounded(row.net)} {row.quote}",
             )
@@ -364,12 +392,18 @@ def build_report(
     quote_increment: Decimal = Decimal("0.01"),
     per_symbol: Sequence[SymbolPnl] | None = None,
     rates: Mapping[str, Decimal] | None = None,
+    row_rates: Sequence[Decimal] | None = None,
+    row_fills: Sequence[Sequence[Fill]] | None = None,
+    venue: str = "kucoin",
+    venue_balances: Mapping[str, tuple[Mapping[str, Decimal], Mapping[str, Decimal]]] | None = None,
 ) -> Report:
     """``symbol``, ``base`` and ``quote`` name the run's (first) pair. A run of several
     symbols gives ``per_symbol`` (each in its own quote currency) and ``rates``, each
     currency's value in ``quote`` at the end: its realised and unrealised PnL, fees and
     volume are theirs, valued at those rates (total PnL is the change in equity, so it
-    counts what the prices did to the holdings too)."""
+    counts what the prices did to the holdings too). On several venues a currency is worth
+    what each venue's prices say: ``row_rates`` gives each row's rate and ``row_fills`` its
+    fills (a pair on two venues is two rows)."""
     if not curve:
         raise ValueError("an equity curve needs at least one point")
     last_price = curve[-1].price
@@ -378,11 +412,18 @@ def build_report(
         fees[f.fee_currency] = fees.get(f.fee_currency, ZERO) + f.fee
     if per_symbol:
         value = rates or {}
-        realized = sum((row.realized * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
-        unrealized = sum((row.unrealized * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
-        fees_in_quote = sum((row.fees * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
-        volume = sum((row.volume * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
-        trades = [pnl for row in per_symbol for pnl in _fifo_of(row, fills).trades]
+        each = list(row_rates) if row_rates is not None else [value.get(r.quote, ZERO) for r in per_symbol]
+        rated = list(zip(per_symbol, each, strict=True))
+        realized = sum((row.realized * rate for row, rate in rated), ZERO)
+        unrealized = sum((row.unrealized * rate for row, rate in rated), ZERO)
+        fees_in_quote = sum((row.fees * rate for row, rate in rated), ZERO)
+        volume = sum((row.volume * rate for row, rate in rated), ZERO)
+        if row_fills is not None:
+            pairs = zip(per_symbol, row_fills, strict=True)
+            books = [_fifo(mine, row.symbol.partition("/")[0], row.quote) for row, mine in pairs]
+        else:
+            books = [_fifo_of(row, fills) for row in per_symbol]
+        trades = [pnl for book in books for pnl in book.trades]
     else:
         book = _fifo(fills, base, quote, initial_balances.get(base, ZERO), curve[0].price)
         realized = book.realized
@@ -421,6 +462,8 @@ def build_report(
         buy_and_hold_return=float(last_price / first_price - 1) if first_price else 0.0,
         quote_increment=quote_increment,
         per_symbol=tuple(per_symbol or ()),
+        venue=venue,
+        venue_balances=dict(venue_balances or {}),
     )
 
 
