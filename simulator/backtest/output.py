@@ -40,5 +40,5 @@ def write_result(
             writer.writerow((*row, f.liquidity, f.symbol, *((venues[i],) if venues else ())))
     written.append(write_html(out / "report.html", result, params or {}))
     if plot:
-        written.append(plot_report(report, out / "equity.png", result.fills))
+        written.append(plot_report(report, out / "equity.png", result.fills, result.fill_venues))
     return written

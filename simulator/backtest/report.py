@@ -19,7 +19,7 @@ import attrs
 
 from exchanges import Fill, Side
 
-__all__ = ["EquityPoint", "Report", "SymbolPnl", "build_report", "iso_utc", "symbol_pnl"]
+__all__ = ["EquityPoint", "Report", "SymbolPnl", "build_report", "fill_markets", "iso_utc", "symbol_pnl"]
 
 ZERO = Decimal(0)
 YEAR_MS = 365 * 24 * 3600 * 1000
@@ -140,6 +140,10 @@ class Report:
             ),
         )
 
+    def prices_of(self, market: int) -> list[Decimal]:
+        """The price of ``symbols[market]`` at each point of the equity curve."""
+        return [p.prices[market] if p.prices else p.price for p in self.equity_curve]
+
     @property
     def gross_pnl(self) -> Decimal:
         """The total PnL before fees."""
@@ -240,6 +244,17 @@ class Report:
         )
         width = max(len(k) for k, _ in rows)
         return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def fill_markets(report: Report, fills: Sequence[Fill], venues: Sequence[str] = ()) -> list[int]:
+    """Each fill's market, as its index in ``report.symbols``; ``venues`` names each fill's
+    venue in a run of several (where a pair may be traded on two)."""
+    index = {label: k for k, label in enumerate(report.symbols)}
+    if venues:
+        labels = [f"{v}:{f.symbol}" for f, v in zip(fills, venues, strict=True)]
+    else:
+        labels = [f.symbol for f in fills]
+    return [index.get(label, -1) for label in labels]
 
 
 def iso_utc(ms: int) -> str:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from exchanges import Fill, OrderRequest, Side, Trade
-from simulator.backtest import Backtest, MarketData, SetupError, Strategy, write_trades_csv
+from simulator.backtest import Backtest, MarketData, SetupError, Strategy, plot_report, write_trades_csv
+from simulator.backtest.plot import price_panels
 from simulator.cli import main
 
 T0 = 1_700_000_000_000
@@ -170,3 +171,21 @@ def test_cli_funds_venues_apart_and_refuses_the_cache_for_another_venue(
     assert refused in capsys.readouterr().err
     assert main([*args[:10], "--balance", "okx:USDT=1", *args[10:]]) == 2
     assert "--balance for okx: the run trades on kucoin, binance" in capsys.readouterr().err
+
+
+async def test_the_png_has_a_price_panel_per_market(tmp_path: Path) -> None:
+    result = await Backtest(BuyCheapSellRich(), _data(), balances={"USDT": D(1000), "BTC": D(1)}).run()
+    panels = price_panels(result.report, result.fills, result.fill_venues)
+    assert [p.title for p in panels] == [f"{m}: price (USDT) and fills" for m in MARKETS]
+    assert [(len(p.buys), len(p.sells)) for p in panels] == [(1, 0), (0, 1)]
+    assert [p.prices[-1] for p in panels] == [D(104), D(106)], "each venue's own price"
+    several = plot_report(result.report, tmp_path / "several.png", result.fills, result.fill_venues)
+    alone = await Backtest(Strategy("BTC/USDT"), _data()[0], balances={"USDT": D(1)}).run()
+    one = plot_report(alone.report, tmp_path / "one.png")
+    assert _png_height(several) > _png_height(one), "a panel more"
+
+
+def _png_height(path: Path) -> int:
+    head = path.read_bytes()[:24]
+    assert head.startswith(b"\x89PNG")
+    return int.from_bytes(head[20:24], "big")
