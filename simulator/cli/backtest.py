@@ -16,7 +16,7 @@ from typing import Any
 
 from simulator.cli.command import Command
 
-__all__ = ["COMMAND", "DEFAULT_BALANCES"]
+__all__ = ["COMMAND", "DEFAULT_BALANCES", "sources_per_symbol", "venue_balances"]
 
 DEFAULT_BALANCES = {"USDT": Decimal(10_000)}
 
@@ -197,7 +197,7 @@ def _progress(quiet: bool) -> tuple[Any, Any]:
     return bar, update
 
 
-def _sources_per_symbol(sources: list[str], symbols: list[str]) -> list[str]:
+def sources_per_symbol(sources: list[str], symbols: list[str]) -> list[str]:
     """One ``--data`` per ``--symbol``, in order; ``synthetic`` or ``cache`` alone serves
     every symbol."""
     if len(sources) == len(symbols):
@@ -257,7 +257,7 @@ def run(args: argparse.Namespace) -> int:
         strategy = make_strategy(
             strategy_cls, traded[0] if len(traded) == 1 else traded, dict(args.param or [])
         )
-        sources = _sources_per_symbol(args.data, traded)
+        sources = sources_per_symbol(args.data, traded)
         with warnings.catch_warnings(record=True) as notices:
             warnings.simplefilter("always", NaiveTimes)
             data = [
