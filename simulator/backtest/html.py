@@ -60,10 +60,8 @@ def _payload(result: BacktestResult, params: Mapping[str, object]) -> dict[str, 
                 + f", {order.status.value}, filled {order.filled_size}"
             ),
         })  # fmt: skip
-    step = report.quote_increment
-
     def money(value: Any) -> str:
-        return f"{value.quantize(step):,f} {report.quote}"
+        return f"{report.amount(value, report.quote)} {report.quote}"
 
     figures = [
         ("period (UTC)", f"{iso_utc(report.start)} .. {iso_utc(report.end)}"),
@@ -78,9 +76,9 @@ def _payload(result: BacktestResult, params: Mapping[str, object]) -> dict[str, 
         ("win rate", "n/a" if report.win_rate is None else f"{report.win_rate:.2%} of {report.round_trips}"),
     ]
     per_symbol = [{
-        "symbol": row.symbol, "gross": f"{row.rounded(row.gross)} {row.quote}",
-        "fees": f"{row.rounded(row.fees)} {row.quote}", "net": f"{row.rounded(row.net)} {row.quote}",
-        "fills": row.fills,
+        "symbol": row.label, "gross": f"{report.amount(row.gross, row.quote)} {row.quote}",
+        "fees": f"{report.amount(row.fees, row.quote)} {row.quote}",
+        "net": f"{report.amount(row.net, row.quote)} {row.quote}", "fills": row.fills,
     } for row in report.symbol_rows()]  # fmt: skip
     return {
         "symbol": ", ".join(report.symbols),

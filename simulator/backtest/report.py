@@ -117,6 +117,17 @@ class Report:
     venue_balances: Mapping[str, tuple[Mapping[str, Decimal], Mapping[str, Decimal]]] = attrs.field(
         factory=dict
     )
+    #: what each currency's amounts are shown to (the table and the page), one step per
+    #: currency whichever pair or venue the amount comes from
+    increments: Mapping[str, Decimal] = attrs.field(factory=dict)
+
+    def amount(self, value: Decimal, currency: str) -> str:
+        """``value`` of ``currency`` for display: to its increment, thousands separated
+        (a currency without one: about six significant digits)."""
+        step = self.increments.get(currency) or (self.quote_increment if currency == self.quote else None)
+        if step is None or step <= 0 or not value.is_finite():
+            return _rounded(value)
+        return f"{value.quantize(step, rounding=ROUND_HALF_EVEN):,f}"
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -139,6 +150,11 @@ class Report:
                 quote_increment=self.quote_increment,
             ),
         )
+
+    def row_pnl(self, row: SymbolPnl) -> str:
+        """``PnL gross / fees / net 1.50 / 0.10 / 1.40 USDT``, to the currency's increment."""
+        gross, fees, net = (self.amount(v, row.quote) for v in (row.gross, row.fees, row.net))
+        return f"PnL gross / fees / net {gross} / {fees} / {net} {row.quote}"
 
     def prices_of(self, market: int) -> list[Decimal]:
         """The price of ``symbols[market]`` at each point of the equity curve."""
@@ -196,20 +212,21 @@ class Report:
     def table(self) -> str:
         q = self.quote
 
-        step = self.quote_increment if self.quote_increment > 0 else Decimal("0.01")
-
         def amount(value: Decimal) -> str:
-            return f"{value.quantize(step, rounding=ROUND_HALF_EVEN):,f}"
+            return self.amount(value, q)
 
         def money(value: Decimal) -> str:
             return f"{amount(value)} {q}"
+
+        def holdings(balances: Mapping[str, Decimal]) -> str:
+            return ", ".join(f"{self.amount(v, k)} {k}" for k, v in sorted(balances.items()))
 
         rows = [
             ("symbols" if self.per_symbol else "symbol", ", ".join(self.symbols)),
             ("period (UTC)", f"{iso_utc(self.start)} .. {iso_utc(self.end)}"),
             ("orders / fills", f"{self.orders} / {self.fills}"),
             ("volume", money(self.volume)),
-            ("fees", ", ".join(f"{_rounded(v)} {k}" for k, v in sorted(self.fees.items())) or "0"),
+            ("fees", holdings(self.fees) or "0"),
             ("initial equity", money(self.initial_equity)),
             ("final equity", money(self.final_equity)),
             ("realised PnL", money(self.realized_pnl)),
@@ -225,23 +242,10 @@ class Report:
             ("Sharpe (annualised)", f"{self.sharpe:.3f}"),
             ("exposure", f"{self.exposure:.2%}"),
             ("win rate", "n/a" if self.win_rate is None else f"{self.win_rate:.2%} of {self.round_trips}"),
-            (
-                "final balances",
-                ", ".join(f"{_plain(v)} {k}" for k, v in sorted(self.final_balances.items())),
-            ),
+            ("final balances", holdings(self.final_balances)),
         ]
-        rows.extend(
-            (f"  on {venue}", ", ".join(f"{_plain(v)} {k}" for k, v in sorted(final.items())))
-            for venue, (_, final) in self.venue_balances.items()
-        )
-        rows.extend(
-            (
-                f"  {row.label}",
-                f"{row.fills} fills, PnL gross / fees / net {row.rounded(row.gross)} / "
-                f"{row.rounded(row.fees)} / {row.rounded(row.net)} {row.quote}",
-            )
-            for row in self.per_symbol
-        )
+        rows.extend((f"  on {venue}", holdings(final)) for venue, (_, final) in self.venue_balances.items())
+        rows.extend((f"  {row.label}", f"{row.fills} fills, {self.row_pnl(row)}") for row in self.per_symbol)
         width = max(len(k) for k, _ in rows)
         return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
@@ -411,6 +415,7 @@ def build_report(
     row_fills: Sequence[Sequence[Fill]] | None = None,
     venue: str = "kucoin",
     venue_balances: Mapping[str, tuple[Mapping[str, Decimal], Mapping[str, Decimal]]] | None = None,
+    increments: Mapping[str, Decimal] | None = None,
 ) -> Report:
     """``symbol``, ``base`` and ``quote`` name the run's (first) pair. A run of several
     symbols gives ``per_symbol`` (each in its own quote currency) and ``rates``, each
@@ -479,6 +484,7 @@ def build_report(
         per_symbol=tuple(per_symbol or ()),
         venue=venue,
         venue_balances=dict(venue_balances or {}),
+        increments=dict(increments or {}),
     )
 
 

@@ -818,6 +818,10 @@ class Backtest:
             row_fills=[self._lane_fills(lane) for lane in self._lanes] if several else None,
             venue=self.venues[0],
             venue_balances={v: (dict(self._funds[v]), finals[v]) for v in self.venues} if several else None,
+            increments=self._increments(
+                {c for amounts in (*self._funds.values(), *finals.values()) for c in amounts}
+                | {f.fee_currency for f in self._fills}
+            ),
         )
         for each in self._exs:
             await each.paper.close()
@@ -842,6 +846,30 @@ class Backtest:
             if parse_symbol(lane.symbol)[1] == self.quote:
                 return _quote_increment(lane)
         return _quote_increment(self._lanes[0])
+
+    def _increments(self, held: Iterable[str]) -> dict[str, Decimal]:
+        """One display step per currency: a quote's as the first market in it quotes it,
+        any other currency's as the first venue that lists it gives its precision (or, for
+        a declared instrument's base, as its pair's size increment)."""
+        steps: dict[str, Decimal] = {}
+        for lane in self._lanes:
+            steps.setdefault(parse_symbol(lane.symbol)[1], _quote_increment(lane))
+        for lane in self._lanes:
+            assert lane.ex is not None
+            base = parse_symbol(lane.symbol)[0]
+            if base not in steps:
+                listed = self._precision(base)
+                steps[base] = listed or lane.ex.paper.sim.symbol(lane.native).base_increment
+        for currency in held:
+            if currency not in steps and (listed := self._precision(currency)) is not None:
+                steps[currency] = listed
+        return steps
+
+    def _precision(self, currency: str) -> Decimal | None:
+        for ex in self._exs:
+            with contextlib.suppress(ExchangeError):
+                return Decimal(1).scaleb(-ex.paper.sim.currency(currency).precision)
+        return None
 
     def _rates(self) -> dict[str, Decimal] | None:
         """Every currency's value in the report's currency at the end (several symbols only)."""

@@ -5,13 +5,22 @@ totalled in the shared quote currency; from Python and from the command line."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 
 from exchanges import Fill, OrderRequest, Side, Trade
-from simulator.backtest import Backtest, MarketData, SetupError, Strategy, plot_report, write_trades_csv
+from simulator.backtest import (
+    Backtest,
+    MarketData,
+    SetupError,
+    Strategy,
+    plot_report,
+    write_result,
+    write_trades_csv,
+)
 from simulator.backtest.plot import price_panels
 from simulator.cli import main
 
@@ -189,3 +198,31 @@ def _png_height(path: Path) -> int:
     head = path.read_bytes()[:24]
     assert head.startswith(b"\x89PNG")
     return int.from_bytes(head[20:24], "big")
+
+
+_AMOUNTS = re.compile(r"(-?[\d,]+(?:\.\d+)?)((?: / -?[\d,]+(?:\.\d+)?)*) (USDT|BTC)\b")
+
+
+def _places(text: str) -> dict[str, set[int]]:
+    """The decimal places of every amount written in USDT or BTC in ``text``."""
+    seen: dict[str, set[int]] = {}
+    for first, chain, currency in _AMOUNTS.findall(text):
+        for number in [first, *chain.split(" / ")[1:]]:
+            seen.setdefault(currency, set()).add(len(number.partition(".")[2]))
+    return seen
+
+
+async def test_amounts_are_rounded_to_each_currencys_increment_alike(tmp_path: Path) -> None:
+    """KuCoin quotes USDT to 0.000001 and Binance to 1e-8: every USDT amount of the report
+    (its rows on both venues too) is shown to the first market's increment, every BTC one
+    to the currency's precision (8), the table and report.html alike."""
+    result = await Backtest(BuyCheapSellRich(), _data(), balances={"USDT": D("1000.5"), "BTC": D(1)},
+                            taker_fee_rate={"binance": D("0.00123")}).run()  # fmt: skip
+    table = result.report.table()
+    assert _places(table) == {"USDT": {6}, "BTC": {8}}, table
+    assert "binance:BTC/USDT" in table and "on binance" in table
+    write_result(tmp_path, result, plot=False)
+    page = (tmp_path / "report.html").read_text()
+    data = json.loads(page.split('<script type="application/json" id="data">')[1].split("</script>")[0])
+    shown = json.dumps([data["figures"], data["per_symbol"]])
+    assert _places(shown) == {"USDT": {6}}, shown
