@@ -5,10 +5,16 @@ deeper."""
 from __future__ import annotations
 
 import ast
+import json
 import re
+from decimal import Decimal as D
 from pathlib import Path
 
+import pytest
+
 import simulator.backtest as backtest
+from exchanges import Side, Trade
+from simulator.backtest import write_trades_csv
 
 README = Path(__file__).parents[2] / "README.md"
 WRITERS = ("write_result", "write_html", "plot_report", "write_table", "plot_heatmap")
@@ -41,3 +47,21 @@ def test_the_readmes_examples_import_only_the_package() -> None:
                 assert not any(a.name.startswith("simulator.") for a in node.names)
     assert "write_result" in imported
     assert imported <= set(backtest.__all__), imported - set(backtest.__all__)
+
+
+def test_the_readmes_spread_example_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", _backtest_section(), flags=re.S)
+    (block,) = [b for b in blocks if "examples/spread.py" in b]
+    walk = [D(60_000) + 10 * (i % 7) for i in range(30)]
+    for k, (venue, over) in enumerate((("kucoin", D(1)), ("binance", D("1.003")))):
+        write_trades_csv(tmp_path / f"{venue}-trades.csv", [
+            Trade(id=f"{k}{i}", symbol="BTC/USDT", price=p * (over if i % 2 else 1), size=D(1), side=Side.BUY,
+                  timestamp=1_700_000_000_000 + 60_000 * i + k)
+            for i, p in enumerate(walk)
+        ])  # fmt: skip
+    (tmp_path / "examples").symlink_to(README.parent / "examples")
+    monkeypatch.chdir(tmp_path)
+    exec(compile("\n".join(line[2:] for line in block.splitlines()), "README.md", "exec"), {})
+    body = json.loads((tmp_path / "out" / "spread" / "report.json").read_text())
+    assert set(body["venues"]) == {"kucoin", "binance"}
+    assert [row["fills"] for row in body["per_symbol"]] == [14, 14]
