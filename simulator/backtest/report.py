@@ -377,21 +377,29 @@ def _sharpe(curve: Sequence[EquityPoint]) -> float:
     return mean / std * math.sqrt(periods_per_year)
 
 
-def _exposure(curve: Sequence[EquityPoint], fills: Sequence[Fill]) -> float:
+def _exposure(
+    curve: Sequence[EquityPoint], fills: Sequence[Fill], markets: Sequence[Sequence[Fill]] | None = None
+) -> float:
     """Fraction of the run's time during which a position was held (base of any symbol
     bought or sold away from the start), from the fills' own times: exact, whatever the
-    sampling."""
+    sampling. ``markets`` keeps the fills of each market apart (a pair on two venues: a
+    long on one and a short on the other are two positions held)."""
     start, end = curve[0].timestamp, curve[-1].timestamp
     if end <= start:
         return 0.0
     held = 0
-    positions: dict[str, Decimal] = {}
+    positions: dict[object, Decimal] = {}
     since = start
-    for f in sorted(fills, key=lambda f: f.timestamp):
+    keyed: list[tuple[object, Fill]]
+    if markets is None:
+        keyed = [(f.symbol, f) for f in fills]
+    else:
+        keyed = [(k, f) for k, mine in enumerate(markets) for f in mine]
+    for key, f in sorted(keyed, key=lambda kf: kf[1].timestamp):
         at = min(max(f.timestamp, start), end)
         if any(positions.values()):
             held += at - since
-        positions[f.symbol] = positions.get(f.symbol, ZERO) + (f.size if f.side is Side.BUY else -f.size)
+        positions[key] = positions.get(key, ZERO) + (f.size if f.side is Side.BUY else -f.size)
         since = at
     if any(positions.values()):
         held += end - since
@@ -474,7 +482,7 @@ def build_report(
         total_return=float(final_equity / initial_equity - 1) if initial_equity else 0.0,
         max_drawdown=_max_drawdown(curve),
         sharpe=_sharpe(curve),
-        exposure=_exposure(curve, fills),
+        exposure=_exposure(curve, fills, row_fills),
         win_rate=wins / len(trades) if trades else None,
         round_trips=len(trades),
         equity_curve=tuple(curve),

@@ -97,6 +97,7 @@ async def test_each_venue_trades_on_its_own_account_and_fees() -> None:
     assert report.initial_equity == 1000 + 2 * 110
     assert report.final_equity == D("899.9") + 104 + D("109.78") + 106
     assert report.fees_in_quote == D("0.32")
+    assert report.exposure == 0.6, "long on KuCoin from 2 s, short on Binance from 3 s, of 5 s: each held"
     body = json.loads(report.to_json())
     assert [(row["venue"], row["symbol"]) for row in body["per_symbol"]] == [
         ("kucoin", "BTC/USDT"), ("binance", "BTC/USDT"),
