@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .report import Report, iso_utc
+from .report import Report, fill_markets, iso_utc
 from .runner import BacktestResult
 
 __all__ = ["MAX_POINTS", "render_html", "write_html"]
@@ -40,15 +40,16 @@ def _thin(points: list[list[float]]) -> list[list[float]]:
 
 def _payload(result: BacktestResult, params: Mapping[str, object]) -> dict[str, Any]:
     report: Report = result.report
-    orders = {o.id: o for o in result.orders}
-    curve = [[p.timestamp, float(p.equity), float(p.price)] for p in report.equity_curve]
+    order_venues = result.order_venues or [report.venue] * len(result.orders)
+    orders = {(venue, o.id): o for venue, o in zip(order_venues, result.orders, strict=True)}
+    curve = [[p.timestamp, float(p.equity), *map(float, p.prices or (p.price,))] for p in report.equity_curve]
+    markets = [{"label": row.label, "quote": row.quote} for row in report.symbol_rows()]
     fills = []
-    for f in result.fills:
-        if f.symbol != report.symbol:
-            continue  # (the chart is the first symbol's price: its fills are marked on it)
-        order = orders.get(f.order_id)
+    where = fill_markets(report, result.fills, result.fill_venues)
+    for i, (f, market) in enumerate(zip(result.fills, where, strict=True)):
+        order = orders.get((result.venue_of_fill(i), f.order_id))
         fills.append({
-            "t": f.timestamp, "side": f.side.value, "price": str(f.price), "size": str(f.size),
+            "m": market, "t": f.timestamp, "side": f.side.value, "price": str(f.price), "size": str(f.size),
             "funds": str(f.funds), "fee": f"{f.fee} {f.fee_currency}", "liquidity": f.liquidity.value,
             "order": f.order_id, "time": iso_utc(f.timestamp),
             "order_desc": "" if order is None else (
@@ -59,10 +60,8 @@ def _payload(result: BacktestResult, params: Mapping[str, object]) -> dict[str, 
                 + f", {order.status.value}, filled {order.filled_size}"
             ),
         })  # fmt: skip
-    step = report.quote_increment
-
     def money(value: Any) -> str:
-        return f"{value.quantize(step):,f} {report.quote}"
+        return f"{report.amount(value, report.quote)} {report.quote}"
 
     figures = [
         ("period (UTC)", f"{iso_utc(report.start)} .. {iso_utc(report.end)}"),
@@ -77,15 +76,16 @@ def _payload(result: BacktestResult, params: Mapping[str, object]) -> dict[str, 
         ("win rate", "n/a" if report.win_rate is None else f"{report.win_rate:.2%} of {report.round_trips}"),
     ]
     per_symbol = [{
-        "symbol": row.symbol, "gross": f"{row.rounded(row.gross)} {row.quote}",
-        "fees": f"{row.rounded(row.fees)} {row.quote}", "net": f"{row.rounded(row.net)} {row.quote}",
-        "fills": row.fills,
+        "symbol": row.label, "gross": f"{report.amount(row.gross, row.quote)} {row.quote}",
+        "fees": f"{report.amount(row.fees, row.quote)} {row.quote}",
+        "net": f"{report.amount(row.net, row.quote)} {row.quote}", "fills": row.fills,
     } for row in report.symbol_rows()]  # fmt: skip
     return {
         "symbol": ", ".join(report.symbols),
         "quote": report.quote,
         "initial": float(report.initial_equity),
         "curve": _thin(curve),
+        "markets": markets,
         "fills": fills,
         "figures": figures,
         "params": {str(k): str(v) for k, v in params.items()},
@@ -144,8 +144,10 @@ Hover a marker for its fill and order.</div>
   let peak = -Infinity;
   const rows = curve.map(p => {
     peak = Math.max(peak, p[1]);
-    return {t: p[0], eq: p[1], px: p[2], hold: D.initial * p[2] / first,
-            dd: peak > 0 ? (p[1] - peak) / peak * 100 : 0};
+    const row = {t: p[0], eq: p[1], hold: D.initial * p[2] / first,
+                 dd: peak > 0 ? (p[1] - peak) / peak * 100 : 0};
+    D.markets.forEach((m, k) => { row["px" + k] = p[2 + k]; });
+    return row;
   });
   document.getElementById("title").textContent = D.symbol + " backtest";
   const fillTable = (id, pairs) => {
@@ -174,17 +176,21 @@ Hover a marker for its fill and order.</div>
   };
   const tip = document.getElementById("tip");
   const fmtTime = t => new Date(t).toISOString().replace(".000Z", "Z");
-  const charts = [
-    {title: "price (" + D.quote + ") and fills", h: 260, series: [["px", "#57606a"]], markers: true},
+  const several = D.markets.length > 1;
+  const charts = D.markets.map((m, k) => ({
+    title: (several ? m.label + ": " : "") + "price (" + m.quote + ") and fills", h: several ? 200 : 260,
+    series: [["px" + k, "#57606a"]], market: k}));
+  charts.push(
     {title: "equity (" + D.quote + ") against buy and hold", h: 220,
      series: [["eq", "#1f6feb"], ["hold", "#8c959f"]]},
-    {title: "drawdown %", h: 120, series: [["dd", "#d1242f"]]},
-  ];
+    {title: "drawdown %", h: 120, series: [["dd", "#d1242f"]]});
   const root = document.getElementById("charts");
-  for (const c of charts) {
+  charts.forEach((c, k) => {
     c.svg = el("svg", {width: W, height: c.h, "class": "chart"}, root);
     c.svg.dataset.title = c.title;
-  }
+    c.clip = "clip" + k;
+    c.fills = c.market === undefined ? [] : fills.filter(f => f.m === c.market);
+  });
   function visible() {
     let lo = 0, hi = rows.length;
     while (lo < hi && rows[lo].t < view[0]) lo++;
@@ -199,7 +205,7 @@ Hover a marker for its fill and order.</div>
       while (svg.firstChild) svg.removeChild(svg.firstChild);
       let lo = Infinity, hi = -Infinity;
       for (const r of seen) for (const [k] of c.series) { lo = Math.min(lo, r[k]); hi = Math.max(hi, r[k]); }
-      if (c.markers) for (const f of fills) if (f.t >= view[0] && f.t <= view[1]) {
+      for (const f of c.fills) if (f.t >= view[0] && f.t <= view[1]) {
         lo = Math.min(lo, +f.price); hi = Math.max(hi, +f.price);
       }
       if (!(hi > lo)) { hi = lo + 1; lo -= 1; }
@@ -216,7 +222,7 @@ Hover a marker for its fill and order.</div>
         const label = el("text", {x: x(t) - (k === 4 ? 120 : k ? 60 : 0), y: c.h - 4, "class": "label"}, svg);
         label.textContent = fmtTime(t).slice(0, 16).replace("T", " ");
       }
-      const clip = "clip" + c.h;
+      const clip = c.clip;
       const cp = el("clipPath", {id: clip}, el("defs", {}, svg));
       el("rect", {x: L, y: 0, width: W - L - R, height: c.h}, cp);
       for (const [k, color] of c.series) {
@@ -224,13 +230,13 @@ Hover a marker for its fill and order.</div>
         el("path", {d: d, fill: "none", stroke: color, "stroke-width": 1.3, "clip-path": "url(#" + clip + ")",
                     "stroke-dasharray": k === "hold" ? "4 3" : ""}, svg);
       }
-      if (c.markers) {
-        fills.forEach((f, i) => {
+      {
+        c.fills.forEach(f => {
           if (f.t < view[0] || f.t > view[1]) return;
           const cx = x(f.t), cy = y(+f.price), buy = f.side === "buy";
           const d = buy ? `M${cx} ${cy - 1}l-5 9h10z` : `M${cx} ${cy + 1}l-5 -9h10z`;
           const m = el("path", {d: d, fill: buy ? "#1a7f37" : "#cf222e", "class": "trade-marker",
-                                "data-fill": i, stroke: "#fff", "stroke-width": 0.5}, svg);
+                                stroke: "#fff", "stroke-width": 0.5}, svg);
           m.addEventListener("mouseenter", ev => {
             tip.textContent = `${f.side} ${f.size} @ ${f.price} (${f.liquidity})\\n${f.time}\\n` +
               `funds ${f.funds}, fee ${f.fee}\\norder ${f.order}\\n${f.order_desc}`;

@@ -30,14 +30,15 @@ def write_result(
     (out / "log.txt").write_text("".join(f"{line}\n" for line in result.log))
     with (out / "fills.csv").open("w", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
+        venues = result.fill_venues  # (a column of its own on several venues only)
         writer.writerow(
             ("timestamp_ms", "order_id", "side", "price", "size", "funds", "fee", "fee_currency", "liquidity",
-             "symbol")
+             "symbol", *(("venue",) if venues else ()))
         )  # fmt: skip
-        for f in result.fills:
+        for i, f in enumerate(result.fills):
             row = (f.timestamp, f.order_id, f.side, f.price, f.size, f.funds, f.fee, f.fee_currency)
-            writer.writerow((*row, f.liquidity, f.symbol))
+            writer.writerow((*row, f.liquidity, f.symbol, *((venues[i],) if venues else ())))
     written.append(write_html(out / "report.html", result, params or {}))
     if plot:
-        written.append(plot_report(report, out / "equity.png", result.fills))
+        written.append(plot_report(report, out / "equity.png", result.fills, result.fill_venues))
     return written

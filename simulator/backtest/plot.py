@@ -1,20 +1,46 @@
-"""The run as a PNG: the price with our buys and sells, equity against buy-and-hold, and
-the drawdown, on one time axis."""
+"""The run as a PNG: each market's price with our buys and sells, equity against
+buy-and-hold, and the drawdown, on one time axis."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
+
+import attrs
 
 from exchanges import Fill, Side
 
-from .report import Report
+from .report import Report, fill_markets
 
-__all__ = ["plot_report"]
+__all__ = ["PricePanel", "plot_report", "price_panels"]
 
 
-def plot_report(report: Report, path: Path, fills: Sequence[Fill] = ()) -> Path:
-    """Write the three-panel PNG and return its path."""
+@attrs.frozen
+class PricePanel:
+    """One market's price along the equity curve and our fills on it."""
+
+    title: str
+    prices: list[Decimal]
+    buys: list[Fill]
+    sells: list[Fill]
+
+
+def price_panels(report: Report, fills: Sequence[Fill] = (), venues: Sequence[str] = ()) -> list[PricePanel]:
+    """A panel per market of the run (``venues``: each fill's, on several venues)."""
+    where = fill_markets(report, fills, venues)
+    panels = []
+    for k, row in enumerate(report.symbol_rows()):
+        mine = [f for f, m in zip(fills, where, strict=True) if m == k]
+        panels.append(PricePanel(
+            f"{row.label}: price ({row.quote}) and fills", report.prices_of(k),
+            [f for f in mine if f.side is Side.BUY], [f for f in mine if f.side is Side.SELL],
+        ))  # fmt: skip
+    return panels
+
+
+def plot_report(report: Report, path: Path, fills: Sequence[Fill] = (), venues: Sequence[str] = ()) -> Path:
+    """Write the PNG (a price panel per market, equity, drawdown) and return its path."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display; also keeps the output identical across machines
@@ -35,20 +61,23 @@ def plot_report(report: Report, path: Path, fills: Sequence[Fill] = ()) -> Path:
         peak = max(peak, e)
         drawdown.append((e - peak) / peak * 100 if peak > 0 else 0.0)
 
-    fig, (top, middle, bottom) = plt.subplots(
-        3, 1, figsize=(10, 8), sharex=True, gridspec_kw={"height_ratios": [3, 3, 1]}, dpi=100
-    )
-    top.plot(times, prices, color="#57606a", linewidth=1.0, label="price")
-    mine = [f for f in fills if f.symbol == report.symbol]  # (the price is the first symbol's)
-    buys = [f for f in mine if f.side is Side.BUY]
-    sells = [f for f in mine if f.side is Side.SELL]
-    top.scatter([from_ms(f.timestamp) for f in buys], [float(f.price) for f in buys], marker="^",
-                color="#1a7f37", s=28, zorder=3, label=f"buy ({len(buys)})")  # fmt: skip
-    top.scatter([from_ms(f.timestamp) for f in sells], [float(f.price) for f in sells], marker="v",
-                color="#cf222e", s=28, zorder=3, label=f"sell ({len(sells)})")  # fmt: skip
-    top.set_title(f"{report.symbol}: price ({report.symbol.partition('/')[2]}) and fills")
-    top.legend(loc="upper left", fontsize=8)
-    top.grid(alpha=0.3)
+    panels = price_panels(report, fills, venues)
+    n = len(panels)
+    fig, axes = plt.subplots(
+        n + 2, 1, figsize=(10, 5 + 3 * n if n == 1 else 5 + 2.2 * n), sharex=True,
+        gridspec_kw={"height_ratios": [3 if n == 1 else 2] * n + [3, 1]}, dpi=100, squeeze=False,
+    )  # fmt: skip
+    *tops, middle, bottom = axes[:, 0]
+    for top, panel in zip(tops, panels, strict=True):
+        top.plot(times, [float(p) for p in panel.prices], color="#57606a", linewidth=1.0, label="price")
+        buys, sells = panel.buys, panel.sells
+        top.scatter([from_ms(f.timestamp) for f in buys], [float(f.price) for f in buys], marker="^",
+                    color="#1a7f37", s=28, zorder=3, label=f"buy ({len(buys)})")  # fmt: skip
+        top.scatter([from_ms(f.timestamp) for f in sells], [float(f.price) for f in sells], marker="v",
+                    color="#cf222e", s=28, zorder=3, label=f"sell ({len(sells)})")  # fmt: skip
+        top.set_title(panel.title, **({"fontsize": 10} if n > 1 else {}))
+        top.legend(loc="upper left", fontsize=8)
+        top.grid(alpha=0.3)
     middle.plot(times, equity, color="#1f6feb", linewidth=1.2, label=f"equity {report.total_return:+.2%}")
     middle.plot(times, hold, color="#8c959f", linewidth=1.0, linestyle="--",
                 label=f"buy and hold {report.buy_and_hold_return:+.2%}")  # fmt: skip

@@ -19,7 +19,7 @@ import attrs
 
 from exchanges import Fill, Side
 
-__all__ = ["EquityPoint", "Report", "SymbolPnl", "build_report", "iso_utc", "symbol_pnl"]
+__all__ = ["EquityPoint", "Report", "SymbolPnl", "build_report", "fill_markets", "iso_utc", "symbol_pnl"]
 
 ZERO = Decimal(0)
 YEAR_MS = 365 * 24 * 3600 * 1000
@@ -31,6 +31,8 @@ class EquityPoint:
     equity: Decimal  # in the quote currency, base marked at the current price
     position: Decimal  # base held (for exposure)
     price: Decimal
+    #: every market's price, in the order of the report's symbols (a run of several only)
+    prices: tuple[Decimal, ...] = ()
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -45,6 +47,12 @@ class SymbolPnl:
     realized: Decimal
     unrealized: Decimal
     quote_increment: Decimal = Decimal("0.01")
+    venue: str = ""  # (a run of several venues only)
+
+    @property
+    def label(self) -> str:
+        """``BTC/USDT``, or ``binance:BTC/USDT`` in a run of several venues."""
+        return f"{self.venue}:{self.symbol}" if self.venue else self.symbol
 
     @property
     def net(self) -> Decimal:
@@ -60,6 +68,7 @@ class SymbolPnl:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            **({"venue": self.venue} if self.venue else {}),
             "symbol": self.symbol,
             "currency": self.quote,
             "fills": self.fills,
@@ -102,10 +111,28 @@ class Report:
     quote_increment: Decimal = Decimal("0.01")  # what amounts are rounded to for display
     #: one row per symbol traded; empty for a run of one symbol (the report is its row)
     per_symbol: tuple[SymbolPnl, ...] = ()
+    venue: str = "kucoin"  # the (first) market's
+    #: each venue's starting and final balances (a run of several venues only; the balances
+    #: above are their sums)
+    venue_balances: Mapping[str, tuple[Mapping[str, Decimal], Mapping[str, Decimal]]] = attrs.field(
+        factory=dict
+    )
+    #: what each currency's amounts are shown to (the table and the page), one step per
+    #: currency whichever pair or venue the amount comes from
+    increments: Mapping[str, Decimal] = attrs.field(factory=dict)
+
+    def amount(self, value: Decimal, currency: str) -> str:
+        """``value`` of ``currency`` for display: to its increment, thousands separated
+        (a currency without one: about six significant digits)."""
+        step = self.increments.get(currency) or (self.quote_increment if currency == self.quote else None)
+        if step is None or step <= 0 or not value.is_finite():
+            return _rounded(value)
+        return f"{value.quantize(step, rounding=ROUND_HALF_EVEN):,f}"
 
     @property
     def symbols(self) -> tuple[str, ...]:
-        return tuple(row.symbol for row in self.per_symbol) or (self.symbol,)
+        """Each market's name: ``binance:BTC/USDT`` in a run of several venues."""
+        return tuple(row.label for row in self.per_symbol) or (self.symbol,)
 
     def symbol_rows(self) -> tuple[SymbolPnl, ...]:
         """PnL per symbol: the rows of a run of several, the report itself for one."""
@@ -123,6 +150,15 @@ class Report:
                 quote_increment=self.quote_increment,
             ),
         )
+
+    def row_pnl(self, row: SymbolPnl) -> str:
+        """``PnL gross / fees / net 1.50 / 0.10 / 1.40 USDT``, to the currency's increment."""
+        gross, fees, net = (self.amount(v, row.quote) for v in (row.gross, row.fees, row.net))
+        return f"PnL gross / fees / net {gross} / {fees} / {net} {row.quote}"
+
+    def prices_of(self, market: int) -> list[Decimal]:
+        """The price of ``symbols[market]`` at each point of the equity curve."""
+        return [p.prices[market] if p.prices else p.price for p in self.equity_curve]
 
     @property
     def gross_pnl(self) -> Decimal:
@@ -163,25 +199,34 @@ class Report:
         }
         if self.per_symbol:
             body["per_symbol"] = [row.to_dict() for row in self.per_symbol]
+        if self.venue_balances:
+            body["venues"] = {
+                venue: {
+                    "initial_balances": {k: str(v) for k, v in sorted(initial.items())},
+                    "final_balances": {k: str(v) for k, v in sorted(final.items())},
+                }
+                for venue, (initial, final) in self.venue_balances.items()
+            }
         return json.dumps(body, sort_keys=True, indent=1) + "\n"
 
     def table(self) -> str:
         q = self.quote
 
-        step = self.quote_increment if self.quote_increment > 0 else Decimal("0.01")
-
         def amount(value: Decimal) -> str:
-            return f"{value.quantize(step, rounding=ROUND_HALF_EVEN):,f}"
+            return self.amount(value, q)
 
         def money(value: Decimal) -> str:
             return f"{amount(value)} {q}"
+
+        def holdings(balances: Mapping[str, Decimal]) -> str:
+            return ", ".join(f"{self.amount(v, k)} {k}" for k, v in sorted(balances.items()))
 
         rows = [
             ("symbols" if self.per_symbol else "symbol", ", ".join(self.symbols)),
             ("period (UTC)", f"{iso_utc(self.start)} .. {iso_utc(self.end)}"),
             ("orders / fills", f"{self.orders} / {self.fills}"),
             ("volume", money(self.volume)),
-            ("fees", ", ".join(f"{_rounded(v)} {k}" for k, v in sorted(self.fees.items())) or "0"),
+            ("fees", holdings(self.fees) or "0"),
             ("initial equity", money(self.initial_equity)),
             ("final equity", money(self.final_equity)),
             ("realised PnL", money(self.realized_pnl)),
@@ -197,21 +242,23 @@ class Report:
             ("Sharpe (annualised)", f"{self.sharpe:.3f}"),
             ("exposure", f"{self.exposure:.2%}"),
             ("win rate", "n/a" if self.win_rate is None else f"{self.win_rate:.2%} of {self.round_trips}"),
-            (
-                "final balances",
-                ", ".join(f"{_plain(v)} {k}" for k, v in sorted(self.final_balances.items())),
-            ),
+            ("final balances", holdings(self.final_balances)),
         ]
-        rows.extend(
-            (
-                f"  {row.symbol}",
-                f"{row.fills} fills, PnL gross / fees / net {row.rounded(row.gross)} / "
-                f"{row.rounded(row.fees)} / {row.rounded(row.net)} {row.quote}",
-            )
-            for row in self.per_symbol
-        )
+        rows.extend((f"  on {venue}", holdings(final)) for venue, (_, final) in self.venue_balances.items())
+        rows.extend((f"  {row.label}", f"{row.fills} fills, {self.row_pnl(row)}") for row in self.per_symbol)
         width = max(len(k) for k, _ in rows)
         return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def fill_markets(report: Report, fills: Sequence[Fill], venues: Sequence[str] = ()) -> list[int]:
+    """Each fill's market, as its index in ``report.symbols``; ``venues`` names each fill's
+    venue in a run of several (where a pair may be traded on two)."""
+    index = {label: k for k, label in enumerate(report.symbols)}
+    if venues:
+        labels = [f"{v}:{f.symbol}" for f, v in zip(fills, venues, strict=True)]
+    else:
+        labels = [f.symbol for f in fills]
+    return [index.get(label, -1) for label in labels]
 
 
 def iso_utc(ms: int) -> str:
@@ -330,21 +377,29 @@ def _sharpe(curve: Sequence[EquityPoint]) -> float:
     return mean / std * math.sqrt(periods_per_year)
 
 
-def _exposure(curve: Sequence[EquityPoint], fills: Sequence[Fill]) -> float:
+def _exposure(
+    curve: Sequence[EquityPoint], fills: Sequence[Fill], markets: Sequence[Sequence[Fill]] | None = None
+) -> float:
     """Fraction of the run's time during which a position was held (base of any symbol
     bought or sold away from the start), from the fills' own times: exact, whatever the
-    sampling."""
+    sampling. ``markets`` keeps the fills of each market apart (a pair on two venues: a
+    long on one and a short on the other are two positions held)."""
     start, end = curve[0].timestamp, curve[-1].timestamp
     if end <= start:
         return 0.0
     held = 0
-    positions: dict[str, Decimal] = {}
+    positions: dict[object, Decimal] = {}
     since = start
-    for f in sorted(fills, key=lambda f: f.timestamp):
+    keyed: list[tuple[object, Fill]]
+    if markets is None:
+        keyed = [(f.symbol, f) for f in fills]
+    else:
+        keyed = [(k, f) for k, mine in enumerate(markets) for f in mine]
+    for key, f in sorted(keyed, key=lambda kf: kf[1].timestamp):
         at = min(max(f.timestamp, start), end)
         if any(positions.values()):
             held += at - since
-        positions[f.symbol] = positions.get(f.symbol, ZERO) + (f.size if f.side is Side.BUY else -f.size)
+        positions[key] = positions.get(key, ZERO) + (f.size if f.side is Side.BUY else -f.size)
         since = at
     if any(positions.values()):
         held += end - since
@@ -364,12 +419,19 @@ def build_report(
     quote_increment: Decimal = Decimal("0.01"),
     per_symbol: Sequence[SymbolPnl] | None = None,
     rates: Mapping[str, Decimal] | None = None,
+    row_rates: Sequence[Decimal] | None = None,
+    row_fills: Sequence[Sequence[Fill]] | None = None,
+    venue: str = "kucoin",
+    venue_balances: Mapping[str, tuple[Mapping[str, Decimal], Mapping[str, Decimal]]] | None = None,
+    increments: Mapping[str, Decimal] | None = None,
 ) -> Report:
     """``symbol``, ``base`` and ``quote`` name the run's (first) pair. A run of several
     symbols gives ``per_symbol`` (each in its own quote currency) and ``rates``, each
     currency's value in ``quote`` at the end: its realised and unrealised PnL, fees and
     volume are theirs, valued at those rates (total PnL is the change in equity, so it
-    counts what the prices did to the holdings too)."""
+    counts what the prices did to the holdings too). On several venues a currency is worth
+    what each venue's prices say: ``row_rates`` gives each row's rate and ``row_fills`` its
+    fills (a pair on two venues is two rows)."""
     if not curve:
         raise ValueError("an equity curve needs at least one point")
     last_price = curve[-1].price
@@ -378,11 +440,18 @@ def build_report(
         fees[f.fee_currency] = fees.get(f.fee_currency, ZERO) + f.fee
     if per_symbol:
         value = rates or {}
-        realized = sum((row.realized * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
-        unrealized = sum((row.unrealized * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
-        fees_in_quote = sum((row.fees * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
-        volume = sum((row.volume * value.get(row.quote, ZERO) for row in per_symbol), ZERO)
-        trades = [pnl for row in per_symbol for pnl in _fifo_of(row, fills).trades]
+        each = list(row_rates) if row_rates is not None else [value.get(r.quote, ZERO) for r in per_symbol]
+        rated = list(zip(per_symbol, each, strict=True))
+        realized = sum((row.realized * rate for row, rate in rated), ZERO)
+        unrealized = sum((row.unrealized * rate for row, rate in rated), ZERO)
+        fees_in_quote = sum((row.fees * rate for row, rate in rated), ZERO)
+        volume = sum((row.volume * rate for row, rate in rated), ZERO)
+        if row_fills is not None:
+            pairs = zip(per_symbol, row_fills, strict=True)
+            books = [_fifo(mine, row.symbol.partition("/")[0], row.quote) for row, mine in pairs]
+        else:
+            books = [_fifo_of(row, fills) for row in per_symbol]
+        trades = [pnl for book in books for pnl in book.trades]
     else:
         book = _fifo(fills, base, quote, initial_balances.get(base, ZERO), curve[0].price)
         realized = book.realized
@@ -413,7 +482,7 @@ def build_report(
         total_return=float(final_equity / initial_equity - 1) if initial_equity else 0.0,
         max_drawdown=_max_drawdown(curve),
         sharpe=_sharpe(curve),
-        exposure=_exposure(curve, fills),
+        exposure=_exposure(curve, fills, row_fills),
         win_rate=wins / len(trades) if trades else None,
         round_trips=len(trades),
         equity_curve=tuple(curve),
@@ -421,6 +490,9 @@ def build_report(
         buy_and_hold_return=float(last_price / first_price - 1) if first_price else 0.0,
         quote_increment=quote_increment,
         per_symbol=tuple(per_symbol or ()),
+        venue=venue,
+        venue_balances=dict(venue_balances or {}),
+        increments=dict(increments or {}),
     )
 
 

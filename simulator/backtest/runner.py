@@ -7,7 +7,9 @@ and the same seed and data give the same report, byte for byte.
 
 A run may trade several symbols: one source per symbol, their events merged in time order
 (ties in the order of the strategy's symbols, then of each source), on one clock and one
-account.
+account. It may trade on several venues too: one ``PaperExchange`` per venue (each with its
+own account, fee rates, rulebook and pairs), all on the one clock, every venue's events
+merged likewise.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import heapq
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from functools import partial
 from itertools import repeat
 from operator import attrgetter
 from typing import Any, Literal
@@ -48,7 +51,7 @@ from .data import DataError, check_bars, check_replayable
 from .instruments import merge_symbols
 from .replay import FillRules, ReplayMatcher
 from .report import EquityPoint, Report, SymbolPnl, build_report, symbol_pnl
-from .strategy import Strategy
+from .strategy import DEFAULT_VENUE, Strategy, market_key, takes_venue
 from .tracking import TrackingExchange
 from .valuation import Valuation
 
@@ -92,6 +95,7 @@ class MarketData:
     kind: Literal["candles", "trades"]
     events: Sequence[Candle | Trade]
     interval: Interval | None = None
+    venue: str = DEFAULT_VENUE  # whose market: its rules, fees and account trade the events
 
     def __attrs_post_init__(self) -> None:
         if self.kind == "candles" and self.interval is None:
@@ -110,16 +114,31 @@ class SyntheticData:
     start_ms: int = 1_700_000_000_000
     stream: bool = True
 
+    @property
+    def venue(self) -> str:
+        """The synthetic market runs on the default venue only."""
+        return DEFAULT_VENUE
+
 
 Source = MarketData | SyntheticData
+Balances = Mapping[str, Decimal] | Mapping[str, Mapping[str, Decimal]]
+Rate = Decimal | Mapping[str, Decimal] | None
 
 
 @attrs.frozen(repr=False)
 class BacktestResult:
+    """``fill_venues`` and ``order_venues`` name the venue of each fill and order (a run of
+    several venues only: ids are each venue's own and may repeat across them)."""
+
     report: Report
     fills: tuple[Fill, ...]
     orders: tuple[Order, ...]
     log: tuple[str, ...]
+    fill_venues: tuple[str, ...] = ()
+    order_venues: tuple[str, ...] = ()
+
+    def venue_of_fill(self, index: int) -> str:
+        return self.fill_venues[index] if self.fill_venues else self.report.venue
 
     def __repr__(self) -> str:
         """Short: ``asyncio.run`` formats the result of its task when it restores the SIGINT
@@ -131,9 +150,22 @@ class BacktestResult:
 class _BacktestExchange(TrackingExchange):
     """The strategy's exchange: remembers its orders."""
 
-    def __init__(self, inner: PaperExchange) -> None:
+    def __init__(self, inner: PaperExchange, name: str = DEFAULT_VENUE) -> None:
         super().__init__(inner)
         self.paper = inner
+        self.name = name
+        #: what the strategy has been told, per venue (order and fill ids are the venue's own)
+        self.stamps: dict[str, tuple[int, int, int, int, int] | None] = {}  # of delivered open orders
+        self.delivered: dict[str, Decimal] = {}
+        self.fills_since: dict[str, int] = {}  # per order, the time of its latest fill delivered
+        self.seen_fills: set[str] = set()
+        self.fills: list[Fill] = []
+        self.totals_at = -1  # how many fills the totals below were read after
+        self.totals_cache: dict[str, Decimal] = {}
+        self.valuation: Valuation | None = None
+        self.lanes: list[_Lane] = []
+        self.on_fill: Callable[[Fill], Awaitable[None]] | None = None
+        self.on_order: Callable[[Order], Awaitable[None]] | None = None
         #: each new order's stamp as placed: until it changes, the order is as placed
         self.placement_stamps: dict[str, tuple[int, int, int, int, int] | None] = {}
         #: called before the strategy reads a book or trades (a lazy synthetic market quotes)
@@ -176,6 +208,8 @@ class _Lane:
     symbol: str  # unified
     native: str
     source: Source
+    venue: str = DEFAULT_VENUE
+    ex: _BacktestExchange | None = None
     opening: Decimal | None = None  # the price before the first event
     last: Any = None  # the latest event replayed
     matcher: ReplayMatcher | None = None
@@ -221,34 +255,42 @@ class Backtest:
         strategy: Strategy,
         data: Source | Sequence[Source],
         *,
-        balances: dict[str, Decimal],
+        balances: Balances,
         seed: int = 0,
         rules: FillRules | None = None,
-        maker_fee_rate: Decimal | None = None,
-        taker_fee_rate: Decimal | None = None,
+        maker_fee_rate: Rate = None,
+        taker_fee_rate: Rate = None,
         sample_ms: int | None = None,
         progress: Callable[[int, int], None] | None = None,
         symbols: Sequence[SymbolSpec] = (),
     ) -> None:
-        """``data``: one source, or one per symbol the strategy trades (all recorded, or all
+        """``data``: one source, or one per market the strategy trades (all recorded, or all
         synthetic over the same span). ``symbols``: the rules of instruments to trade
-        besides (or instead of) the built-in pairs (see
-        :func:`~simulator.backtest.instruments.instrument`)."""
+        besides (or instead of) the built-in pairs of the default venue (see
+        :func:`~simulator.backtest.instruments.instrument`).
+
+        On several venues, ``balances`` either funds every venue's account alike
+        (``{"USDT": ...}``) or each its own (``{"kucoin": {...}, "binance": {...}}``); a
+        fee rate is one for all or one per venue (``{"binance": Decimal("0.00075")}``; a
+        venue left out keeps its default)."""
         sources = _sources(strategy, data)
         self.strategy = strategy
         self.sources = sources
         self.data = sources[0]
-        self.balances = balances
+        self.venues = tuple(dict.fromkeys(s.venue for s in sources))
+        self._funds = _per_venue_balances(balances, self.venues)
+        self.balances = self._funds[self.venues[0]]
         self.seed = seed
         self.rules = rules or FillRules()
         self.fees = (maker_fee_rate, taker_fee_rate)
+        self._several_venues = len(self.venues) > 1
         self.sample_ms = sample_ms
         self.progress = progress
         self.symbols = tuple(symbols)
         self.base, self.quote = parse_symbol(self.data.symbol)
         self.native = codec_for("kucoin").to_native(self.data.symbol)
         codec = codec_for("kucoin")
-        self._lanes = [_Lane(s.symbol, codec.to_native(s.symbol), s) for s in sources]
+        self._lanes = [_Lane(s.symbol, codec.to_native(s.symbol), s, s.venue) for s in sources]
         self._valuation = Valuation([s.symbol for s in sources]) if len(sources) > 1 else None
         if self._valuation is not None:
             self.quote = self._valuation.currency
@@ -256,42 +298,71 @@ class Backtest:
         self._next_sample = 0
         self._sample_every = 0
         self._fills: list[Fill] = []
-        self._seen_fills: set[str] = set()
-        self._delivered: dict[str, Decimal] = {}
-        self._fills_since: dict[str, int] = {}  # per order, the time of its latest fill delivered
-        self._totals_at = -1  # how many fills the totals below were read after
-        self._totals_cache: dict[str, Decimal] = {}
-        self._stamps: dict[str, tuple[int, int, int, int, int] | None] = {}  # of delivered open orders
+        self._fill_venues: list[str] = []
+        self._exs: list[_BacktestExchange] = []
 
     # --- set-up ---------------------------------------------------------------------------------
 
-    def _paper(self, clock: ManualClock, synthetic: Any) -> PaperExchange:
-        maker, taker = self.fees
-        return PaperExchange(
-            self.balances,
-            seed=self.seed,
-            clock=clock,
-            synthetic=synthetic,
-            symbols=merge_symbols(self.symbols) if self.symbols else None,
-            maker_fee_rate=maker,
-            taker_fee_rate=taker,
-        )
+    def _paper(self, clock: ManualClock, synthetic: Any, venue: str = DEFAULT_VENUE) -> PaperExchange:
+        maker, taker = (_rate_of(rate, venue) for rate in self.fees)
+        declared = venue == DEFAULT_VENUE and self.symbols  # (declared rules name KuCoin's pairs)
+        try:
+            return PaperExchange(
+                self._funds[venue],
+                seed=self.seed,
+                clock=clock,
+                synthetic=synthetic,
+                symbols=merge_symbols(self.symbols) if declared else None,
+                maker_fee_rate=maker,
+                taker_fee_rate=taker,
+                dialect=venue,
+            )
+        except ValueError as err:
+            if "dialect" in str(err):
+                raise SetupError(f"no paper venue {venue!r}: a backtest trades on kucoin or binance") from err
+            raise
+
+    def _open_venues(self, clock: ManualClock, synthetic: Any) -> list[_BacktestExchange]:
+        """One paper venue per venue traded, on the one clock; each lane joins its venue's."""
+        exs = []
+        for venue in self.venues:
+            ex = _BacktestExchange(self._paper(clock, synthetic, venue), venue)
+            ex.on_fill = self._heard("on_fill", venue)
+            ex.on_order = self._heard("on_order", venue)
+            ex.lanes = [lane for lane in self._lanes if lane.venue == venue]
+            for lane in ex.lanes:
+                lane.ex = ex
+                if venue != DEFAULT_VENUE:
+                    lane.native = _native(ex.paper, lane.symbol)
+            if self._several_venues:
+                ex.valuation = Valuation([lane.symbol for lane in ex.lanes], self.quote)
+            exs.append(ex)
+        self._exs = exs
+        return exs
 
     def _check_funded(self) -> None:
-        held = {c for c, amount in self.balances.items() if amount}
-        for lane in self._lanes:
-            base, quote = parse_symbol(lane.symbol)
-            if base in held or quote in held:
-                return
-        raise Unfunded(self.data.symbol, self.base, parse_symbol(self.data.symbol)[1], self.balances)
+        for venue, balances in self._funds.items():
+            held = {c for c, amount in balances.items() if amount}
+            lanes = [lane for lane in self._lanes if lane.venue == venue]
+            if not any(held & set(parse_symbol(lane.symbol)) for lane in lanes):
+                base, quote = parse_symbol(lanes[0].symbol)
+                where = lanes[0].symbol if not self._several_venues else market_key(venue, lanes[0].symbol)
+                raise Unfunded(where, base, quote, dict(balances))
 
     def _check_valued(self) -> None:
         valuation = self._valuation
-        if valuation is not None and valuation.unreachable:
+        if valuation is not None and not self._several_venues and valuation.unreachable:
             raise SetupError(
                 f"the pairs traded link no path from {', '.join(valuation.unreachable)} to "
                 f"{valuation.currency}: the run's equity could not be counted in one currency"
             )
+        for ex in self._exs:
+            if ex.valuation is not None and ex.valuation.unreachable:
+                raise SetupError(
+                    f"the pairs traded on {ex.name} link no path from {', '.join(ex.valuation.unreachable)} "
+                    f"to {self.quote}, the currency the run counts its equity in: the venues share no "
+                    f"quote currency (trade, on {ex.name}, a pair that links them)"
+                )
 
     async def run(self) -> BacktestResult:
         # What exists before the run (the recorded events above all: hundreds of thousands of
@@ -332,11 +403,13 @@ class Backtest:
             lane.price_of, lane.low_of, lane.high_of = attrgetter("close"), _candle_low, _candle_high
             lane.match = matcher.on_candle
             lane.taped = lambda bar, venue_ms: (bar, venue_ms)  # recorded as of the venue's time now
-            lane.callback = strategy.on_candle if _overrides(strategy, "on_candle") else None
+            wants = _overrides(strategy, "on_candle")
+            lane.callback = self._heard("on_candle", lane.venue) if wants else None
         else:
             lane.match = lambda trade, _now: matcher.on_trade(trade)
             lane.taped = lambda trade, _venue_ms: trade
-            lane.callback = strategy.on_trade if _overrides(strategy, "on_trade") else None
+            wants = _overrides(strategy, "on_trade")
+            lane.callback = self._heard("on_trade", lane.venue) if wants else None
 
     async def _run_replay(self) -> BacktestResult:
         lanes = self._lanes
@@ -353,25 +426,28 @@ class Backtest:
         start = min(e.start if isinstance(e, Candle) else e.timestamp for e in firsts)
         clock = ManualClock(start)
         with _setting_up():
-            paper = self._paper(clock, False)
+            exs = self._open_venues(clock, False)
             for lane in lanes:
-                self._prepare(lane, paper)
+                assert lane.ex is not None
+                self._prepare(lane, lane.ex.paper)
             self._check_funded()
             self._check_valued()
-            ex = _BacktestExchange(paper)
+            ex = exs[0]
             data = self.data
             assert isinstance(data, MarketData)
             iv_ms = data.interval.ms if data.interval else 0
             self._sample_every = self.sample_ms or (iv_ms or 60_000)
-            await self._sample(paper, start)
+            await self._sample(ex, start)
         strategy = self.strategy
-        strategy.bind(ex)
+        strategy.bind(ex, {each.name: each for each in exs})
         await strategy.on_start()
         if mixed:
-            await self._replay_mixed(lanes[0], iv_ms, clock, paper, ex)
+            await self._replay_mixed(lanes[0], iv_ms, clock, ex)
+        elif self._several_venues:
+            await self._replay_venues(lanes, clock, exs)
         else:
-            await self._replay(lanes, clock, paper, ex)
-        return await self._finish(paper, ex, clock)
+            await self._replay(lanes, clock, ex)
+        return await self._finish(ex, clock)
 
     # The loop below runs once per event: it keeps to locals. While the strategy has nothing
     # open (so nothing can fill), or nothing the event can reach, it only puts the event on
@@ -379,7 +455,7 @@ class Backtest:
     # (its next sync). Otherwise the matcher fills what the event reaches, then records it.
 
     async def _replay(
-        self, lanes: Sequence[_Lane], clock: ManualClock, paper: PaperExchange, ex: _BacktestExchange
+        self, lanes: Sequence[_Lane], clock: ManualClock, ex: _BacktestExchange
     ) -> None:
         live = ex.open
         now_ms, set_ms = clock.now_ms, clock.set_ms
@@ -429,22 +505,62 @@ class Backtest:
                     last = each.price if each.last is not None else None
                     each.band = each.matcher.quiet_band(last)  # type: ignore[union-attr]
             if now >= self._next_sample:
-                await self._sample(paper, now)
+                await self._sample(ex, now)
             if progress is not None and i % report_every == 0:
                 progress(i + 1, total)
         for each in lanes:
             each.matcher.last_price = each.price  # type: ignore[union-attr]
+
+    async def _replay_venues(
+        self, lanes: Sequence[_Lane], clock: ManualClock, exs: Sequence[_BacktestExchange]
+    ) -> None:
+        """The loop above for several venues: an event reaches its own venue's book; what
+        the strategy then did on any venue is delivered before the next event."""
+        total = sum(_length(lane.source) for lane in lanes)
+        report_every = max(total // 200, 1)
+        acted = {ex.name: ex.acted for ex in exs}
+        for i, (k, event) in enumerate(_merged(lanes)):
+            lane = lanes[k]
+            ex = lane.ex
+            assert ex is not None and lane.matcher is not None and lane.taped is not None
+            now = lane.time_of(event)
+            if now > clock.now_ms():
+                clock.set_ms(now)
+            matched = bool(ex.open)
+            if matched:
+                lane.matcher.last_price = lane.price if lane.last is not None else None
+                assert lane.match is not None
+                lane.match(event, now)
+                await self._deliver(ex)
+            else:
+                assert lane.defer is not None
+                lane.defer(lane.taped(event, clock.now_ms()))
+            lane.last = event
+            if lane.callback is not None:
+                await lane.callback(event)
+            for each in exs:
+                if each.open and ((matched and each is ex) or each.acted != acted[each.name]):
+                    acted[each.name] = each.acted
+                    await self._deliver(each)
+            if now >= self._next_sample:
+                await self._sample(exs[0], now)
+            if self.progress is not None and i % report_every == 0:
+                self.progress(i + 1, total)
+        for each_lane in lanes:
+            assert each_lane.matcher is not None
+            each_lane.matcher.last_price = each_lane.price
 
     async def _replay_mixed(
         self,
         lane: _Lane,
         iv_ms: int,
         clock: ManualClock,
-        paper: PaperExchange,
         ex: _BacktestExchange,
     ) -> None:
         """Events of both kinds (or of the other kind than the data says): one at a time."""
         strategy = self.strategy
+        on_candle = self._heard("on_candle", lane.venue)
+        on_trade = self._heard("on_trade", lane.venue)
         matcher = lane.matcher
         assert matcher is not None and isinstance(lane.source, MarketData)
         events = lane.source.events
@@ -468,13 +584,13 @@ class Backtest:
                 await self._deliver(ex)
             if isinstance(event, Candle):
                 if wants_candle:
-                    await strategy.on_candle(event)
+                    await on_candle(event)
             elif wants_trade:
-                await strategy.on_trade(event)
+                await on_trade(event)
             if ex.has_open:
                 await self._deliver(ex)
             if now >= self._next_sample:
-                await self._sample(paper, now)
+                await self._sample(ex, now)
             if self.progress is not None and i % report_every == 0:
                 self.progress(i + 1, total)
 
@@ -486,12 +602,13 @@ class Backtest:
         clock = ManualClock(start_ms)
         with _setting_up():
             paper, ex = await self._start_synthetic(data, clock)
-            await self._sample(paper, start_ms)
+            await self._sample(ex, start_ms)
         strategy = self.strategy
         strategy.bind(ex)
         await strategy.on_start()
         prints = self._prints_heard(paper) if _overrides(strategy, "on_trade") else None
         wants_book = _overrides(strategy, "on_book")
+        on_book = self._heard("on_book", ex.name)
         steps = data.duration_ms // iv.ms
         report_every = max(steps // 200, 1)
         for k in range(steps):
@@ -504,13 +621,13 @@ class Backtest:
             await self._synthetic_bar(paper, prints, bar_start, now, iv)
             if wants_book:
                 for lane in self._lanes:
-                    await strategy.on_book(await ex.fetch_order_book(lane.symbol))
+                    await on_book(await ex.fetch_order_book(lane.symbol))
             await self._deliver(ex)
             if now >= self._next_sample:
-                await self._sample(paper, now)
+                await self._sample(ex, now)
             if self.progress is not None and k % report_every == 0:
                 self.progress(k + 1, steps)
-        return await self._finish(paper, ex, clock)
+        return await self._finish(ex, clock)
 
     async def _start_synthetic(
         self, data: SyntheticData, clock: ManualClock
@@ -525,8 +642,8 @@ class Backtest:
             raise SetupError("latency and jitter apply to replayed data, not to the synthetic market")
         natives = tuple(lane.native for lane in self._lanes)
         config = SyntheticConfig(symbols=natives, warmup_ms=0, stream=data.stream)
-        paper = self._paper(clock, config)
-        ex = _BacktestExchange(paper)
+        ex = self._open_venues(clock, config)[0]
+        paper = ex.paper
         market = next(d for d in paper.sim.drivers if isinstance(d, SyntheticMarket))
         market.lazy = True  # (the strategy reads books and trades only through ex)
         ex.before_look = market.look
@@ -563,27 +680,36 @@ class Backtest:
         iv: Interval,
     ) -> None:
         """The strategy hears the prints of the bar, then each symbol's bar that closed."""
-        strategy = self.strategy
         if prints is not None:
+            on_trade = self._heard("on_trade", DEFAULT_VENUE)
             due = [t for t in prints if t.timestamp < now]
             del prints[: len(due)]
             for trade in due:
-                await strategy.on_trade(trade)
+                await on_trade(trade)
+        on_candle = self._heard("on_candle", DEFAULT_VENUE)
         for lane in self._lanes:
             bars = await paper.fetch_candles(lane.symbol, iv, bar_start, now)
             for bar in bars:
                 if bar.start + iv.ms > now:  # never a bar still forming
                     continue
                 lane.last = bar
-                await strategy.on_candle(bar)
+                await on_candle(bar)
 
     # --- shared ---------------------------------------------------------------------------------
+
+    def _heard(self, name: str, venue: str) -> Callable[[Any], Awaitable[None]]:
+        """The strategy's callback ``name``, told ``venue`` when it asks (``venue=``)."""
+        method: Callable[..., Awaitable[None]] = getattr(self.strategy, name)
+        return partial(method, venue=venue) if takes_venue(method) else method
 
     async def _deliver(self, ex: _BacktestExchange) -> None:
         """Tell the strategy about its orders that changed and fills it has not seen."""
         paper = ex.paper
-        stamps = self._stamps
+        stamps = ex.stamps
         placed = ex.placement_stamps
+        delivered, fills_since, seen_fills = ex.delivered, ex.fills_since, ex.seen_fills
+        on_fill, on_order = ex.on_fill, ex.on_order
+        assert on_fill is not None and on_order is not None
         for order_id in ex.take_pending():
             order = ex.orders[order_id]
             as_placed = placed.pop(order_id, None) if placed else None
@@ -597,88 +723,153 @@ class Backtest:
                     order = await paper.fetch_order(order.symbol, order_id=order_id)
                 except OrderNotFound:
                     continue
-            if order.filled_size > self._delivered.get(order_id, ZERO):
+            if order.filled_size > delivered.get(order_id, ZERO):
                 # an order's fills come in time order: those not yet seen are no older than
                 # the latest seen (a bound that spares reading the whole fill history)
-                since = self._fills_since.get(order_id, order.created_at)
+                since = fills_since.get(order_id, order.created_at)
                 fills = await paper.fetch_fills(order.symbol, order_id=order_id, start=since)
                 for fill in sorted(fills, key=lambda f: (f.timestamp, f.id)):
-                    if fill.id not in self._seen_fills:
-                        self._seen_fills.add(fill.id)
+                    if fill.id not in seen_fills:
+                        seen_fills.add(fill.id)
                         self._fills.append(fill)
-                        await self.strategy.on_fill(fill)
+                        self._fill_venues.append(ex.name)
+                        ex.fills.append(fill)
+                        await on_fill(fill)
                     since = max(since, fill.timestamp)
-                self._fills_since[order_id] = since
-                self._delivered[order_id] = order.filled_size
+                fills_since[order_id] = since
+                delivered[order_id] = order.filled_size
             if ex.remember(order):
-                await self.strategy.on_order(order)
+                await on_order(order)
             if not order.is_open:
                 stamps.pop(order_id, None)
 
-    def _prices(self) -> dict[str, Decimal]:
-        return {lane.symbol: price for lane in self._lanes if (price := lane.price) is not None}
+    def _prices(self, lanes: Sequence[_Lane] | None = None) -> dict[str, Decimal]:
+        return {lane.symbol: price for lane in lanes or self._lanes if (price := lane.price) is not None}
 
-    async def _totals(self, paper: PaperExchange) -> dict[str, Decimal]:
+    async def _totals(self, ex: _BacktestExchange) -> dict[str, Decimal]:
         """Every currency's total balance. Only fills change a total (holds move amounts
         within it), and every fill is delivered before a sample: until a new one comes,
         the totals last read stand, and the venue is left alone (a sample at every bar
         would otherwise sync it, and file replayed events one by one, at every bar)."""
-        seen = len(self._fills)
-        if self._totals_at != seen:
-            balances = await paper.fetch_balances()
-            self._totals_cache = {c: b.total for c, b in balances.items()}
-            self._totals_at = seen
-        return self._totals_cache
+        seen = len(ex.fills)
+        if ex.totals_at != seen:
+            balances = await ex.paper.fetch_balances()
+            ex.totals_cache = {c: b.total for c, b in balances.items()}
+            ex.totals_at = seen
+        return ex.totals_cache
 
-    async def _sample(self, paper: PaperExchange, now: int) -> None:
-        totals = await self._totals(paper)
+    async def _sample(self, ex: _BacktestExchange, now: int) -> None:
+        """The equity now (every venue's, for several), the first market's position and
+        price (and every market's price, for several)."""
+        lanes = self._lanes
+        totals = await self._totals(ex)
         base = totals.get(self.base, ZERO)
-        price = self._lanes[0].price or ZERO
-        if self._valuation is None:
+        price = lanes[0].price or ZERO
+        if self._several_venues:
+            equity = await self._equity_of_venues()
+        elif self._valuation is None:
             equity = totals.get(self.quote, ZERO) + base * price
         else:
             equity = self._valuation.total(totals, self._prices())
-        point = EquityPoint(now, equity, base - self.balances.get(self.base, ZERO), price)
+        position = base - self.balances.get(self.base, ZERO)
+        if len(lanes) > 1:
+            point = EquityPoint(now, equity, position, price, tuple(lane.price or ZERO for lane in lanes))
+        else:
+            point = EquityPoint(now, equity, position, price)
         if self._curve and self._curve[-1].timestamp == now:
             self._curve[-1] = point
         else:
             self._curve.append(point)
         self._next_sample = now + self._sample_every
 
-    async def _finish(
-        self, paper: PaperExchange, ex: _BacktestExchange, clock: ManualClock
-    ) -> BacktestResult:
+    async def _equity_of_venues(self) -> Decimal:
+        """Each venue's holdings valued at its own prices, in the run's currency."""
+        equity = ZERO
+        for each in self._exs:
+            assert each.valuation is not None
+            equity += each.valuation.total(await self._totals(each), self._prices(each.lanes))
+        return equity
+
+    async def _finish(self, ex: _BacktestExchange, clock: ManualClock) -> BacktestResult:
         await self.strategy.on_stop()
-        await ex.cancel_open()
-        await self._deliver(ex)
-        await self._sample(paper, clock.now_ms())
-        balances = await paper.fetch_balances()
-        final = {c: b.total for c, b in balances.items() if b.total}
+        for each in self._exs:
+            await each.cancel_open()
+            await self._deliver(each)
+        await self._sample(ex, clock.now_ms())
+        finals = {}
+        for each in self._exs:
+            balances = await each.paper.fetch_balances()
+            finals[each.name] = {c: b.total for c, b in balances.items() if b.total}
+        several = self._several_venues
+        rows = self._per_symbol() if self._valuation is not None else None
         report = build_report(
             symbol=self.data.symbol,
             base=self.base,
             quote=self.quote,
             fills=self._fills,
-            orders=ex.placed,
-            initial_balances={c: v for c, v in self.balances.items() if v},
-            final_balances=final,
+            orders=sum(each.placed for each in self._exs),
+            initial_balances=_summed(self._funds.values()),
+            final_balances=_summed(finals.values()),
             curve=self._curve,
-            quote_increment=self._increment(paper),
-            per_symbol=self._per_symbol(paper) if self._valuation is not None else None,
-            rates=self._rates(),
+            quote_increment=self._increment(),
+            per_symbol=rows,
+            rates=self._rates() if not several else None,
+            row_rates=self._row_rates() if several else None,
+            row_fills=[self._lane_fills(lane) for lane in self._lanes] if several else None,
+            venue=self.venues[0],
+            venue_balances={v: (dict(self._funds[v]), finals[v]) for v in self.venues} if several else None,
+            increments=self._increments(
+                {c for amounts in (*self._funds.values(), *finals.values()) for c in amounts}
+                | {f.fee_currency for f in self._fills}
+            ),
         )
-        await paper.close()
+        for each in self._exs:
+            await each.paper.close()
+        orders = [(each.name, order) for each in self._exs for order in each.orders.values()]
         return BacktestResult(
-            report, tuple(self._fills), tuple(ex.orders.values()), tuple(self.strategy.log_lines)
+            report,
+            tuple(self._fills),
+            tuple(order for _, order in orders),
+            tuple(self.strategy.log_lines),
+            fill_venues=tuple(self._fill_venues) if several else (),
+            order_venues=tuple(name for name, _ in orders) if several else (),
         )
 
-    def _increment(self, paper: PaperExchange) -> Decimal:
+    def _lane_fills(self, lane: _Lane) -> list[Fill]:
+        assert lane.ex is not None
+        return [f for f in lane.ex.fills if f.symbol == lane.symbol]
+
+    def _increment(self) -> Decimal:
         """What the report's amounts are rounded to: its currency's increment, as quoted by
         the first pair in it (or the first pair's)."""
         for lane in self._lanes:
             if parse_symbol(lane.symbol)[1] == self.quote:
-                return paper.sim.symbol(lane.native).quote_increment
-        return paper.sim.symbol(self.native).quote_increment
+                return _quote_increment(lane)
+        return _quote_increment(self._lanes[0])
+
+    def _increments(self, held: Iterable[str]) -> dict[str, Decimal]:
+        """One display step per currency: a quote's as the first market in it quotes it,
+        any other currency's as the first venue that lists it gives its precision (or, for
+        a declared instrument's base, as its pair's size increment)."""
+        steps: dict[str, Decimal] = {}
+        for lane in self._lanes:
+            steps.setdefault(parse_symbol(lane.symbol)[1], _quote_increment(lane))
+        for lane in self._lanes:
+            assert lane.ex is not None
+            base = parse_symbol(lane.symbol)[0]
+            if base not in steps:
+                listed = self._precision(base)
+                steps[base] = listed or lane.ex.paper.sim.symbol(lane.native).base_increment
+        for currency in held:
+            if currency not in steps and (listed := self._precision(currency)) is not None:
+                steps[currency] = listed
+        return steps
+
+    def _precision(self, currency: str) -> Decimal | None:
+        for ex in self._exs:
+            with contextlib.suppress(ExchangeError):
+                return Decimal(1).scaleb(-ex.paper.sim.currency(currency).precision)
+        return None
 
     def _rates(self) -> dict[str, Decimal] | None:
         """Every currency's value in the report's currency at the end (several symbols only)."""
@@ -688,14 +879,68 @@ class Backtest:
         prices = self._prices()
         return {currency: valuation.rate(currency, prices) for currency in valuation.paths}
 
-    def _per_symbol(self, paper: PaperExchange) -> list[SymbolPnl]:
+    def _row_rates(self) -> list[Decimal]:
+        """Each market's quote currency in the report's, at its own venue's last prices."""
+        rates = []
+        for lane in self._lanes:
+            assert lane.ex is not None and lane.ex.valuation is not None
+            quote = parse_symbol(lane.symbol)[1]
+            rates.append(lane.ex.valuation.rate(quote, self._prices(lane.ex.lanes)))
+        return rates
+
+    def _per_symbol(self) -> list[SymbolPnl]:
         rows = []
+        several = self._several_venues
         for lane in self._lanes:
             base, quote = parse_symbol(lane.symbol)
-            fills = [f for f in self._fills if f.symbol == lane.symbol]
-            increment = paper.sim.symbol(lane.native).quote_increment
-            rows.append(symbol_pnl(lane.symbol, base, quote, fills, lane.price or ZERO, increment))
+            fills = self._lane_fills(lane)
+            increment = _quote_increment(lane)
+            row = symbol_pnl(lane.symbol, base, quote, fills, lane.price or ZERO, increment)
+            rows.append(attrs.evolve(row, venue=lane.venue) if several else row)
         return rows
+
+
+def _quote_increment(lane: _Lane) -> Decimal:
+    assert lane.ex is not None
+    return lane.ex.paper.sim.symbol(lane.native).quote_increment
+
+
+def _summed(amounts: Iterable[Mapping[str, Decimal]]) -> dict[str, Decimal]:
+    """Each currency's amount over every venue (those held somewhere)."""
+    total: dict[str, Decimal] = {}
+    for each in amounts:
+        for currency, amount in each.items():
+            if amount:
+                total[currency] = total.get(currency, ZERO) + amount
+    return total
+
+
+def _native(paper: PaperExchange, symbol: str) -> str:
+    """``symbol``'s name on ``paper``'s venue (an unlisted one keeps KuCoin's spelling, for
+    the venue to refuse with its code)."""
+    for spec in paper.sim.symbols():
+        if spec.unified == symbol:
+            return spec.symbol
+    return codec_for("kucoin").to_native(symbol)
+
+
+def _rate_of(rate: Rate, venue: str) -> Decimal | None:
+    if isinstance(rate, Mapping):
+        return rate.get(venue)
+    return rate
+
+
+def _per_venue_balances(balances: Balances, venues: Sequence[str]) -> dict[str, Mapping[str, Decimal]]:
+    """Each venue's starting balances: the same for all, or each its own."""
+    values = list(balances.values())
+    if values and all(isinstance(v, Mapping) for v in values):
+        unknown = [v for v in balances if v not in venues]
+        if unknown:
+            raise ValueError(f"balances for {', '.join(unknown)}: the run trades on {', '.join(venues)}")
+        return {venue: dict(balances.get(venue) or {}) for venue in venues}  # type: ignore[arg-type]
+    if any(isinstance(v, Mapping) for v in values):
+        raise ValueError("balances map either currency to amount or venue to balances, not both")
+    return dict.fromkeys(venues, balances)  # type: ignore[arg-type]
 
 
 def _length(source: Source) -> int:
@@ -723,19 +968,32 @@ def _uniform(source: Source) -> bool:
 
 
 def _sources(strategy: Strategy, data: Source | Sequence[Source]) -> tuple[Source, ...]:
-    """The sources in the order of the strategy's symbols (its first one leads the report)."""
+    """The sources in the order of the strategy's markets (its first one leads the report)."""
     given: tuple[Source, ...] = (data,) if isinstance(data, MarketData | SyntheticData) else tuple(data)
     if not given:
         raise ValueError("no data source")
-    by_symbol: dict[str, Source] = {}
+    several = len({s.venue for s in given} | {venue for venue, _ in strategy.markets}) > 1
+    if any(isinstance(s, SyntheticData) for s in given) and strategy.venues != (DEFAULT_VENUE,):
+        raise ValueError(
+            f"the synthetic market runs on {DEFAULT_VENUE} only; other venues replay recorded data"
+        )
+
+    def name(venue: str, symbol: str) -> str:
+        return market_key(venue, symbol) if several else symbol
+
+    by_market: dict[tuple[str, str], Source] = {}
     for source in given:
-        if source.symbol in by_symbol:
-            raise ValueError(f"two data sources for {source.symbol}")
-        by_symbol[source.symbol] = source
-    wanted = strategy.symbols
-    if set(by_symbol) != set(wanted):
-        raise ValueError(f"the data is for {', '.join(by_symbol)}, the strategy trades {', '.join(wanted)}")
-    sources = tuple(by_symbol[symbol] for symbol in wanted)
+        market = (source.venue, source.symbol)
+        if market in by_market:
+            raise ValueError(f"two data sources for {name(*market)}")
+        by_market[market] = source
+    wanted = strategy.markets
+    if set(by_market) != set(wanted):
+        raise ValueError(
+            f"the data is for {', '.join(name(*m) for m in by_market)}, "
+            f"the strategy trades {', '.join(name(*m) for m in wanted)}"
+        )
+    sources = tuple(by_market[market] for market in wanted)
     synthetic = [s for s in sources if isinstance(s, SyntheticData)]
     if synthetic and len(synthetic) != len(sources):
         raise ValueError("a run replays recorded data or runs the synthetic market, not both")

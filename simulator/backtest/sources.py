@@ -17,11 +17,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import attrs
+
 from exchanges import Interval, codec_for
 
 from .columnar import CandleColumns, read_parquet
 from .data import DataError, cache_path, read_candles_csv, read_json_rows, read_trades_csv, sniff_csv
 from .runner import MarketData, SyntheticData
+from .strategy import DEFAULT_VENUE
 
 __all__ = ["DEFAULT_CACHE", "load_source", "parse_duration"]
 
@@ -47,8 +50,20 @@ def load_source(
     *,
     cache: Path = DEFAULT_CACHE,
     trades: bool = False,
+    venue: str = DEFAULT_VENUE,
 ) -> MarketData | SyntheticData:
-    """``symbol`` is unified (``BTC/USDT``); ``trades`` picks the trade cache over klines."""
+    """``symbol`` is unified (``BTC/USDT``); ``trades`` picks the trade cache over klines;
+    ``venue`` is whose market the data is (the synthetic market and the download cache are
+    the default venue's)."""
+    if venue != DEFAULT_VENUE:
+        if source == "cache" or source.startswith("synthetic"):
+            raise ValueError(
+                f"{venue}:{symbol}: {source.partition(':')[0]} serves {DEFAULT_VENUE} only; "
+                f"give {venue}'s data as a file"
+            )
+        data = load_source(source, symbol, interval, cache=cache, trades=trades)
+        assert isinstance(data, MarketData)
+        return attrs.evolve(data, venue=venue)
     iv = Interval.parse(interval)
     if source == "synthetic" or source.startswith("synthetic:"):
         _, _, span = source.partition(":")

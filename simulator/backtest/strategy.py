@@ -3,6 +3,9 @@
 A strategy sees the market only through its callbacks and acts only through
 ``self.exchange`` (the ``exchanges.Exchange`` protocol), so the same class runs in a backtest
 (on a ``PaperExchange`` and a manual clock) and live (on the KuCoin adapter, real or simulated).
+
+A market is a unified symbol, optionally prefixed by its venue the way charting tools
+write it: ``binance:BTC/USDT``. Unprefixed, it is on :data:`DEFAULT_VENUE`.
 """
 
 from __future__ import annotations
@@ -11,13 +14,50 @@ import importlib
 import importlib.util
 import inspect
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from exchanges import Candle, Exchange, Fill, Order, OrderBook, Trade
 
-__all__ = ["Strategy", "load_strategy", "make_strategy", "strategy_params"]
+__all__ = [
+    "DEFAULT_VENUE",
+    "Strategy",
+    "load_strategy",
+    "make_strategy",
+    "market_key",
+    "split_market",
+    "strategy_params",
+    "takes_venue",
+]
+
+#: The venue of a market written without one (``BTC/USDT``).
+DEFAULT_VENUE = "kucoin"
+
+
+def split_market(market: str) -> tuple[str, str]:
+    """``binance:BTC/USDT`` -> ``("binance", "BTC/USDT")``; ``BTC/USDT`` is on the default
+    venue. (A colon after the slash, as in ``BTC/USDT:USDT``, is the symbol's own.)"""
+    venue, sep, symbol = market.partition(":")
+    if not sep or "/" in venue:
+        return DEFAULT_VENUE, market
+    if not venue or not symbol:
+        raise ValueError(f"{market!r}: a market is VENUE:BASE/QUOTE or BASE/QUOTE")
+    return venue.lower(), symbol
+
+
+def market_key(venue: str, symbol: str) -> str:
+    """How a market is named in reports: ``binance:BTC/USDT``."""
+    return f"{venue}:{symbol}"
+
+
+def takes_venue(callback: Callable[..., object]) -> bool:
+    """Whether a callback accepts ``venue=`` (a strategy trading several venues asks for it)."""
+    try:
+        parameters = inspect.signature(callback).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "venue" or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 class Strategy:
@@ -28,6 +68,11 @@ class Strategy:
     ``symbols``, and its first in ``symbol``. Each candle and trade it hears carries its
     ``symbol``. ``log`` collects human-readable lines the runners print (kept in memory so
     backtests stay deterministic).
+
+    Markets on several venues (``("kucoin:BTC/USDT", "binance:BTC/USDT")``) are traded
+    through ``self.exchanges[venue]``, one account each; ``self.exchange`` is the first
+    market's venue. A callback that declares a ``venue`` parameter
+    (``async def on_trade(self, trade, venue="")``) is told which venue the event is from.
     """
 
     name = "strategy"
@@ -36,16 +81,31 @@ class Strategy:
         given = (symbol,) if isinstance(symbol, str) else tuple(symbol)
         if not given:
             raise ValueError("a strategy trades at least one symbol")
-        self.symbol = given[0]
-        self._others = given[1:]
+        markets = tuple(split_market(m) for m in given)
+        if len(set(markets)) != len(markets):
+            raise ValueError(f"{', '.join(given)}: a market is given twice")
+        self.venue, self.symbol = markets[0]
+        self._others = markets[1:]
         self.params = params
         self.log_lines: list[str] = []
         self._exchange: Exchange | None = None
+        self._exchanges: dict[str, Exchange] = {}
 
     @property
     def symbols(self) -> tuple[str, ...]:
-        """Every symbol the strategy trades, ``symbol`` first."""
-        return (self.symbol, *self._others)
+        """Every symbol the strategy trades, ``symbol`` first (one per market: a pair on
+        two venues is here twice)."""
+        return (self.symbol, *(symbol for _, symbol in self._others))
+
+    @property
+    def markets(self) -> tuple[tuple[str, str], ...]:
+        """Every ``(venue, symbol)`` traded, the first one's first."""
+        return ((self.venue, self.symbol), *self._others)
+
+    @property
+    def venues(self) -> tuple[str, ...]:
+        """Every venue traded on, in the order of the markets."""
+        return tuple(dict.fromkeys(venue for venue, _ in self.markets))
 
     @property
     def exchange(self) -> Exchange:
@@ -53,8 +113,17 @@ class Strategy:
             raise RuntimeError("the strategy has not been started: no exchange yet")
         return self._exchange
 
-    def bind(self, exchange: Exchange) -> None:
+    @property
+    def exchanges(self) -> Mapping[str, Exchange]:
+        """Each venue's exchange, by venue name (``self.exchanges["binance"]``)."""
+        if self._exchange is None:
+            raise RuntimeError("the strategy has not been started: no exchange yet")
+        return self._exchanges
+
+    def bind(self, exchange: Exchange, others: Mapping[str, Exchange] | None = None) -> None:
+        """``exchange`` is the first market's venue; ``others`` every venue's, by name."""
         self._exchange = exchange
+        self._exchanges = dict(others) if others else {self.venue: exchange}
 
     def log(self, line: str) -> None:
         self.log_lines.append(line)

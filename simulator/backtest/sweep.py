@@ -26,9 +26,9 @@ from simulator.venue.listing import SymbolSpec
 
 from .replay import FillRules
 from .report import Report
-from .runner import Backtest, BacktestResult, MarketData, SyntheticData
+from .runner import Backtest, BacktestResult, Balances, MarketData, Rate, Source, SyntheticData
 from .sources import DEFAULT_CACHE, load_source, parse_duration
-from .strategy import load_strategy, make_strategy
+from .strategy import load_strategy, make_strategy, split_market
 
 __all__ = [
     "OBJECTIVES",
@@ -117,22 +117,44 @@ def grid(spaces: Sequence[ParamSpace]) -> list[dict[str, str]]:
 
 @attrs.frozen(kw_only=True)
 class TrialSetup:
-    """Everything a trial needs besides its parameters (sent to each worker once)."""
+    """Everything a trial needs besides its parameters (sent to each worker once).
+
+    ``symbol`` is one market or several (``("kucoin:BTC/USDT", "binance:BTC/USDT")``),
+    ``data`` one source for each, in the same order (one ``synthetic`` or ``cache`` serves
+    them all); ``balances`` and fee rates as :class:`~simulator.backtest.Backtest` takes
+    them."""
 
     strategy: str
-    symbol: str
-    data: str
+    symbol: str | tuple[str, ...]
+    data: str | tuple[str, ...]
     interval: str = "1m"
     trades: bool = False
     cache: str = str(DEFAULT_CACHE)
-    balances: Mapping[str, Decimal] = attrs.field(factory=lambda: {"USDT": Decimal(10_000)})
+    balances: Balances = attrs.field(factory=lambda: {"USDT": Decimal(10_000)})
     seed: int = 0
     rules: FillRules = attrs.field(factory=FillRules)
-    maker_fee_rate: Decimal | None = None
-    taker_fee_rate: Decimal | None = None
+    maker_fee_rate: Rate = None
+    taker_fee_rate: Rate = None
     symbols: tuple[SymbolSpec, ...] = ()
     sample_ms: int | None = None
     fixed: Mapping[str, str] = attrs.field(factory=dict)  # parameters every trial gets
+
+    @property
+    def markets(self) -> tuple[str, ...]:
+        return (self.symbol,) if isinstance(self.symbol, str) else self.symbol
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """One source per market."""
+        given = (self.data,) if isinstance(self.data, str) else self.data
+        if len(given) == len(self.markets):
+            return given
+        if len(given) == 1 and (given[0] == "cache" or given[0].startswith("synthetic")):
+            return given * len(self.markets)
+        raise ValueError(
+            f"{len(given)} data sources for {len(self.markets)} markets: give one per market, in the "
+            "same order (or one synthetic or cache for all)"
+        )
 
 
 @attrs.frozen
@@ -144,7 +166,8 @@ class Window:
 
 
 def figures(report: Report) -> dict[str, Any]:
-    """The report's figures as one table row (floats, ints; money as float for the table)."""
+    """The report's figures as one table row (floats, ints; money as float for the table);
+    a run of several markets adds each one's net PnL (``net_pnl binance:BTC/USDT``)."""
     calmar = report.total_return / report.max_drawdown if report.max_drawdown > 0 else None
     return {
         "total_return": report.total_return,
@@ -161,6 +184,7 @@ def figures(report: Report) -> dict[str, Any]:
         "exposure": report.exposure,
         "start": report.start,
         "end": report.end,
+        **{f"net_pnl {row.label}": float(row.net) for row in report.per_symbol},
     }
 
 
@@ -174,48 +198,61 @@ class TrialRunner:
     def __init__(self, setup: TrialSetup) -> None:
         self.setup = setup
         self.strategy_cls = load_strategy(setup.strategy)
-        self.data = load_source(
-            setup.data, setup.symbol, setup.interval, cache=Path(setup.cache), trades=setup.trades
-        )
-        self._events: list[Candle | Trade] | None = None
-        self._times: list[int] | None = None
+        self.sources: list[Source] = []
+        for market, source in zip(setup.markets, setup.sources, strict=True):
+            venue, symbol = split_market(market)
+            self.sources.append(load_source(
+                source, symbol, setup.interval, cache=Path(setup.cache), trades=setup.trades, venue=venue
+            ))  # fmt: skip
+        self.data = self.sources[0]
+        self._indexes: dict[int, tuple[list[Candle | Trade], list[int]]] = {}
 
     def span(self) -> Window:
+        """From the earliest event of any source to the end of the latest."""
         data = self.data
         if isinstance(data, SyntheticData):
             return Window(data.start_ms, data.start_ms + data.duration_ms)
-        events = self._indexed()
-        last = events[-1]
-        step = data.interval.ms if isinstance(last, Candle) and data.interval else 1
-        return Window(_event_time(events[0]), _event_time(last) + step)
+        spans = []
+        for k, source in enumerate(self.sources):
+            assert isinstance(source, MarketData)
+            events, _ = self._indexed(k)
+            last = events[-1]
+            step = source.interval.ms if isinstance(last, Candle) and source.interval else 1
+            spans.append(Window(_event_time(events[0]), _event_time(last) + step))
+        return Window(min(s.start for s in spans), max(s.end for s in spans))
 
-    def _indexed(self) -> list[Candle | Trade]:
-        if self._events is None:
-            assert isinstance(self.data, MarketData)
-            self._events = list(self.data.events)
-            self._times = [_event_time(e) for e in self._events]
-        return self._events
+    def _indexed(self, k: int) -> tuple[list[Candle | Trade], list[int]]:
+        if k not in self._indexes:
+            source = self.sources[k]
+            assert isinstance(source, MarketData)
+            events = list(source.events)
+            self._indexes[k] = events, [_event_time(e) for e in events]
+        return self._indexes[k]
 
-    def _window(self, window: Window | None) -> MarketData | SyntheticData:
-        data = self.data
+    def _window(self, window: Window | None) -> list[Source]:
         if window is None:
-            return data
-        if isinstance(data, SyntheticData):
-            return attrs.evolve(data, start_ms=window.start, duration_ms=window.end - window.start)
-        events = self._indexed()
-        assert self._times is not None
-        lo, hi = bisect_left(self._times, window.start), bisect_left(self._times, window.end)
-        if lo >= hi:
-            raise ValueError(f"no data between {window.start} and {window.end}")
-        return attrs.evolve(data, events=events[lo:hi])
+            return self.sources
+        out: list[Source] = []
+        for k, data in enumerate(self.sources):
+            if isinstance(data, SyntheticData):
+                out.append(attrs.evolve(data, start_ms=window.start, duration_ms=window.end - window.start))
+                continue
+            events, times = self._indexed(k)
+            lo, hi = bisect_left(times, window.start), bisect_left(times, window.end)
+            if lo >= hi:
+                raise ValueError(f"no data of {data.symbol} between {window.start} and {window.end}")
+            out.append(attrs.evolve(data, events=events[lo:hi]))
+        return out
 
     def result(self, params: Mapping[str, str], window: Window | None = None) -> BacktestResult:
         s = self.setup
-        strategy = make_strategy(self.strategy_cls, s.symbol, {**s.fixed, **params})
+        markets = s.markets[0] if len(s.markets) == 1 else s.markets
+        strategy = make_strategy(self.strategy_cls, markets, {**s.fixed, **params})
+        sources = self._window(window)
         backtest = Backtest(
             strategy,
-            self._window(window),
-            balances=dict(s.balances),
+            sources[0] if len(sources) == 1 else sources,
+            balances=s.balances,
             seed=s.seed,
             rules=s.rules,
             maker_fee_rate=s.maker_fee_rate,

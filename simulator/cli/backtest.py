@@ -16,7 +16,7 @@ from typing import Any
 
 from simulator.cli.command import Command
 
-__all__ = ["COMMAND", "DEFAULT_BALANCES"]
+__all__ = ["COMMAND", "DEFAULT_BALANCES", "sources_per_symbol", "venue_balances"]
 
 DEFAULT_BALANCES = {"USDT": Decimal(10_000)}
 
@@ -29,6 +29,7 @@ def _param(text: str) -> tuple[str, str]:
 
 
 def _balance(text: str) -> tuple[str, Decimal]:
+    """``CUR=AMT`` (every venue's account) or ``VENUE:CUR=AMT`` (that venue's)."""
     name, value = _param(text)
     try:
         amount = Decimal(value)
@@ -36,7 +37,26 @@ def _balance(text: str) -> tuple[str, Decimal]:
         raise argparse.ArgumentTypeError(f"{text!r}: {value!r} is not an amount") from None
     if not (amount.is_finite() and amount >= 0):
         raise argparse.ArgumentTypeError(f"{text!r}: the amount must be a finite number >= 0")
-    return name.upper(), amount
+    venue, sep, currency = name.rpartition(":")
+    return (f"{venue.lower()}:{currency.upper()}" if sep else name.upper()), amount
+
+
+def venue_balances(
+    entries: list[tuple[str, Decimal]], venues: tuple[str, ...]
+) -> dict[str, Decimal] | dict[str, dict[str, Decimal]]:
+    """``--balance`` entries as ``Backtest`` takes them: one mapping for every venue, or
+    each venue's (an unprefixed entry funds them all, a prefixed one its venue)."""
+    shared = {name: amount for name, amount in entries if ":" not in name}
+    own = [(name.split(":", 1), amount) for name, amount in entries if ":" in name]
+    if not own:
+        return shared
+    unknown = sorted({venue for (venue, _), _ in own} - set(venues))
+    if unknown:
+        raise ValueError(f"--balance for {', '.join(unknown)}: the run trades on {', '.join(venues)}")
+    funds = {venue: dict(shared) for venue in venues}
+    for (venue, currency), amount in own:
+        funds[venue][currency] = amount
+    return funds
 
 
 def _amount(text: str) -> Decimal:
@@ -73,11 +93,13 @@ def _sample(text: str) -> int:
 
 
 def _symbol(text: str) -> str:
+    """``BASE/QUOTE`` (on KuCoin) or ``VENUE:BASE/QUOTE``."""
     from exchanges import BadSymbol, parse_symbol
+    from simulator.backtest.strategy import split_market
 
     try:
-        parse_symbol(text)
-    except BadSymbol as err:
+        parse_symbol(split_market(text)[1])
+    except (BadSymbol, ValueError) as err:
         raise argparse.ArgumentTypeError(str(err)) from None
     return text
 
@@ -95,7 +117,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--symbol",
         type=_symbol,
         action="append",
-        help="unified symbol, BASE/QUOTE (default BTC/USDT); repeat it to trade several in one run",
+        help="unified symbol, BASE/QUOTE (default BTC/USDT), on KuCoin's rules, or VENUE:BASE/QUOTE "
+        "(binance:BTC/USDT) on that venue's; repeat it to trade several in one run, on one venue or several",
     )
     parser.add_argument(
         "--config",
@@ -125,7 +148,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="append",
         type=_balance,
         metavar="CUR=AMT",
-        help="starting balance (repeatable; default USDT=10000)",
+        help="starting balance of every venue's account, or VENUE:CUR=AMT of one venue's "
+        "(repeatable; default USDT=10000)",
     )
     parser.add_argument(
         "--param", action="append", type=_param, metavar="NAME=VALUE", help="strategy argument"
@@ -173,7 +197,7 @@ def _progress(quiet: bool) -> tuple[Any, Any]:
     return bar, update
 
 
-def _sources_per_symbol(sources: list[str], symbols: list[str]) -> list[str]:
+def sources_per_symbol(sources: list[str], symbols: list[str]) -> list[str]:
     """One ``--data`` per ``--symbol``, in order; ``synthetic`` or ``cache`` alone serves
     every symbol."""
     if len(sources) == len(symbols):
@@ -212,33 +236,38 @@ def run(args: argparse.Namespace) -> int:
     from simulator.backtest.replay import FillRules
     from simulator.backtest.runner import Backtest, SetupError, Unfunded
     from simulator.backtest.sources import DEFAULT_CACHE, load_source
+    from simulator.backtest.strategy import split_market
 
     try:
         traded: list[str] = args.symbol or ["BTC/USDT"]
-        if len(set(traded)) != len(traded):
+        markets = [split_market(text) for text in traded]
+        if len(set(markets)) != len(markets):
             raise ValueError(f"--symbol {', '.join(traded)}: a symbol is given twice")
         declared = load_instruments(args.config) if args.config is not None else Instruments()
         symbols = declare(
-            traded[0],
+            markets[0][1],
             declared.symbols,
             tick=args.tick,
             lot=args.lot,
             min_size=args.min_size,
             min_funds=args.min_funds,
         )
-        balances = dict(args.balance or declared.balances or DEFAULT_BALANCES)
+        venues = tuple(dict.fromkeys(venue for venue, _ in markets))
+        given = args.balance or list((declared.balances or DEFAULT_BALANCES).items())
+        balances = venue_balances(given, venues)
         strategy_cls = load_strategy(args.strategy)
         strategy = make_strategy(
             strategy_cls, traded[0] if len(traded) == 1 else traded, dict(args.param or [])
         )
-        sources = _sources_per_symbol(args.data, traded)
+        sources = sources_per_symbol(args.data, traded)
         with warnings.catch_warnings(record=True) as notices:
             warnings.simplefilter("always", NaiveTimes)
             data = [
                 load_source(
-                    source, symbol, args.interval, cache=args.cache or DEFAULT_CACHE, trades=args.trades
+                    source, symbol, args.interval, cache=args.cache or DEFAULT_CACHE, trades=args.trades,
+                    venue=venue,
                 )
-                for symbol, source in zip(traded, sources, strict=True)
+                for (venue, symbol), source in zip(markets, sources, strict=True)
             ]
         for notice in notices:
             print(f"note: {notice.message}", file=sys.stderr)
@@ -262,7 +291,7 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, TypeError, OSError, ExchangeError) as err:
         print(f"simulator backtest: {err}", file=sys.stderr)
         return 2
-    _tell_estimate(backtest, args.data[0], balances, args.seed, plotting=not args.no_plot)
+    _tell_estimate(backtest, args.data[0], dict(backtest.balances), args.seed, plotting=not args.no_plot)
     bar, backtest.progress = _progress(args.quiet)
     try:
         result = asyncio.run(backtest.run())

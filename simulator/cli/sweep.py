@@ -16,7 +16,14 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from simulator.cli.backtest import DEFAULT_BALANCES, _balance, _fee_rate, _symbol
+from simulator.cli.backtest import (
+    DEFAULT_BALANCES,
+    _balance,
+    _fee_rate,
+    _symbol,
+    sources_per_symbol,
+    venue_balances,
+)
 from simulator.cli.command import Command
 
 __all__ = ["COMMAND"]
@@ -24,7 +31,10 @@ __all__ = ["COMMAND"]
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("strategy", help="a file (examples/ma_crossover.py[:Class]) or module[:Class]")
-    parser.add_argument("--data", required=True, help="synthetic[:DURATION], cache, or a data file")
+    parser.add_argument(
+        "--data", required=True, action="append",
+        help="synthetic[:DURATION], cache, or a data file; one per --symbol, in the same order, as backtest",
+    )  # fmt: skip
     parser.add_argument(
         "--param", action="append", default=[], metavar="NAME=VALUES",
         help="a parameter to sweep: START:STOP:STEP (both ends included), A,B,C, or one value (repeatable)",
@@ -41,7 +51,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=None, help="workers (default: one per CPU)")
     parser.add_argument("--walk-forward", default=None, metavar="TRAIN:TEST",
                         help="optimise on TRAIN (30d), test on the next TEST (10d), roll")  # fmt: skip
-    parser.add_argument("--symbol", type=_symbol, default="BTC/USDT")
+    parser.add_argument(
+        "--symbol", type=_symbol, action="append",
+        help="BASE/QUOTE or VENUE:BASE/QUOTE (default BTC/USDT); repeatable, as backtest",
+    )  # fmt: skip
     parser.add_argument("--interval", default="1m")
     parser.add_argument("--trades", action="store_true", help="with --data cache: replay trades")
     parser.add_argument("--cache", type=Path, default=None)
@@ -49,7 +62,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tick", default=None, help="the symbol's price increment")
     parser.add_argument("--lot", default=None, help="the symbol's size increment")
     parser.add_argument("--seed", type=int, default=0, help="every trial's seed (and the search's)")
-    parser.add_argument("--balance", action="append", type=_balance, metavar="CUR=AMT")
+    parser.add_argument("--balance", action="append", type=_balance, metavar="[VENUE:]CUR=AMT")
     parser.add_argument("--maker-fee", type=_fee_rate, default=None)
     parser.add_argument("--taker-fee", type=_fee_rate, default=None)
     parser.add_argument("--out", type=Path, default=Path("out") / "sweep")
@@ -78,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from simulator.backtest.data import DataError
     from simulator.backtest.output import write_result
     from simulator.backtest.sources import DEFAULT_CACHE
+    from simulator.backtest.strategy import split_market
     from simulator.backtest.sweep import (
         OBJECTIVES,
         TrialRunner,
@@ -91,15 +105,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         spaces = [parse_param(p) for p in args.param]
         declared = load_instruments(args.config) if args.config is not None else Instruments()
-        symbols = declare(args.symbol, declared.symbols, tick=args.tick, lot=args.lot)
+        traded: list[str] = args.symbol or ["BTC/USDT"]
+        markets = [split_market(text) for text in traded]
+        symbols = declare(markets[0][1], declared.symbols, tick=args.tick, lot=args.lot)
+        venues = tuple(dict.fromkeys(venue for venue, _ in markets))
+        given = args.balance or list((declared.balances or DEFAULT_BALANCES).items())
         setup = TrialSetup(
             strategy=args.strategy,
-            symbol=args.symbol,
-            data=args.data,
+            symbol=traded[0] if len(traded) == 1 else tuple(traded),
+            data=tuple(sources_per_symbol(args.data, traded)),
             interval=args.interval,
             trades=args.trades,
             cache=str(args.cache or DEFAULT_CACHE),
-            balances=dict(args.balance or declared.balances or DEFAULT_BALANCES),
+            balances=venue_balances(given, venues),
             seed=args.seed,
             rules=FillRules(),
             maker_fee_rate=args.maker_fee if args.maker_fee is not None else declared.maker_fee_rate,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from decimal import Decimal as D
 
+import attrs
+
 from exchanges import Candle, Interval, Side, Trade
 from simulator.backtest import Strategy
 from simulator.backtest.runner import Backtest, MarketData
@@ -209,3 +211,83 @@ async def test_several_symbols_show_nothing_from_the_future_of_any() -> None:
     ties = times["BTC/USDT"] & times["ETH/USDT"]
     bar_ties = times["ETH/BTC"] & (times["BTC/USDT"] | times["ETH/USDT"])
     assert ties and bar_ties, "the data has ties to break"
+
+
+# --- several venues in one run ---------------------------------------------------------------
+
+MARKETS = (("kucoin", "BTC/USDT"), ("binance", "BTC/USDT"), ("binance", "ETH/USDT"))
+
+
+class VenuesPeeker(Strategy):
+    """At every event of any venue, asks every venue about each of its markets: nothing of
+    any venue is from later on, and each venue shows its own events only."""
+
+    def __init__(self, prints: dict[str, set[tuple[int, D]]]) -> None:
+        super().__init__(tuple(f"{venue}:{symbol}" for venue, symbol in MARKETS))
+        self.prints = prints  # each venue's own prints: (time, price)
+        self.heard: list[tuple[int, str, str]] = []
+        self.last: dict[tuple[str, str], Trade | Candle] = {}
+        self.checked = 0
+
+    async def _look(self, now: int) -> None:
+        for venue, symbol in self.markets:
+            ex = self.exchanges[venue]
+            assert await ex.server_time() == now, "one clock"
+            seen = self.last.get((venue, symbol))
+            recent = await ex.fetch_trades(symbol)
+            assert all(t.timestamp <= now for t in recent), f"{venue}:{symbol}: a print from later on"
+            candles = await ex.fetch_candles(symbol, Interval.M1, T0 - 600_000, now + 3_600_000)
+            assert all(c.start <= now for c in candles), f"{venue}:{symbol}: a bar from later on"
+            ticker = await ex.fetch_ticker(symbol)
+            if isinstance(seen, Trade):
+                mine = {(t.timestamp, t.price) for t in recent}
+                assert mine <= self.prints[venue], f"{venue} shows another venue's print"
+                newest = max(recent, key=lambda t: t.timestamp)
+                assert (newest.timestamp, newest.price) == (seen.timestamp, seen.price)
+                assert ticker.last == seen.price
+            elif isinstance(seen, Candle):
+                assert candles[-1].start == seen.start and candles[-1].close == seen.close
+                assert ticker.last == seen.close
+            else:
+                assert not recent and not candles, f"{venue}:{symbol} has had no event yet"
+        self.checked += 1
+
+    async def on_trade(self, trade: Trade, venue: str = "") -> None:
+        self.heard.append((trade.timestamp, venue, trade.symbol))
+        self.last[venue, trade.symbol] = trade
+        await self._look(trade.timestamp)
+
+    async def on_candle(self, candle: Candle, venue: str = "") -> None:
+        close = candle.start + 60_000
+        self.heard.append((close, venue, candle.symbol))
+        self.last[venue, candle.symbol] = candle
+        await self._look(close)
+
+
+async def test_several_venues_show_nothing_from_the_future_of_any() -> None:
+    kucoin = _prints("BTC/USDT", 90, T0, 7_000, 60_000, 1)
+    binance = [attrs.evolve(t, id=f"b{t.id}") for t in _prints("BTC/USDT", 120, T0 + 5_000, 5_000, 60_100, 2)]
+    scale = 60_000  # (ETH/BTC's bars as ETH/USDT's)
+    bars = [
+        attrs.evolve(bar, symbol="ETH/USDT", open=bar.open * scale, high=bar.high * scale,
+                     low=bar.low * scale, close=bar.close * scale)
+        for bar in _cross_bars(10)
+    ]  # fmt: skip
+    data = [
+        MarketData("BTC/USDT", "trades", binance, venue="binance"),
+        MarketData("ETH/USDT", "candles", bars, Interval.M1, venue="binance"),
+        MarketData("BTC/USDT", "trades", kucoin),
+    ]
+    own = {"kucoin": kucoin, "binance": binance}
+    strategy = VenuesPeeker({venue: {(t.timestamp, t.price) for t in ts} for venue, ts in own.items()})
+    assert not set.intersection(*strategy.prints.values()), "the venues' prints differ"
+    balances = {"USDT": D(100_000), "BTC": D(1), "ETH": D(10)}
+    await Backtest(strategy, data, balances=balances).run()
+    assert strategy.checked == len(kucoin) + len(binance) + len(bars)
+    rank = {market: k for k, market in enumerate(MARKETS)}
+    assert strategy.heard == sorted(strategy.heard, key=lambda h: (h[0], rank[h[1], h[2]])), (
+        "in time order, ties in the order of the strategy's markets"
+    )
+    times = {market: {t for t, *m in strategy.heard if tuple(m) == market} for market in MARKETS}
+    assert times[MARKETS[0]] & times[MARKETS[1]], "the venues' prints tie"
+    assert times[MARKETS[2]] & times[MARKETS[0]], "a bar ties with a print of the other venue"

@@ -126,20 +126,22 @@ def test_empty_curve_refused() -> None:
                      final_balances={}, curve=[])  # fmt: skip
 
 
-def test_table_prints_plain_amounts_and_rounded_fees() -> None:
+def test_table_prints_each_currencys_amounts_to_its_increment() -> None:
     curve = [EquityPoint(0, D(10000), D(0), D(100)), EquityPoint(60_000, D(10000), D(0), D(100))]
     report = build_report(
         symbol="BTC/USDT", base="BTC", quote="USDT", fills=[], orders=0,
         initial_balances={"USDT": D("1E+4")},
-        final_balances={"USDT": D("1.00E+4"), "BTC": D("0.00010000"), "ETH": D("2.5E-7")},
-        curve=curve,
+        final_balances={"USDT": D("1.00E+4"), "BTC": D("0.00010000"), "ETH": D("2.5E-7"),
+                        "KCS": D("3.14159265")},
+        curve=curve, increments={"USDT": D("0.01"), "BTC": D("1E-8"), "ETH": D("1E-8")},
     )  # fmt: skip
     fees = {"USDT": D("12.345678901234"), "BTC": D("0.0000012345678"), "ETH": D(0)}
     report = attrs.evolve(report, fees=fees)
     table = report.table()
-    assert "10000 USDT" in table and "E+" not in table and "E-" not in table
-    assert "0.0001 BTC" in table and "0.00000025 ETH" in table
-    assert "12.3457 USDT" in table and "0.00000123 BTC" in table and "0 ETH" in table
+    assert "E+" not in table and "E-" not in table
+    assert "final balances          0.00010000 BTC, 0.00000025 ETH, 3.14159 KCS, 10,000.00 USDT" in table
+    assert "fees                    0.00000123 BTC, 0.00000000 ETH, 12.35 USDT" in table
+    assert "initial equity          10,000.00 USDT" in table
     body = json.loads(report.to_json())
     assert body["fees"]["USDT"] == "12.345678901234", "the JSON keeps exact amounts"
     assert body["final_balances"]["USDT"] == "1.00E+4", "and their exact spelling"

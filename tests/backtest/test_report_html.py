@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 
-from simulator.backtest import write_candles_csv
+from exchanges import OrderRequest, Side, Trade
+from simulator.backtest import Strategy, write_candles_csv, write_trades_csv
 from simulator.cli import main
 
 from .test_replay import bar
@@ -73,3 +75,55 @@ def test_a_script_error_would_be_caught(tmp_path: Path) -> None:
     page.write_text("<html><body><script>undefinedFunction();</script></body></html>")
     run = _chromium("--dump-dom", page.as_uri(), profile=tmp_path / "profile")
     assert _console_errors(run.stderr), run.stderr[-2000:]
+
+
+class TradeEach(Strategy):
+    """On each market: buys at its 5th print, sells (a part) at its 15th, and so on."""
+
+    def __init__(self, symbol: tuple[str, ...] = ()) -> None:
+        super().__init__(symbol)
+        self.count: dict[tuple[str, str], int] = {}
+
+    async def on_trade(self, trade: Trade, venue: str = "") -> None:
+        n = self.count[venue, trade.symbol] = self.count.get((venue, trade.symbol), 0) + 1
+        if n % 10 == 5:
+            # (by funds: a market buy by size would hold the whole quote balance until it fills)
+            buy = n % 20 == 5
+            request = OrderRequest.market(trade.symbol, "buy", funds="300") if buy else (
+                OrderRequest.market(trade.symbol, "sell", size="0.001"))
+            await self.exchanges[venue].place_order(request)
+
+
+def test_every_market_has_its_price_panel_and_markers(tmp_path: Path) -> None:
+    markets = [("kucoin", "BTC/USDT", 60_000), ("kucoin", "ETH/USDT", 3_000), ("binance", "BTC/USDT", 60_050)]
+    args = ["backtest", f"{__name__}:TradeEach"]
+    for k, (venue, symbol, price) in enumerate(markets):
+        path = tmp_path / f"{k}.csv"
+        write_trades_csv(path, [
+            Trade(id=f"{k}-{i}", symbol=symbol, price=D(price + 5 * (i % 9)), size=D(1), side=Side.BUY,
+                  timestamp=1_700_000_000_000 + i * 1000 + k)
+            for i in range(60)
+        ])  # fmt: skip
+        args += ["--symbol", f"{venue}:{symbol}", "--data", str(path)]
+    out = tmp_path / "run"
+    assert main([*args, "--balance", "USDT=100000", "--balance", "BTC=1", "--balance", "ETH=10", "--quiet",
+                 "--out", str(out)]) == 0  # fmt: skip
+    fills = (out / "fills.csv").read_text().splitlines()[1:]
+    per_market = [sum(1 for f in fills if f.endswith(f",{symbol},{venue}")) for venue, symbol, _ in markets]
+    assert all(n >= 4 for n in per_market), per_market
+
+    dom = _chromium("--dump-dom", (out / "report.html").as_uri(), profile=tmp_path / "profile")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert _console_errors(dom.stderr) == []
+    assert 'data-ready="1"' in dom.stdout, "the script ran to its end"
+    markers = re.search(r'data-markers="(\d+)"', dom.stdout)
+    assert markers is not None and int(markers.group(1)) == len(fills)
+    assert dom.stdout.count('class="trade-marker"') == len(fills)
+    for (venue, symbol, _), n in zip(markets, per_market, strict=True):
+        panel = re.search(rf'<svg[^>]*data-title="{venue}:{symbol}: price[^"]*"[^>]*>(.*?)</svg>', dom.stdout)
+        assert panel is not None, f"a panel for {venue}:{symbol}"
+        assert panel.group(1).count('class="trade-marker"') == n
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "report-html-several.png"
+    taken = _chromium(f"--screenshot={shot}", (out / "report.html").as_uri(), profile=tmp_path / "profile2")
+    assert taken.returncode == 0, taken.stderr[-2000:]

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 from collections.abc import Iterator
+from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from simulator.backtest import write_candles_csv
+from exchanges import OrderRequest, Side, Trade
+from simulator.backtest import Strategy, write_candles_csv, write_trades_csv
 from simulator.backtest.sweep import (
     TrialRunner,
     TrialSetup,
@@ -164,3 +167,47 @@ def test_sweep_refuses_bad_input_before_starting(tmp_path: Path, capsys: pytest.
     assert main(["sweep", EXAMPLE, "--data", str(data), "--param", "fast=1,2", "--search", "optuna",
                  "--executor", "local", "--quiet", "--out", str(tmp_path / "o")]) == 2  # fmt: skip
     assert "needs --trials" in capsys.readouterr().err
+
+
+class Spread(Strategy):
+    """Buys ``size`` on the first market and sells it on the second every ``every`` prints."""
+
+    def __init__(self, symbol: tuple[str, ...] = (), every: str = "5", size: str = "0.01") -> None:
+        super().__init__(symbol)
+        self.every, self.size, self.n = int(every), size, 0
+
+    async def on_trade(self, trade: Trade, venue: str = "") -> None:
+        self.n += 1
+        if self.n % self.every == 0:
+            (a, symbol), (b, other) = self.markets
+            await self.exchanges[a].place_order(OrderRequest.market(symbol, "buy", size=self.size))
+            await self.exchanges[b].place_order(OrderRequest.market(other, "sell", size=self.size))
+
+
+def test_a_sweep_over_several_markets_gives_the_same_table_as_each_trial_alone(tmp_path: Path) -> None:
+    files = []
+    for k, (venue, price) in enumerate((("kucoin", 60_000), ("binance", 60_020))):
+        path = tmp_path / f"{venue}.csv"
+        write_trades_csv(path, [
+            Trade(id=f"{k}-{i}", symbol="BTC/USDT", price=D(price + 10 * (i % 5)), size=D(1), side=Side.BUY,
+                  timestamp=1_700_000_000_000 + i * 1000 + k)
+            for i in range(80)
+        ])  # fmt: skip
+        files.append(str(path))
+    out = tmp_path / "sweep"
+    code = main(["sweep", f"{__name__}:Spread", "--symbol", "kucoin:BTC/USDT", "--symbol", "binance:BTC/USDT",
+                 "--data", files[0], "--data", files[1], "--param", "every=4,7", "--param", "size=0.01,0.02",
+                 "--balance", "USDT=5000", "--balance", "binance:BTC=1", "--objective", "pnl",
+                 "--executor", "local", "--quiet", "--out", str(out)])  # fmt: skip
+    assert code == 0
+    table = _rows(out / "results.csv")
+    assert len(table) == 4
+    setup = TrialSetup(
+        strategy=f"{__name__}:Spread", symbol=("kucoin:BTC/USDT", "binance:BTC/USDT"), data=tuple(files),
+        balances={"kucoin": {"USDT": D(5000)}, "binance": {"USDT": D(5000), "BTC": D(1)}},
+    )  # fmt: skip
+    for row in table:
+        alone = _alone(setup, {"every": row["every"], "size": row["size"]})
+        assert alone["fills"] > 0 and "net_pnl binance:BTC/USDT" in alone
+        _same(row, alone)
+    assert json.loads((out / "best" / "report.json").read_text())["venues"].keys() == {"kucoin", "binance"}
