@@ -21,15 +21,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from adapters.common.book_status import APPLIED, BUFFERED, GAP, STALE
 from exchanges import OrderBook, OrderBookLevel
 
 __all__ = ["APPLIED", "BUFFERED", "GAP", "STALE", "LocalBook"]
-
-#: What :meth:`LocalBook.apply` and :meth:`LocalBook.load` did with their input.
-APPLIED = 0
-BUFFERED = 1
-STALE = 2
-GAP = 3
 
 _ZERO = "0"
 
