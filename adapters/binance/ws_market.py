@@ -12,51 +12,56 @@ every stream is in the new URL, and every feed hears of it (a gap; a book starts
 from __future__ import annotations
 
 import asyncio
-import functools
 import itertools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import aiohttp
 import orjson
 
+from adapters.common.market_feeds import BookFeed as _BookFeed
+from adapters.common.market_feeds import BookThunk, CandleFeed, ValueFeed
 from exchanges import (
-    Backlog,
     BadRequest,
     Candle,
     Clock,
     ExchangeError,
-    GapReason,
     Interval,
-    Latest,
-    Mailbox,
-    OrderBook,
     RequestTimeout,
     Ticker,
     Trade,
 )
 
 from .errors import VENUE
-from .local_book import APPLIED, GAP, LocalBook
+from .local_book import LocalBook
 from .options import BinanceOptions
 from .ws_parsing import candle_from_ws, stream_of, ticker_from_ws, trade_from_ws
 from .ws_socket import WsSocket
 
-__all__ = ["BookFeed", "CandleFeed", "MarketHub", "StreamFeed", "TickerFeed", "TradeFeed"]
+__all__ = [
+    "BookFeed",
+    "BookThunk",
+    "CandleFeed",
+    "MarketHub",
+    "StreamFeed",
+    "TickerFeed",
+    "TradeFeed",
+    "candle_feed",
+    "ticker_feed",
+    "trade_feed",
+]
 
 log = logging.getLogger("adapters.binance")
 
-B = TypeVar("B", bound=Mailbox[Any])
-BookThunk = Callable[[], OrderBook]
+VENUE_NAME = "binance"
 _URL_STREAMS = 100  # streams named in a connection's URL; more are subscribed by message
 _PER_MESSAGE = 200  # streams per SUBSCRIBE message
-_MALFORMED = (KeyError, TypeError, ValueError, ArithmeticError, IndexError, AttributeError, ExchangeError)
 
 
 class StreamFeed(Protocol):
-    def on_data(self, data: Mapping[str, Any]) -> None: ...
+    def on_message(self, message: Mapping[str, Any]) -> None: ...
 
     def on_restart(self) -> None: ...
 
@@ -268,7 +273,7 @@ class MarketHub:
         if feeds is None and "@depth" in stream:
             feeds = self._feeds.get(stream.replace("@100ms", "")) or self._feeds.get(stream + "@100ms")
         for feed in feeds or ():
-            feed.on_data(data)
+            feed.on_message(data)
 
     def restarted(self, connection: _Connection) -> None:
         for stream in sorted(connection.streams):
@@ -276,75 +281,30 @@ class MarketHub:
                 feed.on_restart()
 
 
-# --- feeds --------------------------------------------------------------------------------------
+# --- feeds: the venue-neutral ones, given Binance's payloads -------------------------------------
+
+TickerFeed = ValueFeed[Ticker]
+TradeFeed = ValueFeed[Trade]
 
 
-class Feed(Generic[B]):
-    """A stream's mailboxes; ``start`` runs once the stream is subscribed."""
-
-    def __init__(self, symbol: str) -> None:
-        self.symbol = symbol
-        self.boxes: list[B] = []
-        self.ready: asyncio.Future[None] | None = None
-
-    def attach(self, box: B) -> None:
-        self.boxes.append(box)
-
-    def detach(self, box: B) -> None:
-        if box in self.boxes:
-            self.boxes.remove(box)
-
-    async def start(self) -> None:
-        """What must happen once subscribed before the first value (a snapshot)."""
-
-    def stop(self) -> None:
-        """The last stream left."""
-
-    def on_data(self, data: Mapping[str, Any]) -> None:
-        try:
-            self._data(data)
-        except _MALFORMED as exc:
-            log.debug("binance ws: unreadable payload for %s (%s: %s)", self.symbol, type(exc).__name__, exc)
-
-    def _data(self, data: Mapping[str, Any]) -> None:
-        raise NotImplementedError
-
-    def on_restart(self) -> None:
-        for box in self.boxes:
-            box.gap(GapReason.RECONNECT)
-
-    def on_error(self, error: ExchangeError) -> None:
-        for box in self.boxes:
-            box.fail(error)
+def ticker_feed(symbol: str) -> TickerFeed:
+    return ValueFeed(symbol, VENUE_NAME, lambda data: ticker_from_ws(data, symbol))
 
 
-class TickerFeed(Feed[Latest[Ticker]]):
-    def _data(self, data: Mapping[str, Any]) -> None:
-        ticker = ticker_from_ws(data, self.symbol)
-        for box in self.boxes:
-            box.put(ticker)
+def trade_feed(symbol: str) -> TradeFeed:
+    return ValueFeed(symbol, VENUE_NAME, lambda data: trade_from_ws(data, symbol))
 
 
-class TradeFeed(Feed[Backlog[Trade]]):
-    def _data(self, data: Mapping[str, Any]) -> None:
-        trade = trade_from_ws(data, self.symbol)
-        for box in self.boxes:
-            box.put(trade)
+def candle_feed(symbol: str, interval: Interval) -> CandleFeed:
+    parse: Callable[[Any], Candle] = lambda data: candle_from_ws(data, symbol, interval)  # noqa: E731
+    return CandleFeed(symbol, VENUE_NAME, parse)
 
 
-class CandleFeed(Feed[Latest[Candle]]):
-    def __init__(self, symbol: str, interval: Interval) -> None:
-        super().__init__(symbol)
-        self.interval = interval
+class BookFeed(_BookFeed):
+    """The local book of ``<symbol>@depth``, started from REST snapshots (NOTES 12); a
+    snapshot's time is the local clock's when it is loaded."""
 
-    def _data(self, data: Mapping[str, Any]) -> None:
-        candle = candle_from_ws(data, self.symbol, self.interval)
-        for box in self.boxes:
-            box.put(candle, key=candle.start)
-
-
-class BookFeed(Feed[Latest[BookThunk]]):
-    """The local book of ``<symbol>@depth``, started from REST snapshots (NOTES 12)."""
+    book: LocalBook
 
     def __init__(
         self,
@@ -354,80 +314,13 @@ class BookFeed(Feed[Latest[BookThunk]]):
         *,
         max_buffer: int,
     ) -> None:
-        super().__init__(symbol)
-        self.book = LocalBook(symbol, max_buffer=max_buffer)
-        self._snapshot = snapshot
-        self._clock = clock
-        self._thunks: dict[int, BookThunk] = {}
-        self._resync: asyncio.Task[None] | None = None
-        #: Snapshots loaded (the first, and one per gap or reconnect).
-        self.snapshots = 0
-
-    def attach_depth(self, box: Latest[BookThunk], depth: int | None) -> None:
-        thunk = functools.partial(self.book.snapshot, depth)
-        self._thunks[id(box)] = thunk
-        self.attach(box)
-        if self.book.synced:
-            box.put(thunk)
-
-    def detach(self, box: Latest[BookThunk]) -> None:
-        super().detach(box)
-        self._thunks.pop(id(box), None)
-
-    async def start(self) -> None:
-        self._schedule()
-        assert self._resync is not None
-        await asyncio.shield(self._resync)
-
-    def stop(self) -> None:
-        if self._resync is not None:
-            self._resync.cancel()
-
-    def on_data(self, data: Mapping[str, Any]) -> None:
-        try:
-            status = self.book.apply(data)
-        except _MALFORMED as exc:  # an event we cannot read may hide a change: start over
-            log.debug("binance ws: unreadable depth event for %s (%s)", self.symbol, type(exc).__name__)
-            self.book.desync()
-            status = GAP
-        if status == APPLIED:
-            for box in self.boxes:
-                box.put(self._thunks[id(box)])
-        elif status == GAP:
-            for box in self.boxes:
-                box.gap(GapReason.SEQUENCE)
-            self._schedule()
-
-    def on_restart(self) -> None:
-        self.book.desync()
-        super().on_restart()
-        self._schedule()
-
-    def _schedule(self) -> None:
-        if self._resync is None or self._resync.done():
-            self._resync = asyncio.get_running_loop().create_task(self._calibrate())
-
-    async def _calibrate(self) -> None:
-        """Snapshot until one joins the buffered events (a snapshot older than they are, or
-        a failed read, is tried again after a pause)."""
-        pause = 0.05
-        while not self.book.synced:
-            try:
-                status = self.book.load(await self._snapshot(), self._clock.now_ms())
-            except ExchangeError as exc:
-                if not exc.retryable:
-                    self.on_error(exc)
-                    return
-                log.debug("binance ws: no snapshot for %s yet: %s", self.symbol, exc)
-                status = GAP
-            except _MALFORMED as exc:
-                log.debug("binance ws: unreadable snapshot for %s (%s)", self.symbol, type(exc).__name__)
-                self.book.desync()
-                status = GAP
-            if status == APPLIED:
-                self.snapshots += 1
-                for box in self.boxes:
-                    box.put(self._thunks[id(box)])
-                return
-            await self._clock.sleep(pause)
-            pause = min(pause * 2, 2.0)
+        book = LocalBook(symbol, max_buffer=max_buffer)
+        super().__init__(
+            symbol,
+            VENUE_NAME,
+            book,
+            apply=book.apply,
+            load=lambda snapshot: book.load(snapshot, clock.now_ms()),
+            snapshot=snapshot,
+            clock=clock,
+        )
