@@ -11,25 +11,22 @@ every stream is in the new URL, and every feed hears of it (a gap; a book starts
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, Protocol
 from urllib.parse import quote
 
-import aiohttp
 import orjson
 
 from adapters.common.market_feeds import BookFeed as _BookFeed
 from adapters.common.market_feeds import BookThunk, CandleFeed, ValueFeed
+from adapters.common.topic_hub import TopicHandler, TopicHub
 from exchanges import (
     BadRequest,
     Candle,
     Clock,
-    ExchangeError,
     Interval,
-    RequestTimeout,
     Ticker,
     Trade,
 )
@@ -60,12 +57,8 @@ _URL_STREAMS = 100  # streams named in a connection's URL; more are subscribed b
 _PER_MESSAGE = 200  # streams per SUBSCRIBE message
 
 
-class StreamFeed(Protocol):
+class StreamFeed(TopicHandler, Protocol):
     def on_message(self, message: Mapping[str, Any]) -> None: ...
-
-    def on_restart(self) -> None: ...
-
-    def on_error(self, error: ExchangeError) -> None: ...
 
 
 class _Connection:
@@ -97,7 +90,7 @@ class _Connection:
 
     async def on_open(self, restarted: bool) -> None:
         for stream in self.live:
-            self.hub.acked(stream, None)
+            self.hub.on_ack(stream)
         self.pending.clear()
         rest = sorted(self.streams - self.live)
         for i in range(0, len(rest), _PER_MESSAGE):
@@ -121,11 +114,13 @@ class _Connection:
             return
         if "id" in frame and ("result" in frame or "code" in frame):
             streams = self.pending.pop(frame["id"], None) if isinstance(frame["id"], int) else None
-            error = None
-            if "code" in frame:
-                error = BadRequest(str(frame.get("msg") or "refused"), venue=VENUE, code=str(frame["code"]))
+            if "code" not in frame:
+                for stream in streams or ():
+                    self.hub.on_ack(stream)
+                return
+            error = BadRequest(str(frame.get("msg") or "refused"), venue=VENUE, code=str(frame["code"]))
             for stream in streams or ():
-                self.hub.acked(stream, error)
+                self.hub.on_topic_error(stream, error)
             return
         named, data = frame.get("stream"), frame.get("data")
         if not isinstance(named, str) or not isinstance(data, dict):
@@ -137,96 +132,48 @@ class _Connection:
         self.live.clear()
 
 
-class MarketHub:
+class MarketHub(TopicHub[_Connection, StreamFeed]):
     """The exchange's market-stream connections and the streams they carry."""
 
     def __init__(self, options: BinanceOptions, clock: Clock) -> None:
+        super().__init__(clock, subscribe_timeout=options.ws_subscribe_timeout, venue=VENUE)
         self.options = options
         self.clock = clock
         self.base = options.streams
         self.ids = itertools.count(1)
-        self._feeds: dict[str, list[StreamFeed]] = {}
-        self._owner: dict[str, _Connection] = {}
-        self._ready: dict[str, asyncio.Future[None]] = {}
-        self.connections: list[_Connection] = []
-        self._session: aiohttp.ClientSession | None = None
-        self._closing: set[asyncio.Task[None]] = set()
         self._names = 0
-        self._closed = False
 
     def __repr__(self) -> str:
-        return f"MarketHub(streams={len(self._feeds)}, connections={len(self.connections)})"
+        return f"MarketHub(streams={len(self._handlers)}, connections={len(self.connections)})"
 
     @property
     def streams(self) -> frozenset[str]:
-        return frozenset(self._feeds)
-
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
-        return self._session
+        return self.topics
 
     async def subscribe(self, stream: str, feed: StreamFeed) -> None:
         """Listen to ``stream``; returns once Binance takes it."""
-        if self._closed:
-            raise ExchangeError("exchange is closed", venue=VENUE)
-        feeds = self._feeds.get(stream)
-        if feeds is None:
-            feeds = self._feeds[stream] = []
-            self._ready[stream] = asyncio.get_running_loop().create_future()
-            connection = self._connection_for()
-            self._owner[stream] = connection
-            connection.streams.add(stream)
-            if connection.socket.connected:
-                await connection.subscribe([stream])
-            else:
-                connection.socket.start()
-        feeds.append(feed)
-        ready = self._ready.get(stream)
-        if ready is None:
-            return
-        timer = asyncio.ensure_future(self.clock.sleep(self.options.ws_subscribe_timeout))
-        try:
-            await asyncio.wait((ready, timer), return_when=asyncio.FIRST_COMPLETED)
-            if not ready.done():
-                wait = self.options.ws_subscribe_timeout
-                raise RequestTimeout(f"subscribe {stream}: no answer within {wait} s", venue=VENUE)
-            ready.result()
-        except BaseException:
-            self.unsubscribe(stream, feed)
-            raise
-        finally:
-            timer.cancel()
+        await self._join(stream, feed, self._connection_for)
 
-    def unsubscribe(self, stream: str, feed: StreamFeed) -> None:
-        feeds = self._feeds.get(stream)
-        if feeds is None or feed not in feeds:
-            return
-        feeds.remove(feed)
-        if not feeds:
-            self._forget(stream)
+    async def _carry(self, connection: _Connection, topic: str) -> None:
+        connection.streams.add(topic)
+        if connection.socket.connected:
+            await connection.subscribe([topic])
+        else:
+            connection.socket.start()
 
-    def _forget(self, stream: str) -> None:
-        self._feeds.pop(stream, None)
-        ready = self._ready.pop(stream, None)
-        if ready is not None and not ready.done():
-            ready.cancel()
-        connection = self._owner.pop(stream, None)
-        if connection is None:
-            return
-        connection.streams.discard(stream)
-        loop = asyncio.get_running_loop()
+    def _drop(self, connection: _Connection, topic: str) -> Coroutine[Any, Any, None] | None:
+        connection.streams.discard(topic)
         if not connection.streams:
             if connection in self.connections:
                 self.connections.remove(connection)
-            task = loop.create_task(connection.socket.close())
-        elif stream in connection.live and connection.socket.connected:
-            connection.live.discard(stream)
-            task = loop.create_task(connection.subscribe([stream], "UNSUBSCRIBE"))
-        else:
-            return
-        self._closing.add(task)
-        task.add_done_callback(self._closing.discard)
+            return connection.socket.close()
+        if topic in connection.live and connection.socket.connected:
+            connection.live.discard(topic)
+            return connection.subscribe([topic], "UNSUBSCRIBE")
+        return None
+
+    async def _shut(self, connection: _Connection) -> None:
+        await connection.socket.close()
 
     def _connection_for(self) -> _Connection:
         room = self.options.ws_streams_per_connection
@@ -238,47 +185,17 @@ class MarketHub:
         self.connections.append(connection)
         return connection
 
-    async def close(self) -> None:
-        self._closed = True
-        closed = ExchangeError("exchange is closed", venue=VENUE)
-        for stream in list(self._feeds):
-            for feed in list(self._feeds.get(stream, ())):
-                feed.on_error(closed)
-            self._forget(stream)
-        await asyncio.gather(
-            *(c.socket.close() for c in self.connections), *self._closing, return_exceptions=True
-        )
-        self.connections.clear()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
     # --- what the connections report -----------------------------------------------------------
 
-    def acked(self, stream: str, error: ExchangeError | None) -> None:
-        ready = self._ready.pop(stream, None) if error is not None or stream in self._ready else None
-        if ready is not None and not ready.done():
-            if error is None:
-                ready.set_result(None)
-            else:
-                ready.set_exception(error)
-                ready.exception()  # (retrieved here: the waiters each get it)
-        if error is not None:
-            for feed in list(self._feeds.get(stream, ())):
-                feed.on_error(error)
-            self._forget(stream)
-
     def route(self, stream: str, data: Mapping[str, Any]) -> None:
-        feeds = self._feeds.get(stream)
+        feeds = self._handlers.get(stream)
         if feeds is None and "@depth" in stream:
-            feeds = self._feeds.get(stream.replace("@100ms", "")) or self._feeds.get(stream + "@100ms")
+            feeds = self._handlers.get(stream.replace("@100ms", "")) or self._handlers.get(stream + "@100ms")
         for feed in feeds or ():
             feed.on_message(data)
 
     def restarted(self, connection: _Connection) -> None:
-        for stream in sorted(connection.streams):
-            for feed in list(self._feeds.get(stream, ())):
-                feed.on_restart()
+        self._restart(connection.streams)
 
 
 # --- feeds: the venue-neutral ones, given Binance's payloads -------------------------------------

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import aiohttp
 import orjson
 
+from adapters.common.deadline import within
 from adapters.common.private_feeds import BalanceFeed as _BalanceFeed
 from adapters.common.private_feeds import OrderFeed as _OrderFeed
 from adapters.common.private_feeds import OrderReads
@@ -107,15 +108,11 @@ class UserStream:
         """Connect and subscribe; the subscription's refusal is raised (an ``exchanges``
         error), as is no answer within ``ws_subscribe_timeout``."""
         self.socket.start()
-        timer = asyncio.ensure_future(self._clock.sleep(self._options.ws_subscribe_timeout))
+        wait = self._options.ws_subscribe_timeout
         try:
-            await asyncio.wait((self._subscribed, timer), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            timer.cancel()
-        if not self._subscribed.done():
-            wait = self._options.ws_subscribe_timeout
-            raise RequestTimeout(f"user data subscription: no answer within {wait} s", venue=VENUE)
-        self._subscribed.result()
+            await within(self._subscribed, wait, self._clock)
+        except TimeoutError:
+            raise RequestTimeout(f"user data subscription: no answer within {wait} s", venue=VENUE) from None
 
     async def close(self) -> None:
         await self.socket.close()

@@ -26,11 +26,12 @@ from typing import Any, Protocol, TypeVar
 import aiohttp
 import orjson
 
+from adapters.common.deadline import within
 from exchanges import Clock, ExchangeError, NetworkError, SlidingWindowPool
 
 from .ws_protocol import MESSAGE_WINDOW_S, WsToken, ping_frame, subscribe_frames, ws_error
 
-__all__ = ["Listener", "WsConnection", "within"]
+__all__ = ["Listener", "WsConnection"]
 
 log = logging.getLogger("adapters.kucoin")
 
@@ -51,20 +52,6 @@ class Listener(Protocol):
 
 class _Retry(Exception):
     """This socket is done; a new one (with a new token) may do better."""
-
-
-async def within(future: asyncio.Future[T], seconds: float, clock: Clock) -> T:
-    """``future``'s result, or ``TimeoutError`` once ``seconds`` have passed on ``clock``
-    (the future itself is left alone)."""
-    if not future.done():
-        timer = asyncio.ensure_future(clock.sleep(seconds))
-        try:
-            await asyncio.wait((future, timer), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            timer.cancel()
-        if not future.done():
-            raise TimeoutError
-    return future.result()
 
 
 class WsConnection:
