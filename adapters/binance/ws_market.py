@@ -17,11 +17,10 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, Protocol
 from urllib.parse import quote
 
-import orjson
-
 from adapters.common.market_feeds import BookFeed as _BookFeed
 from adapters.common.market_feeds import BookThunk, CandleFeed, ValueFeed
 from adapters.common.topic_hub import TopicHandler, TopicHub
+from adapters.common.ws_socket import json_object
 from exchanges import (
     BadRequest,
     Candle,
@@ -106,11 +105,8 @@ class _Connection:
         await self.socket.send({"method": method, "params": streams, "id": request_id})
 
     def on_text(self, text: str) -> None:
-        try:
-            frame = orjson.loads(text)
-        except orjson.JSONDecodeError:
-            return
-        if not isinstance(frame, dict):
+        frame = json_object(text)
+        if frame is None:
             return
         if "id" in frame and ("result" in frame or "code" in frame):
             streams = self.pending.pop(frame["id"], None) if isinstance(frame["id"], int) else None

@@ -19,12 +19,12 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 import aiohttp
-import orjson
 
 from adapters.common.deadline import within
 from adapters.common.private_feeds import BalanceFeed as _BalanceFeed
 from adapters.common.private_feeds import OrderFeed as _OrderFeed
 from adapters.common.private_feeds import OrderReads
+from adapters.common.ws_socket import json_object
 from exchanges import (
     AuthenticationError,
     Balance,
@@ -136,11 +136,8 @@ class UserStream:
         self.subscription = None
 
     def on_text(self, text: str) -> None:
-        try:
-            frame = orjson.loads(text)
-        except orjson.JSONDecodeError:
-            return
-        if not isinstance(frame, dict):
+        frame = json_object(text)
+        if frame is None:
             return
         event = frame.get("event")
         if isinstance(event, dict):
