@@ -20,7 +20,7 @@ from urllib.parse import quote
 from adapters.common.market_feeds import BookFeed as _BookFeed
 from adapters.common.market_feeds import BookThunk, CandleFeed, ValueFeed
 from adapters.common.topic_hub import TopicHandler, TopicHub
-from adapters.common.ws_socket import json_object
+from adapters.common.ws_socket import Reconnect, json_object
 from exchanges import (
     BadRequest,
     Candle,
@@ -69,16 +69,11 @@ class _Connection:
         self.live: set[str] = set()  # subscribed on the current socket
         self.pending: dict[int, list[str]] = {}  # request id -> streams asked for
         self.socket = WsSocket(
-            name=name,
+            name,
             url=self.url,
             handler=self,
-            session=hub.session,
-            clock=hub.clock,
-            connect_timeout=hub.options.timeout,
-            backoff_initial=hub.options.ws_backoff_initial,
-            backoff_max=hub.options.ws_backoff_max,
+            reconnect=Reconnect.of(hub.options, hub.session, hub.clock),
             messages_per_second=hub.options.ws_messages_per_second,
-            ssl_context=hub.options.ws_ssl,
         )
 
     def url(self) -> str:

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
-import ssl
 from collections.abc import Callable
 from typing import Protocol
 
 import aiohttp
 import orjson
 
-from adapters.common.ws_socket import ReconnectingSocket, quiet_error
-from exchanges import Clock, SlidingWindowPool
+from adapters.common.ws_socket import Reconnect, ReconnectingSocket, quiet_error
+from exchanges import SlidingWindowPool
 
 __all__ = ["HEARTBEAT_S", "SocketHandler", "WsSocket"]
 
@@ -43,33 +41,17 @@ class WsSocket(ReconnectingSocket):
 
     def __init__(
         self,
-        *,
         name: str,
+        *,
         url: Callable[[], str],
         handler: SocketHandler,
-        session: Callable[[], aiohttp.ClientSession],
-        clock: Clock,
-        connect_timeout: float,
-        backoff_initial: float,
-        backoff_max: float,
+        reconnect: Reconnect,
         messages_per_second: int,
-        ssl_context: ssl.SSLContext | None = None,
-        rng: random.Random | None = None,
     ) -> None:
-        super().__init__(
-            name=name,
-            venue="binance",
-            session=session,
-            clock=clock,
-            connect_timeout=connect_timeout,
-            backoff_initial=backoff_initial,
-            backoff_max=backoff_max,
-            ssl_context=ssl_context,
-            rng=rng,
-        )
+        super().__init__(name, "binance", reconnect)
         self._url = url
         self._handler = handler
-        self._pool = SlidingWindowPool(messages_per_second, 1.0, clock, name=f"binance ws {name}")
+        self._pool = SlidingWindowPool(messages_per_second, 1.0, reconnect.clock, name=f"binance ws {name}")
         self.opened = asyncio.Event()
 
     def __repr__(self) -> str:

@@ -24,7 +24,7 @@ from adapters.common.deadline import within
 from adapters.common.private_feeds import BalanceFeed as _BalanceFeed
 from adapters.common.private_feeds import OrderFeed as _OrderFeed
 from adapters.common.private_feeds import OrderReads
-from adapters.common.ws_socket import json_object
+from adapters.common.ws_socket import Reconnect, json_object
 from exchanges import (
     AuthenticationError,
     Balance,
@@ -92,16 +92,11 @@ class UserStream:
         self._subscribed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._restarted = False
         self.socket = WsSocket(
-            name="user-data",
+            "user-data",
             url=lambda: options.ws_api,
             handler=self,
-            session=session,
-            clock=clock,
-            connect_timeout=options.timeout,
-            backoff_initial=options.ws_backoff_initial,
-            backoff_max=options.ws_backoff_max,
+            reconnect=Reconnect.of(options, session, clock),
             messages_per_second=options.ws_messages_per_second,
-            ssl_context=options.ws_ssl,
         )
 
     async def start(self) -> None:

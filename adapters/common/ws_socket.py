@@ -14,14 +14,15 @@ import asyncio
 import random
 import ssl
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
+import attrs
 import orjson
 
 from exchanges import Clock
 
-__all__ = ["ReconnectingSocket", "json_object", "quiet_error"]
+__all__ = ["Reconnect", "ReconnectingSocket", "SocketOptions", "json_object", "quiet_error"]
 
 
 def json_object(text: str) -> dict[str, Any] | None:
@@ -40,32 +41,62 @@ def quiet_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}{detail}"
 
 
+class SocketOptions(Protocol):
+    """The adapter's settings a socket reads (both adapters' options have them)."""
+
+    @property
+    def timeout(self) -> float: ...
+
+    @property
+    def ws_backoff_initial(self) -> float: ...
+
+    @property
+    def ws_backoff_max(self) -> float: ...
+
+    @property
+    def ws_ssl(self) -> ssl.SSLContext | None: ...
+
+
+@attrs.frozen(kw_only=True)
+class Reconnect:
+    """How a socket connects and comes back: its session, clock, connect timeout, backoff."""
+
+    session: Callable[[], aiohttp.ClientSession]
+    clock: Clock
+    connect_timeout: float
+    backoff_initial: float
+    backoff_max: float
+    ssl_context: ssl.SSLContext | None = None
+    rng: random.Random | None = None
+
+    @classmethod
+    def of(
+        cls, options: SocketOptions, session: Callable[[], aiohttp.ClientSession], clock: Clock
+    ) -> Reconnect:
+        return cls(
+            session=session,
+            clock=clock,
+            connect_timeout=options.timeout,
+            backoff_initial=options.ws_backoff_initial,
+            backoff_max=options.ws_backoff_max,
+            ssl_context=options.ws_ssl,
+        )
+
+
 class ReconnectingSocket:
     """A socket that reconnects by itself until closed; ``_attempt`` is one connection's life."""
 
-    def __init__(
-        self,
-        *,
-        name: str,
-        venue: str,
-        session: Callable[[], aiohttp.ClientSession],
-        clock: Clock,
-        connect_timeout: float,
-        backoff_initial: float,
-        backoff_max: float,
-        ssl_context: ssl.SSLContext | None = None,
-        rng: random.Random | None = None,
-    ) -> None:
+    def __init__(self, name: str, venue: str, reconnect: Reconnect) -> None:
         self.name = name
         self.venue = venue
         #: Successful connects; above 1, it has reconnected.
         self.connects = 0
-        self._session = session
-        self._clock = clock
-        self._connect_timeout = connect_timeout
-        self._backoff = (backoff_initial, backoff_max)
-        self._ssl = ssl_context
-        self._rng = rng or random.Random()
+        self._session = reconnect.session
+        self._clock = reconnect.clock
+        self._connect_timeout = reconnect.connect_timeout
+        self._backoff = (reconnect.backoff_initial, reconnect.backoff_max)
+        self._ssl = reconnect.ssl_context
+        self._rng = reconnect.rng or random.Random()
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._task: asyncio.Task[None] | None = None
         self._closed = False

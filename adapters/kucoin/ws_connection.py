@@ -17,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import random
-import ssl
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
@@ -27,8 +25,8 @@ import aiohttp
 import orjson
 
 from adapters.common.deadline import within
-from adapters.common.ws_socket import ReconnectingSocket, quiet_error
-from exchanges import Clock, ExchangeError, NetworkError, SlidingWindowPool
+from adapters.common.ws_socket import Reconnect, ReconnectingSocket, quiet_error
+from exchanges import ExchangeError, NetworkError, SlidingWindowPool
 
 from .ws_protocol import MESSAGE_WINDOW_S, WsToken, ping_frame, subscribe_frames, ws_error
 
@@ -60,38 +58,23 @@ class WsConnection(ReconnectingSocket):
 
     def __init__(
         self,
-        *,
         name: str,
+        *,
         private: bool,
         token: Callable[[], Awaitable[WsToken]],
         listener: Listener,
-        session: Callable[[], aiohttp.ClientSession],
-        clock: Clock,
+        reconnect: Reconnect,
         welcome_timeout: float,
-        connect_timeout: float,
-        backoff_initial: float,
-        backoff_max: float,
         messages_per_window: int,
-        ssl_context: ssl.SSLContext | None = None,
-        rng: random.Random | None = None,
     ) -> None:
-        super().__init__(
-            name=name,
-            venue="kucoin",
-            session=session,
-            clock=clock,
-            connect_timeout=connect_timeout,
-            backoff_initial=backoff_initial,
-            backoff_max=backoff_max,
-            ssl_context=ssl_context,
-            rng=rng,
-        )
+        super().__init__(name, "kucoin", reconnect)
         self.private = private
         self.topics: set[str] = set()
         self._token = token
         self._listener = listener
         self._welcome_timeout = welcome_timeout
-        self._pool = SlidingWindowPool(messages_per_window, MESSAGE_WINDOW_S, clock, name=f"kucoin ws {name}")
+        pool_name = f"kucoin ws {name}"
+        self._pool = SlidingWindowPool(messages_per_window, MESSAGE_WINDOW_S, reconnect.clock, name=pool_name)
         self._ids = itertools.count(1)
         self._outbox: list[str] = []  # topics to subscribe on the current socket
         self._solo: list[str] = []  # topics to subscribe one per message (a batch was refused)

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from adapters.common.topic_hub import TopicHandler as _TopicHandler
 from adapters.common.topic_hub import TopicHub
+from adapters.common.ws_socket import Reconnect
 from exchanges import Clock, ExchangeError
 
 from .errors import VENUE
@@ -76,18 +77,13 @@ class WsHub(TopicHub[WsConnection, TopicHandler]):
         self._names += 1
         opts = self._options
         connection = WsConnection(
-            name=f"{'private' if private else 'public'}-{self._names}",
+            f"{'private' if private else 'public'}-{self._names}",
             private=private,
             token=lambda: self._tokens(private),
             listener=self,
-            session=self.session,
-            clock=self._clock,
+            reconnect=Reconnect.of(opts, self.session, self._clock),
             welcome_timeout=opts.ws_welcome_timeout,
-            connect_timeout=opts.timeout,
-            backoff_initial=opts.ws_backoff_initial,
-            backoff_max=opts.ws_backoff_max,
             messages_per_window=opts.ws_messages_per_window,
-            ssl_context=opts.ws_ssl,
         )
         self.connections.append(connection)
         connection.start()
