@@ -93,12 +93,16 @@ class Feed(Generic[B]):
             box.fail(error)
 
 
-class ValueFeed(Feed[Latest[T] | Backlog[T]], Generic[T]):
-    """Each message one value (a ticker, a trade) for every mailbox."""
+class _Parsed(Feed[B], Generic[B, T]):
+    """A feed whose messages the venue's parser reads into values."""
 
     def __init__(self, symbol: str, venue: str, parse: Parse[T]) -> None:
         super().__init__(symbol, venue)
         self._parse = parse
+
+
+class ValueFeed(_Parsed[Latest[T] | Backlog[T], T]):
+    """Each message one value (a ticker, a trade) for every mailbox."""
 
     def _message(self, message: Any) -> None:
         value = self._parse(message)
@@ -106,12 +110,8 @@ class ValueFeed(Feed[Latest[T] | Backlog[T]], Generic[T]):
             box.put(value)
 
 
-class CandleFeed(Feed[Latest[Candle]]):
+class CandleFeed(_Parsed[Latest[Candle], Candle]):
     """The current candle, one per start time."""
-
-    def __init__(self, symbol: str, venue: str, parse: Parse[Candle]) -> None:
-        super().__init__(symbol, venue)
-        self._parse = parse
 
     def _message(self, message: Any) -> None:
         candle = self._parse(message)
