@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Protocol
 from urllib.parse import quote
 
 from adapters.common.market_feeds import BookFeed as _BookFeed
-from adapters.common.market_feeds import BookThunk, CandleFeed, ValueFeed
+from adapters.common.market_feeds import BookThunk, CandleFeed, Snapshot, ValueFeed
 from adapters.common.topic_hub import TopicHandler, TopicHub
 from adapters.common.ws_socket import Reconnect, json_object
 from exchanges import (
@@ -209,26 +209,12 @@ def candle_feed(symbol: str, interval: Interval) -> CandleFeed:
 
 
 class BookFeed(_BookFeed):
-    """The local book of ``<symbol>@depth``, started from REST snapshots (NOTES 12); a
-    snapshot's time is the local clock's when it is loaded."""
+    """The local book of ``<symbol>@depth``, started from REST snapshots (NOTES 12)."""
 
     book: LocalBook
 
-    def __init__(
-        self,
-        symbol: str,
-        snapshot: Callable[[], Awaitable[Mapping[str, Any]]],
-        clock: Clock,
-        *,
-        max_buffer: int,
-    ) -> None:
+    def __init__(self, symbol: str, snapshot: Snapshot, clock: Clock, *, max_buffer: int) -> None:
         book = LocalBook(symbol, max_buffer=max_buffer)
-        super().__init__(
-            symbol,
-            VENUE_NAME,
-            book,
-            apply=book.apply,
-            load=lambda snapshot: book.load(snapshot, clock.now_ms()),
-            snapshot=snapshot,
-            clock=clock,
-        )
+        load = book.load  # (a snapshot's time is the local clock's when it is loaded)
+        stamped = lambda data: load(data, clock.now_ms())  # noqa: E731
+        super().__init__(symbol, VENUE_NAME, book, snapshot, clock, load=stamped)

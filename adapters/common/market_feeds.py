@@ -19,7 +19,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from exchanges import Backlog, Candle, Clock, ExchangeError, GapReason, Latest, Mailbox, OrderBook
 
-from .book_status import APPLIED, GAP
+from .local_book import APPLIED, GAP
 
 __all__ = [
     "MALFORMED",
@@ -28,6 +28,7 @@ __all__ = [
     "CandleFeed",
     "Feed",
     "LocalBookLike",
+    "Snapshot",
     "ValueFeed",
 ]
 
@@ -35,6 +36,8 @@ B = TypeVar("B", bound=Mailbox[Any])
 T = TypeVar("T")
 BookThunk = Callable[[], OrderBook]
 Parse = Callable[[Any], T]
+#: A REST read of the book, for a local book to start from.
+Snapshot = Callable[[], Awaitable[Mapping[str, Any]]]
 
 #: What a message may lack or misspell without the feed falling over.
 MALFORMED = (KeyError, TypeError, ValueError, ArithmeticError, IndexError, AttributeError, ExchangeError)
@@ -45,6 +48,10 @@ class LocalBookLike(Protocol):
 
     @property
     def synced(self) -> bool: ...
+
+    def apply(self, update: Any) -> int: ...
+
+    def load(self, snapshot: Mapping[str, Any]) -> int: ...
 
     def desync(self) -> None: ...
 
@@ -121,23 +128,24 @@ class CandleFeed(_Parsed[Latest[Candle], Candle]):
 
 class BookFeed(Feed[Latest[BookThunk]]):
     """A local book kept from the venue's updates and calibrated from REST snapshots: a
-    skipped update is a ``SEQUENCE`` gap and a new snapshot, as is a reconnect."""
+    skipped update is a ``SEQUENCE`` gap and a new snapshot, as is a reconnect. ``apply``
+    and ``load`` stand in for the book's own where a message or a snapshot needs more."""
 
     def __init__(
         self,
         symbol: str,
         venue: str,
         book: LocalBookLike,
-        *,
-        apply: Callable[[Any], int],
-        load: Callable[[Mapping[str, Any]], int],
-        snapshot: Callable[[], Awaitable[Mapping[str, Any]]],
+        snapshot: Snapshot,
         clock: Clock,
+        *,
+        apply: Callable[[Any], int] | None = None,
+        load: Callable[[Mapping[str, Any]], int] | None = None,
     ) -> None:
         super().__init__(symbol, venue)
         self.book = book
-        self._apply = apply
-        self._load = load
+        self._apply = apply or book.apply
+        self._load = load or book.load
         self._snapshot = snapshot
         self._clock = clock
         self._thunks: dict[int, BookThunk] = {}

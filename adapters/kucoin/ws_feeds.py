@@ -9,11 +9,11 @@ snapshots (NOTES 9).
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from adapters.common.market_feeds import BookFeed as _BookFeed
-from adapters.common.market_feeds import BookThunk, CandleFeed, Feed, ValueFeed
+from adapters.common.market_feeds import BookThunk, CandleFeed, Feed, Snapshot, ValueFeed
 from exchanges import Candle, Clock, Interval, Latest, OrderBook, Ticker, Trade
 
 from .local_book import LocalBook
@@ -97,23 +97,7 @@ class BookFeed(_BookFeed, BookFeedBase):
 
     book: LocalBook
 
-    def __init__(
-        self,
-        symbol: str,
-        snapshot: Callable[[], Awaitable[Mapping[str, Any]]],
-        clock: Clock,
-        *,
-        max_buffer: int,
-    ) -> None:
+    def __init__(self, symbol: str, snapshot: Snapshot, clock: Clock, *, max_buffer: int) -> None:
         book = LocalBook(symbol, max_buffer=max_buffer)
         apply = book.apply
-        super().__init__(
-            symbol,
-            VENUE_NAME,
-            book,
-            apply=lambda frame: apply(frame["data"]),
-            load=book.load,
-            snapshot=snapshot,
-            clock=clock,
-        )
-
+        super().__init__(symbol, VENUE_NAME, book, snapshot, clock, apply=lambda frame: apply(frame["data"]))
