@@ -12,8 +12,7 @@ every stream is in the new URL, and every feed hears of it (a gap; a book starts
 from __future__ import annotations
 
 import itertools
-import logging
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Coroutine, Mapping
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -21,14 +20,7 @@ from adapters.common.market_feeds import BookFeed as _BookFeed
 from adapters.common.market_feeds import BookThunk, CandleFeed, Snapshot, ValueFeed
 from adapters.common.topic_hub import TopicHandler, TopicHub
 from adapters.common.ws_socket import Reconnect, json_object
-from exchanges import (
-    BadRequest,
-    Candle,
-    Clock,
-    Interval,
-    Ticker,
-    Trade,
-)
+from exchanges import BadRequest, Clock, Interval, Ticker, Trade
 
 from .errors import VENUE
 from .local_book import LocalBook
@@ -48,8 +40,6 @@ __all__ = [
     "ticker_feed",
     "trade_feed",
 ]
-
-log = logging.getLogger("adapters.binance")
 
 VENUE_NAME = "binance"
 _URL_STREAMS = 100  # streams named in a connection's URL; more are subscribed by message
@@ -204,8 +194,7 @@ def trade_feed(symbol: str) -> TradeFeed:
 
 
 def candle_feed(symbol: str, interval: Interval) -> CandleFeed:
-    parse: Callable[[Any], Candle] = lambda data: candle_from_ws(data, symbol, interval)  # noqa: E731
-    return CandleFeed(symbol, VENUE_NAME, parse)
+    return CandleFeed(symbol, VENUE_NAME, lambda data: candle_from_ws(data, symbol, interval))
 
 
 class BookFeed(_BookFeed):

@@ -19,7 +19,7 @@ import itertools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import aiohttp
 import orjson
@@ -33,8 +33,6 @@ from .ws_protocol import MESSAGE_WINDOW_S, WsToken, ping_frame, subscribe_frames
 __all__ = ["Listener", "WsConnection"]
 
 log = logging.getLogger("adapters.kucoin")
-
-T = TypeVar("T")
 
 
 class Listener(Protocol):

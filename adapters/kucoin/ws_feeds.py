@@ -9,12 +9,11 @@ snapshots (NOTES 9).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any
 
 from adapters.common.market_feeds import BookFeed as _BookFeed
 from adapters.common.market_feeds import BookThunk, CandleFeed, Feed, Snapshot, ValueFeed
-from exchanges import Candle, Clock, Interval, Latest, OrderBook, Ticker, Trade
+from exchanges import Clock, Interval, Latest, OrderBook, Ticker, Trade
 
 from .local_book import LocalBook
 from .ws_parsing import book_from_depth, candle_from_ws, ticker_from_ws, trade_from_ws
@@ -47,8 +46,7 @@ def trade_feed(symbol: str) -> TradeFeed:
 
 
 def candle_feed(symbol: str, interval: Interval) -> CandleFeed:
-    parse: Callable[[Any], Candle] = lambda frame: candle_from_ws(frame["data"], symbol, interval)  # noqa: E731
-    return CandleFeed(symbol, VENUE_NAME, parse)
+    return CandleFeed(symbol, VENUE_NAME, lambda frame: candle_from_ws(frame["data"], symbol, interval))
 
 
 class BookFeedBase(Feed[Latest[BookThunk]]):
