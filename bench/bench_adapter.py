@@ -20,22 +20,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing as mp
 import os
-import subprocess
-import sys
 import time
-from collections.abc import Awaitable, Callable
-from decimal import Decimal
 from typing import Any
 
 import httpx
 
 from adapters.kucoin import KucoinCredentials, KucoinExchange
-from exchanges import OrderRequest, RateLimitRegistry
+from bench.placing import ccxt_ms, measure, minimal_server, place_ms, served_simulator
+from exchanges import RateLimitRegistry
 
 CALLS = int(os.environ.get("KUCOIN_BENCH_CALLS", "2000"))
-WARMUP = 200
 KEY, SECRET, PASSPHRASE = "bench-key", "bench-secret", "bench-passphrase"
 
 _SYMBOL = {
@@ -91,57 +86,10 @@ def _answer(method: str, path: str, body: bytes) -> bytes:
     return json.dumps({"code": "200000", "data": data}, separators=(",", ":")).encode()
 
 
-class _Server(asyncio.Protocol):
-    def __init__(self) -> None:
-        self.buffer = b""
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        while True:
-            head_end = self.buffer.find(b"\r\n\r\n")
-            if head_end < 0:
-                return
-            head = self.buffer[:head_end].decode("latin-1").split("\r\n")
-            length = 0
-            for line in head[1:]:
-                name, _, value = line.partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value.strip())
-            if len(self.buffer) < head_end + 4 + length:
-                return
-            body = self.buffer[head_end + 4 : head_end + 4 + length]
-            self.buffer = self.buffer[head_end + 4 + length :]
-            method, target, _ = head[0].split(" ", 2)
-            payload = _answer(method, target, body)
-            self.transport.write(
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                b"gw-ratelimit-limit: 4000\r\ngw-ratelimit-remaining: 3999\r\ngw-ratelimit-reset: 29000\r\n"
-                b"Content-Length: " + str(len(payload)).encode() + b"\r\n\r\n" + payload
-            )
-
-
-def _serve(port_out: Any) -> None:
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        server = await loop.create_server(_Server, "127.0.0.1", 0)
-        port_out.send(server.sockets[0].getsockname()[1])
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
-
-
-async def _measure(call: Callable[[], Awaitable[Any]], calls: int = CALLS) -> float:
-    """Client CPU milliseconds per call."""
-    for _ in range(WARMUP):
-        await call()
-    start = time.process_time()
-    for _ in range(calls):
-        await call()
-    return (time.process_time() - start) * 1000 / calls
+_HEADERS = (
+    b"Content-Type: application/json\r\n"
+    b"gw-ratelimit-limit: 4000\r\ngw-ratelimit-remaining: 3999\r\ngw-ratelimit-reset: 29000\r\n"
+)
 
 
 async def _raw_httpx(base: str) -> float:
@@ -163,74 +111,46 @@ async def _raw_httpx(base: str) -> float:
             response = await client.post("/api/v1/hf/orders", content=body, headers=headers)
             json.loads(response.content)
 
-        return await _measure(call)
+        return await measure(call, CALLS)
 
 
 async def _adapter(base: str, fast: bool) -> float:
     creds = KucoinCredentials(KEY, SECRET, PASSPHRASE)
-    ex = KucoinExchange(creds, base_url=base, fast_transport=fast, registry=RateLimitRegistry())
-    request = OrderRequest.limit("BTC/USDT", "buy", Decimal("0.001"), Decimal("50000"), time_in_force="IOC")
-    try:
-        await ex.load_markets()
-        return await _measure(lambda: ex.place_order(request))
-    finally:
-        await ex.close()
+    return await place_ms(
+        KucoinExchange(creds, base_url=base, fast_transport=fast, registry=RateLimitRegistry()), CALLS
+    )
 
 
 async def _ccxt(base: str) -> float | None:
-    try:
-        import ccxt.async_support as ccxt  # type: ignore[import-untyped,import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    config = {"apiKey": KEY, "secret": SECRET, "password": PASSPHRASE, "enableRateLimit": False}
-    exchange = ccxt.kucoin(config)
-    for name in list(exchange.urls["api"]):
-        exchange.urls["api"][name] = base
-    try:
-        await exchange.load_markets()
+    def make(ccxt: Any) -> Any:
+        config = {"apiKey": KEY, "secret": SECRET, "password": PASSPHRASE, "enableRateLimit": False}
+        exchange = ccxt.kucoin(config)
+        for name in list(exchange.urls["api"]):
+            exchange.urls["api"][name] = base
+        return exchange
 
-        async def call() -> None:
-            await exchange.create_order("BTC/USDT", "limit", "buy", 0.001, 50000, {"timeInForce": "IOC"})
-
-        return await _measure(call)
-    finally:
-        await exchange.close()
+    return await ccxt_ms(make, CALLS)
 
 
-def _served_simulator() -> tuple[subprocess.Popen[str], str]:
-    """``python -m simulator serve`` with rate limits off, on a free port."""
-    command = [
-        sys.executable, "-m", "simulator", "serve", "--port", "0", "--quiet", "--rate-limits", "off",
-        "--api-key", KEY, "--api-secret", SECRET, "--api-passphrase", PASSPHRASE,
-        "--balance", "USDT=100000000", "--balance", "BTC=1000",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line.startswith("listening on "):
-        process.kill()
-        raise RuntimeError(f"the simulator did not start: {line!r}")
-    return process, line.split()[-1]
+_SIMULATOR = [
+    "--rate-limits", "off", "--api-key", KEY, "--api-secret", SECRET, "--api-passphrase", PASSPHRASE,
+    "--balance", "USDT=100000000", "--balance", "BTC=1000",
+]  # fmt: skip
 
 
 def main() -> None:
     base = os.environ.get("KUCOIN_BENCH_URL")
-    server = None
+    stop = None
     if base is None:
-        ctx = mp.get_context("spawn")
-        parent, child = ctx.Pipe()
-        server = ctx.Process(target=_serve, args=(child,), daemon=True)
-        server.start()
-        base = f"http://127.0.0.1:{parent.recv()}"
+        stop, base = minimal_server(_answer, _HEADERS)
     try:
         raw = asyncio.run(_raw_httpx(base))
         adapter = asyncio.run(_adapter(base, fast=True))
         adapter_slow = asyncio.run(_adapter(base, fast=False))
         ccxt_ms = asyncio.run(_ccxt(base))
     finally:
-        if server is not None:
-            server.terminate()
-            server.join()
+        if stop is not None:
+            stop()
     print(f"httpx_raw_signed_post: {raw:.3f} ms/call")
     print(f"adapter_place_order: {adapter:.3f} ms/call")
     print(f"adapter_place_order_httpx_default_transport: {adapter_slow:.3f} ms/call")
@@ -240,13 +160,12 @@ def main() -> None:
         print(f"ccxt_create_order: {ccxt_ms:.3f} ms/call")
         print(f"ratio_adapter_over_ccxt: {adapter / ccxt_ms:.2f}")
     # the same two clients side by side on the served simulator (KuCoin's full server logic)
-    process, url = _served_simulator()
+    stop, url = served_simulator(_SIMULATOR)
     try:
         sim_adapter = asyncio.run(_adapter(url, fast=True))
         sim_ccxt = asyncio.run(_ccxt(url))
     finally:
-        process.terminate()
-        process.wait(10)
+        stop()
     print(f"adapter_place_order_on_simulator: {sim_adapter:.3f} ms/call")
     if sim_ccxt is not None:
         print(f"ccxt_create_order_on_simulator: {sim_ccxt:.3f} ms/call")

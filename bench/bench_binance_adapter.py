@@ -23,23 +23,18 @@ import asyncio
 import hashlib
 import hmac
 import json
-import multiprocessing as mp
 import os
-import subprocess
-import sys
 import time
-from collections.abc import Awaitable, Callable
-from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
 from adapters.binance import BinanceCredentials, BinanceExchange
-from exchanges import OrderRequest, RateLimitRegistry
+from bench.placing import Stop, ccxt_ms, measure, minimal_server, place_ms, served_simulator
+from exchanges import RateLimitRegistry
 
 CALLS = int(os.environ.get("BINANCE_BENCH_CALLS", "2000"))
-WARMUP = 200
 KEY, SECRET = "bench-key", "bench-secret"
 
 _FILTERS = [
@@ -82,8 +77,10 @@ _SYMBOL = {
 }
 
 
-def _answer(method: str, target: str) -> bytes:
+def _answer(method: str, target: str, body: bytes) -> bytes:
     """A Binance-shaped answer for the few paths the clients call."""
+    if body:  # (CCXT sends POST parameters as a form body)
+        target += ("&" if "?" in target else "?") + body.decode()
     path, _, query = target.partition("?")
     data: Any
     now = int(time.time() * 1000)
@@ -123,59 +120,7 @@ def _answer(method: str, target: str) -> bytes:
     return json.dumps(data, separators=(",", ":")).encode()
 
 
-class _Server(asyncio.Protocol):
-    def __init__(self) -> None:
-        self.buffer = b""
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        while True:
-            head_end = self.buffer.find(b"\r\n\r\n")
-            if head_end < 0:
-                return
-            head = self.buffer[:head_end].decode("latin-1").split("\r\n")
-            length = 0
-            for line in head[1:]:
-                name, _, value = line.partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value.strip())
-            if len(self.buffer) < head_end + 4 + length:
-                return
-            body = self.buffer[head_end + 4 : head_end + 4 + length]
-            self.buffer = self.buffer[head_end + 4 + length :]
-            method, target, _ = head[0].split(" ", 2)
-            if body:  # (CCXT sends POST parameters as a form body)
-                target += ("&" if "?" in target else "?") + body.decode()
-            payload = _answer(method, target)
-            self.transport.write(
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/json;charset=UTF-8\r\n"
-                b"X-MBX-USED-WEIGHT-1M: 1\r\n"
-                b"Content-Length: " + str(len(payload)).encode() + b"\r\n\r\n" + payload
-            )
-
-
-def _serve(port_out: Any) -> None:
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        server = await loop.create_server(_Server, "127.0.0.1", 0)
-        port_out.send(server.sockets[0].getsockname()[1])
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
-
-
-async def _measure(call: Callable[[], Awaitable[Any]], calls: int = CALLS) -> float:
-    """Client CPU milliseconds per call."""
-    for _ in range(WARMUP):
-        await call()
-    start = time.process_time()
-    for _ in range(calls):
-        await call()
-    return (time.process_time() - start) * 1000 / calls
+_HEADERS = b"Content-Type: application/json;charset=UTF-8\r\nX-MBX-USED-WEIGHT-1M: 1\r\n"
 
 
 async def _raw_httpx(base: str) -> float:
@@ -199,73 +144,38 @@ async def _raw_httpx(base: str) -> float:
             )
             json.loads(response.content)
 
-        return await _measure(call)
+        return await measure(call, CALLS)
 
 
 async def _adapter(base: str) -> float:
     # (no client-side budgets, as CCXT runs here: Binance's 50 orders per 10 s would pace the loop)
-    ex = BinanceExchange(
-        BinanceCredentials(KEY, SECRET), base_url=base, registry=RateLimitRegistry(), rate_limit=False
+    credentials = BinanceCredentials(KEY, SECRET)
+    return await place_ms(
+        BinanceExchange(credentials, base_url=base, registry=RateLimitRegistry(), rate_limit=False), CALLS
     )
-    request = OrderRequest.limit("BTC/USDT", "buy", Decimal("0.001"), Decimal("50000"), time_in_force="IOC")
-    try:
-        await ex.load_markets()
-        return await _measure(lambda: ex.place_order(request))
-    finally:
-        await ex.close()
 
 
 async def _ccxt(base: str) -> float | None:
-    try:
-        import ccxt.async_support as ccxt  # type: ignore[import-untyped,import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    options = {"fetchMarkets": {"types": ["spot"]}, "fetchCurrencies": False, "fetchMargins": False}
-    exchange = ccxt.binance({"apiKey": KEY, "secret": SECRET, "enableRateLimit": False, "options": options})
-    for name in ("public", "private"):
-        exchange.urls["api"][name] = base + "/api/v3"
-    try:
-        await exchange.load_markets()
+    def make(ccxt: Any) -> Any:
+        options = {"fetchMarkets": {"types": ["spot"]}, "fetchCurrencies": False, "fetchMargins": False}
+        config = {"apiKey": KEY, "secret": SECRET, "enableRateLimit": False, "options": options}
+        exchange = ccxt.binance(config)
+        for name in ("public", "private"):
+            exchange.urls["api"][name] = base + "/api/v3"
+        return exchange
 
-        async def call() -> None:
-            await exchange.create_order("BTC/USDT", "limit", "buy", 0.001, 50000, {"timeInForce": "IOC"})
-
-        return await _measure(call)
-    finally:
-        await exchange.close()
+    return await ccxt_ms(make, CALLS)
 
 
-def _minimal_server() -> tuple[Callable[[], None], str]:
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe()
-    server = ctx.Process(target=_serve, args=(child,), daemon=True)
-    server.start()
-
-    def stop() -> None:
-        server.terminate()
-        server.join()
-
-    return stop, f"http://127.0.0.1:{parent.recv()}"
+def _minimal_server() -> tuple[Stop, str]:
+    return minimal_server(_answer, _HEADERS)
 
 
-def _served_simulator() -> tuple[Callable[[], None], str]:
-    command = [
-        sys.executable, "-m", "simulator", "serve", "--dialect", "binance", "--port", "0", "--quiet",
-        "--rate-limits", "off", "--api-key", KEY, "--api-secret", SECRET,
+def _served_simulator() -> tuple[Stop, str]:
+    return served_simulator([
+        "--dialect", "binance", "--rate-limits", "off", "--api-key", KEY, "--api-secret", SECRET,
         "--balance", "USDT=100000000", "--balance", "BTC=1000",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert server.stdout is not None
-    line = server.stdout.readline()
-    if not line.startswith("listening on "):
-        server.kill()
-        raise RuntimeError("the Binance dialect did not start")
-
-    def stop() -> None:
-        server.terminate()
-        server.communicate(timeout=20)
-
-    return stop, line.split()[-1]
+    ])  # fmt: skip
 
 
 def _side_by_side(label: str, base: str) -> None:

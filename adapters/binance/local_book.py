@@ -15,24 +15,19 @@ level a bisection.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from adapters.common.local_book import APPLIED, BUFFERED, GAP, STALE, BufferedBook
 from exchanges import OrderBook, OrderBookLevel
 
 __all__ = ["APPLIED", "BUFFERED", "GAP", "STALE", "LocalBook"]
 
-APPLIED = 0
-BUFFERED = 1
-STALE = 2
-GAP = 3
-
 _ZERO = Decimal(0)
 
 
-class LocalBook:
+class LocalBook(BufferedBook):
     """One symbol's book, synced from a snapshot and kept by depth events."""
 
     __slots__ = (
@@ -40,23 +35,16 @@ class LocalBook:
         "_asks",
         "_bid_keys",
         "_bids",
-        "_buffer",
-        "symbol",
-        "synced",
-        "timestamp",
         "update_id",
     )
 
     def __init__(self, symbol: str, *, max_buffer: int = 10_000) -> None:
-        self.symbol = symbol
-        self.synced = False
+        super().__init__(symbol, max_buffer=max_buffer)
         self.update_id = 0
-        self.timestamp = 0
         self._bids: dict[Decimal, Decimal] = {}
         self._asks: dict[Decimal, Decimal] = {}
         self._bid_keys: list[Decimal] = []  # ascending: the best bid is last
         self._ask_keys: list[Decimal] = []  # ascending: the best ask is first
-        self._buffer: deque[Mapping[str, Any]] = deque(maxlen=max_buffer)
 
     def __repr__(self) -> str:
         return (
@@ -65,18 +53,9 @@ class LocalBook:
         )
 
     @property
-    def buffered(self) -> int:
-        return len(self._buffer)
-
-    @property
     def first_buffered(self) -> int | None:
         """``U`` of the oldest buffered event (a snapshot must reach it)."""
         return int(self._buffer[0]["U"]) if self._buffer else None
-
-    def desync(self) -> None:
-        """Stop applying and buffer until the next snapshot (after a reconnect, say)."""
-        self.synced = False
-        self._buffer.clear()
 
     def apply(self, event: Mapping[str, Any]) -> int:
         """Feed one ``depthUpdate``: ``APPLIED``, ``STALE``, ``BUFFERED`` (no snapshot yet) or
@@ -88,10 +67,7 @@ class LocalBook:
         if last <= self.update_id:
             return STALE
         if int(event["U"]) > self.update_id + 1:
-            self.synced = False
-            self._buffer.clear()
-            self._buffer.append(event)
-            return GAP
+            return self._gap(event)
         _update(self._bids, self._bid_keys, event.get("b") or ())
         _update(self._asks, self._ask_keys, event.get("a") or ())
         self.update_id = last
@@ -109,14 +85,7 @@ class LocalBook:
         self._asks, self._ask_keys = _levels(snapshot.get("asks"))
         self.update_id = last_id
         self.timestamp = timestamp
-        self.synced = True
-        pending = list(self._buffer)
-        self._buffer.clear()
-        for i, event in enumerate(pending):
-            if self.apply(event) == GAP:
-                self._buffer.extend(pending[i + 1 :])
-                return GAP
-        return APPLIED
+        return self._replay()
 
     def snapshot(self, depth: int | None = None) -> OrderBook:
         """The book as an ``OrderBook`` of at most ``depth`` levels a side (``None``: all)."""

@@ -14,8 +14,9 @@ import contextlib
 import functools
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, TypeVar, cast
 
+from adapters.common.joining import FeedLike, joined, stop_all
 from exchanges import (
     AuthenticationError,
     Backlog,
@@ -39,7 +40,7 @@ from .client import BinanceClient
 from .errors import BAD_PARAMS, VENUE
 from .options import BinanceOptions
 from .routes import DEPTH
-from .ws_market import BookFeed, BookThunk, CandleFeed, MarketHub, TickerFeed, TradeFeed
+from .ws_market import BookFeed, BookThunk, MarketHub, candle_feed, ticker_feed, trade_feed
 from .ws_user import BalanceFeed, OrderFeed, PrivateRest, UserStream
 
 __all__ = ["STREAMS", "StreamingData"]
@@ -48,20 +49,7 @@ __all__ = ["STREAMS", "StreamingData"]
 STREAMS = frozenset(StreamKind)
 
 
-class _Feed(Protocol):
-    ready: asyncio.Future[None] | None
-
-    @property
-    def boxes(self) -> list[Any]: ...
-
-    async def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def on_error(self, error: ExchangeError) -> None: ...
-
-
-F = TypeVar("F", bound=_Feed)
+F = TypeVar("F", bound=FeedLike)
 
 
 class StreamingData:
@@ -80,7 +68,7 @@ class StreamingData:
 
     def _init_streams(self) -> None:
         self._hub = MarketHub(self.options, self._client.clock)
-        self._feeds: dict[str, _Feed] = {}
+        self._feeds: dict[str, FeedLike] = {}
         self._user: UserStream | None = None
 
     @property
@@ -89,46 +77,13 @@ class StreamingData:
         return self._hub
 
     async def _close_streams(self) -> None:
-        for feed in list(self._feeds.values()):
-            feed.stop()
-        self._feeds.clear()
+        stop_all(self._feeds)
         if self._user is not None:
             await self._user.close()
             self._user = None
         await self._hub.close()
 
     # --- joining a feed ------------------------------------------------------------------------
-
-    @contextlib.asynccontextmanager
-    async def _joined(
-        self,
-        key: str,
-        open_feed: Callable[[F], Any],
-        make: Callable[[], F],
-        join: Callable[[F], None],
-        leave: Callable[[F], None],
-        close_feed: Callable[[F], None],
-    ) -> AsyncIterator[F]:
-        found = self._feeds.get(key)
-        if found is None:
-            feed = make()
-            self._feeds[key] = feed
-            feed.ready = asyncio.ensure_future(open_feed(feed))
-        else:
-            feed = found  # type: ignore[assignment]
-        join(feed)
-        try:
-            assert feed.ready is not None
-            await asyncio.shield(feed.ready)
-            yield feed
-        finally:
-            leave(feed)
-            if not feed.boxes and self._feeds.get(key) is feed:
-                del self._feeds[key]
-                feed.stop()
-                if feed.ready is not None and not feed.ready.done():
-                    feed.ready.cancel()
-                close_feed(feed)
 
     @contextlib.asynccontextmanager
     async def _market(
@@ -141,7 +96,9 @@ class StreamingData:
         def close_feed(feed: F) -> None:
             self._hub.unsubscribe(stream, feed)  # type: ignore[arg-type]
 
-        async with self._joined(stream, open_feed, make, join, leave, close_feed) as feed:
+        async with joined(
+            self._feeds, stream, make=make, open_feed=open_feed, close_feed=close_feed, join=join, leave=leave
+        ) as feed:
             yield feed
 
     async def _stream_name(self, symbol: str, suffix: str) -> str:
@@ -153,7 +110,7 @@ class StreamingData:
         """``<symbol>@ticker``: last trade, best bid and ask and 24 h statistics, every second."""
         stream = await self._stream_name(symbol, "ticker")
         box: Latest[Ticker] = Latest(StreamKind.TICKER, symbol, self._client.clock)
-        make = functools.partial(TickerFeed, symbol)
+        make = functools.partial(ticker_feed, symbol)
         async with self._market(stream, make, lambda f: f.attach(box), lambda f: f.detach(box)):
             while True:
                 yield await box.get()
@@ -164,7 +121,7 @@ class StreamingData:
         stream = await self._stream_name(symbol, "trade")
         clock = self._client.clock
         box: Backlog[Trade] = Backlog(StreamKind.TRADES, symbol, clock, limit=self.options.ws_trade_backlog)
-        make = functools.partial(TradeFeed, symbol)
+        make = functools.partial(trade_feed, symbol)
         async with self._market(stream, make, lambda f: f.attach(box), lambda f: f.detach(box)):
             while True:
                 yield await box.get()
@@ -177,7 +134,7 @@ class StreamingData:
         stream = await self._stream_name(symbol, f"kline_{unit.value}")
         box: Latest[Candle] = Latest(StreamKind.CANDLES, symbol, self._client.clock)
         async with self._market(
-            stream, lambda: CandleFeed(symbol, unit), lambda f: f.attach(box), lambda f: f.detach(box)
+            stream, lambda: candle_feed(symbol, unit), lambda f: f.attach(box), lambda f: f.detach(box)
         ):
             while True:
                 yield await box.get()
@@ -250,7 +207,9 @@ class StreamingData:
                 self._user = None
                 asyncio.get_running_loop().create_task(user.close())
 
-        async with self._joined(key, open_feed, make, join, leave, close_feed) as feed:
+        async with joined(
+            self._feeds, key, make=make, open_feed=open_feed, close_feed=close_feed, join=join, leave=leave
+        ) as feed:
             yield feed
 
     def _order_feed(self) -> OrderFeed:

@@ -11,56 +11,43 @@ every stream is in the new URL, and every feed hears of it (a gap; a book starts
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import itertools
-import logging
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Generic, Protocol, TypeVar
+from collections.abc import Coroutine, Mapping
+from typing import Any, Protocol
 from urllib.parse import quote
 
-import aiohttp
-import orjson
-
-from exchanges import (
-    Backlog,
-    BadRequest,
-    Candle,
-    Clock,
-    ExchangeError,
-    GapReason,
-    Interval,
-    Latest,
-    Mailbox,
-    OrderBook,
-    RequestTimeout,
-    Ticker,
-    Trade,
-)
+from adapters.common.market_feeds import BookFeed as _BookFeed
+from adapters.common.market_feeds import BookThunk, CandleFeed, Snapshot, ValueFeed
+from adapters.common.topic_hub import TopicHandler, TopicHub
+from adapters.common.ws_socket import Reconnect, json_object
+from exchanges import BadRequest, Clock, Interval, Ticker, Trade
 
 from .errors import VENUE
-from .local_book import APPLIED, GAP, LocalBook
+from .local_book import LocalBook
 from .options import BinanceOptions
 from .ws_parsing import candle_from_ws, stream_of, ticker_from_ws, trade_from_ws
 from .ws_socket import WsSocket
 
-__all__ = ["BookFeed", "CandleFeed", "MarketHub", "StreamFeed", "TickerFeed", "TradeFeed"]
+__all__ = [
+    "BookFeed",
+    "BookThunk",
+    "CandleFeed",
+    "MarketHub",
+    "StreamFeed",
+    "TickerFeed",
+    "TradeFeed",
+    "candle_feed",
+    "ticker_feed",
+    "trade_feed",
+]
 
-log = logging.getLogger("adapters.binance")
-
-B = TypeVar("B", bound=Mailbox[Any])
-BookThunk = Callable[[], OrderBook]
+VENUE_NAME = "binance"
 _URL_STREAMS = 100  # streams named in a connection's URL; more are subscribed by message
 _PER_MESSAGE = 200  # streams per SUBSCRIBE message
-_MALFORMED = (KeyError, TypeError, ValueError, ArithmeticError, IndexError, AttributeError, ExchangeError)
 
 
-class StreamFeed(Protocol):
-    def on_data(self, data: Mapping[str, Any]) -> None: ...
-
-    def on_restart(self) -> None: ...
-
-    def on_error(self, error: ExchangeError) -> None: ...
+class StreamFeed(TopicHandler, Protocol):
+    def on_message(self, message: Mapping[str, Any]) -> None: ...
 
 
 class _Connection:
@@ -72,16 +59,11 @@ class _Connection:
         self.live: set[str] = set()  # subscribed on the current socket
         self.pending: dict[int, list[str]] = {}  # request id -> streams asked for
         self.socket = WsSocket(
-            name=name,
+            name,
             url=self.url,
             handler=self,
-            session=hub.session,
-            clock=hub.clock,
-            connect_timeout=hub.options.timeout,
-            backoff_initial=hub.options.ws_backoff_initial,
-            backoff_max=hub.options.ws_backoff_max,
+            reconnect=Reconnect.of(hub.options, hub.session, hub.clock),
             messages_per_second=hub.options.ws_messages_per_second,
-            ssl_context=hub.options.ws_ssl,
         )
 
     def url(self) -> str:
@@ -92,7 +74,7 @@ class _Connection:
 
     async def on_open(self, restarted: bool) -> None:
         for stream in self.live:
-            self.hub.acked(stream, None)
+            self.hub.on_ack(stream)
         self.pending.clear()
         rest = sorted(self.streams - self.live)
         for i in range(0, len(rest), _PER_MESSAGE):
@@ -108,19 +90,18 @@ class _Connection:
         await self.socket.send({"method": method, "params": streams, "id": request_id})
 
     def on_text(self, text: str) -> None:
-        try:
-            frame = orjson.loads(text)
-        except orjson.JSONDecodeError:
-            return
-        if not isinstance(frame, dict):
+        frame = json_object(text)
+        if frame is None:
             return
         if "id" in frame and ("result" in frame or "code" in frame):
             streams = self.pending.pop(frame["id"], None) if isinstance(frame["id"], int) else None
-            error = None
-            if "code" in frame:
-                error = BadRequest(str(frame.get("msg") or "refused"), venue=VENUE, code=str(frame["code"]))
+            if "code" not in frame:
+                for stream in streams or ():
+                    self.hub.on_ack(stream)
+                return
+            error = BadRequest(str(frame.get("msg") or "refused"), venue=VENUE, code=str(frame["code"]))
             for stream in streams or ():
-                self.hub.acked(stream, error)
+                self.hub.on_topic_error(stream, error)
             return
         named, data = frame.get("stream"), frame.get("data")
         if not isinstance(named, str) or not isinstance(data, dict):
@@ -132,96 +113,48 @@ class _Connection:
         self.live.clear()
 
 
-class MarketHub:
+class MarketHub(TopicHub[_Connection, StreamFeed]):
     """The exchange's market-stream connections and the streams they carry."""
 
     def __init__(self, options: BinanceOptions, clock: Clock) -> None:
+        super().__init__(clock, subscribe_timeout=options.ws_subscribe_timeout, venue=VENUE)
         self.options = options
         self.clock = clock
         self.base = options.streams
         self.ids = itertools.count(1)
-        self._feeds: dict[str, list[StreamFeed]] = {}
-        self._owner: dict[str, _Connection] = {}
-        self._ready: dict[str, asyncio.Future[None]] = {}
-        self.connections: list[_Connection] = []
-        self._session: aiohttp.ClientSession | None = None
-        self._closing: set[asyncio.Task[None]] = set()
         self._names = 0
-        self._closed = False
 
     def __repr__(self) -> str:
-        return f"MarketHub(streams={len(self._feeds)}, connections={len(self.connections)})"
+        return f"MarketHub(streams={len(self._handlers)}, connections={len(self.connections)})"
 
     @property
     def streams(self) -> frozenset[str]:
-        return frozenset(self._feeds)
-
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
-        return self._session
+        return self.topics
 
     async def subscribe(self, stream: str, feed: StreamFeed) -> None:
         """Listen to ``stream``; returns once Binance takes it."""
-        if self._closed:
-            raise ExchangeError("exchange is closed", venue=VENUE)
-        feeds = self._feeds.get(stream)
-        if feeds is None:
-            feeds = self._feeds[stream] = []
-            self._ready[stream] = asyncio.get_running_loop().create_future()
-            connection = self._connection_for()
-            self._owner[stream] = connection
-            connection.streams.add(stream)
-            if connection.socket.connected:
-                await connection.subscribe([stream])
-            else:
-                connection.socket.start()
-        feeds.append(feed)
-        ready = self._ready.get(stream)
-        if ready is None:
-            return
-        timer = asyncio.ensure_future(self.clock.sleep(self.options.ws_subscribe_timeout))
-        try:
-            await asyncio.wait((ready, timer), return_when=asyncio.FIRST_COMPLETED)
-            if not ready.done():
-                wait = self.options.ws_subscribe_timeout
-                raise RequestTimeout(f"subscribe {stream}: no answer within {wait} s", venue=VENUE)
-            ready.result()
-        except BaseException:
-            self.unsubscribe(stream, feed)
-            raise
-        finally:
-            timer.cancel()
+        await self._join(stream, feed, self._connection_for)
 
-    def unsubscribe(self, stream: str, feed: StreamFeed) -> None:
-        feeds = self._feeds.get(stream)
-        if feeds is None or feed not in feeds:
-            return
-        feeds.remove(feed)
-        if not feeds:
-            self._forget(stream)
+    async def _carry(self, connection: _Connection, topic: str) -> None:
+        connection.streams.add(topic)
+        if connection.socket.connected:
+            await connection.subscribe([topic])
+        else:
+            connection.socket.start()
 
-    def _forget(self, stream: str) -> None:
-        self._feeds.pop(stream, None)
-        ready = self._ready.pop(stream, None)
-        if ready is not None and not ready.done():
-            ready.cancel()
-        connection = self._owner.pop(stream, None)
-        if connection is None:
-            return
-        connection.streams.discard(stream)
-        loop = asyncio.get_running_loop()
+    def _drop(self, connection: _Connection, topic: str) -> Coroutine[Any, Any, None] | None:
+        connection.streams.discard(topic)
         if not connection.streams:
             if connection in self.connections:
                 self.connections.remove(connection)
-            task = loop.create_task(connection.socket.close())
-        elif stream in connection.live and connection.socket.connected:
-            connection.live.discard(stream)
-            task = loop.create_task(connection.subscribe([stream], "UNSUBSCRIBE"))
-        else:
-            return
-        self._closing.add(task)
-        task.add_done_callback(self._closing.discard)
+            return connection.socket.close()
+        if topic in connection.live and connection.socket.connected:
+            connection.live.discard(topic)
+            return connection.subscribe([topic], "UNSUBSCRIBE")
+        return None
+
+    async def _shut(self, connection: _Connection) -> None:
+        await connection.socket.close()
 
     def _connection_for(self) -> _Connection:
         room = self.options.ws_streams_per_connection
@@ -233,201 +166,44 @@ class MarketHub:
         self.connections.append(connection)
         return connection
 
-    async def close(self) -> None:
-        self._closed = True
-        closed = ExchangeError("exchange is closed", venue=VENUE)
-        for stream in list(self._feeds):
-            for feed in list(self._feeds.get(stream, ())):
-                feed.on_error(closed)
-            self._forget(stream)
-        await asyncio.gather(
-            *(c.socket.close() for c in self.connections), *self._closing, return_exceptions=True
-        )
-        self.connections.clear()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
     # --- what the connections report -----------------------------------------------------------
 
-    def acked(self, stream: str, error: ExchangeError | None) -> None:
-        ready = self._ready.pop(stream, None) if error is not None or stream in self._ready else None
-        if ready is not None and not ready.done():
-            if error is None:
-                ready.set_result(None)
-            else:
-                ready.set_exception(error)
-                ready.exception()  # (retrieved here: the waiters each get it)
-        if error is not None:
-            for feed in list(self._feeds.get(stream, ())):
-                feed.on_error(error)
-            self._forget(stream)
-
     def route(self, stream: str, data: Mapping[str, Any]) -> None:
-        feeds = self._feeds.get(stream)
+        feeds = self._handlers.get(stream)
         if feeds is None and "@depth" in stream:
-            feeds = self._feeds.get(stream.replace("@100ms", "")) or self._feeds.get(stream + "@100ms")
+            feeds = self._handlers.get(stream.replace("@100ms", "")) or self._handlers.get(stream + "@100ms")
         for feed in feeds or ():
-            feed.on_data(data)
+            feed.on_message(data)
 
     def restarted(self, connection: _Connection) -> None:
-        for stream in sorted(connection.streams):
-            for feed in list(self._feeds.get(stream, ())):
-                feed.on_restart()
+        self._restart(connection.streams)
 
 
-# --- feeds --------------------------------------------------------------------------------------
+# --- feeds: the venue-neutral ones, given Binance's payloads -------------------------------------
+
+TickerFeed = ValueFeed[Ticker]
+TradeFeed = ValueFeed[Trade]
 
 
-class Feed(Generic[B]):
-    """A stream's mailboxes; ``start`` runs once the stream is subscribed."""
-
-    def __init__(self, symbol: str) -> None:
-        self.symbol = symbol
-        self.boxes: list[B] = []
-        self.ready: asyncio.Future[None] | None = None
-
-    def attach(self, box: B) -> None:
-        self.boxes.append(box)
-
-    def detach(self, box: B) -> None:
-        if box in self.boxes:
-            self.boxes.remove(box)
-
-    async def start(self) -> None:
-        """What must happen once subscribed before the first value (a snapshot)."""
-
-    def stop(self) -> None:
-        """The last stream left."""
-
-    def on_data(self, data: Mapping[str, Any]) -> None:
-        try:
-            self._data(data)
-        except _MALFORMED as exc:
-            log.debug("binance ws: unreadable payload for %s (%s: %s)", self.symbol, type(exc).__name__, exc)
-
-    def _data(self, data: Mapping[str, Any]) -> None:
-        raise NotImplementedError
-
-    def on_restart(self) -> None:
-        for box in self.boxes:
-            box.gap(GapReason.RECONNECT)
-
-    def on_error(self, error: ExchangeError) -> None:
-        for box in self.boxes:
-            box.fail(error)
+def ticker_feed(symbol: str) -> TickerFeed:
+    return ValueFeed(symbol, VENUE_NAME, lambda data: ticker_from_ws(data, symbol))
 
 
-class TickerFeed(Feed[Latest[Ticker]]):
-    def _data(self, data: Mapping[str, Any]) -> None:
-        ticker = ticker_from_ws(data, self.symbol)
-        for box in self.boxes:
-            box.put(ticker)
+def trade_feed(symbol: str) -> TradeFeed:
+    return ValueFeed(symbol, VENUE_NAME, lambda data: trade_from_ws(data, symbol))
 
 
-class TradeFeed(Feed[Backlog[Trade]]):
-    def _data(self, data: Mapping[str, Any]) -> None:
-        trade = trade_from_ws(data, self.symbol)
-        for box in self.boxes:
-            box.put(trade)
+def candle_feed(symbol: str, interval: Interval) -> CandleFeed:
+    return CandleFeed(symbol, VENUE_NAME, lambda data: candle_from_ws(data, symbol, interval))
 
 
-class CandleFeed(Feed[Latest[Candle]]):
-    def __init__(self, symbol: str, interval: Interval) -> None:
-        super().__init__(symbol)
-        self.interval = interval
-
-    def _data(self, data: Mapping[str, Any]) -> None:
-        candle = candle_from_ws(data, self.symbol, self.interval)
-        for box in self.boxes:
-            box.put(candle, key=candle.start)
-
-
-class BookFeed(Feed[Latest[BookThunk]]):
+class BookFeed(_BookFeed):
     """The local book of ``<symbol>@depth``, started from REST snapshots (NOTES 12)."""
 
-    def __init__(
-        self,
-        symbol: str,
-        snapshot: Callable[[], Awaitable[Mapping[str, Any]]],
-        clock: Clock,
-        *,
-        max_buffer: int,
-    ) -> None:
-        super().__init__(symbol)
-        self.book = LocalBook(symbol, max_buffer=max_buffer)
-        self._snapshot = snapshot
-        self._clock = clock
-        self._thunks: dict[int, BookThunk] = {}
-        self._resync: asyncio.Task[None] | None = None
-        #: Snapshots loaded (the first, and one per gap or reconnect).
-        self.snapshots = 0
+    book: LocalBook
 
-    def attach_depth(self, box: Latest[BookThunk], depth: int | None) -> None:
-        thunk = functools.partial(self.book.snapshot, depth)
-        self._thunks[id(box)] = thunk
-        self.attach(box)
-        if self.book.synced:
-            box.put(thunk)
-
-    def detach(self, box: Latest[BookThunk]) -> None:
-        super().detach(box)
-        self._thunks.pop(id(box), None)
-
-    async def start(self) -> None:
-        self._schedule()
-        assert self._resync is not None
-        await asyncio.shield(self._resync)
-
-    def stop(self) -> None:
-        if self._resync is not None:
-            self._resync.cancel()
-
-    def on_data(self, data: Mapping[str, Any]) -> None:
-        try:
-            status = self.book.apply(data)
-        except _MALFORMED as exc:  # an event we cannot read may hide a change: start over
-            log.debug("binance ws: unreadable depth event for %s (%s)", self.symbol, type(exc).__name__)
-            self.book.desync()
-            status = GAP
-        if status == APPLIED:
-            for box in self.boxes:
-                box.put(self._thunks[id(box)])
-        elif status == GAP:
-            for box in self.boxes:
-                box.gap(GapReason.SEQUENCE)
-            self._schedule()
-
-    def on_restart(self) -> None:
-        self.book.desync()
-        super().on_restart()
-        self._schedule()
-
-    def _schedule(self) -> None:
-        if self._resync is None or self._resync.done():
-            self._resync = asyncio.get_running_loop().create_task(self._calibrate())
-
-    async def _calibrate(self) -> None:
-        """Snapshot until one joins the buffered events (a snapshot older than they are, or
-        a failed read, is tried again after a pause)."""
-        pause = 0.05
-        while not self.book.synced:
-            try:
-                status = self.book.load(await self._snapshot(), self._clock.now_ms())
-            except ExchangeError as exc:
-                if not exc.retryable:
-                    self.on_error(exc)
-                    return
-                log.debug("binance ws: no snapshot for %s yet: %s", self.symbol, exc)
-                status = GAP
-            except _MALFORMED as exc:
-                log.debug("binance ws: unreadable snapshot for %s (%s)", self.symbol, type(exc).__name__)
-                self.book.desync()
-                status = GAP
-            if status == APPLIED:
-                self.snapshots += 1
-                for box in self.boxes:
-                    box.put(self._thunks[id(box)])
-                return
-            await self._clock.sleep(pause)
-            pause = min(pause * 2, 2.0)
+    def __init__(self, symbol: str, snapshot: Snapshot, clock: Clock, *, max_buffer: int) -> None:
+        book = LocalBook(symbol, max_buffer=max_buffer)
+        load = book.load  # (a snapshot's time is the local clock's when it is loaded)
+        stamped = lambda data: load(data, clock.now_ms())  # noqa: E731
+        super().__init__(symbol, VENUE_NAME, book, snapshot, clock, load=stamped)

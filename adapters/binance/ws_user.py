@@ -14,25 +14,22 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Protocol
 
 import aiohttp
-import orjson
 
-from adapters.common import OrderTracker
+from adapters.common.deadline import within
+from adapters.common.private_feeds import BalanceFeed as _BalanceFeed
+from adapters.common.private_feeds import OrderFeed as _OrderFeed
+from adapters.common.private_feeds import OrderReads
+from adapters.common.ws_socket import Reconnect, json_object
 from exchanges import (
     AuthenticationError,
-    Backlog,
     Balance,
     Clock,
     ExchangeError,
-    Fill,
-    Latest,
-    Order,
-    OrderNotFound,
     RequestTimeout,
 )
 
@@ -48,26 +45,13 @@ __all__ = ["BalanceFeed", "OrderFeed", "PrivateRest", "UserStream"]
 log = logging.getLogger("adapters.binance")
 
 ZERO = Decimal(0)
-_RESTART = object()
-#: How long before the last event heard a reconnect's read of done orders starts.
-_REREAD_MARGIN_MS = 60_000
-_MALFORMED = (KeyError, TypeError, ValueError, ArithmeticError, IndexError, AttributeError)
+VENUE_NAME = "binance"
 
 
-class PrivateRest(Protocol):
+class PrivateRest(OrderReads, Protocol):
     """The REST reads the feeds fall back on (``BinanceExchange`` has them all)."""
 
     async def unified(self, native: str) -> str: ...
-
-    async def fetch_order(
-        self, symbol: str, *, order_id: str | None = None, client_order_id: str | None = None
-    ) -> Order: ...
-
-    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]: ...
-
-    async def fetch_closed_orders(self, symbol: str, *, start: int | None = None) -> list[Order]: ...
-
-    async def fetch_fills(self, symbol: str, *, order_id: str | None = None) -> list[Fill]: ...
 
     async def fetch_balances(self) -> dict[str, Balance]: ...
 
@@ -79,7 +63,7 @@ class UserFeed(Protocol):
 
     def stop(self) -> None: ...
 
-    def on_event(self, event: Mapping[str, Any]) -> None: ...
+    def on_message(self, message: Mapping[str, Any]) -> None: ...
 
     def on_restart(self) -> None: ...
 
@@ -108,31 +92,22 @@ class UserStream:
         self._subscribed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._restarted = False
         self.socket = WsSocket(
-            name="user-data",
+            "user-data",
             url=lambda: options.ws_api,
             handler=self,
-            session=session,
-            clock=clock,
-            connect_timeout=options.timeout,
-            backoff_initial=options.ws_backoff_initial,
-            backoff_max=options.ws_backoff_max,
+            reconnect=Reconnect.of(options, session, clock),
             messages_per_second=options.ws_messages_per_second,
-            ssl_context=options.ws_ssl,
         )
 
     async def start(self) -> None:
         """Connect and subscribe; the subscription's refusal is raised (an ``exchanges``
         error), as is no answer within ``ws_subscribe_timeout``."""
         self.socket.start()
-        timer = asyncio.ensure_future(self._clock.sleep(self._options.ws_subscribe_timeout))
+        wait = self._options.ws_subscribe_timeout
         try:
-            await asyncio.wait((self._subscribed, timer), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            timer.cancel()
-        if not self._subscribed.done():
-            wait = self._options.ws_subscribe_timeout
-            raise RequestTimeout(f"user data subscription: no answer within {wait} s", venue=VENUE)
-        self._subscribed.result()
+            await within(self._subscribed, wait, self._clock)
+        except TimeoutError:
+            raise RequestTimeout(f"user data subscription: no answer within {wait} s", venue=VENUE) from None
 
     async def close(self) -> None:
         await self.socket.close()
@@ -156,11 +131,8 @@ class UserStream:
         self.subscription = None
 
     def on_text(self, text: str) -> None:
-        try:
-            frame = orjson.loads(text)
-        except orjson.JSONDecodeError:
-            return
-        if not isinstance(frame, dict):
+        frame = json_object(text)
+        if frame is None:
             return
         event = frame.get("event")
         if isinstance(event, dict):
@@ -200,141 +172,17 @@ class UserStream:
         if kind == "serverShutdown":
             return  # (the socket closes; the next one subscribes again)
         for feed in self.feeds:
-            feed.on_event(event)
+            feed.on_message(event)
 
 
-class _SerialFeed:
-    """Events and restarts in a queue, handled in order by one task; ``start`` seeds by REST
-    first, so events that arrive meanwhile wait for it."""
-
-    def __init__(self, rest: PrivateRest, clock: Clock) -> None:
-        self._rest = rest
-        self._clock = clock
-        self._queue: deque[object] = deque()
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self.ready: asyncio.Future[None] | None = None
-
-    async def start(self) -> None:
-        await self._seed()
-        self._task = asyncio.get_running_loop().create_task(self._run())
-
-    def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-
-    def on_event(self, event: Mapping[str, Any]) -> None:
-        self._queue.append(event)
-        self._wake.set()
-
-    def on_restart(self) -> None:
-        if not self._queue or self._queue[-1] is not _RESTART:
-            self._queue.append(_RESTART)
-        self._wake.set()
-
-    async def _run(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._queue:
-                item = self._queue.popleft()
-                try:
-                    if item is _RESTART:
-                        await self._reread()
-                    else:
-                        assert isinstance(item, Mapping)
-                        await self._event(item)
-                except asyncio.CancelledError:
-                    raise
-                except (ExchangeError, *_MALFORMED) as exc:
-                    log.warning(
-                        "binance ws: a user data event could not be read (%s: %s)", type(exc).__name__, exc
-                    )
-
-    async def _retrying(self, what: str, read: Callable[[], Awaitable[Any]]) -> Any:
-        """A REST read that must succeed (nothing may be lost): retried on network errors."""
-        pause = 0.25
-        while True:
-            try:
-                return await read()
-            except ExchangeError as exc:
-                if not exc.retryable:
-                    raise
-                log.debug("binance ws: %s failed, retrying: %s", what, exc)
-            await self._clock.sleep(pause)
-            pause = min(pause * 2, 5.0)
-
-    async def _seed(self) -> None:
-        raise NotImplementedError
-
-    async def _reread(self) -> None:
-        raise NotImplementedError
-
-    async def _event(self, event: Mapping[str, Any]) -> None:
-        raise NotImplementedError
-
-
-class OrderFeed(_SerialFeed):
+class OrderFeed(_OrderFeed[PrivateRest]):
     """Orders and fills of every symbol; each stream filters its own."""
 
     def __init__(self, rest: PrivateRest, clock: Clock, *, placed_symbols: Callable[[], set[str]]) -> None:
-        super().__init__(rest, clock)
-        self.tracker = OrderTracker()
-        self._placed_symbols = placed_symbols
-        self._heard = 0
-        self._seeded = False
+        super().__init__(rest, clock, VENUE_NAME, placed_symbols=placed_symbols)
         self._fees: dict[str, tuple[Decimal, str | None]] = {}
-        self._orders: list[tuple[str | None, Backlog[Order]]] = []
-        self._fills: list[tuple[str | None, Backlog[Fill]]] = []
-        self.rereads = 0
 
-    @property
-    def boxes(self) -> list[Backlog[Order] | Backlog[Fill]]:
-        return [b for _, b in self._orders] + [b for _, b in self._fills]
-
-    def attach_orders(self, box: Backlog[Order], symbol: str | None) -> None:
-        self._orders.append((symbol, box))
-        if self._seeded:
-            for order in self._open(symbol):
-                box.put(order)
-
-    def attach_fills(self, box: Backlog[Fill], symbol: str | None) -> None:
-        self._fills.append((symbol, box))
-
-    def detach(self, box: object) -> None:
-        self._orders = [(s, b) for s, b in self._orders if b is not box]
-        self._fills = [(s, b) for s, b in self._fills if b is not box]
-
-    def on_error(self, error: ExchangeError) -> None:
-        for box in self.boxes:
-            box.fail(error)
-
-    def _open(self, symbol: str | None) -> list[Order]:
-        found = [o for o in self.tracker.open_orders() if symbol is None or o.symbol == symbol]
-        return sorted(found, key=lambda o: (o.updated_at, o.created_at))
-
-    def _tell(self, order: Order) -> None:
-        if self.tracker.advance(order):
-            for symbol, box in self._orders:
-                if symbol is None or symbol == order.symbol:
-                    box.put(order)
-
-    def _tell_fill(self, fill: Fill) -> None:
-        if self.tracker.first_fill(fill.trade_id, fill.order_id):
-            for symbol, box in self._fills:
-                if symbol is None or symbol == fill.symbol:
-                    box.put(fill)
-
-    async def _seed(self) -> None:
-        self._heard = self._clock.now_ms()
-        for order in await self._retrying("reading open orders", self._rest.fetch_open_orders):
-            self.tracker.seed(order)
-        self._seeded = True
-        for symbol, box in self._orders:
-            for order in self._open(symbol):
-                box.put(order)
-
-    async def _event(self, event: Mapping[str, Any]) -> None:
+    async def _message(self, event: Mapping[str, Any]) -> None:
         if event.get("e") != "executionReport":
             return
         self._heard = self._clock.now_ms()
@@ -351,97 +199,25 @@ class OrderFeed(_SerialFeed):
                         else (ZERO, None)
                     )
                     self._fees[order_id] = (fee, asset)
-                for want, box in self._fills:
-                    if want is None or want == symbol:
-                        box.put(fill)
+                self._put_fill(fill)
         order = order_from_report(event, symbol, fee, asset)
         if order.status.is_done:
             self._fees.pop(order_id, None)
         self._tell(order)
 
-    async def _reread(self) -> None:
-        """After a reconnect: every open order as REST has it; each order known open that no
-        longer is, in its final state; orders done since shortly before the socket went quiet
-        (of every symbol seen, watched or placed on); and the fills of orders that moved."""
-        self.rereads += 1
-        since = max(self._heard - _REREAD_MARGIN_MS, 0)
-        before = {o.id: o for o in self.tracker.open_orders()}
-        now = await self._retrying("reading open orders", self._rest.fetch_open_orders)
-        moved: dict[str, Order] = {o.id: o for o in now}
-        symbols = {o.symbol for o in before.values()} | self._placed_symbols()
-        symbols |= {s for s, _ in self._orders if s is not None} | {
-            s for s, _ in self._fills if s is not None
-        }
-        for symbol in sorted(symbols):
-            done = await self._retrying(
-                f"reading {symbol} orders done",
-                lambda s=symbol: self._rest.fetch_closed_orders(s, start=since),  # type: ignore[misc]
-            )
-            for order in done:
-                moved.setdefault(order.id, order)
-        for order in before.values():
-            if order.id not in moved:
-                final = await self._retrying(
-                    f"reading order {order.id}",
-                    lambda o=order: self._final(o),  # type: ignore[misc]
-                )
-                if final is not None:
-                    moved[final.id] = final
-        for order in sorted(moved.values(), key=lambda o: o.updated_at):
-            old = self.tracker.get(order.id)
-            if order.filled_size > (old.filled_size if old is not None else ZERO):
-                fills = await self._retrying(
-                    f"reading fills of {order.id}",
-                    lambda o=order: self._rest.fetch_fills(o.symbol, order_id=o.id),  # type: ignore[misc]
-                )
-                for fill in sorted(fills, key=lambda f: (f.timestamp, f.trade_id)):
-                    self._tell_fill(fill)
-            self._tell(order)
-        self._heard = self._clock.now_ms()
 
-    async def _final(self, order: Order) -> Order | None:
-        try:
-            return await self._rest.fetch_order(order.symbol, order_id=order.id)
-        except OrderNotFound:
-            return None
-
-
-class BalanceFeed(_SerialFeed):
+class BalanceFeed(_BalanceFeed[PrivateRest]):
     """Every asset's balance, as ``fetch_balances`` gives it, kept by the account events."""
 
     def __init__(self, rest: PrivateRest, clock: Clock) -> None:
-        super().__init__(rest, clock)
-        self.boxes: list[Latest[Balance]] = []
-        self._told: dict[str, Balance] = {}
-
-    def attach(self, box: Latest[Balance]) -> None:
-        self.boxes.append(box)
-        for currency in sorted(self._told):
-            box.put(self._told[currency], key=currency)
-
-    def detach(self, box: object) -> None:
-        self.boxes = [b for b in self.boxes if b is not box]
-
-    def on_error(self, error: ExchangeError) -> None:
-        for box in self.boxes:
-            box.fail(error)
-
-    def _tell(self, balance: Balance) -> None:
-        if balance == self._told.get(balance.currency):
-            return
-        self._told[balance.currency] = balance
-        for box in self.boxes:
-            box.put(balance, key=balance.currency)
-
-    async def _seed(self) -> None:
-        await self._reread()
+        super().__init__(rest, clock, VENUE_NAME)
 
     async def _reread(self) -> None:
         balances = await self._retrying("reading balances", self._rest.fetch_balances)
         for currency in sorted(balances):
             self._tell(balances[currency])
 
-    async def _event(self, event: Mapping[str, Any]) -> None:
+    async def _message(self, event: Mapping[str, Any]) -> None:
         kind = event.get("e")
         if kind == "outboundAccountPosition":
             for balance in balances_from_position(event):

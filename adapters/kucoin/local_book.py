@@ -16,25 +16,19 @@ an update of a known level costs a dict store, a new or removed level a bisectio
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from adapters.common.local_book import APPLIED, BUFFERED, GAP, STALE, BufferedBook
 from exchanges import OrderBook, OrderBookLevel
 
 __all__ = ["APPLIED", "BUFFERED", "GAP", "STALE", "LocalBook"]
 
-#: What :meth:`LocalBook.apply` and :meth:`LocalBook.load` did with their input.
-APPLIED = 0
-BUFFERED = 1
-STALE = 2
-GAP = 3
-
 _ZERO = "0"
 
 
-class LocalBook:
+class LocalBook(BufferedBook):
     """One symbol's level-2 book, synced from a snapshot and kept by increments."""
 
     __slots__ = (
@@ -44,26 +38,18 @@ class LocalBook:
         "_bid_keys",
         "_bid_names",
         "_bids",
-        "_buffer",
         "sequence",
-        "symbol",
-        "synced",
-        "timestamp",
     )
 
     def __init__(self, symbol: str, *, max_buffer: int = 10_000) -> None:
-        self.symbol = symbol
-        self.synced = False
+        super().__init__(symbol, max_buffer=max_buffer)
         self.sequence = 0
-        self.timestamp = 0
         self._bids: dict[float, str] = {}  # price -> size, as KuCoin wrote it
         self._asks: dict[float, str] = {}
         self._bid_keys: list[float] = []  # ascending: the best bid is last
         self._ask_keys: list[float] = []  # ascending: the best ask is first
         self._bid_names: dict[float, str] = {}  # price -> KuCoin's spelling of it
         self._ask_names: dict[float, str] = {}
-        # (while waiting for a snapshot; the oldest go first, which a newer snapshot covers)
-        self._buffer: deque[Mapping[str, Any]] = deque(maxlen=max_buffer)
 
     def __repr__(self) -> str:
         return (
@@ -72,18 +58,9 @@ class LocalBook:
         )
 
     @property
-    def buffered(self) -> int:
-        return len(self._buffer)
-
-    @property
     def depth(self) -> tuple[int, int]:
         """Levels held (bids, asks)."""
         return len(self._bids), len(self._asks)
-
-    def desync(self) -> None:
-        """Stop applying and buffer until the next snapshot (after a reconnect, say)."""
-        self.synced = False
-        self._buffer.clear()
 
     def apply(self, data: Mapping[str, Any]) -> int:
         """Feed one increment: ``APPLIED``, ``STALE`` (already covered), ``BUFFERED`` (no
@@ -98,10 +75,7 @@ class LocalBook:
             return STALE
         start = data["sequenceStart"]
         if start > seq + 1:
-            self.synced = False
-            self._buffer.clear()
-            self._buffer.append(data)
-            return GAP
+            return self._gap(data)
         changes = data["changes"]
         overlap = start <= seq  # (only then may rows be already applied)
         for levels, keys, names, rows in (
@@ -136,14 +110,7 @@ class LocalBook:
         self._ask_keys = sorted(asks)
         self.sequence = int(snapshot["sequence"])
         self.timestamp = int(snapshot.get("time") or 0)
-        self.synced = True
-        pending = list(self._buffer)
-        self._buffer.clear()
-        for i, data in enumerate(pending):
-            if self.apply(data) == GAP:
-                self._buffer.extend(pending[i + 1 :])
-                return GAP
-        return APPLIED
+        return self._replay()
 
     def snapshot(self, depth: int | None = None) -> OrderBook:
         """The book as an ``OrderBook`` of at most ``depth`` levels a side (``None``: all)."""

@@ -14,9 +14,10 @@ import asyncio
 import contextlib
 import functools
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
+from adapters.common.joining import FeedLike, joined, stop_all
 from exchanges import (
     Backlog,
     Balance,
@@ -42,7 +43,7 @@ from .options import KucoinOptions
 from .parsing import to_native
 from .private_feeds import BalanceFeed, OrderFeed, PrivateRest
 from .routes import BULLET_PRIVATE, BULLET_PUBLIC, FULL_BOOK, PART_BOOK
-from .ws_feeds import BookFeed, BookFeedBase, BookThunk, CandleFeed, DepthFeed, TickerFeed, TradeFeed
+from .ws_feeds import BookFeed, BookFeedBase, BookThunk, DepthFeed, candle_feed, ticker_feed, trade_feed
 from .ws_protocol import (
     BALANCE,
     CANDLES,
@@ -66,21 +67,10 @@ _SHALLOW = 50  # deepest book KuCoin pushes whole (level2Depth50)
 _PART_BOOK_DEPTH = 100
 
 
-class _Feed(Protocol):
-    ready: asyncio.Future[None] | None
-
-    @property
-    def boxes(self) -> list[Any]: ...
-
-    async def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
+class _Feed(FeedLike, Protocol):
     def on_message(self, frame: dict[str, Any]) -> None: ...
 
     def on_restart(self) -> None: ...
-
-    def on_error(self, error: ExchangeError) -> None: ...
 
 
 F = TypeVar("F", bound=_Feed)
@@ -96,7 +86,7 @@ class StreamingData:
 
     def _init_streams(self) -> None:
         self._hub = WsHub(self.options, self._client.clock, self._ws_token)
-        self._feeds: dict[str, _Feed] = {}
+        self._feeds: dict[str, FeedLike] = {}
 
     @property
     def ws(self) -> WsHub:
@@ -104,9 +94,7 @@ class StreamingData:
         return self._hub
 
     async def _close_streams(self) -> None:
-        for feed in list(self._feeds.values()):
-            feed.stop()
-        self._feeds.clear()
+        stop_all(self._feeds)
         await self._hub.close()
 
     async def _ws_token(self, private: bool) -> WsToken:
@@ -115,8 +103,7 @@ class StreamingData:
 
     # --- joining a topic's feed --------------------------------------------------------------
 
-    @contextlib.asynccontextmanager
-    async def _joined(
+    def _joined(
         self,
         key: str,
         topics: tuple[str, ...],
@@ -124,32 +111,18 @@ class StreamingData:
         make: Callable[[], F],
         join: Callable[[F], None],
         leave: Callable[[F], None],
-    ) -> AsyncIterator[F]:
-        found = self._feeds.get(key)
-        if found is None:
-            feed = make()
-            self._feeds[key] = feed
-            feed.ready = asyncio.ensure_future(self._open(topics, feed, private))
-        else:
-            feed = found  # type: ignore[assignment]
-        join(feed)
-        try:
-            assert feed.ready is not None
-            await asyncio.shield(feed.ready)
-            yield feed
-        finally:
-            leave(feed)
-            if not feed.boxes and self._feeds.get(key) is feed:
-                del self._feeds[key]
-                feed.stop()
-                if feed.ready is not None and not feed.ready.done():
-                    feed.ready.cancel()
-                for topic in topics:
-                    self._hub.unsubscribe(topic, feed)
+    ) -> contextlib.AbstractAsyncContextManager[F]:
+        async def open_feed(feed: F) -> None:
+            await asyncio.gather(*(self._hub.subscribe(t, feed, private=private) for t in topics))
+            await feed.start()
 
-    async def _open(self, topics: tuple[str, ...], feed: _Feed, private: bool) -> None:
-        await asyncio.gather(*(self._hub.subscribe(t, feed, private=private) for t in topics))
-        await feed.start()
+        def close_feed(feed: F) -> None:
+            for topic in topics:
+                self._hub.unsubscribe(topic, feed)
+
+        return joined(
+            self._feeds, key, make=make, open_feed=open_feed, close_feed=close_feed, join=join, leave=leave
+        )
 
     # --- the streams ---------------------------------------------------------------------------
 
@@ -157,7 +130,7 @@ class StreamingData:
         """``/market/ticker``: best bid and ask and the last trade, pushed every 100 ms."""
         topic = TICKER + to_native(symbol)
         box: Latest[Ticker] = Latest(StreamKind.TICKER, symbol, self._client.clock)
-        make = functools.partial(TickerFeed, symbol)
+        make = functools.partial(ticker_feed, symbol)
         join, leave = (lambda f: f.attach(box)), (lambda f: f.detach(box))
         async with self._joined(topic, (topic,), False, make, join, leave):
             while True:
@@ -169,7 +142,7 @@ class StreamingData:
         topic = MATCH + to_native(symbol)
         clock = self._client.clock
         box: Backlog[Trade] = Backlog(StreamKind.TRADES, symbol, clock, limit=self.options.ws_trade_backlog)
-        make = functools.partial(TradeFeed, symbol)
+        make = functools.partial(trade_feed, symbol)
         join, leave = (lambda f: f.attach(box)), (lambda f: f.detach(box))
         async with self._joined(topic, (topic,), False, make, join, leave):
             while True:
@@ -186,7 +159,7 @@ class StreamingData:
             topic,
             (topic,),
             False,
-            lambda: CandleFeed(symbol, unit),
+            lambda: candle_feed(symbol, unit),
             lambda f: f.attach(box),
             lambda f: f.detach(box),
         ):

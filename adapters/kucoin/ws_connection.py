@@ -17,24 +17,22 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import random
-import ssl
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import aiohttp
 import orjson
 
-from exchanges import Clock, ExchangeError, NetworkError, SlidingWindowPool
+from adapters.common.deadline import within
+from adapters.common.ws_socket import Reconnect, ReconnectingSocket, quiet_error
+from exchanges import ExchangeError, NetworkError, SlidingWindowPool
 
 from .ws_protocol import MESSAGE_WINDOW_S, WsToken, ping_frame, subscribe_frames, ws_error
 
-__all__ = ["Listener", "WsConnection", "within"]
+__all__ = ["Listener", "WsConnection"]
 
 log = logging.getLogger("adapters.kucoin")
-
-T = TypeVar("T")
 
 
 class Listener(Protocol):
@@ -53,55 +51,28 @@ class _Retry(Exception):
     """This socket is done; a new one (with a new token) may do better."""
 
 
-async def within(future: asyncio.Future[T], seconds: float, clock: Clock) -> T:
-    """``future``'s result, or ``TimeoutError`` once ``seconds`` have passed on ``clock``
-    (the future itself is left alone)."""
-    if not future.done():
-        timer = asyncio.ensure_future(clock.sleep(seconds))
-        try:
-            await asyncio.wait((future, timer), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            timer.cancel()
-        if not future.done():
-            raise TimeoutError
-    return future.result()
-
-
-class WsConnection:
+class WsConnection(ReconnectingSocket):
     """A KuCoin socket that reconnects by itself; ``topics`` is what it keeps subscribed."""
 
     def __init__(
         self,
-        *,
         name: str,
+        *,
         private: bool,
         token: Callable[[], Awaitable[WsToken]],
         listener: Listener,
-        session: Callable[[], aiohttp.ClientSession],
-        clock: Clock,
+        reconnect: Reconnect,
         welcome_timeout: float,
-        connect_timeout: float,
-        backoff_initial: float,
-        backoff_max: float,
         messages_per_window: int,
-        ssl_context: ssl.SSLContext | None = None,
-        rng: random.Random | None = None,
     ) -> None:
-        self.name = name
+        super().__init__(name, "kucoin", reconnect)
         self.private = private
         self.topics: set[str] = set()
-        #: Successful connects (welcome received); above 1, it has reconnected.
-        self.connects = 0
         self._token = token
         self._listener = listener
-        self._session = session
-        self._clock = clock
         self._welcome_timeout = welcome_timeout
-        self._connect_timeout = connect_timeout
-        self._backoff = (backoff_initial, backoff_max)
-        self._ssl = ssl_context
-        self._rng = rng or random.Random()
-        self._pool = SlidingWindowPool(messages_per_window, MESSAGE_WINDOW_S, clock, name=f"kucoin ws {name}")
+        pool_name = f"kucoin ws {name}"
+        self._pool = SlidingWindowPool(messages_per_window, MESSAGE_WINDOW_S, reconnect.clock, name=pool_name)
         self._ids = itertools.count(1)
         self._outbox: list[str] = []  # topics to subscribe on the current socket
         self._solo: list[str] = []  # topics to subscribe one per message (a batch was refused)
@@ -111,25 +82,9 @@ class WsConnection:
         self._restart_ids: set[str] = set()
         self._pongs: dict[str, asyncio.Future[None]] = {}
         self._welcome: asyncio.Future[None] | None = None
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._closed = False
-        self._was_up = False  # (the last attempt reached the welcome: backoff starts over)
 
     def __repr__(self) -> str:
         return f"WsConnection({self.name!r}, topics={len(self.topics)}, connects={self.connects})"
-
-    @property
-    def connected(self) -> bool:
-        return self._ws is not None
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name=f"kucoin ws {self.name}")
 
     def add(self, topic: str) -> None:
         """Subscribe ``topic`` (now if connected, else on connecting); the listener hears
@@ -152,43 +107,22 @@ class WsConnection:
             self._dropbox.append(topic)
             self._wake.set()
 
-    async def close(self) -> None:
-        self._closed = True
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-
     # --- the connection's life -----------------------------------------------------------------
 
-    async def _run(self) -> None:
-        attempt = 0
-        while not self._closed:
-            try:
-                await self._session_once()
-            except asyncio.CancelledError:
-                raise
-            except ExchangeError as exc:  # the token was refused: no socket will do better
-                self._closed = True
-                self._listener.on_fatal(self, exc)
-                return
-            except _Retry as exc:
-                log.debug("kucoin ws %s: %s", self.name, exc)
-            except Exception as exc:  # a bug of ours must not end the stream silently
-                log.warning("kucoin ws %s: unexpected %s", self.name, type(exc).__name__, exc_info=True)
-            if self.closed:  # (closed while this attempt ran)
-                return
-            if self._was_up:
-                attempt = 0
-            low, high = self._backoff
-            delay = min(high, low * 2**attempt) * (0.5 + 0.5 * self._rng.random())
-            attempt += 1
-            await self._clock.sleep(delay)
+    def _failed(self, exc: Exception) -> bool:
+        if isinstance(exc, ExchangeError):  # the token was refused: no socket will do better
+            self._closed = True
+            self._listener.on_fatal(self, exc)
+            return False
+        if isinstance(exc, _Retry):
+            log.debug("kucoin ws %s: %s", self.name, exc)
+        else:  # a bug of ours must not end the stream silently
+            log.warning("kucoin ws %s: unexpected %s", self.name, type(exc).__name__, exc_info=exc)
+        return True
 
-    async def _session_once(self) -> None:
-        self._was_up = False
+    async def _attempt(self) -> None:
         token = await self._fresh_token()
-        ws = await self._connect(token)
+        ws = await self._open_socket(token)
         tasks: list[asyncio.Task[None]] = []
         try:
             loop = asyncio.get_running_loop()
@@ -242,17 +176,8 @@ class WsConnection:
                 raise _Retry(f"no token: {exc}") from None
             raise
 
-    async def _connect(self, token: WsToken) -> aiohttp.ClientWebSocketResponse:
-        connect_id = uuid.uuid4().hex
-        attempt = self._session().ws_connect(
-            token.url(connect_id),
-            autoping=True,
-            heartbeat=None,
-            compress=0,
-            max_msg_size=0,
-            ssl=self._ssl if self._ssl is not None else True,
-        )
-        future = asyncio.ensure_future(attempt)
+    async def _open_socket(self, token: WsToken) -> aiohttp.ClientWebSocketResponse:
+        future = asyncio.ensure_future(self._ws_connect(token.url(uuid.uuid4().hex), heartbeat=None))
         try:
             return await within(future, self._connect_timeout, self._clock)
         except TimeoutError:
@@ -260,23 +185,12 @@ class WsConnection:
             wait = self._connect_timeout
             raise _Retry(f"cannot connect to {token.where}: no answer within {wait} s") from None
         except (aiohttp.ClientError, OSError) as exc:
-            # (never str(exc): aiohttp quotes the URL, and with it the token)
-            status = getattr(exc, "status", None)
-            detail = f" (HTTP {status})" if status else ""
-            raise _Retry(f"cannot connect to {token.where}: {type(exc).__name__}{detail}") from None
+            raise _Retry(f"cannot connect to {token.where}: {quiet_error(exc)}") from None
 
     async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        on_text = self.on_text
-        text_type = aiohttp.WSMsgType.TEXT
         try:
-            while True:
-                message = await ws.receive()
-                if message.type is text_type:
-                    on_text(message.data)
-                elif message.type is aiohttp.WSMsgType.BINARY:
-                    on_text(message.data.decode("utf-8", "replace"))
-                elif message.type not in (aiohttp.WSMsgType.PING, aiohttp.WSMsgType.PONG):
-                    raise _Retry(f"socket ended ({message.type.name})")
+            ended = await self._receive(ws, self.on_text)
+            raise _Retry(f"socket ended ({ended.name})")
         finally:
             welcome = self._welcome
             if welcome is not None and not welcome.done():

@@ -9,15 +9,15 @@ the synthetic market's settings), ``maker_fee_rate`` and ``taker_fee_rate``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from exchanges import Clock, SystemClock
-from simulator.kucoin.build import drive_market
+from exchanges import Clock
 from simulator.market import SyntheticConfig, attach_synthetic
+from simulator.serving import Served, serve_venue
 from simulator.venue import Venue
 
 from . import routes_amend, routes_compat, routes_lists, routes_market, routes_trade
@@ -100,22 +100,6 @@ def venue_from_config(table: Mapping[str, Any], *, seed: int, clock: Clock) -> V
         raise ConfigError(f"venue: {err}") from None
 
 
-@attrs.frozen
-class Served:
-    """What ``serve`` runs: the app, its facade and venue, and the market driver."""
-
-    facade: BinanceFacade
-    venue: Venue
-    market: Callable[[], Coroutine[Any, Any, None]]
-
-    @property
-    def app(self) -> Any:
-        return self.facade.app
-
-
-def build_served(config: BinanceConfig, *, clock: Clock | None = None) -> Served:
+def build_served(config: BinanceConfig, *, clock: Clock | None = None) -> Served[BinanceFacade]:
     """Venue (on the wall clock, synthetic market on), facade and market driver from config."""
-    clock = clock or SystemClock()
-    venue = venue_from_config(config.venue, seed=config.seed, clock=clock)
-    facade = build_facade(venue, config, clock)
-    return Served(facade, venue, lambda: drive_market(venue))
+    return serve_venue(config, venue_from_config, build_facade, clock)

@@ -10,16 +10,13 @@ settings), ``max_active_per_symbol``, ``max_active_per_account``.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-import attrs
-
-from exchanges import Clock, SystemClock
+from exchanges import Clock
 from simulator.market import SyntheticConfig, attach_synthetic, currencies_from_config, symbols_from_config
+from simulator.serving import MARKET_TICK_S, Served, drive_market, serve_venue
 from simulator.venue import Venue
 
 from . import routes_account, routes_classic, routes_compat, routes_market, routes_orders
@@ -28,13 +25,15 @@ from .config import AccountConfig, ConfigError, FacadeConfig
 from .endpoints import RouteDef
 from .rulebook import KUCOIN_RULEBOOK
 
-__all__ = ["Served", "build_facade", "build_served", "drive_market", "served_routes", "venue_from_config"]
-
-log = logging.getLogger("simulator.kucoin")
-
-#: How often the served venue catches up with the wall clock between requests (seconds).
-MARKET_TICK_S = 0.05
-
+__all__ = [
+    "MARKET_TICK_S",
+    "Served",
+    "build_facade",
+    "build_served",
+    "drive_market",
+    "served_routes",
+    "venue_from_config",
+]
 
 def served_routes() -> list[RouteDef]:
     """Every route a handler serves, from all route modules."""
@@ -115,32 +114,6 @@ def venue_from_config(table: Mapping[str, Any], *, seed: int, clock: Clock, synt
         raise ConfigError(f"venue: {err}") from None
 
 
-async def drive_market(venue: Venue, tick: float = MARKET_TICK_S) -> None:
-    """Keep the venue level with the wall clock so the market moves between requests."""
-    while True:
-        try:
-            venue.sync()
-        except Exception:  # a market model's bug must not stop the server
-            log.exception("market step failed")
-        await asyncio.sleep(tick)
-
-
-@attrs.frozen
-class Served:
-    """What ``serve`` runs: the app, its facade and venue, and the market driver."""
-
-    facade: KucoinFacade
-    venue: Venue
-    market: Callable[[], Coroutine[Any, Any, None]]
-
-    @property
-    def app(self) -> Any:
-        return self.facade.app
-
-
-def build_served(config: FacadeConfig, *, clock: Clock | None = None) -> Served:
+def build_served(config: FacadeConfig, *, clock: Clock | None = None) -> Served[KucoinFacade]:
     """Venue (on the wall clock, synthetic market on), facade and market driver from config."""
-    clock = clock or SystemClock()
-    venue = venue_from_config(config.venue, seed=config.seed, clock=clock)
-    facade = build_facade(venue, config, clock)
-    return Served(facade, venue, lambda: drive_market(venue))
+    return serve_venue(config, venue_from_config, build_facade, clock)
