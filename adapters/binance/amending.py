@@ -145,7 +145,7 @@ class OrderAmends:
                 continue
             amended = data.get("amendedOrder") if isinstance(data, Mapping) else None
             if isinstance(amended, Mapping):
-                self._remember(parse_order(amended, market.symbol))
+                self._remember(parse_order(amended, market.symbol, amended=True))
             return OrderAck(order_id=order.id, client_order_id=order.client_order_id, raw=data)
 
     async def _took(self, symbol: str, order_id: str, size: Decimal) -> bool:

@@ -402,7 +402,7 @@ class BinanceExchange(MarketData, AccountData, OrderLists, OrderAmends, Streamin
             params["newClientOrderId"] = validate_client_order_id(VENUE, new_client_order_id)
         params["newQty"] = value_text(amount)
         data = await self._client.call(AMEND, params)
-        order = self._remember(parse_order(data["amendedOrder"], symbol))
+        order = self._remember(parse_order(data["amendedOrder"], symbol, amended=True))
         return AmendResult(
             order=order,
             execution_id=int(data.get("executionId") or 0),

@@ -334,11 +334,20 @@ def _fees(fills: Iterable[Json]) -> tuple[Decimal, str | None]:
     return total, next(iter(assets), None)
 
 
-def parse_order(d: Json, symbol: str) -> Order:
+def _client_id(d: Json, amended: bool) -> str | None:
+    first, then = (
+        ("clientOrderId", "origClientOrderId") if amended else ("origClientOrderId", "clientOrderId")
+    )
+    return str(d.get(first) or d.get(then) or "") or None
+
+
+def parse_order(d: Json, symbol: str, *, amended: bool = False) -> Order:
     """A query, placement (ACK excepted), cancel or amend answer's order object.
 
     A cancel answer's ``clientOrderId`` is the cancel's own id: the order's is
-    ``origClientOrderId``. An amend answer says ``qty`` and ``cumulativeQuoteQty``."""
+    ``origClientOrderId``. An amend answer (``amended``) says ``qty`` and
+    ``cumulativeQuoteQty``, and its ``clientOrderId`` is the order's id from now on
+    (``origClientOrderId`` the one it had before)."""
     kind = str(d.get("type") or "LIMIT")
     side = Side(str(d["side"]).lower())
     is_limit = kind in _LIMIT_TYPES
@@ -369,7 +378,7 @@ def parse_order(d: Json, symbol: str) -> Order:
         side=side,
         type=OrderType.LIMIT if is_limit else OrderType.MARKET,
         status=order_status(str(d.get("status") or "NEW"), filled=filled, working=working),
-        client_order_id=str(d.get("origClientOrderId") or d.get("clientOrderId") or "") or None,
+        client_order_id=_client_id(d, amended),
         price=price,
         size=size,
         funds=funds,

@@ -13,6 +13,7 @@ import pytest
 
 from adapters.binance import BinanceCredentials, BinanceExchange
 from exchanges import (
+    ExchangeError,
     InsufficientFunds,
     ManualClock,
     Order,
@@ -130,3 +131,55 @@ async def test_a_refused_replacement_says_the_order_was_cancelled(
     assert _open(venue, "too-big") == []
     with pytest.raises(OrderNotFound):
         await adapter.amend_order("BTC/USDT", order_id=order.id, price="60100")
+
+
+async def test_the_adapters_cancel_replace_reports_each_half_as_the_dialect_did_it(
+    adapter: BinanceExchange, venue: Venue
+) -> None:
+    """``cancel_replace`` (the adapter's own API, every mode) against the local Binance: both
+    halves done; a cancel that fails stops the placement (STOP_ON_FAILURE) or not
+    (ALLOW_FAILURE); a refused new order leaves the old one cancelled, said in its half."""
+    old = await _rest(adapter, "cr-old")
+    new = OrderRequest.limit("BTC/USDT", Side.BUY, "0.002", "60100", client_order_id="cr-new")
+    done = await adapter.cancel_replace("BTC/USDT", new, order_id=old.id)
+    assert (done.cancel_result, done.new_order_result) == ("SUCCESS", "SUCCESS")
+    assert done.cancelled is not None and done.cancelled.id == old.id
+    assert done.placed is not None and done.placed.client_order_id == "cr-new"
+    assert (done.cancel_error, done.placed_error) == (None, None)
+    assert _open(venue, "cr-old") == [] and _open(venue, "cr-new") == [done.placed.id]
+
+    again = OrderRequest.limit("BTC/USDT", Side.BUY, "0.002", "60200", client_order_id="cr-again")
+    stopped = await adapter.cancel_replace("BTC/USDT", again, order_id=old.id)  # (already cancelled)
+    assert (stopped.cancel_result, stopped.new_order_result) == ("FAILURE", "NOT_ATTEMPTED")
+    assert isinstance(stopped.cancel_error, OrderNotFound) and stopped.placed is None
+    assert _open(venue, "cr-again") == []
+
+    allowed = await adapter.cancel_replace("BTC/USDT", again, order_id=old.id, allow_failure=True)
+    assert (allowed.cancel_result, allowed.new_order_result) == ("FAILURE", "SUCCESS")
+    assert allowed.placed is not None and _open(venue, "cr-again") == [allowed.placed.id]
+
+    too_big = OrderRequest.limit("BTC/USDT", Side.BUY, "100", "60000", client_order_id="cr-big")
+    refused = await adapter.cancel_replace("BTC/USDT", too_big, client_order_id="cr-again")
+    assert (refused.cancel_result, refused.new_order_result) == ("SUCCESS", "FAILURE")
+    assert isinstance(refused.placed_error, InsufficientFunds) and refused.placed is None
+    assert _open(venue, "cr-again") == [] and _open(venue, "cr-big") == []
+
+
+async def test_the_adapters_amend_keep_priority_lowers_the_order_in_place(
+    adapter: BinanceExchange, venue: Venue
+) -> None:
+    order = await _rest(adapter, "keep-me", size="0.005")
+    result = await adapter.amend_keep_priority(
+        "BTC/USDT", "0.003", order_id=order.id, new_client_order_id="kept"
+    )
+    assert (result.order.id, result.order.client_order_id, result.order.size) == (
+        order.id,
+        "kept",
+        Decimal("0.003"),
+    )
+    assert result.execution_id > 0 and result.timestamp > 0
+    assert _open(venue, "kept") == [order.id]
+    with pytest.raises(ExchangeError) as raised:  # Binance amends decreases only
+        await adapter.amend_keep_priority("BTC/USDT", "0.004", client_order_id="kept")
+    assert raised.value.code.startswith("-")
+    assert (await adapter.fetch_order("BTC/USDT", order_id=order.id)).size == Decimal("0.003")
