@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PACKAGES := exchanges adapters simulator conformance signals tests bench examples
 
-.PHONY: test unit demo bench clean conformance
+.PHONY: test unit demo bench clean conformance contracts
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -12,14 +12,23 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,sweep,parquet]'
 	@touch $@
 
-CONFORMANCE_TARGETS ?= paper,kucoin-sim,kucoin-sim-socket,kucoin-sim-classic,binance-sim,binance-sim-socket
+# The contract's targets, in groups: each group is one pytest run, and `make test` runs the
+# groups and the unit tests side by side (most of their time is spent waiting on sockets and
+# clocks, not computing), printing each part's output whole as it ends.
+CONFORMANCE_GROUPS ?= paper,kucoin-sim,kucoin-sim-classic kucoin-sim-socket binance-sim,binance-sim-socket
+TEST_JOBS ?= 4
 TARGET ?= paper
 
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m mypy $(PACKAGES)
-	$(PY) -m pytest
-	$(PY) -m pytest --pyargs conformance --conformance-target=$(CONFORMANCE_TARGETS)
+	@echo "the unit tests and the contract ($(CONFORMANCE_GROUPS)) run side by side; each prints when it ends"
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target unit contracts
+
+contracts: $(addprefix contract@,$(CONFORMANCE_GROUPS))
+
+contract@%: $(VENV)/.installed
+	$(PY) -m pytest --pyargs conformance --conformance-target=$*
 
 conformance: $(VENV)/.installed
 	$(PY) -m conformance --target $(TARGET)
