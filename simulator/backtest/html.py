@@ -184,6 +184,11 @@ Hover a marker for its fill and order.</div>
     tip.style.left = Math.max(0, left) + "px"; tip.style.top = Math.max(0, top) + "px";
   };
   const fmtTime = t => new Date(t).toISOString().replace(".000Z", "Z");
+  // as fine as the spacing of the ticks needs, so that zoomed in they still differ
+  const tick = (t, step) => {
+    const iso = new Date(t).toISOString().replace("T", " ");
+    return step >= 60000 ? iso.slice(0, 16) : step >= 1000 ? iso.slice(0, 19) : iso.slice(11, 23);
+  };
   const several = D.markets.length > 1;
   const charts = D.markets.map((m, k) => ({
     title: (several ? m.label + ": " : "") + "price (" + m.quote + ") and fills", h: several ? 200 : 260,
@@ -225,10 +230,11 @@ Hover a marker for its fill and order.</div>
         const v = lo - pad + (hi - lo + 2 * pad) * k / 4;
         el("text", {x: 4, y: y(v) + 4, "class": "label"}, svg).textContent = v.toPrecision(6);
       }
+      const step = (view[1] - view[0]) / 4;
       for (let k = 0; k <= 4; k++) {
-        const t = view[0] + (view[1] - view[0]) * k / 4;
+        const t = view[0] + step * k;
         const label = el("text", {x: x(t) - (k === 4 ? 120 : k ? 60 : 0), y: c.h - 4, "class": "label"}, svg);
-        label.textContent = fmtTime(t).slice(0, 16).replace("T", " ");
+        label.textContent = tick(t, step);
       }
       const clip = c.clip;
       const cp = el("clipPath", {id: clip}, el("defs", {}, svg));

@@ -50,6 +50,10 @@ _TIP = """(() => {
 #: The part of the window not under a scroll bar.
 _CLEAR = "[document.documentElement.clientWidth, document.documentElement.clientHeight]"
 
+#: The first panel's time-axis labels.
+_TICKS = r"""[...document.querySelector("svg.chart").querySelectorAll("text.label")]
+  .map(t => t.textContent).filter(s => /^(\d{4}-|\d\d:)/.test(s))"""
+
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
@@ -173,6 +177,8 @@ def test_the_wheel_zooms_a_drag_pans_and_reset_restores(browser: Browser, run: P
             assert sorted(m["fill"] for m in markers) == _expected(fills, view)
             for m in markers:
                 assert plot["left"] - 0.5 <= m["x"] <= plot["right"] + 0.5, "inside the plot"
+            ticks = page.evaluate(_TICKS)
+            assert len(ticks) == 5 and len(set(ticks)) == 5, f"the time axis tells its ticks apart: {ticks}"
             return [m["fill"] for m in markers]
 
         view = whole
