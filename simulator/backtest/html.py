@@ -138,6 +138,7 @@ Hover a marker for its fill and order.</div>
   const NS = "http://www.w3.org/2000/svg";
   const W = Math.max(600, Math.min(1200, window.innerWidth - 40)), L = 70, R = 12;
   const curve = D.curve, fills = D.fills;
+  fills.forEach((f, i) => { f.i = i; });
   const t0 = curve[0][0], t1 = Math.max(curve[curve.length - 1][0], t0 + 1);
   let view = [t0, t1];
   const first = curve[0][2] || 1;
@@ -175,7 +176,19 @@ Hover a marker for its fill and order.</div>
     return e;
   };
   const tip = document.getElementById("tip");
+  // beside the pointer, on whichever side keeps it clear of the window's edges and scroll bar
+  const place = (cx, cy) => {
+    const w = tip.offsetWidth, h = tip.offsetHeight, page = document.documentElement;
+    const left = cx + 12 + w <= page.clientWidth ? cx + 12 : cx - 12 - w;
+    const top = cy + 12 + h <= page.clientHeight ? cy + 12 : cy - 12 - h;
+    tip.style.left = Math.max(0, left) + "px"; tip.style.top = Math.max(0, top) + "px";
+  };
   const fmtTime = t => new Date(t).toISOString().replace(".000Z", "Z");
+  // as fine as the spacing of the ticks needs, so that zoomed in they still differ
+  const tick = (t, step) => {
+    const iso = new Date(t).toISOString().replace("T", " ");
+    return step >= 60000 ? iso.slice(0, 16) : step >= 1000 ? iso.slice(0, 19) : iso.slice(11, 23);
+  };
   const several = D.markets.length > 1;
   const charts = D.markets.map((m, k) => ({
     title: (several ? m.label + ": " : "") + "price (" + m.quote + ") and fills", h: several ? 200 : 260,
@@ -217,10 +230,11 @@ Hover a marker for its fill and order.</div>
         const v = lo - pad + (hi - lo + 2 * pad) * k / 4;
         el("text", {x: 4, y: y(v) + 4, "class": "label"}, svg).textContent = v.toPrecision(6);
       }
+      const step = (view[1] - view[0]) / 4;
       for (let k = 0; k <= 4; k++) {
-        const t = view[0] + (view[1] - view[0]) * k / 4;
+        const t = view[0] + step * k;
         const label = el("text", {x: x(t) - (k === 4 ? 120 : k ? 60 : 0), y: c.h - 4, "class": "label"}, svg);
-        label.textContent = fmtTime(t).slice(0, 16).replace("T", " ");
+        label.textContent = tick(t, step);
       }
       const clip = c.clip;
       const cp = el("clipPath", {id: clip}, el("defs", {}, svg));
@@ -236,17 +250,20 @@ Hover a marker for its fill and order.</div>
           const cx = x(f.t), cy = y(+f.price), buy = f.side === "buy";
           const d = buy ? `M${cx} ${cy - 1}l-5 9h10z` : `M${cx} ${cy + 1}l-5 -9h10z`;
           const m = el("path", {d: d, fill: buy ? "#1a7f37" : "#cf222e", "class": "trade-marker",
-                                stroke: "#fff", "stroke-width": 0.5}, svg);
+                                stroke: "#fff", "stroke-width": 0.5, "data-fill": f.i}, svg);
           m.addEventListener("mouseenter", ev => {
             tip.textContent = `${f.side} ${f.size} @ ${f.price} (${f.liquidity})\\n${f.time}\\n` +
               `funds ${f.funds}, fee ${f.fee}\\norder ${f.order}\\n${f.order_desc}`;
-            tip.style.display = "block"; tip.style.left = (ev.clientX + 12) + "px";
-            tip.style.top = (ev.clientY + 12) + "px";
+            tip.style.display = "block";
+            place(ev.clientX, ev.clientY);
           });
           m.addEventListener("mouseleave", () => { tip.style.display = "none"; });
         });
       }
     }
+    // what is on show (time range, markers), readable from outside the page
+    document.body.dataset.view = view[0] + " " + view[1];
+    document.body.dataset.markers = String(document.querySelectorAll(".trade-marker").length);
   }
   let drag = null;
   for (const c of charts) {
@@ -273,7 +290,6 @@ Hover a marker for its fill and order.</div>
   });
   document.getElementById("reset").addEventListener("click", () => { view = [t0, t1]; draw(); });
   draw();
-  document.body.dataset.markers = String(document.querySelectorAll(".trade-marker").length);
   document.body.dataset.ready = "1";
 })();
 </script></body></html>

@@ -4,7 +4,6 @@ with no console error, shows one trade marker per fill, and leaves a screenshot 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from decimal import Decimal as D
 from pathlib import Path
@@ -15,11 +14,11 @@ from exchanges import OrderRequest, Side, Trade
 from simulator.backtest import Strategy, write_candles_csv, write_trades_csv
 from simulator.cli import main
 
+from .chromium_cdp import CHROMIUM
 from .test_replay import bar
 
 EXAMPLE = str(Path(__file__).parents[2] / "examples" / "ma_crossover.py")
 ARTIFACTS = Path(__file__).parents[2] / ".artifacts"
-CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser")) if p), None)
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="no chromium on this machine (apt-get install chromium; .ci/run installs it)"
