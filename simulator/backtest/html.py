@@ -57,7 +57,7 @@ def _payload(result: BacktestResult, params: Mapping[str, object]) -> dict[str, 
                 + (f" size {order.size}" if order.size is not None else "")
                 + (f" funds {order.funds}" if order.funds is not None else "")
                 + (f" @ {order.price}" if order.price is not None else "")
-                + f", {order.status.value}, filled {order.filled_size}"
+                + f" ({order.status.value}: {order.filled_size} dealt)"
             ),
         })  # fmt: skip
     def money(value: Any) -> str:

@@ -156,3 +156,24 @@ def test_exposure_comes_from_the_fills_times_not_the_samples() -> None:
         initial_balances={"USDT": D(1000)}, final_balances={"USDT": D("999.8")},
     )  # fmt: skip
     assert r.exposure == pytest.approx(40 / 60)
+
+
+def test_the_pages_hover_describes_each_fills_order_plainly(tmp_path: Path) -> None:
+    """The hover's order line reads as one phrase: what was asked, then its state and how
+    much it dealt (not "filled, filled 0.14")."""
+    import re
+
+    from simulator.cli import main
+
+    example = str(Path(__file__).parents[2] / "examples" / "ma_crossover.py")
+    assert (
+        main(["backtest", example, "--data", "synthetic:2h", "--no-plot", "--quiet", "--out", str(tmp_path)])
+        == 0
+    )
+    page = (tmp_path / "report.html").read_text()
+    described = re.findall(r'"order_desc":"([^"]*)"', page)
+    assert described, "the run had fills"
+    phrase = re.compile(
+        r"(limit|market) (buy|sell)( size [\d.]+)?( funds [\d.]+)?( @ [\d.]+)? \([a-z_]+: [\d.]+ dealt\)"
+    )
+    assert all(phrase.fullmatch(d) for d in described), described[:3]
