@@ -1,0 +1,99 @@
+"""The synthetic market on several venues: each venue's own market (rules, fees, book), all
+from the run's seed; linked, one price path quoted apart by each venue's own basis; from
+Python, ``backtest`` and ``sweep``."""
+
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from exchanges import Candle, OrderRequest
+from simulator.backtest import Backtest, BacktestResult, Strategy, SyntheticData
+from simulator.cli import main
+
+MARKETS = ("kucoin:BTC/USDT", "binance:BTC/USDT")
+EXAMPLES = Path(__file__).parents[2] / "examples"
+HOUR = 3_600_000
+
+
+class Watch(Strategy):
+    """Hears every venue's bars; buys 0.01 at market on each venue at the first bar."""
+
+    def __init__(self, symbol: tuple[str, ...] = MARKETS) -> None:
+        super().__init__(symbol)
+        self.closes: dict[str, list[D]] = {"kucoin": [], "binance": []}
+
+    async def on_candle(self, candle: Candle, venue: str = "") -> None:
+        self.closes[venue].append(candle.close)
+        if len(self.closes[venue]) == 1:
+            await self.exchanges[venue].place_order(OrderRequest.market("BTC/USDT", "buy", size="0.01"))
+
+
+def _sources(hours: int, linked: bool = True) -> list[SyntheticData]:
+    return [SyntheticData(duration_ms=hours * HOUR, venue=venue, linked=linked) for venue in ("kucoin", "binance")]
+
+
+async def _run(hours: int, linked: bool = True) -> tuple[Watch, BacktestResult]:
+    strategy = Watch()
+    result = await Backtest(
+        strategy, _sources(hours, linked), balances={"USDT": D(10_000)}, seed=3,
+        taker_fee_rate={"binance": D("0.002")},
+    ).run()  # fmt: skip
+    return strategy, result
+
+
+def _widest_gap_bps(strategy: Watch) -> float:
+    pairs = zip(strategy.closes["kucoin"], strategy.closes["binance"], strict=True)
+    return max(abs(math.log(a / b)) for a, b in pairs) * 10_000
+
+
+async def test_each_venue_runs_its_own_synthetic_market_with_its_rules_and_fees() -> None:
+    strategy, result = await _run(2)
+    kucoin, binance = strategy.closes["kucoin"], strategy.closes["binance"]
+    assert len(kucoin) == len(binance) == 120
+    assert all(close % D("0.1") == 0 for close in kucoin), "KuCoin's tick"
+    assert any(close % D("0.1") for close in binance), "Binance's finer tick"
+    fills = dict(zip(result.fill_venues, result.fills, strict=True))
+    assert fills.keys() == {"kucoin", "binance"}
+    assert (fills["kucoin"].fee_currency, fills["kucoin"].fee) == ("USDT", fills["kucoin"].funds * D("0.001"))
+    # Binance charges its commission in the asset received, at the rate given for it
+    assert (fills["binance"].fee_currency, fills["binance"].fee) == ("BTC", D("0.01") * D("0.002"))
+    again = (await _run(2))[1]
+    assert (again.report, again.fills) == (result.report, result.fills), "the same seed, the same run"
+
+
+async def test_linked_venues_quote_one_path_apart_and_unlinked_ones_drift() -> None:
+    linked, _ = await _run(4)
+    gaps = [a != b for a, b in zip(linked.closes["kucoin"], linked.closes["binance"], strict=True)]
+    assert sum(gaps) > len(gaps) // 2, "each venue has its own basis"
+    assert _widest_gap_bps(linked) < 40
+    apart, _ = await _run(4, linked=False)
+    assert _widest_gap_bps(apart) > 3 * _widest_gap_bps(linked)
+
+
+def test_the_cli_runs_the_spread_example_on_synthetic_venues(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    args = ["backtest", str(EXAMPLES / "spread.py"), "--symbol", MARKETS[0], "--symbol", MARKETS[1],
+            "--data", "synthetic:1h", "--balance", "USDT=20000", "--balance", "BTC=0.5", "--param", "entry_bps=6",
+            "--param", "exit_bps=1", "--quiet", "--no-plot", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    body = json.loads((out / "report.json").read_text())
+    assert [(row["venue"], row["fills"] > 0) for row in body["per_symbol"]] == [("kucoin", True), ("binance", True)]
+    assert main([*args[:-1], str(tmp_path / "again")]) == 0
+    assert (tmp_path / "again" / "report.json").read_text() == (out / "report.json").read_text()
+
+
+def test_a_sweep_runs_the_synthetic_market_on_several_venues(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    code = main(["sweep", str(EXAMPLES / "spread.py"), "--symbol", MARKETS[0], "--symbol", MARKETS[1],
+                 "--data", "synthetic:30m", "--param", "entry_bps=6,8", "--param", "exit_bps=1",
+                 "--balance", "USDT=20000", "--balance", "BTC=0.5", "--objective", "pnl",
+                 "--executor", "local", "--quiet", "--out", str(out)])  # fmt: skip
+    assert code == 0
+    assert json.loads((out / "best" / "report.json").read_text())["venues"].keys() == {"kucoin", "binance"}
