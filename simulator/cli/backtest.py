@@ -216,12 +216,14 @@ def _tell_estimate(
     """Before a long synthetic run, what it will cost (measured on a short one here)."""
     from simulator.backtest.estimate import LONG_RUN_MS, estimate_synthetic
     from simulator.backtest.runner import SetupError, SyntheticData
+    from simulator.backtest.strategy import market_key
 
     data = backtest.data
     if not isinstance(data, SyntheticData) or data.duration_ms < LONG_RUN_MS:
         return
     try:
-        estimate = estimate_synthetic(data, backtest.strategy.symbols, balances, seed=seed, plotting=plotting)
+        markets = tuple(market_key(*market) for market in backtest.strategy.markets)
+        estimate = estimate_synthetic(data, markets, balances, seed=seed, plotting=plotting)
     except SetupError:
         return  # (the run itself says why)
     print(f"note: {estimate.describe(source)}", file=sys.stderr)

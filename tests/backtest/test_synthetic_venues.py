@@ -34,7 +34,8 @@ class Watch(Strategy):
 
 
 def _sources(hours: int, linked: bool = True) -> list[SyntheticData]:
-    return [SyntheticData(duration_ms=hours * HOUR, venue=venue, linked=linked) for venue in ("kucoin", "binance")]
+    span = hours * HOUR
+    return [SyntheticData(duration_ms=span, venue=venue, linked=linked) for venue in ("kucoin", "binance")]
 
 
 async def _run(hours: int, linked: bool = True) -> tuple[Watch, BacktestResult]:
@@ -80,11 +81,13 @@ def test_the_cli_runs_the_spread_example_on_synthetic_venues(
 ) -> None:
     out = tmp_path / "out"
     args = ["backtest", str(EXAMPLES / "spread.py"), "--symbol", MARKETS[0], "--symbol", MARKETS[1],
-            "--data", "synthetic:1h", "--balance", "USDT=20000", "--balance", "BTC=0.5", "--param", "entry_bps=6",
-            "--param", "exit_bps=1", "--quiet", "--no-plot", "--out", str(out)]  # fmt: skip
+            "--data", "synthetic:1h", "--balance", "USDT=20000", "--balance", "BTC=0.5",
+            "--param", "entry_bps=6", "--param", "exit_bps=1", "--quiet", "--no-plot",
+            "--out", str(out)]  # fmt: skip
     assert main(args) == 0
     body = json.loads((out / "report.json").read_text())
-    assert [(row["venue"], row["fills"] > 0) for row in body["per_symbol"]] == [("kucoin", True), ("binance", True)]
+    traded = [(row["venue"], row["fills"] > 0) for row in body["per_symbol"]]
+    assert traded == [("kucoin", True), ("binance", True)]
     assert main([*args[:-1], str(tmp_path / "again")]) == 0
     assert (tmp_path / "again" / "report.json").read_text() == (out / "report.json").read_text()
 
@@ -97,3 +100,12 @@ def test_a_sweep_runs_the_synthetic_market_on_several_venues(tmp_path: Path) -> 
                  "--executor", "local", "--quiet", "--out", str(out)])  # fmt: skip
     assert code == 0
     assert json.loads((out / "best" / "report.json").read_text())["venues"].keys() == {"kucoin", "binance"}
+
+
+def test_the_estimate_of_a_long_run_measures_every_venue() -> None:
+    from simulator.backtest.estimate import estimate_synthetic
+
+    hour = SyntheticData(duration_ms=HOUR)
+    one = estimate_synthetic(hour, MARKETS[:1], {"USDT": D(10_000)})
+    both = estimate_synthetic(hour, MARKETS, {"USDT": D(10_000)})
+    assert both.per_bar > one.per_bar, "a second venue's bars"
