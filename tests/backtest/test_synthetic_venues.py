@@ -1,6 +1,6 @@
 """The synthetic market on several venues: each venue's own market (rules, fees, book), all
 from the run's seed; linked, one price path quoted apart by each venue's own basis; from
-Python, ``backtest`` and ``sweep``."""
+Python and ``backtest`` (``sweep``: see test_venue_fees)."""
 
 from __future__ import annotations
 
@@ -21,16 +21,17 @@ HOUR = 3_600_000
 
 
 class Watch(Strategy):
-    """Hears every venue's bars; buys 0.01 at market on each venue at the first bar."""
+    """Hears every venue's bars; buys ``size`` at market on each venue at the first bar."""
 
-    def __init__(self, symbol: tuple[str, ...] = MARKETS) -> None:
+    def __init__(self, symbol: tuple[str, ...] = MARKETS, size: str = "0.01") -> None:
         super().__init__(symbol)
+        self.size = size
         self.closes: dict[str, list[D]] = {"kucoin": [], "binance": []}
 
     async def on_candle(self, candle: Candle, venue: str = "") -> None:
         self.closes[venue].append(candle.close)
         if len(self.closes[venue]) == 1:
-            await self.exchanges[venue].place_order(OrderRequest.market("BTC/USDT", "buy", size="0.01"))
+            await self.exchanges[venue].place_order(OrderRequest.market("BTC/USDT", "buy", size=self.size))
 
 
 def _sources(hours: int, linked: bool = True) -> list[SyntheticData]:
@@ -92,20 +93,10 @@ def test_the_cli_runs_the_spread_example_on_synthetic_venues(
     assert (tmp_path / "again" / "report.json").read_text() == (out / "report.json").read_text()
 
 
-def test_a_sweep_runs_the_synthetic_market_on_several_venues(tmp_path: Path) -> None:
-    out = tmp_path / "sweep"
-    code = main(["sweep", str(EXAMPLES / "spread.py"), "--symbol", MARKETS[0], "--symbol", MARKETS[1],
-                 "--data", "synthetic:30m", "--param", "entry_bps=6,8", "--param", "exit_bps=1",
-                 "--balance", "USDT=20000", "--balance", "BTC=0.5", "--objective", "pnl",
-                 "--executor", "local", "--quiet", "--out", str(out)])  # fmt: skip
-    assert code == 0
-    assert json.loads((out / "best" / "report.json").read_text())["venues"].keys() == {"kucoin", "binance"}
-
-
 def test_the_estimate_of_a_long_run_measures_every_venue() -> None:
     from simulator.backtest.estimate import estimate_synthetic
 
-    hour = SyntheticData(duration_ms=HOUR)
+    hour = SyntheticData(duration_ms=HOUR // 4)
     one = estimate_synthetic(hour, MARKETS[:1], {"USDT": D(10_000)})
     both = estimate_synthetic(hour, MARKETS, {"USDT": D(10_000)})
     assert both.per_bar > one.per_bar, "a second venue's bars"
