@@ -28,7 +28,8 @@ class Probe(Strategy):
             return
         for size in self.sizes:
             try:
-                await self.exchange.place_order(OrderRequest.limit(self.symbol, "buy", price=candle.close, size=size))
+                request = OrderRequest.limit(self.symbol, "buy", price=candle.close, size=size)
+                await self.exchange.place_order(request)
             except ExchangeError as err:
                 self.log(f"refused {size}: {type(err).__name__} {err.code} {err.message}")
             else:
@@ -48,8 +49,9 @@ def bars(tmp_path: Path) -> Path:
 
 def _log(tmp_path: Path, bars: Path, *rules: str) -> list[str]:
     out = tmp_path / "out"
-    args = ["backtest", f"{__name__}:Probe", "--symbol", "XYZ/USDT", "--tick", "0.1", "--lot", "0.001", *rules,
-            "--data", str(bars), "--balance", "USDT=1000", "--quiet", "--no-plot", "--out", str(out)]  # fmt: skip
+    args = ["backtest", f"{__name__}:Probe", "--symbol", "XYZ/USDT", "--tick", "0.1", "--lot", "0.001",
+            *rules, "--data", str(bars), "--balance", "USDT=1000", "--quiet", "--no-plot",
+            "--out", str(out)]  # fmt: skip
     assert main(args) == 0
     return (out / "log.txt").read_text().splitlines()
 
@@ -58,14 +60,18 @@ def test_without_minimums_a_lot_is_enough(tmp_path: Path, bars: Path) -> None:
     assert _log(tmp_path, bars) == ["placed 0.005", "placed 0.02"]
 
 
-def test_an_order_below_the_minimum_size_is_refused_with_the_venues_error(tmp_path: Path, bars: Path) -> None:
+def test_an_order_below_the_minimum_size_is_refused_with_the_venues_error(
+    tmp_path: Path, bars: Path
+) -> None:
     assert _log(tmp_path, bars, "--min-size", "0.01") == [
         "refused 0.005: BelowMinimumSize 400100 Order size below the minimum requirement.",
         "placed 0.02",
     ]
 
 
-def test_an_order_below_the_minimum_funds_is_refused_with_the_venues_error(tmp_path: Path, bars: Path) -> None:
+def test_an_order_below_the_minimum_funds_is_refused_with_the_venues_error(
+    tmp_path: Path, bars: Path
+) -> None:
     assert _log(tmp_path, bars, "--min-funds", "1.5") == [
         "refused 0.005: BelowMinimumFunds 400100 The order funds should more then 1.5 USDT.",
         "placed 0.02",
