@@ -123,14 +123,25 @@ class SyntheticData:
     linked: bool = True
     venue_basis_bps: float = 5.0
 
-    def config(self, natives: tuple[str, ...], venue: str | None) -> SyntheticConfig:
-        """The market of ``venue`` (``None``: the only venue of the run, drawn as ever)."""
-        if venue is None:
-            return SyntheticConfig(symbols=natives, warmup_ms=0, stream=self.stream)
-        return SyntheticConfig(
-            symbols=natives, warmup_ms=0, stream=self.stream, name=venue, shared_walk=self.linked,
-            venue_basis_bps=self.venue_basis_bps if self.linked else 0.0,
-        )  # fmt: skip
+    def config(self, natives: tuple[str, ...], venue: str, several: bool) -> SyntheticConfig:
+        """The market of ``venue``, tuned as its dialect serves it (alone: drawn as a
+        lone venue's market; one of ``several``: with draws of its own)."""
+        market = attrs.evolve(_tuned(venue), symbols=natives, warmup_ms=0, stream=self.stream)
+        if not several:
+            return market
+        linked = self.linked
+        basis = self.venue_basis_bps if linked else 0.0
+        return attrs.evolve(market, name=venue, shared_walk=linked, venue_basis_bps=basis)
+
+
+def _tuned(venue: str) -> SyntheticConfig:
+    """The synthetic market as ``venue``'s dialect serves it (Binance's: a taker every
+    second on average, never three seconds without one)."""
+    if venue == "binance":
+        from simulator.binance.build import SYNTHETIC
+
+        return SYNTHETIC
+    return SyntheticConfig()
 
 
 Source = MarketData | SyntheticData
@@ -661,8 +672,7 @@ class Backtest:
             raise SetupError("latency and jitter apply to replayed data, not to the synthetic market")
         configs = {
             venue: data.config(
-                tuple(lane.native for lane in self._lanes if lane.venue == venue),
-                venue if self._several_venues else None,
+                tuple(lane.native for lane in self._lanes if lane.venue == venue), venue, self._several_venues
             )
             for venue in self.venues
         }

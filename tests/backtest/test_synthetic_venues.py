@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import math
 from decimal import Decimal as D
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
-from exchanges import Candle, OrderRequest
+from exchanges import Candle, OrderRequest, Trade
 from simulator.backtest import Backtest, BacktestResult, Strategy, SyntheticData
 from simulator.cli import main
 
@@ -75,6 +76,26 @@ async def test_linked_venues_quote_one_path_apart_and_unlinked_ones_drift() -> N
     assert _widest_gap_bps(linked) < 40
     apart, _ = await _run(4, linked=False)
     assert _widest_gap_bps(apart) > 3 * _widest_gap_bps(linked)
+
+
+class Prints(Strategy):
+    """Hears every venue's prints."""
+
+    def __init__(self, symbol: tuple[str, ...] = MARKETS) -> None:
+        super().__init__(symbol)
+        self.times: dict[str, list[int]] = {"kucoin": [], "binance": []}
+
+    async def on_trade(self, trade: Trade, venue: str = "") -> None:
+        self.times[venue].append(trade.timestamp)
+
+
+async def test_each_venues_market_is_tuned_as_its_dialect_serves_it() -> None:
+    strategy = Prints()
+    sources = [SyntheticData(duration_ms=HOUR // 6, venue=venue) for venue in ("kucoin", "binance")]
+    await Backtest(strategy, sources, balances={"USDT": D(1)}).run()
+    quiet = {venue: max(b - a for a, b in pairwise(times)) for venue, times in strategy.times.items()}
+    assert quiet["binance"] <= 3_000, "Binance's: never three seconds without a trade"
+    assert quiet["kucoin"] > 3_000
 
 
 def test_the_cli_runs_the_spread_example_on_synthetic_venues(
