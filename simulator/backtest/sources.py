@@ -3,7 +3,8 @@
 SOURCE is one of:
 
 * ``synthetic`` or ``synthetic:6h`` (also ``90m``, ``2d``): the embedded synthetic market, on
-  any venue;
+  any venue (several venues quote one price path, each off it by its own basis; with
+  ``:apart``, ``synthetic:6h:apart``, each venue's price walks on its own);
 * ``cache`` : the download cache entry for the symbol and interval (``--cache DIR``; KuCoin's
   data only: ``python -m simulator download`` fetches from KuCoin);
 * a ``.csv`` file: OHLCV candles or trades (told apart by the header);
@@ -59,9 +60,7 @@ def load_source(
     download cache holds the default venue's data only)."""
     iv = Interval.parse(interval)
     if source == "synthetic" or source.startswith("synthetic:"):
-        _, _, span = source.partition(":")
-        duration = parse_duration(span) if span else SyntheticData().duration_ms
-        return SyntheticData(symbol=symbol, interval=iv, duration_ms=duration, venue=venue)
+        return _synthetic(source, symbol, iv, venue)
     if venue != DEFAULT_VENUE:
         if source == "cache":
             raise ValueError(
@@ -89,6 +88,18 @@ def load_source(
     if not path.is_file():
         raise DataError(f"data source {source!r} is neither 'synthetic', 'cache' nor an existing file")
     return _from_file(path, symbol, iv)
+
+
+def _synthetic(source: str, symbol: str, interval: Interval, venue: str) -> SyntheticData:
+    """``synthetic[:DURATION][:apart]``: ``apart``, each venue's price walks on its own."""
+    parts = source.split(":")[1:]
+    linked = not (parts and parts[-1] == "apart")
+    if not linked:
+        parts.pop()
+    if len(parts) > 1:
+        raise ValueError(f"{source}: expected synthetic[:DURATION][:apart], e.g. synthetic:1d:apart")
+    duration = parse_duration(parts[0]) if parts and parts[0] else SyntheticData().duration_ms
+    return SyntheticData(symbol=symbol, interval=interval, duration_ms=duration, venue=venue, linked=linked)
 
 
 def _from_file(path: Path, symbol: str, interval: Interval) -> MarketData:

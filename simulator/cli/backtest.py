@@ -133,7 +133,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--data",
         required=True,
         action="append",
-        help="synthetic[:DURATION] (e.g. synthetic:12h), cache, or a .csv / .json / .parquet file; "
+        help="synthetic[:DURATION][:apart] (e.g. synthetic:12h; several venues quote one price path, "
+        "each off it by its own basis, unless :apart), cache (KuCoin's), or a .csv / .json / .parquet file; "
         "repeat it once per --symbol, in the same order (synthetic and cache serve them all at once)",
     )
     parser.add_argument(

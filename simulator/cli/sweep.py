@@ -34,7 +34,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("strategy", help="a file (examples/ma_crossover.py[:Class]) or module[:Class]")
     parser.add_argument(
         "--data", required=True, action="append",
-        help="synthetic[:DURATION], cache, or a data file; one per --symbol, in the same order, as backtest",
+        help="synthetic[:DURATION][:apart], cache, or a data file; one per --symbol, in the same order, "
+        "as backtest",
     )  # fmt: skip
     parser.add_argument(
         "--param", action="append", default=[], metavar="NAME=VALUES",

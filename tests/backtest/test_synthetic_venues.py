@@ -121,3 +121,15 @@ def test_the_estimate_of_a_long_run_measures_every_venue() -> None:
     one = estimate_synthetic(hour, MARKETS[:1], {"USDT": D(10_000)})
     both = estimate_synthetic(hour, MARKETS, {"USDT": D(10_000)})
     assert both.per_bar > one.per_bar, "a second venue's bars"
+
+
+def test_the_data_source_names_venues_that_walk_apart() -> None:
+    from simulator.backtest import load_source
+
+    assert load_source("synthetic:2h", "BTC/USDT", venue="binance") == SyntheticData(
+        duration_ms=2 * HOUR, venue="binance"
+    )
+    assert load_source("synthetic:2h:apart", "BTC/USDT") == SyntheticData(duration_ms=2 * HOUR, linked=False)
+    assert load_source("synthetic:apart", "BTC/USDT") == SyntheticData(linked=False)
+    with pytest.raises(ValueError, match="synthetic:2h:1h: expected synthetic"):
+        load_source("synthetic:2h:1h", "BTC/USDT")
