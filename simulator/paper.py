@@ -21,7 +21,7 @@ import itertools
 import re
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from decimal import Decimal
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Concatenate, ParamSpec, Self, TypeVar
 
 import attrs
@@ -68,6 +68,7 @@ from simulator.kucoin.words import kucoin_error
 from simulator.market import SyntheticConfig, attach_synthetic
 from simulator.paper_streams import TRADE_BACKLOG, PaperStreams
 from simulator.venue import CurrencySpec, FillInfo, MarketState, OrderInfo, Rulebook, SymbolSpec, Venue
+from simulator.venue.refusals import precision_reason
 
 __all__ = ["PAPER_CAPABILITIES", "PaperExchange"]
 
@@ -316,14 +317,7 @@ class PaperExchange:
             and request.iceberg is False
         )  # (so none of the option rules applies)
         plain = no_options and request.type is _LIMIT  # the hot path
-        # validate_order's checks, precompiled for the pair (the venue applies its own
-        # rules next, without OrderParams or a snapshot)
-        checker = mkt.rules.checker
-        checked = None
-        if plain:
-            assert request.price is not None and request.size is not None
-            checked = checker.check_limit(request.price, request.size)
-        ticks, lots = checked or checker.check(request)
+        ticks, lots = self._checked(mkt, request, plain)
         coid = request.client_order_id
         if coid is not None:
             validate_client_order_id(self.venue, coid)
@@ -343,6 +337,19 @@ class PaperExchange:
             return sim.place_request(user, mkt, request, ticks, lots, coid, now, plain, no_options, symbol)
         except ExchangeError as err:
             raise self._word(err) from None
+
+    def _checked(self, mkt: MarketState, request: OrderRequest, plain: bool) -> tuple[int, int]:
+        """validate_order's checks, precompiled for the pair (the venue applies its own
+        rules next, without OrderParams or a snapshot): the price in ticks, the size in lots."""
+        checker = mkt.rules.checker
+        checked = None
+        try:
+            if plain:
+                assert request.price is not None and request.size is not None
+                checked = checker.check_limit(request.price, request.size)
+            return checked or checker.check(request)
+        except ExchangeError as err:
+            raise self._word(_reasoned(err, mkt)) from None
 
     def _client_id_prefix(self, now: int) -> None:
         """Generated client ids are deterministic (same seed and calls, same ids) and
@@ -681,6 +688,18 @@ def _uid_tag(uid: str) -> str:
     if _SAFE_UID.fullmatch(uid):
         return uid
     return hashlib.blake2b(uid.encode(), digest_size=4).hexdigest()
+
+
+def _reasoned(err: ExchangeError, mkt: MarketState) -> ExchangeError:
+    """A refusal of the precision checks, with the reason (and the limit and currency a
+    dialect's words name) the venue's own checks would give it."""
+    reason = precision_reason(err) if err.reason is None else None
+    if reason is None:
+        return err
+    err.reason = reason
+    limit = getattr(err, "limit", None)
+    err.details = MappingProxyType({"limit": limit, "currency": mkt.spec.quote_currency})
+    return err
 
 
 def _worded(

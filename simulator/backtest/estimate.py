@@ -27,7 +27,7 @@ from simulator.venue.candles import CandleStore
 
 from .report import EquityPoint
 from .runner import Backtest, SyntheticData
-from .strategy import Strategy
+from .strategy import Strategy, split_market
 
 __all__ = ["LONG_RUN_MS", "Estimate", "estimate_synthetic"]
 
@@ -59,7 +59,8 @@ def _probe(
     data: SyntheticData, symbols: tuple[str, ...], balances: dict[str, Decimal], seed: int, span_ms: int
 ) -> Backtest:
     span = attrs.evolve(data, duration_ms=span_ms)
-    sources = [attrs.evolve(span, symbol=symbol) for symbol in symbols]
+    markets = [split_market(market) for market in symbols]
+    sources = [attrs.evolve(span, symbol=symbol, venue=venue) for venue, symbol in markets]
     return Backtest(_Idle(symbols), sources, balances=balances, seed=seed)
 
 
@@ -106,8 +107,9 @@ def estimate_synthetic(
     seed: int = 0,
     plotting: bool = False,
 ) -> Estimate:
-    """The time and memory of a synthetic run of ``symbols`` over ``data``'s span (with
-    ``plotting``, of a run that draws its plot at the end)."""
+    """The time and memory of a synthetic run of ``symbols`` (``BTC/USDT`` or, on another
+    venue, ``binance:BTC/USDT``) over ``data``'s span (with ``plotting``, of a run that
+    draws its plot at the end)."""
     if plotting:
         _load_plotting()
     probe_ms = min(_PROBE_MS, data.duration_ms)

@@ -106,18 +106,42 @@ class MarketData:
 class SyntheticData:
     """The embedded synthetic market: no data needed. Bars of ``interval`` for ``duration_ms``.
     ``stream=False`` puts every step of the market through the book, not only those
-    before the strategy looks (slower; see :class:`~simulator.market.SyntheticConfig`)."""
+    before the strategy looks (slower; see :class:`~simulator.market.SyntheticConfig`).
+
+    On several venues, each venue runs its own market (its rules, fees, takers and book),
+    all from the run's seed. With ``linked`` (the default) they quote one price path, each
+    off it by its own mean-reverting basis of about ``venue_basis_bps``: a spread between
+    venues that opens and closes, as a cross-venue strategy needs. Unlinked, each venue's
+    price walks on its own and their spread drifts without bound."""
 
     symbol: str = "BTC/USDT"
     interval: Interval = Interval.M1
     duration_ms: int = 12 * 3600 * 1000
     start_ms: int = 1_700_000_000_000
     stream: bool = True
+    venue: str = DEFAULT_VENUE
+    linked: bool = True
+    venue_basis_bps: float = 5.0
 
-    @property
-    def venue(self) -> str:
-        """The synthetic market runs on the default venue only."""
-        return DEFAULT_VENUE
+    def config(self, natives: tuple[str, ...], venue: str, several: bool) -> SyntheticConfig:
+        """The market of ``venue``, tuned as its dialect serves it (alone: drawn as a
+        lone venue's market; one of ``several``: with draws of its own)."""
+        market = attrs.evolve(_tuned(venue), symbols=natives, warmup_ms=0, stream=self.stream)
+        if not several:
+            return market
+        linked = self.linked
+        basis = self.venue_basis_bps if linked else 0.0
+        return attrs.evolve(market, name=venue, shared_walk=linked, venue_basis_bps=basis)
+
+
+def _tuned(venue: str) -> SyntheticConfig:
+    """The synthetic market as ``venue``'s dialect serves it (Binance's: a taker every
+    second on average, never three seconds without one)."""
+    if venue == "binance":
+        from simulator.binance.build import SYNTHETIC
+
+        return SYNTHETIC
+    return SyntheticConfig()
 
 
 Source = MarketData | SyntheticData
@@ -323,10 +347,12 @@ class Backtest:
             raise
 
     def _open_venues(self, clock: ManualClock, synthetic: Any) -> list[_BacktestExchange]:
-        """One paper venue per venue traded, on the one clock; each lane joins its venue's."""
+        """One paper venue per venue traded, on the one clock; each lane joins its venue's
+        (``synthetic``: for all of them, or a mapping of each venue's)."""
         exs = []
         for venue in self.venues:
-            ex = _BacktestExchange(self._paper(clock, synthetic, venue), venue)
+            market = synthetic.get(venue, False) if isinstance(synthetic, Mapping) else synthetic
+            ex = _BacktestExchange(self._paper(clock, market, venue), venue)
             ex.on_fill = self._heard("on_fill", venue)
             ex.on_order = self._heard("on_order", venue)
             ex.lanes = [lane for lane in self._lanes if lane.venue == venue]
@@ -601,14 +627,16 @@ class Backtest:
         start_ms = -(-data.start_ms // iv.ms) * iv.ms  # bars are aligned to the interval
         clock = ManualClock(start_ms)
         with _setting_up():
-            paper, ex = await self._start_synthetic(data, clock)
+            exs = await self._start_synthetic(data, clock)
+            ex = exs[0]
             await self._sample(ex, start_ms)
         strategy = self.strategy
-        strategy.bind(ex)
+        strategy.bind(ex, {each.name: each for each in exs})
         await strategy.on_start()
-        prints = self._prints_heard(paper) if _overrides(strategy, "on_trade") else None
+        heard = _overrides(strategy, "on_trade")
+        prints = [self._prints_heard(each) if heard else None for each in exs]
         wants_book = _overrides(strategy, "on_book")
-        on_book = self._heard("on_book", ex.name)
+        on_books = [self._heard("on_book", each.name) for each in exs]
         steps = data.duration_ms // iv.ms
         report_every = max(steps // 200, 1)
         for k in range(steps):
@@ -616,22 +644,24 @@ class Backtest:
             now = bar_start + iv.ms
             if now > clock.now_ms():
                 clock.set_ms(now)
-            paper.sim.sync()
-            await self._deliver(ex)
-            await self._synthetic_bar(paper, prints, bar_start, now, iv)
+            for each in exs:
+                each.paper.sim.sync()
+                await self._deliver(each)
+            for each, heard_prints in zip(exs, prints, strict=True):
+                await self._synthetic_bar(each, heard_prints, bar_start, now, iv)
             if wants_book:
-                for lane in self._lanes:
-                    await on_book(await ex.fetch_order_book(lane.symbol))
-            await self._deliver(ex)
+                for each, on_book in zip(exs, on_books, strict=True):
+                    for lane in each.lanes:
+                        await on_book(await each.fetch_order_book(lane.symbol))
+            for each in exs:
+                await self._deliver(each)
             if now >= self._next_sample:
                 await self._sample(ex, now)
             if self.progress is not None and k % report_every == 0:
                 self.progress(k + 1, steps)
         return await self._finish(ex, clock)
 
-    async def _start_synthetic(
-        self, data: SyntheticData, clock: ManualClock
-    ) -> tuple[PaperExchange, _BacktestExchange]:
+    async def _start_synthetic(self, data: SyntheticData, clock: ManualClock) -> list[_BacktestExchange]:
         iv = data.interval
         if data.duration_ms < iv.ms:
             seconds = data.duration_ms // 1000
@@ -640,27 +670,33 @@ class Backtest:
             # (moving the shared clock on at each placement would show the strategy, in
             # the same callback, trades and a time from its future)
             raise SetupError("latency and jitter apply to replayed data, not to the synthetic market")
-        natives = tuple(lane.native for lane in self._lanes)
-        config = SyntheticConfig(symbols=natives, warmup_ms=0, stream=data.stream)
-        ex = self._open_venues(clock, config)[0]
-        paper = ex.paper
-        market = next(d for d in paper.sim.drivers if isinstance(d, SyntheticMarket))
-        market.lazy = True  # (the strategy reads books and trades only through ex)
-        ex.before_look = market.look
-        for lane in self._lanes:
-            ticker = await paper.fetch_ticker(lane.symbol)
-            lane.opening = ticker.last or ticker.bid
-            lane.price_of = attrgetter("close")
+        configs = {
+            venue: data.config(
+                tuple(lane.native for lane in self._lanes if lane.venue == venue), venue, self._several_venues
+            )
+            for venue in self.venues
+        }
+        exs = self._open_venues(clock, configs)
+        for ex in exs:
+            paper = ex.paper
+            market = next(d for d in paper.sim.drivers if isinstance(d, SyntheticMarket))
+            market.lazy = True  # (the strategy reads books and trades only through ex)
+            ex.before_look = market.look
+            for lane in ex.lanes:
+                ticker = await paper.fetch_ticker(lane.symbol)
+                lane.opening = ticker.last or ticker.bid
+                lane.price_of = attrgetter("close")
         self._check_funded()
         self._check_valued()
         self._sample_every = self.sample_ms or iv.ms
-        return paper, ex
+        return exs
 
-    def _prints_heard(self, paper: PaperExchange) -> list[Trade]:
-        """Every print of the run's symbols from now on, as it happens (the venue keeps
+    def _prints_heard(self, ex: _BacktestExchange) -> list[Trade]:
+        """Every print of the venue's symbols from now on, as it happens (the venue keeps
         only its last 1000): the runner hands them to the strategy bar by bar."""
         prints: list[Trade] = []
-        unified = {lane.native: lane.symbol for lane in self._lanes}
+        unified = {lane.native: lane.symbol for lane in ex.lanes}
+        paper = ex.paper
 
         def hear(event: VenueEvent) -> None:
             t = event.trade
@@ -673,21 +709,23 @@ class Backtest:
 
     async def _synthetic_bar(
         self,
-        paper: PaperExchange,
+        ex: _BacktestExchange,
         prints: list[Trade] | None,
         bar_start: int,
         now: int,
         iv: Interval,
     ) -> None:
-        """The strategy hears the prints of the bar, then each symbol's bar that closed."""
+        """The strategy hears the venue's prints of the bar, then each of its symbols' bar
+        that closed."""
+        paper = ex.paper
         if prints is not None:
-            on_trade = self._heard("on_trade", DEFAULT_VENUE)
+            on_trade = self._heard("on_trade", ex.name)
             due = [t for t in prints if t.timestamp < now]
             del prints[: len(due)]
             for trade in due:
                 await on_trade(trade)
-        on_candle = self._heard("on_candle", DEFAULT_VENUE)
-        for lane in self._lanes:
+        on_candle = self._heard("on_candle", ex.name)
+        for lane in ex.lanes:
             bars = await paper.fetch_candles(lane.symbol, iv, bar_start, now)
             for bar in bars:
                 if bar.start + iv.ms > now:  # never a bar still forming
@@ -973,10 +1011,6 @@ def _sources(strategy: Strategy, data: Source | Sequence[Source]) -> tuple[Sourc
     if not given:
         raise ValueError("no data source")
     several = len({s.venue for s in given} | {venue for venue, _ in strategy.markets}) > 1
-    if any(isinstance(s, SyntheticData) for s in given) and strategy.venues != (DEFAULT_VENUE,):
-        raise ValueError(
-            f"the synthetic market runs on {DEFAULT_VENUE} only; other venues replay recorded data"
-        )
 
     def name(venue: str, symbol: str) -> str:
         return market_key(venue, symbol) if several else symbol
@@ -997,7 +1031,9 @@ def _sources(strategy: Strategy, data: Source | Sequence[Source]) -> tuple[Sourc
     synthetic = [s for s in sources if isinstance(s, SyntheticData)]
     if synthetic and len(synthetic) != len(sources):
         raise ValueError("a run replays recorded data or runs the synthetic market, not both")
-    spans = {(s.interval, s.duration_ms, s.start_ms, s.stream) for s in synthetic}
+    spans = {attrs.evolve(s, symbol="", venue="") for s in synthetic}
     if len(spans) > 1:
-        raise ValueError("synthetic sources of one run share their interval, duration and start")
+        raise ValueError(
+            "synthetic sources of one run share their interval, duration, start and the link between venues"
+        )
     return sources

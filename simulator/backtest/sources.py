@@ -2,8 +2,11 @@
 
 SOURCE is one of:
 
-* ``synthetic`` or ``synthetic:6h`` (also ``90m``, ``2d``): the embedded synthetic market;
-* ``cache`` : the download cache entry for the symbol and interval (``--cache DIR``);
+* ``synthetic`` or ``synthetic:6h`` (also ``90m``, ``2d``): the embedded synthetic market, on
+  any venue (several venues quote one price path, each off it by its own basis; with
+  ``:apart``, ``synthetic:6h:apart``, each venue's price walks on its own);
+* ``cache`` : the download cache entry for the symbol and interval (``--cache DIR``; KuCoin's
+  data only: ``python -m simulator download`` fetches from KuCoin);
 * a ``.csv`` file: OHLCV candles or trades (told apart by the header);
 * a ``.json`` file: a saved KuCoin response, klines or trade history (envelope or bare ``data``);
 * a ``.parquet`` file: the columnar cache (``python -m simulator data convert`` makes it).
@@ -53,22 +56,21 @@ def load_source(
     venue: str = DEFAULT_VENUE,
 ) -> MarketData | SyntheticData:
     """``symbol`` is unified (``BTC/USDT``); ``trades`` picks the trade cache over klines;
-    ``venue`` is whose market the data is (the synthetic market and the download cache are
-    the default venue's)."""
+    ``venue`` is whose market the data is (the synthetic market runs on every venue; the
+    download cache holds the default venue's data only)."""
+    iv = Interval.parse(interval)
+    if source == "synthetic" or source.startswith("synthetic:"):
+        return _synthetic(source, symbol, iv, venue)
     if venue != DEFAULT_VENUE:
-        if source == "cache" or source.startswith("synthetic"):
+        if source == "cache":
             raise ValueError(
-                f"{venue}:{symbol}: {source.partition(':')[0]} serves {DEFAULT_VENUE} only; "
-                f"give {venue}'s data as a file"
+                f"{venue}:{symbol}: the download cache holds {DEFAULT_VENUE}'s data only "
+                f"(python -m simulator download fetches from {DEFAULT_VENUE}; nothing here fetches "
+                f"{venue}'s history): give {venue}'s data as a .csv, .json or .parquet file"
             )
         data = load_source(source, symbol, interval, cache=cache, trades=trades)
         assert isinstance(data, MarketData)
         return attrs.evolve(data, venue=venue)
-    iv = Interval.parse(interval)
-    if source == "synthetic" or source.startswith("synthetic:"):
-        _, _, span = source.partition(":")
-        duration = parse_duration(span) if span else SyntheticData().duration_ms
-        return SyntheticData(symbol=symbol, interval=iv, duration_ms=duration)
     if source == "cache":
         native = codec_for("kucoin").to_native(symbol)
         path = cache_path(cache, native, None if trades else iv)
@@ -86,6 +88,18 @@ def load_source(
     if not path.is_file():
         raise DataError(f"data source {source!r} is neither 'synthetic', 'cache' nor an existing file")
     return _from_file(path, symbol, iv)
+
+
+def _synthetic(source: str, symbol: str, interval: Interval, venue: str) -> SyntheticData:
+    """``synthetic[:DURATION][:apart]``: ``apart``, each venue's price walks on its own."""
+    parts = source.split(":")[1:]
+    linked = not (parts and parts[-1] == "apart")
+    if not linked:
+        parts.pop()
+    if len(parts) > 1:
+        raise ValueError(f"{source}: expected synthetic[:DURATION][:apart], e.g. synthetic:1d:apart")
+    duration = parse_duration(parts[0]) if parts and parts[0] else SyntheticData().duration_ms
+    return SyntheticData(symbol=symbol, interval=interval, duration_ms=duration, venue=venue, linked=linked)
 
 
 def _from_file(path: Path, symbol: str, interval: Interval) -> MarketData:

@@ -16,7 +16,7 @@ from typing import Any
 
 from simulator.cli.command import Command
 
-__all__ = ["COMMAND", "DEFAULT_BALANCES", "sources_per_symbol", "venue_balances"]
+__all__ = ["COMMAND", "DEFAULT_BALANCES", "fee_rate", "sources_per_symbol", "venue_balances", "venue_rates"]
 
 DEFAULT_BALANCES = {"USDT": Decimal(10_000)}
 
@@ -69,17 +69,40 @@ def _amount(text: str) -> Decimal:
     return amount
 
 
-def _fee_rate(text: str) -> Decimal:
-    """A fee rate as a fraction: 0.001 is 0.1 %."""
+def fee_rate(text: str) -> tuple[str, Decimal]:
+    """``RATE`` (every venue's; ``venue`` is ``""``) or ``VENUE:RATE``, a fraction: 0.001 is 0.1 %."""
+    venue, _, value = text.strip().rpartition(":")
     try:
-        rate = Decimal(text.strip())
+        rate = Decimal(value.strip())
     except ArithmeticError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number (a fraction: 0.001 is 0.1 %)") from None
     if not (rate.is_finite() and 0 <= rate < 1):
         raise argparse.ArgumentTypeError(
             f"{text!r}: a fee rate is a fraction, 0 <= rate < 1 (0.001 is 0.1 %)"
         )
-    return rate
+    return venue.strip().lower(), rate
+
+
+def venue_rates(
+    option: str, entries: list[tuple[str, Decimal]] | None, venues: tuple[str, ...], default: Decimal | None
+) -> Decimal | dict[str, Decimal] | None:
+    """``--maker-fee`` or ``--taker-fee`` entries as ``Backtest`` takes a rate: one for every
+    venue, or each venue's (an unprefixed entry, else ``default``, sets them all; a prefixed
+    one its venue's; the last given wins)."""
+    shared = default
+    own: dict[str, Decimal] = {}
+    for venue, rate in entries or ():
+        if venue:
+            own[venue] = rate
+        else:
+            shared = rate
+    if not own:
+        return shared
+    unknown = sorted(set(own) - set(venues))
+    if unknown:
+        raise ValueError(f"{option} for {', '.join(unknown)}: the run trades on {', '.join(venues)}")
+    everywhere = {} if shared is None else dict.fromkeys(venues, shared)
+    return everywhere | own
 
 
 def _sample(text: str) -> int:
@@ -110,7 +133,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--data",
         required=True,
         action="append",
-        help="synthetic[:DURATION] (e.g. synthetic:12h), cache, or a .csv / .json / .parquet file; "
+        help="synthetic[:DURATION][:apart] (e.g. synthetic:12h; several venues quote one price path, "
+        "each off it by its own basis, unless :apart), cache (KuCoin's), or a .csv / .json / .parquet file; "
         "repeat it once per --symbol, in the same order (synthetic and cache serve them all at once)",
     )
     parser.add_argument(
@@ -161,15 +185,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--maker-fee",
-        type=_fee_rate,
-        default=None,
-        help="maker fee rate, a fraction in [0, 1) (default KuCoin VIP0, 0.001)",
+        type=fee_rate,
+        action="append",
+        metavar="[VENUE:]RATE",
+        help="maker fee rate of every venue, or VENUE:RATE of one venue's, a fraction in [0, 1) "
+        "(default each venue's VIP0, 0.001); repeatable",
     )
     parser.add_argument(
         "--taker-fee",
-        type=_fee_rate,
-        default=None,
-        help="taker fee rate, a fraction in [0, 1) (default KuCoin VIP0, 0.001)",
+        type=fee_rate,
+        action="append",
+        metavar="[VENUE:]RATE",
+        help="taker fee rate of every venue, or VENUE:RATE of one venue's, a fraction in [0, 1) "
+        "(default each venue's VIP0, 0.001); repeatable",
     )
     parser.add_argument(
         "--sample",
@@ -216,12 +244,14 @@ def _tell_estimate(
     """Before a long synthetic run, what it will cost (measured on a short one here)."""
     from simulator.backtest.estimate import LONG_RUN_MS, estimate_synthetic
     from simulator.backtest.runner import SetupError, SyntheticData
+    from simulator.backtest.strategy import market_key
 
     data = backtest.data
     if not isinstance(data, SyntheticData) or data.duration_ms < LONG_RUN_MS:
         return
     try:
-        estimate = estimate_synthetic(data, backtest.strategy.symbols, balances, seed=seed, plotting=plotting)
+        markets = tuple(market_key(*market) for market in backtest.strategy.markets)
+        estimate = estimate_synthetic(data, markets, balances, seed=seed, plotting=plotting)
     except SetupError:
         return  # (the run itself says why)
     print(f"note: {estimate.describe(source)}", file=sys.stderr)
@@ -278,8 +308,8 @@ def run(args: argparse.Namespace) -> int:
             balances=balances,
             seed=args.seed,
             rules=rules,
-            maker_fee_rate=args.maker_fee if args.maker_fee is not None else declared.maker_fee_rate,
-            taker_fee_rate=args.taker_fee if args.taker_fee is not None else declared.taker_fee_rate,
+            maker_fee_rate=venue_rates("--maker-fee", args.maker_fee, venues, declared.maker_fee_rate),
+            taker_fee_rate=venue_rates("--taker-fee", args.taker_fee, venues, declared.taker_fee_rate),
             sample_ms=args.sample,
             symbols=symbols,
         )

@@ -19,10 +19,11 @@ from typing import Any
 from simulator.cli.backtest import (
     DEFAULT_BALANCES,
     _balance,
-    _fee_rate,
     _symbol,
+    fee_rate,
     sources_per_symbol,
     venue_balances,
+    venue_rates,
 )
 from simulator.cli.command import Command
 
@@ -33,7 +34,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("strategy", help="a file (examples/ma_crossover.py[:Class]) or module[:Class]")
     parser.add_argument(
         "--data", required=True, action="append",
-        help="synthetic[:DURATION], cache, or a data file; one per --symbol, in the same order, as backtest",
+        help="synthetic[:DURATION][:apart], cache, or a data file; one per --symbol, in the same order, "
+        "as backtest",
     )  # fmt: skip
     parser.add_argument(
         "--param", action="append", default=[], metavar="NAME=VALUES",
@@ -63,8 +65,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lot", default=None, help="the symbol's size increment")
     parser.add_argument("--seed", type=int, default=0, help="every trial's seed (and the search's)")
     parser.add_argument("--balance", action="append", type=_balance, metavar="[VENUE:]CUR=AMT")
-    parser.add_argument("--maker-fee", type=_fee_rate, default=None)
-    parser.add_argument("--taker-fee", type=_fee_rate, default=None)
+    parser.add_argument("--maker-fee", type=fee_rate, action="append", metavar="[VENUE:]RATE",
+                        help="as in backtest")
+    parser.add_argument("--taker-fee", type=fee_rate, action="append", metavar="[VENUE:]RATE",
+                        help="as in backtest")
     parser.add_argument("--out", type=Path, default=Path("out") / "sweep")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -120,8 +124,8 @@ def run(args: argparse.Namespace) -> int:
             balances=venue_balances(given, venues),
             seed=args.seed,
             rules=FillRules(),
-            maker_fee_rate=args.maker_fee if args.maker_fee is not None else declared.maker_fee_rate,
-            taker_fee_rate=args.taker_fee if args.taker_fee is not None else declared.taker_fee_rate,
+            maker_fee_rate=venue_rates("--maker-fee", args.maker_fee, venues, declared.maker_fee_rate),
+            taker_fee_rate=venue_rates("--taker-fee", args.taker_fee, venues, declared.taker_fee_rate),
             symbols=tuple(symbols),
         )
         walk = parse_walk_forward(args.walk_forward) if args.walk_forward else None

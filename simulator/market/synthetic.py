@@ -82,12 +82,17 @@ class SyntheticConfig:
     stream: bool = True
     #: The longest a pair goes without a taker's trade (``None``: as the Poisson times fall).
     max_quiet_ms: int | None = None
+    name: str = ""
+    shared_walk: bool = True
+    venue_basis_bps: float = attrs.field(default=0.0, converter=_decimal_or_float)
 
     def __attrs_post_init__(self) -> None:
         if self.step_ms <= 0 or self.levels <= 0:
             raise ValueError("step_ms and levels must be positive")
-        if not 0 <= self.correlation <= 1 or self.cross_basis_bps < 0:
-            raise ValueError("correlation must be within [0, 1] and cross_basis_bps not negative")
+        if not 0 <= self.correlation <= 1 or self.cross_basis_bps < 0 or self.venue_basis_bps < 0:
+            raise ValueError(
+                "correlation must be within [0, 1], cross_basis_bps and venue_basis_bps not negative"
+            )
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> SyntheticConfig:
@@ -107,19 +112,25 @@ class _Agent:
     same whether its trades go through the book or are printed straight)."""
 
     __slots__ = (
-        "asks", "basis", "bids", "depth", "flow", "flow_sizes", "grid", "last_take", "legs", "lot_scale",
-        "mid", "mkt", "shocks", "sigma", "sizes", "tick",
+        "apart", "asks", "basis", "bids", "depth", "flow", "flow_sizes", "grid", "last_take", "legs",
+        "lot_scale", "mid", "mkt", "noise", "path", "shocks", "sigma", "sizes", "tick",
     )  # fmt: skip
 
     def __init__(self, mkt: MarketState, config: SyntheticConfig, seed: int) -> None:
         self.mkt = mkt
         spec = mkt.spec
-        self.shocks = Normals(f"synthetic-{seed}-{spec.symbol}")
-        self.flow = random.Random(f"synthetic-flow-{seed}-{spec.symbol}")
-        self.flow_sizes = Normals(f"synthetic-flow-sizes-{seed}-{spec.symbol}")
-        self.sizes = Normals(f"synthetic-sizes-{seed}-{spec.symbol}")
+        own = f"{config.name}-" if config.name else ""
+        walk = "" if config.shared_walk else own
+        self.shocks = Normals(f"synthetic-{walk}{seed}-{spec.symbol}")
+        self.flow = random.Random(f"synthetic-flow-{own}{seed}-{spec.symbol}")
+        self.flow_sizes = Normals(f"synthetic-flow-sizes-{own}{seed}-{spec.symbol}")
+        self.sizes = Normals(f"synthetic-sizes-{own}{seed}-{spec.symbol}")
+        #: the venue's own basis off the walk (``path``): its draws and its log value
+        self.apart = Normals(f"synthetic-apart-{own}{seed}-{spec.symbol}") if config.venue_basis_bps else None
+        self.noise = 0.0
         self.tick = float(spec.price_increment)
         self.mid = float(spec.initial_price)
+        self.path = self.mid
         vol = config.volatilities.get(spec.symbol, config.volatility)
         self.sigma = vol * math.sqrt(config.step_ms / _YEAR_MS)
         self.lot_scale = float(spec.base_min_size / spec.base_increment)  # lots per min size
@@ -156,7 +167,8 @@ class SyntheticMarket:
         _link_crosses(agents)
         # legs walk first, so that a cross pair follows their new ratio within the step
         self._agents = {a.mkt.spec.symbol: a for a in sorted(agents, key=lambda a: a.legs is not None)}
-        self._common = Normals(f"synthetic-{seed}-market")  # the common factor
+        walk = f"{config.name}-" if config.name and not config.shared_walk else ""
+        self._common = Normals(f"synthetic-{walk}{seed}-market")  # the common factor
         self._loading = math.sqrt(config.correlation)
         self._own = math.sqrt(1 - config.correlation)
         # the basis: an AR(1) with a half-life of about 14 steps and the configured spread
@@ -164,6 +176,7 @@ class SyntheticMarket:
         #: the chance that no taker comes in a step (the Poisson draw's threshold)
         self._no_taker = math.exp(-config.taker_rate * config.step_ms / 1000)
         self._basis_sigma = config.cross_basis_bps / 10_000 * math.sqrt(1 - (1 - self._revert) ** 2)
+        self._apart_sigma = config.venue_basis_bps / 10_000 * math.sqrt(1 - (1 - self._revert) ** 2)
         #: quote the ladders only at :meth:`look`, not before every sync: for a runner that
         #: knows when anyone reads a book or trades (a backtest's strategy), and says so
         self.lazy = False
@@ -244,6 +257,7 @@ class SyntheticMarket:
         A cross pair's basis moves instead, so it keeps following its legs from there."""
         agent = self._agents[symbol]
         agent.mid = float(Decimal(price))
+        agent.path = agent.mid / math.exp(agent.noise)
         if agent.legs is not None:
             base, quote = agent.legs
             agent.basis = math.log(agent.mid * quote.mid / base.mid)
@@ -258,7 +272,13 @@ class SyntheticMarket:
         shock = agent.shocks.next()
         if agent.legs is None:
             sigma = agent.sigma
-            agent.mid *= math.exp(sigma * (self._loading * common + self._own * shock) - sigma * sigma / 2)
+            move = math.exp(sigma * (self._loading * common + self._own * shock) - sigma * sigma / 2)
+            if agent.apart is None:
+                agent.mid *= move
+            else:
+                agent.path *= move
+                agent.noise = agent.noise * (1 - self._revert) + self._apart_sigma * agent.apart.next()
+                agent.mid = agent.path * math.exp(agent.noise)
         else:
             base, quote = agent.legs
             agent.basis = agent.basis * (1 - self._revert) + self._basis_sigma * shock
@@ -351,7 +371,7 @@ class SyntheticMarket:
                 lots = self._size(agent, cfg.taker_size, rng.gauss(0.0, 1.0))
                 prints.append((at, ticks, lots, taker_buy))
         self._desk.print_history(mkt, prints)
-        agent.mid = mid
+        agent.mid = agent.path = mid
         return mids
 
     def _takers(self, agent: _Agent, now: int) -> int:

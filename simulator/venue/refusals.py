@@ -30,7 +30,7 @@ from exchanges import (
     TooManyOpenOrders,
 )
 
-__all__ = ["Reason", "Refusals"]
+__all__ = ["Reason", "Refusals", "precision_reason"]
 
 
 class Reason(enum.StrEnum):
@@ -140,3 +140,20 @@ class Refusals:
         if details:
             err.details = MappingProxyType(details)
         return err
+
+
+def precision_reason(err: ExchangeError) -> Reason | None:
+    """The reason behind a refusal by :mod:`exchanges.precision`'s checks, which carry
+    none (so that a dialect words it as the venue's own checks would be worded)."""
+    field = getattr(err, "field", "")
+    if isinstance(err, InvalidPrecision):
+        if field in ("price", "stop_price"):
+            return Reason.PRICE_INCREMENT
+        return Reason.FUNDS_INCREMENT if field == "funds" else Reason.SIZE_INCREMENT
+    if isinstance(err, BelowMinimumSize):
+        return Reason.SIZE_BELOW_MIN
+    if isinstance(err, BelowMinimumFunds):
+        return Reason.FUNDS_BELOW_MIN
+    if isinstance(err, AboveMaximumSize):
+        return Reason.FUNDS_ABOVE_MAX if field == "funds" else Reason.SIZE_ABOVE_MAX
+    return None

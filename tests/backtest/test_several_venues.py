@@ -177,7 +177,7 @@ def test_cli_funds_venues_apart_and_refuses_the_cache_for_another_venue(
     assert venues["binance"]["initial_balances"] == {"BTC": "2", "USDT": "1000"}
     capsys.readouterr()
     assert main([*args[:6], "--data", str(kucoin), "--data", "cache", *args[10:]]) == 2
-    refused = "binance:BTC/USDT: cache serves kucoin only; give binance's data as a file"
+    refused = "binance:BTC/USDT: the download cache holds kucoin's data only"
     assert refused in capsys.readouterr().err
     assert main([*args[:10], "--balance", "okx:USDT=1", *args[10:]]) == 2
     assert "--balance for okx: the run trades on kucoin, binance" in capsys.readouterr().err

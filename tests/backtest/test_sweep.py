@@ -211,3 +211,23 @@ def test_a_sweep_over_several_markets_gives_the_same_table_as_each_trial_alone(t
         assert alone["fills"] > 0 and "net_pnl binance:BTC/USDT" in alone
         _same(row, alone)
     assert json.loads((out / "best" / "report.json").read_text())["venues"].keys() == {"kucoin", "binance"}
+
+
+@needs(importlib.util.find_spec("optuna") is None, reason="Optuna is not installed (the sweep extra)")
+def test_a_seeded_random_search_draws_the_same_table_twice(tmp_path: Path) -> None:
+    data = _data(tmp_path, 200)
+
+    def table(out: str, seed: str) -> list[dict[str, str]]:
+        code = main(["sweep", EXAMPLE, "--data", str(data), "--param", "fast=2:9:1",
+                     "--param", "slow=12:40:2", "--search", "random", "--trials", "5", "--executor", "local",
+                     "--seed", seed, "--quiet", "--out", str(tmp_path / out)])  # fmt: skip
+        assert code == 0
+        return _rows(tmp_path / out / "results.csv")
+
+    first = table("first", "7")
+    assert len(first) == 5
+    assert all(2 <= int(r["fast"]) <= 9 and int(r["slow"]) in range(12, 41, 2) for r in first)
+    assert table("again", "7") == first
+    drawn = [(r["fast"], r["slow"]) for r in first]
+    assert [(r["fast"], r["slow"]) for r in table("other", "8")] != drawn, "the seed draws the parameters"
+    assert drawn != [("2", str(slow)) for slow in range(12, 22, 2)], "drawn, not the grid's first five"
