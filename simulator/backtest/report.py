@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -209,6 +209,13 @@ class Report:
             }
         return json.dumps(body, sort_keys=True, indent=1) + "\n"
 
+
+    def _revalued_row(self, money: Callable[[Decimal], str]) -> list[tuple[str, str]]:
+        """What the prices did to what was held from the start, where the realised and
+        unrealised PnL leave it out (a run of several symbols or venues), so that the rows
+        add up to the total."""
+        rest = self.total_pnl - self.realized_pnl - self.unrealized_pnl
+        return [("starting holdings, revalued", money(rest))] if rest else []
     def table(self) -> str:
         q = self.quote
 
@@ -231,6 +238,7 @@ class Report:
             ("final equity", money(self.final_equity)),
             ("realised PnL", money(self.realized_pnl)),
             ("unrealised PnL", money(self.unrealized_pnl)),
+            *self._revalued_row(money),
             ("total PnL (marked)", money(self.total_pnl)),
             (
                 "PnL gross / fees / net",
