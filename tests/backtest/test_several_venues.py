@@ -106,7 +106,7 @@ async def test_each_venue_trades_on_its_own_account_and_fees() -> None:
     assert "kucoin:BTC/USDT" in report.table() and "on binance" in report.table()
     # the rows add up: Binance's two starting BTC lost 4 each (110 -> 106), which neither the
     # realised nor the unrealised PnL of the rows counts
-    assert (report.realized_pnl, report.unrealized_pnl, report.total_pnl) == (0, D("7.68"), D("-0.32"))
+    assert (report.realized_pnl, report.unrealized_pnl, report.total_pnl) == (D(0), D("7.68"), D("-0.32"))
     revalued = re.search(r"starting holdings, revalued +(-?[\d,.]+) USDT", report.table())
     assert revalued is not None and D(revalued.group(1)) == -8
 
