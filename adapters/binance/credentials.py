@@ -21,6 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, NoReturn
 
+from adapters.common import Hidden, refuse_pickle
 from exchanges import AuthenticationError
 
 __all__ = ["ENV_KEY", "ENV_KEY_FILE", "ENV_KEY_PASSWORD", "ENV_SECRET", "BinanceCredentials", "KeyType"]
@@ -35,33 +36,6 @@ class KeyType(StrEnum):
     HMAC = "HMAC"
     ED25519 = "ED25519"
     RSA = "RSA"
-
-
-def _refuse_pickle(kind: str) -> NoReturn:
-    raise TypeError(f"{kind} holds API credentials and cannot be pickled")
-
-
-class _Hidden:
-    """A string that never prints."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def __repr__(self) -> str:
-        return "<hidden>"
-
-    __str__ = __repr__
-
-    def __format__(self, spec: str) -> str:
-        return "<hidden>"
-
-    def __reduce__(self) -> NoReturn:
-        _refuse_pickle("a hidden value")
-
-    def reveal(self) -> str:
-        return self._value
 
 
 def _load_private_key(pem: bytes, password: str | None) -> tuple[KeyType, Any]:
@@ -105,7 +79,7 @@ class BinanceCredentials:
             secret, private_key = None, secret
         if (secret is None) == (private_key is None):
             raise ValueError("pass exactly one of secret (HMAC keys) or private_key (Ed25519, RSA)")
-        self._key = _Hidden(key)
+        self._key = Hidden(key)
         self._mac: Any = None
         self._private: Any = None
         if secret is not None:
@@ -172,7 +146,7 @@ class BinanceCredentials:
         return repr(self)
 
     def __reduce__(self) -> NoReturn:
-        _refuse_pickle("BinanceCredentials")
+        refuse_pickle("BinanceCredentials")
 
     def __copy__(self) -> BinanceCredentials:
         return self

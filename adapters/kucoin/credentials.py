@@ -2,7 +2,7 @@
 
 The secret is never kept as a string: it is turned into a keyed HMAC object at once (which
 is also what makes signing cheap: one ``copy()`` per request instead of a key schedule).
-The key and the passphrase header are kept in :class:`_Hidden` boxes whose ``repr`` is a
+The key and the passphrase header are kept in :class:`Hidden` boxes whose ``repr`` is a
 placeholder, so any object that contains credentials, at any depth, prints safely.
 """
 
@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
+from adapters.common import Hidden, refuse_pickle
 from exchanges import AuthenticationError
 
 from .signing import SUPPORTED_KEY_VERSIONS, passphrase_header
@@ -25,33 +26,6 @@ ENV_KEY = "KUCOIN_API_KEY"
 ENV_SECRET = "KUCOIN_API_SECRET"
 ENV_PASSPHRASE = "KUCOIN_API_PASSPHRASE"
 ENV_KEY_VERSION = "KUCOIN_API_KEY_VERSION"
-
-
-def _refuse_pickle(kind: str) -> NoReturn:
-    raise TypeError(f"{kind} holds API credentials and cannot be pickled")
-
-
-class _Hidden:
-    """A string that never prints."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def __repr__(self) -> str:
-        return "<hidden>"
-
-    __str__ = __repr__
-
-    def __format__(self, spec: str) -> str:
-        return "<hidden>"
-
-    def __reduce__(self) -> NoReturn:
-        _refuse_pickle("a hidden value")
-
-    def reveal(self) -> str:
-        return self._value
 
 
 class KucoinCredentials:
@@ -67,9 +41,9 @@ class KucoinCredentials:
         if key_version not in SUPPORTED_KEY_VERSIONS:
             raise ValueError(f"unsupported KuCoin key version {key_version!r}; expected 1, 2 or 3")
         secret_bytes = secret.encode()
-        self._key = _Hidden(key)
+        self._key = Hidden(key)
         self._mac = hmac.new(secret_bytes, digestmod=hashlib.sha256)
-        self._passphrase = _Hidden(passphrase_header(secret_bytes, passphrase, key_version))
+        self._passphrase = Hidden(passphrase_header(secret_bytes, passphrase, key_version))
         self.key_version = key_version
         #: Enough to tell keys apart in logs and rate-limit registries; reveals nothing.
         self.fingerprint = hashlib.sha256(key.encode()).hexdigest()[:12]
@@ -115,7 +89,7 @@ class KucoinCredentials:
         return repr(self)
 
     def __reduce__(self) -> NoReturn:
-        _refuse_pickle("KucoinCredentials")
+        refuse_pickle("KucoinCredentials")
 
     def __copy__(self) -> KucoinCredentials:
         return self
